@@ -1,0 +1,55 @@
+# The two commands of the quick start are `make report` and `make test`. Both build .venv with the
+# machine's python3 (installing Debian's python3-venv and Chromium when missing) before they run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo sudo; fi)
+PYTEST_ARGS ?=
+
+.PHONY: report test lint format lab env system-deps bench clean-outputs data-check
+
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name sanctions-model --display-name "Python (sanctions-model)" >/dev/null
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+# Debian packages the browser tests need (headless Chromium). Installed once, when missing.
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
+# The main job: run the default sweep on the embedded data; the site starts at outputs/default/index.html.
+report: $(STAMP)
+	$(BIN)/sanctions-model sweep sweeps/default.yaml
+
+data-check: $(STAMP)
+	$(BIN)/sanctions-model data check
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+# The test command. pytest exits 5 when it collects nothing, which fails this target too.
+test: $(STAMP) system-deps lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=sanctions-model
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean-outputs:
+	find outputs -mindepth 1 -not -name .gitkeep -delete

@@ -1,0 +1,195 @@
+"""The data layer: publisher files in, validated tidy tables out.
+
+Public API
+----------
+load_trade(source="eurostat_comext", **filters)
+    Trade flows (see :mod:`sanctions_model.data.schemas` for the table).
+load_indicators(source="fred", indicator=None)
+load_designations(source="uk_sanctions_list", regime=None)
+load_events(jurisdiction=None, kind=None)
+load_cn8_codes()
+catalog()
+    One row per dataset with its coverage.
+coverage(source="eurostat_comext")
+    First and last period of a trade dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from sanctions_model.data import countries, manifest
+from sanctions_model.data.registry import DATASETS, clear_cache, get, load
+from sanctions_model.data.countries import (
+    EU27,
+    REROUTING_PARTNERS,
+    REROUTING_PARTNERS_FETCHED,
+    SANCTIONING,
+)
+from sanctions_model.data.uk_sanctions import UK_TRANSITION_DATE
+from sanctions_model.errors import ParameterError
+
+__all__ = [
+    "EU27",
+    "REROUTING_PARTNERS",
+    "REROUTING_PARTNERS_FETCHED",
+    "SANCTIONING",
+    "UK_TRANSITION_DATE",
+    "catalog",
+    "clear_cache",
+    "countries",
+    "coverage",
+    "load_cn8_codes",
+    "load_designations",
+    "load_events",
+    "load_indicators",
+    "load_trade",
+    "manifest_digest",
+]
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _filter(frame: pd.DataFrame, name: str, **filters: str | Iterable[str] | None) -> pd.DataFrame:
+    for column, wanted in filters.items():
+        values = _as_list(wanted)
+        if values is None:
+            continue
+        known = set(frame[column].unique())
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise ParameterError(
+                f"{column}={unknown!r} not in dataset {name!r}; available: {sorted(map(str, known))}"
+            )
+        frame = frame[frame[column].isin(values)]
+    return frame
+
+
+def _check_kind(source: str, kind: str) -> None:
+    dataset = get(source)
+    if dataset.kind != kind:
+        options = sorted(n for n, d in DATASETS.items() if d.kind == kind)
+        raise ParameterError(
+            f"dataset {source!r} holds {dataset.kind}, not {kind}; use one of {options}"
+        )
+
+
+def load_trade(
+    source: str = "eurostat_comext",
+    *,
+    reporter: str | Iterable[str] | None = None,
+    partner: str | Iterable[str] | None = None,
+    flow: str | Iterable[str] | None = None,
+    product: str | Iterable[str] | None = None,
+    start: str | pd.Period | None = None,
+    end: str | pd.Period | None = None,
+) -> pd.DataFrame:
+    """Load a trade dataset as the canonical trade table, optionally filtered.
+
+    Parameters
+    ----------
+    source : str
+        Dataset name: ``eurostat_comext`` (monthly, default), ``eurostat_comext_annual``,
+        ``eurostat_xlsx``, ``eu_sanctioned_exports``, ``imf_imts``.
+    reporter, partner, flow, product : str or list of str, optional
+        Keep only these codes. An unknown value raises :class:`ParameterError` listing those
+        available.
+    start, end : str or Period, optional
+        Inclusive period bounds (``"2021-03"`` or ``"2021"``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``reporter, partner, flow, product, period, value, currency, unit_scale, source``.
+    """
+    _check_kind(source, "trade")
+    frame = _filter(
+        load(source), source, reporter=reporter, partner=partner, flow=flow, product=product
+    )
+    if start is not None or end is not None:
+        freq = frame["period"].dtype.freq
+        try:
+            lo = pd.Period(start, freq=freq) if start is not None else None
+            hi = pd.Period(end, freq=freq) if end is not None else None
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(f"start/end {start!r}/{end!r}: not a period ({exc})") from None
+        if lo is not None:
+            frame = frame[frame["period"] >= lo]
+        if hi is not None:
+            frame = frame[frame["period"] <= hi]
+    return frame.reset_index(drop=True)
+
+
+def load_indicators(
+    source: str = "fred", *, indicator: str | Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Load an indicators dataset (country, indicator, period, value, unit, source)."""
+    _check_kind(source, "indicators")
+    return _filter(load(source), source, indicator=indicator).reset_index(drop=True)
+
+
+def load_designations(
+    source: str = "uk_sanctions_list", *, regime: str | Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Load a designations list (one row per subject; ``aliases`` holds the other names)."""
+    _check_kind(source, "designations")
+    return _filter(load(source), source, regime=regime).reset_index(drop=True)
+
+
+def load_events(
+    *, jurisdiction: str | Iterable[str] | None = None, kind: str | Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Load the sanctions events timeline (see ``data/events/README.md``)."""
+    return _filter(
+        load("sanctions_events"), "sanctions_events", jurisdiction=jurisdiction, kind=kind
+    ).reset_index(drop=True)
+
+
+def load_cn8_codes() -> pd.DataFrame:
+    """CN8 codes restricted under Regulation (EU) 833/2014 (code, product, chapter)."""
+    return load("reg833_cn8_codes")
+
+
+def coverage(source: str = "eurostat_comext") -> tuple[pd.Period, pd.Period]:
+    """First and last period of a trade or indicators dataset."""
+    frame = load(source)
+    return frame["period"].min(), frame["period"].max()
+
+
+def manifest_digest() -> str:
+    """A hash of the data manifest: part of every notebook run's cache key."""
+    return manifest.digest()
+
+
+def catalog() -> pd.DataFrame:
+    """Every dataset with kind, publisher, files, rows and coverage."""
+    rows = []
+    for name, ds in DATASETS.items():
+        frame = load(name)
+        row = {
+            "dataset": name,
+            "kind": ds.kind,
+            "description": ds.description,
+            "publisher": ds.publisher,
+            "files": len(ds.paths()),
+            "rows": len(frame),
+            "first": None,
+            "last": None,
+        }
+        for col in ("period", "date", "designated_on"):
+            if col in frame:
+                row["first"], row["last"] = str(frame[col].min())[:10], str(frame[col].max())[:10]
+                break
+        if ds.kind == "trade":
+            row["reporters"] = frame["reporter"].nunique()
+            row["partners"] = frame["partner"].nunique()
+        rows.append(row)
+    return pd.DataFrame(rows)

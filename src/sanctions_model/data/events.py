@@ -1,0 +1,56 @@
+"""Reader for the sanctions events timeline, ``data/events/sanctions_events.csv``.
+
+One row per measure: ``jurisdiction,date,date_type,measure,kind,legal_act,source,notes``. The file
+drives the intervention dates of the models; every row cites its legal act. See
+``data/events/README.md`` for the rules it follows.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.data import schemas
+from sanctions_model.data._text import ROW, read_csv_strict
+from sanctions_model.errors import DataFormatError
+
+COLUMNS = ("jurisdiction", "date", "date_type", "measure", "kind", "legal_act", "source", "notes")
+
+
+def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and validate the events timeline."""
+    raw = read_csv_strict(path, COLUMNS)
+    dates = pd.to_datetime(raw["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise DataFormatError(
+            path,
+            f"unparseable date {raw['date'].iloc[i]!r}; expected YYYY-MM-DD",
+            row=int(raw[ROW].iloc[i]),
+            column="date",
+        )
+    for col, allowed in (("kind", schemas.KINDS), ("date_type", ("adopted", "in_force"))):
+        bad = ~raw[col].str.strip().isin(allowed)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataFormatError(
+                path,
+                f"{col} {raw[col].iloc[i]!r}; expected one of {list(allowed)}",
+                row=int(raw[ROW].iloc[i]),
+                column=col,
+            )
+    empty = raw["legal_act"].str.strip() == ""
+    if empty.any():
+        i = int(np.flatnonzero(empty.to_numpy())[0])
+        raise DataFormatError(
+            path,
+            "every measure must cite its legal act",
+            row=int(raw[ROW].iloc[i]),
+            column="legal_act",
+        )
+    table = pd.DataFrame({c: raw[c].astype(str).str.strip() for c in COLUMNS})
+    table["date"] = dates.astype("datetime64[ns]")
+    table = table.sort_values(["date", "jurisdiction", "measure"], ignore_index=True)
+    return schemas.validate(table, schemas.EVENTS, path)

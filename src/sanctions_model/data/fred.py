@@ -1,0 +1,61 @@
+"""Reader for FRED's CSV download: ``observation_date,<SERIES_ID>``, one row per period.
+
+FRED writes ``.`` for a missing observation; those rows are dropped. Monthly series are dated on
+the first of the month.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.data import schemas
+from sanctions_model.data._text import ROW, read_csv_strict, to_number
+from sanctions_model.errors import DataFormatError
+
+#: What the embedded and commonly fetched series measure: (country, unit).
+SERIES = {
+    "POILBREUSDM": ("WLD", "USD per barrel (Brent, monthly average)"),
+    "DEXUSEU": ("EU", "USD per EUR"),
+    "CCUSMA02RUM618N": ("RU", "RUB per USD"),
+}
+
+
+def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M") -> pd.DataFrame:
+    """Read one FRED series CSV into the canonical indicators table."""
+    raw = read_csv_strict(path, ["observation_date"])
+    series = [c for c in raw.columns if c not in ("observation_date", ROW)]
+    if len(series) != 1:
+        raise DataFormatError(
+            path, f"expected one series column after observation_date, found {series}", row=1
+        )
+    sid = series[0]
+    dates = pd.to_datetime(raw["observation_date"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise DataFormatError(
+            path,
+            f"unparseable date {raw['observation_date'].iloc[i]!r}; expected YYYY-MM-DD",
+            row=int(raw[ROW].iloc[i]),
+            column="observation_date",
+        )
+    values = to_number(
+        raw, sid, path, missing=(".", ""), allow_missing=True, minimum=None, maximum=1e9
+    )
+    country, unit = SERIES.get(sid, ("", ""))
+    table = pd.DataFrame(
+        {
+            "country": country,
+            "indicator": sid,
+            "period": dates.dt.to_period(freq),
+            "value": values,
+            "unit": unit,
+            "source": source,
+        }
+    ).dropna(subset=["value"])
+    if table["period"].duplicated().any():
+        dup = table.loc[table["period"].duplicated(), "period"].iloc[0]
+        raise DataFormatError(path, f"period {dup} appears twice", column="observation_date")
+    return schemas.validate(table.reset_index(drop=True), schemas.INDICATORS, path)

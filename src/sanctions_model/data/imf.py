@@ -1,0 +1,103 @@
+"""Reader for the IMF International Trade in Goods (IMTS) SDMX CSV download.
+
+One row per series (``COUNTRY.ID``, ``INDICATOR.ID``, ``COUNTERPART_COUNTRY.ID``, ``SCALE`` …) and
+one column per year. ``XG_FOB_USD`` is exports FOB, ``MG_CIF_USD`` imports CIF, both in millions of
+US dollars. An empty cell is a missing value and is dropped. From 2022 Russia publishes no trade
+data: the IMF fills those years from partner data (mirror statistics), so they are estimates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.data import schemas
+from sanctions_model.data._text import ROW, read_csv_strict, to_number
+from sanctions_model.data.countries import to_code
+from sanctions_model.errors import DataFormatError
+
+REQUIRED = ("COUNTRY.ID", "INDICATOR.ID", "COUNTERPART_COUNTRY.ID", "FREQUENCY.ID", "SCALE")
+_FLOWS = {"XG_FOB_USD": "export", "MG_CIF_USD": "import"}
+_SCALES = {"Units": 1, "Thousands": 1_000, "Millions": 1_000_000, "Billions": 1_000_000_000}
+
+
+def _imf_code(code: str) -> str | None:
+    if code.startswith("G") and code[1:].isdigit():
+        return code if code == "G001" else None  # IMF aggregates: only World is kept
+    if re.fullmatch(r"[A-Z]{3}", code):
+        return to_code(code)
+    return None
+
+
+def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
+    """Read an IMTS SDMX CSV (wide years) into the canonical trade table.
+
+    Counterparts that are IMF regional aggregates or "not specified" codes (``TX…``) are left out,
+    except ``G001`` (World). Unknown ISO-3 codes are an error naming the row.
+    """
+    raw = read_csv_strict(path, REQUIRED)
+    years = [c for c in raw.columns if re.fullmatch(r"\d{4}", c)]
+    if not years:
+        raise DataFormatError(path, "no year columns (YYYY) found", row=1)
+    bad_freq = raw["FREQUENCY.ID"] != "A"
+    if bad_freq.any():
+        i = int(np.flatnonzero(bad_freq.to_numpy())[0])
+        raise DataFormatError(
+            path,
+            "only annual series (FREQUENCY.ID 'A') are supported",
+            row=int(raw[ROW].iloc[i]),
+            column="FREQUENCY.ID",
+        )
+    flows = raw["INDICATOR.ID"].map(_FLOWS)
+    raw = raw[flows.notna()].copy()
+    raw["flow"] = flows[flows.notna()]
+    scale = raw["SCALE"].map(_SCALES)
+    if scale.isna().any():
+        i = int(np.flatnonzero(scale.isna().to_numpy())[0])
+        raise DataFormatError(
+            path,
+            f"unknown scale {raw['SCALE'].iloc[i]!r}",
+            row=int(raw[ROW].iloc[i]),
+            column="SCALE",
+        )
+    raw["unit_scale"] = scale.astype(int)
+    reporter = raw["COUNTRY.ID"].map(to_code)
+    partner = raw["COUNTERPART_COUNTRY.ID"].map(_imf_code)
+    unknown_rep = reporter.isna()
+    if unknown_rep.any():
+        i = int(np.flatnonzero(unknown_rep.to_numpy())[0])
+        raise DataFormatError(
+            path,
+            f"unknown country {raw['COUNTRY.ID'].iloc[i]!r}",
+            row=int(raw[ROW].iloc[i]),
+            column="COUNTRY.ID",
+        )
+    raw["reporter"], raw["partner"] = reporter, partner
+    raw = raw[partner.notna()]
+    long = raw.melt(
+        id_vars=["reporter", "partner", "flow", "unit_scale", ROW],
+        value_vars=years,
+        var_name="year",
+        value_name="raw",
+    )
+    long = long[long["raw"].str.strip() != ""].reset_index(drop=True)
+    values = to_number(
+        long, "raw", path, maximum=1e7
+    )  # millions of USD: above 10 trillion is absurd
+    table = pd.DataFrame(
+        {
+            "reporter": long["reporter"].astype(str),
+            "partner": long["partner"].astype(str),
+            "flow": long["flow"].astype(str),
+            "product": "TOTAL",
+            "period": pd.PeriodIndex(long["year"].astype(str).tolist(), freq="Y"),
+            "value": values,
+            "currency": "USD",
+            "unit_scale": long["unit_scale"].astype(int),
+            "source": source,
+        }
+    ).sort_values(["reporter", "partner", "flow", "product", "period"], ignore_index=True)
+    return schemas.validate(table, schemas.TRADE, path)

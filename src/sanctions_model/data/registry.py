@@ -1,0 +1,170 @@
+"""The registry of datasets: name -> kind, files, reader, description.
+
+Every loader goes through here: :func:`load` verifies each file against the manifest, reads it
+with the reader for its publisher's format, and memoises the validated table per process (the
+notebooks and a sweep's worker load the same tables many times). Callers get a copy.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sanctions_model.data import comext, events, fred, imf, manifest, uk_sanctions
+from sanctions_model.errors import SanctionsModelError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset shipped under ``data/``."""
+
+    name: str
+    kind: str  # trade | indicators | designations | events | codes
+    description: str
+    publisher: str
+    files: tuple[str, ...]  # glob patterns relative to data/
+    reader: Callable[..., pd.DataFrame] = field(repr=False)
+
+    def paths(self, root: Path | None = None) -> list[Path]:
+        root = root or manifest.data_dir()
+        found: list[Path] = []
+        for pattern in self.files:
+            found += sorted(p for p in root.glob(pattern) if p.is_file())
+        if not found:
+            raise SanctionsModelError(
+                f"dataset {self.name!r}: no files match {list(self.files)} under {root}"
+            )
+        return found
+
+
+_MONTHLY = tuple(
+    f"raw/eurostat_comext_monthly/{d}/*.csv"
+    for d in (
+        "russia_export_eurostat",
+        "armenia_export_eurostat",
+        "georgia_export_eurostat",
+        "kazakhstan_export_eurostat",
+        "kyrgyz_export_eurostat",
+        "uzbek_export_eurostat",
+        "kyrgyzstan_import_eurostat",
+    )
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            "eurostat_comext",
+            "trade",
+            "Monthly exports (EUR) of the EU member states and aggregates to RU, AM, GE, KZ, KG, UZ; "
+            "imports from KG",
+            "Eurostat, Comext DS-045409",
+            _MONTHLY,
+            lambda paths: comext.read_relational_views(paths, source="eurostat_comext"),
+        ),
+        Dataset(
+            "eurostat_comext_annual",
+            "trade",
+            "Annual EU27 exports (EUR) to every partner",
+            "Eurostat, Comext DS-045409",
+            ("raw/eurostat_comext_monthly/eu_year_export/*.csv",),
+            lambda paths: comext.read_relational_views(paths, source="eurostat_comext_annual"),
+        ),
+        Dataset(
+            "eurostat_xlsx",
+            "trade",
+            "Monthly imports and exports (EUR), total and HS 27, member states x AM, BY, GE, KZ, KG, RU, UZ",
+            "Eurostat, Comext DS-045409 (XLSX export of 2023-01-22)",
+            ("raw/eurostat_comext_2020_2022/eu_total_trade_4630244_spreadsheet.xlsx",),
+            lambda paths: comext.read_spreadsheet(paths[0], source="eurostat_xlsx"),
+        ),
+        Dataset(
+            "eu_sanctioned_exports",
+            "trade",
+            "Monthly EU exports (EUR) of goods in the annexes of Regulation (EU) 833/2014 "
+            "(product REG833_ANNEX)",
+            "built from Eurostat CN8 data by vzemlys/ruimpeks (MIT)",
+            ("raw/eurostat_comext_2020_2022/eu_export_sanctioned.xlsx",),
+            lambda paths: comext.read_sanctioned_exports(paths[0], source="eu_sanctioned_exports"),
+        ),
+        Dataset(
+            "imf_imts",
+            "trade",
+            "Russia's annual goods exports (FOB) and imports (CIF) by counterpart, millions of USD; "
+            "2022 on are IMF estimates from partner data",
+            "IMF, International Trade in Goods (IMTS)",
+            ("raw/imf_imts/RU_trade.csv",),
+            lambda paths: imf.read_imts_csv(paths[0], source="imf_imts"),
+        ),
+        Dataset(
+            "fred",
+            "indicators",
+            "Brent crude, USD per barrel, monthly average (POILBREUSDM)",
+            "IMF Primary Commodity Prices via FRED",
+            ("raw/fred/*.csv",),
+            lambda paths: pd.concat(
+                [fred.read_fred_csv(p, source="fred") for p in paths], ignore_index=True
+            ),
+        ),
+        Dataset(
+            "uk_sanctions_list",
+            "designations",
+            "Every subject on the UK Sanctions List with designation date, names and aliases",
+            "UK FCDO, UK Sanctions List (29 April 2026), OGL v3.0",
+            ("raw/uk_sanctions_list/subjects.csv", "raw/uk_sanctions_list/subject_names.csv"),
+            lambda paths: uk_sanctions.read_uk_sanctions_list(
+                paths[0], paths[1], source="uk_sanctions_list"
+            ),
+        ),
+        Dataset(
+            "reg833_cn8_codes",
+            "codes",
+            "CN8 codes of goods under export restrictions in Regulation (EU) 833/2014 (2022-10-07)",
+            "vzemlys/ruimpeks (MIT), from EUR-Lex CELEX 02014R0833-20221007",
+            ("raw/eurostat_comext_2020_2022/export_sanctions_codes.csv",),
+            lambda paths: comext.read_cn8_codes(paths[0]),
+        ),
+        Dataset(
+            "sanctions_events",
+            "events",
+            "Sanctions measures against Russia by jurisdiction, with dates and legal acts",
+            "compiled for sanctions-model from the legal acts cited in each row",
+            ("events/sanctions_events.csv",),
+            lambda paths: events.read_events_csv(paths[0]),
+        ),
+    ]
+}
+
+
+def get(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise SanctionsModelError(
+            f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}"
+        ) from None
+
+
+@functools.cache
+def _load_cached(name: str, root: str) -> pd.DataFrame:
+    dataset = get(name)
+    paths = dataset.paths(Path(root))
+    for p in paths:
+        manifest.verify(p, Path(root))
+    return dataset.reader(paths)
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a dataset's validated table (a fresh copy; the parsed table is memoised)."""
+    return _load_cached(name, str(manifest.data_dir())).copy()
+
+
+def clear_cache() -> None:
+    """Forget memoised tables (tests that change files on disk call this)."""
+    _load_cached.cache_clear()
+    manifest._manifest.cache_clear()
+    manifest._verified.cache_clear()

@@ -1,0 +1,423 @@
+"""Seeded generators of monthly trade series and reporter x partner x month panels.
+
+The generators plant an effect of known size and date, so every estimator in
+:mod:`sanctions_model.models` can be checked against the truth (recovery, placebo and coverage
+tests). They are deterministic given ``seed``.
+
+Calibration
+-----------
+The constants below were estimated once, by hand, on the embedded Eurostat Comext monthly
+exports (``data/raw/eurostat_comext_monthly``, 2019-01 to 2022-01, i.e. before the invasion) and
+are hard-coded so that the simulator does not depend on the data files:
+
+* **Series** (EU27_2020 exports to RU and to KG): OLS of log value on a constant, a linear
+  monthly trend and eleven month dummies. ``level`` is the de-seasonalised log level in the first
+  month (intercept plus the January effect), ``slope`` the trend per month, ``seasonal`` the month
+  effects centred to sum to zero, ``ar`` the first-order autocorrelation of the residuals and
+  ``sigma`` the innovation standard deviation implied by the residual standard deviation and
+  ``ar`` (``sd * sqrt(1 - ar**2)``). The 2020 Covid dip is left in the residuals, so ``sigma`` is
+  on the generous side.
+* **Panel** (27 member states x 6 partners): the pre-period mean log export of each pair was
+  decomposed into reporter and partner effects by OLS: reporter effects have a standard
+  deviation of about 2.0, the pair residual about 0.9; the partner means are those of
+  :data:`PANEL_PARTNER_LEVELS`. After removing pair means and partner-month means, the
+  remaining monthly noise has a standard deviation of 0.44 for RU and 0.6 to 1.1 for the
+  smaller partners (0.74 pooled). Post-2022 (2023-01 onwards) mean log changes were -0.98 for
+  RU and +2.3 for KG: the default planted effects are of that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.errors import ParameterError
+
+from ._results import to_period
+
+__all__ = [
+    "SeriesCalibration",
+    "SERIES_CALIBRATIONS",
+    "PANEL_PARTNER_LEVELS",
+    "EU_MEMBER_STATES",
+    "SimulatedSeries",
+    "SimulatedPanel",
+    "simulate_trade_series",
+    "simulate_trade_panel",
+    "effect_path",
+]
+
+EffectKind = Literal["step", "pulse", "ramp"]
+
+
+@dataclass(frozen=True)
+class SeriesCalibration:
+    """Parameters of a simulated monthly log trade series (see the module docstring).
+
+    Attributes
+    ----------
+    level : float
+        De-seasonalised log level (log EUR) in the first month.
+    slope : float
+        Linear trend per month (log points).
+    seasonal : tuple of 12 floats
+        Month effects, January first, summing to zero.
+    ar : float
+        AR(1) coefficient of the noise.
+    sigma : float
+        Innovation standard deviation of the AR(1) noise.
+    """
+
+    level: float
+    slope: float
+    seasonal: tuple[float, ...]
+    ar: float
+    sigma: float
+
+
+#: Calibrations estimated on EU27_2020 exports, 2019-01..2022-01 (see module docstring).
+SERIES_CALIBRATIONS: dict[str, SeriesCalibration] = {
+    "eu27_ru": SeriesCalibration(
+        level=22.654,
+        slope=0.0015,
+        seasonal=(
+            -0.130,
+            -0.037,
+            0.058,
+            -0.069,
+            -0.052,
+            -0.016,
+            0.061,
+            -0.046,
+            0.045,
+            0.130,
+            0.107,
+            -0.051,
+        ),
+        ar=0.60,
+        sigma=0.089,
+    ),
+    "eu27_kg": SeriesCalibration(
+        level=17.078,
+        slope=-0.0085,
+        seasonal=(
+            -0.171,
+            0.005,
+            0.035,
+            -0.099,
+            -0.241,
+            -0.099,
+            0.045,
+            -0.070,
+            0.119,
+            0.130,
+            0.244,
+            0.102,
+        ),
+        ar=0.53,
+        sigma=0.164,
+    ),
+}
+
+#: Mean pre-war log monthly exports (log EUR) of a member state to each partner.
+PANEL_PARTNER_LEVELS: dict[str, float] = {
+    "RU": 18.25,
+    "AM": 13.26,
+    "GE": 14.46,
+    "KZ": 15.25,
+    "KG": 12.14,
+    "UZ": 14.32,
+}
+
+#: Idiosyncratic monthly noise (sd of log value) by partner, after pair and partner-month means.
+PANEL_PARTNER_NOISE: dict[str, float] = {
+    "RU": 0.44,
+    "AM": 0.76,
+    "GE": 0.59,
+    "KZ": 0.63,
+    "KG": 1.07,
+    "UZ": 0.81,
+}
+
+EU_MEMBER_STATES: tuple[str, ...] = (
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)  # fmt: skip
+
+
+def effect_path(
+    index: pd.PeriodIndex,
+    date: object,
+    size: float,
+    *,
+    kind: EffectKind = "step",
+    ramp_months: int = 6,
+) -> np.ndarray:
+    """Log effect in each period of ``index`` of an intervention at ``date``.
+
+    ``step``: ``size`` from ``date`` on; ``pulse``: ``size`` at ``date`` only; ``ramp``: rises
+    linearly to ``size`` over ``ramp_months`` months starting at ``date``, then stays there.
+    """
+    date = to_period(date)
+    k = np.asarray([(p - date).n for p in index], dtype=float)
+    if kind == "step":
+        return np.where(k >= 0, size, 0.0)
+    if kind == "pulse":
+        return np.where(k == 0, size, 0.0)
+    if kind == "ramp":
+        return size * np.clip((k + 1) / ramp_months, 0.0, 1.0)
+    raise ParameterError(f"kind must be 'step', 'pulse' or 'ramp', got {kind!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedSeries:
+    """A simulated monthly series with a planted effect.
+
+    Attributes
+    ----------
+    y : pandas.Series
+        Observed values (EUR), indexed by a monthly PeriodIndex.
+    counterfactual : pandas.Series
+        The same series without the planted effect (same noise).
+    log_effect : pandas.Series
+        Planted effect on log(y) in each month.
+    effect_date : pandas.Period
+        Month the effect starts.
+    relative_effect : float
+        True average relative effect over the post period, ``mean(y / counterfactual - 1)``.
+    cumulative_relative_effect : float
+        ``sum(y) / sum(counterfactual) - 1`` over the post period.
+    """
+
+    y: pd.Series
+    counterfactual: pd.Series
+    log_effect: pd.Series
+    effect_date: pd.Period
+    relative_effect: float
+    cumulative_relative_effect: float
+
+
+def simulate_trade_series(
+    n_periods: int = 68,
+    *,
+    start: str = "2019-01",
+    effect: float = 0.0,
+    effect_date: object = "2022-03",
+    kind: EffectKind = "step",
+    ramp_months: int = 6,
+    calibration: str | SeriesCalibration = "eu27_ru",
+    noise_scale: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+) -> SimulatedSeries:
+    """Simulate one monthly export series with trend, seasonality, AR(1) noise and an effect.
+
+    ``log y_t = level + slope * t + seasonal[month] + u_t + effect_t`` with
+    ``u_t = ar * u_{t-1} + sigma * e_t``, ``e_t`` standard normal (``u`` starts from its
+    stationary distribution).
+
+    Parameters
+    ----------
+    n_periods : int
+        Number of months (68 = 2019-01..2024-08, the span of the embedded Comext data).
+    start : str
+        First month.
+    effect : float
+        Planted effect on the log scale (e.g. ``np.log(0.5)`` halves the series).
+    effect_date : date-like
+        First month of the effect.
+    kind : {"step", "pulse", "ramp"}
+        Shape of the effect, see :func:`effect_path`.
+    ramp_months : int
+        Length of the build-up for ``kind="ramp"``.
+    calibration : str or SeriesCalibration
+        ``"eu27_ru"`` or ``"eu27_kg"`` (see :data:`SERIES_CALIBRATIONS`) or custom constants.
+    noise_scale : float
+        Multiplies ``sigma``.
+    seed : int or numpy.random.Generator, optional
+        Seed; the same seed gives the same series.
+
+    Returns
+    -------
+    SimulatedSeries
+    """
+    if isinstance(calibration, str):
+        try:
+            cal = SERIES_CALIBRATIONS[calibration]
+        except KeyError:
+            raise ParameterError(
+                f"unknown calibration {calibration!r}; choose from {sorted(SERIES_CALIBRATIONS)}"
+            ) from None
+    else:
+        cal = calibration
+    if n_periods < 2:
+        raise ParameterError("n_periods must be at least 2")
+    rng = np.random.default_rng(seed)
+    index = pd.period_range(start=start, periods=n_periods, freq="M")
+    t = np.arange(n_periods)
+    seasonal = np.asarray(cal.seasonal)[index.month - 1]
+    sigma = cal.sigma * noise_scale
+    e = rng.standard_normal(n_periods)
+    u = np.empty(n_periods)
+    u[0] = e[0] * sigma / np.sqrt(1 - cal.ar**2)
+    for i in range(1, n_periods):
+        u[i] = cal.ar * u[i - 1] + sigma * e[i]
+    base = cal.level + cal.slope * t + seasonal + u
+    eff = effect_path(index, effect_date, effect, kind=kind, ramp_months=ramp_months)
+    cf = pd.Series(np.exp(base), index=index, name="value")
+    y = pd.Series(np.exp(base + eff), index=index, name="value")
+    date = to_period(effect_date)
+    post = index >= date
+    if post.any():
+        rel = float(np.mean(y[post] / cf[post] - 1))
+        cum_rel = float(y[post].sum() / cf[post].sum() - 1)
+    else:
+        rel = cum_rel = float("nan")
+    return SimulatedSeries(
+        y=y,
+        counterfactual=cf,
+        log_effect=pd.Series(eff, index=index, name="log_effect"),
+        effect_date=date,
+        relative_effect=rel,
+        cumulative_relative_effect=cum_rel,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedPanel:
+    """A simulated reporter x partner x month export panel with planted effects.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Tidy frame in the ``load_trade`` layout (reporter, partner, flow, product, period, value,
+        currency, unit_scale, source) plus ``treated`` (1 for the sanctioned partner),
+        ``post`` (1 from the event date), ``exposure`` (reporter's exposure, scaled to mean one
+        across reporters) and ``log_effect`` (the planted effect on log value).
+    effect : float
+        Planted average log effect on exports to the treated partner.
+    rerouting : dict
+        Planted log effects on exports to the re-routing partners.
+    event_date : pandas.Period
+    """
+
+    data: pd.DataFrame
+    effect: float
+    rerouting: Mapping[str, float]
+    event_date: pd.Period
+
+
+def simulate_trade_panel(
+    *,
+    reporters: Sequence[str] = EU_MEMBER_STATES,
+    partners: Sequence[str] = ("RU", "AM", "GE", "KZ", "KG", "UZ"),
+    treated_partner: str = "RU",
+    start: str = "2019-01",
+    n_periods: int = 68,
+    event_date: object = "2022-03",
+    effect: float = -0.9,
+    kind: EffectKind = "step",
+    ramp_months: int = 6,
+    intensity: bool = False,
+    rerouting: Mapping[str, float] | None = None,
+    noise_scale: float = 1.0,
+    reporter_month_sd: float = 0.05,
+    seed: int | np.random.Generator | None = None,
+) -> SimulatedPanel:
+    """Simulate monthly exports of ``reporters`` to ``partners`` with a planted sanction effect.
+
+    ``log y_rpt = a_r + g_p + c_rp + s_pt + m_rt + e_rpt + effect_rpt`` where ``a_r`` (sd 2.0)
+    and ``c_rp`` (sd 0.9) are reporter and pair effects, ``g_p`` the partner level
+    (:data:`PANEL_PARTNER_LEVELS`), ``s_pt`` a partner-month path (trend, seasonality and AR(1)
+    noise of the EU27-to-RU calibration), ``m_rt`` a reporter-month shock (sd
+    ``reporter_month_sd``) and ``e_rpt`` idiosyncratic noise (:data:`PANEL_PARTNER_NOISE`,
+    times ``noise_scale``).
+
+    Parameters
+    ----------
+    effect : float
+        Log effect on exports to ``treated_partner`` from ``event_date``. With
+        ``intensity=True`` the effect of reporter ``r`` is ``effect * exposure_r`` where
+        exposure has mean one across reporters, so a regression on ``exposure x treated x post``
+        recovers ``effect``.
+    rerouting : mapping, optional
+        Partner -> log effect on exports to that partner from ``event_date`` (planted
+        re-routing, e.g. ``{"KG": 1.5}``).
+    kind, ramp_months : see :func:`effect_path`.
+    seed : int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    SimulatedPanel
+    """
+    rng = np.random.default_rng(seed)
+    reporters = list(reporters)
+    partners = list(partners)
+    if treated_partner not in partners:
+        raise ParameterError(f"treated_partner {treated_partner!r} is not among partners")
+    rerouting = dict(rerouting or {})
+    unknown = set(rerouting) - set(partners)
+    if unknown:
+        raise ParameterError(f"rerouting partners not in partners: {sorted(unknown)}")
+    index = pd.period_range(start=start, periods=n_periods, freq="M")
+    nr, npar, nt = len(reporters), len(partners), n_periods
+    cal = SERIES_CALIBRATIONS["eu27_ru"]
+
+    a_r = rng.normal(0.0, 2.0, nr)
+    a_r -= a_r.mean()
+    g_p = np.array([PANEL_PARTNER_LEVELS.get(p, 14.0) for p in partners])
+    c_rp = rng.normal(0.0, 0.9, (nr, npar))
+    seas = np.asarray(cal.seasonal)[index.month - 1]
+    s_pt = np.empty((npar, nt))
+    for j in range(npar):
+        u = np.empty(nt)
+        u[0] = rng.normal(0.0, cal.sigma / np.sqrt(1 - cal.ar**2))
+        for i in range(1, nt):
+            u[i] = cal.ar * u[i - 1] + rng.normal(0.0, cal.sigma)
+        s_pt[j] = cal.slope * np.arange(nt) + seas + u
+    m_rt = rng.normal(0.0, reporter_month_sd, (nr, nt))
+    noise_sd = np.array([PANEL_PARTNER_NOISE.get(p, 0.7) for p in partners]) * noise_scale
+    e = rng.standard_normal((nr, npar, nt)) * noise_sd[None, :, None]
+    exposure = rng.gamma(2.0, 1.0, nr)
+    exposure /= exposure.mean()
+
+    path = effect_path(index, event_date, 1.0, kind=kind, ramp_months=ramp_months)
+    eff = np.zeros((nr, npar, nt))
+    jt = partners.index(treated_partner)
+    scale_r = exposure if intensity else np.ones(nr)
+    eff[:, jt, :] = effect * scale_r[:, None] * path[None, :]
+    for p, size in rerouting.items():
+        eff[:, partners.index(p), :] += size * path[None, :]
+
+    logy = (
+        a_r[:, None, None]
+        + g_p[None, :, None]
+        + c_rp[:, :, None]
+        + s_pt[None, :, :]
+        + m_rt[:, None, :]
+        + e
+        + eff
+    )
+    r_idx, p_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(npar), np.arange(nt), indexing="ij")
+    date = to_period(event_date)
+    data = pd.DataFrame(
+        {
+            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
+            "partner": np.asarray(partners, dtype=object)[p_idx.ravel()],
+            "flow": "export",
+            "product": "TOTAL",
+            "period": index[t_idx.ravel()],
+            "value": np.exp(logy.ravel()),
+            "currency": "EUR",
+            "unit_scale": 1,
+            "source": "simulated",
+        }
+    )
+    data["treated"] = (data["partner"] == treated_partner).astype(int)
+    data["post"] = (data["period"] >= date).astype(int)
+    data["exposure"] = exposure[r_idx.ravel()]
+    data["log_effect"] = eff.ravel()
+    return SimulatedPanel(data=data, effect=effect, rerouting=rerouting, event_date=date)

@@ -1,0 +1,227 @@
+"""Where runs execute: a local process pool (default) or a dask.distributed cluster.
+
+Both hand each :class:`~sanctions_model.runner.execute.RunSpec` to
+:func:`~sanctions_model.runner.execute.execute_run` in a worker and call ``on_result`` with each
+record as it finishes. No scheduling of our own: ``concurrent.futures.ProcessPoolExecutor`` or dask
+decides where a run goes.
+
+- A worker process that dies (killed, out of memory) breaks the local pool; the runs it held are
+  resubmitted to a fresh pool, and a run that is in flight when workers die twice is recorded as
+  ``kernel_died`` (``WorkerDied``). Dask retries a task whose worker died and reports
+  ``KilledWorker`` when it gives up, recorded the same way.
+- On :class:`Interrupted` (raised by the sweep's SIGINT/SIGTERM handler) the pool's workers get
+  SIGTERM, which each turns into ``KeyboardInterrupt``: the run in progress records itself as
+  ``interrupted`` and publishes its directory; runs not started are returned as ``interrupted``
+  by :func:`interrupted_record`.
+
+For a cluster under Slurm, PBS and the like, start a scheduler with ``dask-jobqueue`` (e.g.
+``SLURMCluster(cores=1, memory="4GB").scale(jobs=20)``) and pass its address with ``--scheduler``;
+workers need this package and the ``sanctions-model`` kernel installed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sanctions_model.runner.execute import RunSpec, execute_run
+from sanctions_model.runner.records import RunRecord
+
+OnResult = Callable[[RunRecord], None]
+MAX_POOL_BREAKS = 2
+INTERRUPT_GRACE = 20.0
+
+
+class Interrupted(KeyboardInterrupt):
+    """The sweep received SIGINT or SIGTERM."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def default_workers() -> int:
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def interrupted_record(
+    spec: RunSpec,
+    ename: str = "Interrupted",
+    evalue: str = "the sweep was stopped before this run finished",
+) -> RunRecord:
+    """A record for a run that did not finish (written into its run directory)."""
+    from sanctions_model.runner.execute import _now
+
+    record = RunRecord(
+        name=spec.name,
+        notebook=spec.notebook_label or Path(spec.notebook).name,
+        status="interrupted" if ename == "Interrupted" else "kernel_died",
+        parameters=dict(spec.parameters),
+        resolved=dict(spec.resolved),
+        key=spec.key,
+        error={"cell_index": None, "exec_count": None, "ename": ename, "evalue": evalue},
+        finished=_now(),
+        files=["run.json"],
+    )
+    run_dir = Path(spec.run_dir)
+    if not (run_dir / "run.json").exists():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        record.write(run_dir)
+    return record
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: workers do not inherit the parent's threads (tqdm, dask), and share its
+    # preloaded imports of papermill and nbconvert.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(
+            [
+                "sanctions_model.runner.execute",
+                "sanctions_model.runner.html",
+                "nbconvert",
+                "papermill",
+            ]
+        )
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def run_local(
+    specs: Sequence[RunSpec], *, workers: int | None = None, on_result: OnResult
+) -> list[RunRecord]:
+    """Run ``specs`` in a process pool of ``workers`` (default: the CPU count)."""
+    workers = max(1, min(workers or default_workers(), len(specs) or 1))
+    pending = list(specs)
+    breaks: dict[str, int] = {}
+    records: list[RunRecord] = []
+    reported: set[str] = set()
+
+    def finish(record: RunRecord) -> None:
+        reported.add(record.name)
+        records.append(record)
+        on_result(record)
+
+    while pending:
+        pool = cf.ProcessPoolExecutor(
+            max_workers=workers, mp_context=_context(), initializer=_worker_init
+        )
+        futures = {pool.submit(execute_run, spec): spec for spec in pending}
+        pending = []
+        try:
+            for future in cf.as_completed(futures):
+                spec = futures[future]
+                try:
+                    finish(future.result())
+                except cf.process.BrokenProcessPool:
+                    breaks[spec.name] = breaks.get(spec.name, 0) + 1
+                    if breaks[spec.name] >= MAX_POOL_BREAKS:
+                        finish(
+                            interrupted_record(
+                                spec, "WorkerDied", "the worker process running this notebook died"
+                            )
+                        )
+                    else:
+                        pending.append(spec)
+                except Exception as exc:  # a bug in the runner, not the notebook: keep going
+                    finish(interrupted_record(spec, type(exc).__name__, str(exc)))
+        except KeyboardInterrupt:
+            _stop_pool(pool, {f: s for f, s in futures.items() if s.name not in reported}, finish)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return records
+
+
+def _stop_pool(
+    pool: cf.ProcessPoolExecutor, futures: dict[cf.Future, RunSpec], finish: OnResult
+) -> None:
+    """SIGTERM the workers, collect what they record, mark the rest interrupted."""
+    for future in futures:
+        future.cancel()
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except (ProcessLookupError, OSError):
+            pass
+    deadline = time.monotonic() + INTERRUPT_GRACE
+    for future, spec in futures.items():
+        record = None
+        if not future.cancelled():
+            try:
+                record = future.result(timeout=max(0.1, deadline - time.monotonic()))
+            except BaseException:  # noqa: BLE001 - any failure here means the run did not finish
+                record = None
+        finish(record if record is not None else interrupted_record(spec))
+
+
+def run_dask(
+    specs: Sequence[RunSpec],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    processes: bool = True,
+    on_result: OnResult,
+) -> list[RunRecord]:
+    """Run ``specs`` on dask: a ``LocalCluster`` of ``workers`` or the scheduler at ``scheduler``."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=max(1, min(workers or default_workers(), len(specs) or 1)),
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    records: list[RunRecord] = []
+    futures = {}
+    try:
+        for spec in specs:
+            future = client.submit(
+                execute_run, spec, pure=False, key=f"sanctions-model-run-{spec.name}-{spec.key[:8]}"
+            )
+            futures[future] = spec
+        try:
+            for future in as_completed(futures):
+                spec = futures.pop(future)
+                try:
+                    record = future.result()
+                except Exception as exc:  # KilledWorker and friends
+                    name = type(exc).__name__
+                    record = interrupted_record(
+                        spec, "WorkerDied" if name == "KilledWorker" else name, str(exc)
+                    )
+                records.append(record)
+                on_result(record)
+        except KeyboardInterrupt:
+            for future, spec in futures.items():
+                future.cancel()
+                record = interrupted_record(spec)
+                records.append(record)
+                on_result(record)
+            raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return records
