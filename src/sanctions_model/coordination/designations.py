@@ -9,8 +9,9 @@ tax, IMO or passport numbers; str or iterable of str).
 Matching (:func:`match_subjects`)
 ---------------------------------
 1. Every name and alias of a subject is normalised (:func:`~.names.normalize_name`).
-2. Blocking: each normalised name is keyed by the 4-letter prefixes of its ``block_keys`` rarest
-   tokens (rarity counted over both lists); only names sharing a key are compared, and only
+2. Blocking: each normalised name is keyed by the 4-letter prefix of its rarest token, plus those
+   of its next rarest tokens (up to ``block_keys`` in all) that occur in at most ``max_block``
+   names (rarity counted over both lists); only names sharing a key are compared, and only
    subjects of the same ``subject_type`` when both are known. Surnames and distinctive entity
    words are rare, so two spellings of one person share a key while 3,000 x 2,000 subjects give
    tens of thousands of comparisons, not millions.
@@ -38,7 +39,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
-from sanctions_model.coordination.names import normalize_name
+from sanctions_model.coordination.names import name_similarity, normalize_name
 from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class MatchConfig:
     dob_conflict: Literal["reject", "flag"] = "reject"
     block_keys: int = 2
     prefix: int = 4
+    max_block: int = 200
     drop_legal_forms: bool = True
 
     def __post_init__(self) -> None:
@@ -145,6 +147,10 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["subject_id", "key", "raw", "subject_type"])
 
 
+def _is_individual_or_unknown(stype: object) -> bool:
+    return stype is None or (isinstance(stype, float) and np.isnan(stype)) or stype == "individual"
+
+
 def _subject_attrs(frame: pd.DataFrame) -> tuple[dict, dict]:
     dob = {}
     ids = {}
@@ -160,12 +166,16 @@ def _subject_attrs(frame: pd.DataFrame) -> tuple[dict, dict]:
     return dob, ids
 
 
-def _block_keys(names: pd.DataFrame, freq: Mapping[str, int], cfg: MatchConfig) -> pd.DataFrame:
+def _block_keys(
+    names: pd.DataFrame, freq: Mapping[str, int], cfg: MatchConfig, cap: int
+) -> pd.DataFrame:
     rows = []
     for idx, key in zip(names.index, names["key"], strict=True):
         prefs = sorted({t[: cfg.prefix] for t in key.split()}, key=lambda p: (freq[p], p))
-        for p in prefs[: cfg.block_keys]:
-            rows.append((idx, p))
+        # the rarest key always; further keys only while they stay small blocks
+        for k, p in enumerate(prefs[: cfg.block_keys]):
+            if k == 0 or freq[p] <= cap:
+                rows.append((idx, p))
     return pd.DataFrame(rows, columns=["row", "block"])
 
 
@@ -174,8 +184,9 @@ def _candidates(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd
     for key in itertools.chain(left["key"], right["key"]):
         for p in {t[: cfg.prefix] for t in key.split()}:
             freq[p] = freq.get(p, 0) + 1
-    bl = _block_keys(left, freq, cfg)
-    br = _block_keys(right, freq, cfg)
+    cap = max(cfg.max_block, 1)
+    bl = _block_keys(left, freq, cfg, cap)
+    br = _block_keys(right, freq, cfg, cap)
     pairs = bl.merge(br, on="block", suffixes=("_l", "_r"))[["row_l", "row_r"]].drop_duplicates()
     if pairs.empty:
         return pairs
@@ -197,6 +208,7 @@ def match_subjects(
     use_dob: bool = True,
     dob_conflict: Literal["reject", "flag"] = "reject",
     block_keys: int = 2,
+    max_block: int = 200,
     drop_legal_forms: bool = True,
 ) -> pd.DataFrame:
     """Match the subjects of two designation lists (see the module docstring for the method).
@@ -219,6 +231,9 @@ def match_subjects(
     block_keys : int, default 2
         How many of a name's rarest token prefixes are used as blocking keys (more = slower, more
         recall).
+    max_block : int, default 200
+        Keys after the rarest are used only if at most this many names carry them (so common
+        first names such as "Aleksandr" do not create millions of comparisons).
     drop_legal_forms : bool, default True
         Drop legal-form tokens (OOO, JSC, LLC...) before comparing.
 
@@ -237,6 +252,7 @@ def match_subjects(
         use_dob=use_dob,
         dob_conflict=dob_conflict,
         block_keys=block_keys,
+        max_block=max_block,
         drop_legal_forms=drop_legal_forms,
     )
     return _match(left, right, cfg)
@@ -273,24 +289,14 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
         keep = pre >= max(cfg.threshold - 20.0, 0.0)
         rows_l = pairs["row_l"].to_numpy()[keep]
         rows_r = pairs["row_r"].to_numpy()[keep]
-        from sanctions_model.coordination.names import name_similarity
-
-        stype = nl["subject_type"].to_numpy()
+        keys_l, keys_r = nl["key"].to_numpy(), nr["key"].to_numpy()
+        ids_sl, ids_sr = nl["subject_id"].to_numpy(), nr["subject_id"].to_numpy()
+        raw_l, raw_r = nl["raw"].to_numpy(), nr["raw"].to_numpy()
+        subset = np.array([_is_individual_or_unknown(t) for t in nl["subject_type"]], dtype=bool)
         for a, b in zip(rows_l, rows_r, strict=True):
-            st = stype[a]
-            subset_ok = st is None or (isinstance(st, float) and np.isnan(st)) or st == "individual"
-            sc = name_similarity(nl["key"].iat[a], nr["key"].iat[b], subset_ok=bool(subset_ok))
+            sc = name_similarity(keys_l[a], keys_r[b], subset_ok=bool(subset[a]))
             if sc >= cfg.threshold:
-                found.append(
-                    (
-                        nl["subject_id"].iat[a],
-                        nr["subject_id"].iat[b],
-                        sc,
-                        "name",
-                        nl["raw"].iat[a],
-                        nr["raw"].iat[b],
-                    )
-                )
+                found.append((ids_sl[a], ids_sr[b], sc, "name", raw_l[a], raw_r[b]))
     if not found:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in _MATCH_COLUMNS}).astype(
             {"score": float}
@@ -515,7 +521,7 @@ class ListOverlap(SummaryDisplayMixin):
                 data.append(vals)
                 labels.append(f"{b} vs {a}")
         if data:
-            ax2.boxplot(data, vert=False)
+            ax2.boxplot(data, orientation="horizontal")
             ax2.set_yticks(range(1, len(labels) + 1), labels)
         ax2.axvline(0, color="0.5", lw=0.8)
         ax2.set_xlabel("listing lag, days (positive: second list later)")

@@ -96,6 +96,8 @@ def romanization_skeleton(token: str) -> str:
     t = t.replace("yo", "e").replace("jo", "e")
     if t.endswith("ander"):  # Alexander / Aleksandr
         t = t[:-5] + "andr"
+    if t.endswith("ij"):  # -ий written -ij
+        t = t[:-1]
     if t.startswith("ye"):
         t = t[1:]
     t = re.sub(r"(?<=[aeiou])y(?=e)", "", t)

@@ -36,7 +36,7 @@ def country_code_rule(name: str, value: Any) -> str | None:
         if code is None:
             continue
         if not isinstance(code, str) or not is_valid_code(code):
-            return "a known country code (ISO 3166-1 alpha-3, e.g. 'RUS', 'DEU', 'CHN')"
+            return "a known country code (ISO 3166-1 alpha-2 such as 'DE', 'RU', 'CN', or an aggregate such as 'EU')"
     return None
 
 

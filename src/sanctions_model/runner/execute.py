@@ -20,6 +20,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -83,6 +84,9 @@ class RunKernelManager(AsyncKernelManager):
             env[RUN_DIR_ENV] = str(kw["cwd"])
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         kw["env"] = env
+        # The kernel's own stderr carries only start-up chatter (a notebook's output travels over
+        # its iopub channel); keep it off the sweep's log, which cron mails.
+        kw.setdefault("stderr", subprocess.DEVNULL)
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
@@ -328,11 +332,22 @@ def execute_run(spec: RunSpec) -> RunRecord:
         record.files = sorted(p.name for p in staging.iterdir())
         record.files = sorted(set(record.files) | {"run.json"})
         record.write(staging)
+        _make_readable(staging)
         publish_dir(staging, run_dir)
         return record
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_readable(directory: Path) -> None:
+    """mkdtemp/mkstemp create private files; reports are meant to be shared (umask applies)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(directory, 0o777 & ~umask)
+    for child in directory.rglob("*"):
+        with contextlib.suppress(OSError):
+            os.chmod(child, (0o777 if child.is_dir() else 0o666) & ~umask)
 
 
 def _machine_paths(staging: Path, run_dir: Path, spec: RunSpec) -> dict[str, str]:

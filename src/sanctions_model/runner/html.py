@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 
-from sanctions_model._io import atomic_write_text
+from sanctions_model.runner.records import write_shared_text
 
 if TYPE_CHECKING:
     from sanctions_model.runner.records import RunRecord
@@ -210,5 +210,5 @@ def export_html(
 ) -> Path:
     """Write the report for ``nb`` to ``target`` atomically."""
     text = render_html(nb, record=record, show_code=show_code, help=help, scrub=scrub_paths)
-    atomic_write_text(target, text)
+    write_shared_text(target, text)
     return Path(target)

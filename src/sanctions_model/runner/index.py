@@ -16,8 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sanctions_model._io import atomic_write_text
-from sanctions_model.runner.records import REPORT_NAME, SUCCESS, RunRecord, read_record
+from sanctions_model.runner.records import (
+    REPORT_NAME,
+    SUCCESS,
+    RunRecord,
+    read_record,
+    write_shared_text,
+)
 
 MAX_HEADLINES = 8
 
@@ -182,8 +187,8 @@ def write_index(
     """
     records = collect_records(sweep_dir)
     target = Path(target_dir or sweep_dir)
-    atomic_write_text(target / "index.csv", render_index_csv(records, link_prefix=link_prefix))
-    atomic_write_text(
+    write_shared_text(target / "index.csv", render_index_csv(records, link_prefix=link_prefix))
+    write_shared_text(
         target / "index.html",
         render_index_html(records, title=title, link_prefix=link_prefix, note=note),
     )

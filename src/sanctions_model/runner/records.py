@@ -13,11 +13,12 @@ Statuses are the runner's own, not papermill's:
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanctions_model._io import atomic_write_text
+from sanctions_model._io import atomic_path
 
 STATUSES = ("ok", "failed", "timeout", "kernel_died", "cached", "interrupted")
 SUCCESS = ("ok", "cached")
@@ -61,9 +62,21 @@ class RunRecord:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def write(self, directory: Path) -> None:
-        atomic_write_text(
+        write_shared_text(
             Path(directory) / RECORD_NAME, json.dumps(self.to_dict(), indent=2, default=str)
         )
+
+
+def write_shared_text(target: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` atomically, readable by others (umask applies): reports are for sharing."""
+    umask = os.umask(0)
+    os.umask(umask)
+    with atomic_path(target) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~umask)
 
 
 def read_record(directory: Path) -> RunRecord | None:

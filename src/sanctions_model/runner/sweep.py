@@ -1,0 +1,575 @@
+"""Parameter sweeps: read a sweep file, plan its runs, skip what is cached, run the rest, index.
+
+A sweep file (YAML, read with ``yaml.safe_load`` only)::
+
+    name: default                  # output directory outputs/<name>/
+    notebooks:                     # one or several; paths relative to this file, else the cwd
+      - notebooks/effect.ipynb
+      - path: notebooks/overview.ipynb
+        parameters: {source: embedded}   # this notebook only (grid keys as below too)
+    parameters: {flow: exports}    # common to every run
+    product: {reporter: [DEU, FRA], window: [12, 24]}   # cartesian product
+    zip: {start: [2014-03, 2022-02], end: [2016-12, 2024-06]}  # walked together
+    runs:                          # or an explicit list (instead of product/zip)
+      - {reporter: DEU}
+    timeout: 600                   # seconds per cell
+    workers: 2
+    show_code: false
+
+Outputs: ``<root>/<name>/<timestamp>/<run>/`` per sweep invocation, ``<root>/<name>/latest`` (a
+symlink replaced atomically) and ``<root>/<name>/index.html`` (links into the latest timestamp).
+A run whose cache key (notebook bytes, parameters, data checksums, package version) succeeded
+before is linked from the earlier output instead of executed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sanctions_model import __version__
+from sanctions_model.errors import ParameterError, SanctionsModelError
+from sanctions_model.runner.domain import DomainRules
+from sanctions_model.runner.execute import KERNEL_NAME, RunSpec
+from sanctions_model.runner.index import write_index
+from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT, sweep_lock
+from sanctions_model.runner.parameters import (
+    Parameter,
+    inspect_parameters,
+    resolve_parameters,
+    validate_parameters,
+)
+from sanctions_model.runner.records import SUCCESS, RunRecord, read_record, write_shared_text
+
+CONFIRM_ABOVE = 200
+HISTORY_SCAN = 5
+_SAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+_STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
+_GRID_KEYS = ("parameters", "product", "zip", "runs")
+_TOP_KEYS = {
+    "name",
+    "notebooks",
+    "notebook",
+    "timeout",
+    "workers",
+    "show_code",
+    "kernel_name",
+    *_GRID_KEYS,
+}
+
+
+class SweepError(ParameterError):
+    """A sweep file is malformed (exit status 2)."""
+
+
+# -- names and keys ------------------------------------------------------------------------------
+
+
+def sanitize(text: str, *, limit: int = 60) -> str:
+    """A file-name-safe fragment: letters, digits, ``._+-``; no leading dot, no ``..``."""
+    text = _SAFE.sub("_", text.replace("\x00", ""))
+    text = re.sub(r"\.{2,}", ".", text)
+    text = re.sub(r"_{2,}", "_", text)
+    return text[:limit].strip("._-+")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return "+".join(_short(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def run_name(stem: str, parameters: Mapping[str, Any], varying: Sequence[str] = ()) -> str:
+    """``<stem>-<values of the varying parameters>-<8 hex of all parameters>``, safe as a directory."""
+    digest = hashlib.sha256(
+        canonical_json({"notebook": stem, "parameters": parameters}).encode()
+    ).hexdigest()[:8]
+    readable = sanitize(
+        "-".join(_short(parameters[k]) for k in varying if k in parameters), limit=60
+    )
+    parts = [sanitize(stem, limit=40) or "notebook", readable, digest]
+    return "-".join(p for p in parts if p)
+
+
+def data_digest() -> str:
+    try:
+        from sanctions_model.data import manifest_digest
+    except ImportError:
+        return ""
+    return str(manifest_digest())
+
+
+def cache_key(
+    notebook_bytes: bytes, parameters: Mapping[str, Any], data: str, kernel_name: str = KERNEL_NAME
+) -> str:
+    h = hashlib.sha256()
+    for part in (
+        hashlib.sha256(notebook_bytes).hexdigest(),
+        canonical_json(parameters),
+        data,
+        __version__,
+        kernel_name,
+    ):
+        h.update(part.encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+# -- the sweep file ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotebookGrid:
+    path: Path
+    label: str
+    runs: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    name: str
+    source: Path
+    notebooks: tuple[NotebookGrid, ...]
+    timeout: float | None = None
+    workers: int | None = None
+    show_code: bool = False
+    kernel_name: str = KERNEL_NAME
+
+
+def _grid(spec: Mapping[str, Any], base: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+    params = dict(base)
+    params.update(_mapping(spec.get("parameters", {}), f"{where}: parameters"))
+    if "runs" in spec and ("product" in spec or "zip" in spec):
+        raise SweepError(f"{where}: give either 'runs' or 'product'/'zip', not both")
+    if "runs" in spec:
+        runs = spec["runs"]
+        if not isinstance(runs, list) or not runs:
+            raise SweepError(f"{where}: 'runs' must be a non-empty list of parameter mappings")
+        return [{**params, **_mapping(r, f"{where}: runs[{i}]")} for i, r in enumerate(runs)]
+    rows: list[dict[str, Any]] = [{}]
+    if "product" in spec:
+        product = _mapping(spec["product"], f"{where}: product")
+        for key, values in product.items():
+            if not isinstance(values, list) or not values:
+                raise SweepError(
+                    f"{where}: product value for {key!r} must be a non-empty list (empty grid)"
+                )
+        keys = list(product)
+        rows = [
+            dict(zip(keys, combo, strict=True)) for combo in itertools.product(*product.values())
+        ]
+    if "zip" in spec:
+        zipped = _mapping(spec["zip"], f"{where}: zip")
+        lengths = {k: len(v) if isinstance(v, list) else -1 for k, v in zipped.items()}
+        if any(n <= 0 for n in lengths.values()) or len(set(lengths.values())) > 1:
+            raise SweepError(
+                f"{where}: zip values must be non-empty lists of equal length, got {lengths}"
+            )
+        zrows = [
+            dict(zip(zipped, combo, strict=True)) for combo in zip(*zipped.values(), strict=True)
+        ]
+        rows = [{**a, **b} for a in rows for b in zrows]
+    return [{**params, **row} for row in rows]
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise SweepError(f"{where} must be a mapping of parameter names to values")
+    return dict(value)
+
+
+def _find_notebook(text: str, sweep_file: Path) -> tuple[Path, str]:
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise SweepError(f"{sweep_file}: notebook path must be a non-empty string, got {text!r}")
+    candidates = [sweep_file.parent / text, Path.cwd() / text]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve(), text
+    raise SweepError(
+        f"{sweep_file}: unknown notebook {text!r} (looked in {sweep_file.parent} and {Path.cwd()})"
+    )
+
+
+def load_sweep(path: str | Path) -> SweepConfig:
+    """Read and check a sweep file (structure only; parameters are checked by :func:`plan`)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SweepError(f"sweep file {str(path)!r} does not exist") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SweepError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SweepError(f"{path}: a sweep file is a YAML mapping with at least 'notebooks'")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise SweepError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
+    name = sanitize(str(data.get("name") or path.stem))
+    if not name:
+        raise SweepError(f"{path}: sweep name {data.get('name')!r} has no usable characters")
+    entries = data.get("notebooks", data.get("notebook"))
+    if isinstance(entries, str | dict):
+        entries = [entries]
+    if not entries or not isinstance(entries, list):
+        raise SweepError(f"{path}: 'notebooks' must name at least one notebook")
+    top = {k: data[k] for k in ("product", "zip", "runs") if k in data}
+    base = _mapping(data.get("parameters"), f"{path}: parameters")
+    grids = []
+    for i, entry in enumerate(entries):
+        where = f"{path}: notebooks[{i}]"
+        if isinstance(entry, str):
+            nb_path, label = _find_notebook(entry, path)
+            spec = top
+        elif isinstance(entry, dict) and "path" in entry:
+            extra = set(entry) - {"path", *_GRID_KEYS}
+            if extra:
+                raise SweepError(f"{where}: unknown keys {sorted(extra)}")
+            nb_path, label = _find_notebook(entry["path"], path)
+            own = {k: entry[k] for k in ("product", "zip", "runs") if k in entry}
+            spec = {**(own or top), "parameters": entry.get("parameters", {})}
+        else:
+            raise SweepError(f"{where}: a notebook path or a mapping with 'path'")
+        grids.append(NotebookGrid(nb_path, label, tuple(_grid(spec, base, where))))
+    timeout = data.get("timeout")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+    ):
+        raise SweepError(f"{path}: timeout must be a positive number of seconds, got {timeout!r}")
+    workers = data.get("workers")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise SweepError(f"{path}: workers must be a positive integer, got {workers!r}")
+    return SweepConfig(
+        name=name,
+        source=path,
+        notebooks=tuple(grids),
+        timeout=timeout,
+        workers=workers,
+        show_code=bool(data.get("show_code", False)),
+        kernel_name=str(data.get("kernel_name", KERNEL_NAME)),
+    )
+
+
+# -- planning ------------------------------------------------------------------------------------
+
+
+def plan(
+    config: SweepConfig,
+    sweep_dir: Path,
+    *,
+    timeout: float | None = None,
+    rules: DomainRules | None = None,
+) -> list[RunSpec]:
+    """Validate every run's parameters (no kernel started) and name the runs under ``sweep_dir``."""
+    digest = data_digest()
+    specs: list[RunSpec] = []
+    seen: dict[str, str] = {}
+    for grid in config.notebooks:
+        declared: tuple[Parameter, ...] = inspect_parameters(grid.path)
+        nb_bytes = grid.path.read_bytes()
+        runs = [validate_parameters(declared, r, rules=rules, where=grid.label) for r in grid.runs]
+        varying = [
+            k
+            for k in dict.fromkeys(k for r in runs for k in r)
+            if len({canonical_json(r.get(k)) for r in runs}) > 1
+        ]
+        help_text = {p.name: p.help for p in declared}
+        for params in runs:
+            name = run_name(grid.path.stem, params, varying)
+            if name in seen:
+                raise SweepError(
+                    f"{config.source}: run {name} appears twice ({grid.label} with {params})"
+                )
+            seen[name] = grid.label
+            run_dir = sweep_dir / name
+            if (
+                run_dir.resolve().parent != sweep_dir.resolve()
+            ):  # belt and braces: sanitize() allows no escape
+                raise SweepError(f"run name {name!r} would leave the output directory")
+            specs.append(
+                RunSpec(
+                    name=name,
+                    notebook=str(grid.path),
+                    notebook_label=grid.label,
+                    run_dir=str(run_dir),
+                    parameters=params,
+                    resolved=resolve_parameters(declared, params),
+                    key=cache_key(nb_bytes, params, digest, config.kernel_name),
+                    timeout=timeout if timeout is not None else config.timeout,
+                    kernel_name=config.kernel_name,
+                    show_code=config.show_code,
+                    help=help_text,
+                )
+            )
+    return specs
+
+
+# -- history and cache ---------------------------------------------------------------------------
+
+
+def timestamp_dirs(root: Path) -> list[Path]:
+    """Earlier sweep outputs under ``root``, newest first."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and _STAMP.match(p.name)),
+        reverse=True,
+    )
+
+
+def new_timestamp_dir(root: Path) -> Path:
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for i in itertools.count():
+        candidate = root / (stamp if i == 0 else f"{stamp}-{i}")
+        try:
+            candidate.mkdir(parents=True)
+            return candidate
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _previous(root: Path, current: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    """(key -> run dir, name -> run dir) of successful runs in recent history, newest wins."""
+    by_key: dict[str, Path] = {}
+    latest_by_name: dict[str, Path] = {}
+    history = [d for d in timestamp_dirs(root) if d != current][:HISTORY_SCAN]
+    for n, stamp in enumerate(history):
+        for run in stamp.iterdir():
+            record = read_record(run) if run.is_dir() and not run.name.startswith(".") else None
+            if record is None or record.status not in SUCCESS:
+                continue
+            by_key.setdefault(record.key, run)
+            if n == 0:
+                latest_by_name[record.name] = run
+    return by_key, latest_by_name
+
+
+def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
+    """Reuse ``source``'s outputs for ``spec`` (hard links, else copies); None if unusable."""
+    from sanctions_model.runner.execute import publish_dir
+
+    record = read_record(source)
+    if record is None:
+        return None
+    target = Path(spec.run_dir)
+    staging = target.with_name(f".{target.name}.cache")
+    shutil.rmtree(staging, ignore_errors=True)
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    try:
+        shutil.copytree(
+            source, staging, copy_function=link, ignore=shutil.ignore_patterns("run.json")
+        )
+        cached = replace(
+            record,
+            status="cached",
+            cached_from=record.cached_from or f"{source.parent.name}/{source.name}",
+            name=spec.name,
+            parameters=dict(spec.parameters),
+            resolved=dict(spec.resolved),
+            key=spec.key,
+        )
+        cached.write(staging)
+        publish_dir(staging, target)
+        return cached
+    except OSError:
+        return None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    sweep_dir: Path | None
+    records: list[RunRecord] = field(default_factory=list)
+    interrupted: int | None = None
+    """The signal that stopped the sweep, if any."""
+
+    @property
+    def failed(self) -> list[RunRecord]:
+        return [r for r in self.records if r.status not in SUCCESS]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted is not None:
+            return 128 + self.interrupted
+        return 1 if self.failed else 0
+
+
+def _update_latest(root: Path, stamp_dir: Path, title: str) -> None:
+    tmp = root / f".latest.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(stamp_dir.name, tmp)
+    os.replace(tmp, root / "latest")
+    history = timestamp_dirs(root)[:20]
+    links = " ".join(f'<a href="{h.name}/index.html">{h.name}</a>' for h in history)
+    note = f"<p>Latest sweep: {stamp_dir.name}. History: {links}</p>"
+    write_index(
+        stamp_dir, title=title, target_dir=root, link_prefix=f"{stamp_dir.name}/", note=note
+    )
+
+
+def dry_run_lines(specs: Sequence[RunSpec]) -> list[str]:
+    return [f"{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}" for s in specs]
+
+
+def run_sweep(
+    path: str | Path,
+    *,
+    output_root: str | Path = "outputs",
+    workers: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    force: bool = False,
+    rerun_failed: bool = False,
+    timeout: float | None = None,
+    dry_run: bool = False,
+    quiet: bool = False,
+    yes: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    rules: DomainRules | None = None,
+    dask_processes: bool = True,
+    out=None,
+) -> SweepResult:
+    """Run a sweep file; see the module docstring. Raises :class:`SanctionsModelError` on bad input."""
+    from sanctions_model.runner.executors import Interrupted, run_dask, run_local
+    from sanctions_model.runner.progress import Progress
+
+    out = out or sys.stdout
+    config = load_sweep(path)
+    root = Path(output_root) / config.name
+    planned = plan(config, root / "PLANNED", timeout=timeout, rules=rules)
+    if dry_run:
+        for line in dry_run_lines(planned):
+            print(line, file=out)
+        print(f"{len(planned)} runs (dry run: nothing executed)", file=out)
+        return SweepResult(None, [])
+    if len(planned) > CONFIRM_ABOVE and not yes:
+        raise SweepError(
+            f"{path}: this sweep has {len(planned)} runs (more than {CONFIRM_ABOVE}); "
+            "pass --yes to run it, or --dry-run to list the runs"
+        )
+    if executor not in ("local", "dask"):
+        raise ParameterError(f"executor {executor!r} is not allowed; allowed: 'local', 'dask'")
+    with sweep_lock(root, lock_timeout):
+        stamp_dir = new_timestamp_dir(root)
+        specs = [replace(s, run_dir=str(stamp_dir / s.name)) for s in planned]
+        by_key, latest_by_name = ({}, {}) if force else _previous(root, stamp_dir)
+        progress = Progress(len(specs), quiet=quiet)
+        result = SweepResult(stamp_dir)
+
+        def on_result(record: RunRecord) -> None:
+            result.records.append(record)
+            progress.update(record)
+
+        to_run = []
+        for spec in specs:
+            source = by_key.get(spec.key) or (
+                latest_by_name.get(spec.name) if rerun_failed else None
+            )
+            record = link_cached(spec, source) if source is not None else None
+            if record is None:
+                to_run.append(spec)
+            else:
+                on_result(record)
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def handler(signum: int, frame: object) -> None:
+            for sig in previous:  # a second signal must not interrupt the clean-up
+                signal.signal(sig, signal.SIG_IGN)
+            raise Interrupted(signum)
+
+        try:
+            for sig in previous:
+                signal.signal(sig, handler)
+            if to_run:
+                if executor == "dask":
+                    run_dask(
+                        to_run,
+                        workers=workers or config.workers,
+                        scheduler=scheduler,
+                        processes=dask_processes,
+                        on_result=on_result,
+                    )
+                else:
+                    run_local(to_run, workers=workers or config.workers, on_result=on_result)
+        except Interrupted as stop:
+            result.interrupted = stop.signum
+            from sanctions_model.runner.executors import interrupted_record
+
+            done = {r.name for r in result.records}
+            for spec in to_run:
+                if spec.name not in done:
+                    on_result(interrupted_record(spec))
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+            progress.close()
+            title = f"Sweep {config.name}"
+            write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")
+            summary = {
+                "name": config.name,
+                "source": str(config.source),
+                "timestamp": stamp_dir.name,
+                "runs": len(specs),
+                "statuses": {
+                    s: sum(r.status == s for r in result.records)
+                    for s in {r.status for r in result.records}
+                },
+                "interrupted": result.interrupted,
+            }
+            write_shared_text(stamp_dir / "sweep.json", json.dumps(summary, indent=2))
+            _update_latest(root, stamp_dir, title)
+        if not quiet or result.failed:
+            failed = len(result.failed)
+            print(
+                f"sweep {config.name}: {len(result.records)} runs, {failed} not ok; index: {root / 'index.html'}",
+                file=sys.stderr,
+            )
+        return result
+
+
+__all__ = [
+    "SanctionsModelError",
+    "SweepConfig",
+    "SweepError",
+    "SweepResult",
+    "cache_key",
+    "load_sweep",
+    "plan",
+    "run_name",
+    "run_sweep",
+    "sanitize",
+]
