@@ -21,7 +21,7 @@ from sanctions_model.runner.parameters import (
 
 from .conftest import NOTEBOOKS
 
-SOURCE = '''from typing import Literal
+SOURCE = """from typing import Literal
 reporter: str = "DEU"  # reporting country
 reporters: list[str] = ["DEU", "FRA"]  # several
 window: int = 24  # months
@@ -32,7 +32,7 @@ end: str | None = None  # last month
 months: list[int] = [1, 2]  # months
 untyped = 3  # no annotation
 computed = len("abc")  # not a literal
-'''
+"""
 
 
 @pytest.fixture
@@ -43,13 +43,24 @@ def params():
 def test_parse_names_types_defaults_help(params):
     by_name = {p.name: p for p in params}
     assert list(by_name) == [
-        "reporter", "reporters", "window", "alpha", "log", "flow", "end", "months", "untyped", "computed",
+        "reporter",
+        "reporters",
+        "window",
+        "alpha",
+        "log",
+        "flow",
+        "end",
+        "months",
+        "untyped",
+        "computed",
     ]
     assert by_name["flow"].type == "Literal['exports', 'imports']"
     assert by_name["reporters"].default == ["DEU", "FRA"]
     assert by_name["window"].help == "months"
     assert by_name["untyped"].type == "int"
-    assert by_name["computed"].default is None and by_name["computed"].default_source == "len('abc')"
+    assert (
+        by_name["computed"].default is None and by_name["computed"].default_source == "len('abc')"
+    )
     with pytest.raises(AttributeError):
         by_name["window"].name = "x"  # frozen
 
@@ -97,14 +108,18 @@ def test_wrong_values_name_parameter_value_and_allowed(params, name, given, frag
 
 
 def test_unknown_parameter_lists_the_known_ones(params):
-    with pytest.raises(ParameterError, match=r"unknown parameter 'windw'.*allowed parameters: alpha, computed"):
+    with pytest.raises(
+        ParameterError, match=r"unknown parameter 'windw'.*allowed parameters: alpha, computed"
+    ):
         validate_parameters(params, {"windw": 3}, rules=NO_RULES)
 
 
 def test_domain_rules_country_and_period(params):
     rules = DomainRules(
-        by_name={"reporter": lambda n, v: None if v in ("DEU", "RUS") else "a known country code",
-                 "reporters": lambda n, v: None if set(v) <= {"DEU", "RUS"} else "a known country code"},
+        by_name={
+            "reporter": lambda n, v: None if v in ("DEU", "RUS") else "a known country code",
+            "reporters": lambda n, v: None if set(v) <= {"DEU", "RUS"} else "a known country code",
+        },
         by_suffix={"end": make_period_rule(lambda: ("2012-01", "2024-06"))},
     )
     assert validate_parameters(params, {"reporter": "RUS", "end": "2024-06-30"}, rules=rules)
@@ -134,7 +149,9 @@ def test_inspect_cli(capsys):
 
 
 def test_run_cli_rejects_bad_parameter_before_any_kernel(capsys, tmp_path):
-    code = main(["run", str(NOTEBOOKS / "ok.ipynb"), "-p", "n", "lots", "--output-dir", str(tmp_path / "r")])
+    code = main(
+        ["run", str(NOTEBOOKS / "ok.ipynb"), "-p", "n", "lots", "--output-dir", str(tmp_path / "r")]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "'n'" in err and "'lots'" in err and "an integer" in err
@@ -152,7 +169,9 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_strings_are_injected_as_literals(value):
-    nb = inject_parameters(read_notebook(NOTEBOOKS / "hostile.ipynb"), {"text": value, "items": [value]})
+    nb = inject_parameters(
+        read_notebook(NOTEBOOKS / "hostile.ipynb"), {"text": value, "items": [value]}
+    )
     cell = next(c for c in nb.cells if "injected-parameters" in c.metadata["tags"])
     tree = ast.parse(cell.source)
     assert all(isinstance(s, ast.Assign) for s in tree.body) and len(tree.body) == 2
@@ -162,7 +181,9 @@ def test_hostile_strings_are_injected_as_literals(value):
 @settings(max_examples=60, deadline=None)
 @given(st.text(), st.lists(st.text(max_size=5), max_size=3))
 def test_any_string_round_trips_through_injection(text, items):
-    nb = inject_parameters(read_notebook(NOTEBOOKS / "hostile.ipynb"), {"text": text, "items": items})
+    nb = inject_parameters(
+        read_notebook(NOTEBOOKS / "hostile.ipynb"), {"text": text, "items": items}
+    )
     cell = next(c for c in nb.cells if "injected-parameters" in c.metadata["tags"])
     values = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse(cell.source).body}
     assert values == {"text": text, "items": items}

@@ -10,6 +10,7 @@ is not importable the rules that need it are skipped.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ def _month(text: Any) -> str:
     return str(text)[:7]
 
 
+@functools.lru_cache(maxsize=1)
 def coverage() -> tuple[str, str] | None:
     """The data's first and last month as ``('YYYY-MM', 'YYYY-MM')``, or None if unknown."""
     try:
