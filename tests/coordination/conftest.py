@@ -102,9 +102,9 @@ def uk_to_designations(subjects_csv: str, names_csv: str) -> pd.DataFrame:
             "subject_id": subj["unique_id"],
             "subject_type": subj["subject_type"],
             "name": subj["unique_id"].map(primary.set_index("unique_id")["full_name"]),
-            "aliases": subj["unique_id"].map(others).map(
-                lambda v: v if isinstance(v, tuple) else ()
-            ),
+            "aliases": subj["unique_id"]
+            .map(others)
+            .map(lambda v: v if isinstance(v, tuple) else ()),
             "designated_on": pd.to_datetime(subj["date_designated"], format="%d/%m/%Y"),
             "source": "uk_sanctions_list",
         }

@@ -188,14 +188,14 @@ def _synthetic_list(n: int, seed: int, prefix: str) -> pd.DataFrame:
     first = ["Alexey", "Dmitry", "Sergey", "Ivan", "Yevgeny", "Oleg", "Igor", "Mikhail", "Yuri"]
     patr = ["Ivanovich", "Petrovich", "Sergeyevich", "Borisovich", "Viktorovich", "Olegovich"]
     sur = [
-        "".join(rng.choice(list("bcdfgklmnprstvz"), 1)) + "".join(rng.choice(list("aeiou"), 1))
-        + "".join(rng.choice(list("bcdfgklmnprstvz"), 1)) + "".join(rng.choice(list("aeiou"), 1))
+        "".join(rng.choice(list("bcdfgklmnprstvz"), 1))
+        + "".join(rng.choice(list("aeiou"), 1))
+        + "".join(rng.choice(list("bcdfgklmnprstvz"), 1))
+        + "".join(rng.choice(list("aeiou"), 1))
         + rng.choice(["ov", "ev", "in", "sky", "enko"])
         for _ in range(n)
     ]
-    names = [
-        f"{rng.choice(first)} {rng.choice(patr)} {s.capitalize()}" for s in sur
-    ]
+    names = [f"{rng.choice(first)} {rng.choice(patr)} {s.capitalize()}" for s in sur]
     return pd.DataFrame(
         {
             "subject_id": [f"{prefix}{i}" for i in range(n)],

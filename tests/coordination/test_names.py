@@ -38,6 +38,10 @@ def test_reordered_and_punctuated_names():
 def test_legal_forms_and_quotes():
     assert normalize_name('OOO "Gazprom Neft"') == normalize_name("Gazprom Neft LLC")
     assert normalize_name("ООО «Газпром нефть»") == normalize_name("Gazprom Neft")
+    assert normalize_name("Public Joint Stock Company Sberbank of Russia") == normalize_name(
+        "PJSC Sberbank of Russia"
+    )
+    assert normalize_name("Joint Stock Company") != ""  # never emptied
     # a name made only of a legal form keeps it rather than becoming empty
     assert normalize_name("AO") == "ao"
     assert normalize_name("") == ""

@@ -150,9 +150,18 @@ def _exposure_panel(beta: float, seed: int = 0) -> tuple[pd.DataFrame, pd.Series
             g = np.cumsum(rng.normal(0, 0.02, len(months)))
             post = np.asarray(months >= pd.Period("2022-03", "M"))
             logv = a + g + beta * expo[r] * post + rng.normal(0, 0.15, len(months))
-            rows.append(pd.DataFrame({"reporter": r, "partner": p, "period": months,
-                                      "value": np.exp(logv), "flow": "export",
-                                      "product": "TOTAL"}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "reporter": r,
+                        "partner": p,
+                        "period": months,
+                        "value": np.exp(logv),
+                        "flow": "export",
+                        "product": "TOTAL",
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True), expo
 
 

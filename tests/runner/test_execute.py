@@ -34,7 +34,7 @@ def test_killed_run_leaves_previous_report_intact(tmp_path, kernel):
         ],
     )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not list(tmp_path.glob(".run.*.staging/notebook.ipynb")):
+    while time.monotonic() < deadline and not list(tmp_path.glob(".*.staging/notebook.ipynb")):
         time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)

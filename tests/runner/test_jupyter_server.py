@@ -29,6 +29,7 @@ def test_server_lists_and_executes(tmp_path, kernel, notebooks):
             "-m",
             "jupyter_server",
             "--no-browser",
+            "--allow-root",
             "--ip=127.0.0.1",
             f"--port={port}",
             f"--IdentityProvider.token={token}",

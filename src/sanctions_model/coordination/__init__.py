@@ -1,0 +1,79 @@
+"""Coordination gaps among allies: re-routing, restricted goods, adoption timing, list overlap.
+
+Public API
+----------
+Adoption timing (:mod:`.timing`)
+    :func:`adoption_timing` -> :class:`AdoptionTiming` (first adoption per kind of measure and
+    jurisdiction, lag behind the first mover, spread; ``plot()`` timeline).
+Designation lists (:mod:`.names`, :mod:`.designations`)
+    :func:`normalize_name`, :func:`name_similarity`; :func:`match_subjects` (two lists, scored
+    matches); :func:`compare_lists` -> :class:`ListOverlap` (Jaccard matrix, subjects listed once,
+    coverage, listing lags with the UK transition date set apart);
+    :func:`designation_timeline` -> :class:`DesignationTimeline` (designations per month by
+    subject type against the events).
+Re-routing (:mod:`.rerouting`)
+    :func:`estimate_rerouting` -> :class:`ReroutingResults` (shortfall to Russia, excess to the
+    partners, substitution ratio with simulation intervals, ranking, plot);
+    :func:`substitution_ratio` on any :class:`CounterfactualDraws`;
+    :func:`exposure_event_study` -> :class:`ExposureEventStudy`; :func:`pre_war_exposure`.
+Restricted goods (:mod:`.goods`)
+    :func:`restricted_goods_did` -> :class:`RestrictedGoodsDiD`.
+Index (:mod:`.index`)
+    :func:`coordination_gap_index` / :func:`gap_index` -> :class:`CoordinationGapIndex`.
+Simulation (:mod:`.simulate`)
+    :func:`simulate_rerouting_panel` (planted re-routing of known size).
+"""
+
+from __future__ import annotations
+
+from .designations import (
+    DesignationTimeline,
+    ListOverlap,
+    MatchConfig,
+    compare_lists,
+    designation_timeline,
+    match_subjects,
+)
+from .goods import RestrictedGoodsDiD, restricted_goods_did
+from .index import CoordinationGapIndex, coordination_gap_index, gap_index
+from .names import name_similarity, normalize_name
+from .rerouting import (
+    CounterfactualDraws,
+    ExposureEventStudy,
+    ReroutingResults,
+    SubstitutionEstimate,
+    estimate_rerouting,
+    exposure_event_study,
+    pre_war_exposure,
+    substitution_ratio,
+)
+from .simulate import SimulatedRerouting, simulate_rerouting_panel
+from .timing import AdoptionTiming, adoption_timing
+
+__all__ = [
+    "AdoptionTiming",
+    "CoordinationGapIndex",
+    "CounterfactualDraws",
+    "DesignationTimeline",
+    "ExposureEventStudy",
+    "ListOverlap",
+    "MatchConfig",
+    "ReroutingResults",
+    "RestrictedGoodsDiD",
+    "SimulatedRerouting",
+    "SubstitutionEstimate",
+    "adoption_timing",
+    "compare_lists",
+    "coordination_gap_index",
+    "designation_timeline",
+    "estimate_rerouting",
+    "exposure_event_study",
+    "gap_index",
+    "match_subjects",
+    "name_similarity",
+    "normalize_name",
+    "pre_war_exposure",
+    "restricted_goods_did",
+    "simulate_rerouting_panel",
+    "substitution_ratio",
+]

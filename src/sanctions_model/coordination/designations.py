@@ -82,7 +82,9 @@ class MatchConfig:
         if not 0 <= self.threshold <= 100:
             raise ParameterError(f"threshold must be in [0, 100], got {self.threshold}")
         if self.dob_conflict not in ("reject", "flag"):
-            raise ParameterError(f"dob_conflict must be 'reject' or 'flag', got {self.dob_conflict!r}")
+            raise ParameterError(
+                f"dob_conflict must be 'reject' or 'flag', got {self.dob_conflict!r}"
+            )
         if self.block_keys < 1 or self.prefix < 2:
             raise ParameterError("block_keys must be >= 1 and prefix >= 2")
 
@@ -141,9 +143,7 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
             key = normalize_name(raw, drop_legal_forms=cfg.drop_legal_forms)
             if key and key not in seen:
                 seen.add(key)
-                rows.append(
-                    (sid, key, raw, stype.iat[i] if stype is not None else None)
-                )
+                rows.append((sid, key, raw, stype.iat[i] if stype is not None else None))
     return pd.DataFrame(rows, columns=["subject_id", "key", "raw", "subject_type"])
 
 
@@ -279,7 +279,9 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
         for s, keys in ids_l.items():
             for k in keys:
                 for r in inv.get(k, ()):
-                    found.append((s, r, 100.0, "identifier", first_raw_l.get(s), first_raw_r.get(r)))
+                    found.append(
+                        (s, r, 100.0, "identifier", first_raw_l.get(s), first_raw_r.get(r))
+                    )
 
     pairs = _candidates(nl, nr, cfg) if len(nl) and len(nr) else pd.DataFrame()
     if len(pairs):
@@ -312,7 +314,8 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
         dm.append(_dates_agree(a, b) if (cfg.use_dob and a and b) else pd.NA)
     m["dob_match"] = pd.array(dm, dtype="boolean")
     if cfg.use_dob and cfg.dob_conflict == "reject":
-        m = m[~((m["dob_match"] == False) & (m["method"] == "name")).fillna(False)]  # noqa: E712
+        conflict = m["dob_match"].eq(False).fillna(False).to_numpy(dtype=bool)
+        m = m[~(conflict & (m["method"] == "name").to_numpy())]
 
     if cfg.one_to_one:
         used_l: set = set()
@@ -335,7 +338,9 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
 def _split_lists(lists: Mapping[str, pd.DataFrame] | pd.DataFrame) -> dict[str, pd.DataFrame]:
     if isinstance(lists, pd.DataFrame):
         require_columns(lists, ["jurisdiction"], "designations")
-        return {str(j): g.reset_index(drop=True) for j, g in lists.groupby("jurisdiction", sort=True)}
+        return {
+            str(j): g.reset_index(drop=True) for j, g in lists.groupby("jurisdiction", sort=True)
+        }
     return {str(j): f.reset_index(drop=True) for j, f in lists.items()}
 
 
@@ -381,7 +386,9 @@ class ListOverlap(SummaryDisplayMixin):
     def jurisdictions(self) -> list[str]:
         return sorted(self.subjects["jurisdiction"].unique())
 
-    def overlap_matrix(self, kind: Literal["jaccard", "count", "share"] = "jaccard") -> pd.DataFrame:
+    def overlap_matrix(
+        self, kind: Literal["jaccard", "count", "share"] = "jaccard"
+    ) -> pd.DataFrame:
         """Pairwise overlap of the lists, by cluster.
 
         ``jaccard``: ``|A ∩ B| / |A ∪ B|``; ``count``: ``|A ∩ B|``; ``share``: ``|A ∩ B| / |A|``
@@ -444,7 +451,8 @@ class ListOverlap(SummaryDisplayMixin):
         m["date_left"] = s["designated_on"].reindex(li).to_numpy()
         m["date_right"] = s["designated_on"].reindex(ri).to_numpy()
         m["date_unreliable"] = (
-            s["date_unreliable"].reindex(li).to_numpy() | s["date_unreliable"].reindex(ri).to_numpy()
+            s["date_unreliable"].reindex(li).to_numpy()
+            | s["date_unreliable"].reindex(ri).to_numpy()
         )
         m["date_left"] = pd.to_datetime(m["date_left"])
         m["date_right"] = pd.to_datetime(m["date_right"])
@@ -495,8 +503,8 @@ class ListOverlap(SummaryDisplayMixin):
         ]
         for j, r in cov.iterrows():
             lines.append(
-                f"{j}: {r['subjects']} subjects, {r['shared']} shared, "
-                f"{r['listed_only_here']} listed only here, coverage {r['coverage']:.1%}"
+                f"{j}: {int(r['subjects'])} subjects, {int(r['shared'])} shared, "
+                f"{int(r['listed_only_here'])} listed only here, coverage {r['coverage']:.1%}"
             )
         return "\n".join(lines)
 
@@ -594,7 +602,10 @@ def compare_lists(
         for s, r in zip(m["left_id"], m["right_id"], strict=True):
             uf.union((a, str(s)), (b, str(r)))
     matches = pd.concat(mlist, ignore_index=True)
-    roots = [uf.find((j, str(s))) for j, s in zip(subjects["jurisdiction"], subjects["subject_id"], strict=True)]
+    roots = [
+        uf.find((j, str(s)))
+        for j, s in zip(subjects["jurisdiction"], subjects["subject_id"], strict=True)
+    ]
     codes = {r: i for i, r in enumerate(dict.fromkeys(roots))}
     subjects["cluster"] = [codes[r] for r in roots]
     return ListOverlap(subjects=subjects, matches=matches, config=cfg)

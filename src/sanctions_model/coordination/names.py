@@ -13,8 +13,9 @@ Normalisation, in order
    (``"Kiselёv" -> "kiselev"``, ``"Müller" -> "muller"``).
 2. Apostrophes (the soft sign in ``"Il'ich"``) and quotes are deleted; any other
    non-alphanumeric character (hyphen, dot, comma, slash) separates tokens.
-3. Legal-form tokens (``ooo``, ``llc``, ``jsc``, ``pao``, ``ltd``...; see :data:`LEGAL_FORMS`) are
-   dropped when ``drop_legal_forms=True`` and at least one other token remains.
+3. Legal forms, as phrases ("public joint stock company", :data:`LEGAL_PHRASES`) and as tokens
+   (``ooo``, ``llc``, ``jsc``, ``pao``, ``ltd``...; :data:`LEGAL_FORMS`), are dropped when
+   ``drop_legal_forms=True`` and at least one other token remains.
 4. Each token is reduced to a romanisation-invariant skeleton (:func:`romanization_skeleton`):
    ``x -> ks``, ``kh -> h``, ``shch -> sch``, ``tz -> ts``, ``yo/jo -> e``, final ``-ander ->
    -andr``; an initial ``ye -> e``;
@@ -37,6 +38,7 @@ from rapidfuzz import fuzz
 
 __all__ = [
     "LEGAL_FORMS",
+    "LEGAL_PHRASES",
     "normalize_name",
     "name_tokens",
     "romanization_skeleton",
@@ -62,6 +64,24 @@ LEGAL_FORMS: frozenset[str] = frozenset(
         "too", "fgup", "gup", "mup", "nao", "ip",
     }
 )  # fmt: skip
+
+#: Multi-word legal forms, removed as phrases before tokenising (when ``drop_legal_forms``).
+LEGAL_PHRASES: tuple[str, ...] = (
+    "public joint stock company",
+    "open joint stock company",
+    "closed joint stock company",
+    "non public joint stock company",
+    "joint stock company",
+    "limited liability company",
+    "limited liability partnership",
+    "state unitary enterprise",
+    "federal state unitary enterprise",
+)
+_PHRASE_RE = re.compile(
+    r"\b(?:"
+    + "|".join(sorted((re.escape(p) for p in LEGAL_PHRASES), key=len, reverse=True))
+    + r")\b"
+)
 
 _APOSTROPHES = "'\u2019\u2018\u02bc\u02b9\u00b4`\"\u201c\u201d\u00ab\u00bb"
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -118,6 +138,8 @@ def name_tokens(name: str, *, drop_legal_forms: bool = True) -> list[str]:
     text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
     raw = [t for t in _SPLIT.split(text) if t]
     if drop_legal_forms:
+        stripped = [t for t in _SPLIT.split(_PHRASE_RE.sub(" ", " ".join(raw))) if t]
+        raw = stripped or raw
         kept = [t for t in raw if t not in LEGAL_FORMS]
         raw = kept or raw
     return sorted(romanization_skeleton(t) for t in raw)

@@ -49,7 +49,6 @@ from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = [
     "CounterfactualDraws",
@@ -328,7 +327,9 @@ class ReroutingResults(SummaryDisplayMixin):
 
     def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
         """Substitution ratio intervals per reporter (columns ``lower``, ``upper``)."""
-        rows = {r: e.conf_int(alpha).loc["ratio", ["lower", "upper"]] for r, e in self.estimates.items()}
+        rows = {
+            r: e.conf_int(alpha).loc["ratio", ["lower", "upper"]] for r, e in self.estimates.items()
+        }
         return pd.DataFrame(rows).T.rename_axis("reporter")
 
     def to_frame(self, alpha: float | None = None) -> pd.DataFrame:
@@ -336,6 +337,9 @@ class ReroutingResults(SummaryDisplayMixin):
 
         ``rank_ratio`` ranks reporters by substitution ratio (1 = most re-routing per euro lost);
         ``rank_excess`` by the euro amount of excess exports to the partners.
+        ``clear_shortfall`` is True when at least 90% of the draws show a positive shortfall; the
+        ratio of a reporter without one (exports to the target that did not clearly fall) is not
+        meaningful.
         """
         rows = []
         for r, e in self.estimates.items():
@@ -346,6 +350,7 @@ class ReroutingResults(SummaryDisplayMixin):
                 row[f"{k}_lower"] = ci.loc[k, "lower"]
                 row[f"{k}_upper"] = ci.loc[k, "upper"]
             row["p_shortfall"] = e.p_shortfall
+            row["clear_shortfall"] = e.p_shortfall >= 0.9
             row["partners_used"] = ",".join(e.excess_draws)
             rows.append(row)
         out = pd.DataFrame(rows).set_index("reporter")
@@ -388,12 +393,16 @@ class ReroutingResults(SummaryDisplayMixin):
         est = f[by] / scale
         err = np.vstack([est - f[f"{by}_lower"] / scale, f[f"{by}_upper"] / scale - est])
         y = np.arange(len(f))
-        ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="o", color="C0", ecolor="0.6", capsize=2)
+        ax.errorbar(
+            est, y, xerr=np.clip(err, 0, None), fmt="o", color="C0", ecolor="0.6", capsize=2
+        )
         ax.set_yticks(y, f.index)
         ax.axvline(0, color="0.4", lw=0.8)
         if by == "ratio":
             ax.axvline(1, color="0.7", lw=0.8, ls=":")
-            ax.set_xlabel("substitution ratio: excess exports to partners per EUR lost to " + self.target)
+            ax.set_xlabel(
+                "substitution ratio: excess exports to partners per EUR lost to " + self.target
+            )
         else:
             ax.set_xlabel("excess exports to partners, million EUR")
         ax.set_title(
@@ -635,7 +644,9 @@ class ExposureEventStudy(SummaryDisplayMixin):
         ax.axvline(-0.5, color="C3", lw=0.8, ls="--")
         ax.set_xlabel("periods relative to the event")
         ax.set_ylabel("effect of exposure on log exports to partners")
-        ax.set_title(f"Pre-war exposure to Russia and exports to the partners ({1 - self.alpha:.0%} CI)")
+        ax.set_title(
+            f"Pre-war exposure to Russia and exports to the partners ({1 - self.alpha:.0%} CI)"
+        )
         return ax
 
 
@@ -726,8 +737,19 @@ def exposure_event_study(
         }
     )
     coefs = pd.concat(
-        [coefs, pd.DataFrame({"rel": [ref], "estimate": [0.0], "se": [np.nan], "lower": [0.0],
-                              "upper": [0.0], "p": [np.nan]})],
+        [
+            coefs,
+            pd.DataFrame(
+                {
+                    "rel": [ref],
+                    "estimate": [0.0],
+                    "se": [np.nan],
+                    "lower": [0.0],
+                    "upper": [0.0],
+                    "p": [np.nan],
+                }
+            ),
+        ],
         ignore_index=True,
     ).sort_values("rel", ignore_index=True)
     coefs.insert(1, "period", [str(ev + int(k)) for k in coefs["rel"]])

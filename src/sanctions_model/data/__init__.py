@@ -21,13 +21,13 @@ from collections.abc import Iterable
 import pandas as pd
 
 from sanctions_model.data import countries, manifest
-from sanctions_model.data.registry import DATASETS, clear_cache, get, load
 from sanctions_model.data.countries import (
     EU27,
     REROUTING_PARTNERS,
     REROUTING_PARTNERS_FETCHED,
     SANCTIONING,
 )
+from sanctions_model.data.registry import DATASETS, clear_cache, kind_of, load
 from sanctions_model.data.uk_sanctions import UK_TRANSITION_DATE
 from sanctions_model.errors import ParameterError
 
@@ -74,12 +74,10 @@ def _filter(frame: pd.DataFrame, name: str, **filters: str | Iterable[str] | Non
 
 
 def _check_kind(source: str, kind: str) -> None:
-    dataset = get(source)
-    if dataset.kind != kind:
+    actual = kind_of(source)
+    if actual != kind:
         options = sorted(n for n, d in DATASETS.items() if d.kind == kind)
-        raise ParameterError(
-            f"dataset {source!r} holds {dataset.kind}, not {kind}; use one of {options}"
-        )
+        raise ParameterError(f"dataset {source!r} holds {actual}, not {kind}; use one of {options}")
 
 
 def load_trade(
@@ -169,13 +167,18 @@ def manifest_digest() -> str:
     return manifest.digest()
 
 
-def catalog() -> pd.DataFrame:
-    """Every dataset with kind, publisher, files, rows and coverage."""
+def catalog(*, include_cached: bool = True) -> pd.DataFrame:
+    """Every dataset with kind, publisher, files, rows and coverage.
+
+    Embedded datasets first (``origin`` "embedded"), then datasets fetched into the local cache
+    (``origin`` "cached"), side by side.
+    """
     rows = []
     for name, ds in DATASETS.items():
         frame = load(name)
         row = {
             "dataset": name,
+            "origin": "embedded",
             "kind": ds.kind,
             "description": ds.description,
             "publisher": ds.publisher,
@@ -192,4 +195,24 @@ def catalog() -> pd.DataFrame:
             row["reporters"] = frame["reporter"].nunique()
             row["partners"] = frame["partner"].nunique()
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if include_cached:
+        from sanctions_model.data.connectors import cache
+
+        cached = cache.list_cached()
+        if len(cached):
+            cached = cached.assign(
+                origin="cached", publisher=cached["source"], description=cached["query"].astype(str)
+            )
+            out = pd.concat(
+                [
+                    out,
+                    cached.reindex(
+                        columns=[
+                            c for c in cached.columns if c in out.columns or c == "retrieved_at"
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
+    return out

@@ -20,11 +20,11 @@ from sanctions_model.data.countries import to_code
 from sanctions_model.errors import DataFormatError
 
 REQUIRED = ("COUNTRY.ID", "INDICATOR.ID", "COUNTERPART_COUNTRY.ID", "FREQUENCY.ID", "SCALE")
-_FLOWS = {"XG_FOB_USD": "export", "MG_CIF_USD": "import"}
-_SCALES = {"Units": 1, "Thousands": 1_000, "Millions": 1_000_000, "Billions": 1_000_000_000}
+FLOWS = {"XG_FOB_USD": "export", "MG_CIF_USD": "import"}
+SCALES = {"Units": 1, "Thousands": 1_000, "Millions": 1_000_000, "Billions": 1_000_000_000}
 
 
-def _imf_code(code: str) -> str | None:
+def imf_code(code: str) -> str | None:
     if code.startswith("G") and code[1:].isdigit():
         return code if code == "G001" else None  # IMF aggregates: only World is kept
     if re.fullmatch(r"[A-Z]{3}", code):
@@ -51,10 +51,10 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
             row=int(raw[ROW].iloc[i]),
             column="FREQUENCY.ID",
         )
-    flows = raw["INDICATOR.ID"].map(_FLOWS)
+    flows = raw["INDICATOR.ID"].map(FLOWS)
     raw = raw[flows.notna()].copy()
     raw["flow"] = flows[flows.notna()]
-    scale = raw["SCALE"].map(_SCALES)
+    scale = raw["SCALE"].map(SCALES)
     if scale.isna().any():
         i = int(np.flatnonzero(scale.isna().to_numpy())[0])
         raise DataFormatError(
@@ -65,7 +65,7 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
         )
     raw["unit_scale"] = scale.astype(int)
     reporter = raw["COUNTRY.ID"].map(to_code)
-    partner = raw["COUNTERPART_COUNTRY.ID"].map(_imf_code)
+    partner = raw["COUNTERPART_COUNTRY.ID"].map(imf_code)
     unknown_rep = reporter.isna()
     if unknown_rep.any():
         i = int(np.flatnonzero(unknown_rep.to_numpy())[0])

@@ -145,8 +145,21 @@ def get(name: str) -> Dataset:
         return DATASETS[name]
     except KeyError:
         raise SanctionsModelError(
-            f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}"
+            f"unknown dataset {name!r}; embedded: {', '.join(sorted(DATASETS))}; fetched datasets "
+            "are listed by `sanctions-model data cached` (fetch one with `sanctions-model fetch`)"
         ) from None
+
+
+def kind_of(name: str) -> str:
+    """The kind of an embedded or cached dataset."""
+    if name in DATASETS:
+        return DATASETS[name].kind
+    from sanctions_model.data.connectors import cache
+
+    record = cache.read_record(name)
+    if record is None:
+        get(name)  # raises the unknown-dataset error
+    return str(record["kind"])
 
 
 @functools.cache
@@ -159,7 +172,18 @@ def _load_cached(name: str, root: str) -> pd.DataFrame:
 
 
 def load(name: str) -> pd.DataFrame:
-    """Load a dataset's validated table (a fresh copy; the parsed table is memoised)."""
+    """Load a dataset's validated table (a fresh copy; the parsed table is memoised).
+
+    Names not embedded are looked up in the cache of fetched datasets
+    (:mod:`sanctions_model.data.connectors.cache`), which verifies its own checksums.
+    """
+    if name not in DATASETS:
+        from sanctions_model.data.connectors import cache
+
+        frame = cache.load_cached(name)
+        if frame is None:
+            get(name)
+        return frame
     return _load_cached(name, str(manifest.data_dir())).copy()
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import nbformat
 
-out = Path("/work/main/tests/runner/notebooks")
+out = Path(__file__).parent
 
 
 def nb(name, cells):

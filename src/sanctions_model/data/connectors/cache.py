@@ -175,8 +175,8 @@ def load_cached(name: str) -> pd.DataFrame | None:
     record = read_record(name)
     if record is None:
         return None
-    hint = record.get("command", "sanctions-model fetch ... --refresh")
     if record.get("kind") == "reference":
+        hint = record.get("command", "sanctions-model data add KIND PATH")
         path = Path(record["path"])
         if not path.is_file():
             raise CacheError(f"{name}: registered file {path} no longer exists; {hint}")
@@ -187,6 +187,7 @@ def load_cached(name: str) -> pd.DataFrame | None:
             )
         reader = REFERENCE_READERS[record["source"]]
         return reader(path, name)
+    hint = f"{record.get('command', 'sanctions-model fetch SOURCE ...')} --refresh"
     path = cache_dir() / str(record.get("parquet", ""))
     if not record.get("parquet") or not path.is_file():
         raise CacheError(f"{name}: cached Parquet {path.name} is missing; re-fetch it: {hint}")

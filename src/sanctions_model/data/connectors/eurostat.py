@@ -26,7 +26,6 @@ confidential) are dropped.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -234,4 +233,3 @@ CONNECTOR = Connector(
 )
 
 __all__ = ["CONNECTOR", "parse", "query", "url"]
-_ = io  # noqa: F401 (kept for readers of SDMX bodies in memory)

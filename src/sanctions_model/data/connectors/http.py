@@ -169,6 +169,7 @@ class HttpClient:
             content type not in ``expect``. Messages carry the publisher's text, keys redacted.
         """
         last: str = ""
+        shown = redact(url)
         offline = False
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -178,7 +179,7 @@ class HttpClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 offline = isinstance(exc, requests.ConnectionError)
                 last = f"{type(exc).__name__}: {exc}"
-                self._wait(attempt, None, f"GET {redact(url)} failed ({redact(last)})")
+                self._wait(attempt, None, f"GET {shown} failed ({redact(last)})")
                 continue
             shown = redact(resp.url)
             try:
@@ -212,9 +213,7 @@ class HttpClient:
             finally:
                 resp.close()
         cls = OfflineError if offline else FetchError
-        raise cls(
-            f"GET {redact(url)}: gave up after {self.max_attempts} attempts; last error: {last}"
-        )
+        raise cls(f"GET {shown}: gave up after {self.max_attempts} attempts; last error: {last}")
 
     def _wait(self, attempt: int, retry_after: str | None, what: str) -> None:
         if attempt >= self.max_attempts:

@@ -1,0 +1,920 @@
+"""Benchmarks of the notebook runner and the estimators, each against its baseline in the same run.
+
+Run from the repository root with the project's interpreter::
+
+    .venv/bin/python benchmarks/run.py              # full run (about 10-15 min on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick      # fewer repeats, a 4-run sweep (< 4 min)
+    .venv/bin/python benchmarks/run.py --cases overhead,fits --repeats 7
+
+Writes ``benchmarks/results/<UTC timestamp>.json``, ``benchmarks/results/latest.json`` and
+``benchmarks/results/latest.md`` (the table for the README), and prints the table. Timings are
+wall-clock (``time.perf_counter``) of whole processes where a user would wait for one (a sweep, a
+``papermill`` call), and of function calls in this process for the estimators. See
+``benchmarks/README.md`` for what each case measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import importlib.metadata
+import importlib.util
+import inspect
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+RESULTS = BENCH / "results"
+TRIVIAL_NB = BENCH / "notebooks" / "trivial.ipynb"
+TRIVIAL_PY = BENCH / "notebooks" / "trivial.py"
+DEFAULT_SWEEP = ROOT / "sweeps" / "default.yaml"
+BIN = Path(sys.executable).parent
+KERNEL = "sanctions-model"
+GIB = 1024**3
+
+CASES = ("cold", "warm", "memory", "overhead", "fits", "profile")
+PACKAGES = (
+    "sanctions-model",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "jupyter_client",
+    "ipykernel",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "pyfixest",
+    "psutil",
+)
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One measured case: its timings, its baseline's timings (same run), and a target."""
+
+    case: str
+    name: str
+    unit: str
+    values: list[float]
+    baseline_name: str | None = None
+    baseline_values: list[float] | None = None
+    target: str | None = None
+    met: bool | None = None
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "case": self.case,
+            "name": self.name,
+            "unit": self.unit,
+            "repeats": len(self.values),
+            "values": [round(v, 4) for v in self.values],
+            "median": _median(self.values),
+            "min": min(self.values) if self.values else None,
+            "max": max(self.values) if self.values else None,
+            "baseline": self.baseline_name,
+            "baseline_values": [round(v, 4) for v in self.baseline_values or []] or None,
+            "baseline_median": _median(self.baseline_values or []),
+            "ratio": self.ratio,
+            "target": self.target,
+            "met": self.met,
+            "note": self.note,
+        }
+        out.update(self.extra)
+        return out
+
+    @property
+    def median(self) -> float | None:
+        return _median(self.values)
+
+    @property
+    def ratio(self) -> float | None:
+        """Median of this case divided by the baseline's median (< 1: faster than the baseline)."""
+        base = _median(self.baseline_values or [])
+        if base in (None, 0) or self.median is None:
+            return None
+        return round(self.median / base, 4)
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 4) if values else None
+
+
+def log(msg: str) -> None:
+    stamp = _dt.datetime.now().strftime("%H:%M:%S")
+    print(f"[{stamp}] {msg}", file=sys.stderr, flush=True)
+
+
+# -- machine -------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    import psutil
+
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    commit = None
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores_logical": psutil.cpu_count(logical=True),
+        "cores_physical": psutil.cpu_count(logical=False),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "memory_gib": round(psutil.virtual_memory().total / GIB, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "git_commit": commit,
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# -- processes -----------------------------------------------------------------------------------
+
+
+def run_cmd(
+    args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> float:
+    """Run a command to completion and return its wall time; raise with its output if it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd or ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stdout}")
+    return elapsed
+
+
+class TreeSampler:
+    """Sum of the RSS of a process and all its descendants, sampled every ``interval`` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total, count = 0, 0
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+                    count += 1
+            if total > self.peak:
+                self.peak, self.peak_processes = total, count
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_sampled(args: Sequence[str], *, cwd: Path | None = None) -> tuple[float, TreeSampler]:
+    """Like :func:`run_cmd`, sampling the process tree's memory while it runs."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(a) for a in args],
+        cwd=cwd or ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    with TreeSampler(proc.pid) as sampler:
+        out, _ = proc.communicate()
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, args))} exited {proc.returncode}:\n{out}")
+    return elapsed, sampler
+
+
+# -- case 1, 2, 5: the default sweep -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    notebook: str
+    parameters: dict[str, Any]
+
+
+def planned_runs(sweep_file: Path) -> list[PlannedRun]:
+    """The sweep's runs as the runner plans them (its own parser, no kernel started)."""
+    from sanctions_model.runner.sweep import load_sweep, plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = plan(load_sweep(sweep_file), Path(tmp) / "PLANNED")
+    return [PlannedRun(s.notebook, dict(s.parameters)) for s in specs]
+
+
+def subset_sweep(runs: Sequence[PlannedRun], path: Path) -> Path:
+    """A sweep file of exactly ``runs`` (explicit ``runs:`` lists, one entry per notebook)."""
+    import yaml
+
+    by_nb: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        by_nb.setdefault(r.notebook, []).append(r.parameters)
+    doc = {
+        "name": "bench",
+        "timeout": 600,
+        "notebooks": [{"path": nb, "runs": params} for nb, params in by_nb.items()],
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def sweep_cmd(sweep_file: Path, output_root: Path, workers: int) -> list[str]:
+    return [
+        str(BIN / "sanctions-model"),
+        "sweep",
+        str(sweep_file),
+        "--output-root",
+        str(output_root),
+        "--workers",
+        str(workers),
+        "--quiet",
+    ]
+
+
+def naive_loop(runs: Sequence[PlannedRun], out_root: Path) -> float:
+    """What a user's shell loop does: papermill, then ``jupyter nbconvert --to html``, per run."""
+    t0 = time.perf_counter()
+    for i, r in enumerate(runs):
+        run_dir = out_root / f"run{i:03d}"
+        run_dir.mkdir(parents=True)
+        args = [str(BIN / "papermill"), "-k", KERNEL, r.notebook, "out.ipynb"]
+        for k, v in r.parameters.items():
+            args += ["-p", k, str(v)]
+        run_cmd(args, cwd=run_dir)  # the kernel's cwd: results.json lands here
+        run_cmd([str(BIN / "jupyter"), "nbconvert", "--to", "html", "out.ipynb"], cwd=run_dir)
+    return time.perf_counter() - t0
+
+
+def cell_breakdown(executed: Sequence[Path]) -> dict[str, float]:
+    """Median seconds per code cell across executed notebooks (papermill's per-cell durations)."""
+    import nbformat
+
+    per_cell: dict[str, list[float]] = {}
+    for path in executed:
+        nb = nbformat.read(str(path), as_version=4)
+        stem = path.parent.name.split("-")[0]
+        for i, cell in enumerate(nb.cells):
+            d = cell.get("metadata", {}).get("papermill", {}).get("duration")
+            if cell.cell_type == "code" and d is not None:
+                first = str(cell.source).strip().splitlines()[0][:50] if cell.source else ""
+                per_cell.setdefault(f"{stem}[{i}] {first}", []).append(float(d))
+    return {k: round(statistics.median(v), 3) for k, v in per_cell.items()}
+
+
+def bench_sweep(args: argparse.Namespace, cases: set[str], work: Path) -> list[Row]:
+    runs = planned_runs(DEFAULT_SWEEP)
+    label = f"default sweep ({len(runs)} runs)"
+    sweep_file = DEFAULT_SWEEP
+    if args.quick:
+        # One overview run and three effect runs: both notebooks, an even load for 2 workers.
+        runs = runs[:4]
+        sweep_file = subset_sweep(runs, work / "quick_sweep.yaml")
+        label = f"default sweep, first {len(runs)} runs (--quick)"
+    repeats = args.sweep_repeats or (1 if args.quick else 2)
+    workers = args.workers
+    rows: list[Row] = []
+    cold, naive, peaks, peak_procs = [], [], [], []
+    last_root: Path | None = None
+    want_cold = "cold" in cases or "warm" in cases or "memory" in cases
+    for rep in range(repeats if want_cold else 0):
+        order = ("sweep", "naive") if rep % 2 == 0 else ("naive", "sweep")
+        for which in order:
+            if which == "naive" and "cold" not in cases:
+                continue
+            if which == "sweep":
+                root = work / f"sweep-cold-{rep}"
+                log(f"cold sweep {rep + 1}/{repeats}: {len(runs)} runs, {workers} workers")
+                elapsed, sampler = run_sampled(sweep_cmd(sweep_file, root, workers))
+                cold.append(elapsed)
+                peaks.append(sampler.peak / GIB)
+                peak_procs.append(sampler.peak_processes)
+                last_root = root
+                log(f"  {elapsed:.1f} s, peak RSS of the tree {sampler.peak / GIB:.2f} GiB")
+            else:
+                log(f"naive loop {rep + 1}/{repeats}: papermill + nbconvert x {len(runs)}")
+                elapsed = naive_loop(runs, work / f"naive-{rep}")
+                naive.append(elapsed)
+                log(f"  {elapsed:.1f} s")
+    if "cold" in cases:
+        row = Row(
+            "1 cold sweep",
+            f"{label}, `sanctions-model sweep --workers {workers}`",
+            "s",
+            cold,
+            "naive loop: papermill then nbconvert, sequential",
+            naive,
+            target="ratio <= 0.333 (>= 3x faster)",
+        )
+        row.met = row.ratio is not None and row.ratio <= 1 / 3
+        row.extra["speedup"] = round(1 / row.ratio, 2) if row.ratio else None
+        row.extra["per_run_s"] = round(statistics.median(cold) / len(runs), 3)
+        row.extra["naive_per_run_s"] = round(statistics.median(naive) / len(runs), 3)
+        if last_root is not None:
+            row.extra["cells_median_s"] = cell_breakdown(
+                sorted(last_root.glob("*/2*/*/notebook.ipynb"))
+            )
+            row.extra["run_durations_s"] = _run_durations(last_root)
+        rows.append(row)
+    if "warm" in cases and last_root is not None:
+        warm = []
+        for rep in range(max(3, args.repeats)):
+            log(f"warm sweep {rep + 1}: everything cached")
+            warm.append(run_cmd(sweep_cmd(sweep_file, last_root, workers)))
+        row = Row(
+            "2 warm sweep",
+            f"{label}, everything cached",
+            "s",
+            warm,
+            "cold sweep (case 1)",
+            cold,
+            target="< 3 s and ratio < 0.05",
+        )
+        row.met = row.median is not None and row.median < 3 and (row.ratio or 1) < 0.05
+        rows.append(row)
+    if "memory" in cases and peaks:
+        row = Row(
+            "5 peak memory",
+            f"{label}, {workers} workers: sum of RSS of the process tree (psutil, every 50 ms)",
+            "GiB",
+            peaks,
+            target="< 2 GiB",
+            note="sampled during the cold sweeps; RSS sums count pages shared between processes "
+            "(forkserver, libraries) once per process, so this over-states the true footprint",
+        )
+        row.met = row.median is not None and row.median < 2
+        row.extra["processes_at_peak"] = peak_procs
+        rows.append(row)
+    return rows
+
+
+def _run_durations(sweep_root: Path) -> dict[str, float]:
+    out = {}
+    for rec in sorted(sweep_root.glob("*/2*/*/run.json")):
+        with contextlib.suppress(OSError, ValueError):
+            out[rec.parent.name] = json.loads(rec.read_text())["duration"]
+    return out
+
+
+# -- case 3: per-run overhead --------------------------------------------------------------------
+
+
+def bench_overhead(args: argparse.Namespace, work: Path) -> list[Row]:
+    repeats = args.repeats
+    run, script, naive = [], [], []
+    for rep in range(repeats):
+        log(f"overhead {rep + 1}/{repeats}: trivial notebook via `sanctions-model run` vs script")
+        script.append(run_cmd([sys.executable, str(TRIVIAL_PY)]))
+        run.append(
+            run_cmd(
+                [
+                    str(BIN / "sanctions-model"),
+                    "run",
+                    str(TRIVIAL_NB),
+                    "--output-dir",
+                    str(work / f"trivial-{rep}"),
+                ]
+            )
+        )
+        if not args.quick or rep == 0:
+            d = work / f"trivial-naive-{rep}"
+            d.mkdir()
+            t = run_cmd([str(BIN / "papermill"), "-k", KERNEL, str(TRIVIAL_NB), "out.ipynb"], cwd=d)
+            t += run_cmd([str(BIN / "jupyter"), "nbconvert", "--to", "html", "out.ipynb"], cwd=d)
+            naive.append(t)
+    row = Row(
+        "3 per-run overhead",
+        "trivial notebook, `sanctions-model run` (kernel, injection, execution, HTML)",
+        "s",
+        run,
+        "the same code, `python trivial.py`",
+        script,
+        target="median - baseline median < 1.5 s",
+    )
+    overhead = statistics.median(run) - statistics.median(script)
+    row.met = overhead < 1.5
+    row.extra["overhead_s"] = round(overhead, 3)
+    rows = [row]
+    if naive:
+        ref = Row(
+            "3 per-run overhead",
+            "trivial notebook, naive papermill then `jupyter nbconvert --to html`",
+            "s",
+            naive,
+            "the same code, `python trivial.py`",
+            script,
+            note="reference: what the runner replaces",
+        )
+        ref.extra["overhead_s"] = round(statistics.median(naive) - statistics.median(script), 3)
+        rows.append(ref)
+    return rows
+
+
+# -- case 4: estimator fits ----------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _external_model_rows(args: argparse.Namespace) -> list[Row] | None:
+    """Rows from ``benchmarks/bench_models.py`` (another engineer's file) if it is there."""
+    path = BENCH / "bench_models.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("bench_models", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_models"] = module
+    spec.loader.exec_module(module)
+    fn = next(
+        (
+            getattr(module, n)
+            for n in ("run", "run_benchmarks", "bench", "benchmark", "rows", "main")
+            if callable(getattr(module, n, None))
+        ),
+        None,
+    )
+    if fn is None:
+        log("benchmarks/bench_models.py has no run()/bench()/rows(); using the built-in fits")
+        return None
+    params = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {}
+    if "quick" in params:
+        kwargs["quick"] = args.quick
+    if "repeats" in params:
+        kwargs["repeats"] = args.repeats
+    result = fn(**kwargs)
+    rows = []
+    for r in result or []:
+        r = dict(r) if not isinstance(r, dict) else r
+        values = r.get("values") or r.get("times") or r.get("seconds")
+        if values is None and r.get("median") is not None:
+            values = [r["median"]]
+        if not values:
+            continue
+        row = Row(
+            "4 estimator fits",
+            str(r.get("name") or r.get("case") or "fit"),
+            str(r.get("unit", "s")),
+            [float(v) for v in values],
+            r.get("baseline") or r.get("baseline_name"),
+            [float(v) for v in r.get("baseline_values") or []] or None,
+            target=r.get("target"),
+            met=r.get("met"),
+            note="from benchmarks/bench_models.py",
+        )
+        rows.append(row)
+    return rows
+
+
+def bench_fits(args: argparse.Namespace) -> list[Row]:
+    external = _external_model_rows(args)
+    if external is not None:
+        log(f"fits: {len(external)} rows from benchmarks/bench_models.py")
+        return external
+    from sanctions_model import data, models
+
+    repeats = args.repeats
+    rows: list[Row] = []
+    trade = data.load_trade(reporter="EU27_2020", partner="RU", flow="export")
+    y = trade.set_index("period")["value"].sort_index()
+    # The settings of notebooks/02_sanction_effect.ipynb (n_sims=500).
+    kw = {"log": True, "trend": "local level", "n_sims": 500}
+    log(f"fits: counterfactual on the real series ({len(y)} months)")
+    real = timed(lambda: models.estimate_counterfactual(y, "2022-03", **kw), repeats)
+    base_name = f"counterfactual, real EU27_2020->RU, {len(y)} months"
+    row = Row("4 estimator fits", base_name, "s", real, target="< 0.3 s")
+    row.met = statistics.median(real) < 0.3
+    rows.append(row)
+    cf = models.estimate_counterfactual(y, "2022-03", **kw)
+    if hasattr(cf, "placebo_test"):
+        log("fits: placebo backtest of that fit (what the notebook runs next)")
+        rows.append(
+            Row(
+                "4 estimator fits",
+                f"counterfactual placebo test, real series, {len(y)} months",
+                "s",
+                timed(cf.placebo_test, max(1, repeats // 2), warmup=0),
+                base_name,
+                real,
+            )
+        )
+    lengths = (36, 68, 120, 240) if args.quick else (36, 68, 120, 240, 360, 600)
+    for n in lengths:
+        sim = models.simulate_trade_series(n, start="2000-01", seed=1)
+        # The intervention three quarters of the way in: a pre-period long enough to fit.
+        when = sim.y.index[int(n * 0.75)]
+        log(f"fits: counterfactual on a simulated series of {n} months")
+        rows.append(
+            Row(
+                "4 estimator fits",
+                f"counterfactual, simulated, {n} months",
+                "s",
+                timed(lambda s=sim, w=when: models.estimate_counterfactual(s.y, w, **kw), repeats),
+                base_name,
+                real,
+            )
+        )
+    fit_intervention = getattr(models, "fit_intervention", None)
+    if fit_intervention is None:
+        with contextlib.suppress(ImportError):
+            from sanctions_model.models.intervention import fit_intervention
+    if fit_intervention is not None:
+        for n in (68, 240) if args.quick else (68, 240, 600):
+            sim = models.simulate_trade_series(n, start="2000-01", seed=1)
+            when = sim.y.index[int(n * 0.75)]
+            log(f"fits: intervention (regression with ARMA errors), {n} months")
+            rows.append(
+                Row(
+                    "4 estimator fits",
+                    f"intervention (ARMA order by BIC), simulated, {n} months",
+                    "s",
+                    timed(lambda s=sim, w=when: fit_intervention(s.y, w), max(1, repeats // 2)),
+                    base_name,
+                    real,
+                )
+            )
+    rows += _panel_fits(args, models)
+    return rows
+
+
+def _panel_fits(args: argparse.Namespace, models: Any) -> list[Row]:
+    """Event study and gravity, if the package has them; else a pyfixest PPML reference."""
+    names = ("event_study", "estimate_event_study", "fit_event_study", "gravity_ppml")
+    found = [n for n in (*names, "estimate_gravity", "fit_gravity") if hasattr(models, n)]
+    if found:
+        log(f"fits: sanctions_model.models now has {found}: add them to bench_models.py")
+    else:
+        log("fits: no event-study or gravity estimator in sanctions_model.models yet")
+    if importlib.util.find_spec("pyfixest") is None:
+        return []
+    return _pyfixest_reference(args, models)
+
+
+def _gravity_panel(models: Any, n_reporters: int, n_periods: int) -> Any:
+    sim = models.simulate_trade_panel(
+        reporters=[f"R{i:03d}" for i in range(n_reporters)], n_periods=n_periods, seed=1
+    )
+    frame = sim.data.copy()
+    # Exposure-weighted: a plain treated x post dummy is absorbed by partner-month effects.
+    frame["treat_post"] = (frame["exposure"] * frame["treated"] * frame["post"]).astype(float)
+    frame["period"] = frame["period"].astype(str)
+    frame["pair"] = frame["reporter"] + "-" + frame["partner"]
+    frame["partner_month"] = frame["partner"] + "-" + frame["period"]
+    frame["reporter_month"] = frame["reporter"] + "-" + frame["period"]
+    return frame
+
+
+def _pyfixest_reference(args: argparse.Namespace, models: Any) -> list[Row]:
+    """PPML with pair, partner-month and reporter-month fixed effects in pyfixest (reference).
+
+    Not the package's estimator (none yet): the floor a gravity estimator built on pyfixest
+    would start from. 74 reporters x 6 partners x 68 months = 30,192 rows. The regressor is
+    exposure x treated x post (a plain treated x post dummy is absorbed by partner-month effects).
+    """
+    import pyfixest as pf
+
+    rows = []
+    sizes = [(27, "embedded panel size, 27x6x68"), (74, "74x6x68")]
+    if not args.quick:
+        sizes.append((270, "10x the embedded panel, 270x6x68"))
+    base_vals: list[float] | None = None
+    base_name = None
+    for n_rep, label in sizes:
+        frame = _gravity_panel(models, n_rep, 68)
+        name = f"gravity PPML reference (pyfixest.fepois), {len(frame):,} rows, 3 FE, {label}"
+        log(f"fits: {name}")
+
+        def fit(f=frame) -> Any:
+            return pf.fepois(
+                "value ~ treat_post | pair + partner_month + reporter_month", data=f, vcov="hetero"
+            )
+
+        vals = timed(fit, max(1, args.repeats // 2), warmup=1)
+        row = Row("4 estimator fits", name, "s", vals, base_name, base_vals)
+        if len(frame) > 25_000:
+            row.target = "< 5 s (gravity PPML ~30,000 rows, 3 FE)"
+            row.met = statistics.median(vals) < 5
+            row.note = "pyfixest directly: sanctions_model.models has no gravity estimator yet"
+        rows.append(row)
+        if base_vals is None:
+            base_vals, base_name = vals, name
+    return rows
+
+
+# -- per-run profile: where the time of one run goes ---------------------------------------------
+
+_KERNEL_START = """
+import json, sys, time
+from jupyter_client.manager import start_new_kernel
+t0 = time.perf_counter()
+km, kc = start_new_kernel(kernel_name=sys.argv[1], startup_timeout=120)
+t1 = time.perf_counter()
+kc.execute_interactive("1", timeout=60)
+t2 = time.perf_counter()
+kc.stop_channels(); km.shutdown_kernel(now=True)
+t3 = time.perf_counter()
+print(json.dumps({"start": t1 - t0, "first_execute": t2 - t1, "shutdown": t3 - t2}))
+"""
+
+_IMPORTS = """
+import json, time
+t0 = time.perf_counter()
+import matplotlib_inline.backend_inline  # what the kernel's %matplotlib inline loads
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+from sanctions_model import data, models, reporting
+t1 = time.perf_counter()
+trade = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export",
+                        start="2019-01")
+t2 = time.perf_counter()
+trade = data.load_trade("eurostat_comext", reporter="DE", partner="RU", flow="export",
+                        start="2019-01")
+t3 = time.perf_counter()
+events = data.load_events()
+t4 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "load_trade_first": t2 - t1,
+                  "load_trade_again": t3 - t2, "load_events": t4 - t3}))
+"""
+
+_HTML = """
+import json, sys, time
+t0 = time.perf_counter()
+import nbformat
+from sanctions_model.runner.html import render_html
+t1 = time.perf_counter()
+nb = nbformat.read(sys.argv[1], as_version=4)
+render_html(nb)
+t2 = time.perf_counter()
+render_html(nb)
+t3 = time.perf_counter()
+print(json.dumps({"import_nbconvert": t1 - t0, "render_first": t2 - t1, "render_again": t3 - t2}))
+"""
+
+
+def _json_of(args: Sequence[str], cwd: Path | None = None) -> dict[str, float]:
+    proc = subprocess.run(
+        [str(a) for a in args], cwd=cwd or ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_profile(args: argparse.Namespace, work: Path) -> list[Row]:
+    """Stages of one run, each in a fresh process as a run meets them."""
+    repeats = max(3, args.repeats if not args.quick else 3)
+    stages: dict[str, list[float]] = {}
+
+    def add(key: str, value: float) -> None:
+        stages.setdefault(key, []).append(value)
+
+    # An executed effect notebook to export: from a one-run sweep (also gives papermill timings).
+    executed = work / "profile-nb" / "notebook.ipynb"
+    if not executed.exists():
+        runs = planned_runs(DEFAULT_SWEEP)
+        one = next(r for r in runs if r.parameters.get("partner") == "RU")
+        log("profile: one effect run via `sanctions-model run` (a notebook to export)")
+        cmd = [str(BIN / "sanctions-model"), "run", one.notebook]
+        for k, v in one.parameters.items():
+            cmd += ["-p", k, str(v)]
+        cmd += ["--output-dir", str(executed.parent)]
+        run_cmd(cmd)
+    for rep in range(repeats):
+        log(f"profile {rep + 1}/{repeats}: interpreter, CLI import, kernel, imports, data, HTML")
+        add("python -c pass (interpreter start)", run_cmd([sys.executable, "-c", "pass"]))
+        add(
+            "`sanctions-model --help` (CLI start)",
+            run_cmd([str(BIN / "sanctions-model"), "--help"]),
+        )
+        k = _json_of([sys.executable, "-c", _KERNEL_START, KERNEL])
+        add("kernel start to ready (jupyter_client)", k["start"])
+        add("kernel first execute", k["first_execute"])
+        add("kernel shutdown (now=True)", k["shutdown"])
+        d = _json_of([sys.executable, "-c", _IMPORTS])
+        add("notebook imports (matplotlib, pandas, sanctions_model)", d["imports"])
+        add("data.load_trade, first call in a process", d["load_trade_first"])
+        add("data.load_trade, second call (memoised)", d["load_trade_again"])
+        add("data.load_events", d["load_events"])
+        h = _json_of([sys.executable, "-c", _HTML, str(executed)])
+        add("import nbconvert + runner.html", h["import_nbconvert"])
+        add("render_html, first (exporter + templates)", h["render_first"])
+        add("render_html, again (same process)", h["render_again"])
+        tmp = work / f"nbconvert-{rep}"
+        tmp.mkdir()
+        shutil.copy(executed, tmp / "out.ipynb")
+        add(
+            "`jupyter nbconvert --to html` (new process)",
+            run_cmd([str(BIN / "jupyter"), "nbconvert", "--to", "html", "out.ipynb"], cwd=tmp),
+        )
+    rows = [Row("profile", name, "s", vals) for name, vals in stages.items()]
+    cells = cell_breakdown([executed])
+    if cells:
+        for name, sec in cells.items():
+            rows.append(Row("profile", f"cell {name}", "s", [sec], note="papermill, one run"))
+    return rows
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def fmt(value: float | None, unit: str = "s") -> str:
+    if value is None:
+        return ""
+    if unit == "GiB":
+        return f"{value:.2f}"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def markdown(rows: Sequence[Row], machine: dict[str, Any], meta: dict[str, Any]) -> str:
+    lines = [
+        f"Measured {meta['finished']} ({'quick' if meta['quick'] else 'full'} run, "
+        f"{meta['elapsed_s']:.0f} s) on {machine['cpu']}, {machine['cores_usable']} cores usable, "
+        f"{machine['memory_gib']} GiB, {machine['os']}, Python {machine['python']}; load average "
+        f"{machine['load_average_start'][0]} at start, {meta['load_average_end'][0]} at end.",
+        "",
+        "| case | measured | median | min-max | n | baseline | baseline median | ratio | target |",
+        "|---|---|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for r in rows:
+        if r.case == "profile":
+            continue
+        status = "" if r.met is None else (" **met**" if r.met else " **missed**")
+        extra = ""
+        if "overhead_s" in r.extra:
+            extra = f" (overhead {r.extra['overhead_s']:.2f} s)"
+        if "speedup" in r.extra and r.extra["speedup"]:
+            extra = f" ({r.extra['speedup']:.2f}x faster)"
+        lines.append(
+            f"| {r.case} | {r.name} | {fmt(r.median, r.unit)} {r.unit} | "
+            f"{fmt(min(r.values), r.unit)}-{fmt(max(r.values), r.unit)} | {len(r.values)} | "
+            f"{r.baseline_name or ''} | {fmt(_median(r.baseline_values or []), r.unit)} | "
+            f"{'' if r.ratio is None else f'{r.ratio:.3f}'}{extra} | "
+            f"{(r.target or '') + status} |"
+        )
+    prof = [r for r in rows if r.case == "profile"]
+    if prof:
+        lines += ["", "Where the time of one run goes (fresh process per stage):", ""]
+        lines += ["| stage | median | min-max | n |", "|---|---:|---:|---:|"]
+        for r in prof:
+            lines.append(
+                f"| {r.name} | {fmt(r.median)} s | {fmt(min(r.values))}-{fmt(max(r.values))} | "
+                f"{len(r.values)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
+    parser.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help=f"comma-separated subset of {','.join(CASES)} (default: all)",
+    )
+    parser.add_argument("--repeats", type=int, help="repeats of the light cases (5; quick 3)")
+    parser.add_argument(
+        "--sweep-repeats", type=int, help="repeats of the cold sweep and naive loop (2; quick 1)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="sweep workers (default 2)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results directory")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary output trees")
+    args = parser.parse_args(argv)
+    args.repeats = args.repeats or (3 if args.quick else 5)
+    cases = {c.strip() for c in args.cases.split(",") if c.strip()}
+    unknown = cases - set(CASES)
+    if unknown:
+        parser.error(f"unknown cases {sorted(unknown)}; known: {', '.join(CASES)}")
+
+    started = _dt.datetime.now(_dt.UTC)
+    t0 = time.perf_counter()
+    machine = machine_info()
+    work = Path(tempfile.mkdtemp(prefix="sanctions-bench-"))
+    rows: list[Row] = []
+    errors: dict[str, str] = {}
+    try:
+        for group, wanted, fn in (
+            ("overhead", {"overhead"}, lambda: bench_overhead(args, work)),
+            ("fits", {"fits"}, lambda: bench_fits(args)),
+            ("sweep", {"cold", "warm", "memory"}, lambda: bench_sweep(args, cases, work)),
+            ("profile", {"profile"}, lambda: bench_profile(args, work)),
+        ):
+            if cases & wanted:
+                try:
+                    rows += fn()
+                except Exception as exc:  # one broken case must not lose the others
+                    errors[group] = f"{type(exc).__name__}: {exc}"[:4000]
+                    log(f"{group} FAILED: {errors[group]}")
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    finished = _dt.datetime.now(_dt.UTC)
+    meta = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.strftime("%Y-%m-%d %H:%M UTC"),
+        "elapsed_s": round(time.perf_counter() - t0, 1),
+        "quick": args.quick,
+        "cases": sorted(cases),
+        "repeats": args.repeats,
+        "sweep_repeats": args.sweep_repeats or (1 if args.quick else 2),
+        "workers": args.workers,
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        "command": " ".join([Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
+    }
+    doc = {
+        "meta": meta,
+        "machine": machine,
+        "results": [r.summary() for r in rows],
+        "errors": errors,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(doc, indent=2, default=str)
+    (args.out / f"{stamp}.json").write_text(text + "\n", encoding="utf-8")
+    (args.out / "latest.json").write_text(text + "\n", encoding="utf-8")
+    table = markdown(rows, machine, meta)
+    if errors:
+        table += "\nErrors: " + "; ".join(f"{k}: {v.splitlines()[0]}" for k, v in errors.items())
+        table += "\n"
+    (args.out / "latest.md").write_text(table, encoding="utf-8")
+    print(table)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["Row", "main", "machine_info", "planned_runs"]
