@@ -39,31 +39,69 @@ CASES = [
     # (id, file content, expected message regex)
     ("empty", "", r"file is empty"),
     ("header_only", COMEXT_HEADER, r"header but no data rows"),
-    ("semicolons", COMEXT_HEADER.replace(",", ";") + COMEXT_ROWS.replace(",", ";"),
-     r"row 1: expected ','-separated columns \(the file seems to use ';'\)"),
+    (
+        "semicolons",
+        COMEXT_HEADER.replace(",", ";") + COMEXT_ROWS.replace(",", ";"),
+        r"row 1: expected ','-separated columns \(the file seems to use ';'\)",
+    ),
     ("latin1", (COMEXT_HEADER + COMEXT_ROWS).encode("latin-1"), r"not utf-8 text \(byte 0xe9"),
-    ("truncated_last_line", COMEXT_HEADER + COMEXT_ROWS + '"Austria","Kyrgyzstan","Total"\n',
-     r"row 4: expected 7 fields, found 3"),
-    ("unterminated_quote", COMEXT_HEADER + COMEXT_ROWS + '"Austria,"Kyrgyzstan","Total","EXPORT","Total","Aug. 2024",5',
-     r"malformed CSV|expected 7 fields"),
-    ("renamed_column", COMEXT_HEADER.replace("VALUE_IN_EUR", "VALUE") + COMEXT_ROWS,
-     r"row 1: missing column\(s\) \['VALUE_IN_EUR'\]"),
-    ("text_in_number", COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ',"n/a"'),
-     r"row 3, column 'VALUE_IN_EUR': expected a number, found 'n/a'"),
-    ("negative", COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ",-5"),
-     r"row 3, column 'VALUE_IN_EUR': value -5.0 is below"),
-    ("absurd", COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ",9e18"),
-     r"row 3, column 'VALUE_IN_EUR': value .* is above"),
-    ("unknown_country", COMEXT_HEADER + COMEXT_ROWS.replace("Kyrgyzstan", "Atlantis", 1),
-     r"row 2, column 'PARTNER': unknown country 'Atlantis'"),
-    ("bad_period", COMEXT_HEADER + COMEXT_ROWS.replace("Aug. 2024", "August 24"),
-     r"row 2, column 'PERIOD': unparseable period 'August 24'"),
-    ("contradicting_period_code", COMEXT_HEADER + COMEXT_ROWS.replace("201901-Jan.", "201902-Jan."),
-     r"row 3, column 'PERIOD': unparseable period .*contradicts"),
-    ("html_page", "<!DOCTYPE html><html><body>503 Service Unavailable</body></html>",
-     r"looks like an HTML or XML page"),
-    ("disagreeing_duplicate", COMEXT_HEADER + COMEXT_ROWS + COMEXT_ROWS.replace(",1000", ",1001"),
-     r"row 2 gives 1000 .*row 4 gives 1001; overlapping files must agree"),
+    (
+        "truncated_last_line",
+        COMEXT_HEADER + COMEXT_ROWS + '"Austria","Kyrgyzstan","Total"\n',
+        r"row 4: expected 7 fields, found 3",
+    ),
+    (
+        "unterminated_quote",
+        COMEXT_HEADER
+        + COMEXT_ROWS
+        + '"Austria,"Kyrgyzstan","Total","EXPORT","Total","Aug. 2024",5',
+        r"malformed CSV|expected 7 fields",
+    ),
+    (
+        "renamed_column",
+        COMEXT_HEADER.replace("VALUE_IN_EUR", "VALUE") + COMEXT_ROWS,
+        r"row 1: missing column\(s\) \['VALUE_IN_EUR'\]",
+    ),
+    (
+        "text_in_number",
+        COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ',"n/a"'),
+        r"row 3, column 'VALUE_IN_EUR': expected a number, found 'n/a'",
+    ),
+    (
+        "negative",
+        COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ",-5"),
+        r"row 3, column 'VALUE_IN_EUR': value -5.0 is below",
+    ),
+    (
+        "absurd",
+        COMEXT_HEADER + COMEXT_ROWS.replace(",2500", ",9e18"),
+        r"row 3, column 'VALUE_IN_EUR': value .* is above",
+    ),
+    (
+        "unknown_country",
+        COMEXT_HEADER + COMEXT_ROWS.replace("Kyrgyzstan", "Atlantis", 1),
+        r"row 2, column 'PARTNER': unknown country 'Atlantis'",
+    ),
+    (
+        "bad_period",
+        COMEXT_HEADER + COMEXT_ROWS.replace("Aug. 2024", "August 24"),
+        r"row 2, column 'PERIOD': unparseable period 'August 24'",
+    ),
+    (
+        "contradicting_period_code",
+        COMEXT_HEADER + COMEXT_ROWS.replace("201901-Jan.", "201902-Jan."),
+        r"row 3, column 'PERIOD': unparseable period .*contradicts",
+    ),
+    (
+        "html_page",
+        "<!DOCTYPE html><html><body>503 Service Unavailable</body></html>",
+        r"looks like an HTML or XML page",
+    ),
+    (
+        "disagreeing_duplicate",
+        COMEXT_HEADER + COMEXT_ROWS + COMEXT_ROWS.replace(",1000", ",1001"),
+        r"row 2 gives 1000 .*row 4 gives 1001; overlapping files must agree",
+    ),
 ]
 
 
@@ -92,22 +130,35 @@ def test_overlapping_files_that_agree_are_deduplicated(tmp_path):
 
 def test_overlapping_files_that_disagree_name_both(tmp_path):
     a = write(tmp_path, "a.csv", COMEXT_HEADER + COMEXT_ROWS)
-    b = write(tmp_path, "b.csv", COMEXT_HEADER + COMEXT_ROWS.splitlines(True)[0].replace("1000", "7"))
+    b = write(
+        tmp_path, "b.csv", COMEXT_HEADER + COMEXT_ROWS.splitlines(True)[0].replace("1000", "7")
+    )
     with pytest.raises(DataFormatError) as info:
         comext.read_relational_views([a, b], source="test")
     assert "a.csv" in str(info.value) and "b.csv" in str(info.value)
 
 
-IMF_HEADER = '"COUNTRY.ID","INDICATOR.ID","COUNTERPART_COUNTRY.ID","FREQUENCY.ID","SCALE","2020","2021"\n'
+IMF_HEADER = (
+    '"COUNTRY.ID","INDICATOR.ID","COUNTERPART_COUNTRY.ID","FREQUENCY.ID","SCALE","2020","2021"\n'
+)
 
 
 @pytest.mark.parametrize(
     "body,pattern",
     [
-        ('"RUS","XG_FOB_USD","DEU","A","Millions","1.5","abc"\n', r"row 2, column 'raw': expected a number, found 'abc'"),
+        (
+            '"RUS","XG_FOB_USD","DEU","A","Millions","1.5","abc"\n',
+            r"row 2, column 'raw': expected a number, found 'abc'",
+        ),
         ('"RUS","XG_FOB_USD","DEU","M","Millions","1.5","2"\n', r"row 2, column 'FREQUENCY.ID'"),
-        ('"RUS","XG_FOB_USD","DEU","A","Dozens","1.5","2"\n', r"row 2, column 'SCALE': unknown scale 'Dozens'"),
-        ('"ZZZ","XG_FOB_USD","DEU","A","Millions","1.5","2"\n', r"row 2, column 'COUNTRY.ID': unknown country 'ZZZ'"),
+        (
+            '"RUS","XG_FOB_USD","DEU","A","Dozens","1.5","2"\n',
+            r"row 2, column 'SCALE': unknown scale 'Dozens'",
+        ),
+        (
+            '"ZZZ","XG_FOB_USD","DEU","A","Millions","1.5","2"\n',
+            r"row 2, column 'COUNTRY.ID': unknown country 'ZZZ'",
+        ),
     ],
     ids=["text_value", "monthly", "scale", "unknown_reporter"],
 )
@@ -118,7 +169,9 @@ def test_imf_bad_input(tmp_path, body, pattern):
 
 
 def test_imf_empty_cells_are_missing(tmp_path):
-    path = write(tmp_path, "imf.csv", IMF_HEADER + '"RUS","XG_FOB_USD","DEU","A","Millions","","2"\n')
+    path = write(
+        tmp_path, "imf.csv", IMF_HEADER + '"RUS","XG_FOB_USD","DEU","A","Millions","","2"\n'
+    )
     t = imf.read_imts_csv(path, source="t")
     assert len(t) == 1 and t["value"].iloc[0] == 2.0 and t["partner"].iloc[0] == "DE"
 
@@ -126,10 +179,19 @@ def test_imf_empty_cells_are_missing(tmp_path):
 @pytest.mark.parametrize(
     "body,pattern",
     [
-        ("observation_date,POILBREUSDM\n2020-01-01,abc\n", r"row 2, column 'POILBREUSDM': expected a number"),
-        ("observation_date,POILBREUSDM\n01/02/2020,3\n", r"row 2, column 'observation_date': unparseable date"),
+        (
+            "observation_date,POILBREUSDM\n2020-01-01,abc\n",
+            r"row 2, column 'POILBREUSDM': expected a number",
+        ),
+        (
+            "observation_date,POILBREUSDM\n01/02/2020,3\n",
+            r"row 2, column 'observation_date': unparseable date",
+        ),
         ("date,POILBREUSDM\n2020-01-01,3\n", r"missing column\(s\) \['observation_date'\]"),
-        ("observation_date,POILBREUSDM\n2020-01-01,3\n2020-01-01,3\n", r"period 2020-01 appears twice"),
+        (
+            "observation_date,POILBREUSDM\n2020-01-01,3\n2020-01-01,3\n",
+            r"period 2020-01 appears twice",
+        ),
     ],
     ids=["text", "date_format", "renamed", "duplicate"],
 )
@@ -139,22 +201,32 @@ def test_fred_bad_input(tmp_path, body, pattern):
 
 
 def test_fred_dot_is_missing(tmp_path):
-    t = fred.read_fred_csv(write(tmp_path, "f.csv", "observation_date,DEXUSEU\n2020-01-01,.\n2020-02-01,1.1\n"), source="t")
+    t = fred.read_fred_csv(
+        write(tmp_path, "f.csv", "observation_date,DEXUSEU\n2020-01-01,.\n2020-02-01,1.1\n"),
+        source="t",
+    )
     assert len(t) == 1
 
 
-UK_SUBJECTS = "unique_id,subject_type,un_reference_number,ofsi_group_id,date_designated,last_updated\n"
+UK_SUBJECTS = (
+    "unique_id,subject_type,un_reference_number,ofsi_group_id,date_designated,last_updated\n"
+)
 UK_NAMES = "name_id,unique_id,name_type,alias_strength,full_name,name_6,name_1,name_2,name_3,name_4,name_5\n00001,RUS0001,primary,,Ivan Petrov,Petrov,Ivan,,,,\n"
 
 
 @pytest.mark.parametrize(
     "subjects,pattern",
     [
-        ("RUS0001,individual,,1,31/02/2022,01/01/2023\n", r"row 2, column 'date_designated': unparseable date '31/02/2022'"),
+        (
+            "RUS0001,individual,,1,31/02/2022,01/01/2023\n",
+            r"row 2, column 'date_designated': unparseable date '31/02/2022'",
+        ),
         ("RUS0001,person,,1,01/02/2022,01/01/2023\n", r"row 2, column 'subject_type'"),
         ("R1,individual,,1,01/02/2022,01/01/2023\n", r"row 2, column 'unique_id'"),
-        ("RUS0001,individual,,1,01/02/2022,01/01/2023\nRUS0001,individual,,1,02/02/2022,01/01/2023\n",
-         r"row 3, column 'unique_id': unique_id 'RUS0001' appears twice"),
+        (
+            "RUS0001,individual,,1,01/02/2022,01/01/2023\nRUS0001,individual,,1,02/02/2022,01/01/2023\n",
+            r"row 3, column 'unique_id': unique_id 'RUS0001' appears twice",
+        ),
     ],
     ids=["date", "type", "id", "duplicate"],
 )
@@ -173,7 +245,10 @@ EVENTS_HEADER = "jurisdiction,date,date_type,measure,kind,legal_act,source,notes
     [
         ("EU,2022-13-01,adopted,p1,trade,Reg 1,OJ,\n", r"row 2, column 'date'"),
         ("EU,2022-03-01,adopted,p1,tariffs,Reg 1,OJ,\n", r"row 2, column 'kind': kind 'tariffs'"),
-        ("EU,2022-03-01,adopted,p1,trade,,OJ,\n", r"row 2, column 'legal_act': every measure must cite"),
+        (
+            "EU,2022-03-01,adopted,p1,trade,,OJ,\n",
+            r"row 2, column 'legal_act': every measure must cite",
+        ),
         ("EU,2022-03-01,decided,p1,trade,Reg 1,OJ,\n", r"row 2, column 'date_type'"),
     ],
     ids=["date", "kind", "legal_act", "date_type"],

@@ -16,7 +16,10 @@ from sanctions_model.data import countries
         ("Korea, Republic of (South Korea)", "KR"),
         ("Iles Salomon", "SB"),
         ("Kosovo", "XK"),
-        ("European Union - 27 countries (AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU)", "EU27_2020"),
+        (
+            "European Union - 27 countries (AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU)",
+            "EU27_2020",
+        ),
         ("Union européenne - 27 pays (AT, BE)", "EU27_2020"),
         ("Euro area - 20 countries (AT, BE, CY)", "EA20"),
         ("Extra-EU27 (from 2020)", "EXT_EU27_2020"),

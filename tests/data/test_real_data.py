@@ -62,6 +62,7 @@ def test_germany_exports_to_kyrgyzstan_multiplied():
 
 def test_imf_imts_spot_values():
     t = load_trade("imf_imts", reporter="RU")
+
     def get(partner, flow, year):
         row = t[(t.partner == partner) & (t.flow == flow) & (t.period == pd.Period(str(year), "Y"))]
         return float(row["value"].iloc[0])

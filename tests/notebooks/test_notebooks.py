@@ -20,8 +20,15 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def run(notebook: str, tmp_path: Path, *params: tuple[str, str]) -> dict:
     out = tmp_path / Path(notebook).stem
-    args = [sys.executable, "-m", "sanctions_model.cli", "run", str(ROOT / "notebooks" / notebook),
-            "--output-dir", str(out)]
+    args = [
+        sys.executable,
+        "-m",
+        "sanctions_model.cli",
+        "run",
+        str(ROOT / "notebooks" / notebook),
+        "--output-dir",
+        str(out),
+    ]
     for name, value in params:
         args += ["-p", name, value]
     proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=600)
@@ -66,3 +73,14 @@ def test_sanction_effect_on_eu_exports_to_kyrgyzstan(tmp_path):
     res = run("02_sanction_effect.ipynb", tmp_path, ("partner", "KG"), ("n_sims", "200"))
     assert res["average_effect"] > 1.0  # more than double the counterfactual
     assert res["average_lower"] > 0
+
+
+@pytest.mark.slow
+def test_coordination_gaps(tmp_path):
+    res = run(
+        "04_coordination_gaps.ipynb", tmp_path, ("reporters", '["DE", "LT"]'), ("n_sims", "100")
+    )
+    ratios = res["substitution_ratio"]
+    assert set(ratios) == {"DE", "LT"}
+    # part of the fall in exports to Russia reappears as exports to the partners, not all of it
+    assert all(0 < r < 1.5 for r in ratios.values())

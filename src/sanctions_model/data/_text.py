@@ -17,6 +17,9 @@ import pandas as pd
 from sanctions_model.errors import DataFormatError
 
 ROW = "_row"
+#: Plausible years for any period or date in the publishers' files. Earlier or later years are a
+#: typo or a placeholder (``0001-01-01``, ``9999-12-31``), never data: the readers reject them.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
@@ -32,6 +35,8 @@ def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
             f"not {encoding} text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
             "the publisher's file is UTF-8 (re-export it, or convert it with iconv)",
         ) from None
+    if not text.strip():  # only a byte-order mark, or BOM and blank lines
+        raise DataFormatError(path, "file is empty; expected a CSV header and data rows")
     head = text.lstrip()[:512].lower()
     if head.startswith("<") or "<html" in head or "<!doctype" in head:
         raise DataFormatError(
@@ -58,7 +63,7 @@ def read_csv_strict(
     text = read_text(path, encoding=encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = next(reader)
+        header = next(reader, [])
         if len(header) == 1 and delimiter not in header[0] and len(required) > 1:
             other = next((d for d in ";\t|," if d != delimiter and d in header[0]), None)
             hint = f" (the file seems to use {other!r})" if other else ""
@@ -137,6 +142,23 @@ def to_number(
                 column=column,
             )
     return values
+
+
+def check_years(
+    years: pd.Series, frame: pd.DataFrame, column: str, path: object, raw: pd.Series | None = None
+) -> None:
+    """Reject a year outside [MIN_YEAR, MAX_YEAR], naming the first such row (NaN is ignored)."""
+    years = pd.Series(np.asarray(years, dtype=float))
+    out = (years < MIN_YEAR) | (years > MAX_YEAR)
+    if out.any():
+        i = int(np.flatnonzero(out.to_numpy())[0])
+        shown = raw.iloc[i] if raw is not None else int(years.iloc[i])
+        raise DataFormatError(
+            path,
+            f"{shown!r} is outside the plausible years {MIN_YEAR}-{MAX_YEAR}",
+            row=_row_of(frame, i),
+            column=column,
+        )
 
 
 def _row_of(frame: pd.DataFrame, i: int) -> int | None:

@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, read_csv_strict, resolve_codes, to_number
+from sanctions_model.data._text import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ROW,
+    read_csv_strict,
+    resolve_codes,
+    to_number,
+)
 from sanctions_model.errors import DataFormatError
 
 COLUMNS = ("REPORTER", "PARTNER", "PRODUCT", "FLOW", "STAT_PROCEDURE", "PERIOD", "VALUE_IN_EUR")
@@ -55,8 +62,16 @@ def parse_period(label: str) -> pd.Period:
     >>> parse_period("Aug. 2024"), parse_period("201901-Jan. 2019"), parse_period("201952-Jan.-Dec. 2019")
     (Period('2024-08', 'M'), Period('2019-01', 'M'), Period('2019', 'Y-DEC'))
 
-    Raises ``ValueError`` for anything else, or when the numeric prefix contradicts the label.
+    Raises ``ValueError`` for anything else, when the numeric prefix contradicts the label, or for a
+    year outside 1900-2100 (a typo or placeholder, not data).
     """
+    period = _parse_period(label)
+    if not MIN_YEAR <= period.year <= MAX_YEAR:
+        raise ValueError(f"year {period.year} is outside the plausible years {MIN_YEAR}-{MAX_YEAR}")
+    return period
+
+
+def _parse_period(label: str) -> pd.Period:
     text = label.strip()
     m = _ANNUAL.match(text)
     if m:
