@@ -84,7 +84,7 @@ def test_build_from_measures():
         index=pd.Index(["DE", "FR", "LV"], name="reporter"),
     )
     cov = pd.DataFrame({"coverage": [0.8, 0.6, 0.9]}, index=["EU", "GB", "US"])
-    gi = coordination_gap_index(rerouting=rer, timing=timing, lists=cov)
+    gi = coordination_gap_index(rerouting=rer, timing=timing, lists=cov, timing_agg="mean")
     raw = gi.raw
     assert np.isnan(raw.loc["LV", "substitution_ratio"])  # no clear shortfall: dropped
     # member states inherit the EU's lag and coverage
@@ -94,5 +94,9 @@ def test_build_from_measures():
     assert raw.loc["GB", "adoption_lag_days"] == pytest.approx((5 + 87) / 2)
     assert raw.loc["FR", "list_gap"] == pytest.approx(0.2)
     assert set(raw.index) == {"DE", "FR", "LV", "EU", "US", "GB"}
+    med = coordination_gap_index(timing=timing, not_adopted="ignore").raw["adoption_lag_days"]
+    assert med["GB"] == 5 and med["EU"] == pytest.approx((1 + 87) / 2)
     with pytest.raises(ParameterError, match="at least one"):
         coordination_gap_index()
+    with pytest.raises(ParameterError, match="timing_agg"):
+        coordination_gap_index(timing=timing, timing_agg="max")  # type: ignore[arg-type]

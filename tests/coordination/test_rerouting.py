@@ -90,6 +90,8 @@ def test_planted_rerouting_recovered(planted):
     assert f.loc["FR", "excess_lower"] <= 0 <= f.loc["FR", "excess_upper"]
     # the ranking follows the planted ratios
     assert list(res.ranking().index) == ["IT", "DE", "FR"]
+    assert f["clear_shortfall"].all()
+    assert len(res.ranking(clear_only=True)) == 3
     assert f["p_shortfall"].min() > 0.99
     # shortfall close to the truth
     for r in sim.ratio:

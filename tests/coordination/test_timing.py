@@ -118,6 +118,9 @@ def test_display_and_plot(events):
     ax = res.plot()
     assert ax.get_title()
     assert len(ax.get_yticklabels()) == 3
+    assert "days behind" in res.plot(x="lag").get_xlabel()
+    with pytest.raises(ParameterError):
+        res.plot(x="nope")
     # results are copies, not views
     out = res.to_frame()
     out.loc[0, "lag_days"] = -99

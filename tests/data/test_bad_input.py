@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctions_model.data import clear_cache
-from sanctions_model.data import comext, events, fred, imf, uk_sanctions
+from sanctions_model.data import clear_cache, comext, events, fred, imf, uk_sanctions
 from sanctions_model.errors import ChecksumError, DataFormatError
 
 COMEXT_HEADER = "REPORTER,PARTNER,PRODUCT,FLOW,STAT_PROCEDURE,PERIOD,VALUE_IN_EUR\n"

@@ -84,3 +84,13 @@ def test_coordination_gaps(tmp_path):
     assert set(ratios) == {"DE", "LT"}
     # part of the fall in exports to Russia reappears as exports to the partners, not all of it
     assert all(0 < r < 1.5 for r in ratios.values())
+
+
+@pytest.mark.slow
+def test_trade_diversion(tmp_path):
+    res = run("03_trade_diversion.ipynb", tmp_path, ("lags", "12"))
+    # exports to Russia fell far relative to the partners; EU27 exports to the partners rose
+    assert res["did_russia"] < -1.0
+    assert res["gravity"]["russia_2022"] < -1.0
+    assert res["gravity"]["russia_2014"] < 0
+    assert res["gravity"]["partners_2022"] > 0

@@ -5,12 +5,14 @@ Components (raw, one value per ally ``a``; every one oriented so that *higher = 
 ``substitution_ratio``
     ``R_a = E_a / S_a`` from :func:`~.rerouting.estimate_rerouting`: euros of excess exports to
     the re-routing partners per euro of exports lost to Russia. Set to missing when the
-    shortfall is not clearly positive (``p_shortfall < min_p_shortfall``), where the ratio has
-    no meaning.
+    shortfall is not clearly positive (``p_shortfall < min_p_shortfall``, default 0.975: the
+    95% interval of the shortfall above zero), where the ratio has no meaning.
 ``adoption_lag_days``
-    Mean over kinds of measure of the ally's lag behind the first mover
-    (:func:`~.timing.adoption_timing`); a kind the ally never adopted in the window counts as the
-    largest lag observed for that kind (as if it were the last mover).
+    Median (``timing_agg="median"``, default) or mean over kinds of measure of the ally's lag
+    behind the first mover (:func:`~.timing.adoption_timing`); a kind the ally never adopted in
+    the window counts as the largest lag observed for that kind (as if it were the last mover;
+    ``not_adopted="last"``) or is left out (``"ignore"``). The median keeps one kind with a very
+    long spread from deciding the component.
 ``list_gap``
     ``1 - coverage_a``: the share of all subjects designated by any compared jurisdiction that
     ``a`` does not list (:meth:`~.designations.ListOverlap.coverage`).
@@ -193,13 +195,17 @@ def gap_index(
     )
 
 
-def _timing_component(timing: Any) -> pd.Series:
+def _timing_component(timing: Any, agg: str, not_adopted: str) -> pd.Series:
+    if agg not in ("median", "mean"):
+        raise ParameterError(f"timing_agg must be 'median' or 'mean', got {agg!r}")
+    if not_adopted not in ("last", "ignore"):
+        raise ParameterError(f"not_adopted must be 'last' or 'ignore', got {not_adopted!r}")
     t = timing if isinstance(timing, pd.DataFrame) else timing.table
     by = list(getattr(timing, "by", ("kind",)))
     t = t.copy()
     worst = t.groupby(by)["lag_days"].transform("max")
-    t["lag"] = t["lag_days"].fillna(worst)
-    return t.groupby("jurisdiction")["lag"].mean().rename("adoption_lag_days")
+    t["lag"] = t["lag_days"].fillna(worst) if not_adopted == "last" else t["lag_days"]
+    return t.groupby("jurisdiction")["lag"].agg(agg).rename("adoption_lag_days")
 
 
 def coordination_gap_index(
@@ -209,7 +215,9 @@ def coordination_gap_index(
     lists: Any = None,
     allies: list[str] | None = None,
     member_of: Mapping[str, str] | None = None,
-    min_p_shortfall: float = 0.9,
+    min_p_shortfall: float = 0.975,
+    timing_agg: Literal["median", "mean"] = "median",
+    not_adopted: Literal["last", "ignore"] = "last",
     method: Method = "rank",
     weights: Mapping[str, float] | None = None,
     min_components: int = 1,
@@ -230,6 +238,10 @@ def coordination_gap_index(
         EU27 member states -> ``"EU"``.
     min_p_shortfall : float
         Substitution ratios of allies whose shortfall is positive in fewer draws are dropped.
+    timing_agg : {"median", "mean"}
+        How lags are combined across kinds of measure.
+    not_adopted : {"last", "ignore"}
+        How a kind the ally never adopted counts (see the module docstring).
     method, weights, min_components : see :func:`gap_index`.
 
     Returns
@@ -246,7 +258,7 @@ def coordination_gap_index(
         ratio = rf["ratio"].where(rf["p_shortfall"] >= min_p_shortfall)
         cols["substitution_ratio"] = ratio
     if timing is not None:
-        cols["adoption_lag_days"] = _timing_component(timing)
+        cols["adoption_lag_days"] = _timing_component(timing, timing_agg, not_adopted)
     if lists is not None:
         cov = lists if isinstance(lists, pd.DataFrame) else lists.coverage()
         cols["list_gap"] = (1 - cov["coverage"]).rename("list_gap")

@@ -337,9 +337,9 @@ class ReroutingResults(SummaryDisplayMixin):
 
         ``rank_ratio`` ranks reporters by substitution ratio (1 = most re-routing per euro lost);
         ``rank_excess`` by the euro amount of excess exports to the partners.
-        ``clear_shortfall`` is True when at least 90% of the draws show a positive shortfall; the
-        ratio of a reporter without one (exports to the target that did not clearly fall) is not
-        meaningful.
+        ``clear_shortfall`` is True when the shortfall interval lies above zero (at least
+        ``1 - alpha/2`` of the draws positive); the ratio of a reporter without one (exports to
+        the target that did not clearly fall) is not meaningful.
         """
         rows = []
         for r, e in self.estimates.items():
@@ -350,7 +350,7 @@ class ReroutingResults(SummaryDisplayMixin):
                 row[f"{k}_lower"] = ci.loc[k, "lower"]
                 row[f"{k}_upper"] = ci.loc[k, "upper"]
             row["p_shortfall"] = e.p_shortfall
-            row["clear_shortfall"] = e.p_shortfall >= 0.9
+            row["clear_shortfall"] = e.p_shortfall >= 1 - e.alpha / 2
             row["partners_used"] = ",".join(e.excess_draws)
             rows.append(row)
         out = pd.DataFrame(rows).set_index("reporter")
@@ -359,12 +359,20 @@ class ReroutingResults(SummaryDisplayMixin):
             out["rank_excess"] = out["excess"].rank(ascending=False, method="min").astype("Int64")
         return out.sort_values("ratio", ascending=False)
 
-    def ranking(self, by: Literal["ratio", "excess"] = "ratio") -> pd.DataFrame:
-        """Reporters sorted by ``by`` (descending), with the estimate and interval."""
+    def ranking(
+        self, by: Literal["ratio", "excess"] = "ratio", *, clear_only: bool = False
+    ) -> pd.DataFrame:
+        """Reporters sorted by ``by`` (descending), with the estimate and interval.
+
+        ``clear_only=True`` keeps reporters with a clear shortfall (see :meth:`to_frame`).
+        """
         if by not in ("ratio", "excess"):
             raise ParameterError(f"by must be 'ratio' or 'excess', got {by!r}")
         f = self.to_frame()
-        return f.sort_values(by, ascending=False)[[by, f"{by}_lower", f"{by}_upper", f"rank_{by}"]]
+        if clear_only:
+            f = f[f["clear_shortfall"]]
+        cols = [by, f"{by}_lower", f"{by}_upper", f"rank_{by}", "clear_shortfall"]
+        return f.sort_values(by, ascending=False)[cols]
 
     def summary(self) -> str:
         f = self.to_frame()
@@ -382,11 +390,25 @@ class ReroutingResults(SummaryDisplayMixin):
             )
         return "\n".join(lines)
 
-    def plot(self, ax: Axes | None = None, *, by: Literal["ratio", "excess"] = "ratio") -> Axes:
-        """Reporters ranked by substitution ratio (or excess), with intervals."""
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        by: Literal["ratio", "excess"] = "ratio",
+        clear_only: bool = True,
+    ) -> Axes:
+        """Reporters ranked by substitution ratio (or excess), with intervals.
+
+        ``clear_only`` (default) leaves out reporters without a clear shortfall, whose ratio is
+        not meaningful. The ratio axis is limited to the range of the point estimates plus a
+        margin (at least -0.5 to 1.2); longer intervals run off the chart.
+        """
         import matplotlib.pyplot as plt
 
-        f = self.to_frame().sort_values(by)
+        f = self.to_frame()
+        if clear_only and by == "ratio":
+            f = f[f["clear_shortfall"]]
+        f = f.sort_values(by)
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.28 * len(f) + 1.5))
         scale = 1.0 if by == "ratio" else 1e6
@@ -400,6 +422,8 @@ class ReroutingResults(SummaryDisplayMixin):
         ax.axvline(0, color="0.4", lw=0.8)
         if by == "ratio":
             ax.axvline(1, color="0.7", lw=0.8, ls=":")
+            if len(est):
+                ax.set_xlim(min(-0.5, est.min() - 0.2), max(1.2, est.max() + 0.2))
             ax.set_xlabel(
                 "substitution ratio: excess exports to partners per EUR lost to " + self.target
             )

@@ -100,11 +100,15 @@ class AdoptionTiming(SummaryDisplayMixin):
             )
         return "\n".join(lines)
 
-    def plot(self, ax: Axes | None = None, *, annotate: bool = True) -> Axes:
+    def plot(self, ax: Axes | None = None, *, x: str = "date", annotate: bool = True) -> Axes:
         """Timeline chart: one row per group, a marker per jurisdiction at its first adoption.
 
-        A grey bar spans the first to the last adopter (the spread).
+        A grey bar spans the first to the last adopter (the spread). ``x="lag"`` puts the lag in
+        days behind the first mover on a symmetric-log axis instead of the date, which separates
+        adoptions days apart when the spread runs to years.
         """
+        if x not in ("date", "lag"):
+            raise ParameterError(f"x must be 'date' or 'lag', got {x!r}")
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -115,14 +119,16 @@ class AdoptionTiming(SummaryDisplayMixin):
         cmap = plt.get_cmap("tab10")
         colours = {j: cmap(i % 10) for i, j in enumerate(jurs)}
         for i, (_, row) in enumerate(self._spread.iterrows()):
-            ax.plot([row["first_date"], row["last_date"]], [i, i], color="0.8", lw=6, zorder=1)
+            span = [row["first_date"], row["last_date"]] if x == "date" else [0, row["spread_days"]]
+            ax.plot(span, [i, i], color="0.8", lw=6, zorder=1)
         done: set[str] = set()
         tab = self.table[self.table["adopted"]]
         for _, row in tab.iterrows():
             g = " / ".join(str(row[c]) for c in self.by)
             j = row["jurisdiction"]
+            xv = row["first_date"] if x == "date" else row["lag_days"]
             ax.scatter(
-                row["first_date"],
+                xv,
                 y_of[g],
                 color=colours[j],
                 s=40,
@@ -133,7 +139,7 @@ class AdoptionTiming(SummaryDisplayMixin):
             if annotate:
                 ax.annotate(
                     j,
-                    (row["first_date"], y_of[g]),
+                    (xv, y_of[g]),
                     xytext=(0, 6),
                     textcoords="offset points",
                     fontsize=7,
@@ -141,7 +147,12 @@ class AdoptionTiming(SummaryDisplayMixin):
                 )
         ax.set_yticks(range(len(groups)), groups)
         ax.invert_yaxis()
-        ax.set_xlabel("date of first adoption")
+        if x == "lag":
+            ax.set_xscale("symlog", linthresh=7)
+            ax.set_xlim(-0.5, max(float(self._spread["spread_days"].max()), 7.0) * 1.5)
+            ax.set_xlabel("days behind the first mover (symmetric log scale)")
+        else:
+            ax.set_xlabel("date of first adoption")
         ax.set_title("Adoption timing: first adoption per jurisdiction (bar = spread)")
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
         return ax

@@ -69,6 +69,9 @@ def read_csv_strict(
             hint = f" (the file seems to use {other!r})" if other else ""
             raise DataFormatError(path, f"expected {delimiter!r}-separated columns{hint}", row=1)
         header = [h.strip() for h in header]
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice or ROW in header:
+            raise DataFormatError(path, f"column(s) {twice or [ROW]} appear twice", row=1)
         missing = [c for c in required if c not in header]
         if missing:
             raise DataFormatError(
@@ -88,7 +91,15 @@ def read_csv_strict(
                 )
             rows.append([*row, reader.line_num])
     except csv.Error as exc:
-        raise DataFormatError(path, f"malformed CSV: {exc}", row=reader.line_num) from None
+        hint = ""
+        if reader.line_num <= 1:
+            first = text.split("\n", 1)[0]
+            other = next((d for d in ";\t|" if d != delimiter and d in first), None)
+            if other:
+                hint = (
+                    f"; expected {delimiter!r}-separated columns (the file seems to use {other!r})"
+                )
+        raise DataFormatError(path, f"malformed CSV: {exc}{hint}", row=reader.line_num) from None
     if not rows:
         raise DataFormatError(path, "has a header but no data rows")
     frame = pd.DataFrame(rows, columns=[*header, ROW], dtype=object)

@@ -51,8 +51,8 @@ _MONTHS = {
     )
     for m in names
 }  # fmt: skip
-_MONTHLY = re.compile(r"^(?:(?P<code>\d{6})-)?(?P<mon>[^\W\d_]+)\.? (?P<year>\d{4})$")
-_ANNUAL = re.compile(r"^(?:(?P<code>\d{4})52-)?Jan\.-D[ée]c\. (?P<year>\d{4})$")
+_MONTHLY = re.compile(r"^(?:(?P<code>[0-9]{6})-)?(?P<mon>[^\W\d_]+)\.? (?P<year>[0-9]{4})\Z")
+_ANNUAL = re.compile(r"^(?:(?P<code>[0-9]{4})52-)?Jan\.-D[ée]c\. (?P<year>[0-9]{4})\Z")
 _FLOWS = {"EXPORT": "export", "EXPORTATION": "export", "IMPORT": "import", "IMPORTATION": "import"}
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, read_csv_strict
+from sanctions_model.data._text import ROW, check_years, read_csv_strict
 from sanctions_model.errors import DataFormatError
 
 COLUMNS = ("jurisdiction", "date", "date_type", "measure", "kind", "legal_act", "source", "notes")
@@ -31,6 +31,7 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
             row=int(raw[ROW].iloc[i]),
             column="date",
         )
+    check_years(dates.dt.year, raw, "date", path, raw["date"])
     for col, allowed in (("kind", schemas.KINDS), ("date_type", ("adopted", "in_force"))):
         bad = ~raw[col].str.strip().isin(allowed)
         if bad.any():

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, read_csv_strict, to_number
+from sanctions_model.data._text import ROW, check_years, read_csv_strict, to_number
 from sanctions_model.errors import DataFormatError
 
 #: What the embedded and commonly fetched series measure: (country, unit).
@@ -41,6 +41,7 @@ def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M")
             row=int(raw[ROW].iloc[i]),
             column="observation_date",
         )
+    check_years(dates.dt.year, raw, "observation_date", path, raw["observation_date"])
     values = to_number(
         raw, sid, path, missing=(".", ""), allow_missing=True, minimum=None, maximum=1e9
     )
@@ -55,7 +56,18 @@ def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M")
             "source": source,
         }
     ).dropna(subset=["value"])
-    if table["period"].duplicated().any():
-        dup = table.loc[table["period"].duplicated(), "period"].iloc[0]
-        raise DataFormatError(path, f"period {dup} appears twice", column="observation_date")
+    if table.empty:
+        raise DataFormatError(path, "has no observations: every value is missing ('.')")
+    twice = table["period"].duplicated(keep=False)
+    if twice.any():
+        dup = table.loc[twice, "period"].iloc[0]
+        rows = raw.loc[table.index[twice & (table["period"] == dup)], ROW].tolist()
+        agree = table.loc[twice & (table["period"] == dup), "value"].nunique() == 1
+        raise DataFormatError(
+            path,
+            f"period {dup} appears twice (rows {rows[0]} and {rows[1]}"
+            f"{', same value' if agree else ', different values'})",
+            row=int(rows[1]),
+            column="observation_date",
+        )
     return schemas.validate(table.reset_index(drop=True), schemas.INDICATORS, path)

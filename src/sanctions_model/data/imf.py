@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, read_csv_strict, to_number
+from sanctions_model.data._text import MAX_YEAR, MIN_YEAR, ROW, read_csv_strict, to_number
 from sanctions_model.data.countries import to_code
 from sanctions_model.errors import DataFormatError
 
@@ -32,6 +32,33 @@ def imf_code(code: str) -> str | None:
     return None
 
 
+KEY = ["reporter", "partner", "flow", "product", "period"]
+
+
+def _check_duplicates(table: pd.DataFrame, rows: pd.Series, path: object) -> None:
+    """Two series rows for the same key and year must agree (then one is kept); else an error."""
+    dup = table.duplicated(KEY, keep=False)
+    if not dup.any():
+        return
+    both = table[dup].assign(_r=rows[dup].to_numpy(), _v=table["value"] * table["unit_scale"])
+    for _, group in both.groupby(KEY, observed=True, sort=False):
+        if group["_v"].nunique() > 1:
+            a, b = group.iloc[0], group.iloc[1]
+            raise DataFormatError(
+                path,
+                f"rows {a['_r']} and {b['_r']} disagree for {a['reporter']}->{a['partner']} "
+                f"{a['flow']} {a['period']}: {_scaled(a)} vs {_scaled(b)}",
+                row=int(b["_r"]),
+                column=str(a["period"]),
+            )
+
+
+def _scaled(row: pd.Series) -> str:
+    names = {v: k for k, v in SCALES.items()}
+    scale = int(row["unit_scale"])
+    return f"{row['value']:g}" + (f" {names.get(scale, scale)}" if scale != 1_000_000 else "")
+
+
 def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
     """Read an IMTS SDMX CSV (wide years) into the canonical trade table.
 
@@ -39,9 +66,17 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
     except ``G001`` (World). Unknown ISO-3 codes are an error naming the row.
     """
     raw = read_csv_strict(path, REQUIRED)
-    years = [c for c in raw.columns if re.fullmatch(r"\d{4}", c)]
+    years = [c for c in raw.columns if re.fullmatch(r"[0-9]{4}", c)]
     if not years:
         raise DataFormatError(path, "no year columns (YYYY) found", row=1)
+    odd = [y for y in years if not MIN_YEAR <= int(y) <= MAX_YEAR]
+    if odd:
+        raise DataFormatError(
+            path,
+            f"year column outside the plausible years {MIN_YEAR}-{MAX_YEAR}",
+            row=1,
+            column=odd[0],
+        )
     bad_freq = raw["FREQUENCY.ID"] != "A"
     if bad_freq.any():
         i = int(np.flatnonzero(bad_freq.to_numpy())[0])
@@ -99,5 +134,11 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
             "unit_scale": long["unit_scale"].astype(int),
             "source": source,
         }
-    ).sort_values(["reporter", "partner", "flow", "product", "period"], ignore_index=True)
+    )
+    if table.empty:
+        raise DataFormatError(
+            path, f"no values: no {sorted(FLOWS)} series with a country or World counterpart"
+        )
+    _check_duplicates(table, long[ROW], path)
+    table = table.drop_duplicates(KEY).sort_values(KEY, ignore_index=True)
     return schemas.validate(table, schemas.TRADE, path)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, read_csv_strict
+from sanctions_model.data._text import ROW, check_years, read_csv_strict
 from sanctions_model.errors import DataFormatError
 
 UK_TRANSITION_DATE = pd.Timestamp("2020-12-31")
@@ -63,6 +63,7 @@ def read_uk_sanctions_list(
             row=int(subjects[ROW].iloc[i]),
             column="date_designated",
         )
+    check_years(dates.dt.year, subjects, "date_designated", subjects_path, raw_dates)
     types = subjects["subject_type"].str.strip().str.lower()
     bad_type = ~types.isin(["individual", "entity", "ship"])
     if bad_type.any():

@@ -62,8 +62,10 @@ def _read_params_file(path: str) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError(f"parameters file {path!r} does not exist") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParameterError(f"parameters file {path!r} is not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise ParameterError(f"parameters file {path!r} cannot be read: {exc.strerror or exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -78,7 +80,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         resolve_parameters,
         validate_parameters,
     )
-    from sanctions_model.runner.sweep import cache_key, data_digest, run_name
+    from sanctions_model.runner.sweep import (
+        cache_key,
+        check_writable,
+        data_digest,
+        notebook_label,
+        run_name,
+    )
 
     notebook = Path(args.notebook)
     declared = inspect_parameters(notebook)
@@ -93,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = RunSpec(
         name=name,
         notebook=str(notebook.resolve()),
-        notebook_label=str(args.notebook),
+        notebook_label=notebook_label(str(args.notebook), notebook),
         run_dir=str(output),
         parameters=params,
         resolved=resolve_parameters(declared, params),
@@ -105,6 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         help={p.name: p.help for p in declared},
     )
+    check_writable(output.parent)
     record = execute_run(spec)
     error = record.error or {}
     detail = (

@@ -19,6 +19,7 @@ import ctypes.util
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -74,12 +75,24 @@ class RunSpec:
 
 _LIVE_KERNELS: set[Any] = set()
 
+#: Environment variables that look like credentials; a notebook's kernel never sees them. The
+#: connectors read API keys in the parent process, so the notebooks (whose outputs are shared)
+#: need none, and a cell printing ``os.environ`` cannot leak one into a report.
+SECRET_ENV = re.compile(
+    r"(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|AUTH)", re.IGNORECASE
+)
+
+
+def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without the variables whose names look like secrets (see :data:`SECRET_ENV`)."""
+    return {k: v for k, v in environ.items() if not SECRET_ENV.search(k)}
+
 
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager that tells the kernel its run directory and remembers its process."""
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        env = dict(kw.pop("env", None) or os.environ)
+        env = kernel_environment(kw.pop("env", None) or os.environ)
         if kw.get("cwd"):
             env[RUN_DIR_ENV] = str(kw["cwd"])
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

@@ -28,6 +28,7 @@ import datetime as _dt
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -55,6 +56,8 @@ from sanctions_model.runner.parameters import (
 from sanctions_model.runner.records import SUCCESS, RunRecord, read_record, write_shared_text
 
 CONFIRM_ABOVE = 200
+MAX_RUNS = 100_000
+"""A grid larger than this is refused even with ``--yes`` (it is counted before it is built)."""
 HISTORY_SCAN = 5
 _SAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 _STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
@@ -73,6 +76,36 @@ _TOP_KEYS = {
 
 class SweepError(ParameterError):
     """A sweep file is malformed (exit status 2)."""
+
+
+class OutputNotWritable(SanctionsModelError):
+    """The output directory cannot be written (exit status 2); checked before any kernel starts."""
+
+    exit_code = 2
+
+
+def check_writable(directory: str | os.PathLike[str]) -> None:
+    """Raise :class:`OutputNotWritable` unless ``directory`` (or the nearest existing parent that
+    would hold it) can be written: a read-only file system or permissions stop a sweep before it
+    writes anything, so previous outputs stay as they were."""
+    directory = Path(directory)
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputNotWritable(f"output directory {directory}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputNotWritable(
+            f"output directory {directory} is not writable ({existing}: permission denied or "
+            "read-only file system); nothing was written and earlier outputs are untouched"
+        )
+    for sub in (existing / "latest", *timestamp_dirs(existing)[:1]) if existing == directory else ():
+        target = sub.resolve()
+        if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+            raise OutputNotWritable(
+                f"output directory {directory} is not writable ({sub.name} is read-only); "
+                "nothing was written and earlier outputs are untouched"
+            )
 
 
 # -- names and keys ------------------------------------------------------------------------------
@@ -115,7 +148,13 @@ def data_digest() -> str:
         from sanctions_model.data import manifest_digest
     except ImportError:
         return ""
-    return str(manifest_digest())
+    try:
+        return str(manifest_digest())
+    except OSError as exc:  # the cache key needs it: no silent fallback
+        raise SweepError(
+            f"cannot read the data manifest ({exc.filename}: {exc.strerror}); "
+            "check SANCTIONS_MODEL_DATA_DIR and the file's permissions"
+        ) from None
 
 
 def cache_key(
@@ -174,6 +213,7 @@ def _grid(spec: Mapping[str, Any], base: Mapping[str, Any], where: str) -> list[
                     f"{where}: product value for {key!r} must be a non-empty list (empty grid)"
                 )
         keys = list(product)
+        _check_size(math.prod(len(v) for v in product.values()), where)
         rows = [
             dict(zip(keys, combo, strict=True)) for combo in itertools.product(*product.values())
         ]
@@ -184,11 +224,20 @@ def _grid(spec: Mapping[str, Any], base: Mapping[str, Any], where: str) -> list[
             raise SweepError(
                 f"{where}: zip values must be non-empty lists of equal length, got {lengths}"
             )
+        _check_size(len(rows) * next(iter(lengths.values()), 1), where)
         zrows = [
             dict(zip(zipped, combo, strict=True)) for combo in zip(*zipped.values(), strict=True)
         ]
         rows = [{**a, **b} for a in rows for b in zrows]
     return [{**params, **row} for row in rows]
+
+
+def _check_size(n: int, where: str) -> None:
+    if n > MAX_RUNS:
+        raise SweepError(
+            f"{where}: the grid has {n} runs, more than the {MAX_RUNS} a sweep may have; "
+            "split it into several sweep files"
+        )
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
@@ -205,10 +254,27 @@ def _find_notebook(text: str, sweep_file: Path) -> tuple[Path, str]:
     candidates = [sweep_file.parent / text, Path.cwd() / text]
     for candidate in candidates:
         if candidate.is_file():
-            return candidate.resolve(), text
+            return candidate.resolve(), notebook_label(text, candidate, sweep_file.parent)
     raise SweepError(
         f"{sweep_file}: unknown notebook {text!r} (looked in {sweep_file.parent} and {Path.cwd()})"
     )
+
+
+def notebook_label(text: str, path: Path, *bases: Path) -> str:
+    """How a notebook is named in records and reports: never an absolute path of this machine.
+
+    A relative path is kept as written; an absolute one becomes relative to ``bases`` (the sweep
+    file's directory) or the working directory, else just the file name.
+    """
+    if not Path(text).is_absolute():
+        return text
+    resolved = path.resolve()
+    for base in (*bases, Path.cwd()):
+        try:
+            return resolved.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return resolved.name
 
 
 def load_sweep(path: str | Path) -> SweepConfig:
@@ -218,8 +284,12 @@ def load_sweep(path: str | Path) -> SweepConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SweepError(f"sweep file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise SweepError(f"{path} is a directory, not a sweep file") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SweepError(f"{path}: not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read the sweep file: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise SweepError(f"{path}: a sweep file is a YAML mapping with at least 'notebooks'")
     unknown = set(data) - _TOP_KEYS
@@ -483,6 +553,7 @@ def run_sweep(
         )
     if executor not in ("local", "dask"):
         raise ParameterError(f"executor {executor!r} is not allowed; allowed: 'local', 'dask'")
+    check_writable(root)
     with sweep_lock(root, lock_timeout):
         stamp_dir = new_timestamp_dir(root)
         specs = [replace(s, run_dir=str(stamp_dir / s.name)) for s in planned]
@@ -541,7 +612,7 @@ def run_sweep(
             write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")
             summary = {
                 "name": config.name,
-                "source": str(config.source),
+                "source": config.source.name,
                 "timestamp": stamp_dir.name,
                 "runs": len(specs),
                 "statuses": {

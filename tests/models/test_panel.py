@@ -1,0 +1,163 @@
+"""Tests of the event study and difference-in-differences in :mod:`sanctions_model.models.panel`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from sanctions_model.errors import ParameterError
+from sanctions_model.models.panel import (
+    DidResults,
+    EventStudyResults,
+    estimate_did,
+    estimate_event_study,
+)
+from sanctions_model.models.simulate import simulate_trade_panel
+
+EVENT = "2022-03"
+
+
+@pytest.fixture(scope="module")
+def intensity_panel():
+    return simulate_trade_panel(seed=0, intensity=True, effect=-0.9)
+
+
+@pytest.fixture(scope="module")
+def binary_panel():
+    return simulate_trade_panel(seed=2, effect=-0.9)
+
+
+def test_intensity_event_study_recovers_slope_and_flat_leads(intensity_panel):
+    # exposure varies across reporters: partner-month effects absorb every partner shock
+    res = estimate_event_study(
+        intensity_panel.data, treated="treated", event=EVENT, intensity="exposure",
+        fixed_effects="pair+partner^period", leads=6, lags=12,
+    )  # fmt: skip
+    assert isinstance(res, EventStudyResults)
+    c = res.coefficients.set_index("relative_time")
+    post = c.loc[0:12]
+    assert ((post["lower"] < -0.9) & (-0.9 < post["upper"])).mean() >= 0.8
+    avg, se = res.average_effect()
+    assert abs(avg + 0.9) < 2.5 * se
+    leads = c.loc[[-6, -5, -4, -3, -2]]
+    assert (leads["lower"] < 0).all() and (leads["upper"] > 0).all()
+    assert c.loc[-1, "estimate"] == 0 and bool(c.loc[-1, "reference"])
+
+
+def test_intensity_did_recovers_slope(intensity_panel):
+    res = estimate_did(intensity_panel.data, treated="treated", event=EVENT,
+                       intensity="exposure", fixed_effects="pair+partner^period")  # fmt: skip
+    assert isinstance(res, DidResults)
+    ci = res.conf_int()
+    assert ci.loc["did", "lower"] < -0.9 < ci.loc["did", "upper"]
+
+
+def test_binary_treated_partner_recovers_effect(binary_panel):
+    # one treated partner: its partner-month shocks are common to all treated flows and are
+    # not in pair-clustered errors, so check the size with a tolerance, not the interval
+    res = estimate_did(binary_panel.data, treated="RU", event=EVENT,
+                       fixed_effects="pair+reporter^period")  # fmt: skip
+    assert res.estimate == pytest.approx(-0.9, abs=0.15)
+    es = estimate_event_study(binary_panel.data, treated="RU", event=EVENT)
+    avg, _ = es.average_effect()
+    assert avg == pytest.approx(-0.9, abs=0.3)
+    leads = es.coefficients.set_index("relative_time").loc[-6:-2, "estimate"]
+    assert leads.abs().max() < 0.4
+
+
+def test_no_effect_when_none_planted():
+    sp = simulate_trade_panel(seed=5, intensity=True, effect=0.0)
+    res = estimate_did(sp.data, event=EVENT, intensity="exposure",
+                       fixed_effects="pair+partner^period")  # fmt: skip
+    ci = res.conf_int(0.01)
+    assert ci.loc["did", "lower"] < 0 < ci.loc["did", "upper"]
+
+
+def test_partner_month_fe_with_binary_partner_treatment_is_refused(binary_panel):
+    with pytest.raises(ParameterError, match="collinear"):
+        estimate_did(binary_panel.data, treated="RU", fixed_effects="pair+partner^period")
+
+
+@pytest.fixture(scope="module")
+def small_panel():
+    sp = simulate_trade_panel(
+        reporters=("AT", "BE", "DE", "FR", "IT", "PL"), partners=("RU", "KZ", "GE"),
+        n_periods=16, start="2021-06", event_date="2022-03", intensity=True, seed=11,
+    )  # fmt: skip
+    d = sp.data.copy()
+    d["log_value"] = np.log(d["value"])
+    d["pair"] = d["reporter"] + "_" + d["partner"]
+    d["pp"] = d["partner"] + "_" + d["period"].astype(str)
+    d["rel"] = pd.PeriodIndex(d["period"]).asi8 - pd.Period(EVENT, "M").ordinal
+    return d
+
+
+# the dummy design is rank deficient (pair and partner-month dummies overlap); the event
+# coefficients are estimable and statsmodels' pinv solution gives them exactly
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_matches_statsmodels_ols_with_dummies(small_panel):
+    d = small_panel
+    leads, lags = 3, 4
+    res = estimate_event_study(
+        d, outcome="log_value", treated="treated", event=EVENT, leads=leads, lags=lags,
+        intensity="exposure", fixed_effects="pair+partner^period", cluster="pair",
+    )  # fmt: skip
+    rel = d["rel"].clip(-leads, lags)
+    names = {}
+    for k in range(-leads, lags + 1):
+        if k == -1:
+            continue
+        name = f"d_m{-k}" if k < 0 else f"d_p{k}"
+        d[name] = d["treated"] * d["exposure"] * (rel == k)
+        names[k] = name
+    ols = smf.ols("log_value ~ " + " + ".join(names.values()) + " + C(pair) + C(pp)", data=d)
+    groups = pd.factorize(d["pair"])[0]
+    fit = ols.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    for k, name in names.items():
+        assert res.params[k] == pytest.approx(fit.params[name], abs=1e-6)
+    # same cluster sandwich; statsmodels counts the nested pair dummies in K, pyfixest
+    # (like fixest and reghdfe) does not, hence the (N - K) ratio; pyfixest's K differs by
+    # about one parameter in this count, so the tolerance is 1e-3
+    n, k_full = fit.nobs, fit.df_model + 1
+    k_nonnested = k_full - (d["pair"].nunique() - 1)
+    ratio = np.sqrt((n - k_full) / (n - k_nonnested))
+    for k, name in names.items():
+        assert res.std_errors[k] == pytest.approx(fit.bse[name] * ratio, rel=1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
+def test_did_matches_statsmodels(small_panel):
+    d = small_panel
+    res = estimate_did(d, outcome="log_value", event=EVENT, intensity="exposure",
+                       fixed_effects="pair+partner^period")  # fmt: skip
+    d = d.assign(x=d["treated"] * d["exposure"] * (d["rel"] >= 0))
+    fit = smf.ols("log_value ~ x + C(pair) + C(pp)", data=d).fit()
+    assert res.estimate == pytest.approx(fit.params["x"], abs=1e-6)
+
+
+def test_results_display_plot_and_options(intensity_panel):
+    import matplotlib.pyplot as plt
+
+    d = intensity_panel.data
+    res = estimate_event_study(d, event=EVENT, intensity="exposure", leads=4, lags=6,
+                               fixed_effects="pair+partner^period", bin_endpoints=False,
+                               reference=-2)  # fmt: skip
+    frame = res.to_frame()
+    assert list(frame["relative_time"]) == list(range(-4, 7))
+    assert {"estimate", "se", "lower", "upper"} <= set(frame.columns)
+    ci90, ci95 = res.conf_int(0.10), res.conf_int(0.05)
+    assert (ci95["lower"] < ci90["lower"]).all()
+    assert res.nobs < len(d)  # treated rows outside the window trimmed
+    assert "Event study" in str(res) and "<table" in res._repr_html_()
+    fig = res.plot()
+    assert fig.axes[0].get_title()
+    plt.close(fig)
+    did = estimate_did(d, event=EVENT, intensity="exposure", fixed_effects="pair+partner^period")
+    assert "did" in did.to_frame().index and "Difference" in str(did)
+    with pytest.raises(ParameterError):
+        estimate_event_study(d, event=EVENT, reference=0)
+    with pytest.raises(ParameterError):
+        estimate_event_study(d, event=EVENT, outcome="nope")

@@ -1,0 +1,266 @@
+"""Faults not covered by ``tests/runner``: read-only outputs, corrupted data, concurrent sweeps, load.
+
+``tests/runner`` already covers: a kernel that dies, a cell that never returns, SIGTERM to a sweep
+then ``--rerun-failed``, a killed run leaving the previous report intact, and the lock held in the
+same process. Read-only tests run the sweep as user ``nobody`` (``setpriv``), since root ignores
+file modes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sanctions_model.runner.cli import main
+from sanctions_model.runner.records import read_record
+
+from .conftest import NOTEBOOKS, write_sweep
+
+CLI = [sys.executable, "-m", "sanctions_model.runner.cli"]
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every file (and symlink target) under ``root`` with its sha256."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = str(p.relative_to(root))
+        if p.is_symlink():
+            out[rel] = "-> " + os.readlink(p)
+        elif p.is_file():
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _index_matches_records(stamp: Path) -> list[str]:
+    """index.csv has one row per run directory, with the status of its run.json."""
+    with open(stamp / "index.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["name"]: r["status"] for r in csv.DictReader(fh)}
+    records = {r.name: r.status for d in stamp.iterdir() if d.is_dir() and (r := read_record(d))}
+    assert rows == records, (rows, records)
+    return sorted(rows.values())
+
+
+def _read_only(directory: Path, cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with ``directory`` bind-mounted read-only (a real EROFS, even for root)."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script, str(directory), *cmd],
+        cwd=cwd, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def _can_mount() -> bool:
+    if not shutil.which("unshare"):
+        return False
+    with tempfile.TemporaryDirectory() as d:
+        probe = _read_only(Path(d), ["true"], Path(d))
+    return probe.returncode == 0
+
+
+needs_mount = pytest.mark.skipif(not _can_mount(), reason="needs unshare and mount (CAP_SYS_ADMIN)")
+
+
+@pytest.fixture
+def work(tmp_path):
+    """A copy of ok.ipynb and a two-run sweep file."""
+    shutil.copy(NOTEBOOKS / "ok.ipynb", tmp_path / "ok.ipynb")
+    write_sweep(tmp_path / "s.yaml", "name: s\nnotebooks: [ok.ipynb]\nproduct: {n: [1, 2]}\n")
+    return tmp_path
+
+
+@needs_mount
+@pytest.mark.slow
+def test_read_only_output_keeps_previous_outputs_and_leaves_nothing(work, kernel):
+    sweep = [*CLI, "sweep", "s.yaml", "--output-root", "out", "--quiet"]
+    first = subprocess.run(sweep, cwd=work, capture_output=True, text=True, timeout=180)
+    assert first.returncode == 0, first.stderr
+    out = work / "out"
+    before = _tree(out)
+    assert sum(k.endswith("report.html") for k in before) == 2
+    again = _read_only(out, [*sweep, "--force", "--lock-timeout", "2"], work)
+    assert again.returncode == 2, (again.returncode, again.stderr)
+    assert again.stderr.startswith("error: ") and "Traceback" not in again.stderr
+    assert "is not writable" in again.stderr and "read-only file system" in again.stderr
+    assert _tree(out) == before  # previous good outputs intact, no partial files
+
+
+@needs_mount
+def test_read_only_output_root_for_a_new_sweep_and_a_run(work):
+    proc = _read_only(work, [*CLI, "sweep", "s.yaml", "--output-root", "out", "--quiet"], work)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "output directory out/s is not writable" in proc.stderr
+    proc = _read_only(work, [*CLI, "run", "ok.ipynb", "--output-dir", "out/r"], work)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "output directory out is not writable" in proc.stderr
+    assert not (work / "out").exists()
+
+
+def test_unreadable_data_manifest_is_a_clear_error(work, monkeypatch, capsys):
+    import sanctions_model.data as data
+
+    def denied():
+        raise PermissionError(13, "Permission denied", "data/manifest.json")
+
+    monkeypatch.setattr(data, "manifest_digest", denied)
+    assert main(["sweep", str(work / "s.yaml"), "--output-root", str(work / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the data manifest (data/manifest.json: Permission denied)" in err
+    assert not (work / "out").exists()
+
+
+# -- corrupted data file -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_corrupted_data_file_fails_the_run_with_checksum_error(tmp_path, kernel, repo_root, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(repo_root / "data", data, ignore=shutil.ignore_patterns("cache"))
+    fred = data / "raw" / "fred" / "POILBREUSDM.csv"
+    fred.write_bytes(fred.read_bytes().replace(b"32.045", b"99.045"))
+    monkeypatch.setenv("SANCTIONS_MODEL_DATA_DIR", str(data))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "sanctions-model", "display_name": "s", "language": "python"}
+    params = nbformat.v4.new_code_cell('source: str = "fred"  # dataset')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import json\nfrom sanctions_model.data import load_indicators\n"
+            "table = load_indicators(source)\n"
+            "json.dump({'rows': len(table)}, open('results.json', 'w'))"
+        ),
+    ]
+    nbformat.write(nb, str(tmp_path / "load.ipynb"))
+    out = tmp_path / "run"
+    assert main(["run", str(tmp_path / "load.ipynb"), "--output-dir", str(out)]) == 1
+    record = read_record(out)
+    assert record.status == "failed" and record.error["ename"] == "ChecksumError"
+    assert "POILBREUSDM.csv" in record.error["evalue"] and "checksum mismatch" in record.error["evalue"]
+    assert record.results is None and not (out / "results.json").exists()
+    # the good copy loads
+    fred.write_bytes((repo_root / "data" / "raw" / "fred" / "POILBREUSDM.csv").read_bytes())
+    assert main(["run", str(tmp_path / "load.ipynb"), "--output-dir", str(out)]) == 0
+    assert json.loads((out / "results.json").read_text())["rows"] == 121
+
+
+# -- two sweeps on one output directory ----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_sweeps_at_once_one_exits_3_one_waits_and_index_stays_consistent(tmp_path, kernel):
+    sweep = write_sweep(
+        tmp_path / "s.yaml",
+        f"name: s\nnotebooks:\n  - {NOTEBOOKS}/ok.ipynb\n  - path: {NOTEBOOKS}/sleeps.ipynb\n"
+        "    runs: [{seconds: 4}]\n",
+    )
+    args = ["sweep", str(sweep), "--output-root", str(tmp_path / "out"), "--quiet", "--workers", "2"]
+    first = subprocess.Popen([*CLI, *args], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    info = tmp_path / "out" / "s" / ".lock.info"
+    deadline = time.monotonic() + 60
+    while not info.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert info.exists()
+    now = subprocess.run([*CLI, *args, "--lock-timeout", "0"], capture_output=True, text=True)
+    assert now.returncode == 3
+    assert "another sweep is writing" in now.stderr and f"pid {first.pid}" in now.stderr
+    waiter = subprocess.run(
+        [*CLI, *args, "--lock-timeout", "120", "--force"], capture_output=True, text=True
+    )
+    assert first.wait(timeout=120) == 0, first.stderr.read()
+    assert waiter.returncode == 0, waiter.stderr
+    stamps = sorted((tmp_path / "out" / "s").glob("2*"))
+    assert len(stamps) == 2  # the refused sweep made no directory
+    for stamp in stamps:
+        assert _index_matches_records(stamp) == ["ok", "ok"]
+    assert (tmp_path / "out" / "s" / "latest").resolve() == stamps[-1]
+    assert not list((tmp_path / "out").rglob(".*staging")) and not info.exists()
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+LOAD_RUNS = int(os.environ.get("SANCTIONS_MODEL_LOAD_RUNS", "200"))
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(d.name))
+            rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_load_sweep_of_tiny_runs_two_workers(tmp_path, kernel):
+    shutil.copy(NOTEBOOKS / "ok.ipynb", tmp_path / "ok.ipynb")
+    sweep = write_sweep(
+        tmp_path / "load.yaml",
+        f"name: load\nnotebooks: [ok.ipynb]\nparameters: {{figure: false}}\n"
+        f"product: {{n: {list(range(LOAD_RUNS))}}}\n",
+    )
+    cmd = [*CLI, "sweep", str(sweep), "--output-root", "out", "--workers", "2", "--quiet", "--yes"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.5):
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        code = proc.wait(timeout=880)
+    finally:
+        stop.set()
+        sampler.join()
+    elapsed = time.perf_counter() - t0
+    stamp = (tmp_path / "out" / "load" / "latest").resolve()
+    statuses = _index_matches_records(stamp)
+    print(f"\nload: {LOAD_RUNS} runs, {elapsed:.1f} s, peak RSS {peak[0] / 2**20:.0f} MiB")
+    assert code == 0, proc.stderr.read()
+    assert statuses == ["ok"] * LOAD_RUNS
+    with open(stamp / "index.csv", newline="", encoding="utf-8") as fh:
+        assert sum(1 for _ in csv.DictReader(fh)) == LOAD_RUNS
+    assert 0 < peak[0] < 2 * 2**30
+    assert not list(stamp.glob(".*")) and not _leftover_kernels(tmp_path)
+
+
+def _leftover_kernels(tmp_path: Path) -> list[int]:
+    """ipykernel processes still running whose run directory was under ``tmp_path``."""
+    left = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                environ = (d / "environ").read_bytes()
+            except OSError:
+                continue
+            if b"ipykernel" in (d / "cmdline").read_bytes() and str(tmp_path).encode() in environ:
+                left.append(int(d.name))
+    return left
