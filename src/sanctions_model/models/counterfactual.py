@@ -107,9 +107,7 @@ def _monthly_series(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.Da
     return out.reindex(full)
 
 
-def _unconstrained_cov(
-    model: UnobservedComponents, params: np.ndarray, scale: float
-) -> np.ndarray:
+def _unconstrained_cov(model: UnobservedComponents, params: np.ndarray, scale: float) -> np.ndarray:
     """Covariance of the MLE in the unconstrained parameter space (inverse observed information).
 
     Standard deviations are in the unconstrained space of statsmodels, where a variance is the
@@ -149,9 +147,7 @@ class _Fit:
     diff_sd: float  # sd of first differences of the pre-period series (model scale)
 
 
-def _fit_model(
-    z_pre: pd.Series, x_pre: np.ndarray | None, config: CounterfactualConfig
-) -> _Fit:
+def _fit_model(z_pre: pd.Series, x_pre: np.ndarray | None, config: CounterfactualConfig) -> _Fit:
     model = UnobservedComponents(
         np.asarray(z_pre, dtype=float),
         level=config.trend,
@@ -321,7 +317,9 @@ class CounterfactualResults(ResultsDisplayMixin):
         """Cumulative effect over the post period (relative if ``log=True``, else in units)."""
         return float(np.median(self._stat_draws("cumulative", self._default_scale(None))))
 
-    def conf_int(self, alpha: float | None = None, *, scale: EffectScale | None = None) -> pd.DataFrame:
+    def conf_int(
+        self, alpha: float | None = None, *, scale: EffectScale | None = None
+    ) -> pd.DataFrame:
         """Intervals for the average and cumulative effect.
 
         Parameters
@@ -592,7 +590,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         ax.set_ylabel(self.config.units)
         ax.set_title("Cumulative effect")
         for a in axes:
-            for label, d in zip(self.config.labels, self.config.interventions, strict=True):
+            for d in self.config.interventions:
                 a.axvline(d.to_timestamp(), color="tab:red", ls=":", lw=1)
             a.grid(alpha=0.3)
         for label, d in zip(self.config.labels, self.config.interventions, strict=True):
