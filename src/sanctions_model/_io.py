@@ -23,6 +23,11 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = "") -> Iterator
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            # mkstemp creates 0600; give the file the mode a plain open() would (0666 - umask)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
