@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,10 @@ def _index_matches_records(stamp: Path) -> list[str]:
 
 def _read_only(directory: Path, cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run ``cmd`` with ``directory`` bind-mounted read-only (a real EROFS, even for root)."""
-    script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
+    # cd again after mounting: a cwd taken before the mount still points past it
+    script = (
+        'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && cd "$PWD" && exec "$@"'
+    )
     return subprocess.run(
         ["unshare", "--mount", "sh", "-c", script, str(directory), *cmd],
         cwd=cwd, capture_output=True, text=True, timeout=180,
@@ -97,6 +101,7 @@ def test_read_only_output_keeps_previous_outputs_and_leaves_nothing(work, kernel
 
 
 @needs_mount
+@pytest.mark.slow
 def test_read_only_output_root_for_a_new_sweep_and_a_run(work):
     proc = _read_only(work, [*CLI, "sweep", "s.yaml", "--output-root", "out", "--quiet"], work)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
@@ -124,14 +129,20 @@ def test_unreadable_data_manifest_is_a_clear_error(work, monkeypatch, capsys):
 
 
 @pytest.mark.slow
-def test_corrupted_data_file_fails_the_run_with_checksum_error(tmp_path, kernel, repo_root, monkeypatch):
+def test_corrupted_data_file_fails_the_run_with_checksum_error(
+    tmp_path, kernel, repo_root, monkeypatch
+):
     data = tmp_path / "data"
     shutil.copytree(repo_root / "data", data, ignore=shutil.ignore_patterns("cache"))
     fred = data / "raw" / "fred" / "POILBREUSDM.csv"
     fred.write_bytes(fred.read_bytes().replace(b"32.045", b"99.045"))
     monkeypatch.setenv("SANCTIONS_MODEL_DATA_DIR", str(data))
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "sanctions-model", "display_name": "s", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "sanctions-model",
+        "display_name": "s",
+        "language": "python",
+    }
     params = nbformat.v4.new_code_cell('source: str = "fred"  # dataset')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
@@ -147,7 +158,10 @@ def test_corrupted_data_file_fails_the_run_with_checksum_error(tmp_path, kernel,
     assert main(["run", str(tmp_path / "load.ipynb"), "--output-dir", str(out)]) == 1
     record = read_record(out)
     assert record.status == "failed" and record.error["ename"] == "ChecksumError"
-    assert "POILBREUSDM.csv" in record.error["evalue"] and "checksum mismatch" in record.error["evalue"]
+    assert (
+        "POILBREUSDM.csv" in record.error["evalue"]
+        and "checksum mismatch" in record.error["evalue"]
+    )
     assert record.results is None and not (out / "results.json").exists()
     # the good copy loads
     fred.write_bytes((repo_root / "data" / "raw" / "fred" / "POILBREUSDM.csv").read_bytes())
@@ -165,7 +179,15 @@ def test_two_sweeps_at_once_one_exits_3_one_waits_and_index_stays_consistent(tmp
         f"name: s\nnotebooks:\n  - {NOTEBOOKS}/ok.ipynb\n  - path: {NOTEBOOKS}/sleeps.ipynb\n"
         "    runs: [{seconds: 4}]\n",
     )
-    args = ["sweep", str(sweep), "--output-root", str(tmp_path / "out"), "--quiet", "--workers", "2"]
+    args = [
+        "sweep",
+        str(sweep),
+        "--output-root",
+        str(tmp_path / "out"),
+        "--quiet",
+        "--workers",
+        "2",
+    ]
     first = subprocess.Popen([*CLI, *args], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     info = tmp_path / "out" / "s" / ".lock.info"
     deadline = time.monotonic() + 60
@@ -253,14 +275,77 @@ def test_load_sweep_of_tiny_runs_two_workers(tmp_path, kernel):
 
 
 def _leftover_kernels(tmp_path: Path) -> list[int]:
-    """ipykernel processes still running whose run directory was under ``tmp_path``."""
+    """ipykernel processes still running in a directory under ``tmp_path``."""
     left = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                environ = (d / "environ").read_bytes()
+                cmdline = (d / "cmdline").read_bytes()
+                cwd = os.readlink(d / "cwd")
             except OSError:
                 continue
-            if b"ipykernel" in (d / "cmdline").read_bytes() and str(tmp_path).encode() in environ:
+            if b"ipykernel" in cmdline and cwd.startswith(str(tmp_path)):
                 left.append(int(d.name))
     return left
+
+
+# -- kernels left behind -------------------------------------------------------------------------
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["dask", "local"])
+def test_interrupt_leaves_no_kernel_behind(tmp_path, kernel, executor):
+    """SIGINT to a sweep whose worker is running a kernel: no kernel survives the sweep.
+
+    The dask case is the known gap: closing the cluster kills the worker process without
+    running ``execute_run``'s clean-up; the kernel's parent poller (``JPY_PARENT_PID``) then
+    stops it within a second.
+    """
+    sweep = write_sweep(
+        tmp_path / "s.yaml",
+        f"name: s\nnotebooks:\n  - path: {NOTEBOOKS}/sleeps.ipynb\n    runs: [{{seconds: 120}}]\n",
+    )
+    cmd = [*CLI, "sweep", str(sweep), "--output-root", "out", "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(
+        [*cmd, "--executor", executor], cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert _wait_for(lambda: _leftover_kernels(tmp_path), 90), "no kernel started"
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=90) == 130, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _wait_for(lambda: not _leftover_kernels(tmp_path), 10), _leftover_kernels(tmp_path)
+    stamp = (tmp_path / "out" / "s" / "latest").resolve()
+    assert _index_matches_records(stamp) == ["interrupted"]
+
+
+@pytest.mark.slow
+def test_killed_worker_process_takes_its_kernel_down(tmp_path, kernel):
+    """SIGKILL to the process running a notebook (an OOM kill, a dask worker killed by its nanny)."""
+    script = (
+        "import sys\nfrom sanctions_model.runner.execute import RunSpec, execute_run\n"
+        f"execute_run(RunSpec(name='r', notebook={str(NOTEBOOKS / 'sleeps.ipynb')!r}, "
+        f"run_dir={str(tmp_path / 'run')!r}, parameters={{'seconds': 120}}))\n"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
+    try:
+        assert _wait_for(lambda: _leftover_kernels(tmp_path), 90), "no kernel started"
+        worker.kill()
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert _wait_for(lambda: not _leftover_kernels(tmp_path), 10), _leftover_kernels(tmp_path)
+    assert not (tmp_path / "run").exists()  # a killed run publishes nothing half-done

@@ -27,7 +27,12 @@ TAGS = [
 #: A YAML alias bomb inside the declared parameters: 10**5 leaves if anything expanded it.
 BOMB = "parameters:\n  label: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"  {name}: &{b} [" + ", ".join([f"*{a}"] * 10) + "]\n"
-    for name, a, b in (("n", "a", "b"), ("scale", "b", "c"), ("flow", "c", "d"), ("figure", "d", "e"))
+    for name, a, b in (
+        ("n", "a", "b"),
+        ("scale", "b", "c"),
+        ("flow", "c", "d"),
+        ("figure", "d", "e"),
+    )
 )
 #: Seven keys of ten values: 10**7 runs, refused before the grid is built.
 HUGE = "product:\n" + "".join(f"  k{i}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n" for i in range(7))

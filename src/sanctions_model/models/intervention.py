@@ -221,7 +221,7 @@ def _fit_one(z: np.ndarray, x: np.ndarray, order: tuple[int, int]) -> _ArmaFit:
             except np.linalg.LinAlgError:
                 return 1e10
 
-        opt = minimize(nllf, np.zeros(p + q), method="BFGS", options={"gtol": 1e-6})
+        opt = minimize(nllf, np.zeros(p + q), method="BFGS", options={"gtol": 1e-5})
         converged = bool(opt.success) or opt.status == 2  # 2: precision loss at optimum
         phi, theta = _constrain(opt.x, p, q)
     else:
@@ -304,6 +304,11 @@ class InterventionResults(ResultsDisplayMixin):
         return int(self.observed.notna().sum())
 
     @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom (observations minus regression and ARMA parameters)."""
+        return max(self.nobs - self._design.shape[1] - sum(self.order), 1)
+
+    @property
     def llf(self) -> float:
         """Log-likelihood."""
         return self._llf
@@ -329,7 +334,7 @@ class InterventionResults(ResultsDisplayMixin):
         return self._converged
 
     def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
-        """Intervals for the event coefficients (log scale if ``log=True``).
+        """Intervals for the event coefficients (log scale if ``log=True``), Student t based.
 
         Returns
         -------
@@ -339,7 +344,7 @@ class InterventionResults(ResultsDisplayMixin):
         alpha = self.alpha if alpha is None else alpha
         if not 0 < alpha < 1:
             raise ParameterError("alpha must be in (0, 1)")
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = stats.t.ppf(1 - alpha / 2, self.df_resid)
         names = list(self._event_names)
         b, se = self._params[names].to_numpy(), self._bse[names].to_numpy()
         return pd.DataFrame(
@@ -359,8 +364,8 @@ class InterventionResults(ResultsDisplayMixin):
                 "kind": [e.kind for e in self.events],
                 "coef": b,
                 "std_err": se,
-                "z": zstat,
-                "p_value": 2 * stats.norm.sf(np.abs(zstat)),
+                "t": zstat,
+                "p_value": 2 * stats.t.sf(np.abs(zstat), self.df_resid),
                 "lower": ci["lower"].to_numpy(),
                 "upper": ci["upper"].to_numpy(),
             },

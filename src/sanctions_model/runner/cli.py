@@ -65,7 +65,9 @@ def _read_params_file(path: str) -> dict[str, Any]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ParameterError(f"parameters file {path!r} is not valid YAML: {exc}") from None
     except OSError as exc:
-        raise ParameterError(f"parameters file {path!r} cannot be read: {exc.strerror or exc}") from None
+        raise ParameterError(
+            f"parameters file {path!r} cannot be read: {exc.strerror or exc}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

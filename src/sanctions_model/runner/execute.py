@@ -93,8 +93,9 @@ class RunKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         env = kernel_environment(kw.pop("env", None) or os.environ)
+        env.pop("OLDPWD", None)
         if kw.get("cwd"):
-            env[RUN_DIR_ENV] = str(kw["cwd"])
+            env[RUN_DIR_ENV] = env["PWD"] = str(kw["cwd"])  # the shell's PWD would be stale
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         kw["env"] = env
         # The kernel's own stderr carries only start-up chatter (a notebook's output travels over
@@ -342,6 +343,11 @@ def execute_run(spec: RunSpec) -> RunRecord:
                 record.error = record.error or _error(
                     None, "ReportError", f"HTML export failed: {exc}"
                 )
+        if record.error:  # error messages reach index.html and run.json: no machine paths
+            from sanctions_model.runner.html import scrub_paths
+
+            machine = _machine_paths(staging, run_dir, spec)
+            record.error["evalue"] = scrub_paths(str(record.error["evalue"]), machine)
         record.files = sorted(p.name for p in staging.iterdir())
         record.files = sorted(set(record.files) | {"run.json"})
         record.write(staging)

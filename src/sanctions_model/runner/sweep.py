@@ -99,7 +99,9 @@ def check_writable(directory: str | os.PathLike[str]) -> None:
             f"output directory {directory} is not writable ({existing}: permission denied or "
             "read-only file system); nothing was written and earlier outputs are untouched"
         )
-    for sub in (existing / "latest", *timestamp_dirs(existing)[:1]) if existing == directory else ():
+    for sub in (
+        (existing / "latest", *timestamp_dirs(existing)[:1]) if existing == directory else ()
+    ):
         target = sub.resolve()
         if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
             raise OutputNotWritable(
