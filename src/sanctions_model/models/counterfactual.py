@@ -147,7 +147,12 @@ class _Fit:
     diff_sd: float  # sd of first differences of the pre-period series (model scale)
 
 
-def _fit_model(z_pre: pd.Series, x_pre: np.ndarray | None, config: CounterfactualConfig) -> _Fit:
+def _fit_model(
+    z_pre: pd.Series,
+    x_pre: np.ndarray | None,
+    config: CounterfactualConfig,
+    exog_names: Sequence[str] = (),
+) -> _Fit:
     model = UnobservedComponents(
         np.asarray(z_pre, dtype=float),
         level=config.trend,
@@ -172,7 +177,12 @@ def _fit_model(z_pre: pd.Series, x_pre: np.ndarray | None, config: Counterfactua
     return _Fit(
         model=model,
         params=np.asarray(res.params, dtype=float),
-        param_names=tuple(model.param_names),
+        param_names=tuple(
+            f"beta.{exog_names[int(n[6:]) - 1]}"
+            if n.startswith("beta.x") and n[6:].isdigit() and len(exog_names) >= int(n[6:])
+            else n
+            for n in model.param_names
+        ),
         bse=bse,
         llf=float(res.llf),
         aic=float(res.aic),
@@ -842,7 +852,8 @@ def estimate_counterfactual(
     x_pre = None if x_all is None else x_all.loc[pre.index].to_numpy()
     x_post = None if x_all is None else x_all.loc[post.index].to_numpy()
 
-    fit = _fit_model(z_pre, x_pre, config)
+    names = [] if x_all is None else [str(c) for c in x_all.columns]
+    fit = _fit_model(z_pre, x_pre, config, names)
     rng = np.random.default_rng(seed)
     paths = _simulate_paths(fit, x_post, len(post), config, rng)
     sims = np.exp(paths) if config.log else paths * scale

@@ -214,6 +214,7 @@ def _fit_one(z: np.ndarray, x: np.ndarray, order: tuple[int, int]) -> _ArmaFit:
     n, k = x.shape
     converged = True
     if p + q:
+
         def nllf(u: np.ndarray) -> float:
             phi, theta = _constrain(u, p, q)
             try:
@@ -232,6 +233,7 @@ def _fit_one(z: np.ndarray, x: np.ndarray, order: tuple[int, int]) -> _ArmaFit:
     arma = np.r_[phi, theta]
     arma_bse = np.full(p + q, np.nan)
     if p + q:
+
         def llf_c(par: np.ndarray) -> float:
             try:
                 return _gls(z, x, par[:p], par[p:])[0]
@@ -544,9 +546,11 @@ def fit_intervention(
     best = tuple(int(v) for v in table[criterion].idxmin())
     fit = fits[best]
     p, q = best
-    pnames = list(x.columns) + [f"ar.L{i}" for i in range(1, p + 1)] + [
-        f"ma.L{i}" for i in range(1, q + 1)
-    ]
+    pnames = (
+        list(x.columns)
+        + [f"ar.L{i}" for i in range(1, p + 1)]
+        + [f"ma.L{i}" for i in range(1, q + 1)]
+    )
     params = np.r_[fit.beta * zs, fit.arma]
     bse = np.r_[np.sqrt(np.diag(fit.beta_cov)) * zs, fit.arma_bse]
     fitted = fit.fitted * zs

@@ -325,6 +325,7 @@ def simulate_trade_panel(
     rerouting: Mapping[str, float] | None = None,
     noise_scale: float = 1.0,
     reporter_month_sd: float = 0.05,
+    partner_shock_scale: float = 1.0,
     seed: int | np.random.Generator | None = None,
 ) -> SimulatedPanel:
     """Simulate monthly exports of ``reporters`` to ``partners`` with a planted sanction effect.
@@ -346,6 +347,11 @@ def simulate_trade_panel(
     rerouting : mapping, optional
         Partner -> log effect on exports to that partner from ``event_date`` (planted
         re-routing, e.g. ``{"KG": 1.5}``).
+    partner_shock_scale : float
+        Multiplies the AR(1) noise of the partner-month paths ``s_pt``. With a single treated
+        partner these shocks are common to all its pairs and are not absorbed by pair and
+        reporter x month effects: they move single event-study coefficients (not the pooled
+        difference-in-differences much). Set 0 to isolate the estimator's mechanics.
     kind, ramp_months : see :func:`effect_path`.
     seed : int or numpy.random.Generator, optional
 
@@ -377,7 +383,7 @@ def simulate_trade_panel(
         u[0] = rng.normal(0.0, cal.sigma / np.sqrt(1 - cal.ar**2))
         for i in range(1, nt):
             u[i] = cal.ar * u[i - 1] + rng.normal(0.0, cal.sigma)
-        s_pt[j] = cal.slope * np.arange(nt) + seas + u
+        s_pt[j] = cal.slope * np.arange(nt) + seas + partner_shock_scale * u
     m_rt = rng.normal(0.0, reporter_month_sd, (nr, nt))
     noise_sd = np.array([PANEL_PARTNER_NOISE.get(p, 0.7) for p in partners]) * noise_scale
     e = rng.standard_normal((nr, npar, nt)) * noise_sd[None, :, None]
