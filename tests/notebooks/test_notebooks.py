@@ -66,6 +66,10 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
     assert res["average_effect"] < -0.4
     assert res["average_upper"] < 0
     assert res["average_lower"] < res["average_effect"] < res["average_upper"]
+    # the break is where the sanctions start, and the first package's step is a large fall
+    assert res["qlr_break_month"] in ("2022-03", "2022-04")
+    assert res["qlr_p_value"] < 0.01
+    assert res["intervention_effects"]["EU package 4"] < -0.3
 
 
 @pytest.mark.slow
