@@ -54,7 +54,7 @@ def main() -> None:
     for n in (68, 136, 272):
         sim = models.simulate_trade_series(n, start="2000-01", effect=-0.5, seed=1)
         when = sim.y.index[int(n * 0.56)]
-        record("intervention, ARMA order search p,q <= 2 (9 fits)", f"{n} months",
+        record("intervention, ARMA order search p <= 2, q <= 1 (6 fits)", f"{n} months",
                lambda s=sim, w=when: models.fit_intervention(s.y, w))  # fmt: skip
         record("intervention, fixed order (1, 1)", f"{n} months",
                lambda s=sim, w=when: models.fit_intervention(s.y, w, order=(1, 1)))  # fmt: skip
