@@ -77,6 +77,14 @@ def flag(name: str, values: list[str] | None) -> str:
     return f" --{name} {','.join(values)}" if values else ""
 
 
+def fetch_command(source: str, q: dict[str, Any], lists: Sequence[str]) -> str:
+    """The ``sanctions-model fetch`` command that repeats query ``q`` (for error messages)."""
+    parts = [f"sanctions-model fetch {source}"]
+    parts += [flag(key, [v for v in q.get(key) or [] if v != "*"]) for key in lists]
+    parts += [f" --{key} {q[key]}" for key in ("start", "end") if q.get(key)]
+    return "".join(parts)
+
+
 @contextlib.contextmanager
 def as_files(named: Sequence[tuple[str, bytes]]) -> Iterator[list[Path]]:
     """Write response bodies to a temporary folder so the file readers can parse them."""

@@ -38,8 +38,8 @@ from sanctions_model.data._text import ROW
 from sanctions_model.data.connectors._base import (
     Connector,
     as_list,
+    fetch_command,
     finish_trade,
-    flag,
     month_or_year,
     parse_period,
     periods,
@@ -222,14 +222,7 @@ def parse(responses: list[Response], q: dict[str, Any] | None = None, *, source:
 
 
 def command(q: dict[str, Any]) -> str:
-    return (
-        f"sanctions-model fetch {NAME}"
-        + flag("reporter", q["reporter"])
-        + flag("partner", q["partner"])
-        + flag("flow", q["flow"])
-        + flag("product", q["product"])
-        + f" --start {q['start']} --end {q['end']}"
-    )
+    return fetch_command(NAME, q, ("reporter", "partner", "flow", "product"))
 
 
 CONNECTOR = Connector(

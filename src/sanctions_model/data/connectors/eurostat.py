@@ -37,8 +37,8 @@ from sanctions_model.data.connectors._base import (
     Connector,
     as_files,
     as_list,
+    fetch_command,
     finish_trade,
-    flag,
     month_or_year,
     parse_period,
     reject_unused,
@@ -210,15 +210,7 @@ def _to_trade(long: pd.DataFrame, source: str, where: str) -> pd.DataFrame:
 
 
 def command(q: dict[str, Any]) -> str:
-    return (
-        f"sanctions-model fetch {NAME}"
-        + flag("reporter", q["reporter"])
-        + flag("partner", q["partner"])
-        + flag("flow", q["flow"])
-        + flag("product", q["product"])
-        + f" --start {q['start']}"
-        + (f" --end {q['end']}" if q["end"] else "")
-    )
+    return fetch_command(NAME, q, ("reporter", "partner", "flow", "product"))
 
 
 CONNECTOR = Connector(

@@ -30,6 +30,7 @@ from sanctions_model.data.connectors._base import (
     Connector,
     as_files,
     as_list,
+    fetch_command,
     month_or_year,
     reject_unused,
 )
@@ -124,11 +125,7 @@ def parse(responses: list[Response], q: dict[str, Any], *, source: str) -> pd.Da
 
 
 def command(q: dict[str, Any]) -> str:
-    return (
-        f"sanctions-model fetch {NAME} --series {','.join(q['series'])}"
-        + (f" --start {q['start']}" if q["start"] else "")
-        + (f" --end {q['end']}" if q["end"] else "")
-    )
+    return fetch_command(NAME, q, ("series",))
 
 
 CONNECTOR = Connector(

@@ -36,8 +36,8 @@ from sanctions_model.data.connectors._base import (
     Connector,
     as_files,
     as_list,
+    fetch_command,
     finish_trade,
-    flag,
     month_or_year,
     parse_period,
     reject_unused,
@@ -220,15 +220,7 @@ def _to_trade(long: pd.DataFrame, source: str, where: str) -> pd.DataFrame:
 
 
 def command(q: dict[str, Any]) -> str:
-    partners = [p for p in q["partner"] if p != "*"]
-    return (
-        f"sanctions-model fetch {NAME}"
-        + flag("reporter", q["reporter"])
-        + flag("partner", partners)
-        + flag("flow", q["flow"])
-        + f" --start {q['start']}"
-        + (f" --end {q['end']}" if q["end"] else "")
-    )
+    return fetch_command(NAME, q, ("reporter", "partner", "flow"))
 
 
 CONNECTOR = Connector(
