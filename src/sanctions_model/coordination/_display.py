@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
+from sanctions_model._results import ResultsDisplayMixin as SummaryDisplayMixin
 
-class SummaryDisplayMixin:
-    """Give a results object ``__repr__``, ``__str__`` and ``_repr_html_`` from its ``summary()``.
-
-    Subclasses implement ``summary() -> str`` and ``to_frame() -> pd.DataFrame``.
-    """
-
-    def summary(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().split("\n\n", 1)[0]).replace("\n", "<br>")
-        return f"<p>{head}</p>" + self.to_frame().to_html(float_format=lambda v: f"{v:,.4g}")
+__all__ = ["SummaryDisplayMixin", "require_columns"]
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str] | tuple[str, ...], what: str) -> None:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from sanctions_model._results import validate_alpha as _validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
 from sanctions_model.errors import ParameterError
 
@@ -62,12 +63,6 @@ __all__ = [
 ]
 
 DEFAULT_PARTNERS: tuple[str, ...] = ("AM", "GE", "KZ", "KG", "UZ")
-
-
-def _validate_alpha(alpha: float) -> float:
-    if not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be in (0, 1), got {alpha}")
-    return float(alpha)
 
 
 # --------------------------------------------------------------------------------------------

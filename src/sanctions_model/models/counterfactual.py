@@ -34,6 +34,7 @@ from statsmodels.tsa.statespace.structural import UnobservedComponents
 from sanctions_model.errors import ParameterError
 
 from ._results import ResultsDisplayMixin, Summary, as_period_index, to_period
+from ._results import validate_alpha as _validate_alpha
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -65,13 +66,6 @@ class CounterfactualConfig:
     param_uncertainty: bool
     seed: int | None
     units: str
-
-
-def _validate_alpha(alpha: float) -> float:
-    alpha = float(alpha)
-    if not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be in (0, 1), got {alpha}")
-    return alpha
 
 
 def _parse_interventions(

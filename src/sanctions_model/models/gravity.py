@@ -27,16 +27,12 @@ from scipy import stats
 from sanctions_model.errors import ParameterError
 
 from ._results import ResultsDisplayMixin, Summary
+from ._results import validate_alpha as _validate_alpha
 
 __all__ = ["GravityConfig", "GravityResults", "fit_gravity_ppml"]
 
 
 # ---------------------------------------------------------------------------- helpers shared
-def _validate_alpha(alpha: float) -> float:
-    alpha = float(alpha)
-    if not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be in (0, 1), got {alpha}")
-    return alpha
 
 
 def _split_terms(spec: str | Sequence[str] | None) -> tuple[str, ...]:
