@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# A private table cache for the test session (inherited by the notebook kernels it starts), so
+# tests neither depend on nor write to the user's ~/.cache.
+os.environ.setdefault("SANCTIONS_MODEL_TABLE_CACHE", tempfile.mkdtemp(prefix="sm-tables-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -361,4 +361,5 @@ def read_cn8_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
         dup = out.loc[out["code"].duplicated(), "code"].iloc[0]
         raise DataFormatError(path, f"CN code {dup} listed twice", column="code")
     out["chapter"] = out["code"].str[:2]
+    out = out.astype(str)  # the same string dtype whether parsed or read from the table cache
     return out.reset_index(drop=True)

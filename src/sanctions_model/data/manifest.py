@@ -61,8 +61,8 @@ def _verified(path: str, mtime_ns: int, size: int, expected: str) -> str:
     return actual
 
 
-def verify(path: str | os.PathLike[str], root: Path | None = None) -> None:
-    """Check ``path`` against the manifest; raise :class:`ChecksumError` on a mismatch.
+def verify(path: str | os.PathLike[str], root: Path | None = None) -> str:
+    """Check ``path`` against the manifest and return its sha256; :class:`ChecksumError` if not.
 
     Results are memoised on (path, mtime, size), so a file is hashed once per process unless it
     changes on disk.
@@ -74,7 +74,7 @@ def verify(path: str | os.PathLike[str], root: Path | None = None) -> None:
     if entry is None:
         raise SanctionsModelError(f"{path}: not listed in {root / MANIFEST_NAME}")
     stat = path.stat()
-    _verified(str(path), stat.st_mtime_ns, stat.st_size, str(entry["sha256"]))
+    return _verified(str(path), stat.st_mtime_ns, stat.st_size, str(entry["sha256"]))
 
 
 def build(root: Path | None = None) -> list[dict[str, object]]:

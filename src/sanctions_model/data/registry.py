@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sanctions_model.data import comext, events, fred, imf, manifest, uk_sanctions
+from sanctions_model.data import comext, events, fred, imf, manifest, tables, uk_sanctions
 from sanctions_model.errors import SanctionsModelError
 
 
@@ -166,9 +166,13 @@ def kind_of(name: str) -> str:
 def _load_cached(name: str, root: str) -> pd.DataFrame:
     dataset = get(name)
     paths = dataset.paths(Path(root))
-    for p in paths:
-        manifest.verify(p, Path(root))
-    return dataset.reader(paths)
+    hashes = [manifest.verify(p, Path(root)) for p in paths]
+    key = tables.table_key(name, hashes)
+    frame = tables.read(name, key)
+    if frame is None:
+        frame = tables.normalize(dataset.reader(paths))
+        tables.write(name, key, frame)
+    return frame
 
 
 def load(name: str) -> pd.DataFrame:

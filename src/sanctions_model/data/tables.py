@@ -1,0 +1,84 @@
+"""A disk cache of parsed embedded tables, so that each notebook kernel does not re-parse ~500 CSVs.
+
+Parsing the shipped files takes seconds (the Comext folders alone are about 480 CSV files); a
+sweep starts a fresh kernel per run, and each used to parse them again. The first load writes the
+validated table as Parquet; later loads, in any process, read it back in milliseconds.
+
+The key is the dataset name, the sha256 of every source file (from ``data/manifest.json``), the
+package version and the pandas version, so an edited data file or a new reader never meets a stale
+table. The source files are still checked against the manifest on every load (cheap: hashes are
+memoised per file), so a corrupted file is reported even when its table is cached. A table that
+cannot be read back (truncated, corrupted) is ignored and rewritten. Writes are atomic.
+
+Location: ``$SANCTIONS_MODEL_TABLE_CACHE``, else ``$XDG_CACHE_HOME/sanctions-model/tables``, else
+``~/.cache/sanctions-model/tables``. Set ``SANCTIONS_MODEL_TABLE_CACHE=off`` to disable it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from sanctions_model import __version__
+from sanctions_model._io import atomic_path
+
+_TUPLE_COLUMNS = ("aliases",)
+
+
+def cache_dir() -> Path | None:
+    env = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE")
+    if env:
+        return None if env.lower() in {"off", "0", "none", "false"} else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sanctions-model" / "tables"
+
+
+def table_key(name: str, file_hashes: list[str]) -> str:
+    payload = json.dumps([name, file_hashes, __version__, pd.__version__])
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def normalize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give text columns one string dtype, so a parsed table and its cached copy are identical."""
+    for col in frame.columns:
+        if frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, str)).all():
+            frame[col] = frame[col].astype("str")
+    return frame
+
+
+def read(name: str, key: str) -> pd.DataFrame | None:
+    """The cached table for ``(name, key)``, or None when absent or unreadable."""
+    root = cache_dir()
+    if root is None:
+        return None
+    path = root / f"{name}-{key}.parquet"
+    if not path.exists():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception:  # a damaged cache file is not an error: parse the sources again
+        return None
+    for col in _TUPLE_COLUMNS:
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: tuple(v) if v is not None else ())
+    return normalize(frame)
+
+
+def write(name: str, key: str, frame: pd.DataFrame) -> None:
+    """Store ``frame`` (best effort: a read-only or full cache never fails a load)."""
+    root = cache_dir()
+    if root is None:
+        return
+    try:
+        out = frame.copy()
+        for col in _TUPLE_COLUMNS:
+            if col in out:
+                out[col] = out[col].map(list)
+        with atomic_path(root / f"{name}-{key}.parquet") as tmp:
+            out.to_parquet(tmp, index=False)
+    except OSError:
+        return
