@@ -717,13 +717,14 @@ def _external_model_rows(args: argparse.Namespace) -> list[Row] | None:
     fn = next(
         (
             getattr(module, n)
-            for n in ("run", "run_benchmarks", "bench", "benchmark", "rows", "main")
+            # Not main(): a command-line entry parses sys.argv and prints instead of returning.
+            for n in ("run", "run_benchmarks", "bench", "benchmark", "rows")
             if callable(getattr(module, n, None))
         ),
         None,
     )
     if fn is None:
-        log("benchmarks/bench_models.py has no run()/bench()/rows(); using the built-in fits")
+        log("benchmarks/bench_models.py has no run()/bench()/rows() returning rows: built-in fits")
         return None
     params = inspect.signature(fn).parameters
     kwargs: dict[str, Any] = {}
