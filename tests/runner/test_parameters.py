@@ -191,3 +191,13 @@ def test_any_string_round_trips_through_injection(text, items):
 
 def test_fixture_notebooks_declare_parameters():
     assert [p.name for p in inspect_parameters(NOTEBOOKS / "sleeps.ipynb")] == ["seconds"]
+
+
+def test_source_must_name_an_embedded_or_cached_dataset():
+    from sanctions_model.runner.domain import dataset_rule
+
+    assert dataset_rule("source", "eurostat_comext") is None
+    message = dataset_rule("source", "eurostat_comex")
+    assert (
+        message is not None and "eurostat_comext" in message and "sanctions-model fetch" in message
+    )

@@ -103,6 +103,23 @@ class DomainRules:
         return None if rule is None else rule(name, value)
 
 
+def dataset_rule(name: str, value: Any) -> str | None:
+    """``value`` names an embedded dataset or one fetched into the local cache."""
+    try:
+        from sanctions_model.data import DATASETS
+        from sanctions_model.data.connectors import cache
+    except ImportError:
+        return None
+    if not isinstance(value, str):
+        return "a dataset name"
+    if value in DATASETS or cache.read_record(value) is not None:
+        return None
+    return (
+        f"an embedded dataset ({', '.join(sorted(DATASETS))}) or a fetched one "
+        "(`sanctions-model data cached` lists them; `sanctions-model fetch` adds one)"
+    )
+
+
 def default_rules() -> DomainRules:
     """The project's rules: country codes and periods within the data's coverage."""
     period = make_period_rule()
@@ -112,6 +129,7 @@ def default_rules() -> DomainRules:
             "reporters": country_code_rule,
             "partner": country_code_rule,
             "partners": country_code_rule,
+            "source": dataset_rule,
         },
         by_suffix={"start": period, "end": period, "date": period, "intervention": period},
     )
