@@ -303,3 +303,18 @@ def test_sigterm_records_interrupted_then_rerun_failed_completes_exactly_the_mis
         == 1
     )
     assert sorted(_by_status((root / "s" / "latest").resolve()).values()) == ["cached", "timeout"]
+
+
+def test_relative_output_root_gives_the_kernel_its_run_directory(tmp_path, kernel, monkeypatch):
+    """`make report` passes a relative root ("outputs"); results.json must land in the run folder."""
+    sweep = write_sweep(
+        tmp_path / "rel.yaml", f"name: rel\nnotebooks:\n  - path: {NOTEBOOKS}/ok.ipynb\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(sweep), "--output-root", "outputs", "--workers", "1", "--quiet"]) == 0
+    (run,) = [
+        d for d in (tmp_path / "outputs" / "rel" / "latest").resolve().iterdir() if d.is_dir()
+    ]
+    results = json.loads((run / "results.json").read_text())
+    assert results["run_dir_env"] is True
+    assert "total" in (tmp_path / "outputs" / "rel" / "index.csv").read_text().splitlines()[0]

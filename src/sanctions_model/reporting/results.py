@@ -45,12 +45,15 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"results.json cannot hold {type(value).__name__}: {value!r}")
 
 
-def record_results(values: dict[str, Any], *, path: str | os.PathLike[str] | None = None) -> Path:
-    """Merge ``values`` into the run's ``results.json`` (written atomically) and return its path."""
+def record_results(values: dict[str, Any], *, path: str | os.PathLike[str] | None = None) -> None:
+    """Merge ``values`` into the run's ``results.json`` (written atomically).
+
+    Returns nothing, so that the last line of a notebook cell does not print the run directory
+    (a machine path) into the report.
+    """
     target = Path(path) if path is not None else results_path()
     current: dict[str, Any] = {}
     if target.exists():
         current = json.loads(target.read_text(encoding="utf-8"))
     current.update(_plain(values))
     atomic_write_text(target, json.dumps(current, indent=1, sort_keys=True) + "\n")
-    return target

@@ -36,7 +36,8 @@ def quality_flags(trade: pd.DataFrame, *, jump: float = 5.0) -> pd.DataFrame:
         s = g.set_index("period")["value"].sort_index()
         for period, value in s[s == 0].items():
             rows.append((rep, par, flow, str(period), "zero value", value))
-        ratio = s / s.shift(1)
+        prev = s.shift(1)
+        ratio = (s / prev).where((s > 0) & (prev > 0))  # zeros are flagged above, not as jumps
         for period, r in ratio[(ratio > jump) | (ratio < 1 / jump)].dropna().items():
             rows.append((rep, par, flow, str(period), f"{r:.1f}x previous month", s[period]))
     return pd.DataFrame(rows, columns=["reporter", "partner", "flow", "period", "flag", "value"])

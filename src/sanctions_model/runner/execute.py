@@ -95,7 +95,8 @@ class RunKernelManager(AsyncKernelManager):
         env = kernel_environment(kw.pop("env", None) or os.environ)
         env.pop("OLDPWD", None)
         if kw.get("cwd"):
-            env[RUN_DIR_ENV] = env["PWD"] = str(kw["cwd"])  # the shell's PWD would be stale
+            # absolute: the kernel resolves a relative path against its own cwd, the run directory
+            env[RUN_DIR_ENV] = env["PWD"] = str(Path(kw["cwd"]).resolve())
         env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         kw["env"] = env
         # The kernel's own stderr carries only start-up chatter (a notebook's output travels over
