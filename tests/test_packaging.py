@@ -51,3 +51,19 @@ def test_shipped_data_is_byte_exact_copy_of_shared(repo_root):
         src = shared / rel
         if entry["path"].startswith("raw/") and src.exists():
             assert manifest.sha256_file(src) == entry["sha256"], rel
+
+
+def test_make_lab_starts_jupyterlab_on_the_notebooks_with_the_project_kernel(repo_root):
+    import os
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "-o", ".venv/.installed-stamp", "lab"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "jupyter lab --notebook-dir=notebooks" in out
+    assert "default_kernel_name=sanctions-model" in out
+    assert ("--allow-root" in out) == (os.getuid() == 0)  # jupyter refuses root without it
