@@ -121,15 +121,17 @@ def test_sdmx_error_message_is_extracted(client_for):
 
 def test_offline_without_cache_says_what_to_fetch(client_for):
     down = Reply(error=requests.ConnectionError("Name or service not known"))
+    transport = Transport(down)
     with pytest.raises(connectors.OfflineError) as exc:
         connectors.fetch(
             "comtrade",
-            client=client_for(Transport(down), max_attempts=2),
+            client=client_for(transport, max_attempts=3),
             reporter="TR,AE",
             start="2022-01",
             end="2022-12",
         )
     message = str(exc.value)
+    assert len(transport.requests) == 1  # a failed name lookup means offline: no retries
     assert "sanctions-model fetch comtrade --reporter AE,TR --partner RU" in message
     assert "--start 2022-01 --end 2022-12" in message and "embedded datasets" in message
 

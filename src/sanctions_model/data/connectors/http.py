@@ -179,6 +179,8 @@ class HttpClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 offline = isinstance(exc, requests.ConnectionError)
                 last = f"{type(exc).__name__}: {exc}"
+                if offline and _NO_SUCH_HOST.search(str(exc)):
+                    break  # no name resolution: this machine is offline; waiting will not help
                 self._wait(attempt, None, f"GET {shown} failed ({redact(last)})")
                 continue
             shown = redact(resp.url)
@@ -256,6 +258,12 @@ class HttpClient:
 
 class _Truncated(Exception):
     pass
+
+
+_NO_SUCH_HOST = re.compile(
+    r"NameResolutionError|Name or service not known|Temporary failure in name resolution|"
+    r"nodename nor servname|getaddrinfo failed"
+)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
