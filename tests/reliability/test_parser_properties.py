@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -134,8 +135,13 @@ EVENTS = {
 }
 
 
+_SCRATCH = tempfile.TemporaryDirectory(prefix="prop-")  # removed at exit: examples write many files
+_COUNTER = itertools.count()
+
+
 def _write(data: bytes, name: str = "f.csv") -> Path:
-    d = Path(tempfile.mkdtemp(prefix="prop-"))
+    d = Path(_SCRATCH.name) / str(next(_COUNTER))
+    d.mkdir()
     p = d / name
     p.write_bytes(data)
     return p
