@@ -37,7 +37,13 @@ import pandas as pd
 
 from sanctions_model.data import schemas, uk_sanctions
 from sanctions_model.data._text import ROW, read_csv_strict
-from sanctions_model.data.connectors._base import Connector, as_files, as_list, reject_unused
+from sanctions_model.data.connectors._base import (
+    Connector,
+    as_files,
+    as_list,
+    fetch_command,
+    reject_unused,
+)
 from sanctions_model.data.connectors.http import HttpClient, Response
 from sanctions_model.errors import DataFormatError
 
@@ -219,10 +225,7 @@ UK = Connector(
     query=query_uk,
     download=download_uk,
     parse=parse_uk,
-    command=lambda q: (
-        "sanctions-model fetch uk_sanctions_list"
-        + (f" --regime {','.join(q['regime'])}" if q["regime"] else "")
-    ),
+    command=lambda q: fetch_command("uk_sanctions_list", q, ("regime",)),
 )
 EU = Connector(
     name="eu_fsf",
@@ -232,8 +235,5 @@ EU = Connector(
     query=query_eu,
     download=download_eu,
     parse=parse_eu,
-    command=lambda q: (
-        "sanctions-model fetch eu_fsf"
-        + (f" --regime {','.join(q['regime'])}" if q["regime"] else "")
-    ),
+    command=lambda q: fetch_command("eu_fsf", q, ("regime",)),
 )
