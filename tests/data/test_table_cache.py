@@ -59,3 +59,10 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     clear_cache()
     assert len(registry.load("fred")) == 121
     clear_cache()
+
+
+def test_key_changes_with_files_and_readers(monkeypatch):
+    key = tables.table_key("fred", ["abc"])
+    assert tables.table_key("fred", ["abd"]) != key
+    monkeypatch.setattr(tables, "_readers_hash", lambda: "edited reader")
+    assert tables.table_key("fred", ["abc"]) != key

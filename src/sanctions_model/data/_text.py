@@ -172,6 +172,30 @@ def check_years(
         )
 
 
+def reject_rows(
+    mask: pd.Series | np.ndarray,
+    frame: pd.DataFrame,
+    path: object,
+    message: str,
+    *,
+    column: str | None = None,
+    shown: pd.Series | None = None,
+) -> None:
+    """Raise :class:`DataFormatError` at the first row where ``mask`` holds, naming row and column.
+
+    ``message`` is formatted with ``value``: the cell of ``shown`` (default ``frame[column]``) at
+    that row, e.g. ``"unknown flow {value!r}; expected EXPORT or IMPORT"``.
+    """
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    if not len(hits):
+        return
+    i = int(hits[0])
+    if shown is None and column is not None and column in frame:
+        shown = frame[column]
+    value = shown.iloc[i] if shown is not None else None
+    raise DataFormatError(path, message.format(value=value), row=_row_of(frame, i), column=column)
+
+
 def _row_of(frame: pd.DataFrame, i: int) -> int | None:
     return int(frame[ROW].iloc[i]) if ROW in frame else None
 

@@ -29,6 +29,7 @@ from sanctions_model.data._text import (
     MIN_YEAR,
     ROW,
     read_csv_strict,
+    reject_rows,
     resolve_codes,
     to_number,
 )
@@ -105,36 +106,31 @@ def read_relational_view(path: str | os.PathLike[str], *, source: str) -> pd.Dat
     """Read one Comext Relational View CSV into the canonical trade table."""
     raw = read_csv_strict(path, COLUMNS)
     stat = raw["STAT_PROCEDURE"].map(_code_part)
-    if (stat != "TOTAL").any() and not (stat.isin(["T", "TOTAL"])).all():
-        i = int(np.flatnonzero((~stat.isin(["T", "TOTAL"])).to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"statistical procedure {raw['STAT_PROCEDURE'].iloc[i]!r}; only the total is supported",
-            row=int(raw[ROW].iloc[i]),
-            column="STAT_PROCEDURE",
-        )
+    reject_rows(
+        ~stat.isin(["T", "TOTAL"]),
+        raw,
+        path,
+        "statistical procedure {value!r}; only the total is supported",
+        column="STAT_PROCEDURE",
+    )
     flows = raw["FLOW"].map(_code_part).map(_FLOWS)
-    if flows.isna().any():
-        i = int(np.flatnonzero(flows.isna().to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unknown flow {raw['FLOW'].iloc[i]!r}; expected EXPORT or IMPORT",
-            row=int(raw[ROW].iloc[i]),
-            column="FLOW",
-        )
+    reject_rows(
+        flows.isna(), raw, path, "unknown flow {value!r}; expected EXPORT or IMPORT", column="FLOW"
+    )
     lang = "fr" if raw["FLOW"].str.upper().str.contains("EXPORTATION|IMPORTATION").any() else "en"
     periods = {}
     for label in raw["PERIOD"].unique():
         try:
             periods[label] = parse_period(label)
         except ValueError as exc:
-            i = int(np.flatnonzero((raw["PERIOD"] == label).to_numpy())[0])
-            raise DataFormatError(
+            reason = str(exc).replace("{", "{{").replace("}", "}}")
+            reject_rows(
+                raw["PERIOD"] == label,
+                raw,
                 path,
-                f"unparseable period {label!r}: {exc}",
-                row=int(raw[ROW].iloc[i]),
+                "unparseable period {value!r}: " + reason,
                 column="PERIOD",
-            ) from None
+            )
     freqs = {p.freqstr for p in periods.values()}
     if len(freqs) > 1:
         raise DataFormatError(
@@ -277,9 +273,7 @@ def _read_data_sheet(ws, path: Path, source: str) -> pd.DataFrame:
     if not records:
         raise DataFormatError(where, "table has no values")
     raw = pd.DataFrame(records, columns=["REPORTER", "PARTNER", "period", "value", ROW])
-    if (raw["value"] < 0).any():
-        i = int(np.flatnonzero((raw["value"] < 0).to_numpy())[0])
-        raise DataFormatError(where, "negative trade value", row=int(raw[ROW].iloc[i]))
+    reject_rows(raw["value"] < 0, raw, where, "negative trade value")
     return pd.DataFrame(
         {
             "reporter": resolve_codes(raw, "REPORTER", where),
@@ -319,14 +313,7 @@ def read_sanctioned_exports(path: str | os.PathLike[str], *, source: str) -> pd.
         )
     raw[ROW] = np.arange(2, len(raw) + 2)
     months = pd.to_datetime(raw["month"], errors="coerce")
-    if months.isna().any():
-        i = int(np.flatnonzero(months.isna().to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unparseable month {raw['month'].iloc[i]!r}",
-            row=int(raw[ROW].iloc[i]),
-            column="month",
-        )
+    reject_rows(months.isna(), raw, path, "unparseable month {value!r}", column="month")
     table = pd.DataFrame(
         {
             "reporter": resolve_codes(raw, "reporter", path),
@@ -348,14 +335,14 @@ def read_cn8_codes(path: str | os.PathLike[str]) -> pd.DataFrame:
     raw = read_csv_strict(path, ["code", "product"])
     codes = raw["code"].str.strip()
     bad = ~codes.str.fullmatch(r"\d{7,8}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"expected a 7- or 8-digit CN code, found {codes.iloc[i]!r}",
-            row=int(raw[ROW].iloc[i]),
-            column="code",
-        )
+    reject_rows(
+        bad,
+        raw,
+        path,
+        "expected a 7- or 8-digit CN code, found {value!r}",
+        column="code",
+        shown=codes,
+    )
     out = pd.DataFrame({"code": codes.str.zfill(8), "product": raw["product"].str.strip()})
     if out["code"].duplicated().any():
         dup = out.loc[out["code"].duplicated(), "code"].iloc[0]

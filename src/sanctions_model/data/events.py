@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, check_years, read_csv_strict
-from sanctions_model.errors import DataFormatError
+from sanctions_model.data._text import check_years, read_csv_strict, reject_rows
 
 COLUMNS = ("jurisdiction", "date", "date_type", "measure", "kind", "legal_act", "source", "notes")
 
@@ -23,34 +21,17 @@ def read_events_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read and validate the events timeline."""
     raw = read_csv_strict(path, COLUMNS)
     dates = pd.to_datetime(raw["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unparseable date {raw['date'].iloc[i]!r}; expected YYYY-MM-DD",
-            row=int(raw[ROW].iloc[i]),
-            column="date",
-        )
+    reject_rows(
+        dates.isna(), raw, path, "unparseable date {value!r}; expected YYYY-MM-DD", column="date"
+    )
     check_years(dates.dt.year, raw, "date", path, raw["date"])
     for col, allowed in (("kind", schemas.KINDS), ("date_type", ("adopted", "in_force"))):
         bad = ~raw[col].str.strip().isin(allowed)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFormatError(
-                path,
-                f"{col} {raw[col].iloc[i]!r}; expected one of {list(allowed)}",
-                row=int(raw[ROW].iloc[i]),
-                column=col,
-            )
-    empty = raw["legal_act"].str.strip() == ""
-    if empty.any():
-        i = int(np.flatnonzero(empty.to_numpy())[0])
-        raise DataFormatError(
-            path,
-            "every measure must cite its legal act",
-            row=int(raw[ROW].iloc[i]),
-            column="legal_act",
+        reject_rows(
+            bad, raw, path, f"{col} {{value!r}}; expected one of {list(allowed)}", column=col
         )
+    empty = raw["legal_act"].str.strip() == ""
+    reject_rows(empty, raw, path, "every measure must cite its legal act", column="legal_act")
     table = pd.DataFrame({c: raw[c].astype(str).str.strip() for c in COLUMNS})
     table["date"] = dates.astype("datetime64[ns]")
     table = table.sort_values(["date", "jurisdiction", "measure"], ignore_index=True)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, check_years, read_csv_strict, to_number
+from sanctions_model.data._text import ROW, check_years, read_csv_strict, reject_rows, to_number
 from sanctions_model.errors import DataFormatError
 
 #: What the embedded and commonly fetched series measure: (country, unit).
@@ -33,14 +32,13 @@ def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M")
         )
     sid = series[0]
     dates = pd.to_datetime(raw["observation_date"], format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unparseable date {raw['observation_date'].iloc[i]!r}; expected YYYY-MM-DD",
-            row=int(raw[ROW].iloc[i]),
-            column="observation_date",
-        )
+    reject_rows(
+        dates.isna(),
+        raw,
+        path,
+        "unparseable date {value!r}; expected YYYY-MM-DD",
+        column="observation_date",
+    )
     check_years(dates.dt.year, raw, "observation_date", path, raw["observation_date"])
     values = to_number(
         raw, sid, path, missing=(".", ""), allow_missing=True, minimum=None, maximum=1e9

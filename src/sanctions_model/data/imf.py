@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import re
 
-import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import MAX_YEAR, MIN_YEAR, ROW, read_csv_strict, to_number
+from sanctions_model.data._text import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ROW,
+    read_csv_strict,
+    reject_rows,
+    to_number,
+)
 from sanctions_model.data.countries import to_code
 from sanctions_model.errors import DataFormatError
 
@@ -78,38 +84,23 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
             column=odd[0],
         )
     bad_freq = raw["FREQUENCY.ID"] != "A"
-    if bad_freq.any():
-        i = int(np.flatnonzero(bad_freq.to_numpy())[0])
-        raise DataFormatError(
-            path,
-            "only annual series (FREQUENCY.ID 'A') are supported",
-            row=int(raw[ROW].iloc[i]),
-            column="FREQUENCY.ID",
-        )
+    reject_rows(
+        bad_freq,
+        raw,
+        path,
+        "only annual series (FREQUENCY.ID 'A') are supported",
+        column="FREQUENCY.ID",
+    )
     flows = raw["INDICATOR.ID"].map(FLOWS)
     raw = raw[flows.notna()].copy()
     raw["flow"] = flows[flows.notna()]
     scale = raw["SCALE"].map(SCALES)
-    if scale.isna().any():
-        i = int(np.flatnonzero(scale.isna().to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unknown scale {raw['SCALE'].iloc[i]!r}",
-            row=int(raw[ROW].iloc[i]),
-            column="SCALE",
-        )
+    reject_rows(scale.isna(), raw, path, "unknown scale {value!r}", column="SCALE")
     raw["unit_scale"] = scale.astype(int)
     reporter = raw["COUNTRY.ID"].map(to_code)
     partner = raw["COUNTERPART_COUNTRY.ID"].map(imf_code)
     unknown_rep = reporter.isna()
-    if unknown_rep.any():
-        i = int(np.flatnonzero(unknown_rep.to_numpy())[0])
-        raise DataFormatError(
-            path,
-            f"unknown country {raw['COUNTRY.ID'].iloc[i]!r}",
-            row=int(raw[ROW].iloc[i]),
-            column="COUNTRY.ID",
-        )
+    reject_rows(unknown_rep, raw, path, "unknown country {value!r}", column="COUNTRY.ID")
     raw["reporter"], raw["partner"] = reporter, partner
     raw = raw[partner.notna()]
     long = raw.melt(

@@ -4,9 +4,9 @@ Parsing the shipped files takes seconds (the Comext folders alone are about 480 
 sweep starts a fresh kernel per run, and each used to parse them again. The first load writes the
 validated table as Parquet; later loads, in any process, read it back in milliseconds.
 
-The key is the dataset name, the sha256 of every source file (from ``data/manifest.json``), the
-package version and the pandas version, so an edited data file or a new reader never meets a stale
-table. The source files are still checked against the manifest on every load (cheap: hashes are
+The key is the dataset name, the sha256 of every source file (from ``data/manifest.json``), a hash
+of the readers' source code (the modules of this package), the package version and the pandas
+version, so an edited data file or an edited reader never meets a stale table. The source files are still checked against the manifest on every load (cheap: hashes are
 memoised per file), so a corrupted file is reported even when its table is cached. A table that
 cannot be read back (truncated, corrupted) is ignored and rewritten. Writes are atomic.
 
@@ -16,6 +16,7 @@ Location: ``$SANCTIONS_MODEL_TABLE_CACHE``, else ``$XDG_CACHE_HOME/sanctions-mod
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -37,8 +38,16 @@ def cache_dir() -> Path | None:
     return Path(base) / "sanctions-model" / "tables"
 
 
+@functools.cache
+def _readers_hash() -> str:
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def table_key(name: str, file_hashes: list[str]) -> str:
-    payload = json.dumps([name, file_hashes, __version__, pd.__version__])
+    payload = json.dumps([name, file_hashes, _readers_hash(), __version__, pd.__version__])
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas
-from sanctions_model.data._text import ROW, check_years, read_csv_strict
+from sanctions_model.data._text import check_years, read_csv_strict, reject_rows
 from sanctions_model.errors import DataFormatError
 
 UK_TRANSITION_DATE = pd.Timestamp("2020-12-31")
@@ -36,44 +36,44 @@ def read_uk_sanctions_list(
     names = read_csv_strict(names_path, NAME_COLUMNS)
     ids = subjects["unique_id"].str.strip()
     bad_id = ~ids.str.fullmatch(r"[A-Z]{3}\d{4,}")
-    if bad_id.any():
-        i = int(np.flatnonzero(bad_id.to_numpy())[0])
-        raise DataFormatError(
-            subjects_path,
-            f"unique_id {ids.iloc[i]!r} is not REGIME + number (e.g. RUS0001)",
-            row=int(subjects[ROW].iloc[i]),
-            column="unique_id",
-        )
-    if ids.duplicated().any():
-        i = int(np.flatnonzero(ids.duplicated().to_numpy())[0])
-        raise DataFormatError(
-            subjects_path,
-            f"unique_id {ids.iloc[i]!r} appears twice",
-            row=int(subjects[ROW].iloc[i]),
-            column="unique_id",
-        )
+    reject_rows(
+        bad_id,
+        subjects,
+        subjects_path,
+        "unique_id {value!r} is not REGIME + number (e.g. RUS0001)",
+        column="unique_id",
+        shown=ids,
+    )
+    reject_rows(
+        ids.duplicated(),
+        subjects,
+        subjects_path,
+        "unique_id {value!r} appears twice",
+        column="unique_id",
+        shown=ids,
+    )
     raw_dates = subjects["date_designated"].str.strip()
     dates = pd.to_datetime(raw_dates, format="%d/%m/%Y", errors="coerce")
     bad_date = dates.isna() & (raw_dates != "")
-    if bad_date.any():
-        i = int(np.flatnonzero(bad_date.to_numpy())[0])
-        raise DataFormatError(
-            subjects_path,
-            f"unparseable date {raw_dates.iloc[i]!r}; expected dd/mm/yyyy",
-            row=int(subjects[ROW].iloc[i]),
-            column="date_designated",
-        )
+    reject_rows(
+        bad_date,
+        subjects,
+        subjects_path,
+        "unparseable date {value!r}; expected dd/mm/yyyy",
+        column="date_designated",
+        shown=raw_dates,
+    )
     check_years(dates.dt.year, subjects, "date_designated", subjects_path, raw_dates)
     types = subjects["subject_type"].str.strip().str.lower()
     bad_type = ~types.isin(["individual", "entity", "ship"])
-    if bad_type.any():
-        i = int(np.flatnonzero(bad_type.to_numpy())[0])
-        raise DataFormatError(
-            subjects_path,
-            f"subject_type {types.iloc[i]!r}; expected individual, entity or ship",
-            row=int(subjects[ROW].iloc[i]),
-            column="subject_type",
-        )
+    reject_rows(
+        bad_type,
+        subjects,
+        subjects_path,
+        "subject_type {value!r}; expected individual, entity or ship",
+        column="subject_type",
+        shown=types,
+    )
     names = names.assign(
         full_name=names["full_name"].str.strip(), unique_id=names["unique_id"].str.strip()
     )

@@ -32,11 +32,10 @@ import io
 import re
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sanctions_model.data import schemas, uk_sanctions
-from sanctions_model.data._text import ROW, read_csv_strict
+from sanctions_model.data._text import read_csv_strict, reject_rows
 from sanctions_model.data.connectors._base import (
     Connector,
     as_files,
@@ -173,14 +172,14 @@ def parse_eu(responses: list[Response], q: dict[str, Any], *, source: str) -> pd
         where = responses[0].url
         types = raw["Entity_SubjectType_ClassificationCode"].str.strip().str.lower()
         bad = ~types.isin(list(_EU_TYPES))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataFormatError(
-                where,
-                f"subject type {types.iloc[i]!r}; expected person or enterprise",
-                row=int(raw[ROW].iloc[i]),
-                column="Entity_SubjectType_ClassificationCode",
-            )
+        reject_rows(
+            bad,
+            raw,
+            where,
+            "subject type {value!r}; expected person or enterprise",
+            column="Entity_SubjectType_ClassificationCode",
+            shown=types,
+        )
     raw = raw.assign(
         _type=types.map(_EU_TYPES),
         _id=raw["Entity_LogicalId"].str.strip(),
