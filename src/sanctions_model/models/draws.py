@@ -1,0 +1,59 @@
+"""Point estimate, interval and p-value from one set of draws, so they can never disagree.
+
+Simulation (parameter uncertainty, bootstrap) and randomization inference both end in a set of
+draws of the effect (or, for randomization, of the statistic under the null). The percentile
+interval and the two-sided p-value computed here come from the same draws: the ``1 - alpha``
+interval excludes zero exactly when ``p < alpha`` (up to ties at zero), which is the rule the
+result sentences of :mod:`sanctions_model.reporting.text` rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sanctions_model._results import validate_alpha
+from sanctions_model.errors import ParameterError
+
+__all__ = ["DrawSummary", "summarize_draws"]
+
+
+@dataclass(frozen=True)
+class DrawSummary:
+    estimate: float
+    """Median of the draws."""
+    lower: float
+    upper: float
+    p_value: float
+    """Two-sided: twice the smaller tail share beyond ``null``, at least ``1/(n+1)``, at most 1."""
+    n_draws: int
+    alpha: float
+    null: float = 0.0
+
+    @property
+    def at_floor(self) -> bool:
+        """True when the p-value is the smallest the number of draws can show."""
+        return self.p_value <= 1.0 / (self.n_draws + 1) + 1e-12
+
+
+def summarize_draws(draws: np.ndarray, *, alpha: float = 0.05, null: float = 0.0) -> DrawSummary:
+    """Median, equal-tailed ``1 - alpha`` percentile interval and two-sided p-value of ``draws``."""
+    alpha = validate_alpha(alpha)
+    d = np.asarray(draws, dtype=float).ravel()
+    d = d[np.isfinite(d)]
+    if d.size < 20:
+        raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
+    lower, upper = np.quantile(d, [alpha / 2, 1 - alpha / 2])
+    below = np.mean(d <= null)
+    above = np.mean(d >= null)
+    p = min(1.0, max(2 * min(below, above), 1.0 / (d.size + 1)))
+    return DrawSummary(
+        estimate=float(np.median(d)),
+        lower=float(lower),
+        upper=float(upper),
+        p_value=float(p),
+        n_draws=int(d.size),
+        alpha=alpha,
+        null=null,
+    )

@@ -1,0 +1,139 @@
+"""The one function that turns an estimate into a sentence for a report.
+
+Rule: the sentence follows the interval and the p-value it cites. It claims a direction only when
+the interval lies entirely on one side of zero *and* the p-value is below ``alpha``; it says "the
+interval includes zero" when the interval straddles zero; when the two disagree (they can when
+they come from different procedures) it says so and claims nothing. Numbers are formatted by
+:mod:`sanctions_model.reporting.format`, so a sentence and a table show the same figures.
+
+Scales
+------
+``"log"``       estimate and bounds in log points; shown as percent change ``exp(x) - 1``.
+``"relative"``  relative change (``-0.56`` = 56% below); shown in percent.
+``"ratio"``     a ratio whose "no effect" value is 0 (a substitution ratio); shown as a number.
+``"level"``     an amount of money; shown with :func:`~sanctions_model.reporting.format.money`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from sanctions_model.reporting import format as fmt
+
+__all__ = ["Claim", "claim", "effect_sentence"]
+
+Scale = Literal["log", "relative", "ratio", "level"]
+Claim = Literal["below", "above", "includes zero", "inconclusive", "not estimated"]
+
+
+def _finite(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(float(v)) for v in values)
+
+
+def claim(
+    lower: float | None, upper: float | None, p_value: float | None, alpha: float = 0.05
+) -> Claim:
+    """What a sentence may claim from an interval and a p-value (both optional but not both).
+
+    ``below``/``above``: the interval lies below/above zero and (if given) ``p < alpha``;
+    ``includes zero``: the interval straddles zero and (if given) ``p >= alpha``;
+    ``inconclusive``: interval and p-value disagree; ``not estimated``: nothing usable.
+    """
+    has_interval = _finite(lower, upper)
+    has_p = _finite(p_value)
+    if not has_interval and not has_p:
+        return "not estimated"
+    side: Claim | None = None
+    if has_interval:
+        lo, hi = float(lower), float(upper)  # type: ignore[arg-type]
+        side = "below" if hi < 0 else "above" if lo > 0 else "includes zero"
+    if not has_p:
+        return side  # type: ignore[return-value]
+    significant = float(p_value) < alpha  # type: ignore[arg-type]
+    if side is None:
+        return "inconclusive"  # a p-value alone gives no direction to claim
+    if side == "includes zero":
+        return "includes zero" if not significant else "inconclusive"
+    return side if significant else "inconclusive"
+
+
+def _show(value: float, scale: Scale, currency: str) -> str:
+    if scale == "log":
+        return fmt.pct(math.expm1(value))
+    if scale == "relative":
+        return fmt.pct(value)
+    if scale == "ratio":
+        return fmt.ratio(value)
+    return fmt.money(value, currency)
+
+
+def effect_sentence(
+    subject: str,
+    estimate: float | None,
+    lower: float | None,
+    upper: float | None,
+    *,
+    p_value: float | None = None,
+    scale: Scale = "relative",
+    reference: str = "the counterfactual",
+    alpha: float = 0.05,
+    n_draws: int | None = None,
+    inference: str | None = None,
+    currency: str = "EUR",
+) -> str:
+    """A sentence that states ``estimate`` with its interval and p-value and claims no more.
+
+    Parameters
+    ----------
+    subject : str
+        What was measured, e.g. ``"EU27 exports to RU, 2022-03 to 2024-08"``.
+    estimate, lower, upper : float
+        Point estimate and the ``1 - alpha`` interval, on ``scale``.
+    p_value : float, optional
+        Two-sided p-value for "no effect"; with ``n_draws`` a value at the simulation floor is
+        written as ``p < 1/(n+1)``.
+    reference : str
+        What the effect is measured against ("the counterfactual", "Russia in 2014-21").
+    inference : str, optional
+        How the interval and p-value were computed; appended in brackets.
+    """
+    level = f"{100 * (1 - alpha):.0f}%"
+    what = claim(lower, upper, p_value, alpha)
+    if what == "not estimated" or not _finite(estimate):
+        return f"{subject}: not estimated (no usable interval or p-value)."
+    est = float(estimate)  # type: ignore[arg-type]
+    shown = _show(est, scale, currency)
+    parts = []
+    if _finite(lower, upper):
+        parts.append(
+            f"{level} interval {_show(float(lower), scale, currency)} to "  # type: ignore[arg-type]
+            f"{_show(float(upper), scale, currency)}"
+        )  # type: ignore[arg-type]
+    if _finite(p_value):
+        parts.append(fmt.pvalue(p_value, n_draws=n_draws))
+    if inference:
+        parts.append(inference)
+    evidence = "; ".join(parts)
+    if scale == "ratio":
+        head = f"{subject}: {shown}"
+    else:
+        direction = "below" if est < 0 else "above" if est > 0 else "at"
+        size = shown.lstrip("+-") if scale != "level" else shown.replace(" -", " ")
+        head = f"{subject}: {size} {direction} {reference}"
+    if what in ("below", "above"):
+        if (what == "below") != (est < 0):
+            return (
+                f"{head} ({evidence}). The point estimate lies outside its own interval; "
+                "read the interval, not the point estimate."
+            )
+        return f"{head} ({evidence}). The interval excludes zero."
+    if what == "includes zero":
+        return (
+            f"{head} ({evidence}). The interval includes zero: the data do not distinguish "
+            "this from no effect."
+        )
+    return (
+        f"{head} ({evidence}). The interval and the p-value disagree about whether this "
+        "differs from zero, so no direction is claimed."
+    )
