@@ -15,7 +15,7 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
-__all__ = ["SimulatedRerouting", "simulate_rerouting_panel"]
+__all__ = ["SimulatedRerouting", "simulate_rerouting_panel", "simulate_substitution_panel"]
 
 # a mild export seasonality (log points by calendar month): low in January and August
 _SEASONAL = np.array([-0.12, -0.02, 0.08, 0.02, 0.0, 0.04, 0.0, -0.10, 0.03, 0.05, 0.04, -0.02])
@@ -163,3 +163,70 @@ def simulate_rerouting_panel(
         ratio=ratios,
         event_date=ev,
     )
+
+
+def simulate_substitution_panel(
+    *,
+    allies: Sequence[str] = ("A1", "A2", "A3"),
+    hubs: Sequence[str] = ("UZ", "KZ", "KG", "AM"),
+    ratio: float | Mapping[str, float] = 0.3,
+    drop: float = 0.6,
+    start: str = "2014",
+    pre_end: str = "2021",
+    end: str = "2023",
+    noise: float = 0.06,
+    rho: float = 0.5,
+    hub_scale: float = 0.15,
+    seed: int | np.random.Generator | None = 0,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Annual trade of allies with Russia and the hubs, with planted re-routing of known size.
+
+    Without sanctions ``log y_st = a_s + b_s t + e_st`` (drifts ``b_s`` drawn in [-0.03, 0.10];
+    ``e_t`` normal with sd ``noise`` and correlation ``rho`` between all series of one ally).
+    After ``pre_end`` trade with Russia falls to ``1 - drop`` of its counterfactual, and
+    ``ratio`` times the lost value is added to the hubs (split by random weights).
+
+    Returns
+    -------
+    panel : DataFrame
+        Levels, annual PeriodIndex, columns ``(ally, destination)`` (the layout of
+        :func:`~sanctions_model.coordination.substitution.estimate_substitution`).
+    truth : Series
+        Planted ratio per ally.
+    """
+    if not 0 < drop <= 1:
+        raise ParameterError(f"drop must be in (0, 1], got {drop}")
+    rng = np.random.default_rng(seed)
+    allies, hubs = list(allies), list(hubs)
+    ratios = {
+        a: float(ratio.get(a, 0.0)) if isinstance(ratio, Mapping) else float(ratio) for a in allies
+    }
+    index = pd.period_range(start, end, freq="Y")
+    n = len(index)
+    post = np.asarray(index > pd.Period(pre_end, "Y"))
+    t = np.arange(n, dtype=float)
+    dests = ["RU", *hubs]
+    corr = np.full((len(dests), len(dests)), rho)
+    np.fill_diagonal(corr, 1.0)
+    chol = np.linalg.cholesky(corr)
+    cols, data = [], []
+    for a in allies:
+        level = rng.uniform(np.log(1e9), np.log(1e10))
+        e = rng.standard_normal((n, len(dests))) @ chol.T * noise
+        b = rng.uniform(-0.03, 0.10, size=len(dests))
+        base = np.array(
+            [level + (0.0 if d == "RU" else np.log(hub_scale) + rng.normal(0, 0.5)) for d in dests]
+        )
+        cf = np.exp(base[None, :] + t[:, None] * b[None, :] + e)
+        lost = np.where(post, drop * cf[:, 0], 0.0)
+        w = rng.dirichlet(np.ones(len(hubs)) * 2.0)
+        obs = cf.copy()
+        obs[:, 0] -= lost
+        obs[:, 1:] += ratios[a] * lost[:, None] * w[None, :]
+        for j, d in enumerate(dests):
+            cols.append((a, d))
+            data.append(obs[:, j])
+    panel = pd.DataFrame(
+        np.column_stack(data), index=index, columns=pd.MultiIndex.from_tuples(cols)
+    )
+    return panel, pd.Series(ratios, name="ratio")

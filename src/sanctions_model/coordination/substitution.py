@@ -1,0 +1,542 @@
+"""Substitution: how much of an ally's lost direct trade with Russia reappears in the hubs.
+
+Series and counterfactuals
+--------------------------
+For each series ``s`` (an ally's exports to Russia, or to one hub, in one currency), observed in
+periods ``t`` (years, or months), the counterfactual is a log-linear trend *with drift* fitted on
+the pre-period ``P``::
+
+    log Y_st = a_s + b_s * (t - tbar) + e_st,      e_t ~ N(0, Sigma) across series, iid over t.
+
+The drift ``b_s`` carries each series' pre-war growth forward (a flat random walk does not, and
+with the hubs' pre-war boom it turns normal growth into "excess").
+
+Joint draws (correlated across series)
+--------------------------------------
+All series share the regressors, so OLS per series is the SUR estimator and
+``Cov(vec B) = Sigma (x) (X'X)^-1``. ``Sigma`` is estimated from the pre-period residuals, its
+correlation shrunk towards one common correlation ``rho`` (the mean pairwise residual
+correlation) with weight ``w = min(1, S / (n - k))`` (``S`` series, ``n - k`` residual degrees of
+freedom): with six pre-war years and dozens of series the sample correlation is singular, the
+common one is not. Draw ``j`` of every series uses the same standard-normal vectors mixed
+through the Cholesky factor of the correlation, so a shock common to Russia and the hubs moves
+the shortfall and the excess together. Each series' scale is drawn from its own
+``(n - k) / chi2_{n-k}``, so each series' predictive distribution is the exact Student-t of a
+regression forecast (parameter and shock uncertainty, ``n - k`` degrees of freedom).
+
+Substitution ratio (ratio of expected values)
+---------------------------------------------
+Over the evaluation periods ``W``, draw ``j`` gives the shortfall
+``S_j = sum_W (Yhat_RU,j - Y_RU)`` and the excess ``E_j = sum_h sum_W (Y_h - Yhat_h,j)``. The point
+estimate is ``theta = mean(E) / mean(S)``. Its ``1 - alpha`` interval is the Fieller-type set of
+``theta'`` for which zero lies inside the central ``1 - alpha`` interval of the draws of
+``E - theta' S``; at ``theta' = theta`` those draws have mean zero, so the point estimate lies
+inside its own interval (checked; a caveat otherwise). The p-value for "no re-routing" is the
+two-sided share of the draws of ``E`` beyond zero (:func:`~sanctions_model.models.draws.
+summarize_draws`), so the interval includes zero exactly when ``p >= alpha``. When the shortfall
+itself is not clearly positive (``P(S > 0) < 1 - alpha / 2``) the ratio is not identified and is
+not reported.
+
+The ratio is an **upper bound** on re-routing: the excess also holds the hubs' own demand growth
+above trend, and goods re-exported from the hubs to third countries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model._results import validate_alpha
+from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.errors import ParameterError
+
+__all__ = [
+    "JointTrendDraws",
+    "Substitution",
+    "SubstitutionResults",
+    "joint_trend_draws",
+    "substitution_from_draws",
+    "estimate_substitution",
+]
+
+_BRACKET = 50.0  # ratios beyond +-50 are read as unbounded
+
+
+@dataclass(frozen=True, eq=False)
+class JointTrendDraws:
+    """Observed values and jointly simulated counterfactuals of several series.
+
+    Attributes
+    ----------
+    index : PeriodIndex
+        Evaluation periods, length ``n``.
+    columns : Index
+        The series (length ``S``).
+    observed : array (n, S)
+        Observed levels (NaN where the series is not observed in that period).
+    draws : array (n_draws, n, S)
+        Counterfactual levels.
+    rho : float
+        The common residual correlation the draws use (after shrinkage).
+    shrinkage : float
+        Weight on the common correlation.
+    df : int
+        Residual degrees of freedom of each trend fit.
+    pre : (Period, Period)
+    skipped : DataFrame
+        Series left out (``series``, ``reason``).
+    """
+
+    index: pd.PeriodIndex
+    columns: pd.Index
+    observed: np.ndarray
+    draws: np.ndarray
+    rho: float
+    shrinkage: float
+    df: int
+    pre: tuple[pd.Period, pd.Period]
+    skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def column(self, key: Hashable) -> int:
+        return int(self.columns.get_loc(key))
+
+
+def _periods(frame: pd.DataFrame) -> pd.PeriodIndex:
+    if not isinstance(frame.index, pd.PeriodIndex):
+        raise ParameterError("panel must be indexed by a PeriodIndex (years or months)")
+    return frame.index
+
+
+def _shrunk_correlation(resid: np.ndarray, df: int, shrinkage: float | None) -> tuple:
+    n_series = resid.shape[1]
+    sd = resid.std(axis=0, ddof=0)
+    if n_series == 1:
+        return np.ones((1, 1)), 0.0, 1.0
+    z = resid / np.where(sd > 0, sd, 1.0)
+    r_hat = (z.T @ z) / resid.shape[0]
+    np.fill_diagonal(r_hat, 1.0)
+    off = r_hat[~np.eye(n_series, dtype=bool)]
+    rho = float(np.clip(np.mean(off), -1.0 / (n_series - 1) + 1e-3, 0.95))
+    w = min(1.0, n_series / max(df, 1)) if shrinkage is None else float(shrinkage)
+    if not 0 <= w <= 1:
+        raise ParameterError(f"shrinkage must be in [0, 1], got {shrinkage}")
+    target = np.full((n_series, n_series), rho)
+    np.fill_diagonal(target, 1.0)
+    corr = (1 - w) * r_hat + w * target
+    vals, vecs = np.linalg.eigh(corr)
+    corr = (vecs * np.clip(vals, 1e-6, None)) @ vecs.T
+    d = np.sqrt(np.diag(corr))
+    return corr / np.outer(d, d), rho, w
+
+
+def joint_trend_draws(
+    panel: pd.DataFrame,
+    *,
+    pre: tuple[Any, Any],
+    post: tuple[Any, Any],
+    n_draws: int = 2000,
+    shrinkage: float | None = None,
+    seed: int | np.random.Generator | None = 0,
+) -> JointTrendDraws:
+    """Fit a log-linear trend with drift to every column on ``pre``; draw them jointly over ``post``.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Levels (positive), PeriodIndex rows, one column per series.
+    pre, post : (start, end)
+        Fitting and evaluation periods (inclusive), in the panel's frequency.
+    n_draws : int
+    shrinkage : float, optional
+        Weight of the common correlation; default ``min(1, S / (n - k))``.
+    seed : int or Generator
+
+    Returns
+    -------
+    JointTrendDraws
+        Series with a missing or non-positive pre-period value are skipped (see ``skipped``).
+    """
+    if n_draws < 100:
+        raise ParameterError(f"n_draws must be at least 100, got {n_draws}")
+    idx = _periods(panel)
+    freq = idx.freq
+    p0, p1 = pd.Period(pre[0], freq=freq), pd.Period(pre[1], freq=freq)
+    w0, w1 = pd.Period(post[0], freq=freq), pd.Period(post[1], freq=freq)
+    if not p0 < p1 < w0 <= w1:
+        raise ParameterError(f"need pre {p0}..{p1} before post {w0}..{w1}")
+    pre_idx = pd.period_range(p0, p1, freq=freq)
+    post_idx = pd.period_range(w0, w1, freq=freq)
+    values = panel.reindex(pre_idx.append(post_idx)).astype(float)
+    pre_v = values.loc[pre_idx]
+    bad = pre_v.columns[(pre_v.isna() | (pre_v <= 0)).any()]
+    skipped = pd.DataFrame(
+        {"series": list(bad), "reason": "missing or non-positive value in the pre-period"}
+    )
+    keep = [c for c in values.columns if c not in set(bad)]
+    if not keep:
+        raise ParameterError(f"no series fully observed and positive over {p0}..{p1}")
+    n = len(pre_idx)
+    k = 2
+    df = n - k
+    if df < 2:
+        raise ParameterError(f"pre-period {p0}..{p1} has {n} periods; need at least 4")
+    t_pre = np.arange(n, dtype=float)
+    tbar = t_pre.mean()
+    x = np.column_stack([np.ones(n), t_pre - tbar])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    y = np.log(pre_v[keep].to_numpy())
+    b_hat = xtx_inv @ x.T @ y  # (k, S)
+    resid = y - x @ b_hat
+    sigma = np.sqrt((resid**2).sum(axis=0) / df)  # (S,)
+    corr, rho, w = _shrunk_correlation(resid, df, shrinkage)
+    chol = np.linalg.cholesky(corr)
+    lx = np.linalg.cholesky(xtx_inv)
+
+    rng = np.random.default_rng(seed)
+    n_series, n_post = len(keep), len(post_idx)
+    offset = np.array([(p - p0).n for p in post_idx], dtype=float) - tbar
+    x_post = np.column_stack([np.ones(n_post), offset])  # (n_post, k)
+    g = df / rng.chisquare(df, size=(n_draws, 1, n_series))  # per-series variance scale
+    z_b = rng.standard_normal((n_draws, k, n_series)) @ chol.T  # correlated across series
+    db = np.einsum("ij,djs->dis", lx, z_b)  # coefficient errors, Cov = corr (x) (X'X)^-1
+    z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
+    scale = np.sqrt(g) * sigma
+    log_draws = (x_post @ b_hat)[None] + (np.einsum("tk,dks->dts", x_post, db) + z_u) * scale
+    return JointTrendDraws(
+        index=post_idx,
+        columns=pd.Index(keep),
+        observed=values.loc[post_idx, keep].to_numpy(),
+        draws=np.exp(log_draws),
+        rho=rho,
+        shrinkage=w,
+        df=df,
+        pre=(p0, p1),
+        skipped=skipped,
+    )
+
+
+def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
+    q = (alpha / 2, 1 - alpha / 2)
+
+    def f(theta: float, which: int) -> float:
+        return float(np.quantile(e - theta * s, q[which]))
+
+    def root(which: int) -> float:
+        lo, hi = -_BRACKET, _BRACKET
+        flo, fhi = f(lo, which), f(hi, which)
+        if flo < 0:  # decreasing in theta when S > 0: no root above the bracket's lower end
+            return -np.inf
+        if fhi > 0:
+            return np.inf
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if f(mid, which) > 0:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    return root(0), root(1)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Substitution(SummaryDisplayMixin):
+    """Shortfall, excess and substitution ratio of one ally (read-only).
+
+    Attributes
+    ----------
+    ally : str
+    shortfall_draws, excess_draws : arrays (n_draws,)
+        ``S_j`` and ``E_j`` (total over hubs) in ``currency``.
+    hub_excess_draws : dict hub -> array
+    periods : (Period, Period)
+    alpha : float
+    currency : str
+    inference, caveats : how the interval was made; short sentences on its limits.
+    """
+
+    ally: str
+    shortfall_draws: np.ndarray
+    excess_draws: np.ndarray
+    hub_excess_draws: Mapping[str, np.ndarray]
+    periods: tuple[pd.Period, pd.Period]
+    alpha: float
+    currency: str
+    inference: str
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def p_shortfall(self) -> float:
+        return float(np.mean(self.shortfall_draws > 0))
+
+    @property
+    def identified(self) -> bool:
+        return self.p_shortfall >= 1 - self.alpha / 2
+
+    @property
+    def shortfall(self) -> float:
+        return float(np.mean(self.shortfall_draws))
+
+    @property
+    def excess(self) -> float:
+        return float(np.mean(self.excess_draws))
+
+    @property
+    def ratio(self) -> float:
+        """``mean(E) / mean(S)`` (NaN when the shortfall is not clearly positive)."""
+        return self.excess / self.shortfall if self.identified else float("nan")
+
+    @property
+    def p_value(self) -> float:
+        from sanctions_model.models.draws import summarize_draws
+
+        return summarize_draws(self.excess_draws, alpha=self.alpha).p_value
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        """Fieller-type interval of the ratio (NaN when not identified)."""
+        a = self.alpha if alpha is None else validate_alpha(alpha)
+        if not self.identified:
+            return float("nan"), float("nan")
+        return _fieller(self.excess_draws, self.shortfall_draws, a)
+
+    @property
+    def ratio_draws(self) -> np.ndarray:
+        """Per-draw ratios ``E_j / S_j`` (NaN where ``S_j <= 0``), for ranks."""
+        s = self.shortfall_draws
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(s > 0, self.excess_draws / s, np.nan)
+
+    def to_frame(self) -> pd.DataFrame:
+        q = [self.alpha / 2, 1 - self.alpha / 2]
+        lo, hi = self.conf_int()
+        rows = {
+            "shortfall": (self.shortfall, *np.quantile(self.shortfall_draws, q)),
+            "excess": (self.excess, *np.quantile(self.excess_draws, q)),
+            "ratio": (self.ratio, lo, hi),
+        }
+        for h, d in self.hub_excess_draws.items():
+            rows[f"excess_{h}"] = (float(np.mean(d)), *np.quantile(d, q))
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
+
+    def sentence(self) -> str:
+        from sanctions_model.reporting.text import effect_sentence
+
+        lo, hi = self.conf_int()
+        return effect_sentence(
+            f"{self.ally}: excess imports of the hubs per unit of lost direct trade with Russia "
+            f"({self.periods[0]}-{self.periods[1]}; an upper bound on re-routing)",
+            self.ratio,
+            lo,
+            hi,
+            p_value=self.p_value,
+            scale="ratio",
+            alpha=self.alpha,
+            n_draws=len(self.excess_draws),
+        )
+
+    def summary(self) -> str:
+        lines = [self.sentence(), "", f"Inference: {self.inference}"]
+        lines += [f"Caveat: {c}" for c in self.caveats]
+        return "\n".join(lines)
+
+
+def substitution_from_draws(
+    draws: JointTrendDraws,
+    *,
+    ally: str,
+    direct: Hashable,
+    hubs: Mapping[str, Hashable],
+    alpha: float = 0.05,
+    currency: str = "USD",
+    inference: str | None = None,
+    caveats: Sequence[str] = (),
+) -> Substitution:
+    """One ally's substitution from joint draws: ``direct`` and ``hubs`` name columns of ``draws``.
+
+    Periods where a hub's series is not observed are left out of that hub's excess (and listed as
+    a caveat); the shortfall needs every evaluation period.
+    """
+    alpha = validate_alpha(alpha)
+    if direct not in draws.columns:
+        raise ParameterError(f"{ally}: direct series {direct!r} not among the simulated series")
+    j = draws.column(direct)
+    obs_d = draws.observed[:, j]
+    if np.isnan(obs_d).any():
+        miss = [str(p) for p, v in zip(draws.index, obs_d, strict=True) if np.isnan(v)]
+        raise ParameterError(f"{ally}: direct series {direct!r} not observed in {miss}")
+    shortfall = (draws.draws[:, :, j] - obs_d).sum(axis=1)
+    hub_excess: dict[str, np.ndarray] = {}
+    notes = list(caveats)
+    for h, key in hubs.items():
+        if key not in draws.columns:
+            notes.append(f"hub {h} left out: its series could not be fitted")
+            continue
+        c = draws.column(key)
+        ok = ~np.isnan(draws.observed[:, c])
+        if not ok.any():
+            notes.append(f"hub {h} left out: not observed in {draws.index[0]}..{draws.index[-1]}")
+            continue
+        if not ok.all():
+            notes.append(f"hub {h} counted only in {', '.join(str(p) for p in draws.index[ok])}")
+        hub_excess[h] = (draws.observed[ok, c] - draws.draws[:, ok, c]).sum(axis=1)
+    if not hub_excess:
+        raise ParameterError(f"{ally}: no hub series to measure the excess")
+    excess = np.sum(np.vstack(list(hub_excess.values())), axis=0)
+    if inference is None:
+        inference = (
+            f"{draws.draws.shape[0]} joint draws of log-linear trends with drift fitted on "
+            f"{draws.pre[0]}-{draws.pre[1]} (Student-t, {draws.df} df; residual correlation "
+            f"shrunk to a common {draws.rho:.2f}); Fieller-type interval for the ratio"
+        )
+    if draws.df < 5:
+        notes.append(f"short pre-period: {draws.df + 2} periods for a two-parameter trend")
+    out = Substitution(
+        ally=ally,
+        shortfall_draws=shortfall,
+        excess_draws=excess,
+        hub_excess_draws=hub_excess,
+        periods=(draws.index[0], draws.index[-1]),
+        alpha=alpha,
+        currency=currency,
+        inference=inference,
+        caveats=tuple(notes),
+    )
+    extra = []
+    if not out.identified:
+        extra.append(
+            f"the shortfall interval includes zero (P(S > 0) = {out.p_shortfall:.2f}): "
+            "the ratio is not identified"
+        )
+    else:
+        lo, hi = out.conf_int()
+        if not lo <= out.ratio <= hi:
+            extra.append("the point estimate lies outside its interval; read the interval")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            extra.append("the interval is unbounded on one side")
+    if extra:
+        out = Substitution(**{**out.__dict__, "caveats": (*out.caveats, *extra)})
+    return out
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class SubstitutionResults(SummaryDisplayMixin):
+    """Per-ally substitution estimates from one joint simulation (read-only)."""
+
+    estimates: Mapping[str, Substitution]
+    draws: Mapping[str, JointTrendDraws]
+    alpha: float
+    inference: str
+    caveats: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per ally: shortfall, excess, ratio with interval, ``p_value``, ``p_shortfall``."""
+        rows = []
+        for a, e in self.estimates.items():
+            ci = e.to_frame()
+            rows.append(
+                {
+                    "ally": a,
+                    "shortfall": ci.loc["shortfall", "estimate"],
+                    "excess": ci.loc["excess", "estimate"],
+                    "excess_lower": ci.loc["excess", "lower"],
+                    "excess_upper": ci.loc["excess", "upper"],
+                    "ratio": ci.loc["ratio", "estimate"],
+                    "ratio_lower": ci.loc["ratio", "lower"],
+                    "ratio_upper": ci.loc["ratio", "upper"],
+                    "p_value": e.p_value,
+                    "p_shortfall": e.p_shortfall,
+                    "hubs": ",".join(e.hub_excess_draws),
+                    "caveats": "; ".join(e.caveats),
+                }
+            )
+        return pd.DataFrame(rows).set_index("ally")
+
+    def summary(self) -> str:
+        lines = [f"Substitution per ally ({1 - self.alpha:.0%} intervals)", ""]
+        lines += [e.sentence() for e in self.estimates.values()]
+        lines += ["", f"Inference: {self.inference}"]
+        lines += [f"Caveat: {c}" for c in self.caveats]
+        return "\n".join(lines)
+
+
+def estimate_substitution(
+    panel: pd.DataFrame,
+    *,
+    direct: str = "RU",
+    hubs: Sequence[str] = ("UZ", "KZ", "KG", "AM"),
+    pre: tuple[Any, Any] = ("2016", "2021"),
+    post: tuple[Any, Any] = ("2022", "2023"),
+    alpha: float = 0.05,
+    n_draws: int = 2000,
+    shrinkage: float | None = None,
+    joint: Literal["ally", "all"] = "ally",
+    currency: str = "USD",
+    seed: int | np.random.Generator | None = 0,
+) -> SubstitutionResults:
+    """Substitution ratio per ally from one joint simulation of all its series.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Levels with a PeriodIndex and two-level columns ``(ally, destination)``; ``destination``
+        is ``direct`` or a hub.
+    direct : str
+        Destination whose shortfall is measured.
+    hubs : sequence of str
+    pre, post : (start, end)
+    alpha, n_draws, shrinkage, seed : see :func:`joint_trend_draws`.
+    joint : {"ally", "all"}
+        ``"ally"`` (default): one joint simulation per ally (its trade with Russia and the hubs
+        correlated, its own common correlation); allies independent of each other. ``"all"``:
+        every series in one simulation with one common correlation (which averages within-ally
+        and across-ally correlations and so understates the within-ally one).
+
+    Returns
+    -------
+    SubstitutionResults
+    """
+    alpha = validate_alpha(alpha)
+    if not isinstance(panel.columns, pd.MultiIndex) or panel.columns.nlevels != 2:
+        raise ParameterError("panel columns must be a two-level (ally, destination) index")
+    if joint not in ("ally", "all"):
+        raise ParameterError(f"joint must be 'ally' or 'all', got {joint!r}")
+    rng = np.random.default_rng(seed)
+    allies = list(dict.fromkeys(panel.columns.get_level_values(0)))
+    options = {"pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage}
+    by_ally: dict[Any, JointTrendDraws] = {}
+    if joint == "all":
+        shared = joint_trend_draws(panel, seed=rng, **options)
+        by_ally = dict.fromkeys(allies, shared)
+    estimates: dict[str, Substitution] = {}
+    notes = []
+    for ally in allies:
+        if joint == "ally":
+            try:
+                by_ally[ally] = joint_trend_draws(panel[[ally]], seed=rng, **options)
+            except ParameterError as exc:
+                notes.append(f"{ally} left out: {exc}")
+                continue
+        draws = by_ally[ally]
+        if (ally, direct) not in draws.columns:
+            notes.append(f"{ally} left out: no fitted series of its trade with {direct}")
+            continue
+        hk = {h: (ally, h) for h in hubs if (ally, h) in panel.columns}
+        try:
+            estimates[str(ally)] = substitution_from_draws(
+                draws, ally=str(ally), direct=(ally, direct), hubs=hk, alpha=alpha,
+                currency=currency,
+            )  # fmt: skip
+        except ParameterError as exc:
+            notes.append(str(exc))
+    if not estimates:
+        raise ParameterError("no ally could be estimated: " + "; ".join(notes))
+    inference = next(iter(estimates.values())).inference
+    if joint == "ally" and len(estimates) > 1:
+        notes.append("allies simulated separately: their draws are independent of each other")
+    return SubstitutionResults(
+        estimates=estimates, draws=by_ally, alpha=alpha, inference=inference, caveats=tuple(notes)
+    )
