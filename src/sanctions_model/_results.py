@@ -21,17 +21,22 @@ import pandas as pd
 __all__ = ["ResultsDisplayMixin", "Summary", "format_number", "validate_alpha"]
 
 
-def format_number(value: Any, digits: int = 4) -> str:
-    """Format a scalar for a summary table: floats with ``digits`` significant places."""
-    if value is None:
-        return ""
-    if isinstance(value, float | np.floating):
-        if not np.isfinite(value):
-            return "nan" if np.isnan(value) else str(value)
-        if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
-            return f"{value:.{digits - 1}e}"
-        return f"{value:.{digits}f}"
-    return str(value)
+def format_number(value: Any, digits: int = 3, column: str = "") -> str:
+    """Format a scalar for a summary: reader-facing, never scientific notation.
+
+    Delegates to :func:`sanctions_model.reporting.format.cell`: a dash for missing values,
+    ``3.35 bn`` for large amounts, ``digits`` significant figures (no false precision), p-values
+    as ``0.03`` or ``< 0.001`` when ``column`` names a p-value. Strings pass through.
+    """
+    from sanctions_model.reporting import format as fmt
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isfinite(value) and not isinstance(value, bool):
+        name = str(column).strip().lower()
+        if not (name in fmt._P_NAMES or "ratio" in name or name.startswith(("p_", "p-"))):
+            return fmt.compact(value, digits)
+    return fmt.cell(value, column)
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class Summary:
     def _formatted(self, frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
         for col in out.columns:
-            out[col] = [format_number(v) for v in out[col]]
+            out[col] = [format_number(v, column=str(col)) for v in out[col]]
         return out
 
     def as_text(self) -> str:
@@ -68,7 +73,7 @@ class Summary:
         if self.facts:
             key_width = max(len(str(k)) for k in self.facts)
             for key, value in self.facts.items():
-                lines.append(f"{str(key):<{key_width}}  {format_number(value)}")
+                lines.append(f"{str(key):<{key_width}}  {format_number(value, column=str(key))}")
             lines.append("-" * width)
         for caption, frame in self.tables:
             if caption:
@@ -85,7 +90,7 @@ class Summary:
         if self.facts:
             rows = "".join(
                 f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-                f"<td style='text-align:left'>{html.escape(format_number(v))}</td></tr>"
+                f"<td style='text-align:left'>{html.escape(format_number(v, column=str(k)))}</td></tr>"
                 for k, v in self.facts.items()
             )
             parts.append(f"<table class='sm-summary-facts'>{rows}</table>")
@@ -132,7 +137,7 @@ class ResultsDisplayMixin:
             return s.as_html()
         head = html.escape(s.split("\n\n", 1)[0]).replace("\n", "<br>")
         frame = self.to_frame()  # type: ignore[attr-defined]
-        return f"<p>{head}</p>" + frame.to_html(float_format=lambda v: f"{v:,.4g}")
+        return f"<p>{head}</p>" + Summary("")._formatted(frame).to_html(border=0)
 
 
 def validate_alpha(alpha: float) -> float:

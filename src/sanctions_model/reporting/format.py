@@ -21,8 +21,13 @@ import pandas as pd
 
 __all__ = [
     "MISSING",
+    "cell",
+    "compact",
+    "log_points",
     "money",
+    "month",
     "number",
+    "p_cell",
     "pct",
     "pct_interval",
     "period_label",
@@ -143,3 +148,88 @@ def period_label(year: int, months: int | None = None, *, first_month: int = 1) 
     if months == 1:
         return f"{year}, {start.strftime('%b')}"
     return f"{year}, {start.strftime('%b')}-{end.strftime('%b')}"
+
+
+def compact(value: Any, digits: int = 3) -> str:
+    """A number of unknown unit with a scale word above a million: ``3.35 bn``, ``-12.4 m``, ``871``.
+
+    Integers below a million keep every digit (``12,345``: counts are exact); other values get
+    ``digits`` significant figures. Never scientific notation.
+    """
+    if _missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return str(value)
+    amount = float(value)
+    for scale, word in _SCALES[:-1]:
+        if abs(amount) >= scale:
+            return f"{number(amount / scale, digits)} {word}"
+    if float(amount).is_integer() and abs(amount) >= 1:
+        return f"{int(amount):,}"
+    floor = 10.0 ** -(digits + 1)
+    if 0 < abs(amount) < floor:  # below what a reader can use: say so instead of 1e-09
+        return f"< {floor:.{digits + 1}f}" if amount > 0 else f"> -{floor:.{digits + 1}f}"
+    return number(amount, digits)
+
+
+def log_points(value: Any, *, digits: int = 2) -> str:
+    """A log-point effect with its percent reading: ``-1.23 log points (-71%)``."""
+    if _missing(value):
+        return MISSING
+    x = float(value)
+    return f"{number(x, digits + 1)} log points ({pct(math.expm1(x), digits=digits)})"
+
+
+def p_cell(p: Any) -> str:
+    """A p-value for a table cell: ``0.03``, ``0.004``, ``< 0.001`` (no ``p =``)."""
+    if _missing(p):
+        return MISSING
+    text = pvalue(p)
+    return text[4:] if text.startswith("p = ") else text[2:]
+
+
+def month(value: Any) -> str:
+    """A month for readers: ``Mar 2022`` (from a Period, Timestamp or ``"2022-03"``)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return MISSING
+    try:
+        period = pd.Period(value, freq="M")
+    except (TypeError, ValueError):
+        return str(value)
+    if period is pd.NaT:
+        return MISSING
+    return period.strftime("%b %Y")
+
+
+_P_NAMES = ("p_value", "pvalue", "p-value", "p value", "p")
+
+
+def cell(value: Any, column: str = "") -> str:
+    """One table cell for readers, formatted by what ``column`` names.
+
+    A column named like a p-value gets :func:`p_cell`; one holding ``ratio`` gets :func:`ratio`;
+    other numbers :func:`compact`; Periods and Timestamps their month or date; missing values
+    (None, NaN, NaT) a dash. Strings pass through unchanged.
+    """
+    name = str(column).strip().lower()
+    if value is None or value is pd.NaT:
+        return MISSING
+    if isinstance(value, str):
+        return value
+    if isinstance(value, pd.Period):
+        return month(value) if value.freqstr.startswith("M") else str(value)
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if (value.hour, value.minute) == (0, 0) else str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        number_value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number_value):
+        return MISSING
+    if name in _P_NAMES or name.startswith(("p_", "p-")) or name.endswith(("p_value", "p-value")):
+        return p_cell(number_value)
+    if "ratio" in name:
+        return ratio(number_value)
+    return compact(value)

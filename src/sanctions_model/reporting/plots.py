@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sanctions_model.data import countries
+from sanctions_model.reporting import format as fmt
 
 FIGSIZE = (8, 3.6)
 
@@ -40,6 +44,7 @@ def plot_series(
         s = g.set_index("period")["value"].sort_index() / scale
         ax.plot(s.index.to_timestamp(), s.to_numpy(), label=_label(str(key)), lw=1.2)
     _mark(ax, events)
+    plain_axis(ax)
     ax.set_ylabel(unit)
     ax.set_title(title or "Monthly trade")
     ax.legend(fontsize=7, ncols=3, frameon=False)
@@ -71,4 +76,107 @@ def plot_indexed(
     ax.set_ylabel(f"index, {base} = 100 (3-month average)")
     ax.set_title(title or "Trade relative to its pre-war level")
     ax.legend(fontsize=7, ncols=3, frameon=False)
+    return fig
+
+
+def plain_axis(ax, axis: str = "y") -> None:
+    """Tick labels as plain numbers with thousands separators: no ``1e10`` offset, no exponent."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if target.get_scale() != "linear":
+        return
+    target.set_major_formatter(FuncFormatter(lambda v, _: tick_label(v)))
+
+
+def tick_label(value: float) -> str:
+    """A tick label: ``0.1``, ``2.5``, ``1,500``, ``3 bn`` (no trailing zeros, no exponent)."""
+    if not value:
+        return "0"
+    text = fmt.compact(value, 3)
+    head, _, word = text.partition(" ")
+    if "." in head:
+        head = head.rstrip("0").rstrip(".")
+    return f"{head} {word}".strip()
+
+
+def money_axis(ax, currency: str = "EUR", axis: str = "y", *, unit_scale: float = 1.0) -> None:
+    """Tick labels in money (``EUR 3 bn``); data in currency units times ``unit_scale``."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(
+        FuncFormatter(
+            lambda v, _: fmt.money(v, currency, digits=2, unit_scale=unit_scale) if v else "0"
+        )
+    )
+
+
+_PCT_TICKS = (-0.99, -0.95, -0.9, -0.75, -0.5, -0.25, 0, 0.5, 1, 2, 4, 9, 19, 49, 99, 199, 499)
+
+
+def _percent_ticks(lo: float, hi: float) -> list[float]:
+    """Log-point positions of round percent changes covering ``[lo, hi]`` (in log points)."""
+    candidates = [math.log1p(t) for t in _PCT_TICKS if lo - 0.05 <= math.log1p(t) <= hi + 0.05]
+    gap = (hi - lo) / 9  # labels at least a ninth of the axis apart, zero always kept
+    ticks = [0.0] if lo <= 0 <= hi else []
+    for t in sorted(candidates, key=abs):
+        if all(abs(t - u) >= gap for u in ticks):
+            ticks.append(t)
+    return sorted(ticks)
+
+
+def forest_plot(
+    labels: Sequence[str],
+    estimates: Sequence[float],
+    lowers: Sequence[float | None],
+    uppers: Sequence[float | None],
+    *,
+    scale: str = "relative",
+    title: str,
+    xlabel: str | None = None,
+    reference: float | None = None,
+) -> Figure:
+    """Point estimates with their intervals, one row each, and the no-effect line.
+
+    ``scale``: ``"relative"`` (``-0.56`` = 56% below) and ``"log"`` (log points) are drawn on one
+    log-ratio axis labelled in percent, so that -50% and +100% lie equally far from zero;
+    ``"ratio"`` and ``"number"`` on a linear axis with the no-effect line at ``reference``
+    (default 0). Rows without an interval show the point only.
+    """
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.38 * max(n, 1)), layout="constrained")
+
+    def to_x(v: float | None) -> float:
+        if v is None or not np.isfinite(v):
+            return np.nan
+        if scale == "relative":
+            return math.log1p(max(float(v), -0.999))
+        return float(v)
+
+    xs = np.array([to_x(v) for v in estimates])
+    lo = np.array([to_x(v) for v in lowers])
+    hi = np.array([to_x(v) for v in uppers])
+    y = np.arange(n)[::-1]
+    has = np.isfinite(lo) & np.isfinite(hi)
+    ax.hlines(y[has], lo[has], hi[has], color="#2b5d8a", lw=2)
+    ax.plot(xs, y, "o", color="#2b5d8a", ms=6)
+    ref = 0.0 if reference is None else reference
+    ax.axvline(ref, color="0.3", lw=0.8, ls="--")
+    ax.set_yticks(y, list(labels))
+    ax.set_ylim(-0.7, n - 0.3)
+    if scale in ("relative", "log"):
+        finite = np.concatenate([xs, lo, hi])
+        finite = finite[np.isfinite(finite)]
+        left, right = (min(finite.min(), 0.0), max(finite.max(), 0.0)) if finite.size else (-1, 1)
+        ticks = _percent_ticks(left, right)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.pct(math.expm1(v))))
+        pad = 0.05 * max(right - left, 0.2)
+        ax.set_xlim(left - pad, right + pad)
+        ax.set_xlabel(xlabel or "change (log scale; the interval shown)")
+    else:
+        plain_axis(ax, "x")
+        ax.set_xlabel(xlabel or "")
+    ax.grid(axis="x", color="0.9", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_title(title, loc="left", fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     return fig
