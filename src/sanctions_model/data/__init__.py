@@ -8,6 +8,8 @@ load_indicators(source="fred", indicator=None)
 load_designations(source="uk_sanctions_list", regime=None)
 load_events(jurisdiction=None, kind=None)
 load_cn8_codes()
+load_quality_flags(source)
+    Method breaks, preliminary years, inferred units of a dataset (see :mod:`.quality_flags`).
 catalog()
     One row per dataset with its coverage.
 coverage(source="eurostat_comext")
@@ -27,6 +29,7 @@ from sanctions_model.data.countries import (
     REROUTING_PARTNERS_FETCHED,
     SANCTIONING,
 )
+from sanctions_model.data.quality_flags import load_quality_flags
 from sanctions_model.data.registry import DATASETS, clear_cache, kind_of, load
 from sanctions_model.data.uk_sanctions import UK_TRANSITION_DATE
 from sanctions_model.errors import ParameterError
@@ -45,6 +48,7 @@ __all__ = [
     "load_designations",
     "load_events",
     "load_indicators",
+    "load_quality_flags",
     "load_trade",
     "manifest_digest",
 ]

@@ -77,6 +77,10 @@ NON_GEOGRAPHIC: dict[str, str] = {
     "NOT_SPECIFIED_EXTRA": "Countries and territories not specified (extra-Union trade)",
     "CONFIDENTIAL_INTRA": "Not specified for commercial or military reasons (intra-Union)",
     "CONFIDENTIAL_EXTRA": "Not specified for commercial or military reasons (extra-Union)",
+    # The re-routing hubs' own statistics (sanctions_model.data.partner_national).
+    "NOT_SPECIFIED": "Partner not specified by the reporting country ('Other countries', "
+    "'Unknown country', 'Undefined country')",
+    "EU_NOT_SPECIFIED": "European Union, member state not specified by the reporting country",
 }
 
 # Spellings pycountry does not resolve (Eurostat's and the IMF's own), mapped to ISO codes or to
@@ -112,6 +116,29 @@ _EXTRA_LABELS: dict[str, str] = {
     "saint-christophe-et-nevis": "KN",
     "high seas": "HIGH_SEAS",
     "haute mer": "HIGH_SEAS",
+    # Older or short English names in the re-routing hubs' own statistics.
+    "russia": "RU",
+    "turkey": "TR",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "republic of macedonia": "MK",
+    "fyr of macedonia": "MK",
+    "great britain": "GB",
+    "libyan arab jamahiriya": "LY",
+    "brunei": "BN",
+    "bouvet": "BV",
+    "cape verde": "CV",
+    "saint helena": "SH",
+    "faeroe islands": "FO",
+    "vatican city state": "VA",
+    "the republic of korea": "KR",
+    "congo, democratic republic of the": "CD",
+    "zaire": "CD",
+    "palestinian territory, occupied": "PS",
+    "saint-martin (french part)": "MF",
+    "svalbard and jan mayen islands": "SJ",
+    "wallis and futuna islands": "WF",
+    "united states virgin islands": "VI",
 }
 
 # Labels whose meaning depends on the file's language. In Eurostat's French-labelled export
@@ -186,7 +213,8 @@ def to_code(label: str, lang: str = "en") -> str | None:
 
     Accepts ISO alpha-2 and alpha-3 codes, English and French country names in Eurostat's
     spellings, and Eurostat aggregate labels. ``lang="fr"`` applies the few readings that differ
-    in Eurostat's French-labelled files.
+    in Eurostat's French-labelled files; ``lang="ru"`` reads Russian country names (pycountry's
+    Russian translations and the Kazakh statistics bureau's spellings).
 
     Examples
     --------
@@ -213,6 +241,8 @@ def to_code(label: str, lang: str = "en") -> str | None:
     if re.fullmatch(r"[A-Z]{3}", label):
         country = pycountry.countries.get(alpha_3=label)
         return country.alpha_2 if country else None
+    if lang == "ru":
+        return _ru_code(label)
     if lang == "fr" and _key(label) in _FRENCH_OVERRIDES:
         return _FRENCH_OVERRIDES[_key(label)]
     index = _name_index()
@@ -220,6 +250,98 @@ def to_code(label: str, lang: str = "en") -> str | None:
         code = index.get(_key(cand))
         if code:
             return code
+    return None
+
+
+# ISO 3166 numeric codes of countries that no longer exist, as national offices still use them.
+_EXTRA_NUMERIC: dict[str, str] = {"736": "SD", "530": "AN"}  # Sudan before 2011, Neth. Antilles
+
+
+def from_numeric(code: str) -> str | None:
+    """ISO 3166-1 numeric code (``"008"``, ``"8"``) -> alpha-2, or ``None`` if unknown.
+
+    >>> from_numeric("860"), from_numeric("736")
+    ('UZ', 'SD')
+    """
+    code = code.strip()
+    if not code.isdigit() or len(code) > 3:
+        return None
+    code = code.zfill(3)
+    if code in _EXTRA_NUMERIC:
+        return _EXTRA_NUMERIC[code]
+    country = pycountry.countries.get(numeric=code)
+    return country.alpha_2 if country else None
+
+
+# Russian spellings of the Kazakh Bureau of National Statistics that pycountry's Russian names
+# (and the variants :func:`_ru_candidates` tries) do not give.
+_RU_EXTRA_LABELS: dict[str, str] = {
+    "россия": "RU",
+    "кыргызстан": "KG",
+    "македония": "MK",
+    "свазиленд": "SZ",
+    "республика латвия": "LV",
+    "иран, исламская республика": "IR",
+    "ирак, республика ирак": "IQ",
+    "тайвань (китай)": "TW",
+    "палестина, государство": "PS",
+    "молдова, республика": "MD",
+    "танзания, объединенная республика": "TZ",
+    "корея, народно-демократическая республика": "KP",
+    "микронезия, федеративные штаты": "FM",
+    "самоа, независимое государство": "WS",
+    "ватикан, государство-город": "VA",
+    "бруней-даруссалам": "BN",
+    "коморские острова": "KM",
+    "американское самоа": "AS",
+    "майотта": "YT",
+    "остров святой елены": "SH",
+    "питкерн": "PN",
+    "сен-бартелеми": "BL",
+    "тимор-лесте": "TL",
+    "кокосовые (килинг) острова": "CC",
+    "фолклендские острова (мальвинские)": "FK",
+    "французкие южные территории": "TF",
+    "южн.джорджия и южн.сандвич.острова": "GS",
+    "британская территория в индийском океане": "IO",
+    "виргинские острова, сша": "VI",
+    "северные марианские острова": "MP",
+    "малые тихоокеан. отдаленные остроа сша": "UM",
+    "малые тихоокеан. отдален. острова сша": "UM",
+    "малые тихоокеан.отдален.ост-ва с.ш.": "UM",
+    "виргинские острова (брит.)": "VG",
+    "ангилья": "AI",
+    "острова теркс и кайкос": "TC",
+    "папуа-новая гвинея": "PG",
+    "уоллис и футуна": "WF",
+}
+
+
+def _ru_key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.replace("ё", "е").replace("Ё", "Е")).strip().casefold()
+
+
+@functools.cache
+def _ru_index() -> dict[str, str]:
+    """Every Russian country name in pycountry's ISO 3166 translations, keyed by :func:`_ru_key`."""
+    russian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(country, attr, None)
+            if name:
+                index.setdefault(_ru_key(russian.gettext(name)), country.alpha_2)
+    index.update(_RU_EXTRA_LABELS)
+    return index
+
+
+def _ru_code(label: str) -> str | None:
+    index = _ru_index()
+    key = _ru_key(label)
+    # "Гибралтар (Брит.)", "Гуам (США)", "Черногория (Монтенегро)": the name before the bracket
+    for cand in (key, re.sub(r"\s*\([^()]*\)\s*$", "", key)):
+        if cand in index:
+            return index[cand]
     return None
 
 

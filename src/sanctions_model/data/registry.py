@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sanctions_model.data import comext, events, fred, imf, manifest, tables, uk_sanctions
+from sanctions_model.data import (
+    comext,
+    events,
+    fred,
+    imf,
+    manifest,
+    partner_national,
+    tables,
+    uk_sanctions,
+)
 from sanctions_model.errors import SanctionsModelError
 
 
@@ -118,6 +127,37 @@ DATASETS: dict[str, Dataset] = {
             ("raw/uk_sanctions_list/subjects.csv", "raw/uk_sanctions_list/subject_names.csv"),
             lambda paths: uk_sanctions.read_uk_sanctions_list(
                 paths[0], paths[1], source="uk_sanctions_list"
+            ),
+        ),
+        Dataset(
+            "partner_national",
+            "trade",
+            "Annual exports and imports (thousand USD) of UZ, KZ, KG, AM by partner country, from "
+            "their own statistics; partner G001 is each hub's World total",
+            "Statistics Agency of Uzbekistan; Bureau of National Statistics of Kazakhstan; National "
+            "Statistical Committee of Kyrgyzstan; Statistical Committee of Armenia via Open Data "
+            "Armenia",
+            (
+                "raw/partner_national/uzbekistan/*.csv",
+                "raw/partner_national/kazakhstan/*.xls",
+                "raw/partner_national/kyrgyzstan/*.xlsx",
+                "raw/partner_national/armenia/*.csv",
+            ),
+            lambda paths: (
+                partner_national.read_partner_national(paths, source="partner_national").table
+            ),
+        ),
+        Dataset(
+            "partner_national_am_monthly",
+            "trade",
+            "Armenia's monthly exports and imports (by country of consignment), thousand USD, "
+            "by partner country",
+            "Statistical Committee of Armenia via Open Data Armenia",
+            ("raw/partner_national/armenia/*.csv",),
+            lambda paths: (
+                partner_national.read_armenia_monthly(
+                    paths, source="partner_national_am_monthly"
+                ).table
             ),
         ),
         Dataset(
