@@ -44,6 +44,19 @@ def _data_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _readme(args: argparse.Namespace) -> int:
+    from sanctions_model.reporting import readme
+
+    if args.check:
+        diffs = readme.readme_differences(args.readme, args.sweep)
+        for line in diffs:
+            print(line)
+        return 1 if diffs else 0
+    changed = readme.update_readme(args.readme, args.sweep)
+    print(f"{args.readme}: findings {'rewritten' if changed else 'already current'}")
+    return 0
+
+
 def _data_manifest(args: argparse.Namespace) -> int:
     import json
 
@@ -74,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = dsub.add_parser("manifest", help="print (or --write) data/manifest.json")
     p.add_argument("--write", action="store_true", help="rewrite data/manifest.json")
     p.set_defaults(func=_data_manifest)
+
+    p = sub.add_parser("readme", help="rewrite README.md's findings block from a sweep")
+    p.add_argument("--sweep", default="outputs/default/latest-ok", help="a sweep folder")
+    p.add_argument("--readme", default="README.md")
+    p.add_argument("--check", action="store_true", help="only report numbers that differ")
+    p.set_defaults(func=_readme)
 
     try:
         from sanctions_model.runner.cli import register as register_runner

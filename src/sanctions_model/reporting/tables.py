@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sanctions_model.reporting.format import period_label
+
 
 def coverage_table(trade: pd.DataFrame) -> pd.DataFrame:
     """Per reporter, partner and flow: first and last period, months present and months missing."""
@@ -44,8 +46,21 @@ def quality_flags(trade: pd.DataFrame, *, jump: float = 5.0) -> pd.DataFrame:
 
 
 def annual_table(trade: pd.DataFrame, *, by: str = "partner", scale: float = 1e6) -> pd.DataFrame:
-    """Annual sums (in ``scale`` units, default millions) with one column per year."""
+    """Annual sums (in ``scale`` units, default millions) with one column per year.
+
+    A year the data cover only in part is labelled with its months (``"2024, Jan-Aug"``), so
+    that eight months of 2024 are not read as a collapse against twelve of 2023; full years keep
+    their plain label (``"2023"``).
+    """
     t = trade.assign(year=trade["period"].dt.year)
     out = t.pivot_table(index=by, columns="year", values="value", aggfunc="sum") / scale
-    out.columns = [str(c) for c in out.columns]
+    first, last = trade["period"].min(), trade["period"].max()
+
+    def label(year: int) -> str:  # a gap inside a year does not make it partial: the span does
+        start = first.month if year == first.year else 1
+        end = last.month if year == last.year else 12
+        return period_label(year, end - start + 1, first_month=start)
+
+    out.columns = [label(int(y)) for y in out.columns]
+    out.columns.name = f"year ({'EUR million' if scale == 1e6 else f'units of {scale:g}'})"
     return out.round(1)

@@ -1,0 +1,148 @@
+"""How a notebook shows things to a reader: one call, :func:`setup_report`, at the top.
+
+After ``setup_report()``:
+
+- every DataFrame or Series a cell displays is rendered with :func:`reader_frame` (numbers by
+  :mod:`sanctions_model.reporting.format`: no scientific notation, no false precision, p-value
+  columns as ``0.03``/``< 0.001``, months as ``Mar 2022``, a dash for NaN/NaT; a default
+  0..n-1 index is hidden);
+- new matplotlib axes label linear ticks as ``2.5 bn``/``0.05`` (no ``1e10`` offset);
+- Python warnings are not printed to stderr: each becomes a short sentence in
+  :data:`NOTES` and in the run's ``results.json`` under ``run_notes``, which the HTML report lists
+  as caveats in its "Notes on this run" section.
+
+:func:`styled` gives a pandas Styler with the same formats, for tables a notebook wants to style.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from sanctions_model.reporting import format as fmt
+
+__all__ = ["NOTES", "reader_frame", "setup_report", "styled", "warning_note"]
+
+NOTES: list[str] = []
+"""The warnings of this session, as short sentences (oldest first, each once)."""
+
+MAX_ROWS = 60
+
+
+def warning_note(message: Warning | str, category: type[Warning] | None = None) -> str:
+    """``RuntimeWarning: divide by zero encountered in log``: no file, no line, no source."""
+    name = (category or type(message)).__name__ if not isinstance(message, str) else ""
+    text = " ".join(str(message).split())
+    return f"{name}: {text}" if name else text
+
+
+def _column_name(column: Any) -> str:
+    if isinstance(column, tuple):
+        column = column[-1]
+    return str(column)
+
+
+def reader_frame(frame: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """``frame`` as strings for readers (see the module docstring); the index keeps its name."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(name=frame.name if frame.name is not None else "value")
+    out = pd.DataFrame(index=frame.index.copy())
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        out[column] = [fmt.cell(v, _column_name(column)) for v in values]
+    out.columns = frame.columns
+    if isinstance(out.index, pd.PeriodIndex | pd.DatetimeIndex):
+        name = out.index.name
+        out.index = pd.Index([fmt.cell(v) for v in out.index], name=name)
+    return out
+
+
+def _frame_html(frame: pd.DataFrame | pd.Series) -> str:
+    total = len(frame)
+    shown = frame.head(MAX_ROWS) if total > MAX_ROWS else frame
+    text = reader_frame(shown)
+    hide_index = isinstance(text.index, pd.RangeIndex) and text.index.name is None
+    table = text.to_html(index=not hide_index, border=0, classes="dataframe sm-frame")
+    if total > MAX_ROWS:
+        table += f"<p class='sm-text'>First {MAX_ROWS} of {total:,} rows.</p>"
+    return table
+
+
+def styled(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None):
+    """A pandas Styler with reader formats per column (``formats`` overrides by column)."""
+    formats = dict(formats or {})
+    styler = frame.style
+    for column in frame.columns:
+        name = _column_name(column)
+        formatter = formats.get(name) or (lambda v, _n=name: fmt.cell(v, _n))
+        styler = styler.format(formatter, subset=[column], na_rep=fmt.MISSING)
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def _record_note(note: str) -> None:
+    if note in NOTES:
+        return
+    NOTES.append(note)
+    import os
+
+    from sanctions_model.reporting.results import RUN_DIR_ENV, record_results
+
+    if os.environ.get(RUN_DIR_ENV):  # only in a runner's run: by hand, no stray results.json
+        record_results({"run_notes": list(NOTES)})
+
+
+def _showwarning(message, category, filename, lineno, file=None, line=None) -> None:
+    _record_note(warning_note(message, category))
+
+
+def _reader_axes() -> None:
+    import matplotlib.scale
+    from matplotlib.ticker import ScalarFormatter
+
+    from sanctions_model.reporting.plots import tick_label
+
+    class ReaderFormatter(ScalarFormatter):
+        """Plain tick labels with a scale word; never an offset or exponent."""
+
+        def __call__(self, x, pos=None):
+            return tick_label(x)
+
+        def get_offset(self):
+            return ""
+
+    original = matplotlib.scale.LinearScale.set_default_locators_and_formatters
+    if getattr(original, "_sanctions_model", False):
+        return
+
+    def set_defaults(self, axis):
+        original(self, axis)
+        axis.set_major_formatter(ReaderFormatter())
+
+    set_defaults._sanctions_model = True  # type: ignore[attr-defined]
+    matplotlib.scale.LinearScale.set_default_locators_and_formatters = set_defaults
+
+
+def setup_report() -> None:
+    """Set up a notebook for readers (tables, axes, warnings); call once in the first code cell."""
+    warnings.showwarning = _showwarning
+    warnings.simplefilter("default")  # each distinct warning once, not suppressed
+    pd.set_option("display.float_format", lambda v: fmt.compact(v))
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("styler.format.na_rep", fmt.MISSING)
+    pd.set_option("styler.format.thousands", ",")
+    _reader_axes()
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: the table and axis settings still apply
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type(pd.DataFrame, _frame_html)
+    formatter.for_type(pd.Series, _frame_html)

@@ -1,0 +1,418 @@
+"""A sweep's findings read from its runs' ``results.json``: the figures the findings page and the
+README show.
+
+:func:`build_sections` turns run records (anything with ``name``, ``notebook``, ``status``,
+``resolved``, ``parameters``, ``results`` and ``files``, e.g. a runner ``RunRecord``)
+into :class:`Section` objects of :class:`Estimate` figures; :mod:`sanctions_model.runner.findings`
+draws them as the findings page and :mod:`sanctions_model.reporting.readme` writes them into the
+README.
+
+Keys it understands
+-------------------
+Notebooks are changing what they record, so every key is optional and read defensively; a value
+of the wrong type is ignored, never an error.
+
+Effects of sanctions (notebook 02 style, one run per flow)
+    ``effect``, ``lower``, ``upper`` (relative changes, -0.56 = 56% below the counterfactual;
+    the older ``average_effect``/``average_lower``/``average_upper`` are read too), ``p_value``,
+    ``inference`` (str), ``caveats`` (list of str), ``reporter``, ``partner``, ``flow``.
+Synthetic control
+    keys starting ``sc_``: ``sc_effect_<year>`` (relative) with optional ``_lower``/``_upper``,
+    ``sc_p_placebo``, ``sc_rank``, ``sc_n_placebos``, ``sc_pre_rmspe``.
+Trade diversion (notebook 03)
+    keys starting ``did_`` or ``gravity_`` (log points) with ``_lower``/``_upper`` or ``_se``
+    siblings, ``_p``/``_p_ri`` p-values; also nested ``gravity`` and ``gravity_se`` mappings.
+Allies (notebook 04)
+    ``scorecard`` (a table per ally: ``{ally: {column: value}}``, ``{column: {ally: value}}`` or
+    a list of records), ``substitution`` (per ally a number or ``{estimate, lower, upper}``;
+    ``substitution_ratio`` is read too), ``index`` (the coordination-gap index per ally, with
+    ``lower``/``upper`` and rank intervals where recorded).
+Anything else
+    every numeric top-level key with ``<key>_lower`` and ``<key>_upper`` siblings is shown with
+    its interval; the ``headline`` mapping of a run that fed no section is shown as a table.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from sanctions_model.reporting import format as fmt
+
+__all__ = ["Estimate", "Section", "build_sections"]
+
+REPORT_NAME = "report.html"
+SUCCESS = ("ok", "cached")
+
+_INTERVAL_SUFFIXES = ("_lower", "_upper", "_se", "_p", "_p_ri", "_p_value", "_rank", "_n")
+_META_SUFFIXES = (*_INTERVAL_SUFFIXES, "_pre_rmspe", "_n_placebos", "_p_placebo", "_rank_of")
+_VALUE_KEYS = ("estimate", "value", "ratio", "substitution", "effect", "index", "score", "mean")
+_LOWER_KEYS = ("lower", "ci_lower", "low", "lo")
+_UPPER_KEYS = ("upper", "ci_upper", "high", "hi")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One headline figure with its interval, as the page shows it."""
+
+    label: str
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+    p_value: float | None = None
+    scale: str = "number"
+    """``relative`` (percent change), ``log`` (log points), ``ratio``, ``money`` or ``number``."""
+    run: str = ""
+    href: str = ""
+    note: str = ""
+
+    @property
+    def has_interval(self) -> bool:
+        return self.lower is not None and self.upper is not None
+
+
+@dataclass
+class Section:
+    """A block of the page: a chart of its estimates and a table, or a table only."""
+
+    key: str
+    title: str
+    intro: str
+    estimates: list[Estimate] = field(default_factory=list)
+    scale: str = "relative"
+    table: list[dict[str, str]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    inference: list[str] = field(default_factory=list)
+    reference: float | None = None
+    """The no-effect value drawn as a dashed line (0 unless given)."""
+
+
+# -- reading results defensively ----------------------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _first(mapping: Mapping[str, Any], keys: Sequence[str]) -> float | None:
+    for key in keys:
+        value = _num(mapping.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def _place(code: Any) -> str:
+    text = str(code)
+    if text.startswith("EU27"):
+        return "EU27"
+    if len(text) == 2 and text.isalpha():
+        try:
+            from sanctions_model.data import countries
+
+            name = countries.name(text)
+            return {"Russian Federation": "Russia"}.get(name, name)
+        except (KeyError, ImportError, ValueError):
+            return text
+    return text
+
+
+def _pretty_key(key: str) -> str:
+    return key.replace("_", " ").strip()
+
+
+def _interval(mapping: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
+    lower, upper = _num(mapping.get(f"{key}_lower")), _num(mapping.get(f"{key}_upper"))
+    return (lower, upper) if lower is not None and upper is not None else (None, None)
+
+
+def _p_of(mapping: Mapping[str, Any], key: str) -> float | None:
+    return _first(mapping, (f"{key}_p_value", f"{key}_p_ri", f"{key}_p"))
+
+
+def _table_frame(value: Any):
+    """A per-ally table from the shapes a DataFrame's ``to_dict`` gives; None if not a table."""
+    import pandas as pd
+
+    try:
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            frame = pd.DataFrame(value)
+            for name in ("ally", "reporter", "country", "index"):
+                if name in frame.columns:
+                    frame = frame.set_index(name)
+                    break
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            frame = pd.DataFrame(value)
+            codes = sum(_looks_like_place(c) for c in frame.columns)
+            if codes > len(frame.columns) / 2:  # {ally: {column: value}}
+                frame = frame.T
+        else:
+            return None
+    except (ValueError, TypeError):
+        return None
+    frame.index = [str(i) for i in frame.index]
+    return frame
+
+
+def _looks_like_place(text: Any) -> bool:
+    text = str(text)
+    return bool(re.fullmatch(r"[A-Z]{2}|EU27(_\d{4})?|[A-Z]{3}", text))
+
+
+def _per_ally(value: Any) -> list[tuple[str, float, float | None, float | None]]:
+    """``[(ally, value, lower, upper)]`` from ``{ally: number}`` or ``{ally: {estimate, ...}}``."""
+    rows = []
+    if isinstance(value, dict):
+        for ally, item in value.items():
+            if isinstance(item, dict):
+                v = _first(item, _VALUE_KEYS)
+                lo, hi = _first(item, _LOWER_KEYS), _first(item, _UPPER_KEYS)
+            else:
+                v, lo, hi = _num(item), None, None
+            if v is not None:
+                rows.append((str(ally), v, lo, hi if lo is not None else None))
+    frame = _table_frame(value) if not rows else None
+    if frame is not None:
+        cols = {str(c).lower(): c for c in frame.columns}
+        vcol = next((cols[k] for k in _VALUE_KEYS if k in cols), None)
+        if vcol is not None:
+            lcol = next((cols[k] for k in _LOWER_KEYS if k in cols), None)
+            ucol = next((cols[k] for k in _UPPER_KEYS if k in cols), None)
+            for ally, row in frame.iterrows():
+                v = _num(row[vcol])
+                if v is not None:
+                    lo = _num(row[lcol]) if lcol is not None else None
+                    hi = _num(row[ucol]) if ucol is not None else None
+                    rows.append((str(ally), v, lo, hi if lo is not None else None))
+    return rows
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+
+def _link(record: Any, link_prefix: str) -> str:
+    if REPORT_NAME not in record.files:
+        return ""
+    return quote(f"{link_prefix}{record.name}/{REPORT_NAME}")
+
+
+def _effect_label(record: Any, results: Mapping[str, Any]) -> str:
+    params = {**(record.resolved or {}), **record.parameters}
+    reporter = results.get("reporter", params.get("reporter"))
+    partner = results.get("partner", params.get("partner"))
+    flow = results.get("flow", params.get("flow", "export"))
+    if reporter and partner:
+        verb = "imports from" if str(flow).startswith("import") else "exports to"
+        return f"{_place(reporter)} {verb} {_place(partner)}"
+    return record.name
+
+
+def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Section]:
+    """The page's sections, in reading order; a section with nothing to show is left out."""
+    effects = Section(
+        "effects",
+        "Effect of the sanctions on trade, by flow",
+        "Average monthly trade after the sanctions relative to a counterfactual fitted on the "
+        "pre-war months; intervals as recorded by each run.",
+    )
+    synthetic = Section(
+        "synthetic",
+        "Synthetic control",
+        "Trade relative to a weighted group of comparable destinations.",
+    )
+    diversion = Section(
+        "diversion",
+        "Trade diversion: difference-in-differences and gravity",
+        "Effects in log points on a percent axis (-0.69 log points = -50%).",
+        scale="log",
+    )
+    allies = Section(
+        "allies",
+        "Allies: substitution through third countries",
+        "Per ally, how much of the fall in direct exports to Russia reappears as exports to the "
+        "suspected re-routing hubs (0 = none, 1 = all).",
+        scale="ratio",
+    )
+    index = Section(
+        "index",
+        "Coordination-gap index",
+        "Per ally, the coordination-gap index with its interval.",
+        scale="number",
+    )
+    other = Section("other", "Other headline figures", "", scale="number")
+    scorecards: list[Section] = []
+    generics: list[Section] = []
+    for record in sorted(records, key=lambda r: r.name):
+        results = record.results if isinstance(record.results, dict) else None
+        if not results or record.status not in SUCCESS:
+            continue
+        href = _link(record, link_prefix)
+        used: set[str] = set()
+
+        def add(section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used):
+            section.estimates.append(est)
+            _u.update(keys)
+            section.inference += [
+                s for s in _strings(_r.get("inference")) if s not in section.inference
+            ]
+            section.caveats += [f"{est.label}: {c}" for c in _strings(_r.get("caveats"))]
+
+        effect = _first(results, ("effect", "average_effect"))
+        if effect is not None:
+            lo = _first(results, ("lower", "average_lower"))
+            hi = _first(results, ("upper", "average_upper"))
+            log = (record.resolved or {}).get("log", True)
+            add(
+                effects,
+                Estimate(
+                    _effect_label(record, results),
+                    effect,
+                    lo if hi is not None else None,
+                    hi if lo is not None else None,
+                    _num(results.get("p_value")),
+                    "relative" if log is not False else "money",
+                    record.name,
+                    href,
+                ),
+                ("effect", "average_effect", "lower", "average_lower", "upper", "average_upper"),
+            )
+        for key, value in results.items():
+            v = _num(value)
+            if v is None or key in used or key.endswith(_META_SUFFIXES):
+                continue
+            lo, hi = _interval(results, key)
+            if key.startswith("sc_"):
+                label = _pretty_key(key[3:]).replace("effect ", "effect, ")
+                scale = "relative" if "effect" in key else "number"
+                p = _num(results.get("sc_p_placebo")) if "effect" in key else _p_of(results, key)
+                n = _num(results.get("sc_n_placebos"))
+                note = f"{int(n)} placebo destinations" if n else ""
+                add(synthetic, Estimate(label, v, lo, hi, p, scale, record.name, href, note), [key])
+                synthetic.scale = scale
+            elif key.startswith(("did_", "gravity_")):
+                se = _num(results.get(f"{key}_se"))
+                note = f"s.e. {fmt.number(se, 2)}" if se is not None and lo is None else ""
+                add(
+                    diversion,
+                    Estimate(
+                        _pretty_key(key),
+                        v,
+                        lo,
+                        hi,
+                        _p_of(results, key),
+                        "log",
+                        record.name,
+                        href,
+                        note,
+                    ),
+                    [key],
+                )
+            elif lo is not None:
+                add(
+                    other,
+                    Estimate(
+                        _pretty_key(key),
+                        v,
+                        lo,
+                        hi,
+                        _p_of(results, key),
+                        "number",
+                        record.name,
+                        href,
+                    ),
+                    [key],
+                )
+        gravity, gravity_se = results.get("gravity"), results.get("gravity_se")
+        if isinstance(gravity, dict):
+            for term, value in gravity.items():
+                v = _num(value)
+                if v is None:
+                    continue
+                se = _num(gravity_se.get(term)) if isinstance(gravity_se, dict) else None
+                note = f"s.e. {fmt.number(se, 2)}" if se is not None else ""
+                add(
+                    diversion,
+                    Estimate(
+                        f"gravity (PPML): {_pretty_key(term)}",
+                        v,
+                        None,
+                        None,
+                        None,
+                        "log",
+                        record.name,
+                        href,
+                        note,
+                    ),
+                    ["gravity"],
+                )
+        for key in ("substitution", "substitution_ratio"):
+            for ally, v, lo, hi in _per_ally(results.get(key)):
+                add(
+                    allies,
+                    Estimate(_place(ally), v, lo, hi, None, "ratio", record.name, href),
+                    [key],
+                )
+            if allies.estimates:
+                break
+        for ally, v, lo, hi in _per_ally(results.get("index")):
+            add(
+                index,
+                Estimate(_place(ally), v, lo, hi, None, "number", record.name, href),
+                ["index"],
+            )
+        frame = _table_frame(results.get("scorecard"))
+        if frame is not None and len(frame):
+            card = Section(
+                "scorecard",
+                "Ally scorecard",
+                "Per ally, as recorded by the coordination notebook.",
+                scale="table",
+            )
+            for ally, row in frame.iterrows():
+                cells = {"Ally": _place(ally)}
+                for col, value in row.items():
+                    cells[_pretty_key(str(col))] = fmt.cell(value, str(col))
+                card.table.append(cells)
+            card.inference.append(f'<a href="{html.escape(href)}">report</a>' if href else "")
+            scorecards.append(card)
+            used.add("scorecard")
+        if not used:
+            heads = results.get("headline")
+            heads = heads if isinstance(heads, dict) else {}
+            pairs = [(str(k), _num(v)) for k, v in heads.items() if _num(v) is not None]
+            if pairs:
+                stem = re.sub(
+                    r"^\d+_", "", record.notebook.rsplit("/", 1)[-1].removesuffix(".ipynb")
+                )
+                generic = Section(
+                    "headline",
+                    f"Headline figures: {stem.replace('_', ' ')}",
+                    "As recorded by the run.",
+                    scale="number",
+                )
+                if all("/" in k for k, _ in pairs):  # ratios of two years: 1 = unchanged
+                    generic.reference = 1.0
+                    generic.intro = "Ratios of one year's value to another's (1 = unchanged)."
+                for key, v in pairs:
+                    generic.estimates.append(
+                        Estimate(key, v, None, None, None, "number", record.name, href)
+                    )
+                generics.append(generic)
+    sections = [effects, synthetic, diversion, allies, *scorecards, index, other, *generics]
+    return [s for s in sections if s.estimates or s.table]

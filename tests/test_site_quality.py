@@ -1,0 +1,186 @@
+"""The default sweep's site as a reader gets it: no stderr, tracebacks, exponents or machine paths.
+
+One session-scoped run of ``sweeps/default.yaml`` (the job of ``make report``) into a temporary
+output root; the checks read every report and the findings page. The checker functions are also
+unit-tested on small pages, so a check that cannot fail would show here.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_SCIENTIFIC = re.compile(r"(?<![\w.])[-+\u2212]?\d+(?:\.\d+)?[eE][-+\u2212]?\d+(?![\w.])")
+_ABSOLUTE = re.compile(
+    r"(?<![\w.~<>&;-])(?:file://)?/(?:home|tmp|work|usr|root|opt|var|srv|mnt|Users|private|etc)/"
+)
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+_REPRS = (re.compile(r"\bnp\.(?:float|int)\d*\("), re.compile(r" object at 0x[0-9a-f]+"))
+
+
+class _Text(HTMLParser):
+    """Text a reader sees: text nodes outside <style>/<script> (SVG chart labels included)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.parts: list[str] = []
+        self.mime_types: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self.skip += 1
+        self.mime_types.update(v for k, v in attrs if k == "data-mime-type" and v)
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def _parse(page: str) -> _Text:
+    parser = _Text()
+    parser.feed(page)
+    return parser
+
+
+def visible_text(page: str) -> str:
+    return "\n".join(_parse(page).parts)
+
+
+def problems(page: str) -> list[str]:
+    """What a reader should never see in a report or the findings page."""
+    found = []
+    parsed = _parse(page)
+    text = "\n".join(parsed.parts)
+    if "application/vnd.jupyter.stderr" in parsed.mime_types:
+        found.append("stderr block")
+    if "Traceback (most recent call last)" in text or "application/vnd.jupyter.error" in (
+        parsed.mime_types
+    ):
+        found.append("traceback")
+    for match in _SCIENTIFIC.finditer(text):
+        found.append(f"scientific notation: {match.group(0)!r}")
+    for match in _ABSOLUTE.finditer(_DATA_URI.sub("data:", page)):
+        found.append(f"absolute path: {page[match.start() : match.start() + 40]!r}")
+    for pattern in _REPRS:
+        for match in pattern.finditer(text):
+            found.append(f"repr: {match.group(0)!r}")
+    if "\\n" in text:
+        found.append("literal \\n (a string repr)")
+    return found
+
+
+def front_page_problems(index: Path) -> list[str]:
+    """A findings page without a chart, or without a link to every report of its sweep."""
+    page = index.read_text(encoding="utf-8")
+    found = []
+    charts = re.findall(r'<figure class="chart">(.*?)</figure>', page, re.S)
+    if not charts:
+        found.append("no chart")
+    for chart in charts:
+        title = re.search(r"<title>([^<]+)</title>", chart)
+        caption = re.search(r"<figcaption>([^<]+)</figcaption>", chart)
+        if not (title and caption):
+            found.append("a chart without a title")
+    hrefs = set(re.findall(r'href="([^"]+)"', page))
+    stamp = index.parent
+    prefix = ""
+    if (stamp / "latest").is_symlink():  # the sweep root: links go into the latest stamp
+        prefix = f"{(stamp / 'latest').resolve().name}/"
+        stamp = (stamp / "latest").resolve()
+    for report in sorted(stamp.glob("*/report.html")):
+        if f"{prefix}{report.parent.name}/report.html" not in hrefs:
+            found.append(f"no link to {report.parent.name}")
+    return found
+
+
+# -- the checks themselves can fail ----------------------------------------------------------------
+
+
+def test_checker_finds_each_problem():
+    clean = (
+        "<html><style>.x{width:1e3px} [data-mime-type='application/vnd.jupyter.stderr'] {}"
+        "</style><p>EUR 3.35 bn, p &lt; 0.001</p></html>"
+    )
+    assert problems(clean) == []
+    assert problems("<p>-4.470e+09</p>") == ["scientific notation: '-4.470e+09'"]
+    assert problems('<div data-mime-type="application/vnd.jupyter.stderr">x</div>')
+    assert problems("<pre>Traceback (most recent call last):</pre>") == ["traceback"]
+    assert problems("<p>see /work/main/src/x.py:3</p>")[0].startswith("absolute path")
+    assert problems('<a href="file:///tmp/x">x</a>')[0].startswith("absolute path")
+    assert problems("<pre>{'RU': np.float64(0.43)}</pre>")[0].startswith("repr")
+    assert problems("<pre>'a\\n\\nb'</pre>") == ["literal \\n (a string repr)"]
+    # neither hashes nor images nor placeholders are findings
+    assert problems("<p>run 02-a995b8fc, digest 8f3fc2e55de8, &lt;project&gt;/x</p>") == []
+    assert problems('<img src="data:image/png;base64,AAAA/tmp/BBBB">') == []
+
+
+def test_front_page_checker(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "report.html").write_text("x")
+    index = tmp_path / "index.html"
+    index.write_text('<a href="a/report.html">a</a>')
+    assert front_page_problems(index) == ["no chart", "no link to b"]
+    index.write_text(
+        '<figure class="chart"><svg><title>T</title></svg><figcaption>T</figcaption></figure>'
+        '<a href="a/report.html">a</a><a href="b/report.html">b</a>'
+    )
+    assert front_page_problems(index) == []
+
+
+# -- the default sweep -----------------------------------------------------------------------------
+
+
+def default_sweep(base: Path) -> Path:
+    """Run ``sweeps/default.yaml`` once into ``base`` (reused if done); the sweep root."""
+    root = base / "default"
+    if not (root / "latest").exists():
+        proc = subprocess.run(
+            [sys.executable, "-m", "sanctions_model.cli", "sweep", "sweeps/default.yaml"]
+            + ["--output-root", str(base), "--quiet", "--workers", "2"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        assert (root / "latest").exists(), proc.stdout + proc.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory) -> Path:
+    return default_sweep(tmp_path_factory.getbasetemp() / "default-sweep")
+
+
+@pytest.mark.slow
+def test_default_sweep_reports_are_clean(default_site):
+    stamp = (default_site / "latest").resolve()
+    reports = sorted(stamp.glob("*/report.html"))
+    assert len(reports) >= 5
+    found = {
+        r.parent.name: problems(r.read_text(encoding="utf-8"))
+        for r in reports
+        if problems(r.read_text(encoding="utf-8"))
+    }
+    assert found == {}, "\n".join(f"{k}: {v[:6]} ({len(v)} in all)" for k, v in found.items())
+
+
+@pytest.mark.slow
+def test_default_sweep_front_page(default_site):
+    for index in (default_site / "index.html", (default_site / "latest").resolve() / "index.html"):
+        assert front_page_problems(index) == [], index
+        assert problems(index.read_text(encoding="utf-8")) == []
+    runs = (default_site / "runs.html").read_text(encoding="utf-8")
+    assert problems(runs) == [] and 'href="index.html"' in runs
