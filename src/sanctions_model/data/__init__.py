@@ -141,9 +141,28 @@ def load_indicators(
 def load_designations(
     source: str = "uk_sanctions_list", *, regime: str | Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """Load a designations list (one row per subject; ``aliases`` holds the other names)."""
+    """Load a designations list (one row per subject; ``aliases`` holds the other names).
+
+    ``regime`` keeps the subjects listed under any of the given regimes. An entry under several
+    (an OFAC entry's regime ``"UKRAINE-EO13662;RUSSIA-EO14024"``) matches each of them, so
+    ``load_designations("ofac_sdn", regime="RUSSIA-EO14024")`` keeps the 4,439 entries under
+    that program (a 4,440th is tagged ``BPI-RUSSIA-EO14024``, blocked pending investigation).
+    ``date_censored`` marks dates that are only upper bounds on the first listing.
+    """
     _check_kind(source, "designations")
-    return _filter(load(source), source, regime=regime).reset_index(drop=True)
+    frame = load(source)
+    wanted = _as_list(regime)
+    if wanted is None:
+        return frame.reset_index(drop=True)
+    listed = frame["regime"].str.split(";")
+    known = {r for rs in listed for r in rs}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise ParameterError(
+            f"regime={unknown!r} not in dataset {source!r}; available: {sorted(known)}"
+        )
+    keep = listed.map(lambda rs: any(r in wanted for r in rs)).astype(bool)
+    return frame[keep.to_numpy()].reset_index(drop=True)
 
 
 def load_events(

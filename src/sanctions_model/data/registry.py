@@ -20,6 +20,7 @@ from sanctions_model.data import (
     fred,
     imf,
     manifest,
+    ofac,
     partner_national,
     tables,
     uk_sanctions,
@@ -159,6 +160,24 @@ DATASETS: dict[str, Dataset] = {
                     paths, source="partner_national_am_monthly"
                 ).table
             ),
+        ),
+        Dataset(
+            "ofac_sdn",
+            "designations",
+            "The US SDN list as of 2024-05-03 (all programs), each entry dated by when it was "
+            "first seen in 309 scraped versions (2021-08-18 on; earlier entries censored)",
+            "US Treasury, OFAC (public domain), via jackdwyer/specially-designated-nationals-list",
+            ("raw/ofac_sdn/sdn.csv", "raw/ofac_sdn/first_seen.csv"),
+            lambda paths: ofac.read_sdn(paths[0], paths[1], source="ofac_sdn"),
+        ),
+        Dataset(
+            "ofac_sdn_history",
+            "designations",
+            "Every entry ever seen on the US SDN list 2021-08-18 to 2024-05-03, delisted ones "
+            "included, with its first-seen date",
+            "derived from OFAC's SDN list (public domain), scraped versions",
+            ("raw/ofac_sdn/first_seen.csv",),
+            lambda paths: ofac.read_first_seen(paths[0], source="ofac_sdn_history"),
         ),
         Dataset(
             "reg833_cn8_codes",

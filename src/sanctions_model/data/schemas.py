@@ -16,9 +16,11 @@ Trade flows (:data:`TRADE`)
 Indicators (:data:`INDICATORS`)
     ``country``, ``indicator``, ``period``, ``value``, ``unit``, ``source``
 Designations (:data:`DESIGNATIONS`)
-    ``jurisdiction``, ``regime``, ``subject_id``, ``subject_type`` (individual, entity, ship),
-    ``name`` (primary name), ``aliases`` (tuple of other names), ``designated_on`` (Timestamp or
-    NaT), ``source``
+    ``jurisdiction``, ``regime``, ``subject_id``, ``subject_type`` (individual, entity, ship,
+    aircraft), ``name`` (primary name), ``aliases`` (tuple of other names), ``designated_on``
+    (Timestamp or NaT), ``date_censored`` (bool: True when ``designated_on`` is only an upper
+    bound on the first listing, e.g. an OFAC entry already in the first scraped version, or a UK
+    entry dated 2020-12-31, carried over from the EU regime), ``source``
 Sanctions events (:data:`EVENTS`)
     ``jurisdiction``, ``date``, ``date_type`` (adopted, in_force), ``measure``, ``kind``,
     ``legal_act``, ``source``, ``notes``
@@ -81,10 +83,11 @@ DESIGNATIONS = pa.DataFrameSchema(
         "jurisdiction": pa.Column(str),
         "regime": pa.Column(str),
         "subject_id": pa.Column(str, unique=True),
-        "subject_type": pa.Column(str, pa.Check.isin(["individual", "entity", "ship"])),
+        "subject_type": pa.Column(str, pa.Check.isin(["individual", "entity", "ship", "aircraft"])),
         "name": pa.Column(str, pa.Check.str_length(min_value=1)),
         "aliases": pa.Column(object),
         "designated_on": pa.Column("datetime64[ns]", nullable=True),
+        "date_censored": pa.Column(bool),
         "source": pa.Column(str),
     },
     strict=True,
@@ -110,7 +113,14 @@ EVENTS = pa.DataFrameSchema(
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: object) -> pd.DataFrame:
-    """Validate ``frame`` against ``schema``; failures become :class:`DataFormatError` on ``path``."""
+    """Validate ``frame`` against ``schema``; failures become :class:`DataFormatError` on ``path``.
+
+    A designations table without ``date_censored`` (a reader that knows nothing of censored dates)
+    gets it as False, placed after ``designated_on``.
+    """
+    if schema is DESIGNATIONS and "date_censored" not in frame and "designated_on" in frame:
+        frame = frame.copy()
+        frame.insert(frame.columns.get_loc("designated_on") + 1, "date_censored", False)
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -6,7 +6,8 @@ Names come from ``subject_names.csv``: the ``primary`` name becomes ``name``; ev
 
 Caveat: 226 Russia-regime subjects carry 31/12/2020, the day the UK's own regime replaced the EU
 one at the end of the Brexit transition, not the date they were first listed.
-:data:`UK_TRANSITION_DATE` names that day so analyses can set those rows aside.
+:data:`UK_TRANSITION_DATE` names that day so analyses can set those rows aside; such rows (of any
+regime) carry ``date_censored=True``: their date is only an upper bound on the first listing.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def read_uk_sanctions_list(
             "name": ids.map(primary).astype(str),
             "aliases": ids.map(others).map(lambda v: v if isinstance(v, tuple) else ()),
             "designated_on": dates.astype("datetime64[ns]"),
+            # carried over from the EU regime on the last day of the transition period
+            "date_censored": (dates == UK_TRANSITION_DATE).to_numpy(),
             "source": source,
         }
     ).reset_index(drop=True)
