@@ -20,9 +20,11 @@ correlation) with weight ``w = min(1, S / (n - k))`` (``S`` series, ``n - k`` re
 freedom): with six pre-war years and dozens of series the sample correlation is singular, the
 common one is not. Draw ``j`` of every series uses the same standard-normal vectors mixed
 through the Cholesky factor of the correlation, so a shock common to Russia and the hubs moves
-the shortfall and the excess together. Each series' scale is drawn from its own
-``(n - k) / chi2_{n-k}``, so each series' predictive distribution is the exact Student-t of a
-regression forecast (parameter and shock uncertainty, ``n - k`` degrees of freedom).
+the shortfall and the excess together. Draws are normal (parameter and shock uncertainty),
+with each series' standard deviation widened by ``t_{0.975, n-k} / z_{0.975}`` so that its 95%
+predictive interval equals the Student-t forecast interval of a regression with ``n - k``
+degrees of freedom. (Exact Student-t draws would give levels ``exp(.)`` without a finite mean,
+and the point estimate below is a ratio of means.)
 
 Substitution ratio (ratio of expected values)
 ---------------------------------------------
@@ -43,12 +45,15 @@ above trend, and goods re-exported from the hubs to third countries.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sanctions_model._results import validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin
@@ -85,7 +90,7 @@ class JointTrendDraws:
     shrinkage : float
         Weight on the common correlation.
     df : int
-        Residual degrees of freedom of each trend fit.
+        Smallest residual degrees of freedom among the trend fits.
     pre : (Period, Period)
     skipped : DataFrame
         Series left out (``series``, ``reason``).
@@ -112,12 +117,11 @@ def _periods(frame: pd.DataFrame) -> pd.PeriodIndex:
 
 
 def _shrunk_correlation(resid: np.ndarray, df: int, shrinkage: float | None) -> tuple:
+    """Residual correlation (pairwise-complete periods) shrunk towards its mean off-diagonal."""
     n_series = resid.shape[1]
-    sd = resid.std(axis=0, ddof=0)
     if n_series == 1:
         return np.ones((1, 1)), 0.0, 1.0
-    z = resid / np.where(sd > 0, sd, 1.0)
-    r_hat = (z.T @ z) / resid.shape[0]
+    r_hat = pd.DataFrame(resid).corr(min_periods=3).fillna(0.0).to_numpy(copy=True)
     np.fill_diagonal(r_hat, 1.0)
     off = r_hat[~np.eye(n_series, dtype=bool)]
     rho = float(np.clip(np.mean(off), -1.0 / (n_series - 1) + 1e-3, 0.95))
@@ -140,6 +144,7 @@ def joint_trend_draws(
     post: tuple[Any, Any],
     n_draws: int = 2000,
     shrinkage: float | None = None,
+    min_pre: int = 4,
     seed: int | np.random.Generator | None = 0,
 ) -> JointTrendDraws:
     """Fit a log-linear trend with drift to every column on ``pre``; draw them jointly over ``post``.
@@ -153,12 +158,15 @@ def joint_trend_draws(
     n_draws : int
     shrinkage : float, optional
         Weight of the common correlation; default ``min(1, S / (n - k))``.
+    min_pre : int, default 4
+        Each series is fitted on its longest run of positive values that ends at the last
+        pre-period (so a series starting later than ``pre[0]`` is fitted on fewer periods);
+        series with fewer than ``min_pre`` such values are skipped (see ``skipped``).
     seed : int or Generator
 
     Returns
     -------
     JointTrendDraws
-        Series with a missing or non-positive pre-period value are skipped (see ``skipped``).
     """
     if n_draws < 100:
         raise ParameterError(f"n_draws must be at least 100, got {n_draws}")
@@ -172,40 +180,57 @@ def joint_trend_draws(
     post_idx = pd.period_range(w0, w1, freq=freq)
     values = panel.reindex(pre_idx.append(post_idx)).astype(float)
     pre_v = values.loc[pre_idx]
-    bad = pre_v.columns[(pre_v.isna() | (pre_v <= 0)).any()]
-    skipped = pd.DataFrame(
-        {"series": list(bad), "reason": "missing or non-positive value in the pre-period"}
-    )
-    keep = [c for c in values.columns if c not in set(bad)]
+    # each series is fitted on its own run of positive values ending at the last pre period
+    fit_rows: dict[Any, np.ndarray] = {}
+    skipped_rows = []
+    for c in values.columns:
+        v = pre_v[c].to_numpy()
+        ok = np.isfinite(v) & (v > 0)
+        first = len(ok) - int(np.argmin(ok[::-1])) if not ok.all() else 0
+        if not ok[-1] or len(ok) - first < min_pre:
+            skipped_rows.append((c, f"fewer than {min_pre} positive values ending {p1}"))
+            continue
+        fit_rows[c] = np.arange(first, len(ok))
+    skipped = pd.DataFrame(skipped_rows, columns=["series", "reason"])
+    keep = list(fit_rows)
     if not keep:
-        raise ParameterError(f"no series fully observed and positive over {p0}..{p1}")
-    n = len(pre_idx)
+        raise ParameterError(f"no series with {min_pre} positive values ending {p1}")
     k = 2
-    df = n - k
-    if df < 2:
-        raise ParameterError(f"pre-period {p0}..{p1} has {n} periods; need at least 4")
-    t_pre = np.arange(n, dtype=float)
-    tbar = t_pre.mean()
-    x = np.column_stack([np.ones(n), t_pre - tbar])
-    xtx_inv = np.linalg.inv(x.T @ x)
-    y = np.log(pre_v[keep].to_numpy())
-    b_hat = xtx_inv @ x.T @ y  # (k, S)
-    resid = y - x @ b_hat
-    sigma = np.sqrt((resid**2).sum(axis=0) / df)  # (S,)
-    corr, rho, w = _shrunk_correlation(resid, df, shrinkage)
+    n_series, n_post = len(keep), len(post_idx)
+    dfs = np.array([len(fit_rows[c]) - k for c in keep])
+    post_t = np.array([(p - p0).n for p in post_idx], dtype=float)
+    mean_post = np.empty((n_post, n_series))
+    sigma = np.empty(n_series)
+    lxs = np.empty((n_series, k, k))
+    x_posts = np.empty((n_series, n_post, k))
+    resid = np.full((len(pre_idx), n_series), np.nan)
+    for j, c in enumerate(keep):
+        rows = fit_rows[c]
+        t = rows.astype(float)
+        tbar = t.mean()
+        x = np.column_stack([np.ones(len(t)), t - tbar])
+        xtx_inv = np.linalg.inv(x.T @ x)
+        y = np.log(pre_v[c].to_numpy()[rows])
+        b = xtx_inv @ x.T @ y
+        e = y - x @ b
+        sigma[j] = np.sqrt((e**2).sum() / dfs[j])
+        resid[rows, j] = e
+        lxs[j] = np.linalg.cholesky(xtx_inv)
+        x_posts[j] = np.column_stack([np.ones(n_post), post_t - tbar])
+        mean_post[:, j] = x_posts[j] @ b
+    corr, rho, w = _shrunk_correlation(resid, int(dfs.min()), shrinkage)
     chol = np.linalg.cholesky(corr)
-    lx = np.linalg.cholesky(xtx_inv)
 
     rng = np.random.default_rng(seed)
-    n_series, n_post = len(keep), len(post_idx)
-    offset = np.array([(p - p0).n for p in post_idx], dtype=float) - tbar
-    x_post = np.column_stack([np.ones(n_post), offset])  # (n_post, k)
-    g = df / rng.chisquare(df, size=(n_draws, 1, n_series))  # per-series variance scale
+    # normal draws widened so their 95% interval matches the Student-t forecast interval:
+    # exp() of a t draw has no mean, and the point estimate is a ratio of means
+    inflate = stats.t.ppf(0.975, dfs) / stats.norm.ppf(0.975)
     z_b = rng.standard_normal((n_draws, k, n_series)) @ chol.T  # correlated across series
-    db = np.einsum("ij,djs->dis", lx, z_b)  # coefficient errors, Cov = corr (x) (X'X)^-1
+    db = np.einsum("sij,djs->dis", lxs, z_b)  # coefficient errors, Cov = corr (x) (X_s'X_s)^-1
     z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
-    scale = np.sqrt(g) * sigma
-    log_draws = (x_post @ b_hat)[None] + (np.einsum("tk,dks->dts", x_post, db) + z_u) * scale
+    scale = inflate * sigma
+    log_draws = mean_post[None] + (np.einsum("stk,dks->dts", x_posts, db) + z_u) * scale
+    df = int(dfs.min())
     return JointTrendDraws(
         index=post_idx,
         columns=pd.Index(keep),
@@ -301,7 +326,13 @@ class Substitution(SummaryDisplayMixin):
         a = self.alpha if alpha is None else validate_alpha(alpha)
         if not self.identified:
             return float("nan"), float("nan")
+        if a == self.alpha:
+            return self._interval
         return _fieller(self.excess_draws, self.shortfall_draws, a)
+
+    @cached_property
+    def _interval(self) -> tuple[float, float]:
+        return _fieller(self.excess_draws, self.shortfall_draws, self.alpha)
 
     @property
     def ratio_draws(self) -> np.ndarray:
@@ -327,7 +358,7 @@ class Substitution(SummaryDisplayMixin):
 
         lo, hi = self.conf_int()
         return effect_sentence(
-            f"{self.ally}: excess imports of the hubs per unit of lost direct trade with Russia "
+            f"{self.ally}: excess trade with the hubs per unit of lost direct trade with Russia "
             f"({self.periods[0]}-{self.periods[1]}; an upper bound on re-routing)",
             self.ratio,
             lo,
@@ -389,7 +420,8 @@ def substitution_from_draws(
     if inference is None:
         inference = (
             f"{draws.draws.shape[0]} joint draws of log-linear trends with drift fitted on "
-            f"{draws.pre[0]}-{draws.pre[1]} (Student-t, {draws.df} df; residual correlation "
+            f"{draws.pre[0]}-{draws.pre[1]} (normal, widened to Student-t intervals, at least "
+            f"{draws.df} df; residual correlation "
             f"shrunk to a common {draws.rho:.2f}); Fieller-type interval for the ratio"
         )
     if draws.df < 5:
@@ -418,7 +450,7 @@ def substitution_from_draws(
         if not (np.isfinite(lo) and np.isfinite(hi)):
             extra.append("the interval is unbounded on one side")
     if extra:
-        out = Substitution(**{**out.__dict__, "caveats": (*out.caveats, *extra)})
+        out = dataclasses.replace(out, caveats=(*out.caveats, *extra))
     return out
 
 

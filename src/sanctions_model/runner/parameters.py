@@ -12,8 +12,11 @@ A notebook declares its parameters in the cell tagged ``parameters``, one per li
 :func:`ast.literal_eval`, never ``eval``). :func:`validate_parameters` coerces overrides (strings
 from the command line such as ``"3"`` become ``3`` where the type says ``int``) and raises
 :class:`~sanctions_model.errors.ParameterError` naming the parameter, the value and what is allowed
-for an unknown name, a wrong type, a value outside a ``Literal`` set or a domain rule
-(:mod:`sanctions_model.runner.domain`).
+for an unknown name, a wrong type, a value outside a ``Literal`` set or outside the parameter's
+declared domain. A domain is declared at the end of the help comment, e.g.
+``intervention: str = "2022-03"  # first month [domain: period]``; see
+:mod:`sanctions_model.runner.domain` for the domains and the check of the data's combinations
+(reporter, partner, flow, source, period range), all before any kernel starts.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any
 import nbformat
 
 from sanctions_model.errors import ParameterError
-from sanctions_model.runner.domain import DomainRules, default_rules
+from sanctions_model.runner.domain import Domain, DomainRules, default_rules, split_help
 
 _NONE_WORDS = {"none", "null", "~"}
 _TRUE_WORDS = {"true", "yes", "on", "1"}
@@ -154,6 +157,8 @@ class Parameter:
     """The default's value (a literal), or None when ``default_source`` is not a literal."""
     default_source: str
     help: str
+    domain: Domain | None = None
+    """What the value must be beyond its type (``[domain: ...]`` in the help comment)."""
 
     @property
     def spec(self) -> TypeSpec:
@@ -310,7 +315,11 @@ def parse_parameters_source(source: str) -> tuple[Parameter, ...]:
             ),
             "",
         )
-        found[name] = Parameter(name, annotation, default, default_source, help_text)
+        try:
+            help_text, domain = split_help(help_text)
+        except ValueError as exc:
+            raise ParameterError(f"the parameters cell: parameter {name!r}: {exc}") from None
+        found[name] = Parameter(name, annotation, default, default_source, help_text, domain)
     return tuple(found.values())
 
 
@@ -368,7 +377,7 @@ def validate_parameters(
             coerced = coerce_value(declared[name], value)
         except ParameterError as exc:
             raise ParameterError(prefix + str(exc)) from None
-        problem = rules.check(name, coerced)
+        problem = rules.check(declared[name].domain, name, coerced)
         if problem is not None:
             raise ParameterError(
                 f"{prefix}parameter {name!r}: value {_show(coerced)} is not allowed; allowed: {problem}"
@@ -379,6 +388,12 @@ def validate_parameters(
 
 def resolve_parameters(
     parameters: Sequence[Parameter], overrides: Mapping[str, Any]
+    resolved = resolve_parameters(parameters, out)
+    problem = rules.check_together(
+        {p.name: (p.domain, resolved[p.name]) for p in parameters if p.domain is not None}
+    )
+    if problem is not None:
+        raise ParameterError(prefix + problem)
 ) -> dict[str, Any]:
     """Every declared parameter's value for a run: the override if given, else the default."""
     values = {p.name: p.default for p in parameters}
