@@ -27,12 +27,51 @@ def _data_list(args: argparse.Namespace) -> int:
     from sanctions_model.data import catalog
 
     frame = catalog()
+    for col in ("files", "rows", "reporters", "partners"):  # NaN for cached rows made them floats
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            print(frame.drop(columns=["description"]).to_string(index=False))
+            shown = frame.drop(columns=["description"]).astype(object)
+            print(shown.where(shown.notna(), "").to_string(index=False))
+        for line in folder_lines():
+            print(line)
     return 0
+
+
+def folders() -> dict[str, tuple[str, str]]:
+    """``{"data": (path, how it was chosen), "cache": (...)}``: where datasets are read from."""
+    import os
+
+    from sanctions_model.data import manifest
+    from sanctions_model.data.connectors import cache
+
+    data_env = os.environ.get("SANCTIONS_MODEL_DATA_DIR")
+    cache_env = os.environ.get("SANCTIONS_MODEL_CACHE_DIR")
+    return {
+        "data": (
+            str(manifest.data_dir()),
+            "from SANCTIONS_MODEL_DATA_DIR"
+            if data_env
+            else "data/ of the checkout the package is installed from",
+        ),
+        "cache": (
+            str(cache.cache_dir()),
+            "from SANCTIONS_MODEL_CACHE_DIR" if cache_env else "cache/ inside the data folder",
+        ),
+    }
+
+
+def folder_lines() -> list[str]:
+    return [
+        f"{label} folder: {path} ({how})"
+        for label, (path, how) in (
+            ("embedded data", folders()["data"]),
+            ("fetched and added datasets", folders()["cache"]),
+        )
+    ]
 
 
 def _data_check(args: argparse.Namespace) -> int:
@@ -41,7 +80,30 @@ def _data_check(args: argparse.Namespace) -> int:
     for name in DATASETS:
         frame = load(name)
         print(f"ok  {name:<24} {len(frame):>7} rows")
+    unclaimed = unclaimed_files()
+    if unclaimed:  # a note, not a failure: a folder may hold a script or a README
+        print(
+            f"note: {len(unclaimed)} shipped file(s) are read by no dataset (a new folder under "
+            "data/raw/ needs an entry in data/registry.py; your own tidy trade table needs "
+            "`sanctions-model data add trade FILE --name NAME`):"
+        )
+        for path in unclaimed:
+            print(f"    {path}")
     return 0
+
+
+def unclaimed_files() -> list[str]:
+    """Shipped files (under data/raw and data/events) that no embedded dataset reads."""
+    from sanctions_model.data import DATASETS, manifest
+
+    root = manifest.data_dir()
+    claimed = {p.resolve() for d in DATASETS.values() for p in d.paths(root)}
+    out = []
+    for sub in manifest.SHIPPED_DIRS:
+        for p in sorted((root / sub).rglob("*")):
+            if p.is_file() and not p.name.startswith(".") and p.resolve() not in claimed:
+                out.append(p.relative_to(root).as_posix())
+    return out
 
 
 def _readme(args: argparse.Namespace) -> int:
@@ -69,7 +131,12 @@ def _data_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+_LIGHT = {"inspect"}
+"""Commands that need neither the data layer nor the connectors: their parser skips importing them
+(pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a second."""
+
+
+def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sanctions-model",
         description="Measure what sanctions on Russia do to trade and where the coalition leaks.",
@@ -101,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     if register_runner is not None:
         register_runner(sub)
     try:
+        if light:
+            raise ImportError
         from sanctions_model.data.connectors.cli import register as register_connectors
     except ImportError:
         register_connectors = None
@@ -110,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(light=bool(argv) and argv[0] in _LIGHT)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

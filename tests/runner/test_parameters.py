@@ -114,13 +114,42 @@ def test_unknown_parameter_lists_the_known_ones(params):
         validate_parameters(params, {"windw": 3}, rules=NO_RULES)
 
 
-def test_domain_rules_country_and_period(params):
+DOMAIN_SOURCE = """from typing import Literal
+reporter: str = "DEU"  # reporting country [domain: country]
+reporters: list[str] = ["DEU", "FRA"]  # several [domain: country]
+end: str | None = None  # last month [domain: period]
+trend: Literal["local level", "local linear trend"] = "local level"  # no domain: ends in 'end'
+weekend: str = "sat"  # no domain either
+"""
+
+
+def test_domains_are_declared_not_guessed_from_names():
+    params = {p.name: p for p in parse_parameters_source(DOMAIN_SOURCE)}
+    assert str(params["end"].domain) == "period" and params["end"].help == "last month"
+    assert params["trend"].domain is None and params["weekend"].domain is None
+    from sanctions_model.runner.domain import default_rules
+
+    out = validate_parameters(
+        tuple(params.values()),
+        {"trend": "local linear trend", "weekend": "sun"},
+        rules=default_rules(),
+    )
+    assert out == {"trend": "local linear trend", "weekend": "sun"}
+    with pytest.raises(ParameterError, match="unknown domain 'perod'"):
+        parse_parameters_source('x: str = "a"  # help [domain: perod]')
+
+
+def test_domain_rules_country_and_period():
+    params = parse_parameters_source(DOMAIN_SOURCE)
     rules = DomainRules(
-        by_name={
-            "reporter": lambda n, v: None if v in ("DEU", "RUS") else "a known country code",
-            "reporters": lambda n, v: None if set(v) <= {"DEU", "RUS"} else "a known country code",
+        by_domain={
+            "country": lambda n, v: (
+                None
+                if set(v if isinstance(v, list) else [v]) <= {"DEU", "RUS", "FRA"}
+                else "a known country code"
+            ),
+            "period": make_period_rule(lambda: ("2012-01", "2024-06")),
         },
-        by_suffix={"end": make_period_rule(lambda: ("2012-01", "2024-06"))},
     )
     assert validate_parameters(params, {"reporter": "RUS", "end": "2024-06-30"}, rules=rules)
     with pytest.raises(ParameterError, match=r"'reporter': value 'XXX' .*known country code"):
@@ -194,10 +223,13 @@ def test_fixture_notebooks_declare_parameters():
 
 
 def test_source_must_name_an_embedded_or_cached_dataset():
-    from sanctions_model.runner.domain import dataset_rule
+    from sanctions_model.runner.domain import dataset_rule, make_dataset_rule
 
     assert dataset_rule("source", "eurostat_comext") is None
     message = dataset_rule("source", "eurostat_comex")
     assert (
         message is not None and "eurostat_comext" in message and "sanctions-model fetch" in message
     )
+    trade = make_dataset_rule("trade")
+    assert trade("source", "eurostat_comext") is None
+    assert "'fred' holds indicators" in trade("source", "fred")

@@ -22,6 +22,7 @@ from sanctions_model.data import (
     manifest,
     ofac,
     partner_national,
+    reads,
     tables,
     uk_sanctions,
 )
@@ -218,7 +219,7 @@ def kind_of(name: str) -> str:
     record = cache.read_record(name)
     if record is None:
         get(name)  # raises the unknown-dataset error
-    return str(record["kind"])
+    return str(record.get("table") or record["kind"])  # a user file: the table it holds
 
 
 @functools.cache
@@ -247,7 +248,10 @@ def load(name: str) -> pd.DataFrame:
         if frame is None:
             get(name)
         return frame
-    return _load_cached(name, str(manifest.data_dir())).copy()
+    frame = _load_cached(name, str(manifest.data_dir())).copy()
+    if reads.recording():  # inside a run: the runner's cache needs what this run read
+        reads.record_read(name, "embedded", reads.embedded_checksums(name))
+    return frame
 
 
 def clear_cache() -> None:

@@ -15,10 +15,25 @@ import sys
 # import fails (python-jsonschema/jsonschema#1428). Measured: warm sweep 1.96 -> 0.92 s.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-from sanctions_model.runner.execute import RunSpec, execute_run  # noqa: E402
-from sanctions_model.runner.parameters import Parameter, inspect_parameters, validate_parameters  # noqa: E402
-from sanctions_model.runner.records import RunRecord  # noqa: E402
-from sanctions_model.runner.sweep import run_sweep  # noqa: E402
+# Imported on first use, so that `sanctions-model inspect` (parameters only) does not pay for
+# papermill, nbconvert and the HTML templates.
+_LAZY = {
+    "RunSpec": "execute",
+    "execute_run": "execute",
+    "Parameter": "parameters",
+    "inspect_parameters": "parameters",
+    "validate_parameters": "parameters",
+    "RunRecord": "records",
+    "run_sweep": "sweep",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"sanctions_model.runner.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'sanctions_model.runner' has no attribute {name!r}")
 
 __all__ = [
     "Parameter",

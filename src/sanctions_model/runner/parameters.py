@@ -383,17 +383,17 @@ def validate_parameters(
                 f"{prefix}parameter {name!r}: value {_show(coerced)} is not allowed; allowed: {problem}"
             )
         out[name] = coerced
-    return out
-
-
-def resolve_parameters(
-    parameters: Sequence[Parameter], overrides: Mapping[str, Any]
     resolved = resolve_parameters(parameters, out)
     problem = rules.check_together(
         {p.name: (p.domain, resolved[p.name]) for p in parameters if p.domain is not None}
     )
     if problem is not None:
         raise ParameterError(prefix + problem)
+    return out
+
+
+def resolve_parameters(
+    parameters: Sequence[Parameter], overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Every declared parameter's value for a run: the override if given, else the default."""
     values = {p.name: p.default for p in parameters}

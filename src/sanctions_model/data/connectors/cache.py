@@ -14,7 +14,13 @@ place. The JSON records the sha256 of the Parquet; :func:`load_cached` checks it
 file that does not match (:class:`CacheCorruptedError`), naming the command that re-fetches it.
 
 User-supplied files (``sanctions-model data add``) are entries of kind ``reference``: the JSON
-records their path and sha256, the file itself is never copied.
+records their path and sha256, the file itself is never copied. A name given to a fetch
+(``sanctions-model fetch ... --name NAME``) is an alias record ``{"alias_of": <cache name>}``:
+loading it loads the fetched entry, so a ``--refresh`` of either name updates both.
+
+Inside a notebook run, :func:`load_cached` records the name and checksum it read in the run's
+``datasets.json`` (:mod:`sanctions_model.data.reads`); :func:`checksums` gives the same for today's
+files, so the runner re-runs exactly the runs whose datasets changed.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sanctions_model._io import atomic_write_text
-from sanctions_model.data import manifest, schemas
+from sanctions_model.data import manifest, reads, schemas
 from sanctions_model.data.connectors.http import redact
 from sanctions_model.errors import SanctionsModelError
 
@@ -164,6 +170,59 @@ def store_reference(name: str, record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def resolve_alias(name: str) -> tuple[str, dict[str, Any] | None]:
+    """``(name, record)`` after following an alias written by ``fetch --name``."""
+    record = read_record(name)
+    for _ in range(8):  # an alias of an alias is allowed; a loop is not
+        if record is None or not record.get("alias_of"):
+            return name, record
+        name = str(record["alias_of"])
+        record = read_record(name)
+    raise CacheError(f"{name}: alias records form a loop; delete {cache_dir() / (name + '.json')}")
+
+
+def store_alias(alias: str, target: str) -> dict[str, Any]:
+    """Name the cached dataset ``target`` also ``alias`` (``fetch ... --name``)."""
+    record = read_record(target)
+    if record is None:
+        raise CacheError(f"cannot name {target!r} {alias!r}: {target!r} is not cached")
+    existing = read_record(alias)
+    if existing is not None and not existing.get("alias_of"):
+        raise CacheError(
+            f"the name {alias!r} is already a cached dataset ({existing.get('source')}); "
+            "choose another --name"
+        )
+    out = {
+        "dataset": alias,
+        "alias_of": target,
+        "kind": record.get("kind"),
+        "source": record.get("source"),
+        "query": record.get("query", {}),
+        "retrieved_at": record.get("retrieved_at"),
+        "rows": record.get("rows"),
+        "coverage": record.get("coverage", {}),
+        "command": record.get("command"),
+    }
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    atomic_write_text(_record_path(alias), json.dumps(out, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def checksums(name: str) -> dict[str, str] | None:
+    """What :func:`load_cached` would record for ``name`` now (None: not cached).
+
+    A fetched entry: the recorded sha256 of its content-addressed Parquet (a refresh changes it).
+    A user file: the sha256 of the file as it is on disk now (an edit changes it).
+    """
+    _, record = resolve_alias(name)
+    if record is None:
+        return None
+    if record.get("kind") == "reference":
+        path = Path(record["path"])
+        return {"file": manifest.sha256_file(path)} if path.is_file() else None
+    return {"parquet": str(record.get("sha256_parquet"))}
+
+
 def load_cached(name: str) -> pd.DataFrame | None:
     """The cached table ``name``, checked against its recorded sha256; ``None`` if not cached.
 
@@ -172,7 +231,8 @@ def load_cached(name: str) -> pd.DataFrame | None:
     CacheCorruptedError
         The Parquet (or, for a reference, the user's file) no longer matches its record.
     """
-    record = read_record(name)
+    requested = name
+    name, record = resolve_alias(name)
     if record is None:
         return None
     if record.get("kind") == "reference":
@@ -186,7 +246,9 @@ def load_cached(name: str) -> pd.DataFrame | None:
                 path, record["sha256"], actual, f"the file changed since it was added; {hint}"
             )
         reader = REFERENCE_READERS[record["source"]]
-        return reader(path, name)
+        frame = reader(path, name)
+        reads.record_read(requested, "reference", {"file": actual})
+        return frame
     hint = f"{record.get('command', 'sanctions-model fetch SOURCE ...')} --refresh"
     path = cache_dir() / str(record.get("parquet", ""))
     if not record.get("parquet") or not path.is_file():
@@ -195,7 +257,9 @@ def load_cached(name: str) -> pd.DataFrame | None:
     if actual != record.get("sha256_parquet"):
         raise CacheCorruptedError(path, str(record.get("sha256_parquet")), actual, hint)
     frame = _from_storable(pd.read_parquet(path), record["kind"])
-    return schemas.validate(frame, SCHEMAS[record["kind"]], path)
+    frame = schemas.validate(frame, SCHEMAS[record["kind"]], path)
+    reads.record_read(requested, "fetched", {"parquet": actual})
+    return frame
 
 
 def list_cached() -> pd.DataFrame:
@@ -211,8 +275,10 @@ def list_cached() -> pd.DataFrame:
         rows.append(
             {
                 "dataset": rec.get("dataset", path.stem),
-                "kind": rec.get("kind"),
-                "source": rec.get("source"),
+                "kind": rec.get("table") or rec.get("kind"),
+                "source": f"alias of {rec['alias_of']}"
+                if rec.get("alias_of")
+                else rec.get("source"),
                 "query": json.dumps(rec.get("query", {}), sort_keys=True),
                 "retrieved_at": rec.get("retrieved_at"),
                 "rows": rec.get("rows"),

@@ -1,4 +1,15 @@
-"""User-supplied datasets that may not be redistributed: GSDB and OpenSanctions exports.
+"""User-supplied datasets: your own trade series, and GSDB and OpenSanctions exports.
+
+``sanctions-model data add trade FILE --name NAME`` registers a tidy trade table (CSV or Parquet)
+under ``NAME``; notebooks and sweeps then take ``source: NAME`` like an embedded dataset. The file
+must have the columns of :data:`sanctions_model.data.schemas.TRADE`::
+
+    reporter,partner,flow,product,period,value,currency,unit_scale
+    FI,RU,export,TOTAL,2021-01,812.5,EUR,1000000
+
+``period`` is ``YYYY-MM`` (monthly) or ``YYYY`` (annual), one frequency per file; ``source`` may be
+left out (it becomes ``NAME``). Every row is checked (codes, flow, value >= 0, no duplicate
+``reporter, partner, flow, product, period``) and the first bad row is named.
 
 ``sanctions-model data add gsdb PATH`` (or ``opensanctions``) reads the whole file once to check
 it, then records it in the cache by reference: its absolute path and sha256, never a copy (the
@@ -24,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -31,11 +43,22 @@ from typing import Any, Literal
 import pandas as pd
 
 from sanctions_model.data import manifest, schemas
-from sanctions_model.data._text import read_csv_strict
+from sanctions_model.data._text import ROW, read_csv_strict, reject_rows
 from sanctions_model.data.connectors import cache
 from sanctions_model.errors import DataFormatError, ParameterError
 
-Kind = Literal["gsdb", "opensanctions"]
+Kind = Literal["gsdb", "opensanctions", "trade"]
+TRADE_COLUMNS = (
+    "reporter",
+    "partner",
+    "flow",
+    "product",
+    "period",
+    "value",
+    "currency",
+    "unit_scale",
+)
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.+-]{0,63}$")
 GSDB_COLUMNS = ("sanctioned_state", "sanctioning_state", "begin", "end", "trade")
 _OS_TYPES = {
     "Person": "individual",
@@ -101,7 +124,8 @@ def read_gsdb(path: str | os.PathLike[str], source: str = "gsdb") -> pd.DataFram
 def read_opensanctions(path: str | os.PathLike[str], source: str = "opensanctions") -> pd.DataFrame:
     """Read an OpenSanctions FtM JSON-lines or ``targets.simple.csv`` export."""
     path = Path(path)
-    head = path.read_bytes()[:1].strip()
+    with open(path, "rb") as fh:  # one byte, not the whole (often 500 MB) file
+        head = fh.read(1).strip()
     rows = _ftm_rows(path) if head == b"{" else _simple_rows(path)
     frame = pd.DataFrame([{**r, "source": source} for r in rows if r["subject_type"] is not None])
     if frame.empty:
@@ -150,29 +174,123 @@ def _simple_rows(path: Path) -> list[dict[str, Any]]:
     ]
 
 
-READERS = {"gsdb": read_gsdb, "opensanctions": read_opensanctions}
+def read_trade_file(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
+    """Read a tidy trade table (CSV or Parquet) and validate it as :data:`schemas.TRADE`."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw = read_csv_strict(path, TRADE_COLUMNS)
+    elif suffix in (".parquet", ".pq"):
+        try:
+            raw = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types on a file that is not Parquet
+            raise DataFormatError(
+                path, f"not a readable Parquet file ({type(exc).__name__})"
+            ) from None
+        missing = [c for c in TRADE_COLUMNS if c not in raw.columns]
+        if missing:
+            raise DataFormatError(
+                path, f"missing column(s) {missing}; found {list(map(str, raw.columns))}"
+            )
+        raw = raw.assign(**{ROW: range(2, len(raw) + 2)})
+    else:
+        raise DataFormatError(path, f"unknown extension {suffix!r}; expected .csv or .parquet")
+    extra = [c for c in raw.columns if c not in (*TRADE_COLUMNS, "source", ROW)]
+    if extra:
+        raise DataFormatError(
+            path, f"unexpected column(s) {extra}; a trade table has {list(TRADE_COLUMNS)}"
+        )
+    if raw.empty:
+        raise DataFormatError(path, "no rows")
+    out = pd.DataFrame({c: raw[c].astype(str).str.strip() for c in TRADE_COLUMNS})
+    out[ROW] = raw[ROW].to_numpy()
+    text = out["period"].str.slice(0, 7)
+    monthly = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    annual = text.str.fullmatch(r"\d{4}")
+    reject_rows(
+        ~(monthly | annual),
+        out,
+        path,
+        "period {value!r}: expected YYYY-MM or YYYY",
+        column="period",
+    )
+    if monthly.any() and annual.any():
+        reject_rows(
+            annual if monthly.iloc[0] else monthly,
+            out,
+            path,
+            "period {value!r}: mixes monthly and annual periods (one frequency per file)",
+            column="period",
+        )
+    out["period"] = pd.PeriodIndex(text, freq="M" if monthly.iloc[0] else "Y")
+    value = pd.to_numeric(out["value"], errors="coerce")
+    reject_rows(value.isna(), out, path, "value {value!r} is not a number", column="value")
+    out["value"] = value.astype(float)
+    scale = pd.to_numeric(out["unit_scale"], errors="coerce")
+    reject_rows(
+        scale.isna() | (scale % 1 != 0),
+        out,
+        path,
+        "unit_scale {value!r} is not an integer",
+        column="unit_scale",
+    )
+    out["unit_scale"] = scale.astype("int64")
+    out["source"] = source
+    frame = out.drop(columns=ROW)[list(schemas.TRADE.columns)]
+    return schemas.validate(frame, schemas.TRADE, path)
+
+
+READERS = {"gsdb": read_gsdb, "opensanctions": read_opensanctions, "trade": read_trade_file}
+TABLES = {"gsdb": "gsdb", "opensanctions": "designations", "trade": "trade"}
 cache.REFERENCE_READERS.update(READERS)
 
 
-def add(kind: Kind, path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Check ``path`` and register it by reference under the dataset name ``kind``."""
+def check_name(name: str) -> str:
+    """A dataset name a user may register: a letter, then letters, digits, ``_.+-``; not embedded."""
+    from sanctions_model.data.registry import DATASETS
+
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ParameterError(
+            f"dataset name {name!r} is not allowed; use a letter then letters, digits or _.+- "
+            "(at most 64 characters)"
+        )
+    if name in DATASETS:
+        raise ParameterError(f"dataset name {name!r} is an embedded dataset; choose another name")
+    return name
+
+
+def add(kind: Kind, path: str | os.PathLike[str], name: str | None = None) -> dict[str, Any]:
+    """Check ``path`` and register it by reference under ``name`` (default: ``kind``).
+
+    A trade file needs a name (``data add trade FILE --name NAME``); registering a name again
+    replaces the earlier file (the runner then re-runs what read it).
+    """
     if kind not in READERS:
         raise ParameterError(f"data add: unknown kind {kind!r}; expected {sorted(READERS)}")
+    if name is None and kind == "trade":
+        raise ParameterError("data add trade: give the dataset a name with --name NAME")
+    name = check_name(name or kind)
+    existing = cache.read_record(name)
+    if existing is not None and existing.get("kind") != "reference":
+        raise ParameterError(
+            f"data add: {name!r} is already a fetched dataset in {cache.cache_dir()}; choose "
+            "another --name"
+        )
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise ParameterError(f"data add {kind}: {path} is not a file")
-    frame = READERS[kind](path, kind)
+    frame = READERS[kind](path, name)
     digest = manifest.sha256_file(path)
     first = last = None
-    for col in ("begin", "designated_on"):
+    for col in ("begin", "designated_on", "period"):
         if col in frame and frame[col].notna().any():
             first, last = str(frame[col].min())[:10], str(frame[col].max())[:10]
             break
     return cache.store_reference(
-        kind,
+        name,
         {
             "kind": "reference",
-            "table": "designations" if kind == "opensanctions" else "gsdb",
+            "table": TABLES[kind],
             "source": kind,
             "query": {"path": str(path)},
             "path": str(path),
@@ -181,7 +299,8 @@ def add(kind: Kind, path: str | os.PathLike[str]) -> dict[str, Any]:
             "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "rows": len(frame),
             "coverage": {"first": first, "last": last},
-            "command": f"sanctions-model data add {kind} {path}",
+            "command": f"sanctions-model data add {kind} {path}"
+            + (f" --name {name}" if name != kind else ""),
         },
     )
 
