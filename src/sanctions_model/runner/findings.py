@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import io
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -123,6 +124,16 @@ def _plain_table(rows: list[dict[str, str]]) -> str:
         for row in rows
     )
     return f'<table class="estimates"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _params(parameters: object) -> str:
+    """The run's own parameters (the sweep's overrides), as ``name=value`` pairs."""
+    if not isinstance(parameters, dict):
+        return ""
+    return ", ".join(
+        f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
+        for k, v in parameters.items()
+    )
 
 
 def _error_text(record: RunRecord) -> str:
@@ -258,12 +269,13 @@ def render_findings_html(
         name = f'<a href="{html.escape(href)}">{label}</a>' if href else label
         rows.append(
             f'<tr class="status-{html.escape(r.status)}"><td>{name}</td>'
-            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(r.status)}</td>"
+            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params(r.parameters))}</td>"
+            f"<td>{html.escape(r.status)}</td>"
             f'<td class="error">{html.escape(_error_text(r))}</td></tr>'
         )
     parts.append(
         '<section id="reports"><h2>Every report</h2><table class="reports"><thead><tr>'
-        "<th>Report</th><th>Notebook</th><th>Status</th><th>Error</th></tr></thead>"
+        "<th>Report</th><th>Notebook</th><th>Parameters</th><th>Status</th><th>Error</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
     parts.append(

@@ -6,6 +6,12 @@ and requests nothing from the network when opened: the template (``templates/rep
 leaves out require.js, MathJax, mermaid and widget scripts, and :func:`strip_remote_resources`
 removes any remote ``src``/``href`` that notebook outputs bring. Absolute paths of the machine
 are replaced with short placeholders.
+
+A reader sees no stderr, warning block or traceback: :func:`clean_outputs` takes them out of the
+notebook and lists them, without machine paths, as caveats in a "Notes on this run" section at
+the end (with the notes the notebook recorded itself under ``run_notes`` in results.json, see
+:func:`sanctions_model.reporting.setup_report`). A cell whose value is a Python string shows the
+text, not its repr with quotes and ``\\n``.
 """
 
 from __future__ import annotations
@@ -111,6 +117,94 @@ def _with_parameter_table(nb: nbformat.NotebookNode, table: str) -> nbformat.Not
     return nb
 
 
+_WARNING_LINE = re.compile(r"^(?:.*?:\d+: )?(\w*(?:Warning|Error)\b.*)$")
+_MAX_NOTES = 20
+
+
+def _note_from_stderr(text: str) -> list[str]:
+    """Short sentences from a stderr stream: ``RuntimeWarning: ...`` without the source path."""
+    notes = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith((" ", "\t")):
+            continue  # the source line Python prints under a warning
+        match = _WARNING_LINE.match(line.strip())
+        notes.append(match.group(1) if match else _TAGS.sub("", line.strip()))
+    return notes
+
+
+def _plain_string(output: Mapping[str, Any]) -> str | None:
+    """The text of an output that is only the repr of a Python ``str``, else None."""
+    import ast
+
+    data = output.get("data", {})
+    if output.get("output_type") != "execute_result" or set(data) != {"text/plain"}:
+        return None
+    text = str(data["text/plain"]).strip()
+    if len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0]:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _text_html(text: str) -> str:
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "".join(
+        f"<p class='sm-text'>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs
+    )
+
+
+def clean_outputs(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook without stderr streams, warnings and tracebacks, and the notes they give.
+
+    String reprs become text. Returns a copy; ``nb`` is not changed.
+    """
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    notes: list[str] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "stream" and output.get("name") == "stderr":
+                notes += _note_from_stderr(str(output.get("text", "")))
+                continue
+            if kind == "error":
+                notes.append(
+                    f"Cell {index} stopped with {output.get('ename', 'an error')}: "
+                    f"{str(output.get('evalue', '')).splitlines()[0] if output.get('evalue') else ''}"
+                )
+                continue
+            text = _plain_string(output)
+            if text is not None:
+                output = nbformat.v4.new_output(
+                    "display_data", data={"text/html": _text_html(text), "text/plain": text}
+                )
+            kept.append(output)
+        cell["outputs"] = kept
+    return nb, notes
+
+
+def notes_section(notes: list[str]) -> str:
+    """``<section>`` "Notes on this run" listing each distinct note once (empty if none)."""
+    distinct = list(dict.fromkeys(n.strip() for n in notes if n and n.strip()))
+    if not distinct:
+        return ""
+    shown = distinct[:_MAX_NOTES]
+    more = len(distinct) - len(shown)
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in shown)
+    if more:
+        items += f"<li>and {more} more (see notebook.ipynb beside this report)</li>"
+    return (
+        '<section class="sm-notes"><h2 id="Notes-on-this-run">Notes on this run</h2>'
+        "<p>Warnings and messages the run produced; they are caveats on the figures above, "
+        f"not errors.</p><ul>{items}</ul></section>"
+    )
+
+
 def strip_remote_resources(text: str) -> str:
     """Remove tags and attributes that would fetch something from the network on open."""
     text = _REMOTE_TAG.sub("", text)
@@ -118,14 +212,42 @@ def strip_remote_resources(text: str) -> str:
     return _REMOTE_CSS.sub("", text)
 
 
-def scrub_paths(text: str, paths: Mapping[str, str]) -> str:
-    """Replace absolute paths of this machine (longest first) with placeholders."""
+_ANSI_END = re.compile(r"\x1b\[[0-9;]*m$")
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    # A path ends where a name cannot go on: /x/project must not match in /x/project_out or
+    # /x/project.txt (but does before "/", a quote, a space, ":" or a sentence's final ".").
+    return re.compile(re.escape(path) + r"(?![\w-]|\.[\w-])")
+
+
+def scrub_paths(text: str, paths: Mapping[str, str], *, html_text: bool = False) -> str:
+    """Replace absolute paths of this machine (longest first) with placeholders.
+
+    Only whole paths are replaced: the match must not run on into a longer name, nor start in
+    the middle of one (an ANSI colour code just before it is fine). With ``html_text=True`` the
+    text is HTML and the placeholder goes in escaped (``&lt;project&gt;``), so a browser shows it
+    instead of taking ``<project>`` for an element.
+    """
     for path, placeholder in sorted(paths.items(), key=lambda kv: -len(kv[0])):
-        if len(path) > 1:
-            text = text.replace(path, placeholder)
-            escaped = html.escape(path)
-            if escaped != path:
-                text = text.replace(escaped, html.escape(placeholder))
+        if len(path) <= 1:
+            continue
+        shown = html.escape(placeholder) if html_text else placeholder
+        forms = {path: shown, html.escape(path): html.escape(placeholder)}
+        for form, replacement in forms.items():
+            if form not in text:
+                continue
+
+            def swap(match: re.Match[str], replacement: str = replacement) -> str:
+                before = match.string[max(0, match.start() - 1) : match.start()]
+                if before and (before.isalnum() or before in "_.-~"):
+                    if not _ANSI_END.search(
+                        match.string[max(0, match.start() - 16) : match.start()]
+                    ):
+                        return match.group(0)
+                return replacement
+
+            text = _path_pattern(form).sub(swap, text)
     return text
 
 
@@ -180,6 +302,12 @@ def render_html(
     """The report's HTML as a string."""
     resolved = record.resolved if record else {}
     overrides = record.parameters if record else {}
+    nb, notes = clean_outputs(nb)
+    recorded = (
+        record.results.get("run_notes") if record and isinstance(record.results, dict) else None
+    )
+    if isinstance(recorded, list):
+        notes = [str(n) for n in recorded if isinstance(n, str)] + notes
     nb = _with_parameter_table(nb, parameter_table(resolved, overrides, help))
     name = title or _title(nb, record.name if record else "report")
     if record is not None and record.name and record.name not in name:
@@ -194,9 +322,9 @@ def render_html(
             f"{html.escape(record.finished)}.</footer>"
         )
     body = body.replace("<main>", "<main>" + _status_banner(record) + toc, 1)
-    body = body.replace("</main>", footer + "</main>", 1)
+    body = body.replace("</main>", notes_section(notes) + footer + "</main>", 1)
     body = strip_remote_resources(body)
-    return scrub_paths(body, scrub or {})
+    return scrub_paths(body, scrub or {}, html_text=True)
 
 
 def export_html(

@@ -1,8 +1,11 @@
-"""The sweep's ``index.html`` and ``index.csv``, rebuilt from the run records every time.
+"""The sweep's pages, rebuilt from the run records every time.
 
-Failures come first, each with its error; then the rest by name. Every value that came from
-parameters, data or error messages is escaped. Both files are written atomically, so the index a
-reader sees always matches a complete set of records.
+``index.html`` is the findings page (:mod:`sanctions_model.runner.findings`): headline figures
+and charts, a link to every report. ``runs.html`` is the run table: failures first, each with
+its error; then the rest by name, headline numbers formatted for readers. ``index.csv`` holds the
+same table for machines. Every value that came from parameters, data or error messages is
+escaped. All files are written atomically, so what a reader sees always matches a complete set
+of records.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import csv
 import html
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from sanctions_model.reporting import format as fmt
 from sanctions_model.runner.records import (
     REPORT_NAME,
     SUCCESS,
@@ -25,17 +30,57 @@ from sanctions_model.runner.records import (
 )
 
 MAX_HEADLINES = 8
+RUNS_PAGE = "runs.html"
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; width: 100%; font-size: 90%; }
-th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 90%; table-layout: auto; }
+th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+ul.heads { margin: 0; padding-left: 1em; }
+.banner { border: 2px solid #b36b00; background: #fff4e0; padding: .6em 1em; margin: 1em 0; }
+@media print { table { font-size: 80%; } }
 th { background: #f4f4f4; }
 tr.status-failed, tr.status-timeout, tr.status-kernel_died, tr.status-interrupted { background: #fee; }
 td.error { font-family: monospace; white-space: pre-wrap; max-width: 40em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .summary span { margin-right: 1.5em; }
 """
+
+
+#: Characters shown as escapes (``\x00``, ``\u202e``) in the index: C0/C1 controls, and the
+#: invisible and bidirectional marks that can reorder what a reader sees (a U+202E in a value
+#: makes "exe.txt" read as "txt.exe").
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with control, invisible and bidi characters written as visible escapes."""
+    return _HIDDEN.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
+def csv_cell(value: Any) -> str:
+    """A spreadsheet-safe CSV cell: a text that a spreadsheet would run as a formula (starting
+    with ``= + - @``, a tab or a carriage return) gets a leading ``'``; plain numbers such as
+    ``-1.5`` stay numbers. Control and bidi characters become visible escapes."""
+    text = visible_controls(str(value))
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+class _SafeWriter:
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([csv_cell(c) for c in row])
 
 
 def collect_records(sweep_dir: str | Path) -> list[RunRecord]:
@@ -80,6 +125,22 @@ def _params_text(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
 
 
+def headline_text(key: str, value: Any) -> str:
+    """A headline value for readers, formatted by what its key says it is."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value if isinstance(value, str) else _fmt(value)
+    name = key.lower()
+    if name in ("p", "p_value", "p-value") or name.startswith("p_") or name.endswith("_p"):
+        return fmt.p_cell(value)
+    if "ratio" in name or "/" in name:
+        return fmt.ratio(value)
+    if name.startswith(("did", "ppml", "gravity")) or "log" in name or "did" in name:
+        return fmt.number(value, 3)
+    if name in ("effect", "lower", "upper") or "effect" in name:
+        return fmt.pct(value)
+    return fmt.compact(value)
+
+
 def _error_text(record: RunRecord) -> str:
     if not record.error or record.status in SUCCESS:
         return ""
@@ -96,17 +157,11 @@ def render_index_html(
     run_dirs: dict[str, Path] | None = None,
     note: str = "",
 ) -> str:
-    """The index page. ``link_prefix`` is prepended to each run's relative link (e.g. a timestamp)."""
+    """The run table (``runs.html``); ``link_prefix`` is prepended to each run's link."""
     records = ordered(records)
     counts: dict[str, int] = {}
     for r in records:
         counts[r.status] = counts.get(r.status, 0) + 1
-    head_keys: list[str] = []
-    for r in records:
-        for key in headlines(r.results):
-            if key not in head_keys:
-                head_keys.append(key)
-    head_keys = head_keys[:MAX_HEADLINES]
     rows = []
     for r in records:
         target = REPORT_NAME if REPORT_NAME in r.files else ("run.json" if r.files else "")
@@ -117,21 +172,27 @@ def render_index_html(
             else html.escape(r.name)
         )
         heads = headlines(r.results)
-        cells = "".join(
-            f'<td class="num">{html.escape(_fmt(heads[k]))}</td>' if k in heads else "<td></td>"
-            for k in head_keys
+        cells = (
+            '<td><ul class="heads">'
+            + "".join(
+                f"<li>{html.escape(k)}: {html.escape(headline_text(k, v))}</li>"
+                for k, v in heads.items()
+            )
+            + "</ul></td>"
         )
         rows.append(
             f'<tr class="status-{html.escape(r.status)}"><td>{html.escape(r.status)}</td><td>{name_cell}</td>'
             f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params_text(r.parameters))}</td>"
-            f'<td class="num">{r.duration:.1f}</td>{cells}<td class="error">{html.escape(_error_text(r))}</td></tr>'
+            f'<td class="num">{r.duration:,.0f}</td>{cells}<td class="error">{html.escape(_error_text(r))}</td></tr>'
         )
     summary = "".join(f"<span>{html.escape(k)}: {v}</span>" for k, v in sorted(counts.items()))
-    head_th = "".join(f"<th>{html.escape(k)}</th>" for k in head_keys)
-    return (
+    head_th = "<th>Headline</th>"
+    return visible_controls(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
-        f'<h1>{html.escape(title)}</h1>{note}<p class="summary"><span>runs: {len(records)}</span>{summary}</p>'
+        f'<h1>{html.escape(title)}</h1><p><a href="index.html">Findings</a></p>'
+        f'{f"<div class=banner>{note}</div>" if note else ""}'
+        f'<p class="summary"><span>runs: {len(records)}</span>{summary}</p>'
         '<table id="runs"><thead><tr><th>Status</th><th>Run</th><th>Notebook</th><th>Parameters</th>'
         f"<th>Seconds</th>{head_th}<th>Error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</body></html>\n"
@@ -146,7 +207,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
         param_keys += [k for k in r.resolved or r.parameters if k not in param_keys]
         head_keys += [k for k in headlines(r.results) if k not in head_keys]
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = _SafeWriter(csv.writer(buf))
     writer.writerow(
         ["name", "notebook", "status", "duration_s", "started", "finished", "error", "report"]
         + [f"param.{k}" for k in param_keys]
@@ -181,15 +242,52 @@ def write_index(
     link_prefix: str = "",
     note: str = "",
 ) -> list[RunRecord]:
-    """Rebuild ``index.html`` and ``index.csv`` from the records under ``sweep_dir``.
+    """Rebuild ``index.html`` (findings), ``runs.html`` and ``index.csv`` from ``sweep_dir``'s records.
 
     Written into ``target_dir`` (default ``sweep_dir``) with links prefixed by ``link_prefix``.
+    ``note`` (trusted HTML, e.g. a banner naming a newer failed sweep) is shown prominently on
+    both pages.
     """
+    from sanctions_model.runner.findings import render_findings_html
+
     records = collect_records(sweep_dir)
     target = Path(target_dir or sweep_dir)
     write_shared_text(target / "index.csv", render_index_csv(records, link_prefix=link_prefix))
     write_shared_text(
-        target / "index.html",
-        render_index_html(records, title=title, link_prefix=link_prefix, note=note),
+        target / RUNS_PAGE,
+        render_index_html(records, title=f"{title}: runs", link_prefix=link_prefix, note=note),
     )
+    version, digest = _provenance(Path(sweep_dir))
+    page = render_findings_html(
+        ordered(records),
+        title=title,
+        link_prefix=link_prefix,
+        note=note,
+        stamp=Path(sweep_dir).resolve().name,
+        package_version=version,
+        data_digest=digest,
+        runs_page=RUNS_PAGE,
+    )
+    write_shared_text(target / "index.html", visible_controls(page))
     return records
+
+
+def _provenance(sweep_dir: Path) -> tuple[str, str]:
+    """Package version and data-manifest digest: from ``sweep.json`` if it records them, else now."""
+    try:
+        info = json.loads((sweep_dir / "sweep.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = {}
+    info = info if isinstance(info, dict) else {}
+    version = info.get("package_version")
+    digest = info.get("data_digest")
+    if not isinstance(version, str):
+        from sanctions_model import __version__ as version
+    if not isinstance(digest, str):
+        try:
+            from sanctions_model.data import manifest_digest
+
+            digest = str(manifest_digest())
+        except Exception:  # provenance is shown when available; a page without it still renders
+            digest = ""
+    return version, digest
