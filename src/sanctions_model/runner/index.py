@@ -191,7 +191,7 @@ def render_index_html(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
         f'<h1>{html.escape(title)}</h1><p><a href="index.html">Findings</a></p>'
-        f'{f"<div class=banner>{note}</div>" if note else ""}'
+        f"{f'<div class=banner>{note}</div>' if note else ''}"
         f'<p class="summary"><span>runs: {len(records)}</span>{summary}</p>'
         '<table id="runs"><thead><tr><th>Status</th><th>Run</th><th>Notebook</th><th>Parameters</th>'
         f"<th>Seconds</th>{head_th}<th>Error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
