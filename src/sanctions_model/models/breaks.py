@@ -9,7 +9,12 @@
 
 All regress the series (``log y`` by default) on a constant, a linear trend and month dummies, and
 by default let only the level shift at the break (``break_in="level"``); ``"level+trend"`` also lets
-the trend change and ``"all"`` every coefficient.
+the trend change and ``"all"`` every coefficient. A level-only model of a series whose trend
+changed leaves the new trend in the residuals, where it looks like a random walk: the bootstrap
+then (rightly) finds little evidence, and the result says so in a caveat. With AR(1) errors of 0.6
+the sieve bootstrap holds its size for ``"level"`` (Chow 4%, QLR 7%, CUSUM 8% at 5%, 150 series)
+but less well for ``"level+trend"`` (Chow 11%, QLR 19%, 80 series): the extra trend break soaks
+up the errors' slow swings near the sample's ends.
 
 Inference (``inference=``)
 --------------------------
@@ -310,7 +315,18 @@ def _sieve_draws(
     sieve = fit_ar_sieve(resid_u, residualize=residualize, seed=seed)
     rng = np.random.default_rng(seed + 1)
     errors = sieve.simulate(reg.n, n_reps, rng)
-    return reg.resid(errors), f"{sieve.describe()}, {n_reps} replications"
+    return reg.resid(errors), f"{sieve.describe()}, {n_reps} replications", sieve.persistence
+
+
+def _persistence_caveat(persistence: float, break_in: str) -> list[str]:
+    if persistence < 0.9:
+        return []
+    hint = " (try break_in='level+trend')" if break_in == "level" else ""
+    return [
+        f"deviations from the fitted trend and season are nearly a random walk (AR persistence "
+        f"{persistence:.2f}): the model may miss a change in trend{hint}, and the test has little "
+        "power"
+    ]
 
 
 def _boot_p(stat: float, draws: np.ndarray) -> float:
@@ -406,9 +422,10 @@ def chow_test(
         stat = w
     else:
         resid_u = reg.unrestricted_resid(resid, 0)
-        boot_resid, how = _sieve_draws(
+        boot_resid, how, persistence = _sieve_draws(
             reg, resid_u, lambda e: reg.unrestricted_resid(reg.resid(e), 0), n_reps, seed
         )
+        caveats += _persistence_caveat(persistence, break_in)
         draws = reg.f_stats(boot_resid)[0]
         p = _boot_p(f, draws)
         crit = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
@@ -519,7 +536,8 @@ def qlr_test(
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
         resid_u = reg.unrestricted_resid(resid, best)
-        boot_resid, how = _sieve_draws(reg, resid_u, reg.resid_at_best, n_reps, seed)
+        boot_resid, how, persistence = _sieve_draws(reg, resid_u, reg.resid_at_best, n_reps, seed)
+        caveats += _persistence_caveat(persistence, break_in)
         draws = reg.f_stats(boot_resid).max(axis=0)
         crit = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
     elif method == "bootstrap" and inference == "iid":
@@ -627,9 +645,10 @@ def cusum_test(
             out[np.clip(peaks - 1, 0, len(reg.locs) - 1), np.arange(r.shape[1])] = 1.0
             return out
 
-        boot_resid, how = _sieve_draws(
+        boot_resid, how, persistence = _sieve_draws(
             reg, resid_u, lambda e: reg.resid_at_best(e, cusum_peaks), n_reps, seed
         )
+        caveats += _persistence_caveat(persistence, "level")
         s = np.sqrt((boot_resid**2).sum(axis=0) / (n - k))
         draws = np.abs(np.cumsum(boot_resid, axis=0)).max(axis=0) / (s * np.sqrt(n))
         pval = _boot_p(stat, draws)

@@ -60,6 +60,11 @@ class ArSieve:
             out[t] = acc
         return out[burn:]
 
+    @property
+    def persistence(self) -> float:
+        """Sum of the AR coefficients (1 = a random walk)."""
+        return float(self.phi.sum()) if self.order else 0.0
+
     def describe(self) -> str:
         if self.order == 0:
             return "AR-sieve bootstrap (AR order 0 by BIC: errors resampled independently)"

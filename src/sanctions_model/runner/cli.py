@@ -19,13 +19,12 @@ from sanctions_model.errors import ParameterError, SanctionsModelError
 
 
 def _positive(text: str) -> float:
+    from sanctions_model.runner.execute import check_timeout
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return value
+        return check_timeout(text, "--timeout", text=True)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -58,8 +57,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def _read_params_file(path: str) -> dict[str, Any]:
     import yaml
 
+    from sanctions_model.runner import yamlsafe
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamlsafe.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError(f"parameters file {path!r} does not exist") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -76,7 +77,7 @@ def _read_params_file(path: str) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, execute_run
+    from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_run_dir, execute_run
     from sanctions_model.runner.parameters import (
         inspect_parameters,
         resolve_parameters,
@@ -115,6 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         help={p.name: p.help for p in declared},
     )
+    check_run_dir(output, protect=(notebook,))  # before anything is created or a kernel starts
     check_writable(output.parent)
     record = execute_run(spec)
     error = record.error or {}
@@ -156,6 +158,10 @@ def _guard(func):
         except SanctionsModelError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return exc.exit_code
+        except OSError as exc:  # a full disk or an I/O error: one line, not a traceback
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"error: cannot write the outputs{where}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
 
     return run
 

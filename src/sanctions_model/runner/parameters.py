@@ -201,6 +201,8 @@ def _coerce(spec: TypeSpec, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and _INT.match(value.strip()):
+            if len(value.strip().lstrip("+-")) > 100:  # int() refuses > 4,300 digits anyway
+                raise _Invalid
             return int(value.strip())
         raise _Invalid
     if kind == "float":
@@ -224,8 +226,10 @@ def _coerce(spec: TypeSpec, value: Any) -> Any:
             if text.startswith("["):
                 import yaml
 
+                from sanctions_model.runner import yamlsafe
+
                 try:
-                    value = yaml.safe_load(text)
+                    value = yamlsafe.safe_load(text)
                 except yaml.YAMLError:
                     raise _Invalid from None
             else:
@@ -260,8 +264,9 @@ def coerce_value(parameter: Parameter, value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    from sanctions_model.runner.yamlsafe import short_repr
+
+    return short_repr(value, 80)  # bounded: never the repr of a huge value in full
 
 
 # -- reading the parameters cell ------------------------------------------------------------------

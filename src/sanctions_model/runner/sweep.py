@@ -43,8 +43,9 @@ import yaml
 
 from sanctions_model import __version__
 from sanctions_model.errors import ParameterError, SanctionsModelError
+from sanctions_model.runner import yamlsafe
 from sanctions_model.runner.domain import DomainRules
-from sanctions_model.runner.execute import KERNEL_NAME, RunSpec
+from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_timeout
 from sanctions_model.runner.index import write_index
 from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT, sweep_lock
 from sanctions_model.runner.parameters import (
@@ -53,7 +54,19 @@ from sanctions_model.runner.parameters import (
     resolve_parameters,
     validate_parameters,
 )
-from sanctions_model.runner.records import SUCCESS, RunRecord, read_record, write_shared_text
+from sanctions_model.runner.publish import (
+    OutputWriteError,
+    clean_stale_staging,
+    remove_tree,
+    staging_dir,
+)
+from sanctions_model.runner.records import (
+    SUCCESS,
+    RunRecord,
+    is_complete,
+    read_record,
+    write_shared_text,
+)
 
 CONFIRM_ABOVE = 200
 MAX_RUNS = 100_000
@@ -231,6 +244,8 @@ def _grid(spec: Mapping[str, Any], base: Mapping[str, Any], where: str) -> list[
             dict(zip(zipped, combo, strict=True)) for combo in zip(*zipped.values(), strict=True)
         ]
         rows = [{**a, **b} for a in rows for b in zrows]
+    if not rows or any(key in spec and not spec[key] for key in ("product", "zip")):
+        raise SweepError(f"{where}: the grid is empty (an empty 'product' or 'zip'); no runs")
     return [{**params, **row} for row in rows]
 
 
@@ -283,7 +298,7 @@ def load_sweep(path: str | Path) -> SweepConfig:
     """Read and check a sweep file (structure only; parameters are checked by :func:`plan`)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SweepError(f"sweep file {str(path)!r} does not exist") from None
     except IsADirectoryError:
@@ -324,10 +339,11 @@ def load_sweep(path: str | Path) -> SweepConfig:
             raise SweepError(f"{where}: a notebook path or a mapping with 'path'")
         grids.append(NotebookGrid(nb_path, label, tuple(_grid(spec, base, where))))
     timeout = data.get("timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
-    ):
-        raise SweepError(f"{path}: timeout must be a positive number of seconds, got {timeout!r}")
+    if timeout is not None:
+        timeout = check_timeout(timeout, f"{path}: timeout")  # finite, positive, not a string
+    show_code = data.get("show_code", False)
+    if not isinstance(show_code, bool):  # bool("false") is True
+        raise SweepError(f"{path}: show_code must be true or false (unquoted), got {show_code!r}")
     workers = data.get("workers")
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
@@ -339,7 +355,7 @@ def load_sweep(path: str | Path) -> SweepConfig:
         notebooks=tuple(grids),
         timeout=timeout,
         workers=workers,
-        show_code=bool(data.get("show_code", False)),
+        show_code=show_code,
         kernel_name=str(data.get("kernel_name", KERNEL_NAME)),
     )
 
@@ -431,7 +447,7 @@ def _previous(root: Path, current: Path) -> tuple[dict[str, Path], dict[str, Pat
     for n, stamp in enumerate(history):
         for run in stamp.iterdir():
             record = read_record(run) if run.is_dir() and not run.name.startswith(".") else None
-            if record is None or record.status not in SUCCESS:
+            if record is None or record.status not in SUCCESS or not is_complete(run, record):
                 continue
             by_key.setdefault(record.key, run)
             if n == 0:
@@ -447,8 +463,10 @@ def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
     if record is None:
         return None
     target = Path(spec.run_dir)
-    staging = target.with_name(f".{target.name}.cache")
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging = staging_dir(target.parent, target.name, "cache")
+    except OSError:
+        return None
 
     def link(src: str, dst: str) -> None:
         try:
@@ -458,7 +476,11 @@ def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
 
     try:
         shutil.copytree(
-            source, staging, copy_function=link, ignore=shutil.ignore_patterns("run.json")
+            source,
+            staging,
+            copy_function=link,
+            ignore=shutil.ignore_patterns("run.json"),
+            dirs_exist_ok=True,
         )
         cached = replace(
             record,
@@ -475,7 +497,7 @@ def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
     except OSError:
         return None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -505,12 +527,33 @@ def _update_latest(root: Path, stamp_dir: Path, title: str) -> None:
         tmp.unlink()
     os.symlink(stamp_dir.name, tmp)
     os.replace(tmp, root / "latest")
-    history = timestamp_dirs(root)[:20]
+    history = [h for h in timestamp_dirs(root) if (h / "index.html").is_file()][:20]
     links = " ".join(f'<a href="{h.name}/index.html">{h.name}</a>' for h in history)
     note = f"<p>Latest sweep: {stamp_dir.name}. History: {links}</p>"
     write_index(
         stamp_dir, title=title, target_dir=root, link_prefix=f"{stamp_dir.name}/", note=note
     )
+
+
+def _finish_outputs(
+    root: Path, stamp_dir: Path, title: str, config: SweepConfig, specs: list, result: SweepResult
+) -> None:
+    """index.*, sweep.json and ``latest``, all from the run.json files on disk (so they agree)."""
+    on_disk = {r.name: r for r in write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")}
+    result.records = [on_disk.get(r.name, r) for r in result.records]
+    summary = {
+        "name": config.name,
+        "source": config.source.name,
+        "timestamp": stamp_dir.name,
+        "runs": len(specs),
+        "statuses": {
+            s: sum(r.status == s for r in result.records)
+            for s in sorted({r.status for r in result.records})
+        },
+        "interrupted": result.interrupted,
+    }
+    write_shared_text(stamp_dir / "sweep.json", json.dumps(summary, indent=2))
+    _update_latest(root, stamp_dir, title)
 
 
 def dry_run_lines(specs: Sequence[RunSpec]) -> list[str]:
@@ -557,6 +600,8 @@ def run_sweep(
         raise ParameterError(f"executor {executor!r} is not allowed; allowed: 'local', 'dask'")
     check_writable(root)
     with sweep_lock(root, lock_timeout):
+        for folder in (root, *timestamp_dirs(root)):  # left by a sweep killed with -9
+            clean_stale_staging(folder)
         stamp_dir = new_timestamp_dir(root)
         specs = [replace(s, run_dir=str(stamp_dir / s.name)) for s in planned]
         by_key, latest_by_name = ({}, {}) if force else _previous(root, stamp_dir)
@@ -611,20 +656,13 @@ def run_sweep(
                 signal.signal(sig, old)
             progress.close()
             title = f"Sweep {config.name}"
-            write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")
-            summary = {
-                "name": config.name,
-                "source": config.source.name,
-                "timestamp": stamp_dir.name,
-                "runs": len(specs),
-                "statuses": {
-                    s: sum(r.status == s for r in result.records)
-                    for s in {r.status for r in result.records}
-                },
-                "interrupted": result.interrupted,
-            }
-            write_shared_text(stamp_dir / "sweep.json", json.dumps(summary, indent=2))
-            _update_latest(root, stamp_dir, title)
+            try:
+                _finish_outputs(root, stamp_dir, title, config, specs, result)
+            except OSError as exc:
+                raise OutputWriteError(
+                    f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
+                    "each run's folder and run.json are as they were written"
+                ) from None
         if not quiet or result.failed:
             failed = len(result.failed)
             print(
