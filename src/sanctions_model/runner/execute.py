@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import ctypes
-import ctypes.util
 import datetime as _dt
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
-import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +31,18 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.runner.publish import (
+    OutputRefused,
+    OutputWriteError,
+    check_run_dir,
+    clean_stale_staging,
+    publish_dir,
+    remove_tree,
+    staging_dir,
+)
 from sanctions_model.runner.records import (
     NOTEBOOK_NAME,
+    RECORD_NAME,
     REPORT_NAME,
     RESULTS_NAME,
     RunRecord,
@@ -70,22 +77,99 @@ class RunSpec:
     help: dict[str, str] = field(default_factory=dict)
     """Help text per parameter, for the report's parameter table."""
 
+    def __post_init__(self) -> None:
+        if self.timeout is not None:
+            check_timeout(self.timeout, "timeout")
+        if not isinstance(self.show_code, bool):
+            raise ParameterError(f"show_code must be true or false, got {self.show_code!r}")
+        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
+            raise ParameterError(f"retries must be a whole number >= 0, got {self.retries!r}")
+
+
+def check_timeout(value: Any, where: str = "timeout", *, text: bool = False) -> float:
+    """``value`` as a finite positive number of seconds, else :class:`ParameterError`.
+
+    One rule for the command line (``text=True``: a string such as ``"2.5"``) and sweep files
+    (a YAML number): ints and floats are accepted; booleans, strings in a file, zero, negative
+    numbers, ``nan`` and infinities are not. Fractions are kept; the kernel layer, which counts
+    whole seconds, rounds them up (:func:`kernel_timeout`).
+    """
+    number: float | None = None
+    if isinstance(value, str) and text:
+        with contextlib.suppress(ValueError):
+            number = float(value.strip())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            number = float(value)
+    if number is None or not math.isfinite(number) or number <= 0:
+        from sanctions_model.runner.yamlsafe import short_repr
+
+        raise ParameterError(
+            f"{where} must be a finite positive number of seconds, got {short_repr(value, 40)}"
+        )
+    return number
+
+
+def kernel_timeout(seconds: float | None) -> int | None:
+    """nbclient's per-cell timeout is an ``Int`` trait: round a fraction up (2.5 s -> 3 s)."""
+    return None if seconds is None else max(1, math.ceil(seconds))
+
 
 # -- the kernel ----------------------------------------------------------------------------------
 
 _LIVE_KERNELS: set[Any] = set()
 
-#: Environment variables that look like credentials; a notebook's kernel never sees them. The
+#: Variables a notebook's kernel may see (names or ``PREFIX*``); everything else is dropped. The
 #: connectors read API keys in the parent process, so the notebooks (whose outputs are shared)
-#: need none, and a cell printing ``os.environ`` cannot leak one into a report.
+#: need none, and a cell printing ``os.environ`` cannot leak one into a report. More names can be
+#: let through with ``SANCTIONS_MODEL_KERNEL_ENV="NAME1,NAME2"`` (still filtered by shape below).
+KERNEL_ENV_ALLOW = (
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "NO_COLOR",
+    "TMPDIR", "TEMP", "TMP", "PYTHON*", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+    "LD_LIBRARY_PATH", "MPLBACKEND", "MPLCONFIGDIR", "OPENBLAS_*", "OMP_*", "MKL_*", "NUMEXPR_*",
+    "SANCTIONS_MODEL_*", "JUPYTER_*", "IPYTHONDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "PYDEVD_DISABLE_FILE_VALIDATION",
+)  # fmt: skip
+EXTRA_ENV_VAR = "SANCTIONS_MODEL_KERNEL_ENV"
+
+#: Names that look like credentials: dropped even when allowed above (``SANCTIONS_MODEL_API_KEY``).
 SECRET_ENV = re.compile(
-    r"(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|AUTH)", re.IGNORECASE
+    r"(API_?KEY|ACCESS_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PWD$|_PAT$|_DSN$|CREDENTIAL"
+    r"|PRIVATE_KEY|AUTH|SESSION|COOKIE)",
+    re.IGNORECASE,
+)
+#: Values that look like credentials, whatever the variable's name: a URL with a user (and maybe
+#: a password: ``postgres://u:PASS@host``, Sentry DSNs), known token formats (GitHub, GitLab,
+#: Slack, AWS key ids, Stripe, OpenAI, JWTs) and PEM private keys.
+SECRET_VALUE = re.compile(
+    r"[a-z][a-z0-9+.-]*://[^/\s@]+@"
+    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{8,}|\bgithub_pat_[A-Za-z0-9_]{8,}|\bglpat-[\w-]{8,}"
+    r"|\bxox[abposr]-[\w-]{8,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\b[rs]k_(?:live|test)_\w{8,}"
+    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\."
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    re.IGNORECASE,
 )
 
 
+def _allowed_name(name: str, extra: frozenset[str]) -> bool:
+    if name in extra:
+        return True
+    return any(name.startswith(a[:-1]) if a.endswith("*") else name == a for a in KERNEL_ENV_ALLOW)
+
+
 def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """``environ`` without the variables whose names look like secrets (see :data:`SECRET_ENV`)."""
-    return {k: v for k, v in environ.items() if not SECRET_ENV.search(k)}
+    """The variables of ``environ`` a kernel may see.
+
+    An allow-list of names (:data:`KERNEL_ENV_ALLOW`, plus the names listed in
+    ``SANCTIONS_MODEL_KERNEL_ENV``), minus names that look like credentials
+    (:data:`SECRET_ENV`) and values that look like credentials (:data:`SECRET_VALUE`).
+    """
+    extra = frozenset(n.strip() for n in environ.get(EXTRA_ENV_VAR, "").split(",") if n.strip())
+    return {
+        k: v
+        for k, v in environ.items()
+        if _allowed_name(k, extra) and not SECRET_ENV.search(k) and not SECRET_VALUE.search(v)
+    }
 
 
 class RunKernelManager(AsyncKernelManager):
@@ -224,7 +308,7 @@ def _execute_once(
             log_output=False,
             request_save_on_cell_execute=True,
             start_timeout=spec.start_timeout,
-            execution_timeout=spec.timeout,
+            execution_timeout=kernel_timeout(spec.timeout),
             resources={"metadata": {"path": str(staging)}},
             kernel_manager_class=RunKernelManager,
             shutdown_kernel="immediate",
@@ -276,18 +360,25 @@ def _read_results(staging: Path) -> tuple[Any, str | None]:
         return None, f"results.json is not valid JSON: {exc}"
 
 
+#: Called in a worker right before a run is published; raises (or exits) to stop it. A sweep's
+#: pool worker installs a check that the sweep is still alive (see executors.py).
+PUBLISH_CHECKS: list[Callable[[], None]] = []
+
+
 def execute_run(spec: RunSpec) -> RunRecord:
     """Run ``spec`` to completion and publish its directory; never raises for a notebook's fault.
 
     Retries only infrastructure failures (the kernel died or did not start), at most
     ``spec.retries`` times. A ``KeyboardInterrupt`` (SIGINT, or SIGTERM in a sweep worker) is
-    recorded as ``interrupted`` and the record returned.
+    recorded as ``interrupted`` and the record returned. The run folder is checked before the
+    kernel starts (:func:`~sanctions_model.runner.publish.check_run_dir`: raises
+    :class:`OutputRefused`). A run whose outputs could not be written (disk full) is ``failed``
+    with ``ename`` ``WriteError``, never ``ok``.
     """
-    from sanctions_model.runner.html import export_html
     from sanctions_model.runner.parameters import read_notebook
 
     run_dir = Path(spec.run_dir)
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    check_run_dir(run_dir, protect=(spec.notebook,))
     started, t0 = _now(), time.perf_counter()
     record = RunRecord(
         name=spec.name,
@@ -298,9 +389,14 @@ def execute_run(spec: RunSpec) -> RunRecord:
         key=spec.key,
         started=started,
     )
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{spec.name[:60]}.", suffix=".staging", dir=run_dir.parent)
-    )
+    try:
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_staging(run_dir.parent)
+        staging = staging_dir(run_dir.parent, spec.name)
+    except OSError as exc:
+        raise OutputWriteError(
+            f"cannot create the run folder beside {run_dir}: {exc.strerror or exc}"
+        ) from None
     try:
         try:
             nb = inject_parameters(read_notebook(spec.notebook), spec.parameters, spec.kernel_name)
@@ -328,36 +424,85 @@ def execute_run(spec: RunSpec) -> RunRecord:
             record.status, record.error = "failed", _error(None, "InvalidResults", results_problem)
         record.finished = _now()
         record.duration = round(time.perf_counter() - t0, 3)
-        executed = staging / NOTEBOOK_NAME
-        if executed.exists():
-            try:
-                _scrub_notebook(executed, spec)
-                export_html(
-                    nbformat.read(str(executed), as_version=4),
-                    staging / REPORT_NAME,
-                    record=record,
-                    show_code=spec.show_code,
-                    help=spec.help,
-                    scrub_paths=_machine_paths(staging, run_dir, spec),
-                )
-            except Exception as exc:  # a report that cannot render must not lose the run
-                record.error = record.error or _error(
-                    None, "ReportError", f"HTML export failed: {exc}"
-                )
+        machine = _machine_paths(staging, run_dir, spec)
+        _write_report(staging, spec, record, machine)
         if record.error:  # error messages reach index.html and run.json: no machine paths
             from sanctions_model.runner.html import scrub_paths
 
-            machine = _machine_paths(staging, run_dir, spec)
             record.error["evalue"] = scrub_paths(str(record.error["evalue"]), machine)
-        record.files = sorted(p.name for p in staging.iterdir())
-        record.files = sorted(set(record.files) | {"run.json"})
-        record.write(staging)
-        _make_readable(staging)
-        publish_dir(staging, run_dir)
+        if not _write_record(staging, record):
+            return record  # not even run.json fits: the earlier run folder stays as it was
+        for check in PUBLISH_CHECKS:
+            check()
+        try:
+            publish_dir(staging, run_dir)
+        except OSError as exc:
+            _mark_unwritable(record, exc, "publishing the run folder")
         return record
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        if staging.exists() or staging.is_symlink():
+            remove_tree(staging)
+
+
+def _mark_unwritable(record: RunRecord, exc: OSError, what: str) -> None:
+    """A run whose outputs could not be written is failed, whatever its notebook did."""
+    record.status = "failed"
+    record.error = _error(
+        None, "WriteError", f"could not write the run's outputs ({what}): {exc.strerror or exc}"
+    )
+
+
+def _write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict[str, str]) -> None:
+    """notebook.ipynb (paths scrubbed) and report.html; a failure makes the run failed."""
+    from sanctions_model.runner.html import export_html
+
+    executed = staging / NOTEBOOK_NAME
+    if not executed.exists():
+        if record.status == "ok":  # papermill always writes it: a run without it is not ok
+            _mark_unwritable(record, FileNotFoundError("notebook.ipynb is missing"), "notebook")
+        return
+    try:
+        _scrub_notebook(executed, spec, machine)
+        nb = nbformat.read(str(executed), as_version=4)
+        # Widget state is never shown (the template has no widget scripts), and nbconvert fails
+        # on a "widgets" entry without the state it expects: leave it out of the report.
+        nb.metadata.pop("widgets", None)
+        export_html(
+            nb,
+            staging / REPORT_NAME,
+            record=record,
+            show_code=spec.show_code,
+            help=spec.help,
+            scrub_paths=machine,
+        )
+    except OSError as exc:
+        _mark_unwritable(record, exc, "report.html")
+    except Exception as exc:  # a report that cannot render must not lose the run's record
+        if record.status == "ok":
+            record.status = "failed"
+        record.error = record.error or _error(None, "ReportError", f"HTML export failed: {exc}")
+    if record.status == "ok" and not (staging / REPORT_NAME).is_file():
+        _mark_unwritable(record, FileNotFoundError("report.html is missing"), "report.html")
+
+
+def _write_record(staging: Path, record: RunRecord) -> bool:
+    """Write run.json; on a full disk, drop the partial outputs and write a failed record."""
+    try:
+        record.files = sorted({p.name for p in staging.iterdir()} | {RECORD_NAME})
+        record.write(staging)
+        _make_readable(staging)
+        return True
+    except OSError as exc:
+        _mark_unwritable(record, exc, "run.json")
+    _clear_dir(staging)  # free the space the partial outputs took; keep only the record
+    record.results = None
+    record.files = [RECORD_NAME]
+    try:
+        record.write(staging)
+        _make_readable(staging)
+        return True
+    except OSError:
+        return False
 
 
 def _make_readable(directory: Path) -> None:
@@ -390,43 +535,42 @@ def _machine_paths(staging: Path, run_dir: Path, spec: RunSpec) -> dict[str, str
     )
 
 
-def _scrub_notebook(path: Path, spec: RunSpec) -> None:
+def _scrub_notebook(path: Path, spec: RunSpec, machine: Mapping[str, str]) -> None:
+    """The executed notebook without this machine's paths (outputs, tracebacks, metadata)."""
+    from sanctions_model.runner.html import scrub_paths
+
     nb = nbformat.read(str(path), as_version=4)
     meta = nb.metadata.get("papermill", {})
     meta["input_path"] = spec.notebook_label or Path(spec.notebook).name
     meta["output_path"] = NOTEBOOK_NAME
+
+    def scrub(value: Any, html_text: bool = False) -> Any:
+        if isinstance(value, str):
+            return scrub_paths(value, machine, html_text=html_text)
+        if isinstance(value, list):
+            return [scrub(v, html_text) for v in value]
+        return value
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for key in ("text", "traceback", "evalue", "ename"):
+                if key in output:
+                    output[key] = scrub(output[key])
+            for mime, value in output.get("data", {}).items():
+                if isinstance(value, str | list):
+                    output["data"][mime] = scrub(value, html_text=mime == "text/html")
     nbformat.write(nb, str(path))
 
 
-# -- publishing ----------------------------------------------------------------------------------
+# -- publishing (see publish.py) ---------------------------------------------------------------
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where unsupported."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return rc == 0
-
-
-def publish_dir(staging: Path, target: Path) -> None:
-    """Put the finished ``staging`` directory at ``target``, replacing any previous one atomically."""
-    try:
-        os.rename(staging, target)  # fails if target is a non-empty directory
-        return
-    except OSError:
-        if not target.exists():
-            raise
-    if _exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous run
-        return
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(target, old)
-    os.rename(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
+__all__ = [
+    "OutputRefused",
+    "OutputWriteError",
+    "RunSpec",
+    "check_run_dir",
+    "check_timeout",
+    "execute_run",
+    "kernel_environment",
+    "publish_dir",
+]

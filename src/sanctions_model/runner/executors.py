@@ -9,10 +9,18 @@ decides where a run goes.
   resubmitted to a fresh pool, and a run that is in flight when workers die twice is recorded as
   ``kernel_died`` (``WorkerDied``). Dask retries a task whose worker died and reports
   ``KilledWorker`` when it gives up, recorded the same way.
-- On :class:`Interrupted` (raised by the sweep's SIGINT/SIGTERM handler) the pool's workers get
-  SIGTERM, which each turns into ``KeyboardInterrupt``: the run in progress records itself as
-  ``interrupted`` and publishes its directory; runs not started are returned as ``interrupted``
-  by :func:`interrupted_record`.
+- On :class:`Interrupted` (raised by the sweep's SIGINT/SIGTERM handler) the pool's shared stop
+  event is set and its workers get SIGTERM, which each turns into ``KeyboardInterrupt``: the run
+  in progress records itself as ``interrupted`` and publishes its directory. A worker never
+  starts another run once the event is set (or once it got a signal itself): a run queued in the
+  pool is recorded as ``interrupted`` without starting. Workers still busy after
+  :data:`INTERRUPT_GRACE` seconds are killed, so nothing is published after the sweep has
+  written its index.
+- Workers die with the sweep: each asks the kernel for SIGKILL when its parent dies
+  (``prctl(PR_SET_PDEATHSIG)``, Linux) and watches the sweep's pid from a thread (the parent of
+  a forkserver worker is the fork server, not the sweep); before publishing a run a worker
+  checks that the sweep, which holds the output lock, is alive. After ``kill -9`` of the sweep
+  no worker publishes anything; the staging folders it leaves are removed by the next run.
 
 For a cluster under Slurm, PBS and the like, start a scheduler with ``dask-jobqueue`` (e.g.
 ``SLURMCluster(cores=1, memory="4GB").scale(jobs=20)``) and pass its address with ``--scheduler``;
@@ -22,9 +30,14 @@ workers need this package and the ``sanctions-model`` kernel installed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,6 +48,9 @@ from sanctions_model.runner.records import RunRecord
 OnResult = Callable[[RunRecord], None]
 MAX_POOL_BREAKS = 2
 INTERRUPT_GRACE = 20.0
+WATCH_INTERVAL = 0.2
+"""How often a worker checks that the sweep is still alive (seconds)."""
+_PR_SET_PDEATHSIG = 1
 
 
 class Interrupted(KeyboardInterrupt):
@@ -71,19 +87,89 @@ def interrupted_record(
         files=["run.json"],
     )
     run_dir = Path(spec.run_dir)
-    if not (run_dir / "run.json").exists():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        record.write(run_dir)
+    if not (run_dir / "run.json").exists() and not run_dir.is_symlink():
+        # best effort: on a full disk the run is still reported (exit status, sweep.json)
+        with contextlib.suppress(OSError):
+            run_dir.mkdir(parents=True, exist_ok=True)
+            record.write(run_dir)
     return record
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+# -- inside a pool worker ------------------------------------------------------------------------
+
+_STOP: object | None = None  # the pool's multiprocessing Event
+_SWEEP_PID: int | None = None
+_STOPPING = False
+_RUNNING = False
 
 
-def _worker_init() -> None:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
+def _on_signal(signum: int, frame: object) -> None:
+    global _STOPPING
+    _STOPPING = True
+    if _RUNNING:  # stop the notebook; an idle worker just takes no more runs
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _check_sweep_alive() -> None:
+    """Before publishing: a run of a sweep that is gone (``kill -9``) must not be published."""
+    if _SWEEP_PID is not None and not _alive(_SWEEP_PID):
+        _die()
+
+
+def _watch(pid: int) -> None:
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        if not _alive(pid):
+            _die()
+
+
+def die_with_parent(sweep_pid: int) -> None:
+    """SIGKILL this process when its parent dies (Linux), and when ``sweep_pid`` is gone."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    threading.Thread(target=_watch, args=(sweep_pid,), daemon=True, name="sweep-watch").start()
+    if not _alive(sweep_pid):  # died before the watch started
+        _die()
+
+
+def _worker_init(stop: object | None = None, sweep_pid: int | None = None) -> None:
+    global _STOP, _SWEEP_PID
+    from sanctions_model.runner import execute
+
+    _STOP, _SWEEP_PID = stop, sweep_pid
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    if sweep_pid is not None:
+        die_with_parent(sweep_pid)
+        execute.PUBLISH_CHECKS.append(_check_sweep_alive)
+
+
+def _run_in_worker(spec: RunSpec) -> RunRecord:
+    """execute_run, unless the sweep is stopping: then the run is recorded as not started."""
+    global _RUNNING
+    if _STOPPING or (_STOP is not None and _STOP.is_set()):  # type: ignore[attr-defined]
+        return interrupted_record(spec, evalue="the sweep was stopped before this run started")
+    _RUNNING = True
+    try:
+        return execute_run(spec)
+    finally:
+        _RUNNING = False
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -119,10 +205,15 @@ def run_local(
         on_result(record)
 
     while pending:
+        ctx = _context()
+        stop = ctx.Event()
         pool = cf.ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_worker_init
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_worker_init,
+            initargs=(stop, os.getpid()),
         )
-        futures = {pool.submit(execute_run, spec): spec for spec in pending}
+        futures = {pool.submit(_run_in_worker, spec): spec for spec in pending}
         pending = []
         try:
             for future in cf.as_completed(futures):
@@ -142,6 +233,7 @@ def run_local(
                 except Exception as exc:  # a bug in the runner, not the notebook: keep going
                     finish(interrupted_record(spec, type(exc).__name__, str(exc)))
         except KeyboardInterrupt:
+            stop.set()
             _stop_pool(pool, {f: s for f, s in futures.items() if s.name not in reported}, finish)
             raise
         finally:
@@ -152,22 +244,30 @@ def run_local(
 def _stop_pool(
     pool: cf.ProcessPoolExecutor, futures: dict[cf.Future, RunSpec], finish: OnResult
 ) -> None:
-    """SIGTERM the workers, collect what they record, mark the rest interrupted."""
+    """SIGTERM the workers, collect what they record, kill the slow, mark the rest interrupted."""
     for future in futures:
         future.cancel()
-    for process in list(getattr(pool, "_processes", {}).values()):
-        try:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, OSError):
             os.kill(process.pid, signal.SIGTERM)
-        except (ProcessLookupError, OSError):
-            pass
     deadline = time.monotonic() + INTERRUPT_GRACE
-    for future, spec in futures.items():
+    collected: dict[cf.Future, RunRecord | None] = {}
+    for future in futures:
         record = None
         if not future.cancelled():
             try:
                 record = future.result(timeout=max(0.1, deadline - time.monotonic()))
             except BaseException:  # noqa: BLE001 - any failure here means the run did not finish
                 record = None
+        collected[future] = record
+    # A worker still busy now must not publish after the sweep has written its index.
+    for process in processes:
+        if process.is_alive():
+            with contextlib.suppress(ProcessLookupError, OSError):
+                os.kill(process.pid, signal.SIGKILL)
+    for future, spec in futures.items():
+        record = collected[future]
         finish(record if record is not None else interrupted_record(spec))
 
 

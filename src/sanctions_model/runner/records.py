@@ -86,3 +86,15 @@ def read_record(directory: Path) -> RunRecord | None:
         return RunRecord.from_dict(data)
     except (OSError, ValueError, TypeError):
         return None
+
+
+def is_complete(directory: Path, record: RunRecord) -> bool:
+    """True when ``directory`` holds every file its record lists, and a successful run's report.
+
+    A run that lost its files (a full disk, a hand-deleted report) must not stand in for a new
+    run through the cache.
+    """
+    if record.status in SUCCESS and REPORT_NAME not in record.files:
+        return False
+    directory = Path(directory)
+    return all((directory / name).is_file() for name in record.files)
