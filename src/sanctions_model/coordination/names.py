@@ -17,8 +17,9 @@ Normalisation, in order
    (``ooo``, ``llc``, ``jsc``, ``pao``, ``ltd``...; :data:`LEGAL_FORMS`), are dropped when
    ``drop_legal_forms=True`` and at least one other token remains.
 4. Each token is reduced to a romanisation-invariant skeleton (:func:`romanization_skeleton`):
-   ``x -> ks``, ``kh -> h``, ``shch -> sch``, ``tz -> ts``, ``yo/jo -> e``, final ``-ander ->
-   -andr``; an initial ``ye -> e``;
+   ``x -> ks``, ``kh -> h``, ``shch -> sch``, ``tz -> ts``, ``yo/jo -> e``, ``tch -> ch``,
+   ``w -> v``, ``ck -> k``, ``c -> k`` (not before ``h``), ``j -> y`` before a vowel, final
+   ``-ander -> -andr``; an initial ``ye -> e``;
    ``y`` between a vowel and ``e`` dropped (``Sergeyevich -> Sergeevich``); ``i``/``y`` runs
    before ``e`` after a consonant dropped (``Vasiliev / Vasilyev -> vasilev``); every remaining
    run of ``i``/``y`` becomes one ``i`` (``-iy / -ii / -y -> -i``); doubled letters are single.
@@ -114,6 +115,10 @@ def romanization_skeleton(token: str) -> str:
         return t
     t = t.replace("x", "ks").replace("shch", "sch").replace("kh", "h").replace("tz", "ts")
     t = t.replace("yo", "e").replace("jo", "e")
+    # German and Polish spellings: Wolfson / Volfson, Jakovlevitch / Yakovlevich, Victor / Viktor
+    t = t.replace("tch", "ch").replace("w", "v").replace("ck", "k")
+    t = re.sub(r"c(?!h)", "k", t)
+    t = re.sub(r"j(?=[aeiou])", "y", t)
     if t.endswith("ander"):  # Alexander / Aleksandr
         t = t[:-5] + "andr"
     if t.endswith("ij"):  # -ий written -ij

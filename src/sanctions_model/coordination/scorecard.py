@@ -160,7 +160,14 @@ def list_overlap_us_uk(
         uk = uk[uk["regime"] == uk_regime]
     if us.empty or uk.empty:
         raise ParameterError(f"empty list: US {us_program} {len(us)}, UK {uk_regime} {len(uk)}")
-    return compare_lists({"US": us, "GB": uk}, threshold=threshold)
+    # censored dates (OFAC entries already in the first scraped copy, UK carry-overs of
+    # 2020-12-31) are not listing dates: left out of the listing lags
+    unreliable = {}
+    for j, f in (("US", us), ("GB", uk)):
+        if "date_censored" in f.columns:
+            unreliable[j] = sorted(set(pd.to_datetime(f.loc[f["date_censored"], "designated_on"])))
+    unreliable.setdefault("GB", [pd.Timestamp("2020-12-31")])
+    return compare_lists({"US": us, "GB": uk}, threshold=threshold, unreliable_dates=unreliable)
 
 
 def _overlap_columns(overlap: Any) -> pd.DataFrame:
