@@ -82,10 +82,30 @@ def _chart_svg(section: Section, title: str, salt: str) -> str:
         plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = _inline_uses(svg)
     svg = re.sub(r'\s(width|height)="[^"]*"', "", svg, count=2)
     return svg.replace(
         ">", f' role="img" aria-label="{html.escape(title)}"><title>{html.escape(title)}</title>', 1
     )
+
+
+_MARKER_DEF = re.compile(r'<path id="(m[0-9a-f]+)" d="([^"]*)"(?: style="([^"]*)")?\s*/>', re.S)
+_MARKER_USE = re.compile(
+    r'<use xlink:href="#(m[0-9a-f]+)" x="([^"]*)" y="([^"]*)"(?: style="([^"]*)")?\s*/>'
+)
+
+
+def _inline_uses(svg: str) -> str:
+    """Draw matplotlib's reused markers in place: no ``href="#id"`` that a link check would follow."""
+    defs = {m.group(1): (m.group(2), m.group(3) or "") for m in _MARKER_DEF.finditer(svg)}
+
+    def use(m: re.Match[str]) -> str:
+        d, style = defs.get(m.group(1), ("", ""))
+        return f'<path d="{d}" transform="translate({m.group(2)} {m.group(3)})" style="{m.group(4) or style}"/>'
+
+    svg = _MARKER_USE.sub(use, svg)
+    return re.sub(r"<defs>\s*(?:<path id=\"m[0-9a-f]+\"[^>]*/>\s*)+</defs>", "", svg)
 
 
 def _estimate_rows(section: Section) -> str:

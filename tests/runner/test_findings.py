@@ -1,0 +1,225 @@
+"""The findings page and the README block, from hand-made sweep folders (no kernel needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from sanctions_model.cli import main
+from sanctions_model.errors import ParameterError
+from sanctions_model.reporting.findings import build_sections
+from sanctions_model.reporting.readme import END, START, readme_differences, update_readme
+from sanctions_model.runner.index import write_index
+from sanctions_model.runner.records import RunRecord
+
+from ..test_site_quality import front_page_problems, problems
+
+EFFECT_RU = {
+    "reporter": "EU27_2020",
+    "partner": "RU",
+    "flow": "export",
+    "effect": -0.5659,
+    "lower": -0.6901,
+    "upper": -0.3544,
+    "p_value": 0.002,
+    "inference": "simulated counterfactual paths (500 draws)",
+    "caveats": ["pre-period of 38 months"],
+}
+EFFECT_KG_OLD_KEYS = {
+    "reporter": "EU27_2020",
+    "partner": "KG",
+    "average_effect": 7.657,
+    "average_lower": 2.9,
+    "average_upper": 20.1,
+    "p_value": 0.002,
+    "headline": {"effect": 7.657},
+}
+DIVERSION = {
+    "did_ru_annual": -1.2,
+    "did_ru_annual_lower": -1.5,
+    "did_ru_annual_upper": -0.9,
+    "did_ru_annual_p_ri": 0.008,
+    "gravity": {"russia_2022": -1.35, "partners_2022": 0.39},
+    "gravity_se": {"russia_2022": 0.03, "partners_2022": 0.1},
+    "did_russia_se": 0.16,
+}
+SYNTHETIC = {"sc_effect_2023": -0.6, "sc_p_placebo": 0.02, "sc_n_placebos": 49, "sc_rank": 1}
+ALLIES = {
+    "substitution": {
+        "DE": {"estimate": 0.11, "lower": 0.05, "upper": 0.2},
+        "LT": {"estimate": 0.47, "lower": 0.3, "upper": 0.7},
+    },
+    "index": {"LT": {"index": 0.8, "lower": 0.6, "upper": 0.95}, "DE": 0.3},
+    "scorecard": {"direct_ratio": {"US": 0.094, "GB": 0.244}, "hub_imports": {"US": 3.1e9}},
+}
+GARBAGE = {
+    "effect": "large",
+    "lower": None,
+    "upper": [1, 2],
+    "p_value": float("nan"),
+    "substitution": "n/a",
+    "index": [1, 2, 3],
+    "scorecard": {"x": 1},
+    "gravity": ["a"],
+    "sc_effect_2022": True,
+    "headline": "none",
+}
+
+
+def _record(name, notebook, results, *, status="ok", **resolved):
+    return RunRecord(
+        name=name,
+        notebook=f"notebooks/{notebook}.ipynb",
+        status=status,
+        parameters=dict(resolved),
+        resolved=dict(resolved),
+        results=results,
+        files=["report.html", "run.json", "results.json"],
+    )
+
+
+RECORDS = [
+    _record("02-RU", "02_sanction_effect", EFFECT_RU, partner="RU"),
+    _record("02-KG", "02_sanction_effect", EFFECT_KG_OLD_KEYS, partner="KG"),
+    _record("03", "03_trade_diversion", DIVERSION),
+    _record("05", "05_synthetic_control", SYNTHETIC),
+    _record("04", "04_coordination_gaps", ALLIES),
+    _record("01", "01_data_overview", {"headline": {"RU 2023/2021": 0.43, "KG 2023/2021": 10.4}}),
+]
+
+
+def _sections(records=RECORDS):
+    return {s.key: s for s in build_sections(records)}
+
+
+def test_sections_read_each_notebooks_keys():
+    sections = _sections()
+    effects = {e.label: e for e in sections["effects"].estimates}
+    ru, kg = effects["EU27 exports to Russia"], effects["EU27 exports to Kyrgyzstan"]
+    assert (ru.value, ru.lower, ru.upper, ru.p_value) == (-0.5659, -0.6901, -0.3544, 0.002)
+    assert (kg.value, kg.lower, kg.upper) == (7.657, 2.9, 20.1)  # the older key names
+    assert sections["effects"].inference == ["simulated counterfactual paths (500 draws)"]
+    assert sections["effects"].caveats == ["EU27 exports to Russia: pre-period of 38 months"]
+    diversion = {e.label: e for e in sections["diversion"].estimates}
+    assert diversion["did ru annual"].lower == -1.5 and diversion["did ru annual"].p_value == 0.008
+    assert diversion["gravity (PPML): russia 2022"].note == "s.e. 0.030"
+    (sc,) = sections["synthetic"].estimates
+    assert (sc.value, sc.p_value, sc.scale, sc.note) == (
+        -0.6,
+        0.02,
+        "relative",
+        "49 placebo destinations",
+    )
+    allies = {e.label: e for e in sections["allies"].estimates}
+    assert (allies["Lithuania"].value, allies["Lithuania"].upper) == (0.47, 0.7)
+    index = {e.label: e for e in sections["index"].estimates}
+    assert index["Lithuania"].lower == 0.6 and index["Germany"].lower is None
+    card = sections["scorecard"].table
+    assert {row["Ally"] for row in card} == {"United States", "United Kingdom"}
+    assert next(r for r in card if r["Ally"] == "United States")["hub imports"] == "3.10 bn"
+    generic = sections["headline"]
+    assert generic.reference == 1.0 and len(generic.estimates) == 2
+
+
+def test_wrong_types_are_ignored_not_fatal():
+    sections = _sections([_record("bad", "02_sanction_effect", GARBAGE)])
+    assert sections == {}
+    assert build_sections([_record("x", "02", None), _record("y", "02", [1, 2])]) == []
+    failed = _record("f", "02_sanction_effect", EFFECT_RU, status="failed")
+    assert build_sections([failed]) == []  # a failed run's numbers are not findings
+
+
+def _sweep(tmp_path: Path, records=RECORDS) -> Path:
+    stamp = tmp_path / "default" / "20261128T064404Z"
+    for record in records:
+        (stamp / record.name).mkdir(parents=True)
+        record.write(stamp / record.name)
+        (stamp / record.name / "report.html").write_text("<html></html>")
+    return stamp
+
+
+def test_write_index_builds_findings_runs_and_csv(tmp_path):
+    stamp = _sweep(tmp_path)
+    root = stamp.parent
+    (root / "latest").symlink_to(stamp.name)
+    banner = "Sweep 20261129T000000Z failed; showing the last sweep where every run succeeded."
+    write_index(
+        stamp, title="Sweep default", target_dir=root, link_prefix=f"{stamp.name}/", note=banner
+    )
+    page = (root / "index.html").read_text()
+    assert front_page_problems(root / "index.html") == []
+    assert problems(page) == []
+    assert page.count('<figure class="chart">') >= 5  # effects, diversion, sc, allies, index, ...
+    assert f'<div class="banner" role="status">{banner}</div>' in page
+    assert "28 Nov 2026, 06:44 UTC" in page and "sanctions-model" in page
+    assert (
+        "-57%" in page and "-69% to -35%" in page and "+770%" in page and "&lt; 0.001" not in page
+    )
+    assert "<script" not in page and not re.search(r"(?:src|href)=[\"']?(?:https?:)?//", page)
+    for href in re.findall(r'(?<!:)href="([^"#][^"]*)"', page):  # not the SVG's xlink:href="#.."
+        assert (root / href).exists(), href
+    runs = (root / "runs.html").read_text()
+    assert runs.count("<tr class=") == len(RECORDS) and banner in runs and problems(runs) == []
+    assert "7.657" in (root / "index.csv").read_text()  # the CSV keeps machine precision
+
+
+def test_failed_runs_are_named_on_the_front_page(tmp_path):
+    records = [*RECORDS[:2], _record("02-AM", "02_sanction_effect", None, status="failed")]
+    stamp = _sweep(tmp_path, records)
+    write_index(stamp, title="Sweep default")
+    page = (stamp / "index.html").read_text()
+    assert "1 run(s) did not succeed" in page and "02-AM" in page
+
+
+def test_readme_block_is_written_and_checked(tmp_path):
+    stamp = _sweep(tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nIntro.\n\n{START}\nold numbers 1 2 3\n{END}\n\nRest 42.\n")
+    assert update_readme(readme, stamp)
+    text = readme.read_text()
+    assert text.startswith("# Title\n\nIntro.\n\n") and text.endswith(f"{END}\n\nRest 42.\n")
+    assert "EU27 exports to Russia: 57% below the counterfactual (95% interval -69% to -35%" in text
+    assert "Lithuania" in text and readme_differences(readme, stamp) == []
+    assert not update_readme(readme, stamp)  # idempotent
+    # a new sweep whose effect rounds differently: the README is stale
+    record = json.loads((stamp / "02-RU" / "run.json").read_text())
+    record["results"]["upper"] = -0.3444
+    (stamp / "02-RU" / "run.json").write_text(json.dumps(record))
+    assert readme_differences(readme, stamp) == ["README -35 vs sweep -34"]
+    # a change below the rounding is not
+    record["results"]["upper"] = -0.3546
+    (stamp / "02-RU" / "run.json").write_text(json.dumps(record))
+    assert readme_differences(readme, stamp) == []
+    assert main(["readme", "--sweep", str(stamp), "--readme", str(readme), "--check"]) == 0
+
+
+def test_readme_errors_name_the_problem(tmp_path, capsys):
+    stamp = _sweep(tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    with pytest.raises(ParameterError, match="findings:start"):
+        update_readme(readme, stamp)
+    readme.write_text(f"{START}\n{END}\n")
+    assert main(["readme", "--sweep", str(tmp_path / "nope"), "--readme", str(readme)]) == 2
+    assert "no such sweep folder" in capsys.readouterr().err
+
+
+def test_forest_axis_reads_in_percent():
+    from sanctions_model.reporting.plots import forest_plot
+
+    fig = forest_plot(
+        ["a", "b"], [-0.57, 7.66], [-0.69, 2.9], [-0.35, 20.1], scale="relative", title="T"
+    )
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert ax.get_title(loc="left") == "T" and "0%" in labels and "-50%" in labels
+    assert all(re.fullmatch(r"[-+]?[\d,]+%", x) for x in labels)
+    # -50% and +100% are equally far from zero on the log-ratio axis
+    positions = dict(zip(labels, ax.get_xticks(), strict=True))
+    if "+100%" in positions:
+        assert math.isclose(-positions["-50%"], positions["+100%"])
