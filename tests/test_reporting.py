@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -69,3 +70,83 @@ def test_plots_are_labelled():
     }
     fig = reporting.plot_indexed(t, base="2021")
     assert "2021 = 100" in fig.axes[0].get_ylabel()
+
+
+def test_annual_table_labels_a_partial_year():
+    t = _trade([1e6] * 20)  # Jan 2021 to Aug 2022
+    annual = reporting.annual_table(t)
+    assert list(annual.columns) == ["2021", "2022, Jan-Aug"]
+    assert annual.loc["KG", "2022, Jan-Aug"] == 8.0
+    gap = t[t["period"] != pd.Period("2021-06", "M")]  # a missing month is not a partial year
+    assert list(reporting.annual_table(gap).columns) == ["2021", "2022, Jan-Aug"]
+
+
+def test_summary_numbers_have_no_exponent_or_false_precision():
+    from sanctions_model._results import Summary, format_number
+
+    assert format_number(3_348_053_996.0) == "3.35 bn"
+    assert format_number(-4.47e9) == "-4.47 bn"
+    assert format_number(0.123456) == "0.123"
+    assert format_number(1.3e-11, column="p_value") == "< 0.001"
+    assert format_number(float("nan")) == "\u2013" and format_number(None) == "\u2013"
+    assert format_number(np.int64(3026)) == "3,026"
+    frame = pd.DataFrame({"effect": [-4.47e9, 1e-9], "p_value": [0.0301, 0.5]}, index=["a", "b"])
+    text = Summary("T", facts={"obs": 408, "chow p-value": 1e-12}, tables=[("", frame)]).as_text()
+    assert not re.search(r"\de[+-]?\d", text), text
+    assert "-4.47 bn" in text and "0.03" in text and "< 0.001" in text
+
+
+def test_reader_frame_formats_by_column():
+    frame = pd.DataFrame(
+        {
+            "value": [3.3e9, np.nan],
+            "p_value": [0.0001, 0.2],
+            "ratio": [0.4312, 10.39],
+            "when": [pd.Period("2022-03", "M"), pd.NaT],
+        }
+    )
+    out = reporting.reader_frame(frame)
+    assert out.to_dict("list") == {
+        "value": ["3.30 bn", "\u2013"],
+        "p_value": ["< 0.001", "0.20"],
+        "ratio": ["0.43", "10"],
+        "when": ["Mar 2022", "\u2013"],
+    }
+    indexed = pd.Series([1.5e6], index=pd.PeriodIndex(["2024-08"], freq="M", name="month"))
+    assert reporting.reader_frame(indexed).index.tolist() == ["Aug 2024"]
+    assert reporting.reader_frame(indexed).index.name == "month"
+    html = reporting.styled(frame).to_html()
+    assert "3.30 bn" in html and "\u2013" in html and "nan" not in html.lower().replace("nan;", "")
+
+
+def test_setup_report_turns_warnings_into_run_notes(tmp_path, monkeypatch):
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from sanctions_model.reporting import display
+
+    monkeypatch.setenv("SANCTIONS_MODEL_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr(display, "NOTES", [])
+    saved = warnings.showwarning, warnings.filters[:]
+    try:
+        reporting.setup_report()
+        warnings.warn("UnobservedComponents did not converge", RuntimeWarning, stacklevel=1)
+        warnings.warn("UnobservedComponents did not converge", RuntimeWarning, stacklevel=1)
+        np.log(np.zeros(1))  # numpy's own RuntimeWarning
+    finally:
+        warnings.showwarning = saved[0]
+        warnings.filters[:] = saved[1]
+        pd.reset_option("display.float_format")
+    notes = json.loads((tmp_path / "results.json").read_text())["run_notes"]
+    assert notes == [
+        "RuntimeWarning: UnobservedComponents did not converge",
+        "RuntimeWarning: divide by zero encountered in log",
+    ]
+    assert all("/" not in n for n in notes)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1e10, 3e10])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert ax.yaxis.get_offset_text().get_text() == "" and "20 bn" in labels
+    plt.close(fig)

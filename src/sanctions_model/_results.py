@@ -33,8 +33,7 @@ def format_number(value: Any, digits: int = 3, column: str = "") -> str:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and np.isfinite(value) and not isinstance(value, bool):
-        name = str(column).strip().lower()
-        if not (name in fmt._P_NAMES or "ratio" in name or name.startswith(("p_", "p-"))):
+        if not (fmt.is_p_name(column) or "ratio" in str(column).lower()):
             return fmt.compact(value, digits)
     return fmt.cell(value, column)
 

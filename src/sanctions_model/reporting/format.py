@@ -23,6 +23,7 @@ __all__ = [
     "MISSING",
     "cell",
     "compact",
+    "is_p_name",
     "log_points",
     "money",
     "month",
@@ -204,6 +205,16 @@ def month(value: Any) -> str:
 _P_NAMES = ("p_value", "pvalue", "p-value", "p value", "p")
 
 
+def is_p_name(name: str) -> bool:
+    """Whether a column or key name says it holds p-values (``p_value``, ``chow p-value``, ...)."""
+    name = str(name).strip().lower()
+    return (
+        name in _P_NAMES
+        or name.startswith(("p_", "p-", "p "))
+        or name.endswith(("p_value", "p-value", "p value", "pvalue", "_p"))
+    )
+
+
 def cell(value: Any, column: str = "") -> str:
     """One table cell for readers, formatted by what ``column`` names.
 
@@ -228,7 +239,7 @@ def cell(value: Any, column: str = "") -> str:
         return str(value)
     if math.isnan(number_value):
         return MISSING
-    if name in _P_NAMES or name.startswith(("p_", "p-")) or name.endswith(("p_value", "p-value")):
+    if is_p_name(name):
         return p_cell(number_value)
     if "ratio" in name:
         return ratio(number_value)
