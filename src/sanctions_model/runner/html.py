@@ -233,8 +233,10 @@ def scrub_paths(text: str, paths: Mapping[str, str], *, html_text: bool = False)
         if len(path) <= 1:
             continue
         shown = html.escape(placeholder) if html_text else placeholder
-        forms = {path: shown, html.escape(path): html.escape(placeholder)}
-        for form, replacement in forms.items():
+        forms = [(path, shown)]
+        if html.escape(path) != path:  # a path with & or quotes, as HTML shows it
+            forms.append((html.escape(path), html.escape(placeholder)))
+        for form, replacement in forms:
             if form not in text:
                 continue
 
