@@ -2,6 +2,13 @@
 
 Public API
 ----------
+Ally scorecard (:mod:`.scorecard`, :mod:`.substitution`, :mod:`.gap_ranks`)
+    :func:`ally_scorecard` -> :class:`AllyScorecard` (per ally: direct ratio from Russia's side,
+    the hubs' imports from the hubs' side, substitution with interval, US-UK list overlap,
+    adoption lags); :func:`eu27_substitution` (the EU side);
+    :func:`estimate_substitution` -> :class:`SubstitutionResults` (trend-with-drift
+    counterfactuals, joint draws, ratio of expected values with a Fieller-type interval);
+    :func:`gap_ranks` -> :class:`GapRanks` (coordination-gap ranks with rank intervals).
 Adoption timing (:mod:`.timing`)
     :func:`adoption_timing` -> :class:`AdoptionTiming` (first adoption per kind of measure and
     jurisdiction, lag behind the first mover, spread; ``plot()`` timeline).
@@ -34,6 +41,7 @@ from .designations import (
     designation_timeline,
     match_subjects,
 )
+from .gap_ranks import GapRanks, gap_ranks
 from .goods import RestrictedGoodsDiD, restricted_goods_did
 from .index import CoordinationGapIndex, coordination_gap_index, gap_index
 from .names import name_similarity, normalize_name
@@ -47,11 +55,21 @@ from .rerouting import (
     pre_war_exposure,
     substitution_ratio,
 )
+from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution
 from .simulate import SimulatedRerouting, simulate_rerouting_panel
+from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
 
 __all__ = [
     "AdoptionTiming",
+    "AllyScorecard",
+    "GapRanks",
+    "Substitution",
+    "SubstitutionResults",
+    "ally_scorecard",
+    "estimate_substitution",
+    "eu27_substitution",
+    "gap_ranks",
     "CoordinationGapIndex",
     "CounterfactualDraws",
     "DesignationTimeline",

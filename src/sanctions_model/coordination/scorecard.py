@@ -306,6 +306,7 @@ def ally_scorecard(
     timing: bool = True,
     timing_start: str = "2022-02-21",
     timing_end: str = "2024-12-31",
+    timing_kinds: Sequence[str] | None = ("designations", "trade"),
     direct: pd.DataFrame | None = None,
     hub_imports: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
@@ -323,7 +324,12 @@ def ally_scorecard(
     threshold : float
         Name-matching threshold (0-100) of the US-UK list comparison.
     lists, timing : bool
-        Whether to compute the list overlap (about half a minute) and the adoption lags.
+        Whether to compute the list overlap (about ten seconds) and the adoption lags.
+    timing_start, timing_end, timing_kinds
+        Window and kinds of measure of the adoption lags. Default kinds: designations and
+        trade, the kinds the events timeline records for every ally (its energy, financial
+        and transport measures are those of the EU, UK and US: lags on them would compare the
+        timeline's coverage, not the allies). ``None``: every kind.
     direct, hub_imports, events : DataFrame, optional
         Trade tables (``load_trade`` layout) and the events table; default the embedded data.
     designations : mapping {"US": frame, "GB": frame}, optional
@@ -446,7 +452,7 @@ def ally_scorecard(
             "entries already in the first copy of 2021-08-18)"
         )
     if timing:
-        lag = adoption_lags(events, start=timing_start, end=timing_end)
+        lag = adoption_lags(events, start=timing_start, end=timing_end, kinds=timing_kinds)
         for c in lag.columns:
             table[c] = [
                 lag.loc[JURISDICTION.get(a, a), c]
@@ -454,9 +460,11 @@ def ally_scorecard(
                 else np.nan
                 for a in allies
             ]
+        kinds_text = ", ".join(timing_kinds) if timing_kinds else "all kinds"
         caveats.append(
-            f"adoption lags since {timing_start}; a kind not adopted by {timing_end} counts at its "
-            "censoring bound (a lower bound); member states carry the EU's lags"
+            f"adoption lags on {kinds_text} since {timing_start}; a kind not adopted by "
+            f"{timing_end} counts at its censoring bound (a lower bound); member states carry "
+            "the EU's lags; allies absent from the events timeline have none"
         )
     inference = sub.inference if sub is not None else "no intervals (no substitution estimate)"
     return AllyScorecard(

@@ -1,0 +1,79 @@
+"""Coordination-gap ranks on a scorecard: rank intervals from the draws, groups, censoring."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sanctions_model.coordination.gap_ranks import _composite_ranks, _rank_scores, gap_ranks
+from sanctions_model.coordination.substitution import Substitution
+from sanctions_model.errors import ParameterError
+
+
+def _sub(ally: str, ratio: float, spread: float, n: int = 2000, seed: int = 0) -> Substitution:
+    rng = np.random.default_rng(seed)
+    s = rng.normal(100.0, 5.0, n)
+    e = s * rng.normal(ratio, spread, n)
+    return Substitution(
+        ally=ally, shortfall_draws=s, excess_draws=e, hub_excess_draws={"UZ": e},
+        periods=(pd.Period("2022", "Y"), pd.Period("2023", "Y")), alpha=0.05, currency="USD",
+        inference="test",
+    )  # fmt: skip
+
+
+def _card(spreads: dict[str, float]) -> SimpleNamespace:
+    table = pd.DataFrame(
+        {
+            "direct_ratio": [0.1, 0.2, 0.3, 0.4, 0.5],
+            "adoption_lag_days": [0.0, 10.0, 20.0, 30.0, np.nan],
+            "adoption_lag_censored": [False, False, False, True, False],
+            "listed_by_other": [np.nan] * 5,
+        },
+        index=pd.Index(["A", "B", "C", "D", "E"], name="ally"),
+    )
+    ratios = {"A": 0.1, "B": 0.2, "C": 0.3, "D": 0.4, "E": 0.5}
+    subs = {a: _sub(a, ratios[a], spreads.get(a, 0.001), seed=i) for i, a in enumerate(ratios)}
+    table["substitution"] = [subs[a].ratio for a in table.index]
+    return SimpleNamespace(table=table, substitution=SimpleNamespace(estimates=subs))
+
+
+def test_rank_scores_average_ties():
+    x = np.array([[3.0, 1.0, 1.0, 2.0]])
+    np.testing.assert_allclose(_rank_scores(x), [[1.0, 1 / 6, 1 / 6, 2 / 3]])
+    vals = np.array([[[1.0, 1.0], [2.0, 2.0], [3.0, 0.0]]])  # three allies, two components
+    np.testing.assert_allclose(_composite_ranks(vals), [[3.0, 1.0, 2.0]])
+    tied = np.array([[[1.0, 3.0], [3.0, 1.0], [2.0, 2.0]]])  # equal composites share the rank
+    np.testing.assert_allclose(_composite_ranks(tied), [[2.0, 2.0, 2.0]])
+
+
+def test_precise_draws_give_point_ranks_and_groups():
+    g = gap_ranks(_card({}), allies=list("ABCDE"))
+    t = g.table
+    # D has the largest values on all three components: rank 1, interval [1, 1]
+    assert t.loc["D", "rank_full"] == 1 and t.loc["D", "rank_full_upper"] == 1
+    assert t.loc["A", "rank_full"] == 4
+    # E has no adoption lag: not ranked on the composite, ranked on the common components
+    assert pd.isna(t.loc["E", "rank_full"]) and "adoption_lag_days" in t.loc["E", "not_ranked"]
+    assert t.loc["E", "rank_common"] == 1  # largest direct ratio and substitution
+    assert g.common == ("direct_ratio", "substitution")
+    assert any("lower bound" in c for c in g.caveats)  # D's lag is censored
+    assert "Inference:" in g.summary()
+
+
+def test_uncertain_substitution_widens_rank_intervals():
+    tight = gap_ranks(_card({}), allies=list("ABCD")).table
+    loose = gap_ranks(_card({a: 0.5 for a in "ABCD"}), allies=list("ABCD")).table
+    width = lambda t: (t["rank_full_upper"] - t["rank_full_lower"]).astype(float).sum()  # noqa: E731
+    assert width(loose) > width(tight)
+    assert (loose["rank_full_lower"] <= loose["rank_full"]).all()
+    assert (loose["rank_full"] <= loose["rank_full_upper"]).all()
+
+
+def test_bad_inputs():
+    with pytest.raises(ParameterError, match="at least two allies"):
+        gap_ranks(_card({}), allies=["A"])
+    with pytest.raises(ParameterError, match="not a scorecard column"):
+        gap_ranks(_card({}), allies=list("ABC"), components=["direct_ratio", "nope"])
