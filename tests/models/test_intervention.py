@@ -107,7 +107,7 @@ def test_display_frame_plot_and_validation(fitted):
     fig = res.plot()
     assert fig.axes[0].get_title()
     plt.close(fig)
-    with pytest.raises(ParameterError), pytest.warns(UserWarning, match="outside the sample"):
+    with pytest.raises(ParameterError, match="no event falls inside"):
         fit_intervention(res.observed, "2030-01")
     with pytest.raises(ParameterError):
         fit_intervention(res.observed, "2022-03", criterion="hqic")  # type: ignore[arg-type]

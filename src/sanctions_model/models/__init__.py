@@ -13,22 +13,28 @@ from __future__ import annotations
 
 from ._results import Summary
 from .breaks import ANDREWS_CRITICAL_VALUES, BreakTestResult, chow_test, cusum_test, qlr_test
+from .backtest import ModelChoiceResults, PlaceboResults, compare_models, placebo_backtest
+from .controls import control_moved, load_controls, load_flow
 from .counterfactual import (
     CounterfactualConfig,
     CounterfactualResults,
-    PlaceboResults,
     estimate_counterfactual,
 )
+from .seasonal import SeasonalAdjustment, seasonally_adjust
 from .dynamics import ImpulseResponseResults, fit_var, local_projections
 from .gravity import GravityResults, fit_gravity_ppml
+from .event_selection import EventSelection, measure_direction, select_events
 from .intervention import InterventionResults, events_from_timeline, fit_intervention
+from .multiple import adjust_pvalues
 from .panel import DidResults, EventStudyResults, estimate_did, estimate_event_study
 from .simulate import (
     SERIES_CALIBRATIONS,
     SeriesCalibration,
     SimulatedPanel,
     SimulatedSeries,
+    FlowDesign,
     effect_path,
+    simulate_monthly_flows,
     simulate_trade_panel,
     simulate_trade_series,
 )
@@ -48,6 +54,16 @@ __all__ = [
     "SeriesCalibration",
     "SimulatedPanel",
     "SimulatedSeries",
+    "FlowDesign",
+    "ModelChoiceResults",
+    "SeasonalAdjustment",
+    "compare_models",
+    "control_moved",
+    "load_controls",
+    "load_flow",
+    "placebo_backtest",
+    "seasonally_adjust",
+    "simulate_monthly_flows",
     "Summary",
     "chow_test",
     "cusum_test",
@@ -56,6 +72,10 @@ __all__ = [
     "estimate_counterfactual",
     "estimate_event_study",
     "events_from_timeline",
+    "EventSelection",
+    "adjust_pvalues",
+    "measure_direction",
+    "select_events",
     "fit_gravity_ppml",
     "fit_intervention",
     "fit_var",

@@ -350,6 +350,20 @@ class InterventionResults(ResultsDisplayMixin):
     _bsc: float
     _order_table: pd.DataFrame
     _converged: bool
+    caveats: tuple[str, ...] = ()
+    """What a reader should know: non-convergence, dropped events, what each step also carries."""
+
+    @property
+    def inference(self) -> str:
+        """How p-values and intervals were computed."""
+        p, q = self.order
+        text = (
+            f"GLS t-tests with ARMA({p},{q}) errors (order by {self.criterion.upper()}, ARMA "
+            "parameters estimated)"
+        )
+        if len(self.events) > 1:
+            text += "; p_adjusted: Holm across the measures of this fit"
+        return text
 
     @property
     def params(self) -> pd.Series:
@@ -434,6 +448,14 @@ class InterventionResults(ResultsDisplayMixin):
             },
             index=[e.label for e in self.events],
         )
+        if len(frame) > 1:
+            from .multiple import adjust_pvalues
+
+            frame["p_adjusted"] = adjust_pvalues(
+                frame["p_value"], family="measures of this intervention regression", method="holm"
+            )["p_adjusted"].to_numpy()
+        else:
+            frame["p_adjusted"] = frame["p_value"]
         if self.log:
             frame["relative"] = np.expm1(frame["coef"])
             frame["relative_lower"] = np.expm1(frame["lower"])
@@ -461,7 +483,7 @@ class InterventionResults(ResultsDisplayMixin):
 
     def summary(self) -> Summary:
         """Model facts and the event-effects table."""
-        cols = ["date", "kind", "coef", "std_err", "p_value", "lower", "upper"]
+        cols = ["date", "kind", "coef", "std_err", "p_value", "p_adjusted", "lower", "upper"]
         if self.log:
             cols += ["relative", "relative_lower", "relative_upper"]
         arma = self._params[[n for n in self._params.index if n.startswith(("ar.", "ma."))]]
@@ -481,9 +503,10 @@ class InterventionResults(ResultsDisplayMixin):
                 "Log-likelihood": self._llf,
                 "AIC": self._aic,
                 "BIC": self._bsc,
+                "Inference": self.inference,
             },
             tables=tables,
-            notes=[] if self._converged else ["optimiser did not report convergence"],
+            notes=list(self.caveats),
         )
 
     def plot(self, *, title: str | None = None) -> Figure:
@@ -523,6 +546,8 @@ def fit_intervention(
     criterion: Criterion = "bic",
     alpha: float = 0.05,
     units: str = "EUR",
+    min_gap_months: int | None = 6,
+    caveats: Sequence[str] = (),
 ) -> InterventionResults:
     """Fit a regression with ARMA errors and intervention regressors at event dates.
 
@@ -553,6 +578,12 @@ def fit_intervention(
         Default 1 - coverage of intervals.
     units : str
         Units of ``y`` for plots.
+    min_gap_months : int or None
+        Events closer than this are refused (their effects cannot be told apart); None skips the
+        check. Use :func:`~sanctions_model.models.select_events` to choose separable measures of
+        the right direction of trade from the events timeline.
+    caveats : sequence of str
+        Caveats to carry on the result (e.g. ``select_events(...).caveats``).
 
     Returns
     -------
@@ -573,11 +604,21 @@ def fit_intervention(
         raise ParameterError("log=True needs strictly positive values")
     evs = _parse_events(events, kind)
     inside = [e for e in evs if y.index[0] < e.date <= y.index[-1]]
+    notes = list(caveats)
     if len(inside) < len(evs):
         dropped = [e.label for e in evs if e not in inside]
-        warnings.warn(f"events outside the sample were dropped: {dropped}", stacklevel=2)
+        notes.append(f"events outside the sample were left out: {', '.join(dropped)}")
     if not inside:
         raise ParameterError("no event falls inside the sample")
+    if min_gap_months is not None:
+        for a, b in zip(inside, inside[1:], strict=False):
+            gap = (b.date - a.date).n
+            if gap < min_gap_months:
+                raise ParameterError(
+                    f"events {a.label!r} ({a.date}) and {b.label!r} ({b.date}) are {gap} months "
+                    f"apart, fewer than min_gap_months={min_gap_months}: their effects cannot be "
+                    "told apart; keep one (its step then carries both) or pass min_gap_months"
+                )
     x, names = _design(y.index, inside, seasonal=seasonal, trend=trend, ramp_months=ramp_months)
     if np.linalg.matrix_rank(x.to_numpy()) < x.shape[1]:
         raise ParameterError("event regressors are collinear (events too close together?)")
@@ -616,6 +657,8 @@ def fit_intervention(
     bse = np.r_[np.sqrt(np.diag(fit.beta_cov)) * zs, fit.arma_bse]
     fitted = fit.fitted * zs
     converged = fit.converged
+    if not converged:
+        notes.append("the optimiser did not report convergence; treat the estimates with care")
     res = fit
     return InterventionResults(
         observed=y.rename("observed"),
@@ -635,4 +678,5 @@ def fit_intervention(
         _bsc=float(res.bic),
         _order_table=table,
         _converged=converged,
+        caveats=tuple(notes),
     )
