@@ -98,3 +98,22 @@ def test_trade_diversion(tmp_path):
     assert res["gravity"]["russia_2022"] < -1.0
     assert res["gravity"]["russia_2014"] < 0
     assert res["gravity"]["partners_2022"] > 0
+
+
+@pytest.mark.slow
+def test_synthetic_control_eu_exports_to_russia(tmp_path):
+    res = run("05_synthetic_control.ipynb", tmp_path, ("augmented", "false"), ("n_sims", "200"))
+    # EU27 -> RU against 58 donor destinations (annual panel): -57% in 2022, -69% in 2023
+    assert res["sc_effect_2022"] == pytest.approx(-0.572, abs=0.01)
+    assert res["sc_effect_2023"] == pytest.approx(-0.694, abs=0.01)
+    assert res["sc_upper_2023"] < 0 and res["sc_p_2023"] < 0.05
+    assert res["sc_rank"] <= 5 and res["sc_n_placebos"] >= 50
+    assert res["sc_p_placebo"] == pytest.approx(res["sc_rank"] / (res["sc_n_placebos"] + 1))
+    assert res["sc_pre_rmspe"] < 0.06
+    assert "placebo-in-space" in res["inference"] and len(res["caveats"]) >= 3
+    assert res["eurostat_published"] == -0.61
+    assert res["monthly_counterfactual_effect"] < -0.3
+    fam = res["family"]
+    assert set(fam) == {"RU", "AM", "GE", "KZ", "KG", "UZ"}
+    assert all(v["p_adjusted"] >= v["p_value"] for v in fam.values())
+    assert all(fam[c]["effect_2023"] > 0 for c in ("AM", "GE", "KZ", "KG", "UZ"))

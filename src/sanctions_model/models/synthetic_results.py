@@ -196,6 +196,31 @@ class SyntheticControlResults(ResultsDisplayMixin):
             notes=list(self.caveats),
         )
 
+    def sentences(self, reporter: str = "EU27") -> dict[int, str]:
+        """One report sentence per post year (:func:`~sanctions_model.reporting.text.effect_sentence`).
+
+        The interval and the p-value are those of :meth:`effects` (one inverted placebo test), so
+        the sentence cannot claim more than they allow.
+        """
+        from sanctions_model.reporting.text import effect_sentence
+
+        eff = self.effects()
+        return {
+            year: effect_sentence(
+                f"{reporter} exports to {_name(self.treated)} ({self.treated}), {year}",
+                row["effect"],
+                row["lower"],
+                row["upper"],
+                p_value=row["p_value"],
+                scale="relative",
+                reference="the synthetic control",
+                alpha=self.alpha,
+                n_draws=self.n_placebos,
+                inference=f"inverted placebo test over {self.n_placebos} donor destinations",
+            )
+            for year, row in eff.iterrows()
+        }
+
     def record(self) -> dict[str, object]:
         """The headline keys for ``results.json`` (relative effects per post year)."""
         eff = self.effects()
