@@ -8,6 +8,8 @@ load_indicators(source="fred", indicator=None)
 load_designations(source="uk_sanctions_list", regime=None)
 load_events(jurisdiction=None, kind=None)
 load_cn8_codes()
+load_chp_codes(), chp_tier(cn8)
+    The Common High Priority list (HS6, tier) and the tier of CN8 codes.
 load_quality_flags(source)
     Method breaks, preliminary years, inferred units of a dataset (see :mod:`.quality_flags`).
 catalog()
@@ -41,9 +43,11 @@ __all__ = [
     "SANCTIONING",
     "UK_TRANSITION_DATE",
     "catalog",
+    "chp_tier",
     "clear_cache",
     "countries",
     "coverage",
+    "load_chp_codes",
     "load_cn8_codes",
     "load_designations",
     "load_events",
@@ -177,6 +181,26 @@ def load_events(
 def load_cn8_codes() -> pd.DataFrame:
     """CN8 codes restricted under Regulation (EU) 833/2014 (code, product, chapter)."""
     return load("reg833_cn8_codes")
+
+
+def load_chp_codes() -> pd.DataFrame:
+    """The 50 HS6 codes of the Common High Priority Items List (hs6, tier, description, source).
+
+    ``hs6`` is a 6-digit string; ``tier`` is one of ``1, 2, 3.A, 3.B, 4.A, 4.B`` (tier 1: the
+    integrated circuits 8542.31-39).
+    """
+    return load("chp_codes")
+
+
+def chp_tier(cn8: Iterable[str]) -> pd.Series:
+    """CN8 codes -> their Common High Priority tier via HS6 (NaN when not on the list).
+
+    >>> chp_tier(["85423190", "84798997"]).tolist()  # doctest: +SKIP
+    ['1', nan]
+    """
+    from sanctions_model.data.cn8_goods import chp_tier as _tier
+
+    return _tier(list(cn8), load_chp_codes())
 
 
 def coverage(source: str = "eurostat_comext") -> tuple[pd.Period, pd.Period]:

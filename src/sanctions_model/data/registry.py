@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sanctions_model.data import (
+    cn8_goods,
     comext,
     events,
     fred,
@@ -187,6 +188,25 @@ DATASETS: dict[str, Dataset] = {
             "vzemlys/ruimpeks (MIT), from EUR-Lex CELEX 02014R0833-20221007",
             ("raw/eurostat_comext_2020_2022/export_sanctions_codes.csv",),
             lambda paths: comext.read_cn8_codes(paths[0]),
+        ),
+        Dataset(
+            "eu_cn8_sanctioned",
+            "trade",
+            "Monthly EU exports (EUR) by member state of 440 CN8 goods under the export bans of "
+            "Regulation 833/2014 (chapters 84-91; 19 of the 50 Common High Priority HS6 codes) to "
+            "AM, BY, GE, KG, KZ, RU, UZ; product = CN8 code",
+            "Eurostat, Comext DS-045409 (Data Browser extracts of January 2023, via vzemlys/ruimpeks)",
+            ("raw/eurostat_cn8_sanctioned_goods/eurostat_xlsx/*.xlsx",),
+            lambda paths: cn8_goods.read_cn8_workbooks(paths, source="eu_cn8_sanctioned"),
+        ),
+        Dataset(
+            "chp_codes",
+            "codes",
+            "The 50 HS6 codes of the EU/US/UK/Japan Common High Priority Items List (23 Feb 2024) "
+            "with tier and description",
+            "European Commission / US BIS publications of the joint list",
+            ("raw/reference/common_high_priority_hs6.csv",),
+            lambda paths: cn8_goods.read_chp_codes(paths[0]),
         ),
         Dataset(
             "sanctions_events",
