@@ -213,3 +213,48 @@ def test_treated_with_missing_year_is_refused(annual):
     gappy = annual[~((annual["partner"] == "RU") & (annual["period"].dt.year == 2015))]
     with pytest.raises(ParameterError, match=r"'RU' has missing or zero exports in \[2015\]"):
         fit_synthetic_control(gappy, "RU")
+
+
+# ------------------------------------------------------------------------------ synthetic DiD
+def test_sdid_with_huge_penalty_is_time_weighted_did():
+    from sanctions_model.models.synthetic_did import _simplex_ridge, sdid_effect
+
+    panel = simulate_annual_panel(n_donors=10, seed=8, effect=-0.3)
+    y = np.log(panel.values.to_numpy())
+    pre = np.arange(14) < 12
+    post = ~pre
+    controls = np.arange(1, 11)
+    w = _simplex_ridge(y[pre, 0], y[pre][:, controls], 1e12)
+    assert w == pytest.approx(np.full(10, 0.1), abs=1e-6)
+    tau, omega, lam = sdid_effect(y, 0, controls, pre, post)
+    diff = y[post].mean(axis=0) - lam @ y[pre]
+    assert tau == pytest.approx(diff[0] - diff[controls] @ omega, abs=1e-12)
+    assert omega.sum() == pytest.approx(1) and lam.sum() == pytest.approx(1)
+
+
+@pytest.mark.slow
+def test_sdid_recovers_planted_effect_and_holds_size():
+    from sanctions_model.models.synthetic_did import fit_synthetic_did
+
+    def fit(seed, effect):
+        p = simulate_annual_panel(seed=seed, effect=effect)
+        return fit_synthetic_did(
+            p.values, p.treated, donors=p.donors, intervention=p.intervention
+        ).effects_table.loc["average"]
+
+    planted = np.array([fit(500 + s, -0.5)["tau"] for s in range(60)])
+    assert abs(planted.mean() + 0.5) < 0.03
+    null_p = np.array([fit(s, 0.0)["p_value"] for s in range(100)])
+    assert np.mean(null_p < 0.05) <= 0.10
+
+
+def test_sdid_on_eu27_exports_to_russia(annual):
+    from sanctions_model.models.synthetic_did import fit_synthetic_did
+
+    res = fit_synthetic_did(annual, "RU")
+    table = res.to_frame()
+    # computed on the embedded panel: -57% (2022), -68% (2023), -62% on average
+    assert table.loc[2022, "effect"] == pytest.approx(-0.570, abs=0.01)
+    assert table.loc[2023, "effect"] == pytest.approx(-0.675, abs=0.01)
+    assert table.loc["average", "upper"] < -0.4
+    assert res.weights.sum() == pytest.approx(1) and (res.weights > 1e-3).sum() >= 10
