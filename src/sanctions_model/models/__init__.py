@@ -12,27 +12,27 @@ Seeded simulators of calibrated trade series and panels with planted effects liv
 from __future__ import annotations
 
 from ._results import Summary
-from .breaks import ANDREWS_CRITICAL_VALUES, BreakTestResult, chow_test, cusum_test, qlr_test
 from .backtest import ModelChoiceResults, PlaceboResults, compare_models, placebo_backtest
+from .breaks import ANDREWS_CRITICAL_VALUES, BreakTestResult, chow_test, cusum_test, qlr_test
 from .controls import control_moved, load_controls, load_flow
 from .counterfactual import (
     CounterfactualConfig,
     CounterfactualResults,
     estimate_counterfactual,
 )
-from .seasonal import SeasonalAdjustment, seasonally_adjust
 from .dynamics import ImpulseResponseResults, fit_var, local_projections
 from .gravity import GravityResults, fit_gravity_ppml
 from .event_selection import EventSelection, measure_direction, select_events
 from .intervention import InterventionResults, events_from_timeline, fit_intervention
 from .multiple import adjust_pvalues
 from .panel import DidResults, EventStudyResults, estimate_did, estimate_event_study
+from .seasonal import SeasonalAdjustment, seasonally_adjust
 from .simulate import (
     SERIES_CALIBRATIONS,
+    FlowDesign,
     SeriesCalibration,
     SimulatedPanel,
     SimulatedSeries,
-    FlowDesign,
     effect_path,
     simulate_monthly_flows,
     simulate_trade_panel,

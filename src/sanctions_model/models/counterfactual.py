@@ -4,37 +4,42 @@ The CausalImpact idea (Brodersen et al. 2015) with statsmodels' frequentist
 :class:`~statsmodels.tsa.statespace.structural.UnobservedComponents` in place of the Bayesian
 structural time series:
 
-1. fit a structural model (local level or trend, fixed monthly seasonal, optional control
-   series as regressors) on the pre-intervention months, by maximum likelihood;
-2. draw parameter vectors from the asymptotic normal distribution of the estimates (in the
-   unconstrained space, where variances are positive by construction; covariance from the
-   numerical Hessian of the log-likelihood), and for each draw run the Kalman filter on the
-   pre-period and simulate post-period paths from the filtered state distribution with fresh
-   state and observation noise;
-3. compare the observed post-period with the simulated counterfactual paths: pointwise,
-   average and cumulative effects, with intervals from the quantiles of the simulated effects,
-   so that they include parameter, state and observation uncertainty.
+1. choose the structural model by a rolling-origin backtest over the pre-period
+   (:func:`~sanctions_model.models.backtest.compare_models`: local level, local linear trend or
+   random walk with drift, with or without a fixed monthly seasonal) unless ``trend``/``seasonal``
+   are given, optionally with control series as regressors;
+2. fit it on the pre-intervention months by maximum likelihood and draw parameter vectors from
+   the asymptotic distribution of the estimates; for each draw run the Kalman filter on the
+   pre-period and simulate post-period paths with fresh state and observation noise;
+3. compare the observed post-period with the simulated counterfactual paths. The headline (the
+   average effect), its interval and its two-sided p-value all come from the same draws
+   (:func:`~sanctions_model.models.draws.summarize_draws`), so the sentence written from them
+   (:func:`~sanctions_model.reporting.text.effect_sentence`) cannot contradict them.
 
-With ``log=True`` the model is fitted to ``log(y)`` and effects are reported both in levels (EUR)
-and as relative effects (``-0.33`` means 33% below the counterfactual).
+With ``log=True`` the model is fitted to ``log(y)`` and effects are relative (``-0.33`` = 33%
+below the counterfactual). What could make the numbers unreliable (a short or gappy pre-period,
+an event inside the fitting window, a fit that did not converge, a control that moved at the
+event) is listed in ``caveats`` on the result, never printed as a warning.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.numdiff import approx_hess3
-from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.text import effect_sentence
 
 from ._results import ResultsDisplayMixin, Summary, as_period_index, to_period
 from ._results import validate_alpha as _validate_alpha
+from ._structural import TRENDS, StructuralFit, TrendKind, fit_structural, simulate_paths
+from .backtest import ModelChoiceResults, PlaceboResults, compare_models, model_label
+from .draws import DrawSummary, summarize_draws
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -42,12 +47,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CounterfactualConfig",
     "CounterfactualResults",
-    "PlaceboResults",
     "estimate_counterfactual",
 ]
 
-TrendKind = Literal["local level", "local linear trend", "smooth trend", "random walk with drift"]
 EffectScale = Literal["relative", "absolute"]
+SHORT_PRE = 24  # months: below this the pre-period gets a caveat
+MIN_PRE_SEASONAL = 18
+MIN_PRE = 8
+MAX_MISSING_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,12 @@ class CounterfactualConfig:
     interventions: tuple[pd.Period, ...]
     labels: tuple[str, ...]
     log: bool
-    seasonal: int | None
+    trend: str  # as requested ("auto" or a trend)
+    seasonal: int | None | str  # as requested ("auto", 12 or None)
+    trend_chosen: TrendKind
+    seasonal_chosen: int | None
     pre_start: pd.Period | None
     alpha: float
-    trend: TrendKind
     n_sims: int
     n_param_draws: int
     param_uncertainty: bool
@@ -68,9 +77,7 @@ class CounterfactualConfig:
     units: str
 
 
-def _parse_interventions(
-    intervention: Any,
-) -> tuple[tuple[pd.Period, ...], tuple[str, ...]]:
+def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tuple[str, ...]]:
     if isinstance(intervention, Mapping):
         items = [(str(k), to_period(v)) for k, v in intervention.items()]
     elif isinstance(intervention, str | pd.Timestamp | pd.Period) or not isinstance(
@@ -89,179 +96,54 @@ def _parse_interventions(
     return dates, tuple(label for label, _ in items)
 
 
-def _monthly_series(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
+def _monthly(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
     if not isinstance(y, pd.Series | pd.DataFrame):
         raise ParameterError(f"{name} must be a pandas Series or DataFrame with a date index")
+    if len(y) == 0:
+        raise ParameterError(f"{name} is empty")
     out = y.copy()
     out.index = as_period_index(out.index)
     if out.index.has_duplicates:
-        raise ParameterError(f"{name} has duplicate months in its index")
+        dup = out.index[out.index.duplicated()][0]
+        raise ParameterError(f"{name} has duplicate months in its index (first: {dup})")
     out = out.sort_index()
-    full = pd.period_range(out.index[0], out.index[-1], freq="M")
-    return out.reindex(full)
-
-
-def _unconstrained_cov(model: UnobservedComponents, params: np.ndarray, scale: float) -> np.ndarray:
-    """Covariance of the MLE in the unconstrained parameter space (inverse observed information).
-
-    Standard deviations are in the unconstrained space of statsmodels, where a variance is the
-    square of a free parameter. Flat directions (typically a variance at its zero boundary)
-    would get an infinite spread; the information is floored at ``1 / scale**2`` so that no
-    parameter is more uncertain than ``scale``, the standard deviation of the first differences
-    of the pre-period series on the model scale.
-    """
-    phi = np.asarray(model.untransform_params(params), dtype=float)
-
-    def loglike(p: np.ndarray) -> float:
-        return float(model.loglike(p, transformed=False))
-
-    hess = approx_hess3(phi, loglike)
-    info = -(hess + hess.T) / 2
-    vals, vecs = np.linalg.eigh(info)
-    vals = np.maximum(vals, 1.0 / scale**2)
-    return (vecs / vals) @ vecs.T
-
-
-def _sqrt_psd(cov: np.ndarray) -> np.ndarray:
-    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
-    return vecs * np.sqrt(np.clip(vals, 0.0, None))
-
-
-@dataclass(frozen=True, eq=False)
-class _Fit:
-    model: UnobservedComponents
-    params: np.ndarray
-    param_names: tuple[str, ...]
-    bse: np.ndarray
-    llf: float
-    aic: float
-    converged: bool
-    pre_mean: np.ndarray  # one-step-ahead predictions on the model scale
-    pre_var: np.ndarray
-    diff_sd: float  # sd of first differences of the pre-period series (model scale)
-
-
-def _fit_model(
-    z_pre: pd.Series,
-    x_pre: np.ndarray | None,
-    config: CounterfactualConfig,
-    exog_names: Sequence[str] = (),
-) -> _Fit:
-    model = UnobservedComponents(
-        np.asarray(z_pre, dtype=float),
-        level=config.trend,
-        seasonal=config.seasonal,
-        stochastic_seasonal=False,
-        exog=x_pre,
-        mle_regression=x_pre is not None,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(disp=False, maxiter=200)
-    converged = bool(res.mle_retvals.get("converged", True))
-    burn = int(res.loglikelihood_burn)
-    pred = res.get_prediction()
-    mean = np.asarray(pred.predicted_mean, dtype=float).copy()
-    var = np.asarray(pred.var_pred_mean, dtype=float).reshape(-1).copy()
-    mean[:burn] = np.nan
-    var[:burn] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bse = np.asarray(res.bse, dtype=float)
-    return _Fit(
-        model=model,
-        params=np.asarray(res.params, dtype=float),
-        param_names=tuple(
-            f"beta.{exog_names[int(n[6:]) - 1]}"
-            if n.startswith("beta.x") and n[6:].isdigit() and len(exog_names) >= int(n[6:])
-            else n
-            for n in model.param_names
-        ),
-        bse=bse,
-        llf=float(res.llf),
-        aic=float(res.aic),
-        converged=converged,
-        pre_mean=mean,
-        pre_var=var,
-        diff_sd=float(np.nanstd(np.diff(np.asarray(z_pre, dtype=float)))) or 1.0,
-    )
-
-
-def _simulate_paths(
-    fit: _Fit,
-    x_post: np.ndarray | None,
-    horizon: int,
-    config: CounterfactualConfig,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Simulated post-period paths on the model scale, shape (n_sims, horizon)."""
-    model = fit.model
-    n_draws = max(1, config.n_param_draws) if config.param_uncertainty else 1
-    reps = int(np.ceil(config.n_sims / n_draws))
-    if config.param_uncertainty:
-        phi_hat = np.asarray(model.untransform_params(fit.params), dtype=float)
-        root = _sqrt_psd(_unconstrained_cov(model, fit.params, fit.diff_sd))
-        phis = phi_hat + rng.standard_normal((n_draws, phi_hat.size)) @ root.T
-        thetas = [np.asarray(model.transform_params(p), dtype=float) for p in phis]
-    else:
-        thetas = [fit.params]
-    beta_idx = [i for i, n in enumerate(fit.param_names) if n.startswith("beta.")]
-    paths = np.empty((len(thetas) * reps, horizon))
-    for d, theta in enumerate(thetas):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fr = model.filter(theta, return_ssm=True, cov_type="none")
-        a = np.asarray(fr.predicted_state[:, -1])
-        p_cov = np.asarray(fr.predicted_state_cov[:, :, -1])
-        tmat = np.asarray(fr.transition[:, :, 0])
-        zmat = np.asarray(fr.design[:, :, 0])
-        rmat = np.asarray(fr.selection[:, :, 0])
-        qroot = _sqrt_psd(np.asarray(fr.state_cov[:, :, 0]))
-        hsd = float(np.sqrt(max(float(fr.obs_cov[0, 0, 0]), 0.0)))
-        k = a.size
-        state = a[:, None] + _sqrt_psd(p_cov) @ rng.standard_normal((k, reps))
-        if beta_idx and x_post is not None:
-            intercept = x_post @ theta[beta_idx]
-        else:
-            intercept = np.zeros(horizon)
-        out = np.empty((reps, horizon))
-        for h in range(horizon):
-            out[:, h] = (zmat @ state)[0] + intercept[h] + hsd * rng.standard_normal(reps)
-            eta = qroot @ rng.standard_normal((qroot.shape[1], reps))
-            state = tmat @ state + rmat @ eta
-        paths[d * reps : (d + 1) * reps] = out
-    return paths[: config.n_sims]
+    return out.reindex(pd.period_range(out.index[0], out.index[-1], freq="M"))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CounterfactualResults(ResultsDisplayMixin):
     """Results of :func:`estimate_counterfactual` (read-only).
 
-    Effects are ``observed - counterfactual``. Relative effects are ratios minus one:
-    the *average* relative effect is the mean over post-intervention months of
-    ``y_t / yhat_t - 1``; the *cumulative* relative effect is
-    ``sum(y_t) / sum(yhat_t) - 1`` over the post period (the shortfall of total trade). Point
-    estimates are medians of the simulated effects and intervals their quantiles.
+    Effects are ``observed - counterfactual``. The *average* relative effect is the mean over
+    post-period months of ``y_t / yhat_t - 1``; the *cumulative* relative effect is
+    ``sum(y_t) / sum(yhat_t) - 1`` (the shortfall of total trade). Point estimates are medians of
+    the simulated effects, intervals their equal-tailed quantiles, p-values two-sided shares of
+    the same draws.
     """
 
     config: CounterfactualConfig
     observed: pd.Series
     controls: pd.DataFrame | None
-    _fit: _Fit
+    _fit: StructuralFit
     _sims: np.ndarray  # counterfactual paths in levels, (n_sims, n_post)
-    _pre_index: pd.PeriodIndex
-    _post_index: pd.PeriodIndex
+    pre_index: pd.PeriodIndex
+    post_index: pd.PeriodIndex
+    model_choice: ModelChoiceResults | None
+    """The backtest table when the model was chosen by backtest, else None."""
+    caveats: tuple[str, ...]
+    control_checks: pd.DataFrame | None = None
+    """Each control's own effect at the intervention (its counterfactual), when checked."""
 
     # ------------------------------------------------------------------ basic facts
     @property
     def pre_period(self) -> tuple[pd.Period, pd.Period]:
         """First and last month used to fit the model."""
-        return self._pre_index[0], self._pre_index[-1]
+        return self.pre_index[0], self.pre_index[-1]
 
     @property
     def post_period(self) -> tuple[pd.Period, pd.Period]:
         """First and last month of the evaluation period."""
-        return self._post_index[0], self._post_index[-1]
+        return self.post_index[0], self.post_index[-1]
 
     @property
     def params(self) -> pd.Series:
@@ -275,24 +157,66 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     @property
     def converged(self) -> bool:
-        """Whether the optimiser reported convergence."""
+        """Whether the optimiser converged (no convergence warning, retvals say converged)."""
         return self._fit.converged
+
+    @property
+    def model_chosen(self) -> str:
+        """The structural model used, e.g. ``local level + seasonal(12)``."""
+        return model_label(self.config.trend_chosen, self.config.seasonal_chosen)
 
     @property
     def counterfactual_draws(self) -> np.ndarray:
         """Simulated counterfactual paths in levels, shape (n_sims, n_post). A copy."""
         return self._sims.copy()
 
+    @property
+    def effect_scale(self) -> EffectScale:
+        """``relative`` with ``log=True``, else ``absolute``."""
+        return "relative" if self.config.log else "absolute"
+
+    @property
+    def inference(self) -> str:
+        """How the intervals and p-values were computed."""
+        cfg = self.config
+        draws = f" ({cfg.n_param_draws} parameter draws)" if cfg.param_uncertainty else ""
+        how = (
+            "model chosen by rolling-origin backtest (CRPS)"
+            if self.model_choice is not None
+            else "model fixed by the caller"
+        )
+        ctrl = (
+            f"controls {', '.join(map(str, self.controls.columns))}"
+            if self.controls is not None
+            else "no controls: an extrapolation of the pre-period"
+        )
+        return (
+            f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
+            f"simulated counterfactual paths{draws} of {self.model_chosen} ({how}; {ctrl})"
+        )
+
     # ------------------------------------------------------------------ draws of effects
     def _y_post(self) -> np.ndarray:
-        return self.observed.reindex(self._post_index).to_numpy(dtype=float)
+        return self.observed.reindex(self.post_index).to_numpy(dtype=float)
 
-    def _stat_draws(self, which: str, scale: EffectScale, mask: np.ndarray | None = None):
-        y = self._y_post()
-        sims = self._sims
+    def _check_scale(self, scale: EffectScale | None) -> EffectScale:
+        if scale is None:
+            return self.effect_scale
+        if scale not in ("relative", "absolute"):
+            raise ParameterError(f"scale must be 'relative' or 'absolute', got {scale!r}")
+        return scale
+
+    def effect_draws(
+        self,
+        which: Literal["average", "cumulative"] = "average",
+        scale: EffectScale | None = None,
+        mask: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Draws of the average or cumulative effect over the post period (or months in ``mask``)."""
+        scale = self._check_scale(scale)
+        y, sims = self._y_post(), self._sims
         if mask is not None:
-            y = y[mask]
-            sims = sims[:, mask]
+            y, sims = y[mask], sims[:, mask]
         ok = np.isfinite(y)
         y, sims = y[ok], sims[:, ok]
         if y.size == 0:
@@ -304,95 +228,62 @@ class CounterfactualResults(ResultsDisplayMixin):
             return (y[None, :] / sims - 1).mean(axis=1)
         return y.sum() / sims.sum(axis=1) - 1
 
-    def _default_scale(self, scale: EffectScale | None) -> EffectScale:
-        if scale is None:
-            return "relative" if self.config.log else "absolute"
-        if scale not in ("relative", "absolute"):
-            raise ParameterError(f"scale must be 'relative' or 'absolute', got {scale!r}")
-        return scale
+    def effect_summary(
+        self,
+        which: Literal["average", "cumulative"] = "average",
+        scale: EffectScale | None = None,
+        alpha: float | None = None,
+    ) -> DrawSummary:
+        """Estimate, interval and two-sided p-value of an effect, all from the same draws."""
+        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
+        return summarize_draws(self.effect_draws(which, scale), alpha=alpha)
 
     @property
     def average_effect(self) -> float:
         """Average effect over the post period (relative if ``log=True``, else in units)."""
-        return float(np.median(self._stat_draws("average", self._default_scale(None))))
+        return self.effect_summary("average").estimate
 
     @property
     def cumulative_effect(self) -> float:
         """Cumulative effect over the post period (relative if ``log=True``, else in units)."""
-        return float(np.median(self._stat_draws("cumulative", self._default_scale(None))))
+        return self.effect_summary("cumulative").estimate
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value of "no average effect", from the draws of the interval."""
+        return self.effect_summary("average").p_value
 
     def conf_int(
         self, alpha: float | None = None, *, scale: EffectScale | None = None
     ) -> pd.DataFrame:
-        """Intervals for the average and cumulative effect.
-
-        Parameters
-        ----------
-        alpha : float, optional
-            1 - coverage; defaults to the ``alpha`` of the fit.
-        scale : {"relative", "absolute"}, optional
-            Relative effects (``-0.33`` = 33% below counterfactual) or effects in the units of
-            ``y``. Defaults to relative when ``log=True``.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed ``["average", "cumulative"]`` with columns ``["lower", "upper"]``.
-        """
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        scale = self._default_scale(scale)
+        """Intervals for the average and cumulative effect (index average/cumulative, lower/upper)."""
         rows = {}
         for which in ("average", "cumulative"):
-            draws = self._stat_draws(which, scale)
-            rows[which] = np.nanquantile(draws, [alpha / 2, 1 - alpha / 2])
+            s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
+            rows[which] = [s.lower, s.upper]
         return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
 
     def summary_frame(self, alpha: float | None = None) -> pd.DataFrame:
-        """Average and cumulative effects with intervals, absolute and relative.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Index ``["average", "cumulative"]``; columns ``absolute``, ``absolute_lower``,
-            ``absolute_upper``, ``relative``, ``relative_lower``, ``relative_upper``.
-        """
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
+        """Average and cumulative effects, absolute and relative, with intervals and p-values."""
         out = {}
         for which in ("average", "cumulative"):
             row = {}
             for scale in ("absolute", "relative"):
-                d = self._stat_draws(which, scale)
-                lo, med, hi = np.nanquantile(d, [alpha / 2, 0.5, 1 - alpha / 2])
-                row[scale] = med
-                row[f"{scale}_lower"] = lo
-                row[f"{scale}_upper"] = hi
+                s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
+                row[scale] = s.estimate
+                row[f"{scale}_lower"] = s.lower
+                row[f"{scale}_upper"] = s.upper
+                row[f"{scale}_p"] = s.p_value
             out[which] = row
         return pd.DataFrame.from_dict(out, orient="index")
 
     @property
-    def p_value(self) -> float:
-        """One-sided tail probability of the cumulative effect under the counterfactual.
-
-        The share of simulated counterfactual totals at least as extreme, in the direction of the
-        observed effect, as the observed total (CausalImpact's posterior tail-area probability),
-        ``(1 + count) / (1 + n_sims)``.
-        """
-        y = self._y_post()
-        ok = np.isfinite(y)
-        total = y[ok].sum()
-        sims = self._sims[:, ok].sum(axis=1)
-        n_ge = int(np.sum(sims >= total))
-        n_le = int(np.sum(sims <= total))
-        return (1 + min(n_ge, n_le)) / (1 + sims.size)
-
-    @property
     def segment_effects(self) -> pd.DataFrame:
-        """Average and cumulative relative and absolute effects between successive interventions."""
-        alpha = self.config.alpha
+        """Average relative and absolute effects between successive interventions."""
         rows = []
-        bounds = list(self.config.interventions) + [self._post_index[-1] + 1]
+        bounds = list(self.config.interventions) + [self.post_index[-1] + 1]
         for label, start, stop in zip(self.config.labels, bounds[:-1], bounds[1:], strict=True):
-            mask = (self._post_index >= start) & (self._post_index < stop)
+            mask = (self.post_index >= start) & (self.post_index < stop)
             row: dict[str, Any] = {
                 "intervention": label,
                 "start": start,
@@ -400,46 +291,55 @@ class CounterfactualResults(ResultsDisplayMixin):
                 "n_months": int(mask.sum()),
             }
             for scale in ("relative", "absolute"):
-                d = self._stat_draws("average", scale, mask)
-                lo, med, hi = np.nanquantile(d, [alpha / 2, 0.5, 1 - alpha / 2])
-                row[f"average_{scale}"] = med
-                row[f"average_{scale}_lower"] = lo
-                row[f"average_{scale}_upper"] = hi
-            d = self._stat_draws("cumulative", "absolute", mask)
-            lo, med, hi = np.nanquantile(d, [alpha / 2, 0.5, 1 - alpha / 2])
-            row["cumulative_absolute"] = med
-            row["cumulative_absolute_lower"] = lo
-            row["cumulative_absolute_upper"] = hi
+                s = summarize_draws(
+                    self.effect_draws("average", scale, mask), alpha=self.config.alpha
+                )
+                row[f"average_{scale}"] = s.estimate
+                row[f"average_{scale}_lower"] = s.lower
+                row[f"average_{scale}_upper"] = s.upper
+                row[f"average_{scale}_p"] = s.p_value
             rows.append(row)
         return pd.DataFrame(rows).set_index("intervention")
+
+    def with_observed(self, y: pd.Series) -> CounterfactualResults:
+        """The same counterfactual compared with another observed post-period.
+
+        The fit and the simulated paths depend only on the pre-period, so a flow that differs
+        after the intervention (the same flow without a planted effect, or a revised release)
+        is evaluated against the same draws. The pre-period of ``y`` must equal this one's.
+        """
+        y = _monthly(y, "y").astype(float)
+        pre_old = self.observed.reindex(self.pre_index).to_numpy(dtype=float)
+        pre_new = y.reindex(self.pre_index).to_numpy(dtype=float)
+        if not np.allclose(pre_old, pre_new, equal_nan=True, rtol=1e-12):
+            raise ParameterError(
+                "with_observed: y differs from the fitted series in the pre-period"
+            )
+        return replace(self, observed=y.reindex(self.pre_index.append(self.post_index)))
 
     # ------------------------------------------------------------------ pointwise frame
     def effects_frame(self, alpha: float | None = None) -> pd.DataFrame:
         """Pointwise frame over the whole sample (see :attr:`effects`) at level ``alpha``."""
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        q = [alpha / 2, 0.5, 1 - alpha / 2]
-        index = self._pre_index.append(self._post_index)
-        obs = self.observed.reindex(index).to_numpy(dtype=float)
-        n_pre = len(self._pre_index)
-        # pre-period: one-step-ahead in-sample predictions (normal approximation)
         from scipy.stats import norm
 
+        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
+        q = [alpha / 2, 0.5, 1 - alpha / 2]
+        index = self.pre_index.append(self.post_index)
+        obs = self.observed.reindex(index).to_numpy(dtype=float)
+        n_pre = len(self.pre_index)
         zcrit = norm.ppf(1 - alpha / 2)
         m, sd = self._fit.pre_mean, np.sqrt(self._fit.pre_var)
-        lo_z, hi_z = m - zcrit * sd, m + zcrit * sd
         if self.config.log:
-            pre_pred, pre_lo, pre_hi = np.exp(m), np.exp(lo_z), np.exp(hi_z)
+            pre_pred, pre_lo, pre_hi = np.exp(m), np.exp(m - zcrit * sd), np.exp(m + zcrit * sd)
         else:
             s = self._level_scale
-            pre_pred, pre_lo, pre_hi = m * s, lo_z * s, hi_z * s
+            pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
         post_lo, post_pred, post_hi = np.nanquantile(self._sims, q, axis=0)
         y_post = obs[n_pre:]
         diff = y_post[None, :] - self._sims
         pw_lo, pw, pw_hi = np.nanquantile(diff, q, axis=0)
-        cum_draws = np.nancumsum(diff, axis=1)
-        cum_lo, cum, cum_hi = np.nanquantile(cum_draws, q, axis=0)
-        rel = y_post[None, :] / self._sims - 1
-        rel_lo, rel_med, rel_hi = np.nanquantile(rel, q, axis=0)
+        cum_lo, cum, cum_hi = np.nanquantile(np.nancumsum(diff, axis=1), q, axis=0)
+        rel_lo, rel_med, rel_hi = np.nanquantile(y_post[None, :] / self._sims - 1, q, axis=0)
         nan_pre = np.full(n_pre, np.nan)
         frame = pd.DataFrame(
             {
@@ -447,7 +347,7 @@ class CounterfactualResults(ResultsDisplayMixin):
                 "predicted": np.r_[pre_pred, post_pred],
                 "lower": np.r_[pre_lo, post_lo],
                 "upper": np.r_[pre_hi, post_hi],
-                "pointwise": obs - np.r_[pre_pred, post_pred],
+                "pointwise": np.r_[obs[:n_pre] - pre_pred, pw],
                 "pointwise_lower": np.r_[obs[:n_pre] - pre_hi, pw_lo],
                 "pointwise_upper": np.r_[obs[:n_pre] - pre_lo, pw_hi],
                 "relative": np.r_[nan_pre, rel_med],
@@ -456,18 +356,16 @@ class CounterfactualResults(ResultsDisplayMixin):
                 "cumulative": np.r_[nan_pre, cum],
                 "cumulative_lower": np.r_[nan_pre, cum_lo],
                 "cumulative_upper": np.r_[nan_pre, cum_hi],
-                "post": np.r_[np.zeros(n_pre, bool), np.ones(len(self._post_index), bool)],
+                "post": np.r_[np.zeros(n_pre, bool), np.ones(len(self.post_index), bool)],
             },
             index=index,
         )
-        frame.loc[~frame["post"], "pointwise"] = obs[:n_pre] - pre_pred
-        frame.loc[frame["post"], "pointwise"] = pw
         frame.index.name = "period"
         return frame
 
     @property
     def _level_scale(self) -> float:
-        pre = self.observed.reindex(self._pre_index).to_numpy(dtype=float)
+        pre = self.observed.reindex(self.pre_index).to_numpy(dtype=float)
         s = float(np.nanmedian(np.abs(pre)))
         return s if s > 0 else 1.0
 
@@ -477,7 +375,7 @@ class CounterfactualResults(ResultsDisplayMixin):
 
         Indexed by month over the pre and post periods. In the pre-period ``predicted`` is the
         one-step-ahead in-sample prediction; ``relative`` and ``cumulative`` are only defined in
-        the post period. ``*_lower``/``*_upper`` columns give the interval at the fit's alpha.
+        the post period.
         """
         return self.effects_frame()
 
@@ -486,15 +384,57 @@ class CounterfactualResults(ResultsDisplayMixin):
         return self.effects_frame()
 
     # ------------------------------------------------------------------ text
+    def sentence(self, subject: str | None = None) -> str:
+        """The headline sentence (average effect), written by :func:`effect_sentence`."""
+        s = self.effect_summary("average")
+        start, end = self.post_period
+        subject = subject or f"Average effect, {start} to {end}"
+        return effect_sentence(
+            subject,
+            s.estimate,
+            s.lower,
+            s.upper,
+            p_value=s.p_value,
+            scale="relative" if self.config.log else "level",
+            alpha=self.config.alpha,
+            n_draws=s.n_draws,
+            currency=self.config.units,
+        )
+
+    def to_results(self) -> dict[str, Any]:
+        """The headline for ``results.json``: effect, lower, upper, p_value, inference, ..."""
+        s = self.effect_summary("average")
+        cum = self.effect_summary("cumulative")
+        return {
+            "effect": s.estimate,
+            "lower": s.lower,
+            "upper": s.upper,
+            "p_value": s.p_value,
+            "p_at_floor": s.at_floor,
+            "n_draws": s.n_draws,
+            "scale": self.effect_scale,
+            "cumulative_effect": cum.estimate,
+            "cumulative_lower": cum.lower,
+            "cumulative_upper": cum.upper,
+            "inference": self.inference,
+            "model_chosen": self.model_chosen,
+            "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
+            "pre_period": [str(p) for p in self.pre_period],
+            "post_period": [str(p) for p in self.post_period],
+            "caveats": list(self.caveats),
+            "converged": self.converged,
+            "sentence": self.sentence(),
+        }
+
     def summary(self) -> Summary:
-        """Model facts and the average/cumulative effect table."""
+        """Model facts, the effects table, the parameters and the caveats."""
         cfg = self.config
-        frame = self.summary_frame()
         facts = {
-            "Model": f"UnobservedComponents({cfg.trend}"
-            + (f", seasonal={cfg.seasonal}" if cfg.seasonal else "")
-            + (f", {self.controls.shape[1]} control(s)" if self.controls is not None else "")
-            + ")",
+            "Model": f"UnobservedComponents({self.model_chosen})"
+            + (f" + {self.controls.shape[1]} control(s)" if self.controls is not None else ""),
+            "Model choice": "rolling-origin backtest (CRPS)"
+            if self.model_choice is not None
+            else "fixed",
             "Scale": "log" if cfg.log else "level",
             "Pre-period": f"{self.pre_period[0]} to {self.pre_period[1]}",
             "Post-period": f"{self.post_period[0]} to {self.post_period[1]}",
@@ -502,220 +442,110 @@ class CounterfactualResults(ResultsDisplayMixin):
                 f"{label} ({d})" if label != str(d) else str(d)
                 for label, d in zip(cfg.labels, cfg.interventions, strict=True)
             ),
-            "Simulated paths": f"{self._sims.shape[0]}"
-            + (f" ({cfg.n_param_draws} parameter draws)" if cfg.param_uncertainty else ""),
-            "Log-likelihood": self._fit.llf,
-            "Tail probability p": self.p_value,
+            "Converged": self.converged,
+            "Inference": self.inference,
         }
-        params = pd.DataFrame({"estimate": self.params, "std err": self.bse})
         tables = [
-            (f"Effects ({cfg.units}; {int((1 - cfg.alpha) * 100)}% intervals)", frame),
-            ("Structural model parameters", params),
-        ]
+            (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals)", self.summary_frame()),
+            ("Structural model parameters", pd.DataFrame({"estimate": self.params,
+                                                          "std err": self.bse})),
+        ]  # fmt: skip
         if len(cfg.interventions) > 1:
-            seg = self.segment_effects[
-                ["start", "end", "average_relative", "average_relative_lower",
-                 "average_relative_upper"]
-            ]  # fmt: skip
-            tables.append(("Effects between successive interventions", seg))
-        notes = []
-        if not self.converged:
-            notes.append("the optimiser did not report convergence; treat results with care")
+            cols = ["start", "end", "average_relative", "average_relative_lower",
+                    "average_relative_upper"]  # fmt: skip
+            tables.append(("Effects between successive interventions", self.segment_effects[cols]))
+        if self.control_checks is not None:
+            tables.append(("Controls' own change at the intervention", self.control_checks))
         return Summary(
-            title="Counterfactual structural time series", facts=facts, tables=tables, notes=notes
+            title="Counterfactual structural time series",
+            facts=facts,
+            tables=tables,
+            notes=[f"caveat: {c}" for c in self.caveats],
         )
 
-    def report(self) -> str:
-        """A short plain-language report of the estimated effect."""
+    def report(self, subject: str | None = None) -> str:
+        """A short plain-language report: levels, the headline sentence, what the model is, caveats."""
         cfg = self.config
-        pct = int(round((1 - cfg.alpha) * 100))
-        fr = self.summary_frame()
+        level = f"{1 - cfg.alpha:.0%}"
         y = self._y_post()
-        pred_mean = float(np.nanmedian(np.nanmean(self._sims, axis=1)))
-        lo_pred, hi_pred = np.nanquantile(
-            np.nanmean(self._sims, axis=1), [cfg.alpha / 2, 1 - cfg.alpha / 2]
-        )
-        rel = fr.loc["average"]
-        cum = fr.loc["cumulative"]
+        totals = np.nanmean(self._sims, axis=1)
+        lo, mid, hi = np.nanquantile(totals, [cfg.alpha / 2, 0.5, 1 - cfg.alpha / 2])
         start, end = self.post_period
-        direction = "below" if rel["relative"] < 0 else "above"
-        sig = (
-            "The interval excludes zero, so the effect is unlikely to be chance."
-            if rel["relative_lower"] > 0 or rel["relative_upper"] < 0
-            else "The interval includes zero, so the data cannot rule out no effect."
-        )
-        return (
-            f"From {start} to {end} the series averaged {np.nanmean(y):,.0f} {cfg.units} per "
-            f"month. Without the intervention the model expects {pred_mean:,.0f} {cfg.units} "
-            f"({pct}% interval {lo_pred:,.0f} to {hi_pred:,.0f}). The series was on average "
-            f"{abs(rel['relative']):.0%} {direction} the counterfactual ({pct}% interval "
-            f"{rel['relative_lower']:+.0%} to {rel['relative_upper']:+.0%}). Summed over the "
-            f"period the difference is {cum['absolute']:,.0f} {cfg.units} ({pct}% interval "
-            f"{cum['absolute_lower']:,.0f} to {cum['absolute_upper']:,.0f}), "
-            f"{cum['relative']:+.0%} of the counterfactual total. {sig} Tail probability "
-            f"p = {self.p_value:.3f}."
-        )
-
-    # ------------------------------------------------------------------ plot
-    def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
-        """The three standard panels: observed vs counterfactual, pointwise and cumulative effect.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        import matplotlib.pyplot as plt
-
-        frame = self.effects_frame(alpha)
-        alpha = self.config.alpha if alpha is None else alpha
-        pct = int(round((1 - alpha) * 100))
-        x = frame.index.to_timestamp()
-        fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
-        ax = axes[0]
-        ax.plot(x, frame["observed"], color="black", lw=1.2, label="Observed")
-        ax.plot(x, frame["predicted"], color="tab:blue", ls="--", lw=1.2, label="Counterfactual")
-        ax.fill_between(x, frame["lower"], frame["upper"], color="tab:blue", alpha=0.2,
-                        label=f"{pct}% interval")  # fmt: skip
-        ax.set_ylabel(self.config.units)
-        ax.legend(loc="best", fontsize=8)
-        ax.set_title("Observed and counterfactual")
-        ax = axes[1]
-        ax.plot(x, frame["pointwise"], color="tab:blue", lw=1.2)
-        ax.fill_between(x, frame["pointwise_lower"], frame["pointwise_upper"], color="tab:blue",
-                        alpha=0.2)  # fmt: skip
-        ax.axhline(0, color="grey", lw=0.8)
-        ax.set_ylabel(self.config.units)
-        ax.set_title("Pointwise effect (observed - counterfactual)")
-        ax = axes[2]
-        ax.plot(x, frame["cumulative"], color="tab:blue", lw=1.2)
-        ax.fill_between(x, frame["cumulative_lower"], frame["cumulative_upper"],
-                        color="tab:blue", alpha=0.2)  # fmt: skip
-        ax.axhline(0, color="grey", lw=0.8)
-        ax.set_ylabel(self.config.units)
-        ax.set_title("Cumulative effect")
-        for a in axes:
-            for d in self.config.interventions:
-                a.axvline(d.to_timestamp(), color="tab:red", ls=":", lw=1)
-            a.grid(alpha=0.3)
-        for label, d in zip(self.config.labels, self.config.interventions, strict=True):
-            axes[0].annotate(label, (d.to_timestamp(), 1.0), xycoords=("data", "axes fraction"),
-                             fontsize=7, color="tab:red", rotation=90, va="top", ha="right")  # fmt: skip
-        fig.suptitle(title or "Counterfactual estimate of the intervention effect")
-        return fig
-
-    # ------------------------------------------------------------------ placebo
-    def placebo_test(
-        self,
-        dates: Sequence[Any] | None = None,
-        *,
-        n_placebos: int = 3,
-        min_pre: int = 24,
-        horizon: int | None = None,
-        n_sims: int | None = None,
-    ) -> PlaceboResults:
-        """Backtest on the pre-period: pretend the intervention happened at earlier dates.
-
-        Only months before the first real intervention are used, so a well-specified model
-        should find no effect (intervals covering zero, large tail probabilities).
-
-        Parameters
-        ----------
-        dates : sequence of date-like, optional
-            Placebo intervention months. By default ``n_placebos`` evenly spaced months that
-            leave ``min_pre`` months before each and ``horizon`` after it.
-        n_placebos : int
-            Number of default placebo dates.
-        min_pre : int
-            Minimum number of fitting months before a placebo date.
-        horizon : int, optional
-            Months evaluated after each placebo date (default: all remaining pre-period months,
-            at most 12).
-        n_sims : int, optional
-            Simulated paths per placebo fit (default: that of the original fit).
-
-        Returns
-        -------
-        PlaceboResults
-        """
-        pre = self.observed.reindex(self._pre_index)
-        n_pre = len(pre)
-        h = horizon if horizon is not None else min(12, n_pre - min_pre)
-        if h < 1 or n_pre - h < min_pre:
-            raise ParameterError(
-                f"pre-period of {n_pre} months is too short for placebo tests with "
-                f"min_pre={min_pre} and horizon={h}"
+        money = (lambda v: fmt.money(v, cfg.units)) if cfg.units in ("EUR", "USD") else fmt.number
+        parts = [
+            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month; the "
+            f"counterfactual expects {money(mid)} ({level} interval {money(lo)} to {money(hi)}).",
+            self.sentence(subject),
+        ]
+        if self.controls is None:
+            parts.append(
+                "No control series was given, so the counterfactual is an extrapolation of the "
+                f"flow's own pre-period ({self.model_chosen}): it assumes the pre-{start} trend "
+                "and seasonal pattern would have continued."
             )
-        if dates is None:
-            last = n_pre - h
-            locs = np.unique(np.linspace(min_pre, last, n_placebos).round().astype(int))
-            placebo_dates = [self._pre_index[i] for i in locs]
         else:
-            placebo_dates = [to_period(d) for d in dates]
-        rows = []
-        for i, d in enumerate(placebo_dates):
-            end = min(d + (h - 1), self._pre_index[-1])
-            y = self.observed.loc[self._pre_index[0] : end]
-            ctrl = None if self.controls is None else self.controls.loc[y.index[0] : end]
-            seed = None if self.config.seed is None else self.config.seed + 1000 + i
-            res = estimate_counterfactual(
-                y,
-                d,
-                controls=ctrl,
-                log=self.config.log,
-                seasonal=self.config.seasonal,
-                alpha=self.config.alpha,
-                trend=self.config.trend,
-                n_sims=n_sims or self.config.n_sims,
-                n_param_draws=self.config.n_param_draws,
-                param_uncertainty=self.config.param_uncertainty,
-                seed=seed,
-                units=self.config.units,
+            parts.append(
+                "The counterfactual uses the control series "
+                f"{', '.join(map(str, self.controls.columns))} as regressors, fitted on the "
+                "pre-period; it is only as good as the assumption that they were not moved by the "
+                "intervention."
             )
-            ci = res.conf_int()
-            rows.append(
-                {
-                    "placebo_date": d,
-                    "n_months": int(len(res._post_index)),
-                    "average_effect": res.average_effect,
-                    "lower": ci.loc["average", "lower"],
-                    "upper": ci.loc["average", "upper"],
-                    "p_value": res.p_value,
-                }
-            )
-        frame = pd.DataFrame(rows).set_index("placebo_date")
-        frame["covers_zero"] = (frame["lower"] <= 0) & (frame["upper"] >= 0)
-        return PlaceboResults(frame=frame, alpha=self.config.alpha, scale=self._default_scale(None))
+        if self.caveats:
+            parts.append("Caveats: " + "; ".join(self.caveats) + ".")
+        return " ".join(parts)
 
+    # ------------------------------------------------------------------ plot, placebo
+    def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
+        """Observed vs counterfactual, pointwise and cumulative effect (three panels)."""
+        from .counterfactual_plot import counterfactual_panels
 
-@dataclass(frozen=True, eq=False, repr=False)
-class PlaceboResults(ResultsDisplayMixin):
-    """Placebo backtest of a counterfactual model (see :meth:`CounterfactualResults.placebo_test`)."""
-
-    frame: pd.DataFrame
-    alpha: float
-    scale: EffectScale
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per placebo date: average effect, interval, tail probability, covers_zero."""
-        return self.frame.copy()
-
-    @property
-    def false_positive_rate(self) -> float:
-        """Share of placebo dates whose interval excludes zero."""
-        return float(1 - self.frame["covers_zero"].mean())
-
-    def summary(self) -> Summary:
-        """Placebo table and the false positive rate."""
-        return Summary(
-            title="Placebo backtest on the pre-intervention period",
-            facts={
-                "Placebo dates": len(self.frame),
-                "Effect scale": self.scale,
-                "Interval level": f"{1 - self.alpha:.0%}",
-                "False positive rate": self.false_positive_rate,
-            },
-            tables=[("", self.frame)],
+        return counterfactual_panels(
+            self.effects_frame(alpha),
+            alpha=self.config.alpha if alpha is None else alpha,
+            units=self.config.units,
+            interventions=dict(zip(self.config.labels, self.config.interventions, strict=True)),
+            title=title or "Counterfactual estimate of the intervention effect",
         )
+
+    def placebo_test(self, dates: Sequence[Any] | None = None, **kwargs: Any) -> PlaceboResults:
+        """Placebo backtest at pseudo-dates in the pre-period (see :func:`placebo_backtest`)."""
+        from .backtest import placebo_backtest
+
+        return placebo_backtest(self, dates, **kwargs)
+
+
+def _known_event_caveats(
+    events: Mapping[str, Any] | None, pre_index: pd.PeriodIndex, first: pd.Period
+) -> list[str]:
+    out = []
+    for label, date in (events or {}).items():
+        d = to_period(date)
+        if pre_index[0] < d < first:
+            out.append(
+                f"{label} ({d}) falls inside the fitting window ({pre_index[0]} to "
+                f"{pre_index[-1]}): if it moved the flow, the counterfactual carries that move"
+            )
+    return out
+
+
+def _prepare_controls(
+    controls: pd.Series | pd.DataFrame, y: pd.Series, log: bool, pre_index: pd.PeriodIndex
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = controls.to_frame() if isinstance(controls, pd.Series) else controls
+    ctrl = _monthly(frame, "controls").astype(float).reindex(y.index)
+    for col in ctrl.columns:
+        missing = ctrl.index[ctrl[col].isna()]
+        if len(missing):
+            raise ParameterError(
+                f"control {col!r} is not observed in {len(missing)} month(s) of y "
+                f"(first: {missing[0]}); controls must cover {y.index[0]} to {y.index[-1]}"
+            )
+        if log and (ctrl[col] <= 0).any():
+            bad = ctrl.index[ctrl[col] <= 0][0]
+            raise ParameterError(f"log=True needs positive controls; {col!r} is {ctrl[col][bad]} "
+                                 f"in {bad}")  # fmt: skip
+    x = np.log(ctrl) if log else ctrl / ctrl.loc[pre_index].abs().median()
+    return ctrl, x
 
 
 def estimate_counterfactual(
@@ -724,15 +554,17 @@ def estimate_counterfactual(
     *,
     controls: pd.Series | pd.DataFrame | None = None,
     log: bool = True,
-    seasonal: int | None = 12,
+    trend: TrendKind | Literal["auto"] = "auto",
+    seasonal: int | None | Literal["auto"] = "auto",
     pre_start: Any = None,
     alpha: float = 0.05,
-    trend: TrendKind = "local level",
     n_sims: int = 1000,
-    n_param_draws: int = 100,
+    n_param_draws: int = 50,
     param_uncertainty: bool = True,
     seed: int | None = 0,
     units: str = "EUR",
+    known_events: Mapping[str, Any] | None = None,
+    check_controls: bool = True,
 ) -> CounterfactualResults:
     """Estimate what ``y`` would have been without the intervention(s).
 
@@ -742,132 +574,199 @@ def estimate_counterfactual(
         Monthly series indexed by dates or monthly periods (missing months become NaN).
     intervention : date-like, sequence of date-like, or mapping of label to date-like
         First month(s) of the intervention(s). The model is fitted on months before the first
-        one; with several (e.g. successive sanction packages) effects are also reported for each
-        stretch between them (:attr:`CounterfactualResults.segment_effects`).
+        one; with several, effects are also reported for each stretch between them.
     controls : Series or DataFrame, optional
-        Control series, observed over the whole sample and unaffected by the intervention (e.g.
-        exports to a non-sanctioned partner); regressors of the structural model, logged when
-        ``log=True``.
+        Control series observed in every month of ``y`` (e.g. the Brent price, exports to a
+        non-sanctioned partner): regressors of the structural model, logged when ``log=True``.
+        Without controls the counterfactual is an extrapolation of the pre-period.
     log : bool
-        Model ``log(y)`` (and log controls); effects are then reported relative by default.
-    seasonal : int or None
-        Period of the fixed seasonal component (12 for monthly data, None for none).
+        Model ``log(y)``; effects are then relative.
+    trend : {"auto", "local level", "local linear trend", "random walk with drift"}
+        ``"auto"`` (default) chooses by the rolling-origin backtest of
+        :func:`~sanctions_model.models.backtest.compare_models`; a name fixes the trend.
+    seasonal : {"auto", 12, None}
+        Fixed monthly seasonal component: chosen by the backtest, always, or never.
     pre_start : date-like, optional
         First month used for fitting (default: first month of ``y``).
     alpha : float
-        Default 1 - coverage of intervals.
-    trend : {"local level", "local linear trend", "smooth trend", "random walk with drift"}
-        Trend component of the structural model.
-    n_sims : int
-        Number of simulated counterfactual paths.
-    n_param_draws : int
-        Number of parameter vectors drawn from the asymptotic distribution of the MLE; the paths
-        are split evenly across them.
+        1 - coverage of intervals; p-values below ``alpha`` go with intervals excluding zero.
+    n_sims, n_param_draws : int
+        Simulated counterfactual paths, split evenly across parameter vectors drawn from the
+        asymptotic distribution of the MLE.
     param_uncertainty : bool
-        If False, simulate only from the state and observation noise at the MLE (narrower
-        intervals; for comparison).
+        If False, simulate only state and observation noise at the MLE (narrower; for comparison).
     seed : int, optional
         Seed of the simulations; the same seed gives the same result.
     units : str
         Units of ``y`` for labels and reports.
+    known_events : mapping of label to date-like, optional
+        Events (e.g. earlier sanctions packages); any inside the fitting window becomes a caveat.
+    check_controls : bool
+        Estimate each control's own effect at the first intervention and add a caveat for a
+        control whose interval excludes zero (it moved with the treatment).
 
     Returns
     -------
     CounterfactualResults
 
-    Notes
-    -----
-    A fit on 38 pre-period months with 1000 paths from 100 parameter draws takes about half a
-    second (see ``benchmarks/bench_models.py``).
+    Raises
+    ------
+    ParameterError
+        Too few pre-period months, too many missing months, non-positive values with ``log=True``,
+        controls missing in some month, an unknown trend.
     """
     alpha = _validate_alpha(alpha)
-    if trend not in ("local level", "local linear trend", "smooth trend", "random walk with drift"):
-        raise ParameterError(f"unknown trend {trend!r}")
-    if n_sims < 10:
-        raise ParameterError("n_sims must be at least 10")
+    if trend != "auto" and trend not in TRENDS:
+        raise ParameterError(f"trend must be 'auto' or one of {list(TRENDS)}, got {trend!r}")
+    if seasonal not in ("auto", None) and not (isinstance(seasonal, int) and seasonal > 1):
+        raise ParameterError(
+            f"seasonal must be 'auto', None or a period such as 12; got {seasonal!r}"
+        )
+    if n_sims < 100:
+        raise ParameterError(f"n_sims must be at least 100, got {n_sims}")
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ParameterError("y must be a Series (or a one-column DataFrame)")
         y = y.iloc[:, 0]
-    y = _monthly_series(y, "y").astype(float)
+    y = _monthly(y, "y").astype(float)
     dates, labels = _parse_interventions(intervention)
     ps = to_period(pre_start) if pre_start is not None else None
+    if ps is not None:
+        y = y.loc[ps:]
+    t0 = dates[0]
+    pre, post = y.loc[: t0 - 1], y.loc[t0:]
+    if len(post) == 0:
+        raise ParameterError(f"no observations on or after the intervention {t0}")
+    if post.notna().sum() == 0:
+        raise ParameterError(f"y has no observed month on or after the intervention {t0}")
+    caveats: list[str] = []
+
+    if log and (y.dropna() < 0).any():
+        bad = y.index[y < 0][0]
+        raise ParameterError(f"log=True needs non-negative values of y; y is {y[bad]} in {bad}")
+    if log and (pre == 0).any():
+        k = int((pre == 0).sum())
+        caveats.append(f"{k} pre-period month(s) with zero trade treated as missing (log scale)")
+        pre = pre.where(pre != 0)
+    n_obs = int(pre.notna().sum())
+    n_missing = len(pre) - n_obs
+    if len(pre) and n_missing / len(pre) > MAX_MISSING_SHARE:
+        raise ParameterError(
+            f"y has {n_missing} of {len(pre)} pre-period months missing or zero "
+            f"(more than {MAX_MISSING_SHARE:.0%}); too gappy for a counterfactual"
+        )
+    min_pre = MIN_PRE_SEASONAL if seasonal not in (None, "auto") else MIN_PRE
+    if n_obs < min_pre:
+        raise ParameterError(
+            f"need at least {min_pre} observed pre-intervention months, got {n_obs} "
+            f"({pre.index[0] if len(pre) else t0} to {t0 - 1})"
+        )
+    if seasonal == "auto" and n_obs < MIN_PRE_SEASONAL:
+        seasonal = None
+        caveats.append(f"{n_obs} pre-period months are too few for a seasonal component")
+    if n_missing:
+        caveats.append(f"{n_missing} missing month(s) in the pre-period (the filter skips them)")
+    if len(pre) < SHORT_PRE:
+        caveats.append(
+            f"the pre-period has {len(pre)} months (under {SHORT_PRE}): the trend and "
+            "seasonal pattern rest on few observations"
+        )
+    if post.isna().any():
+        caveats.append(f"{int(post.isna().sum())} missing month(s) in the post-period are skipped")
+    caveats += _known_event_caveats(known_events, pre.index, t0)
+
+    x_all = ctrl = None
+    if controls is not None:
+        ctrl, x_all = _prepare_controls(controls, y, log, pre.index)
+    if log:
+        z_pre, scale = np.log(pre), 1.0
+    else:
+        scale = float(np.nanmedian(np.abs(pre))) or 1.0
+        z_pre = pre / scale
+    x_pre = None if x_all is None else x_all.loc[pre.index].to_numpy()
+    x_post = None if x_all is None else x_all.loc[post.index].to_numpy()
+    names = [] if ctrl is None else [str(c) for c in ctrl.columns]
+
+    choice: ModelChoiceResults | None = None
+    trends = list(TRENDS) if trend == "auto" else [trend]
+    seasonals = [12, None] if seasonal == "auto" else [seasonal]
+    chosen_trend, chosen_seasonal = trends[0], seasonals[0]
+    if len(trends) * len(seasonals) > 1:
+        if n_obs >= 20:
+            choice = compare_models(
+                z_pre.to_numpy(), exog=x_pre, exog_names=names,
+                candidates=[(t, s) for t in trends for s in seasonals],
+            )  # fmt: skip
+            chosen_trend, chosen_seasonal = choice.chosen_trend, choice.chosen_seasonal
+            caveats += [f"model choice: {c}" for c in choice.caveats]
+        else:
+            chosen_trend = "local level" if trend == "auto" else trend
+            caveats.append(f"{n_obs} pre-period months are too few to choose a model by backtest")
+
+    if choice is not None:
+        fit = choice.chosen_fit()
+    else:
+        fit = fit_structural(
+            z_pre.to_numpy(), trend=chosen_trend, seasonal=chosen_seasonal, exog=x_pre,
+            exog_names=names,
+        )  # fmt: skip
+    if not fit.identified:
+        raise ParameterError(
+            f"{n_obs} observed pre-period months do not identify "
+            f"{model_label(chosen_trend, chosen_seasonal)} (the filter's state variance stays "
+            "diffuse); use a longer pre-period or seasonal=None"
+        )
+    if not fit.converged:
+        caveats.append(
+            "the maximum-likelihood fit did not converge ("
+            + "; ".join(fit.messages or ("optimiser flag",))
+            + "): treat the intervals with care"
+        )
+    elif fit.messages:
+        caveats.append("numerical warnings while fitting: " + "; ".join(fit.messages))
+    rng = np.random.default_rng(seed)
+    paths = simulate_paths(
+        fit, x_post, len(post), n_sims=int(n_sims), n_param_draws=int(n_param_draws),
+        param_uncertainty=bool(param_uncertainty), rng=rng,
+    )  # fmt: skip
+    sims = np.exp(paths) if log else paths * scale
     config = CounterfactualConfig(
         interventions=dates,
         labels=labels,
         log=bool(log),
-        seasonal=int(seasonal) if seasonal else None,
+        trend=trend,
+        seasonal=seasonal,
+        trend_chosen=chosen_trend,
+        seasonal_chosen=chosen_seasonal,
         pre_start=ps,
         alpha=alpha,
-        trend=trend,
         n_sims=int(n_sims),
         n_param_draws=int(n_param_draws),
         param_uncertainty=bool(param_uncertainty),
         seed=seed,
         units=units,
     )
-    if ps is not None:
-        y = y.loc[ps:]
-    t0 = dates[0]
-    pre = y.loc[: t0 - 1]
-    post = y.loc[t0:]
-    if len(post) == 0:
-        raise ParameterError(f"no observations on or after the intervention {t0}")
-    min_pre = 2 * config.seasonal if config.seasonal else 8
-    if pre.notna().sum() < min_pre:
-        raise ParameterError(
-            f"need at least {min_pre} pre-intervention months, got {int(pre.notna().sum())}"
-        )
-    if config.log and (y.dropna() <= 0).any():
-        raise ParameterError("log=True needs strictly positive values of y")
+    checks = None
+    if ctrl is not None and check_controls:
+        from .controls import control_moved
 
-    x_all: pd.DataFrame | None = None
-    if controls is not None:
-        ctrl = _monthly_series(
-            controls.to_frame() if isinstance(controls, pd.Series) else controls, "controls"
-        ).astype(float)
-        ctrl = ctrl.reindex(y.index)
-        if ctrl.isna().any().any():
-            raise ParameterError("controls must be observed in every month of y")
-        if config.log:
-            if (ctrl <= 0).any().any():
-                raise ParameterError("log=True needs strictly positive controls")
-            x_all = np.log(ctrl)
-        else:
-            x_all = ctrl / ctrl.loc[pre.index].abs().median()
-        controls = ctrl
-
-    if config.log:
-        z_pre = np.log(pre)
-        scale = 1.0
-    else:
-        scale = float(np.nanmedian(np.abs(pre))) or 1.0
-        z_pre = pre / scale
-    x_pre = None if x_all is None else x_all.loc[pre.index].to_numpy()
-    x_post = None if x_all is None else x_all.loc[post.index].to_numpy()
-
-    names = [] if x_all is None else [str(c) for c in x_all.columns]
-    fit = _fit_model(z_pre, x_pre, config, names)
-    rng = np.random.default_rng(seed)
-    paths = _simulate_paths(fit, x_post, len(post), config, rng)
-    sims = np.exp(paths) if config.log else paths * scale
-    if not fit.converged:
-        warnings.warn(
-            "UnobservedComponents did not converge; intervals may be unreliable",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+        checks = control_moved(ctrl, t0, pre_start=pre.index[0], alpha=alpha, log=log)
+        for name, row in checks.iterrows():
+            if row["moved"]:
+                caveats.append(
+                    f"control {name} itself moved at {t0} (its own average effect "
+                    f"{fmt.pct(row['effect']) if log else fmt.number(row['effect'])}, "
+                    f"interval excludes zero): part of the treatment may be absorbed by it"
+                )
     return CounterfactualResults(
         config=config,
         observed=y.rename("observed"),
-        controls=None if controls is None else pd.DataFrame(controls),
+        controls=ctrl,
         _fit=fit,
         _sims=sims,
-        _pre_index=pre.index,
-        _post_index=post.index,
+        pre_index=pre.index,
+        post_index=post.index,
+        model_choice=choice,
+        caveats=tuple(caveats),
+        control_checks=checks,
     )
-
-
-def with_options(config: CounterfactualConfig, **changes: Any) -> CounterfactualConfig:
-    """Return a copy of ``config`` with some options changed (frozen configs are not mutated)."""
-    return replace(config, **changes)

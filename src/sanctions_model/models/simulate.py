@@ -49,6 +49,8 @@ __all__ = [
     "simulate_trade_series",
     "simulate_trade_panel",
     "effect_path",
+    "FlowDesign",
+    "simulate_monthly_flows",
 ]
 
 EffectKind = Literal["step", "pulse", "ramp"]
@@ -427,3 +429,79 @@ def simulate_trade_panel(
     data["exposure"] = exposure[r_idx.ravel()]
     data["log_effect"] = eff.ravel()
     return SimulatedPanel(data=data, effect=effect, rerouting=rerouting, event_date=date)
+
+
+# -- drifting monthly flows for the coverage of the monthly counterfactual ------------------------
+
+
+@dataclass(frozen=True)
+class FlowDesign:
+    """Parameters of :func:`simulate_monthly_flows` (log scale, per month).
+
+    The defaults carry the features of the real monthly flows that matter for a counterfactual:
+    a mild drift, a random-walk level, a fixed seasonal pattern (that of EU27 exports to Russia,
+    :data:`SERIES_CALIBRATIONS`), AR(1) noise, and a step at month 39 of 68 (2022-03 when the
+    series start in 2019-01).
+    """
+
+    n_periods: int = 68
+    effect_month: int = 38
+    """0-based index of the first month with the effect (38 = the 39th month)."""
+    drift: float = 0.004
+    level_sd: float = 0.02
+    """Standard deviation of the random-walk innovations of the level."""
+    seasonal_scale: float = 1.0
+    """Multiplies the calibrated seasonal pattern (amplitude about 0.13)."""
+    ar: float = 0.5
+    noise_sd: float = 0.06
+    """Innovation standard deviation of the AR(1) noise."""
+    level: float = 22.0
+
+
+def simulate_monthly_flows(
+    n_series: int,
+    *,
+    effect: float = -0.4,
+    design: FlowDesign | None = None,
+    start: str = "2019-01",
+    seed: int | np.random.Generator | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate ``n_series`` monthly flows with and without a planted step effect.
+
+    ``log y_t = level + drift * t + L_t + seasonal[month] + u_t + effect * 1[t >= effect_month]``
+    with ``L_t`` a random walk (innovations ``level_sd``) and ``u_t`` AR(1) noise (coefficient
+    ``ar``, innovations ``noise_sd``, started from its stationary distribution). Vectorised over
+    series; the same seed gives the same panel.
+
+    Returns
+    -------
+    (observed, counterfactual) : two DataFrames
+        Months (a monthly PeriodIndex) by series, in EUR: the flows with the effect and the same
+        flows without it (same noise), so ``observed / counterfactual - 1`` is the true relative
+        effect in every month.
+    """
+    d = design or FlowDesign()
+    if n_series < 1:
+        raise ParameterError("n_series must be at least 1")
+    if not 2 <= d.effect_month < d.n_periods:
+        raise ParameterError(
+            f"effect_month must lie in [2, n_periods), got {d.effect_month} of {d.n_periods}"
+        )
+    if not -1 < d.ar < 1:
+        raise ParameterError(f"ar must lie in (-1, 1), got {d.ar}")
+    rng = np.random.default_rng(seed)
+    index = pd.period_range(start=start, periods=d.n_periods, freq="M")
+    t = np.arange(d.n_periods)[:, None]
+    walk = np.cumsum(rng.normal(0.0, d.level_sd, (d.n_periods, n_series)), axis=0)
+    e = rng.normal(0.0, d.noise_sd, (d.n_periods, n_series))
+    u = np.empty_like(e)
+    u[0] = e[0] / np.sqrt(1 - d.ar**2)
+    for i in range(1, d.n_periods):
+        u[i] = d.ar * u[i - 1] + e[i]
+    seas = d.seasonal_scale * np.asarray(SERIES_CALIBRATIONS["eu27_ru"].seasonal)[index.month - 1]
+    base = d.level + d.drift * t + walk + seas[:, None] + u
+    step = np.where(t >= d.effect_month, effect, 0.0)
+    columns = [f"s{i}" for i in range(n_series)]
+    counterfactual = pd.DataFrame(np.exp(base), index=index, columns=columns)
+    observed = pd.DataFrame(np.exp(base + step), index=index, columns=columns)
+    return observed, counterfactual

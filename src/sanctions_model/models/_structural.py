@@ -1,0 +1,253 @@
+"""The structural time-series engine behind the monthly counterfactual and its backtests.
+
+One fit of statsmodels' :class:`~statsmodels.tsa.statespace.structural.UnobservedComponents` by
+maximum likelihood (warnings from the optimiser and the filter are caught and returned as data,
+never printed), multi-step predictive densities from a fitted model (for the rolling-origin
+backtest), and simulated paths that include parameter, state and observation uncertainty (for the
+counterfactual).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from statsmodels.tools.numdiff import approx_hess3
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+TrendKind = Literal["local level", "local linear trend", "random walk with drift"]
+TRENDS: tuple[TrendKind, ...] = ("local level", "local linear trend", "random walk with drift")
+
+
+@dataclass(frozen=True, eq=False)
+class StructuralFit:
+    """A fitted structural model (internal; the public results wrap it)."""
+
+    model: UnobservedComponents
+    results: object  # statsmodels UnobservedComponentsResults
+    params: np.ndarray
+    param_names: tuple[str, ...]
+    bse: np.ndarray
+    llf: float
+    converged: bool
+    messages: tuple[str, ...]  # warnings raised while fitting, as text
+    pre_mean: np.ndarray  # one-step-ahead predictions on the model scale (NaN in the burn-in)
+    pre_var: np.ndarray
+    diff_sd: float  # sd of first differences of the fitted series (model scale)
+    burn: int
+
+    @property
+    def identified(self) -> bool:
+        """False when the filter's final state variance is still near its diffuse start.
+
+        That happens when too few months are observed for the states (12 for a level and a
+        monthly seasonal): the forecasts would then carry the arbitrary diffuse variance.
+        """
+        fr = self.results.filter_results
+        pmax = float(np.nanmax(np.diag(np.asarray(fr.predicted_state_cov)[:, :, -1])))
+        return bool(np.isfinite(pmax) and pmax < 100 * max(self.diff_sd, 1e-3) ** 2 + 1.0)
+
+
+def _warning_text(caught: Sequence[warnings.WarningMessage]) -> tuple[str, ...]:
+    out: list[str] = []
+    for w in caught:
+        kind = "convergence" if issubclass(w.category, ConvergenceWarning) else "numerical"
+        text = f"{kind}: {str(w.message).splitlines()[0][:120]}"
+        if text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def fit_structural(
+    z: np.ndarray,
+    *,
+    trend: TrendKind,
+    seasonal: int | None,
+    exog: np.ndarray | None = None,
+    exog_names: Sequence[str] = (),
+    maxiter: int = 200,
+) -> StructuralFit:
+    """Fit ``z`` (model scale, NaN for missing months) by maximum likelihood.
+
+    Warnings (statsmodels' ConvergenceWarning, RuntimeWarning from the filter or the Hessian) are
+    recorded in ``messages``; ``converged`` is False when the optimiser says so or a convergence
+    warning was raised.
+    """
+    model = UnobservedComponents(
+        np.asarray(z, dtype=float),
+        level=trend,
+        seasonal=seasonal,
+        stochastic_seasonal=False,
+        exog=exog,
+        mle_regression=exog is not None,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = model.fit(disp=False, method="bfgs", maxiter=maxiter)
+        confirmed = False
+        if not res.mle_retvals.get("converged", True) and maxiter > 20:
+            # Quasi-Newton line searches often stop at the optimum when a variance sits at its
+            # zero boundary ("abnormal termination", "precision loss"). A derivative-free
+            # Nelder-Mead from there settles it: if it finds no higher likelihood, the point
+            # is a maximum.
+            caught.clear()
+            nm = model.fit(res.params, disp=False, method="nm", maxiter=20 * maxiter)
+            if nm.llf > res.llf + 1e-6 * max(1.0, abs(res.llf)):
+                res = nm
+                confirmed = bool(nm.mle_retvals.get("converged", True))
+            else:
+                confirmed = True
+            if confirmed:
+                caught.clear()
+        bse = np.asarray(res.bse, dtype=float)
+        pred = res.get_prediction()
+        mean = np.asarray(pred.predicted_mean, dtype=float).copy()
+        var = np.asarray(pred.var_pred_mean, dtype=float).reshape(-1).copy()
+    messages = _warning_text(caught)
+    converged = (confirmed or bool(res.mle_retvals.get("converged", True))) and not any(
+        m.startswith("convergence") for m in messages
+    )
+    burn = int(res.loglikelihood_burn)
+    mean[:burn] = np.nan
+    var[:burn] = np.nan
+    names = []
+    for n in model.param_names:
+        k = n[6:]
+        if n.startswith("beta.x") and k.isdigit() and len(exog_names) >= int(k):
+            names.append(f"beta.{exog_names[int(k) - 1]}")
+        else:
+            names.append(n)
+    zz = np.asarray(z, dtype=float)
+    diff = np.diff(zz[np.isfinite(zz)])
+    return StructuralFit(
+        model=model,
+        results=res,
+        params=np.asarray(res.params, dtype=float),
+        param_names=tuple(names),
+        bse=bse,
+        llf=float(res.llf),
+        converged=converged,
+        messages=messages,
+        pre_mean=mean,
+        pre_var=var,
+        diff_sd=float(np.std(diff)) if diff.size > 1 and np.std(diff) > 0 else 1.0,
+        burn=burn,
+    )
+
+
+def dynamic_forecasts(
+    fit: StructuralFit, origins: Sequence[int], horizon: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Mean and variance of the forecasts of months ``o .. o + horizon - 1`` for each origin ``o``.
+
+    Made at ``o`` from the data before it (the filter's predicted state for month ``o``, carried
+    forward by the transition), with the parameters of ``fit``: the backtest is out of sample
+    for the states, not for the few variances fitted on the whole window.
+    """
+    fr = fit.results.filter_results
+    a_all = np.asarray(fr.predicted_state)
+    p_all = np.asarray(fr.predicted_state_cov)
+    tmat = np.asarray(fr.transition[:, :, 0])
+    zrow = np.asarray(fr.design[0, :, 0])
+    rqr = np.asarray(fr.selection[:, :, 0]) @ np.asarray(fr.state_cov[:, :, 0])
+    rqr = rqr @ np.asarray(fr.selection[:, :, 0]).T
+    h_var = float(fr.obs_cov[0, 0, 0])
+    d = np.asarray(fr.obs_intercept)[0]
+    n = fit.model.nobs
+    out = []
+    for o in origins:
+        steps = min(horizon, n - o)
+        a, p = a_all[:, o].copy(), p_all[:, :, o].copy()
+        mean, var = np.empty(steps), np.empty(steps)
+        for h in range(steps):
+            mean[h] = zrow @ a + (d[o + h] if d.size > 1 else d[0])
+            var[h] = zrow @ p @ zrow + h_var
+            a = tmat @ a
+            p = tmat @ p @ tmat.T + rqr
+        out.append((mean, var))
+    return out
+
+
+def _unconstrained_cov(model: UnobservedComponents, params: np.ndarray, scale: float) -> np.ndarray:
+    """Covariance of the MLE in the unconstrained parameter space (inverse observed information).
+
+    A variance is the square of a free parameter there. Flat directions (typically a variance at
+    its zero boundary) would get an infinite spread; the information is floored at
+    ``1 / scale**2`` so that no parameter is more uncertain than ``scale``, the standard deviation
+    of the first differences of the fitted series.
+    """
+    phi = np.asarray(model.untransform_params(params), dtype=float)
+
+    def loglike(p: np.ndarray) -> float:
+        return float(model.loglike(p, transformed=False))
+
+    hess = approx_hess3(phi, loglike)
+    info = -(hess + hess.T) / 2
+    vals, vecs = np.linalg.eigh(info)
+    vals = np.maximum(np.nan_to_num(vals, nan=0.0), 1.0 / scale**2)
+    return (vecs / vals) @ vecs.T
+
+
+def sqrt_psd(cov: np.ndarray) -> np.ndarray:
+    """A square root of a symmetric positive semi-definite matrix (negative eigenvalues to 0)."""
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    return vecs * np.sqrt(np.clip(vals, 0.0, None))
+
+
+def simulate_paths(
+    fit: StructuralFit,
+    x_post: np.ndarray | None,
+    horizon: int,
+    *,
+    n_sims: int,
+    n_param_draws: int,
+    param_uncertainty: bool,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Simulated post-period paths on the model scale, shape ``(n_sims, horizon)``.
+
+    Parameter vectors are drawn from the asymptotic normal distribution of the MLE (in the
+    unconstrained space); for each, the Kalman filter is run on the fitting window and paths are
+    simulated forward from the filtered state distribution with fresh state and observation noise.
+    """
+    model = fit.model
+    n_draws = max(1, n_param_draws) if param_uncertainty else 1
+    reps = int(np.ceil(n_sims / n_draws))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if param_uncertainty:
+            phi_hat = np.asarray(model.untransform_params(fit.params), dtype=float)
+            root = sqrt_psd(_unconstrained_cov(model, fit.params, fit.diff_sd))
+            phis = phi_hat + rng.standard_normal((n_draws, phi_hat.size)) @ root.T
+            thetas = [np.asarray(model.transform_params(p), dtype=float) for p in phis]
+        else:
+            thetas = [fit.params]
+    beta_idx = [i for i, n in enumerate(fit.param_names) if n.startswith("beta.")]
+    paths = np.empty((len(thetas) * reps, horizon))
+    for d, theta in enumerate(thetas):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fr = model.filter(theta, return_ssm=True, cov_type="none")
+        a = np.asarray(fr.predicted_state[:, -1])
+        p_cov = np.asarray(fr.predicted_state_cov[:, :, -1])
+        tmat = np.asarray(fr.transition[:, :, 0])
+        zmat = np.asarray(fr.design[:, :, 0])
+        rmat = np.asarray(fr.selection[:, :, 0])
+        qroot = sqrt_psd(np.asarray(fr.state_cov[:, :, 0]))
+        hsd = float(np.sqrt(max(float(fr.obs_cov[0, 0, 0]), 0.0)))
+        state = a[:, None] + sqrt_psd(p_cov) @ rng.standard_normal((a.size, reps))
+        if beta_idx and x_post is not None:
+            intercept = x_post @ theta[beta_idx]
+        else:
+            intercept = np.zeros(horizon)
+        out = np.empty((reps, horizon))
+        for h in range(horizon):
+            out[:, h] = (zmat @ state)[0] + intercept[h] + hsd * rng.standard_normal(reps)
+            eta = qroot @ rng.standard_normal((qroot.shape[1], reps))
+            state = tmat @ state + rmat @ eta
+        paths[d * reps : (d + 1) * reps] = out
+    return paths[:n_sims]

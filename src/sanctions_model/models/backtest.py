@@ -1,0 +1,357 @@
+"""Backtests of the monthly counterfactual on the pre-intervention months.
+
+* :func:`compare_models`: rolling-origin forecasts over the pre-period for each candidate
+  structural model (local level, local linear trend, random walk with drift; with and without a
+  monthly seasonal), scored out of sample by the continuous ranked probability score (CRPS) and
+  the log score of the Gaussian predictive densities; the best CRPS is chosen.
+* :func:`placebo_backtest`: the counterfactual re-estimated at pseudo-intervention dates spread
+  over the pre-period, where the true effect is zero: its false-positive rate (share of 95%
+  intervals that exclude zero) and its bias (mean placebo effect).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
+
+from ._results import ResultsDisplayMixin, Summary, to_period
+from ._structural import TRENDS, StructuralFit, TrendKind, dynamic_forecasts, fit_structural
+
+if TYPE_CHECKING:
+    from .counterfactual import CounterfactualResults
+
+__all__ = [
+    "ModelChoiceResults",
+    "PlaceboResults",
+    "candidate_models",
+    "compare_models",
+    "crps_normal",
+    "placebo_backtest",
+]
+
+
+def crps_normal(y: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """CRPS of a normal predictive distribution at outcome ``y`` (lower is better)."""
+    z = (y - mean) / sd
+    return sd * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
+
+
+def candidate_models(
+    trend: TrendKind | str = "auto", seasonal: int | None | str = "auto"
+) -> list[tuple[TrendKind, int | None]]:
+    """The (trend, seasonal) pairs to compare: all three trends and seasonal 12 / none by default."""
+    trends = list(TRENDS) if trend == "auto" else [trend]
+    seasonals = [12, None] if seasonal == "auto" else [seasonal]
+    for t in trends:
+        if t not in TRENDS:
+            raise ParameterError(f"trend must be 'auto' or one of {list(TRENDS)}, got {t!r}")
+    return list(itertools.product(trends, seasonals))  # type: ignore[arg-type]
+
+
+def model_label(trend: str, seasonal: int | None) -> str:
+    """``local level + seasonal(12)``."""
+    return f"{trend} + seasonal({seasonal})" if seasonal else trend
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ModelChoiceResults(ResultsDisplayMixin):
+    """Out-of-sample scores of the candidate models (read-only); see :func:`compare_models`."""
+
+    table: pd.DataFrame
+    chosen: str
+    chosen_trend: TrendKind
+    chosen_seasonal: int | None
+    n_origins: int
+    horizon: int
+    caveats: tuple[str, ...] = ()
+    _fits: Mapping[str, StructuralFit] = field(default_factory=dict)
+
+    def chosen_fit(self) -> StructuralFit:
+        """The fit of the chosen model on the whole window (reused by the counterfactual)."""
+        return self._fits[self.chosen]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: crps, log_score, coverage_95, n_forecasts, converged; best first."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        return Summary(
+            title="Model choice by rolling-origin backtest on the pre-period",
+            facts={
+                "Chosen": self.chosen,
+                "Forecast origins": self.n_origins,
+                "Horizon": f"1 to {self.horizon} months",
+                "Score": "mean CRPS of log values (lower is better)",
+            },
+            tables=[("", self.table)],
+            notes=list(self.caveats),
+        )
+
+
+def compare_models(
+    z: pd.Series | np.ndarray,
+    *,
+    exog: np.ndarray | None = None,
+    exog_names: Sequence[str] = (),
+    candidates: Sequence[tuple[TrendKind, int | None]] | None = None,
+    horizon: int = 12,
+    first_origin: int | None = None,
+) -> ModelChoiceResults:
+    """Choose a structural model by rolling-origin forecasts over the fitting window.
+
+    Parameters
+    ----------
+    z : Series or array
+        The pre-period on the model scale (log values when the counterfactual is in logs); NaN
+        for missing months.
+    exog : array, optional
+        Control series over the same months (regressors, known at forecast time).
+    candidates : sequence of (trend, seasonal), optional
+        Default :func:`candidate_models` (six models).
+    horizon : int
+        Longest forecast horizon in months.
+    first_origin : int, optional
+        First forecast origin (0-based month); default half the window but at least 17 months
+        (enough to initialise a seasonal model).
+
+    Returns
+    -------
+    ModelChoiceResults
+        Candidates ranked by mean CRPS over every (origin, horizon) pair; ties broken by log score.
+
+    Notes
+    -----
+    Each candidate is fitted once on the whole window; the forecasts from each origin use only the
+    data before it (the Kalman filter's multi-step predictions), with those parameters. Re-fitting
+    at every origin would also put the variances out of sample, at ten times the cost.
+    """
+    y = np.asarray(z, dtype=float)
+    n = y.size
+    cands = list(candidates) if candidates is not None else candidate_models()
+    first = first_origin if first_origin is not None else max(17, n // 2)
+    if first >= n - 1:
+        raise ParameterError(
+            f"a backtest needs more months than its first origin ({first}); the window has {n}"
+        )
+    origins = range(first, n)
+    rows = []
+    fits = {}
+    for trend, seasonal in cands:
+        fit = fit_structural(y, trend=trend, seasonal=seasonal, exog=exog, exog_names=exog_names)
+        fits[model_label(trend, seasonal)] = fit
+        crps, logs, cover = [], [], []
+        for o, (mean, var) in zip(origins, dynamic_forecasts(fit, origins, horizon), strict=True):
+            obs = y[o : o + mean.size]
+            ok = np.isfinite(obs) & np.isfinite(mean) & (var > 0)
+            sd = np.sqrt(var[ok])
+            crps.append(crps_normal(obs[ok], mean[ok], sd))
+            logs.append(-stats.norm.logpdf(obs[ok], mean[ok], sd))
+            cover.append(np.abs(obs[ok] - mean[ok]) <= 1.959964 * sd)
+        c, lg, cv = (np.concatenate(x) for x in (crps, logs, cover))
+        if not fit.identified:  # diffuse states left: no usable forecasts
+            c = lg = cv = np.array([])
+        rows.append(
+            {
+                "model": model_label(trend, seasonal),
+                "trend": trend,
+                "seasonal": seasonal or 0,
+                "crps": float(c.mean()) if c.size else np.nan,
+                "log_score": float(lg.mean()) if lg.size else np.nan,
+                "coverage_95": float(cv.mean()) if cv.size else np.nan,
+                "n_forecasts": int(c.size),
+                "converged": fit.converged,
+                "identified": fit.identified,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["_rank"] = table["crps"].fillna(np.inf)
+    table = table.sort_values(["_rank", "log_score"]).drop(columns="_rank").set_index("model")
+    best = table.iloc[0]
+    caveats = []
+    if len(origins) < 8:
+        caveats.append(f"the backtest has only {len(origins)} forecast origins")
+    if not bool(best["converged"]):
+        caveats.append("the chosen model's fit did not converge")
+    return ModelChoiceResults(
+        table=table,
+        chosen=str(best.name),
+        chosen_trend=best["trend"],
+        chosen_seasonal=int(best["seasonal"]) or None,
+        n_origins=len(origins),
+        horizon=horizon,
+        caveats=tuple(caveats),
+        _fits=fits,
+    )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PlaceboResults(ResultsDisplayMixin):
+    """Placebo backtest of a counterfactual (read-only); see :func:`placebo_backtest`.
+
+    Every pseudo-date lies in the pre-period, so the true effect is zero: ``false_positive_rate``
+    is the share of intervals that exclude zero (about ``alpha`` for a calibrated method) and
+    ``bias`` the mean estimated effect.
+    """
+
+    frame: pd.DataFrame
+    alpha: float
+    scale: str
+    model: str
+    inference: str
+    caveats: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pseudo-date: n_months, effect, lower, upper, p_value, excludes_zero."""
+        return self.frame.copy()
+
+    @property
+    def false_positive_rate(self) -> float:
+        """Share of pseudo-dates whose interval excludes zero."""
+        return float(self.frame["excludes_zero"].mean())
+
+    @property
+    def bias(self) -> float:
+        """Mean placebo effect (the truth is zero)."""
+        return float(self.frame["effect"].mean())
+
+    @property
+    def mean_abs_effect(self) -> float:
+        """Mean absolute placebo effect."""
+        return float(self.frame["effect"].abs().mean())
+
+    def summary(self) -> Summary:
+        shown = fmt.pct if self.scale == "relative" else fmt.number
+        return Summary(
+            title="Placebo backtest on the pre-intervention period",
+            facts={
+                "Model": self.model,
+                "Pseudo-dates": len(self.frame),
+                "Interval level": f"{1 - self.alpha:.0%}",
+                "False-positive rate": fmt.pct(self.false_positive_rate, signed=False),
+                "Bias (mean placebo effect)": shown(self.bias),
+                "Inference": self.inference,
+            },
+            tables=[("", self.frame)],
+            notes=list(self.caveats),
+        )
+
+    def sentence(self) -> str:
+        """One sentence for a report."""
+        n = len(self.frame)
+        k = int(self.frame["excludes_zero"].sum())
+        shown = fmt.pct(self.bias) if self.scale == "relative" else fmt.number(self.bias)
+        return (
+            f"At {n} pseudo-dates in the pre-period, where the true effect is zero, {k} of the "
+            f"{1 - self.alpha:.0%} intervals exclude zero (false-positive rate "
+            f"{fmt.pct(self.false_positive_rate, signed=False)}); the mean placebo effect "
+            f"(bias) is {shown}."
+        )
+
+
+def placebo_backtest(
+    result: CounterfactualResults,
+    dates: Sequence[Any] | None = None,
+    *,
+    n_placebos: int = 6,
+    min_pre: int = 18,
+    horizon: int = 12,
+    n_sims: int | None = None,
+) -> PlaceboResults:
+    """Re-estimate ``result``'s model at pseudo-dates spread over its pre-period.
+
+    Parameters
+    ----------
+    result : CounterfactualResults
+        The fit whose model (trend, seasonal, controls, log) is backtested; the model chosen for
+        it is kept fixed (not re-chosen at each pseudo-date).
+    dates : sequence of date-like, optional
+        Pseudo-intervention months; by default ``n_placebos`` months evenly spread from
+        ``min_pre`` months after the start to the last month before the real intervention.
+    min_pre : int
+        Fewest fitting months before a pseudo-date.
+    horizon : int
+        Months evaluated after each pseudo-date (fewer when the pre-period ends first).
+    n_sims : int, optional
+        Simulated paths per fit (default: the result's).
+
+    Returns
+    -------
+    PlaceboResults
+    """
+    from .counterfactual import estimate_counterfactual
+    from .draws import summarize_draws
+
+    cfg = result.config
+    pre_index = result.pre_index
+    n_pre = len(pre_index)
+    if dates is None:
+        if n_pre - 1 < min_pre + 2:
+            raise ParameterError(
+                f"pre-period of {n_pre} months is too short for a placebo backtest with "
+                f"min_pre={min_pre}"
+            )
+        locs = np.unique(np.linspace(min_pre, n_pre - 1, n_placebos).round().astype(int))
+        pseudo = [pre_index[i] for i in locs]
+    else:
+        pseudo = [to_period(d) for d in dates]
+        bad = [str(d) for d in pseudo if not pre_index[0] < d <= pre_index[-1]]
+        if bad:
+            raise ParameterError(f"placebo dates {bad} are not inside the pre-period")
+    rows = []
+    caveats: list[str] = []
+    for i, d in enumerate(pseudo):
+        end = min(d + (horizon - 1), pre_index[-1])
+        y = result.observed.loc[pre_index[0] : end]
+        ctrl = None if result.controls is None else result.controls.loc[y.index[0] : end]
+        res = estimate_counterfactual(
+            y,
+            d,
+            controls=ctrl,
+            log=cfg.log,
+            trend=cfg.trend_chosen,
+            seasonal=cfg.seasonal_chosen,
+            alpha=cfg.alpha,
+            n_sims=n_sims or cfg.n_sims,
+            n_param_draws=cfg.n_param_draws,
+            param_uncertainty=cfg.param_uncertainty,
+            seed=None if cfg.seed is None else cfg.seed + 1000 + i,
+            units=cfg.units,
+            check_controls=False,
+        )
+        s = summarize_draws(res.effect_draws(), alpha=cfg.alpha)
+        rows.append(
+            {
+                "pseudo_date": str(d),
+                "n_fit": len(res.pre_index),
+                "n_months": len(res.post_index),
+                "effect": s.estimate,
+                "lower": s.lower,
+                "upper": s.upper,
+                "p_value": s.p_value,
+                "excludes_zero": bool(s.lower > 0 or s.upper < 0),
+                "converged": res.converged,
+            }
+        )
+        if not res.converged and "some placebo fits did not converge" not in caveats:
+            caveats.append("some placebo fits did not converge")
+    frame = pd.DataFrame(rows).set_index("pseudo_date")
+    if len(frame) < 6:
+        caveats.append(f"only {len(frame)} pseudo-dates: the false-positive rate is coarse")
+    return PlaceboResults(
+        frame=frame,
+        alpha=cfg.alpha,
+        scale=result.effect_scale,
+        model=result.model_chosen,
+        inference=f"each row: percentile interval and two-sided p from {n_sims or cfg.n_sims} "
+        "simulated counterfactual paths",
+        caveats=tuple(caveats),
+    )

@@ -1,0 +1,146 @@
+"""Seasonally adjusted series (statsmodels STL), so headlines compare with Eurostat's SA figures.
+
+Eurostat publishes headline changes of seasonally and calendar adjusted series (e.g. "EU exports to
+Russia fell by 61% between February 2022 and September 2023"). :func:`seasonally_adjust` removes
+the seasonal component with a robust STL decomposition (Cleveland et al. 1990) of the log series,
+and :meth:`SeasonalAdjustment.change` gives the change of the adjusted level between two months,
+the quantity such a headline states. It is a description, not an estimate of a causal effect: no
+counterfactual, no interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.seasonal import STL
+
+from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
+
+from ._results import ResultsDisplayMixin, Summary, as_period_index, to_period
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["SeasonalAdjustment", "seasonally_adjust"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SeasonalAdjustment(ResultsDisplayMixin):
+    """An STL decomposition (read-only): observed, adjusted, trend, seasonal, resid by month."""
+
+    frame: pd.DataFrame
+    log: bool
+    period: int
+    robust: bool
+    caveats: tuple[str, ...] = ()
+
+    @property
+    def adjusted(self) -> pd.Series:
+        """The seasonally adjusted series, in the units of the observed one."""
+        return self.frame["adjusted"].copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def change(self, start: Any, end: Any) -> float:
+        """Relative change of the adjusted level from ``start`` to ``end`` (``-0.61`` = -61%)."""
+        a, b = to_period(start), to_period(end)
+        for d in (a, b):
+            if d not in self.frame.index:
+                raise ParameterError(
+                    f"{d} is outside the adjusted series ({self.frame.index[0]} to "
+                    f"{self.frame.index[-1]})"
+                )
+        sa = self.frame["adjusted"]
+        return float(sa[b] / sa[a] - 1)
+
+    def summary(self) -> Summary:
+        return Summary(
+            title="Seasonal adjustment (STL)",
+            facts={
+                "Months": len(self.frame),
+                "Span": f"{self.frame.index[0]} to {self.frame.index[-1]}",
+                "Decomposition": f"STL of {'log ' if self.log else ''}values, period "
+                f"{self.period}, {'robust' if self.robust else 'not robust'}",
+                "Seasonal amplitude": fmt.pct(self._amplitude(), signed=False),
+            },
+            notes=list(self.caveats),
+        )
+
+    def _amplitude(self) -> float:
+        s = self.frame["seasonal_factor"]
+        return float(s.max() / s.min() - 1)
+
+    def plot(self, *, title: str | None = None, units: str = "EUR") -> Figure:
+        """Observed and seasonally adjusted series."""
+        import matplotlib.pyplot as plt
+
+        x = self.frame.index.to_timestamp()
+        fig, ax = plt.subplots(figsize=(9, 3.5), constrained_layout=True)
+        ax.plot(x, self.frame["observed"], color="grey", lw=0.9, label="Observed")
+        ax.plot(x, self.frame["adjusted"], color="black", lw=1.4, label="Seasonally adjusted (STL)")
+        ax.set_ylabel(units)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.set_title(title or "Observed and seasonally adjusted")
+        return fig
+
+
+def seasonally_adjust(
+    y: pd.Series, *, log: bool = True, period: int = 12, robust: bool = True
+) -> SeasonalAdjustment:
+    """Seasonally adjust a monthly series with STL.
+
+    Parameters
+    ----------
+    y : Series
+        Monthly values (date or period index); gaps are filled by linear interpolation of the log
+        values for the decomposition (and listed in ``caveats``).
+    log : bool
+        Decompose ``log(y)`` (multiplicative seasonality, as in Eurostat's adjustment of trade).
+    period : int
+        Seasonal period.
+    robust : bool
+        Robust STL: outlying months (the 2020 lockdowns, the invasion) do not distort the
+        seasonal pattern.
+    """
+    if not isinstance(y, pd.Series):
+        raise ParameterError("y must be a pandas Series with a monthly index")
+    s = y.copy()
+    s.index = as_period_index(s.index)
+    s = s.sort_index()
+    s = s.reindex(pd.period_range(s.index[0], s.index[-1], freq="M")).astype(float)
+    if s.notna().sum() < 2 * period + 1:
+        raise ParameterError(
+            f"seasonal adjustment needs at least {2 * period + 1} observed months, got "
+            f"{int(s.notna().sum())}"
+        )
+    if log and (s.dropna() <= 0).any():
+        raise ParameterError("log=True needs positive values for seasonal adjustment")
+    caveats = []
+    z = np.log(s) if log else s
+    if z.isna().any():
+        caveats.append(f"{int(z.isna().sum())} missing month(s) interpolated for the decomposition")
+        z = z.interpolate(limit_direction="both")
+    res = STL(z.to_numpy(), period=period, robust=robust).fit()
+    seas = pd.Series(res.seasonal, index=s.index)
+    adj_z = z - seas
+    inv = np.exp if log else (lambda v: v)
+    frame = pd.DataFrame(
+        {
+            "observed": s,
+            "adjusted": inv(adj_z),
+            "trend": inv(pd.Series(res.trend, index=s.index)),
+            "seasonal": seas,
+            "seasonal_factor": np.exp(seas) if log else seas,
+            "resid": pd.Series(res.resid, index=s.index),
+        }
+    )
+    frame.index.name = "period"
+    return SeasonalAdjustment(
+        frame=frame, log=log, period=period, robust=robust, caveats=tuple(caveats)
+    )
