@@ -113,6 +113,7 @@ def test_synthetic_control_eu_exports_to_russia(tmp_path):
     assert "placebo-in-space" in res["inference"] and len(res["caveats"]) >= 3
     assert res["eurostat_published"] == -0.61
     assert res["monthly_counterfactual_effect"] < -0.3
+    assert res["sdid_effect"]["2023"] == pytest.approx(-0.675, abs=0.01)  # synthetic DiD agrees
     fam = res["family"]
     assert set(fam) == {"RU", "AM", "GE", "KZ", "KG", "UZ"}
     assert all(v["p_adjusted"] >= v["p_value"] for v in fam.values())
