@@ -157,3 +157,46 @@ def test_yotov_rta_endogeneity_replication():
     assert round(res.std_errors["RTA"], 2) == 0.10  # published 0.102
     assert res.std_errors["RTA"] == pytest.approx(0.102, abs=0.001)
     assert res.nobs == 28482  # 84 observations of never-trading pairs dropped, as in Stata
+
+
+def test_lincom_equals_difference_and_reparametrised_fit():
+    # two windows of one treatment: w_early (second period only) and w_late (third on);
+    # "late relative to early" is b_late - b_early, which the cumulative parametrisation
+    # (any = early or late, late) estimates directly as the coefficient of late
+    d = simulate_gravity(n=8, effect=-0.5, seed=4)
+    years = sorted(d["year"].unique())
+    tr = d.exporter.isin(["C0", "C1", "C2"]) & (d.importer == "C7")
+    d["late"] = (tr & (d.year >= years[2])).astype(float)
+    d["early"] = (tr & (d.year == years[1])).astype(float)
+    d["any"] = d["late"] + d["early"]
+    fe = ("exporter^year", "importer^year", "pair")
+    for cluster in (None, "pair"):
+        res = fit_gravity_ppml(
+            d, outcome="trade", treatments=["early", "late"], fixed_effects=fe, cluster=cluster,
+            contrasts={"late_vs_early": {"late": 1, "early": -1}},
+            compared_with={"early": "years[0]", "late": "years[0]", "late_vs_early": "early"},
+        )  # fmt: skip
+        direct = fit_gravity_ppml(d, outcome="trade", treatments=["any", "late"],
+                                  fixed_effects=fe, cluster=cluster)  # fmt: skip
+        lc = res.lincom({"late": 1, "early": -1})
+        assert lc["estimate"] == pytest.approx(res.params["late"] - res.params["early"], abs=1e-12)
+        assert lc["estimate"] == pytest.approx(direct.params["late"], abs=1e-6)
+        assert lc["se"] == pytest.approx(direct.std_errors["late"], rel=1e-4)
+        ci = direct.conf_int()
+        assert lc["lower"] == pytest.approx(ci.loc["late", "lower"], abs=1e-4)
+        frame = res.to_frame()
+        assert list(frame.index) == ["early", "late", "late_vs_early"]
+        assert frame.loc["late_vs_early", "compared_with"] == "early"
+        assert frame.loc["late_vs_early", "upper"] == pytest.approx(lc["upper"])
+    with pytest.raises(ParameterError, match="unknown"):
+        res.lincom({"nope": 1})
+
+
+def test_one_cluster_treatment_gets_a_caveat():
+    d = simulate_gravity(n=8, seed=5)
+    d["one"] = ((d.importer == "C7") & (d.exporter == "C0") & (d.year >= 2008)).astype(float)
+    res = fit_gravity_ppml(d, outcome="trade", treatments=["one"],
+                           fixed_effects=("exporter^year", "importer^year", "pair"),
+                           cluster="pair")  # fmt: skip
+    assert "one pair cluster" in res.caveats[0] and res.caveats[0] in str(res)
+    assert "clustered by pair" in res.inference

@@ -57,10 +57,13 @@ def test_intensity_did_recovers_slope(intensity_panel):
 def test_binary_treated_partner_recovers_effect(binary_panel):
     # one treated partner: its partner-month shocks are common to all treated flows and are
     # not in pair-clustered errors, so check the size with a tolerance, not the interval
+    # the five partners are re-routing hubs: not donors, so the mechanics need controls="all"
+    kw = {"controls": "all", "inference": "cluster", "cluster": "pair"}
     res = estimate_did(binary_panel.data, treated="RU", event=EVENT,
-                       fixed_effects="pair+reporter^period")  # fmt: skip
+                       fixed_effects="pair+reporter^period", **kw)  # fmt: skip
     assert res.estimate == pytest.approx(-0.9, abs=0.15)
-    es = estimate_event_study(binary_panel.data, treated="RU", event=EVENT)
+    assert "Only one partner is treated" in " ".join(res.caveats)
+    es = estimate_event_study(binary_panel.data, treated="RU", event=EVENT, **kw)
     avg, _ = es.average_effect()
     assert avg == pytest.approx(-0.9, abs=0.3)
     leads = es.coefficients.set_index("relative_time").loc[-6:-2, "estimate"]
@@ -77,7 +80,55 @@ def test_no_effect_when_none_planted():
 
 def test_partner_month_fe_with_binary_partner_treatment_is_refused(binary_panel):
     with pytest.raises(ParameterError, match="collinear"):
-        estimate_did(binary_panel.data, treated="RU", fixed_effects="pair+partner^period")
+        estimate_did(binary_panel.data, treated="RU", fixed_effects="pair+partner^period",
+                     controls="all", inference="cluster")  # fmt: skip
+
+
+def test_rerouting_hubs_are_not_default_controls(binary_panel):
+    # issue 11: Russia against the five hubs mixes Russia's fall with the hubs' rise
+    with pytest.raises(ParameterError, match="no donor destinations.*re-routing hub"):
+        estimate_did(binary_panel.data, treated="RU", event=EVENT)
+    with pytest.raises(ParameterError, match="no donor destinations"):
+        estimate_event_study(binary_panel.data, treated="RU", event=EVENT)
+
+
+def test_auto_inference_follows_where_treatment_varies(intensity_panel):
+    # exposure varies across 27 reporters: clustered by reporter, wild cluster bootstrap
+    res = estimate_did(intensity_panel.data, treated="treated", event=EVENT,
+                       intensity="exposure", fixed_effects="pair+partner^period", reps=999)  # fmt: skip
+    assert res.config.inference == "wild" and res.config.cluster == "reporter"
+    assert res.n_clusters == 27
+    assert "WCR" in res.inference and "27 reporter clusters" in res.inference
+    assert any("27 clusters" in c for c in res.caveats)
+    lo, hi = res.conf_int().iloc[0]
+    assert (lo > 0 or hi < 0) == (res.pvalue < 0.05)
+    assert "p-value and interval" in str(res)
+
+
+def test_randomization_did_matches_pyfixest_estimate_and_placebos():
+    import pyfixest as pf
+
+    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+
+    sp = simulate_destination_panel(seed=4, n_destinations=25, effect=-0.5,
+                                    reporters=("AT", "DE"))  # fmt: skip
+    res = estimate_did(sp.data, treated="RU", event=EVENT)
+    assert res.config.inference == "randomization"
+    ri = res.randomization
+    assert ri.n_placebos == 25 and res.rank == ri.rank
+    # one placebo by hand: donor AB treated, Russia left out, same fixed effects
+    d = sp.data[sp.data["partner"] != "RU"].assign(
+        y=lambda f: np.log(f["value"]), x=lambda f: ((f["partner"] == "AB") & (f["post"] == 1)) * 1.0,
+        pair=lambda f: f["reporter"] + f["partner"], rp=lambda f: f["reporter"] + f["period"].astype(str),
+    )  # fmt: skip
+    fit = pf.feols("y ~ x | pair + rp", data=d)
+    assert ri.placebo.loc["AB", "estimate"] == pytest.approx(float(fit.coef()["x"]), abs=1e-6)
+    res_c = estimate_did(sp.data, treated="RU", event=EVENT, statistic="coefficient")
+    assert res_c.estimate == pytest.approx(res.estimate)
+    assert res_c.randomization.placebo["scale"].eq(1.0).all()
+    with pytest.raises(ParameterError, match="too few"):
+        small = simulate_destination_panel(seed=4, n_destinations=12)
+        estimate_did(small.data, treated="RU", event=EVENT)
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,15 @@ from .counterfactual import (
     estimate_counterfactual,
 )
 from .dynamics import ImpulseResponseResults, fit_var, local_projections
-from .gravity import GravityResults, fit_gravity_ppml
 from .event_selection import EventSelection, measure_direction, select_events
+from .gravity import GravityResults, fit_gravity_ppml
+from .gravity_design import GravityRandomization, gravity_randomization
+from .inference import (
+    RandomizationResults,
+    WildBootstrapResults,
+    placebo_in_space,
+    wild_cluster_bootstrap,
+)
 from .intervention import InterventionResults, events_from_timeline, fit_intervention
 from .multiple import adjust_pvalues
 from .panel import DidResults, EventStudyResults, estimate_did, estimate_event_study
@@ -38,6 +45,7 @@ from .simulate import (
     simulate_trade_panel,
     simulate_trade_series,
 )
+from .simulate_destinations import SimulatedDestinationPanel, simulate_destination_panel
 
 __all__ = [
     "ANDREWS_CRITICAL_VALUES",
@@ -48,9 +56,11 @@ __all__ = [
     "DidResults",
     "EventStudyResults",
     "GravityResults",
+    "GravityRandomization",
     "ImpulseResponseResults",
     "InterventionResults",
     "PlaceboResults",
+    "RandomizationResults",
     "SeriesCalibration",
     "SimulatedPanel",
     "SimulatedSeries",
@@ -64,6 +74,8 @@ __all__ = [
     "placebo_backtest",
     "seasonally_adjust",
     "simulate_monthly_flows",
+    "SimulatedDestinationPanel",
+    "WildBootstrapResults",
     "Summary",
     "chow_test",
     "cusum_test",
@@ -81,6 +93,10 @@ __all__ = [
     "fit_var",
     "local_projections",
     "qlr_test",
+    "wild_cluster_bootstrap",
+    "simulate_destination_panel",
+    "placebo_in_space",
+    "gravity_randomization",
     "simulate_trade_panel",
     "simulate_trade_series",
 ]

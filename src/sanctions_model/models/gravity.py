@@ -81,6 +81,8 @@ class GravityConfig:
     fixed_effects: tuple[str, ...]
     cluster: str | None
     alpha: float
+    compared_with: tuple[tuple[str, str], ...] = ()
+    contrasts: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
 
 
 # ---------------------------------------------------------------------------- results
@@ -121,6 +123,51 @@ class GravityResults(ResultsDisplayMixin):
     deviance: float
     converged: bool
     fit_seconds: float
+    treated_clusters: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def inference(self) -> str:
+        """How :meth:`pvalues` and :meth:`conf_int` are computed (analytic, normal)."""
+        if self.config.cluster:
+            return (
+                f"analytic: clustered by {self.config.cluster} ({self.n_clusters} clusters, "
+                "G/(G-1)), normal quantiles"
+            )
+        return "analytic: heteroskedasticity-robust sandwich, normal quantiles"
+
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """Treatments whose clustered s.e. rests on a single cluster (not informative)."""
+        one = [t for t, n in self.treated_clusters if n <= 1]
+        if not one:
+            return ()
+        return (
+            f"{', '.join(one)} vary within one {self.config.cluster} cluster: their clustered "
+            "standard errors are not informative; use placebo-in-space inference "
+            "(sanctions_model.models.gravity_design.gravity_randomization).",
+        )
+
+    def lincom(self, weights: Mapping[str, float], alpha: float | None = None) -> pd.Series:
+        """A linear combination ``sum w_k b_k`` with its analytic s.e., z, p and interval.
+
+        ``lincom({"russia_2022": 1, "russia_2014": -1})`` is Russia after 2022 relative to
+        Russia in 2014-21 when both dummies are measured against the same reference years.
+        """
+        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
+        unknown = sorted(set(weights) - set(self.params.index))
+        if unknown:
+            raise ParameterError(f"lincom weights name unknown coefficients: {unknown}")
+        w = pd.Series(0.0, index=self.params.index)
+        for k, v in weights.items():
+            w[k] = float(v)
+        est = float(w @ self.params)
+        se = float(np.sqrt(w.to_numpy() @ self.cov.to_numpy() @ w.to_numpy()))
+        q = stats.norm.ppf(1 - alpha / 2)
+        z = est / se if se > 0 else np.nan
+        return pd.Series(
+            {"estimate": est, "se": se, "z": z, "pvalue": 2 * stats.norm.sf(abs(z)),
+             "lower": est - q * se, "upper": est + q * se}
+        )  # fmt: skip
 
     @property
     def std_errors(self) -> pd.Series:
@@ -166,10 +213,11 @@ class GravityResults(ResultsDisplayMixin):
         )
 
     def to_frame(self, alpha: float | None = None) -> pd.DataFrame:
-        """One row per treatment: estimate, se, z, pvalue, lower, upper, percent effect."""
+        """One row per treatment, then one per contrast: estimate, se, z, pvalue, lower, upper,
+        percent effect and (when labelled) what each is ``compared_with``."""
         ci = self.conf_int(alpha)
         pct = self.percent_effect(alpha)
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "estimate": self.params,
                 "se": self.std_errors,
@@ -182,6 +230,19 @@ class GravityResults(ResultsDisplayMixin):
                 "percent_upper": pct["upper"],
             }
         )
+        rows = [out]
+        for name, weights in self.config.contrasts:
+            lc = self.lincom(dict(weights), alpha)
+            row = lc.to_frame(name).T
+            for col, src in (("percent", "estimate"), ("percent_lower", "lower"),
+                             ("percent_upper", "upper")):  # fmt: skip
+                row[col] = 100 * np.expm1(row[src])
+            rows.append(row)
+        out = pd.concat(rows) if len(rows) > 1 else out
+        labels = dict(self.config.compared_with)
+        if labels:
+            out["compared_with"] = [labels.get(i, "") for i in out.index]
+        return out
 
     def summary(self) -> Summary:
         """Printable summary (also used by ``repr`` and the notebook display)."""
@@ -202,11 +263,13 @@ class GravityResults(ResultsDisplayMixin):
                 "Std. errors": "CRV1" if cfg.cluster else "hetero",
                 "Deviance": float(self.deviance),
                 "Converged": str(self.converged),
+                "p-values and intervals": self.inference,
             },
             tables=[(f"Coefficients ({level}% intervals)", self.to_frame())],
             notes=[
                 f"Standard errors {se_note}.",
                 "percent = 100 * (exp(estimate) - 1): the effect on the level of trade.",
+                *self.caveats,
             ],
         )
 
@@ -220,6 +283,8 @@ def fit_gravity_ppml(
     fixed_effects: str | Sequence[str] = ("exporter^year", "importer^year", "pair"),
     cluster: str | None = None,
     alpha: float = 0.05,
+    compared_with: Mapping[str, str] | None = None,
+    contrasts: Mapping[str, Mapping[str, float]] | None = None,
     exporter: str = "exporter",
     importer: str = "importer",
 ) -> GravityResults:
@@ -243,6 +308,12 @@ def fit_gravity_ppml(
         heteroskedasticity-robust standard errors.
     alpha : float
         Default significance level of :meth:`GravityResults.conf_int`.
+    compared_with : mapping, optional
+        Treatment or contrast name -> what its coefficient is measured against, in words
+        (``{"russia_2022": "Russia in 2010-13"}``); shown in :meth:`GravityResults.to_frame`.
+    contrasts : mapping, optional
+        Name -> weights of a linear combination reported beside the dummies
+        (``{"russia_2022_vs_2014_21": {"russia_2022": 1, "russia_2014": -1}}``).
     exporter, importer : str
         Column names used to expand the ``pair`` alias.
 
@@ -271,12 +342,21 @@ def fit_gravity_ppml(
     cl_terms = _split_terms(cluster)
     if len(cl_terms) > 1:
         raise ParameterError("cluster must be one column or one interaction 'a^b'")
+    contrasts = dict(contrasts or {})
+    for name, weights in contrasts.items():
+        bad = sorted(set(weights) - set(treat))
+        if bad:
+            raise ParameterError(f"contrast {name!r} names unknown treatments: {bad}")
     config = GravityConfig(
         outcome=outcome,
         treatments=treat,
         fixed_effects=fe_terms,
         cluster=cl_terms[0] if cl_terms else None,
         alpha=alpha,
+        compared_with=tuple((str(k), str(v)) for k, v in (compared_with or {}).items()),
+        contrasts=tuple(
+            (str(k), tuple((str(a), float(b)) for a, b in w.items())) for k, w in contrasts.items()
+        ),
     )
     aliases = {"pair": f"{exporter}^{importer}"} if "pair" not in data.columns else {}
 
@@ -334,9 +414,14 @@ def fit_gravity_ppml(
     order = [list(fit._coefnames).index(n) for n in kept]
     vc = vc[np.ix_(order, order)]
     n_clusters = None
+    treated_clusters: tuple[tuple[str, int], ...] = ()
     if config.cluster:
         g = getattr(fit, "_G", None)
         n_clusters = int(g[0]) if g is not None else None
+        treated_clusters = tuple(
+            (treat[i], int(frame.loc[frame[f"__x{i}"] != 0, "__cluster"].nunique()))
+            for i in range(len(treat))
+        )
     return GravityResults(
         config=config,
         params=pd.Series(coef.loc[kept].to_numpy(dtype=float), index=labels, name="params"),
@@ -348,4 +433,5 @@ def fit_gravity_ppml(
         deviance=float(np.asarray(getattr(fit, "deviance", np.nan)).ravel()[0]),
         converged=bool(getattr(fit, "convergence", True)),
         fit_seconds=elapsed,
+        treated_clusters=treated_clusters,
     )

@@ -1,0 +1,182 @@
+"""Placebo-in-space inference for gravity dummies of one treated destination.
+
+A dummy such as ``Russia x 2022+`` varies within one destination: its clustered standard error
+rests on one cluster and means nothing (issue 11: z = -44). :func:`gravity_randomization` gives
+each donor destination (:func:`sanctions_model.data.donors.donor_pool`) the same fake dummies,
+refits the PPML on the donors, and ranks the treated destination's dummies and contrasts among
+the placebo ones (:class:`~sanctions_model.models.inference.RandomizationResults`). The
+statistic is studentized by each destination's own log residual s.d. in the reference years (all
+its dummies zero), so small, volatile destinations do not dominate the placebo distribution.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.data.donors import donor_pool
+from sanctions_model.errors import ParameterError
+
+from ._results import ResultsDisplayMixin, Summary, validate_alpha
+from .inference import RandomizationResults, placebo_in_space
+
+__all__ = ["GravityRandomization", "ONE_EXPORTER_CAVEAT", "gravity_randomization"]
+
+ONE_EXPORTER_CAVEAT = (
+    "One exporter and no importer-year effects: each destination dummy compares trade with that "
+    "destination to its own reference years, net of the year effects common to all "
+    "destinations. It cannot separate the sanctions from anything else that hit that destination "
+    "in those years (its recession, exchange rate, counter-sanctions), nor say where the lost "
+    "trade went."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class GravityRandomization(ResultsDisplayMixin):
+    """Randomization inference for each dummy and contrast of one treated destination."""
+
+    results: Mapping[str, RandomizationResults]
+    compared_with: Mapping[str, str]
+    treated: str
+    n_donors: int
+    caveats: tuple[str, ...] = field(default=())
+
+    @property
+    def inference(self) -> str:
+        return next(iter(self.results.values())).inference
+
+    def to_frame(self, alpha: float | None = None) -> pd.DataFrame:
+        """One row per dummy/contrast: estimate, percent, RI interval, p-value, rank."""
+        rows = {}
+        for name, r in self.results.items():
+            lo, hi = r.conf_int(alpha)
+            rows[name] = {
+                "estimate": r.estimate, "lower": lo, "upper": hi, "pvalue": r.pvalue,
+                "rank": r.rank, "n_placebos": r.n_placebos,
+                "percent": 100 * np.expm1(r.estimate), "percent_lower": 100 * np.expm1(lo),
+                "percent_upper": 100 * np.expm1(hi),
+                "compared_with": self.compared_with.get(name, ""),
+            }  # fmt: skip
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def summary(self) -> Summary:
+        return Summary(
+            title=f"Gravity PPML: placebo-in-space inference for {self.treated}",
+            facts={"Donor destinations": self.n_donors, "Inference": self.inference},
+            tables=[("Dummies and contrasts", self.to_frame())],
+            notes=list(self.caveats),
+        )
+
+
+def gravity_randomization(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treated: str,
+    windows: Mapping[str, tuple[int, int | None]],
+    contrasts: Mapping[str, Mapping[str, float]] | None = None,
+    compared_with: Mapping[str, str] | None = None,
+    fixed_effects: Sequence[str] = ("partner", "year"),
+    unit: str = "partner",
+    year: str = "year",
+    exporter: str = "reporter",
+    donors: Sequence[str] | None = None,
+    statistic: Literal["studentized", "coefficient"] = "studentized",
+    alpha: float = 0.05,
+) -> GravityRandomization:
+    """PPML with ``treated x window`` dummies, ranked among the same dummies on each donor.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Destination x year panel (levels, zeros allowed).
+    treated : str
+        The treated destination (``"RU"``).
+    windows : mapping
+        Dummy name -> (first year, last year or None): ``{"russia_2014": (2014, 2021),
+        "russia_2022": (2022, None)}``. Years outside every window are the reference.
+    contrasts : mapping, optional
+        Name -> weights on the dummies (``{"2022_vs_2014_21": {"russia_2022": 1,
+        "russia_2014": -1}}``), ranked like the dummies.
+    donors : sequence of str, optional
+        Placebo destinations; default the donor pool of the destinations in ``data``. The real
+        fit uses ``treated`` plus the donors (no hubs or sanctioned destinations).
+    """
+    import pyfixest as pf
+
+    alpha = validate_alpha(alpha)
+    for col in (outcome, unit, year):
+        if col not in data.columns:
+            raise ParameterError(f"column {col!r} not in data")
+    if treated not in set(data[unit]):
+        raise ParameterError(f"treated {treated!r} not found in column {unit!r}")
+    contrasts = dict(contrasts or {})
+    names = list(windows)
+    for cname, w in contrasts.items():
+        if set(w) - set(names):
+            raise ParameterError(
+                f"contrast {cname!r} names unknown dummies: {sorted(set(w) - set(names))}"
+            )
+    pool = list(donors) if donors is not None else donor_pool(data[unit].astype(str).unique())
+    pool = [d for d in pool if d != treated]
+    base = data[data[unit].isin([treated, *pool])].copy()
+    base["__y"] = pd.to_numeric(base[outcome], errors="coerce").astype(float)
+    base["__yr"] = pd.to_numeric(base[year], errors="coerce")
+    base = base.dropna(subset=["__y", "__yr"])
+    fe = " + ".join(fixed_effects)
+    by_unit = {u: g.index.to_numpy() for u, g in base.groupby(unit, sort=False)}
+    cache: dict[tuple[str, ...], dict] = {}
+
+    def fit(units: tuple[str, ...], sample: tuple[str, ...]) -> dict:
+        key = (units[0], len(sample))
+        if key in cache:
+            return cache[key]
+        d = base.loc[np.concatenate([by_unit[u] for u in sample if u in by_unit])]
+        d = d.reset_index(drop=True)
+        is_u = d[unit].isin(units).to_numpy()
+        ref = is_u.copy()
+        for name, (lo, hi) in windows.items():
+            inside = (d["__yr"] >= lo) & (d["__yr"] <= (hi if hi is not None else np.inf))
+            d[name] = (is_u & inside.to_numpy()).astype(float)
+            ref &= ~inside.to_numpy()
+        if ref.sum() < 3:
+            raise ParameterError(f"{units} has fewer than 3 reference years")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = pf.fepois(f"__y ~ {' + '.join(names)} | {fe}", data=d, vcov="hetero")
+        coef = m.coef()
+        if any(n not in coef.index for n in names):
+            raise ParameterError(f"dummies of {units} are collinear with the fixed effects")
+        mu = np.asarray(m.predict(type="response"), dtype=float)
+        used = d.index.get_indexer(m._data.index)  # rows kept after the separation check
+        y = d["__y"].to_numpy()[used]
+        mask = ref[used] & (y > 0) & (mu > 0)
+        resid = np.log(y[mask]) - np.log(mu[mask])
+        out = {"coef": coef, "scale": float(np.std(resid, ddof=1)) if resid.size > 2 else np.nan}
+        cache[key] = out
+        return out
+
+    results = {}
+    targets = {n: {n: 1.0} for n in names} | contrasts
+    for tname, weights in targets.items():
+
+        def estimate(units, sample, weights=weights):
+            f = fit(units, sample)
+            b = sum(w * float(f["coef"][k]) for k, w in weights.items())
+            return b, f["scale"]
+
+        results[tname] = placebo_in_space(
+            estimate, treated, pool, statistic=statistic, alpha=alpha, unit="destinations"
+        )
+    caveats = [*next(iter(results.values())).caveats]
+    if exporter in data.columns and data[exporter].nunique() == 1:
+        caveats.append(ONE_EXPORTER_CAVEAT)
+    return GravityRandomization(
+        results=results, compared_with=dict(compared_with or {}), treated=treated,
+        n_donors=len(pool), caveats=tuple(caveats),
+    )  # fmt: skip

@@ -1,0 +1,309 @@
+"""Results of the panel event study and difference-in-differences (read-only).
+
+Estimation lives in :mod:`sanctions_model.models.panel`, the choice of inference in
+:mod:`sanctions_model.models.panel_design`. Each result carries ``inference`` (how its p-values
+and intervals were computed) and ``caveats``, both printed by ``summary()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sanctions_model.errors import ParameterError
+
+from ._results import ResultsDisplayMixin, Summary, validate_alpha
+from .inference import RandomizationResults, WildBootstrapResults
+from .panel_design import ri_pvalues_and_intervals
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["DidResults", "EventStudyConfig", "EventStudyResults"]
+
+
+@dataclass(frozen=True)
+class EventStudyConfig:
+    """Validated options of one :func:`estimate_event_study` or :func:`estimate_did` call."""
+
+    outcome: str
+    event: pd.Period
+    leads: int
+    lags: int
+    reference: int
+    fixed_effects: tuple[str, ...]
+    cluster: str | None
+    intensity: str | None
+    bin_endpoints: bool
+    alpha: float
+    inference: str = "cluster"
+    statistic: str = "studentized"
+    controls: tuple[str, ...] = ()
+
+
+def _facts_inference(cfg: EventStudyConfig, n_clusters: int | None) -> dict:
+    out = {"Design-based inference": cfg.inference}
+    if cfg.cluster:
+        out["Clusters"] = f"{cfg.cluster} ({n_clusters})"
+    if cfg.controls:
+        shown = ", ".join(cfg.controls[:10]) + (" ..." if len(cfg.controls) > 10 else "")
+        out["Controls"] = f"{len(cfg.controls)} destinations ({shown})"
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class EventStudyResults(ResultsDisplayMixin):
+    """Results of :func:`estimate_event_study` (read-only).
+
+    Attributes
+    ----------
+    config : EventStudyConfig
+    coefficients : pandas.DataFrame
+        One row per relative month (``relative_time``), the reference month included with
+        estimate 0: ``estimate``, ``se`` (analytic, for reference), ``lower``, ``upper``,
+        ``pvalue`` (from :attr:`inference`), ``reference`` (and ``rank`` with randomization).
+    cov : pandas.DataFrame
+        Analytic covariance of the estimated coefficients, indexed by relative month.
+    inference : str
+        How ``pvalue``, ``lower`` and ``upper`` were computed.
+    caveats : tuple of str
+    placebo : pandas.DataFrame or None
+        Randomization inference: placebo coefficients (rows: placebo sets, columns: relative
+        months) and their studentization ``scale``.
+    """
+
+    config: EventStudyConfig
+    coefficients: pd.DataFrame
+    cov: pd.DataFrame
+    nobs: int
+    n_dropped: int
+    n_clusters: int | None
+    df_resid: float
+    fit_seconds: float
+    inference: str = ""
+    caveats: tuple[str, ...] = ()
+    placebo: pd.DataFrame | None = None
+    treated_scale: float = float("nan")
+    bootstraps: tuple[WildBootstrapResults, ...] = ()
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimated coefficients by relative month (reference excluded)."""
+        c = self.coefficients[~self.coefficients["reference"]]
+        return pd.Series(c["estimate"].to_numpy(), index=c["relative_time"], name="params")
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Analytic standard errors of :attr:`params` (not what the p-values use, see inference)."""
+        c = self.coefficients[~self.coefficients["reference"]]
+        return pd.Series(c["se"].to_numpy(), index=c["relative_time"], name="se")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """p-values of :attr:`params` from :attr:`inference`."""
+        c = self.coefficients[~self.coefficients["reference"]]
+        return pd.Series(c["pvalue"].to_numpy(), index=c["relative_time"], name="pvalue")
+
+    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
+        """Pointwise intervals from :attr:`inference`, indexed by relative month."""
+        alpha = self.config.alpha if alpha is None else validate_alpha(alpha)
+        b = self.params
+        if self.placebo is not None:
+            pl = self.placebo.drop(columns="scale")
+            pl.columns = b.index
+            res = ri_pvalues_and_intervals(
+                b.to_numpy(), self.treated_scale, pl, self.placebo["scale"], alpha,
+                self.config.statistic,
+            )  # fmt: skip
+            return res[["lower", "upper"]]
+        if self.bootstraps:
+            ci = [bs.conf_int(alpha) for bs in self.bootstraps]
+            return pd.DataFrame(ci, index=b.index, columns=["lower", "upper"])
+        q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+        se = self.std_errors
+        return pd.DataFrame({"lower": b - q * se, "upper": b + q * se})
+
+    def pretrend_test(self) -> tuple[float, float, str]:
+        """Joint test that all leads are zero: (statistic, p-value, how it was computed).
+
+        With randomization inference: the sum of squared studentized leads, ranked among the
+        placebo sets. Otherwise a Wald F test with the analytic covariance, which over-rejects
+        with few clusters (read it with the pointwise intervals).
+        """
+        leads = [k for k in self.params.index if k < 0]
+        if not leads:
+            return float("nan"), float("nan"), "no leads"
+        b = self.params.loc[leads].to_numpy()
+        if self.placebo is not None:
+            scale = self.placebo["scale"].to_numpy()
+            s_t = self.treated_scale
+            if self.config.statistic != "studentized":
+                scale, s_t = np.ones_like(scale), 1.0
+            pl = self.placebo[leads].to_numpy() / scale[:, None]
+            stat_p = np.nansum(pl**2, axis=1)
+            stat = float(np.sum((b / s_t) ** 2))
+            p = float((1 + np.sum(stat_p >= stat - 1e-12)) / (1 + stat_p.size))
+            return stat, p, f"randomization over {stat_p.size} placebo sets"
+        v = self.cov.loc[leads, leads].to_numpy()
+        f = float(b @ np.linalg.solve(v, b)) / len(leads)
+        return f, float(stats.f.sf(f, len(leads), self.df_resid)), "Wald F, analytic covariance"
+
+    def average_effect(self, start: int = 0, stop: int | None = None) -> tuple[float, float]:
+        """Mean of the lag coefficients ``start..stop`` and its analytic standard error."""
+        stop = self.config.lags if stop is None else stop
+        ks = [k for k in self.params.index if start <= k <= stop]
+        if not ks:
+            raise ParameterError(f"no lag coefficients in {start}..{stop}")
+        w = np.full(len(ks), 1.0 / len(ks))
+        v = self.cov.loc[ks, ks].to_numpy()
+        return float(w @ self.params.loc[ks].to_numpy()), float(np.sqrt(w @ v @ w))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The numbers behind :meth:`plot` (a copy of :attr:`coefficients`)."""
+        return self.coefficients.copy()
+
+    def summary(self) -> Summary:
+        """Printable summary (also used by ``repr`` and the notebook display)."""
+        cfg = self.config
+        f, p, how = self.pretrend_test()
+        table = self.coefficients.set_index("relative_time").drop(columns="reference")
+        return Summary(
+            title="Event study (OLS with absorbed fixed effects)",
+            facts={
+                "Outcome": cfg.outcome,
+                "Event": str(cfg.event),
+                "Window": f"{-cfg.leads}..{cfg.lags} (reference {cfg.reference})",
+                "Endpoints": "binned" if cfg.bin_endpoints else "trimmed",
+                "Intensity": cfg.intensity or "none (binary)",
+                "Fixed effects": " + ".join(cfg.fixed_effects) or "none",
+                "Observations": self.nobs,
+                **_facts_inference(cfg, self.n_clusters),
+                "p-values and intervals": self.inference,
+                "Pre-trend statistic (leads = 0)": f,
+                "Pre-trend p-value": p,
+                "Pre-trend test": how,
+            },
+            tables=[("Dynamic coefficients", table)],
+            notes=[
+                "Coefficients are relative to the reference period; with a log outcome "
+                "100 * (exp(b) - 1) is the percent effect. 'se' is analytic, for reference.",
+                *self.caveats,
+            ],
+        )
+
+    def plot(self, ax: Axes | None = None, *, title: str | None = None) -> Figure:
+        """Dynamic coefficients with their intervals, the zero line and the event marked."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(9, 4.5))
+        else:
+            fig = ax.figure
+        c = self.coefficients
+        est = c[~c["reference"]]
+        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        ax.axvline(-0.5, color="tab:red", linestyle="--", linewidth=1, label=f"{self.config.event}")
+        ax.fill_between(
+            est["relative_time"], est["lower"], est["upper"], color="tab:blue", alpha=0.2,
+            label=f"{int(round(100 * (1 - self.config.alpha)))}% interval ({self.config.inference})",
+        )  # fmt: skip
+        ax.plot(est["relative_time"], est["estimate"], "o-", color="tab:blue", label="estimate")
+        ref = c[c["reference"]]
+        ax.plot(ref["relative_time"], ref["estimate"], "o", mfc="white", color="tab:blue",
+                label=f"reference ({self.config.reference})")  # fmt: skip
+        ax.set_xlabel("periods relative to the event")
+        ax.set_ylabel(f"effect on {self.config.outcome}")
+        ax.set_title(title or f"Event study: {self.config.outcome} around {self.config.event}")
+        ax.legend(loc="best", fontsize="small")
+        return fig
+
+
+@dataclass(frozen=True, eq=False)
+class DidResults(ResultsDisplayMixin):
+    """Results of :func:`estimate_did`: one coefficient on ``treated x post [x intensity]``.
+
+    ``pvalue``, ``conf_int()`` come from :attr:`inference`; ``se`` is the analytic standard
+    error (clustered or robust), kept for reference. With randomization inference
+    :attr:`randomization` holds the placebo distribution (rank, plot).
+    """
+
+    config: EventStudyConfig
+    estimate: float
+    se: float
+    nobs: int
+    n_dropped: int
+    n_clusters: int | None
+    df_resid: float
+    fit_seconds: float
+    inference: str = ""
+    caveats: tuple[str, ...] = ()
+    randomization: RandomizationResults | None = None
+    bootstrap: WildBootstrapResults | None = None
+
+    @property
+    def pvalue(self) -> float:
+        """Two-sided p-value from :attr:`inference`."""
+        if self.randomization is not None:
+            return self.randomization.pvalue
+        if self.bootstrap is not None:
+            return self.bootstrap.pvalue
+        return float(2 * stats.t.sf(abs(self.estimate / self.se), self.df_resid))
+
+    @property
+    def rank(self) -> int | None:
+        """Rank of the treated unit among the placebos (randomization inference only)."""
+        return None if self.randomization is None else self.randomization.rank
+
+    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
+        """Interval as a one-row frame (index ``did``) with columns ``lower`` and ``upper``."""
+        alpha = self.config.alpha if alpha is None else validate_alpha(alpha)
+        if self.randomization is not None:
+            lo, hi = self.randomization.conf_int(alpha)
+        elif self.bootstrap is not None:
+            lo, hi = self.bootstrap.conf_int(alpha)
+        else:
+            q = stats.t.ppf(1 - alpha / 2, self.df_resid)
+            lo, hi = self.estimate - q * self.se, self.estimate + q * self.se
+        return pd.DataFrame({"lower": [lo], "upper": [hi]}, index=["did"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Estimate, se (analytic), pvalue, lower, upper and percent effect (log outcomes)."""
+        ci = self.conf_int()
+        out = pd.DataFrame(
+            {"estimate": [self.estimate], "se": [self.se], "pvalue": [self.pvalue]},
+            index=["did"],
+        )
+        out = out.join(ci)
+        out["percent"] = 100 * np.expm1(out["estimate"])
+        if self.randomization is not None:
+            out["rank"] = self.randomization.rank
+            out["n_placebos"] = self.randomization.n_placebos
+        return out
+
+    def summary(self) -> Summary:
+        """Printable summary."""
+        cfg = self.config
+        term = "treated x post" + (f" x {cfg.intensity}" if cfg.intensity else "")
+        return Summary(
+            title="Difference-in-differences (OLS with absorbed fixed effects)",
+            facts={
+                "Outcome": cfg.outcome,
+                "Event": str(cfg.event),
+                "Term": term,
+                "Fixed effects": " + ".join(cfg.fixed_effects) or "none",
+                "Observations": self.nobs,
+                **_facts_inference(cfg, self.n_clusters),
+                "p-value and interval": self.inference,
+            },
+            tables=[("Estimate", self.to_frame())],
+            notes=[
+                "percent = 100 * (exp(estimate) - 1), meaningful for log outcomes; 'se' is "
+                "analytic, for reference only.",
+                *self.caveats,
+            ],
+        )

@@ -1,0 +1,140 @@
+"""Seeded exporter(s) x destination x month panels with destination-wide shocks (size tests).
+
+The failure of issue 11: a treatment that varies by destination, errors clustered by pair, and
+shocks that hit every flow to one destination at once. :func:`simulate_destination_panel` draws
+such panels, with many untreated destinations (codes from the documented donor pool, so the
+default donor selection of :func:`sanctions_model.models.panel.estimate_did` applies) and few
+treated ones, so that the size of an inference procedure can be measured over hundreds of
+panels.
+
+``log y_rjt = a_r + g_j + d_j * t + seas_j(t) + c_t + m_rt + u_jt + e_rjt + effect * D_jt``
+
+* ``a_r``, ``g_j``: reporter and destination levels; ``d_j``: destination drift (sd ``drift_sd``
+  per month); ``seas_j``: a common seasonal profile (EU27-to-RU calibration) scaled by a
+  destination amplitude;
+* ``c_t``: a common shock to all destinations (AR(1)); ``m_rt``: reporter-month shocks;
+* ``u_jt``: the destination-wide AR(1) shock (``rho``, innovation sd drawn per destination
+  around ``shock_sd``), common to every reporter's exports to ``j``: the term that pair
+  clustering misses;
+* ``e_rjt``: idiosyncratic noise; ``D_jt``: 1 for treated destinations from ``event_date``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.data.donors import EXCLUDED
+from sanctions_model.errors import ParameterError
+
+from ._results import to_period
+from .simulate import SERIES_CALIBRATIONS
+
+__all__ = ["SimulatedDestinationPanel", "simulate_destination_panel"]
+
+# two-letter codes of the donor pool (none excluded in sanctions_model.data.donors)
+_DONOR_CODES = tuple(
+    a + b
+    for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if a + b not in EXCLUDED
+)
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedDestinationPanel:
+    """A simulated panel (``load_trade`` layout plus ``treated``, ``post``, ``log_effect``)."""
+
+    data: pd.DataFrame
+    effect: float
+    treated: tuple[str, ...]
+    event_date: pd.Period
+
+
+def simulate_destination_panel(
+    *,
+    n_destinations: int = 40,
+    reporters: Sequence[str] = ("EU27_2020",),
+    treated: Sequence[str] = ("RU",),
+    start: str = "2017-01",
+    n_periods: int = 68,
+    event_date: object = "2022-03",
+    effect: float = 0.0,
+    rho: float = 0.8,
+    shock_sd: float = 0.08,
+    common_sd: float = 0.05,
+    reporter_month_sd: float = 0.03,
+    noise_sd: float = 0.1,
+    drift_sd: float = 0.002,
+    seed: int | np.random.Generator | None = None,
+) -> SimulatedDestinationPanel:
+    """Simulate exports of ``reporters`` to ``n_destinations`` untreated and ``treated`` ones.
+
+    Parameters
+    ----------
+    n_destinations : int
+        Untreated destinations (donor codes ``AA``, ``AB``, ... not excluded by the donor pool).
+    treated : sequence of str
+        Treated destination codes (few: one to a handful).
+    effect : float
+        Planted log effect on exports to the treated destinations from ``event_date``.
+    rho, shock_sd : float
+        AR(1) coefficient and typical innovation sd of the destination-wide shocks (each
+        destination's sd is ``shock_sd`` times a lognormal factor with sd 0.3).
+    seed : int or numpy.random.Generator, optional
+    """
+    rng = np.random.default_rng(seed)
+    treated = tuple(treated)
+    if not treated:
+        raise ParameterError("treated must name at least one destination")
+    if not 1 <= n_destinations <= len(_DONOR_CODES) - len(treated):
+        raise ParameterError(f"n_destinations must be in 1..{len(_DONOR_CODES) - len(treated)}")
+    if not -1 < rho < 1:
+        raise ParameterError(f"rho must be in (-1, 1), got {rho}")
+    controls = [c for c in _DONOR_CODES if c not in treated][:n_destinations]
+    dests = list(treated) + controls
+    reporters = list(reporters)
+    nr, nd, nt = len(reporters), len(dests), int(n_periods)
+    index = pd.period_range(start=start, periods=nt, freq="M")
+    seas = np.asarray(SERIES_CALIBRATIONS["eu27_ru"].seasonal)[index.month - 1]
+
+    def ar1(sd: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        eps = rng.standard_normal(size) * sd[:, None]
+        u = np.empty(size)
+        u[:, 0] = eps[:, 0] / np.sqrt(1 - rho**2)
+        for t in range(1, size[1]):
+            u[:, t] = rho * u[:, t - 1] + eps[:, t]
+        return u
+
+    g = rng.normal(15.0, 1.5, nd)
+    drift = rng.normal(0.0, drift_sd, nd)
+    amp = rng.uniform(0.5, 1.5, nd)
+    u = ar1(shock_sd * rng.lognormal(0.0, 0.3, nd), (nd, nt))
+    c = ar1(np.array([common_sd]), (1, nt))[0]
+    path = (index >= to_period(event_date)).astype(float)
+    eff = np.zeros((nd, nt))
+    eff[: len(treated)] = effect * path[None, :]
+    dest_part = g[:, None] + drift[:, None] * np.arange(nt) + amp[:, None] * seas + c + u + eff
+    a = rng.normal(0.0, 1.0, nr)
+    m = rng.normal(0.0, reporter_month_sd, (nr, nt))
+    e = rng.normal(0.0, noise_sd, (nr, nd, nt))
+    logy = a[:, None, None] + m[:, None, :] + dest_part[None, :, :] + e
+    r_idx, d_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(nd), np.arange(nt), indexing="ij")
+    data = pd.DataFrame(
+        {
+            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
+            "partner": np.asarray(dests, dtype=object)[d_idx.ravel()],
+            "flow": "export",
+            "period": index[t_idx.ravel()],
+            "value": np.exp(logy.ravel()),
+        }
+    )
+    data["treated"] = data["partner"].isin(treated).astype(int)
+    data["post"] = path[t_idx.ravel()].astype(int)
+    data["log_effect"] = np.broadcast_to(eff[None], (nr, nd, nt)).ravel()
+    return SimulatedDestinationPanel(
+        data=data, effect=float(effect), treated=treated, event_date=to_period(event_date)
+    )

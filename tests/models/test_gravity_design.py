@@ -1,0 +1,61 @@
+"""Placebo-in-space inference for gravity dummies (:mod:`sanctions_model.models.gravity_design`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sanctions_model.errors import ParameterError
+from sanctions_model.models.gravity_design import ONE_EXPORTER_CAVEAT, gravity_randomization
+from sanctions_model.models.simulate_destinations import _DONOR_CODES
+
+
+def _annual(effect_late: float, seed: int, n: int = 30) -> pd.DataFrame:
+    """One exporter x (RU + n donors) x 2010-2023, AR(1) destination shocks, planted dummies."""
+    rng = np.random.default_rng(seed)
+    dests = ["RU", *_DONOR_CODES[:n]]
+    years = np.arange(2010, 2024)
+    u = np.zeros((len(dests), len(years)))
+    for t in range(1, len(years)):
+        u[:, t] = 0.6 * u[:, t - 1] + rng.normal(0, 0.1, len(dests))
+    level = rng.normal(20, 1.5, len(dests))
+    eff = np.zeros_like(u)
+    eff[0, years >= 2014] = -0.3
+    eff[0, years >= 2022] = -0.3 + effect_late
+    mu = np.exp(level[:, None] + 0.02 * (years - 2010) + u + eff)
+    r, t = np.meshgrid(np.arange(len(dests)), np.arange(len(years)), indexing="ij")
+    return pd.DataFrame({"reporter": "EU27_2020", "partner": np.array(dests)[r.ravel()],
+                         "year": years[t.ravel()], "value": mu.ravel()})  # fmt: skip
+
+
+WINDOWS = {"ru_2014": (2014, 2021), "ru_2022": (2022, None)}
+CONTRAST = {"ru_2022_vs_2014_21": {"ru_2022": 1, "ru_2014": -1}}
+
+
+@pytest.mark.slow
+def test_planted_contrast_ranks_first_and_interval_covers():
+    res = gravity_randomization(_annual(-1.0, 0), outcome="value", treated="RU",
+                                windows=WINDOWS, contrasts=CONTRAST)  # fmt: skip
+    r = res.results["ru_2022_vs_2014_21"]
+    b = res.results["ru_2022"].estimate - res.results["ru_2014"].estimate
+    assert r.estimate == pytest.approx(b, abs=1e-9)
+    assert r.estimate == pytest.approx(-1.0, abs=0.25)
+    assert r.rank == 1 and r.pvalue == pytest.approx(1 / 31)
+    lo, hi = r.conf_int()
+    assert lo < -1.0 < hi and hi < 0
+    assert ONE_EXPORTER_CAVEAT in res.caveats
+    frame = res.to_frame()
+    assert {"pvalue", "rank", "lower", "upper", "compared_with"} <= set(frame.columns)
+
+
+@pytest.mark.slow
+def test_no_effect_not_rejected_and_bad_input():
+    res = gravity_randomization(_annual(0.0, 1), outcome="value", treated="RU",
+                                windows=WINDOWS, contrasts=CONTRAST)  # fmt: skip
+    assert res.results["ru_2022_vs_2014_21"].pvalue > 0.05
+    with pytest.raises(ParameterError, match="unknown dummies"):
+        gravity_randomization(_annual(0.0, 1), outcome="value", treated="RU", windows=WINDOWS,
+                              contrasts={"x": {"nope": 1}})  # fmt: skip
+    with pytest.raises(ParameterError, match="not found"):
+        gravity_randomization(_annual(0.0, 1), outcome="value", treated="XX", windows=WINDOWS)
