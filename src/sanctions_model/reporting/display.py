@@ -7,6 +7,8 @@ After ``setup_report()``:
   columns as ``0.03``/``< 0.001``, months as ``Mar 2022``, a dash for NaN/NaT; a default
   0..n-1 index is hidden);
 - new matplotlib axes label linear ticks as ``2.5 bn``/``0.05`` (no ``1e10`` offset);
+- a figure's plain-text form is ``Chart: <its title>``, which the HTML report gives its image
+  as alt text;
 - Python warnings are not printed to stderr: each becomes a short sentence in
   :data:`NOTES` and in the run's ``results.json`` under ``run_notes``, which the HTML report lists
   as caveats in its "Notes on this run" section.
@@ -24,7 +26,7 @@ import pandas as pd
 
 from sanctions_model.reporting import format as fmt
 
-__all__ = ["NOTES", "reader_frame", "setup_report", "styled", "warning_note"]
+__all__ = ["NOTES", "figure_title", "reader_frame", "setup_report", "styled", "warning_note"]
 
 NOTES: list[str] = []
 """The warnings of this session, as short sentences (oldest first, each once)."""
@@ -127,6 +129,27 @@ def _reader_axes() -> None:
     matplotlib.scale.LinearScale.set_default_locators_and_formatters = set_defaults
 
 
+FIGURE_PREFIX = "Chart: "
+
+
+def figure_title(fig: Any) -> str:
+    """A figure's title: its suptitle, else its axes' titles joined (empty if it has none)."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        return " ".join(suptitle.get_text().split())
+    titles = []
+    for ax in fig.get_axes():
+        for loc in ("center", "left", "right"):
+            text = " ".join(ax.get_title(loc=loc).split())
+            if text and text not in titles:
+                titles.append(text)
+    return "; ".join(titles)
+
+
+def _figure_text(fig: Any, printer: Any, cycle: bool) -> None:
+    printer.text(f"{FIGURE_PREFIX}{figure_title(fig)}")
+
+
 def setup_report() -> None:
     """Set up a notebook for readers (tables, axes, warnings); call once in the first code cell."""
     warnings.showwarning = _showwarning
@@ -146,3 +169,27 @@ def setup_report() -> None:
     formatter = shell.display_formatter.formatters["text/html"]
     formatter.for_type(pd.DataFrame, _frame_html)
     formatter.for_type(pd.Series, _frame_html)
+    import matplotlib.pyplot as plt
+
+    # Loading the inline backend resets every formatter of Figure: load it first, then register
+    # (and again before each cell, should a cell switch backends).
+    if hasattr(plt, "_get_backend_mod"):
+        plt._get_backend_mod()
+    _register_figure_text(shell)
+    if _before_cell not in shell.events.callbacks.get("pre_run_cell", []):
+        shell.events.register("pre_run_cell", _before_cell)
+
+
+def _before_cell(*_: Any) -> None:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        _register_figure_text(shell)
+
+
+def _register_figure_text(shell: Any) -> None:
+    """The report uses a figure's plain text as its chart's alt text (and checks it has a title)."""
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["text/plain"].for_type(Figure, _figure_text)

@@ -156,6 +156,23 @@ def _text_html(text: str) -> str:
     )
 
 
+CHART_PREFIX = "Chart: "  # sanctions_model.reporting.display.FIGURE_PREFIX
+
+
+def _titled_image(output: dict[str, Any]) -> None:
+    """A PNG chart whose plain text names its title (``Chart: ...``) gets it as alt text."""
+    data = output.get("data") or {}
+    plain = str(data.get("text/plain", ""))
+    png = data.get("image/png")
+    if not png or "text/html" in data or not plain.startswith(CHART_PREFIX):
+        return
+    title = plain[len(CHART_PREFIX) :].strip()
+    b64 = "".join(str(png).split())
+    data["text/html"] = (
+        f'<img class="sm-chart" src="data:image/png;base64,{b64}" alt="{html.escape(title)}">'
+    )
+
+
 def clean_outputs(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
     """The notebook without stderr streams, warnings and tracebacks, and the notes they give.
 
@@ -178,6 +195,7 @@ def clean_outputs(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, lis
                     f"{str(output.get('evalue', '')).splitlines()[0] if output.get('evalue') else ''}"
                 )
                 continue
+            _titled_image(output)
             text = _plain_string(output)
             if text is not None:
                 output = nbformat.v4.new_output(
