@@ -9,6 +9,9 @@ Ally scorecard (:mod:`.scorecard`, :mod:`.substitution`, :mod:`.gap_ranks`)
     :func:`estimate_substitution` -> :class:`SubstitutionResults` (trend-with-drift
     counterfactuals, joint draws, ratio of expected values with a Fieller-type interval);
     :func:`gap_ranks` -> :class:`GapRanks` (coordination-gap ranks with rank intervals).
+Common High Priority goods (:mod:`.chp`)
+    :func:`chp_did` -> :class:`ChpDiD` (CHP goods against other banned goods, to the hubs and
+    to Russia; randomization inference over goods); :func:`chp_substitution`.
 Adoption timing (:mod:`.timing`)
     :func:`adoption_timing` -> :class:`AdoptionTiming` (first adoption per kind of measure and
     jurisdiction, lag behind the first mover, spread; ``plot()`` timeline).
@@ -33,6 +36,7 @@ Simulation (:mod:`.simulate`)
 
 from __future__ import annotations
 
+from .chp import ChpDiD, chp_did, chp_substitution
 from .designations import (
     DesignationTimeline,
     ListOverlap,
@@ -63,6 +67,9 @@ from .timing import AdoptionTiming, adoption_timing
 __all__ = [
     "AdoptionTiming",
     "AllyScorecard",
+    "ChpDiD",
+    "chp_did",
+    "chp_substitution",
     "GapRanks",
     "Substitution",
     "SubstitutionResults",

@@ -15,7 +15,12 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
-__all__ = ["SimulatedRerouting", "simulate_rerouting_panel", "simulate_substitution_panel"]
+__all__ = [
+    "SimulatedRerouting",
+    "simulate_chp_panel",
+    "simulate_rerouting_panel",
+    "simulate_substitution_panel",
+]
 
 # a mild export seasonality (log points by calendar month): low in January and August
 _SEASONAL = np.array([-0.12, -0.02, 0.08, 0.02, 0.0, 0.04, 0.0, -0.10, 0.03, 0.05, 0.04, -0.02])
@@ -230,3 +235,54 @@ def simulate_substitution_panel(
         np.column_stack(data), index=index, columns=pd.MultiIndex.from_tuples(cols)
     )
     return panel, pd.Series(ratios, name="ratio")
+
+
+def simulate_chp_panel(
+    *,
+    effect: float = 0.5,
+    n_treated: int = 4,
+    n_control: int = 40,
+    reporters: Sequence[str] = ("DE", "FR", "IT", "PL", "NL", "CZ"),
+    partners: Sequence[str] = ("RU", "AM", "GE", "KZ", "KG", "UZ"),
+    noise: float = 0.3,
+    seed: int | np.random.Generator | None = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Monthly CN8 exports 2020-2022 with a planted log effect on treated goods to the hubs.
+
+    ``log X_rgdt = a_rgd + c_rdt + effect * treated_g * hub_d * post_t + e`` with good-specific
+    post shocks common to all destinations (``sd 0.2``) and iid noise ``noise``. Returns the trade
+    frame (``load_trade`` layout, product = CN8 code) and the codes frame (``hs6``, ``tier``: the
+    treated goods are tier ``"1"``).
+    """
+    rng = np.random.default_rng(seed)
+    months = pd.period_range("2020-01", "2022-12", freq="M")
+    post = np.asarray(months >= pd.Period("2022-03", "M"))
+    goods = [f"{854231 + i:06d}" for i in range(n_treated)] + [
+        f"{847100 + i:06d}" for i in range(n_control)
+    ]
+    treated = np.array([i < n_treated for i in range(len(goods))])
+    g_shock = rng.normal(0, 0.2, len(goods))
+    nr, nd, ng, nt = len(reporters), len(partners), len(goods), len(months)
+    hub = np.array([d != "RU" for d in partners])
+    c = rng.normal(0, 0.1, (nr, nd, 1, nt)).cumsum(axis=3) * 0.3
+    a = rng.normal(12, 1, (nr, nd, ng, 1))
+    shift = post[None, None, None, :] * (
+        g_shock[None, None, :, None]
+        + effect * treated[None, None, :, None] * hub[None, :, None, None]
+    )
+    y = a + c + shift + rng.normal(0, noise, (nr, nd, ng, nt))
+    r_i, d_i, g_i, t_i = np.meshgrid(
+        np.arange(nr), np.arange(nd), np.arange(ng), np.arange(nt), indexing="ij"
+    )
+    trade = pd.DataFrame(
+        {
+            "reporter": np.asarray(reporters)[r_i.ravel()],
+            "partner": np.asarray(partners)[d_i.ravel()],
+            "flow": "export",
+            "product": np.asarray([g + "10" for g in goods])[g_i.ravel()],
+            "period": months[t_i.ravel()],
+            "value": np.exp(y.ravel()),
+        }
+    )
+    codes = pd.DataFrame({"hs6": goods[:n_treated], "tier": "1"})
+    return trade, codes
