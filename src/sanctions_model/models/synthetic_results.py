@@ -253,7 +253,7 @@ class SyntheticControlResults(ResultsDisplayMixin):
         ax.plot(self.synthetic.index, self.synthetic.to_numpy(), lw=1.4, ls="--", label="synthetic")
         ax.axvline(self.intervention - 0.5, color="0.4", ls=":", lw=0.8)
         ax.set_ylabel(OUTCOMES[self.outcome].replace("destination's ", ""), fontsize=8)
-        ax.set_title(f"EU exports to {_name(self.treated)} and its synthetic control")
+        ax.set_title(f"Exports to {_name(self.treated)} and its synthetic control")
         ax.legend(frameon=False, fontsize=8)
         return fig
 
