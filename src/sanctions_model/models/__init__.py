@@ -46,6 +46,14 @@ from .simulate import (
     simulate_trade_series,
 )
 from .simulate_destinations import SimulatedDestinationPanel, simulate_destination_panel
+from .synthetic import (
+    SyntheticControlFamily,
+    SyntheticControlResults,
+    fit_synthetic_control,
+    fit_synthetic_controls,
+)
+from .synthetic_did import SyntheticDidResults, fit_synthetic_did
+from .synthetic_simulate import SimulatedAnnualPanel, simulate_annual_panel
 
 __all__ = [
     "ANDREWS_CRITICAL_VALUES",
@@ -64,6 +72,10 @@ __all__ = [
     "SeriesCalibration",
     "SimulatedPanel",
     "SimulatedSeries",
+    "SimulatedAnnualPanel",
+    "SyntheticControlFamily",
+    "SyntheticControlResults",
+    "SyntheticDidResults",
     "FlowDesign",
     "ModelChoiceResults",
     "SeasonalAdjustment",
@@ -90,6 +102,10 @@ __all__ = [
     "select_events",
     "fit_gravity_ppml",
     "fit_intervention",
+    "fit_synthetic_control",
+    "fit_synthetic_controls",
+    "fit_synthetic_did",
+    "simulate_annual_panel",
     "fit_var",
     "local_projections",
     "qlr_test",
