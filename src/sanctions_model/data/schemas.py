@@ -23,6 +23,7 @@ Designations (:data:`DESIGNATIONS`)
     entry dated 2020-12-31, carried over from the EU regime), ``source``
 Sanctions events (:data:`EVENTS`)
     ``jurisdiction``, ``date``, ``date_type`` (adopted, in_force), ``measure``, ``kind``,
+    ``direction`` (export, import, both, none: the goods flow with Russia the measure restricts),
     ``legal_act``, ``source``, ``notes``
 """
 
@@ -35,6 +36,9 @@ from sanctions_model.data.countries import is_valid_code
 from sanctions_model.errors import DataFormatError
 
 KINDS = ("trade", "financial", "energy", "designations", "transport", "services")
+#: Which goods flow with Russia an event restricts: exports to it, imports from it, both, none;
+#: ``unknown`` for an events file written before the column existed.
+DIRECTIONS = ("export", "import", "both", "none", "unknown")
 
 
 def _codes_valid(series: pd.Series) -> pd.Series:
@@ -102,6 +106,7 @@ EVENTS = pa.DataFrameSchema(
         "date_type": pa.Column(str, pa.Check.isin(["adopted", "in_force"])),
         "measure": pa.Column(str, pa.Check.str_length(min_value=1)),
         "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
+        "direction": pa.Column(str, pa.Check.isin(list(DIRECTIONS))),
         "legal_act": pa.Column(str, pa.Check.str_length(min_value=1)),
         "source": pa.Column(str, pa.Check.str_length(min_value=1)),
         "notes": pa.Column(str),
