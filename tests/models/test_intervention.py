@@ -34,7 +34,7 @@ def test_recovers_step_and_finds_nothing_at_placebo(fitted):
 def test_order_chosen_within_bounds_by_criterion(fitted):
     _, res = fitted
     table = res.order_selection
-    assert len(table) == 6  # p <= 2, q <= 1
+    assert len(table) == 4  # 1 <= p <= 2, q <= 1
     assert res.order == tuple(int(v) for v in table["bic"].idxmin())
     assert res.bic == pytest.approx(table["bic"].min())
 

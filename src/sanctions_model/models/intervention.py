@@ -23,7 +23,7 @@ the optimiser only
 searches over the ``p + q <= 4`` ARMA parameters. This is the same exact Gaussian likelihood
 as SARIMAX with stationary ARMA errors (a test checks the two agree). Measured CPU time on 68
 months: 0.03 s for ARMA(1, 0), 0.1 s for ARMA(1, 1), about 0.4 s for the default search over
-``p <= 2, q <= 1`` (six orders) and 1 s over ``p <= 2, q <= 2``; wall time is 1.5 to 3 times that
+``p <= 2, q <= 1`` (six orders; four since the default ``min_ar=1``) and 1 s over ``p <= 2, q <= 2``; wall time is 1.5 to 3 times that
 on a loaded machine (``benchmarks/bench_models.py``). Regression standard errors are the GLS ones (with a degrees
 of freedom correction), ARMA standard errors come from the numerical Hessian of the profile
 likelihood.
@@ -359,7 +359,8 @@ class InterventionResults(ResultsDisplayMixin):
         p, q = self.order
         text = (
             f"GLS t-tests with ARMA({p},{q}) errors (order by {self.criterion.upper()}, ARMA "
-            "parameters estimated)"
+            "parameters estimated; on simulated 68-month series with AR(1) errors the 95% "
+            "intervals covered 88-91%: read them as slightly too narrow)"
         )
         if len(self.events) > 1:
             text += "; p_adjusted: Holm across the measures of this fit"
@@ -542,6 +543,7 @@ def fit_intervention(
     trend: bool = True,
     order: tuple[int, int] | None = None,
     max_ar: int = 2,
+    min_ar: int = 1,
     max_ma: int = 1,
     criterion: Criterion = "bic",
     alpha: float = 0.05,
@@ -570,6 +572,9 @@ def fit_intervention(
         Include a linear trend (coefficient per year).
     order : (p, q), optional
         Fix the ARMA order instead of choosing it.
+    min_ar : int
+        Smallest AR order tried (default 1: monthly trade deviations are autocorrelated, and a
+        white-noise error model picked by chance gives intervals far too narrow).
     max_ar, max_ma : int
         Bounds of the order search (default ``p <= 2, q <= 1``: six candidate orders).
     criterion : {"aic", "bic"}
@@ -630,7 +635,9 @@ def fit_intervention(
     if order is not None:
         candidates = [tuple(order)]
     else:
-        candidates = list(itertools.product(range(max_ar + 1), range(max_ma + 1)))
+        if not 0 <= min_ar <= max_ar:
+            raise ParameterError(f"need 0 <= min_ar <= max_ar, got {min_ar} and {max_ar}")
+        candidates = list(itertools.product(range(min_ar, max_ar + 1), range(max_ma + 1)))
     ok = np.isfinite(zz)
     if not ok.all():
         raise ParameterError("y has missing months inside the sample; fill or trim them first")
