@@ -832,7 +832,34 @@ def bench_fits(args: argparse.Namespace) -> list[Row]:
                     real,
                 )
             )
+    rows += _break_fits(args, models, repeats)
     rows += _panel_fits(args, models)
+    return rows
+
+
+def _break_fits(args: argparse.Namespace, models: Any, repeats: int) -> list[Row]:
+    """Break tests on a 68-month series: the sieve-bootstrap default against the classical test
+    (what robustness to serial correlation costs), both measured here in the same run."""
+    rows: list[Row] = []
+    if not hasattr(models, "qlr_test"):
+        return rows
+    sim = models.simulate_trade_series(68, seed=1)
+    for name, fn in (("QLR", models.qlr_test), ("Chow", models.chow_test)):
+        extra = {} if name == "QLR" else {"break_date": "2022-03"}
+        base = f"{name}, classical (iid), 68 months"
+        log(f"fits: {name} test, classical and sieve bootstrap")
+        base_s = timed(lambda f=fn, e=extra: f(sim.y, inference="iid", **e), repeats)
+        rows.append(Row("4 estimator fits", base, "s", base_s))
+        rows.append(
+            Row(
+                "4 estimator fits",
+                f"{name}, AR-sieve bootstrap (499 replications, default), 68 months",
+                "s",
+                timed(lambda f=fn, e=extra: f(sim.y, **e), max(1, repeats // 2)),
+                base,
+                base_s,
+            )
+        )
     return rows
 
 
