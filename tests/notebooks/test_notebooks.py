@@ -92,12 +92,28 @@ def test_coordination_gaps(tmp_path):
 
 @pytest.mark.slow
 def test_trade_diversion(tmp_path):
-    res = run("03_trade_diversion.ipynb", tmp_path, ("lags", "12"))
-    # exports to Russia fell far relative to the partners; EU27 exports to the partners rose
-    assert res["did_russia"] < -1.0
-    assert res["gravity"]["russia_2022"] < -1.0
-    assert res["gravity"]["russia_2014"] < 0
-    assert res["gravity"]["partners_2022"] > 0
+    res = run("03_trade_diversion.ipynb", tmp_path, ("lags", "12"), ("reps", "199"))
+    # Russia against the donor destinations (no re-routing hubs), randomization inference:
+    # Russia ranks first among ~220 placebo destinations
+    assert -1.2 < res["did_ru_annual"] < -0.5
+    assert res["did_ru_annual_rank"] == 1 and res["did_ru_annual_n_placebos"] >= 200
+    assert res["did_ru_annual_p_ri"] == 1 / (1 + res["did_ru_annual_n_placebos"])
+    assert res["did_ru_annual_lower"] < res["did_ru_annual"] < res["did_ru_annual_upper"] < 0
+    assert "randomization inference over" in res["did_ru_annual_inference"]
+    assert "re-routing hub" in res["did_ru_annual_controls_excluded"][0]
+    # gravity: 2022+ relative to 2014-21 is the difference of the two dummies, with its interval
+    g = res["gravity"]
+    assert res["gravity_ru_2022_vs_2014_21"] == pytest.approx(
+        g["russia_2022"] - g["russia_2014"], abs=0.02
+    )  # the design-based fit uses Russia + donors only, so close, not equal
+    lo, hi = res["gravity_ru_2022_vs_2014_21_lower"], res["gravity_ru_2022_vs_2014_21_upper"]
+    assert lo < res["gravity_ru_2022_vs_2014_21"] < hi
+    assert (hi < 0) == (res["gravity_ru_2022_vs_2014_21_p_ri"] < 0.05)
+    assert res["gravity_compared_with"]["russia_2022"] == "Russia in 2010-13"
+    assert g["russia_2014"] < 0 and g["partners_2022"] > 0
+    assert res["raw_ratio_2023_2021"] == pytest.approx(0.43, abs=0.01)
+    assert "WCR" in res["did_exposure_ru_inference"]
+    assert set(res["did_exposure_by_partner"]) == {"AM", "GE", "KZ", "KG", "UZ"}
 
 
 @pytest.mark.slow
