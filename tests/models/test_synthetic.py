@@ -258,3 +258,15 @@ def test_sdid_on_eu27_exports_to_russia(annual):
     assert table.loc[2023, "effect"] == pytest.approx(-0.675, abs=0.01)
     assert table.loc["average", "upper"] < -0.4
     assert res.weights.sum() == pytest.approx(1) and (res.weights > 1e-3).sum() >= 10
+
+
+def test_specification_checks_keep_the_russia_effect(annual):
+    from sanctions_model.models.synthetic_checks import DEFAULT_CHECKS, specification_checks
+
+    table = specification_checks(annual, "RU")
+    assert list(table.index) == list(DEFAULT_CHECKS)
+    # computed: 2022 between -46% (pre-period from 2015) and -60%; 2023 between -61% and -70%
+    assert table["effect_2022"].between(-0.61, -0.45).all()
+    assert table["effect_2023"].between(-0.72, -0.60).all()
+    assert table.loc["as specified", "rank"] == 4
+    assert table.loc["pre-period from 2015", "pre_rmspe"] < 1e-6  # interpolation: see caveat

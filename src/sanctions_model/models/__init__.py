@@ -52,6 +52,7 @@ from .synthetic import (
     fit_synthetic_control,
     fit_synthetic_controls,
 )
+from .synthetic_checks import specification_checks
 from .synthetic_did import SyntheticDidResults, fit_synthetic_did
 from .synthetic_simulate import SimulatedAnnualPanel, simulate_annual_panel
 
@@ -106,6 +107,7 @@ __all__ = [
     "fit_synthetic_controls",
     "fit_synthetic_did",
     "simulate_annual_panel",
+    "specification_checks",
     "fit_var",
     "local_projections",
     "qlr_test",

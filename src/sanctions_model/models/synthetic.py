@@ -319,6 +319,12 @@ def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
             "The 2022 value includes January and February, before the first sanctions package "
             "(24 February 2022): the 2022 effect is diluted by about two months."
         )
+    if res.pre_rmspe < 1e-3:
+        out.append(
+            f"The pre-period fit is exact (RMSPE {res.pre_rmspe:.1e}): with {len(res.weights)} donors "
+            f"and {n_pre} pre-period years the weights interpolate, the RMSPE ratio is not "
+            "informative and the k-filter keeps only placebos that are also fitted exactly."
+        )
     placebo_pre = res.placebos["pre_rmspe"]
     share_better = float((placebo_pre < res.pre_rmspe).mean())
     if share_better > 0.9:
