@@ -143,6 +143,29 @@ class ChpDiD(SummaryDisplayMixin):
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
 
+    def formatted(self) -> pd.DataFrame:
+        """Estimates as percent changes against the other banned goods, with intervals and p."""
+        from sanctions_model.reporting import format as fmt
+
+        e = self.estimates
+        return pd.DataFrame(
+            {
+                "CHP vs other banned goods": [fmt.pct(np.expm1(v)) for v in e["estimate"]],
+                f"{1 - self.alpha:.0%} interval": [
+                    fmt.pct_interval(np.expm1(lo), np.expm1(hi))
+                    for lo, hi in zip(e["lower"], e["upper"], strict=True)
+                ],
+                "p (randomization)": [
+                    fmt.pvalue(p, n_draws=int(n))
+                    for p, n in zip(e["p_value"], e["n_perm"], strict=True)
+                ],
+                "member state x destination cells": e["cells"],
+                "CHP goods": e["treated_goods"],
+                "control goods": e["control_goods"],
+            },
+            index=e.index,
+        )
+
     def sentences(self) -> dict[str, str]:
         from sanctions_model.reporting.text import effect_sentence
 

@@ -106,6 +106,26 @@ class GapRanks(SummaryDisplayMixin):
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    def formatted(self) -> pd.DataFrame:
+        """Ranks with their intervals as text, the components through ``reporting.format``."""
+        from sanctions_model.reporting import format as fmt
+
+        t = self.table
+
+        def rk(r: pd.Series, key: str) -> str:
+            if pd.isna(r[f"rank_{key}"]):
+                return fmt.MISSING
+            return f"{r[f'rank_{key}']} [{r[f'rank_{key}_lower']}-{r[f'rank_{key}_upper']}]"
+
+        out = pd.DataFrame(index=t.index)
+        for c in self.components:
+            out[c] = [fmt.number(v) for v in t[c]]
+        out["gap rank (all components)"] = [rk(r, "full") for _, r in t.iterrows()]
+        out["P(rank 1)"] = [fmt.pct(v, signed=False) for v in t["p_first"]]
+        out[f"gap rank ({', '.join(self.common)})"] = [rk(r, "common") for _, r in t.iterrows()]
+        out["not ranked on all components"] = t["not_ranked"]
+        return out
+
     def summary(self) -> str:
         t = self.table.sort_values(["rank_full", "rank_common"], na_position="last")
         lines = [

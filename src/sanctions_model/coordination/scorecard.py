@@ -262,6 +262,38 @@ class AllyScorecard(SummaryDisplayMixin):
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    def formatted(self, allies: Sequence[str] | None = None) -> pd.DataFrame:
+        """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`."""
+        from sanctions_model.reporting import format as fmt
+
+        t = self.table if allies is None else self.table.reindex(list(allies))
+        out = pd.DataFrame(index=t.index)
+        out[f"direct {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["direct_ratio"]]
+        out[f"Russia's imports {self.year}"] = [fmt.money(v, "USD") for v in t["direct_year"]]
+        out[f"hubs' imports {self.year}"] = [fmt.money(v, "USD") for v in t["hub_total"]]
+        out[f"hubs {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["hub_ratio"]]
+        if "substitution" in t:
+            out["substitution (upper bound)"] = [
+                f"{fmt.ratio(r)} [{fmt.ratio(lo)}, {fmt.ratio(hi)}]"
+                if pd.notna(r)
+                else "not identified"
+                for r, lo, hi in zip(
+                    t["substitution"], t["substitution_lower"], t["substitution_upper"], strict=True
+                )
+            ]
+            out["p (BH)"] = [fmt.pvalue(p) if pd.notna(p) else fmt.MISSING for p in t["p_adjusted"]]
+        if "listed_by_other" in t:
+            out["on the other list"] = [fmt.pct(v, signed=False) for v in t["listed_by_other"]]
+            out["median listing lag of the other list, days"] = [
+                fmt.number(v) for v in t["median_listing_lag_days"]
+            ]
+        if "adoption_lag_days" in t:
+            out["adoption lag, days"] = [
+                (">= " if c else "") + fmt.number(v) if pd.notna(v) else fmt.MISSING
+                for v, c in zip(t["adoption_lag_days"], t["adoption_lag_censored"], strict=True)
+            ]
+        return out
+
     def sentences(self) -> dict[str, str]:
         """One result sentence per ally with a substitution estimate."""
         if self.substitution is None:
