@@ -173,7 +173,10 @@ def setup_report() -> None:
 
     # Loading the inline backend resets every formatter of Figure: load it first, then register
     # (and again before each cell, should a cell switch backends).
-    if hasattr(plt, "_get_backend_mod"):
+    if hasattr(shell, "kernel") and "inline" not in str(plt.get_backend()):
+        # a kernel started with MPLBACKEND=Agg (as under pytest) would drop every chart
+        shell.enable_matplotlib("inline")
+    elif hasattr(plt, "_get_backend_mod"):
         plt._get_backend_mod()
     _register_figure_text(shell)
     if _before_cell not in shell.events.callbacks.get("pre_run_cell", []):
