@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctions_model.data import comext, events, fred, imf, uk_sanctions
+from sanctions_model.data import comext, events, fred, imf, ofac, partner_national, uk_sanctions
 from sanctions_model.errors import DataFormatError
 
 BOM = b"\xef\xbb\xbf"
@@ -34,6 +34,14 @@ UK_N_H = "name_id,unique_id,name_type,alias_strength,full_name\n"
 UK_N_R = "1,RUS0001,primary,,Ivan Petrov\n2,RUS0001,alias,,I. Petrov\n"
 EV_H = "jurisdiction,date,date_type,measure,kind,legal_act,source,notes\n"
 EV_R = 'EU,2022-02-23,adopted,"package 1, first",trade,Reg 2022/263,OJ L 42I,\n'
+# the hubs' statistics and the OFAC first-seen dates (issue 13)
+UZ_H = "Code,Klassifikator,Klassifikator_ru,Klassifikator_en,2022,2023\n"
+UZ_R = "250,Fransiya,Франция,France,1.0,24869366.3\n"  # the 2023 sum matches published exports
+UZ_IMPORTS = UZ_H + "156,Xitoy,Китай,China,1.0,38659064.8\n"
+AM_H = "country,export,import_consigment,import_origin,timeperiod,year\n"
+AM_R = "France,3000000.0,2.0,3.0,12,2022\n\nFrance,3000000.0,2.0,3.0,Year,2022\n"
+OFAC_H = "ent_num,first_seen,last_seen,present_at_end,program,censored_start,sdn_type,sdn_name\n"
+OFAC_R = "36,2021-08-18,2024-05-03,true,CUBA,true,,France AIRLINES\n"
 
 
 def _write(tmp: Path, name: str, content: str | bytes) -> Path:
@@ -67,6 +75,19 @@ def read_events(tmp, text):
     return events.read_events_csv(_write(tmp, "e.csv", text))
 
 
+def read_uz(tmp, text):
+    paths = [_write(tmp, "x.csv", text), _write(tmp, "m.csv", UZ_IMPORTS)]
+    return partner_national.read_uzbekistan(paths, source="t").table
+
+
+def read_am(tmp, text):
+    return partner_national.read_armenia(_write(tmp, "am.csv", text), source="t").table
+
+
+def read_ofac_seen(tmp, text):
+    return ofac.read_first_seen(_write(tmp, "first_seen.csv", text), source="t")
+
+
 READERS = {
     "comext": (read_comext, COMEXT_H, COMEXT_R),
     "imf": (read_imf, IMF_H, IMF_R),
@@ -74,6 +95,9 @@ READERS = {
     "uk_subjects": (read_uk, UK_S_H, UK_S_R),
     "uk_names": (read_uk_names, UK_N_H, UK_N_R),
     "events": (read_events, EV_H, EV_R),
+    "uzbekistan": (read_uz, UZ_H, UZ_R),
+    "armenia": (read_am, AM_H, AM_R),
+    "ofac_first_seen": (read_ofac_seen, OFAC_H, OFAC_R),
 }
 
 

@@ -19,7 +19,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctions_model.data import comext, events, fred, imf, schemas, uk_sanctions
+from sanctions_model.data import (
+    comext,
+    events,
+    fred,
+    imf,
+    ofac,
+    partner_national,
+    schemas,
+    uk_sanctions,
+)
 from sanctions_model.errors import DataFormatError
 
 SETTINGS = settings(
@@ -134,6 +143,35 @@ EVENTS = {
     "notes": ["", "note, with comma"],
 }
 
+# the hubs' statistics and the OFAC files (issue 13)
+UZBEKISTAN = {
+    "Code": ["643", "0", "008", "999", "736"],
+    "Klassifikator_en": ["Russia", ""],
+    "2022": ["1.5", "", "-1"],
+    "2023": ["24869366.3", "38659064.8", "0", "x"],
+}
+ARMENIA = {
+    "country": ["Russian Federation", "", "Unknown country", "Atlantis"],
+    "export": ["3000000.0", "-", "", "-2"],
+    "import_consigment": ["1.0", "-"],
+    "import_origin": ["1.0", "-"],
+    "timeperiod": ["1", "12", "Year", "13", "1.5"],
+    "year": ["2022", "2023", "1850", "2022.5"],
+}
+FIRST_SEEN = {
+    "ent_num": ["36", "306", "x"],
+    "first_seen": ["2021-08-18", "2022-03-11", "11/03/2022", "0001-01-01"],
+    "censored_start": ["true", "false", "maybe"],
+    "program": ["CUBA", "SDGT] [RUSSIA-EO14024", ""],
+    "sdn_type": ["", "individual", "vessel", "robot"],
+    "sdn_name": ["AEROCARIBBEAN AIRLINES", ""],
+}
+SDN_LINES = [
+    '36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ',
+    '306,"BANCO",individual,"CUBA] [SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"a.k.a. \'B\'."',
+    "7,TRUNCATED",
+]
+
 
 _SCRATCH = tempfile.TemporaryDirectory(prefix="prop-")  # removed at exit: examples write many files
 _COUNTER = itertools.count()
@@ -234,6 +272,41 @@ def test_uk_sanctions_any_input(subjects, names):
 def test_events_any_input(data):
     path = _write(data)
     _valid_or_documented(lambda: events.read_events_csv(path), schemas.EVENTS)
+
+
+@SETTINGS
+@given(anything(UZBEKISTAN), anything(UZBEKISTAN))
+def test_uzbekistan_any_input(exports, imports):
+    paths = [_write(exports, "x.csv"), _write(imports, "m.csv")]
+    _valid_or_documented(
+        lambda: partner_national.read_uzbekistan(paths, source="p").table, schemas.TRADE
+    )
+
+
+@SETTINGS
+@given(anything(ARMENIA))
+def test_armenia_any_input(data):
+    path = _write(data)
+    _valid_or_documented(
+        lambda: partner_national.read_armenia(path, source="p").table, schemas.TRADE
+    )
+    _valid_or_documented(
+        lambda: partner_national.read_armenia_monthly([path], source="p").table, schemas.TRADE
+    )
+
+
+@SETTINGS
+@given(
+    anything(FIRST_SEEN),
+    st.lists(st.sampled_from(SDN_LINES) | st.text(max_size=30), max_size=4).map(
+        lambda lines: ("\r\n".join(lines) + "\r\n\x1a").encode("utf-8", "surrogatepass")
+    )
+    | st.binary(max_size=100),
+)
+def test_ofac_any_input(first_seen, sdn):
+    seen, lst = _write(first_seen, "first_seen.csv"), _write(sdn, "sdn.csv")
+    _valid_or_documented(lambda: ofac.read_first_seen(seen, source="p"), schemas.DESIGNATIONS)
+    _valid_or_documented(lambda: ofac.read_sdn(lst, seen, source="p"), schemas.DESIGNATIONS)
 
 
 @pytest.fixture(autouse=True)

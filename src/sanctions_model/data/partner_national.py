@@ -255,7 +255,7 @@ def _read_armenia_rows(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.S
     raw["label"] = labels
     years = pd.to_numeric(raw["year"].str.strip(), errors="coerce")
     reject_rows(
-        years.isna() | (years < 1990) | (years > 2100),
+        years.isna() | (years < 1990) | (years > 2100) | (years % 1 != 0),
         raw,
         path,
         "year {value!r} is not a plausible year",
@@ -263,7 +263,7 @@ def _read_armenia_rows(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.S
     )
     period = raw["timeperiod"].str.strip()
     months = pd.to_numeric(period.where(period != "Year"), errors="coerce")
-    bad = (period != "Year") & ~months.between(1, 12)
+    bad = (period != "Year") & ~(months.between(1, 12) & (months % 1 == 0))
     reject_rows(
         bad, raw, path, "timeperiod {value!r}; expected 1-12 or 'Year'", column="timeperiod"
     )
@@ -277,6 +277,12 @@ def _read_armenia_rows(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.S
 
 
 def _am_unit_flag(raw: pd.DataFrame, complete: pd.Series, path: object, source: str) -> tuple:
+    if complete.empty:
+        raise DataFormatError(
+            path,
+            "no complete year (no month-12 rows): the unit cannot be inferred from annual totals",
+            column="timeperiod",
+        )
     year = complete.iloc[-1]
     total = float(raw.loc[(raw["timeperiod"] == "Year") & (raw["y"] == year), "export"].sum())
     fits = [
