@@ -119,7 +119,7 @@ class GapRanks(SummaryDisplayMixin):
 
         out = pd.DataFrame(index=t.index)
         for c in self.components:
-            out[c] = [fmt.number(v) for v in t[c]]
+            out[c] = [fmt.number(v, 2) for v in t[c]]
         out["gap rank (all components)"] = [rk(r, "full") for _, r in t.iterrows()]
         out["P(rank 1)"] = [fmt.pct(v, signed=False) for v in t["p_first"]]
         out[f"gap rank ({', '.join(self.common)})"] = [rk(r, "common") for _, r in t.iterrows()]

@@ -231,6 +231,15 @@ def adoption_lags(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _days(value: float) -> str:
+    """Days as a whole number (a median of two lags can end in .5: shown as such)."""
+    from sanctions_model.reporting import format as fmt
+
+    if pd.isna(value):
+        return fmt.MISSING
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class AllyScorecard(SummaryDisplayMixin):
     """Result of :func:`ally_scorecard` (read-only). ``table`` is the scorecard (one row per ally).
@@ -285,11 +294,11 @@ class AllyScorecard(SummaryDisplayMixin):
         if "listed_by_other" in t:
             out["on the other list"] = [fmt.pct(v, signed=False) for v in t["listed_by_other"]]
             out["median listing lag of the other list, days"] = [
-                fmt.number(v) for v in t["median_listing_lag_days"]
+                _days(v) for v in t["median_listing_lag_days"]
             ]
         if "adoption_lag_days" in t:
             out["adoption lag, days"] = [
-                (">= " if c else "") + fmt.number(v) if pd.notna(v) else fmt.MISSING
+                (">= " if c else "") + _days(v) if pd.notna(v) else fmt.MISSING
                 for v, c in zip(t["adoption_lag_days"], t["adoption_lag_censored"], strict=True)
             ]
         return out
