@@ -180,7 +180,7 @@ def test_caveats_for_short_gappy_series_and_events_in_window():
     assert "zero trade treated as missing" in text
     assert "missing month(s) in the pre-period" in text
     assert "under 24" in text
-    assert "package 4 (2019-05) falls inside the fitting window" in text
+    assert "1 measure inside the fitting window (2019-01 to 2020-10): package 4 (2019-05)" in text
     assert "later" not in text
     assert all(f"caveat: {c}" in str(res.summary()) for c in res.caveats)
     assert list(res.to_results()["caveats"]) == list(res.caveats)

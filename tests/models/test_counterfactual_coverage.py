@@ -28,6 +28,7 @@ def test_default_95_intervals_cover_planted_effect_and_zero_in_200_series():
         cover_truth += s.lower <= truth <= s.upper
         s0 = res.with_observed(cf[col]).effect_summary()
         cover_zero += s0.lower <= 0 <= s0.upper
+    print(f"coverage of the planted effect {cover_truth / 200:.3f}, of zero {cover_zero / 200:.3f}")
     assert cover_truth / 200 >= 0.90
     assert cover_zero / 200 >= 0.90
     assert cover_truth / 200 <= 0.995  # intervals not uselessly wide

@@ -1,7 +1,7 @@
 """Estimators of what sanctions did to trade.
 
 Counterfactual structural time series, intervention regressions, structural-break tests, panel
-event studies and difference-in-differences, gravity PPML and macro dynamics. Every estimator
+event studies, difference-in-differences and gravity PPML. Every estimator
 returns a read-only results object with ``summary()`` and ``to_frame()``, and where it makes sense
 ``conf_int(alpha)`` and ``plot()``; results display as text in a terminal and as HTML in Jupyter.
 
@@ -20,7 +20,6 @@ from .counterfactual import (
     CounterfactualResults,
     estimate_counterfactual,
 )
-from .dynamics import ImpulseResponseResults, fit_var, local_projections
 from .event_selection import EventSelection, measure_direction, select_events
 from .gravity import GravityResults, fit_gravity_ppml
 from .gravity_design import GravityRandomization, gravity_randomization
@@ -66,7 +65,6 @@ __all__ = [
     "EventStudyResults",
     "GravityResults",
     "GravityRandomization",
-    "ImpulseResponseResults",
     "InterventionResults",
     "PlaceboResults",
     "RandomizationResults",
@@ -108,8 +106,6 @@ __all__ = [
     "fit_synthetic_did",
     "simulate_annual_panel",
     "specification_checks",
-    "fit_var",
-    "local_projections",
     "qlr_test",
     "wild_cluster_bootstrap",
     "simulate_destination_panel",

@@ -25,24 +25,24 @@ event) is listed in ``caveats`` on the result, never printed as a warning.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.text import effect_sentence
 
-from ._results import ResultsDisplayMixin, Summary, as_period_index, to_period
+from ._results import to_period
 from ._results import validate_alpha as _validate_alpha
-from ._structural import TRENDS, StructuralFit, TrendKind, fit_structural, simulate_paths
-from .backtest import ModelChoiceResults, PlaceboResults, compare_models, model_label
-from .draws import DrawSummary, summarize_draws
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from ._structural import TRENDS, TrendKind, fit_structural, simulate_paths
+from .backtest import ModelChoiceResults, compare_models, model_label
+from .counterfactual_results import (
+    SHORT_PRE,
+    CounterfactualConfig,
+    CounterfactualResults,
+    _monthly,
+)
 
 __all__ = [
     "CounterfactualConfig",
@@ -50,31 +50,9 @@ __all__ = [
     "estimate_counterfactual",
 ]
 
-EffectScale = Literal["relative", "absolute"]
-SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 MIN_PRE_SEASONAL = 18
 MIN_PRE = 8
 MAX_MISSING_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class CounterfactualConfig:
-    """Validated options of one :func:`estimate_counterfactual` call."""
-
-    interventions: tuple[pd.Period, ...]
-    labels: tuple[str, ...]
-    log: bool
-    trend: str  # as requested ("auto" or a trend)
-    seasonal: int | None | str  # as requested ("auto", 12 or None)
-    trend_chosen: TrendKind
-    seasonal_chosen: int | None
-    pre_start: pd.Period | None
-    alpha: float
-    n_sims: int
-    n_param_draws: int
-    param_uncertainty: bool
-    seed: int | None
-    units: str
 
 
 def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tuple[str, ...]]:
@@ -96,436 +74,22 @@ def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tupl
     return dates, tuple(label for label, _ in items)
 
 
-def _monthly(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
-    if not isinstance(y, pd.Series | pd.DataFrame):
-        raise ParameterError(f"{name} must be a pandas Series or DataFrame with a date index")
-    if len(y) == 0:
-        raise ParameterError(f"{name} is empty")
-    out = y.copy()
-    out.index = as_period_index(out.index)
-    if out.index.has_duplicates:
-        dup = out.index[out.index.duplicated()][0]
-        raise ParameterError(f"{name} has duplicate months in its index (first: {dup})")
-    out = out.sort_index()
-    return out.reindex(pd.period_range(out.index[0], out.index[-1], freq="M"))
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class CounterfactualResults(ResultsDisplayMixin):
-    """Results of :func:`estimate_counterfactual` (read-only).
-
-    Effects are ``observed - counterfactual``. The *average* relative effect is the mean over
-    post-period months of ``y_t / yhat_t - 1``; the *cumulative* relative effect is
-    ``sum(y_t) / sum(yhat_t) - 1`` (the shortfall of total trade). Point estimates are medians of
-    the simulated effects, intervals their equal-tailed quantiles, p-values two-sided shares of
-    the same draws.
-    """
-
-    config: CounterfactualConfig
-    observed: pd.Series
-    controls: pd.DataFrame | None
-    _fit: StructuralFit
-    _sims: np.ndarray  # counterfactual paths in levels, (n_sims, n_post)
-    pre_index: pd.PeriodIndex
-    post_index: pd.PeriodIndex
-    model_choice: ModelChoiceResults | None
-    """The backtest table when the model was chosen by backtest, else None."""
-    caveats: tuple[str, ...]
-    control_checks: pd.DataFrame | None = None
-    """Each control's own effect at the intervention (its counterfactual), when checked."""
-
-    # ------------------------------------------------------------------ basic facts
-    @property
-    def pre_period(self) -> tuple[pd.Period, pd.Period]:
-        """First and last month used to fit the model."""
-        return self.pre_index[0], self.pre_index[-1]
-
-    @property
-    def post_period(self) -> tuple[pd.Period, pd.Period]:
-        """First and last month of the evaluation period."""
-        return self.post_index[0], self.post_index[-1]
-
-    @property
-    def params(self) -> pd.Series:
-        """Maximum likelihood estimates of the structural model (variances, regression betas)."""
-        return pd.Series(self._fit.params, index=list(self._fit.param_names), name="params")
-
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors of :attr:`params`."""
-        return pd.Series(self._fit.bse, index=list(self._fit.param_names), name="bse")
-
-    @property
-    def converged(self) -> bool:
-        """Whether the optimiser converged (no convergence warning, retvals say converged)."""
-        return self._fit.converged
-
-    @property
-    def model_chosen(self) -> str:
-        """The structural model used, e.g. ``local level + seasonal(12)``."""
-        return model_label(self.config.trend_chosen, self.config.seasonal_chosen)
-
-    @property
-    def counterfactual_draws(self) -> np.ndarray:
-        """Simulated counterfactual paths in levels, shape (n_sims, n_post). A copy."""
-        return self._sims.copy()
-
-    @property
-    def effect_scale(self) -> EffectScale:
-        """``relative`` with ``log=True``, else ``absolute``."""
-        return "relative" if self.config.log else "absolute"
-
-    @property
-    def inference(self) -> str:
-        """How the intervals and p-values were computed."""
-        cfg = self.config
-        draws = f" ({cfg.n_param_draws} parameter draws)" if cfg.param_uncertainty else ""
-        how = (
-            "model chosen by rolling-origin backtest (CRPS)"
-            if self.model_choice is not None
-            else "model fixed by the caller"
-        )
-        ctrl = (
-            f"controls {', '.join(map(str, self.controls.columns))}"
-            if self.controls is not None
-            else "no controls: an extrapolation of the pre-period"
-        )
-        return (
-            f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
-            f"simulated counterfactual paths{draws} of {self.model_chosen} ({how}; {ctrl})"
-        )
-
-    # ------------------------------------------------------------------ draws of effects
-    def _y_post(self) -> np.ndarray:
-        return self.observed.reindex(self.post_index).to_numpy(dtype=float)
-
-    def _check_scale(self, scale: EffectScale | None) -> EffectScale:
-        if scale is None:
-            return self.effect_scale
-        if scale not in ("relative", "absolute"):
-            raise ParameterError(f"scale must be 'relative' or 'absolute', got {scale!r}")
-        return scale
-
-    def effect_draws(
-        self,
-        which: Literal["average", "cumulative"] = "average",
-        scale: EffectScale | None = None,
-        mask: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Draws of the average or cumulative effect over the post period (or months in ``mask``)."""
-        scale = self._check_scale(scale)
-        y, sims = self._y_post(), self._sims
-        if mask is not None:
-            y, sims = y[mask], sims[:, mask]
-        ok = np.isfinite(y)
-        y, sims = y[ok], sims[:, ok]
-        if y.size == 0:
-            return np.full(sims.shape[0], np.nan)
-        if scale == "absolute":
-            diff = y[None, :] - sims
-            return diff.mean(axis=1) if which == "average" else diff.sum(axis=1)
-        if which == "average":
-            return (y[None, :] / sims - 1).mean(axis=1)
-        return y.sum() / sims.sum(axis=1) - 1
-
-    def effect_summary(
-        self,
-        which: Literal["average", "cumulative"] = "average",
-        scale: EffectScale | None = None,
-        alpha: float | None = None,
-    ) -> DrawSummary:
-        """Estimate, interval and two-sided p-value of an effect, all from the same draws."""
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        return summarize_draws(self.effect_draws(which, scale), alpha=alpha)
-
-    @property
-    def average_effect(self) -> float:
-        """Average effect over the post period (relative if ``log=True``, else in units)."""
-        return self.effect_summary("average").estimate
-
-    @property
-    def cumulative_effect(self) -> float:
-        """Cumulative effect over the post period (relative if ``log=True``, else in units)."""
-        return self.effect_summary("cumulative").estimate
-
-    @property
-    def p_value(self) -> float:
-        """Two-sided p-value of "no average effect", from the draws of the interval."""
-        return self.effect_summary("average").p_value
-
-    def conf_int(
-        self, alpha: float | None = None, *, scale: EffectScale | None = None
-    ) -> pd.DataFrame:
-        """Intervals for the average and cumulative effect (index average/cumulative, lower/upper)."""
-        rows = {}
-        for which in ("average", "cumulative"):
-            s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
-            rows[which] = [s.lower, s.upper]
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
-
-    def summary_frame(self, alpha: float | None = None) -> pd.DataFrame:
-        """Average and cumulative effects, absolute and relative, with intervals and p-values."""
-        out = {}
-        for which in ("average", "cumulative"):
-            row = {}
-            for scale in ("absolute", "relative"):
-                s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
-                row[scale] = s.estimate
-                row[f"{scale}_lower"] = s.lower
-                row[f"{scale}_upper"] = s.upper
-                row[f"{scale}_p"] = s.p_value
-            out[which] = row
-        return pd.DataFrame.from_dict(out, orient="index")
-
-    @property
-    def segment_effects(self) -> pd.DataFrame:
-        """Average relative and absolute effects between successive interventions."""
-        rows = []
-        bounds = list(self.config.interventions) + [self.post_index[-1] + 1]
-        for label, start, stop in zip(self.config.labels, bounds[:-1], bounds[1:], strict=True):
-            mask = (self.post_index >= start) & (self.post_index < stop)
-            row: dict[str, Any] = {
-                "intervention": label,
-                "start": start,
-                "end": stop - 1,
-                "n_months": int(mask.sum()),
-            }
-            for scale in ("relative", "absolute"):
-                s = summarize_draws(
-                    self.effect_draws("average", scale, mask), alpha=self.config.alpha
-                )
-                row[f"average_{scale}"] = s.estimate
-                row[f"average_{scale}_lower"] = s.lower
-                row[f"average_{scale}_upper"] = s.upper
-                row[f"average_{scale}_p"] = s.p_value
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("intervention")
-
-    def with_observed(self, y: pd.Series) -> CounterfactualResults:
-        """The same counterfactual compared with another observed post-period.
-
-        The fit and the simulated paths depend only on the pre-period, so a flow that differs
-        after the intervention (the same flow without a planted effect, or a revised release)
-        is evaluated against the same draws. The pre-period of ``y`` must equal this one's.
-        """
-        y = _monthly(y, "y").astype(float)
-        pre_old = self.observed.reindex(self.pre_index).to_numpy(dtype=float)
-        pre_new = y.reindex(self.pre_index).to_numpy(dtype=float)
-        if not np.allclose(pre_old, pre_new, equal_nan=True, rtol=1e-12):
-            raise ParameterError(
-                "with_observed: y differs from the fitted series in the pre-period"
-            )
-        return replace(self, observed=y.reindex(self.pre_index.append(self.post_index)))
-
-    # ------------------------------------------------------------------ pointwise frame
-    def effects_frame(self, alpha: float | None = None) -> pd.DataFrame:
-        """Pointwise frame over the whole sample (see :attr:`effects`) at level ``alpha``."""
-        from scipy.stats import norm
-
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        q = [alpha / 2, 0.5, 1 - alpha / 2]
-        index = self.pre_index.append(self.post_index)
-        obs = self.observed.reindex(index).to_numpy(dtype=float)
-        n_pre = len(self.pre_index)
-        zcrit = norm.ppf(1 - alpha / 2)
-        m, sd = self._fit.pre_mean, np.sqrt(self._fit.pre_var)
-        if self.config.log:
-            pre_pred, pre_lo, pre_hi = np.exp(m), np.exp(m - zcrit * sd), np.exp(m + zcrit * sd)
-        else:
-            s = self._level_scale
-            pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
-        post_lo, post_pred, post_hi = np.nanquantile(self._sims, q, axis=0)
-        y_post = obs[n_pre:]
-        diff = y_post[None, :] - self._sims
-        pw_lo, pw, pw_hi = np.nanquantile(diff, q, axis=0)
-        cum_lo, cum, cum_hi = np.nanquantile(np.nancumsum(diff, axis=1), q, axis=0)
-        rel_lo, rel_med, rel_hi = np.nanquantile(y_post[None, :] / self._sims - 1, q, axis=0)
-        nan_pre = np.full(n_pre, np.nan)
-        frame = pd.DataFrame(
-            {
-                "observed": obs,
-                "predicted": np.r_[pre_pred, post_pred],
-                "lower": np.r_[pre_lo, post_lo],
-                "upper": np.r_[pre_hi, post_hi],
-                "pointwise": np.r_[obs[:n_pre] - pre_pred, pw],
-                "pointwise_lower": np.r_[obs[:n_pre] - pre_hi, pw_lo],
-                "pointwise_upper": np.r_[obs[:n_pre] - pre_lo, pw_hi],
-                "relative": np.r_[nan_pre, rel_med],
-                "relative_lower": np.r_[nan_pre, rel_lo],
-                "relative_upper": np.r_[nan_pre, rel_hi],
-                "cumulative": np.r_[nan_pre, cum],
-                "cumulative_lower": np.r_[nan_pre, cum_lo],
-                "cumulative_upper": np.r_[nan_pre, cum_hi],
-                "post": np.r_[np.zeros(n_pre, bool), np.ones(len(self.post_index), bool)],
-            },
-            index=index,
-        )
-        frame.index.name = "period"
-        return frame
-
-    @property
-    def _level_scale(self) -> float:
-        pre = self.observed.reindex(self.pre_index).to_numpy(dtype=float)
-        s = float(np.nanmedian(np.abs(pre)))
-        return s if s > 0 else 1.0
-
-    @property
-    def effects(self) -> pd.DataFrame:
-        """Pointwise frame: observed, predicted, lower, upper, pointwise, relative, cumulative.
-
-        Indexed by month over the pre and post periods. In the pre-period ``predicted`` is the
-        one-step-ahead in-sample prediction; ``relative`` and ``cumulative`` are only defined in
-        the post period.
-        """
-        return self.effects_frame()
-
-    def to_frame(self) -> pd.DataFrame:
-        """The numbers behind :meth:`plot` (same as :attr:`effects`)."""
-        return self.effects_frame()
-
-    # ------------------------------------------------------------------ text
-    def sentence(self, subject: str | None = None) -> str:
-        """The headline sentence (average effect), written by :func:`effect_sentence`."""
-        s = self.effect_summary("average")
-        start, end = self.post_period
-        subject = subject or f"Average effect, {start} to {end}"
-        return effect_sentence(
-            subject,
-            s.estimate,
-            s.lower,
-            s.upper,
-            p_value=s.p_value,
-            scale="relative" if self.config.log else "level",
-            alpha=self.config.alpha,
-            n_draws=s.n_draws,
-            currency=self.config.units,
-        )
-
-    def to_results(self) -> dict[str, Any]:
-        """The headline for ``results.json``: effect, lower, upper, p_value, inference, ..."""
-        s = self.effect_summary("average")
-        cum = self.effect_summary("cumulative")
-        return {
-            "effect": s.estimate,
-            "lower": s.lower,
-            "upper": s.upper,
-            "p_value": s.p_value,
-            "p_at_floor": s.at_floor,
-            "n_draws": s.n_draws,
-            "scale": self.effect_scale,
-            "cumulative_effect": cum.estimate,
-            "cumulative_lower": cum.lower,
-            "cumulative_upper": cum.upper,
-            "inference": self.inference,
-            "model_chosen": self.model_chosen,
-            "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
-            "pre_period": [str(p) for p in self.pre_period],
-            "post_period": [str(p) for p in self.post_period],
-            "caveats": list(self.caveats),
-            "converged": self.converged,
-            "sentence": self.sentence(),
-        }
-
-    def summary(self) -> Summary:
-        """Model facts, the effects table, the parameters and the caveats."""
-        cfg = self.config
-        facts = {
-            "Model": f"UnobservedComponents({self.model_chosen})"
-            + (f" + {self.controls.shape[1]} control(s)" if self.controls is not None else ""),
-            "Model choice": "rolling-origin backtest (CRPS)"
-            if self.model_choice is not None
-            else "fixed",
-            "Scale": "log" if cfg.log else "level",
-            "Pre-period": f"{self.pre_period[0]} to {self.pre_period[1]}",
-            "Post-period": f"{self.post_period[0]} to {self.post_period[1]}",
-            "Interventions": ", ".join(
-                f"{label} ({d})" if label != str(d) else str(d)
-                for label, d in zip(cfg.labels, cfg.interventions, strict=True)
-            ),
-            "Converged": self.converged,
-            "Inference": self.inference,
-        }
-        tables = [
-            (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals)", self.summary_frame()),
-            ("Structural model parameters", pd.DataFrame({"estimate": self.params,
-                                                          "std err": self.bse})),
-        ]  # fmt: skip
-        if len(cfg.interventions) > 1:
-            cols = ["start", "end", "average_relative", "average_relative_lower",
-                    "average_relative_upper"]  # fmt: skip
-            tables.append(("Effects between successive interventions", self.segment_effects[cols]))
-        if self.control_checks is not None:
-            tables.append(("Controls' own change at the intervention", self.control_checks))
-        return Summary(
-            title="Counterfactual structural time series",
-            facts=facts,
-            tables=tables,
-            notes=[f"caveat: {c}" for c in self.caveats],
-        )
-
-    def report(self, subject: str | None = None) -> str:
-        """A short plain-language report: levels, the headline sentence, what the model is, caveats."""
-        cfg = self.config
-        level = f"{1 - cfg.alpha:.0%}"
-        y = self._y_post()
-        totals = np.nanmean(self._sims, axis=1)
-        lo, mid, hi = np.nanquantile(totals, [cfg.alpha / 2, 0.5, 1 - cfg.alpha / 2])
-        start, end = self.post_period
-        money = (lambda v: fmt.money(v, cfg.units)) if cfg.units in ("EUR", "USD") else fmt.number
-        parts = [
-            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month; the "
-            f"counterfactual expects {money(mid)} ({level} interval {money(lo)} to {money(hi)}).",
-            self.sentence(subject),
-        ]
-        if self.controls is None:
-            parts.append(
-                "No control series was given, so the counterfactual is an extrapolation of the "
-                f"flow's own pre-period ({self.model_chosen}): it assumes the pre-{start} trend "
-                "and seasonal pattern would have continued."
-            )
-        else:
-            parts.append(
-                "The counterfactual uses the control series "
-                f"{', '.join(map(str, self.controls.columns))} as regressors, fitted on the "
-                "pre-period; it is only as good as the assumption that they were not moved by the "
-                "intervention."
-            )
-        if self.caveats:
-            parts.append("Caveats: " + "; ".join(self.caveats) + ".")
-        return " ".join(parts)
-
-    # ------------------------------------------------------------------ plot, placebo
-    def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
-        """Observed vs counterfactual, pointwise and cumulative effect (three panels)."""
-        from .counterfactual_plot import counterfactual_panels
-
-        return counterfactual_panels(
-            self.effects_frame(alpha),
-            alpha=self.config.alpha if alpha is None else alpha,
-            units=self.config.units,
-            interventions=dict(zip(self.config.labels, self.config.interventions, strict=True)),
-            title=title or "Counterfactual estimate of the intervention effect",
-        )
-
-    def placebo_test(self, dates: Sequence[Any] | None = None, **kwargs: Any) -> PlaceboResults:
-        """Placebo backtest at pseudo-dates in the pre-period (see :func:`placebo_backtest`)."""
-        from .backtest import placebo_backtest
-
-        return placebo_backtest(self, dates, **kwargs)
-
-
 def _known_event_caveats(
     events: Mapping[str, Any] | None, pre_index: pd.PeriodIndex, first: pd.Period
 ) -> list[str]:
-    out = []
+    by_month: dict[pd.Period, list[str]] = {}
     for label, date in (events or {}).items():
         d = to_period(date)
         if pre_index[0] < d < first:
-            out.append(
-                f"{label} ({d}) falls inside the fitting window ({pre_index[0]} to "
-                f"{pre_index[-1]}): if it moved the flow, the counterfactual carries that move"
-            )
-    return out
+            by_month.setdefault(d, []).append(str(label))
+    if not by_month:
+        return []
+    n = sum(len(v) for v in by_month.values())
+    listed = "; ".join(f"{', '.join(v)} ({d})" for d, v in sorted(by_month.items()))
+    return [
+        f"{n} measure{'s' if n > 1 else ''} inside the fitting window ({pre_index[0]} to "
+        f"{pre_index[-1]}): {listed}; if they moved the flow, the counterfactual carries that move"
+    ]
 
 
 def _prepare_controls(
