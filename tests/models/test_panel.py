@@ -212,3 +212,15 @@ def test_results_display_plot_and_options(intensity_panel):
         estimate_event_study(d, event=EVENT, reference=0)
     with pytest.raises(ParameterError):
         estimate_event_study(d, event=EVENT, outcome="nope")
+
+
+def test_randomization_with_two_treated_destinations_and_duplicate_draws():
+    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+
+    sp = simulate_destination_panel(seed=3, n_destinations=30, treated=("RU", "BY"), effect=-0.8)
+    es = estimate_event_study(sp.data, treated=["RU", "BY"], event=EVENT, leads=3, lags=3, reps=99)
+    post = es.coefficients.set_index("relative_time").loc[0:3]
+    assert (post["rank"] == 1).all() and (post["upper"] < 0).all()
+    assert es.placebo.shape[0] == 99 and "placebo sets of 2 destinations" in es.inference
+    did = estimate_did(sp.data, treated=["RU", "BY"], event=EVENT, reps=199)
+    assert did.estimate == pytest.approx(-0.8, abs=0.15) and did.rank == 1

@@ -388,7 +388,7 @@ def estimate_event_study(
             frame, builder, regressors, prep.fe_names, design, scales["scale"]
         )
         placebo.columns = ks
-        placebo["scale"] = scales["scale"]
+        placebo["scale"] = scales["scale"].to_numpy()
         placebo = placebo[np.isfinite(placebo["scale"]) & (placebo["scale"] > 0)]
         ri = ri_pvalues_and_intervals(
             b, s_t, placebo[ks], placebo["scale"], alpha, statistic

@@ -171,7 +171,8 @@ def _assignments(donors: tuple[str, ...], k: int, reps: int, seed: int) -> list[
     if math.comb(len(donors), k) <= reps:
         return list(itertools.combinations(donors, k))
     rng = np.random.default_rng(seed)
-    return [tuple(rng.choice(donors, size=k, replace=False)) for _ in range(reps)]
+    # random sets (with replacement across draws, as in randomization-c); labels may repeat
+    return [tuple(sorted(rng.choice(donors, size=k, replace=False))) for _ in range(reps)]
 
 
 def _fe_codes(frame: pd.DataFrame, fe_names: list[str]) -> np.ndarray | None:
@@ -255,15 +256,15 @@ def randomization_event_study(
     fe = _fe_codes(sub, fe_names)
     yt = fe_residualize(sub["__y"].to_numpy(dtype=float), fe)
     units = sub["__partner"].to_numpy()
-    rows = {}
+    rows = []
     for label in scales.index:
         member = np.isin(units, label.split("+"))
         xt = fe_residualize(regressor_builder(sub, member), fe)
         keep = (xt * xt).sum(0) > 1e-12
         b = np.full(len(regressors), np.nan)
         b[keep] = np.linalg.lstsq(xt[:, keep], yt, rcond=None)[0]
-        rows[label] = b
-    return pd.DataFrame.from_dict(rows, orient="index", columns=regressors)
+        rows.append(b)
+    return pd.DataFrame(rows, index=scales.index, columns=regressors)
 
 
 def ri_pvalues_and_intervals(
