@@ -149,6 +149,25 @@ def test_kyrgyzstan_figures_equal_the_raw_sheet(hubs, data_dir):
     assert value(hubs, "KG", "RU", "export", "2023") == by_label["Russia"][32]
 
 
+def test_kyrgyzstan_partner_sum_equals_the_raw_country_rows(hubs, data_dir):
+    rows = kg_rows(data_dir, "kg_nsc_4.03.00.20_imports_by_country.xlsx")
+    col = {str(c).split()[0]: j for j, c in enumerate(rows[2]) if c}
+    aggregates = {"Total", "The EU", "CIS", "SCO", "EAEU", "Europe", "Asia", "America", "Africa"}
+    aggregates.add("Australia and Oceania")
+    for year in ("2015", "2022", "2023"):
+        raw = sum(
+            r[col[year]]
+            for r in rows[3:]
+            if r[2]
+            and r[2].strip() not in aggregates
+            and isinstance(r[col[year]], int | float)
+            and not r[2].strip()[0].isdigit()
+        )
+        kg = hubs[(hubs.reporter == "KG") & (hubs.flow == "import")]
+        kg = kg[(kg.period == pd.Period(year, "Y")) & (kg.partner != "G001")]
+        assert kg["value"].sum() == pytest.approx(raw, rel=1e-12)
+
+
 def test_kyrgyzstan_aggregates_are_not_countries(hubs):
     kg = hubs[hubs.reporter == "KG"]
     # the EU aggregate row of 2023 imports (964,573) is not a partner; member states are
