@@ -255,6 +255,8 @@ def test_quality_flags():
     prelim = flags[flags.flag == "preliminary"]
     assert prelim["detail"].str.startswith("imports 2023").all()
     assert load_quality_flags("fred").empty
+    imf = load_quality_flags("imf_imts")
+    assert list(imf.period) == ["2022", "2023", "2024"] and set(imf.flag) == {"mirror_estimate"}
     with pytest.raises(SanctionsModelError, match="unknown dataset 'nope'"):
         load_quality_flags("nope")
 

@@ -38,6 +38,7 @@ FLAGS: dict[str, str] = {
     "vintage": "the year is taken from a later file than its own (a revised vintage)",
     "unallocated": "a large share of the total has no partner country",
     "merged_labels": "several labels of the file map to one partner code: their values are summed",
+    "mirror_estimate": "the reporter published nothing: the values are estimates from partner data",
 }
 
 
@@ -60,7 +61,30 @@ def _flag_readers() -> dict[str, Callable[[list[Path]], pd.DataFrame]]:
         "partner_national_am_monthly": lambda paths: (
             partner_national.read_armenia_monthly(paths, source="partner_national_am_monthly").flags
         ),
+        "imf_imts": _imf_flags,
     }
+
+
+def _imf_flags(paths: list[Path]) -> pd.DataFrame:
+    """Russia's trade from 2022: IMF estimates from its partners' data (Russia stopped publishing)."""
+    from sanctions_model.data import imf
+
+    table = imf.read_imts_csv(paths[0], source="imf_imts")
+    years = sorted(
+        {p.year for p in table.loc[table["reporter"] == "RU", "period"] if p.year >= 2022}
+    )
+    return make_flags(
+        (
+            "imf_imts",
+            "RU",
+            "*",
+            str(year),
+            "mirror_estimate",
+            "Russia publishes no trade data from 2022: the IMF fills its exports and imports by "
+            "partner from the partners' own statistics (mirror data)",
+        )
+        for year in years
+    )
 
 
 @functools.cache
