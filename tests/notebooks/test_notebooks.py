@@ -60,12 +60,27 @@ def test_data_overview(tmp_path):
     assert res["ratio_2023_2021_KG"] > 10
 
 
+HEADLINE_02 = ("effect", "lower", "upper", "p_value", "inference", "model_chosen", "caveats",
+               "converged")  # fmt: skip
+
+
 @pytest.mark.slow
 def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
     res = run("02_sanction_effect.ipynb", tmp_path, ("n_sims", "200"))
-    assert res["average_effect"] < -0.4
-    assert res["average_upper"] < 0
-    assert res["average_lower"] < res["average_effect"] < res["average_upper"]
+    for key in HEADLINE_02:
+        assert key in res, key
+    assert res["effect"] < -0.4
+    assert res["upper"] < 0 and res["p_value"] < 0.05
+    assert res["lower"] < res["effect"] < res["upper"]
+    assert res["converged"] is True and isinstance(res["caveats"], list)
+    assert "The interval excludes zero" in res["sentence"] and "below" in res["sentence"]
+    assert res["model_chosen"] in res["model_choice"]  # chosen by the backtest table shown
+    assert "extrapolation" in res["inference"]
+    # Eurostat: -61%, Feb 2022 to Sep 2023, seasonally adjusted; STL on our data is close
+    sa = res["sa_comparison"]
+    assert sa["Eurostat (published)"] == -0.61
+    assert -0.70 < sa["STL seasonally adjusted level (this notebook)"] < -0.50
+    assert res["placebo"]["n_dates"] >= 6
     # the break is where the sanctions start, and the first package's step is a large fall
     assert res["qlr_break_month"] in ("2022-03", "2022-04")
     assert res["qlr_p_value"] < 0.01
@@ -75,8 +90,31 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
 @pytest.mark.slow
 def test_sanction_effect_on_eu_exports_to_kyrgyzstan(tmp_path):
     res = run("02_sanction_effect.ipynb", tmp_path, ("partner", "KG"), ("n_sims", "200"))
-    assert res["average_effect"] > 1.0  # more than double the counterfactual
-    assert res["average_lower"] > 0
+    assert res["effect"] > 1.0  # more than double the counterfactual
+    assert res["lower"] > 0 and res["p_value"] < 0.05
+    assert "above" in res["sentence"]
+    assert "Eurostat (published)" not in res["sa_comparison"]  # its -61% is about RU
+
+
+@pytest.mark.slow
+def test_sanction_effect_on_eu_energy_imports_from_russia_with_brent(tmp_path):
+    res = run(
+        "02_sanction_effect.ipynb",
+        tmp_path,
+        ("source", "eurostat_xlsx"),
+        ("flow", "import"),
+        ("product", "27"),
+        ("pre_start", "2020-01"),
+        ("controls", '["fred:POILBREUSDM"]'),
+        ("n_sims", "200"),
+    )
+    for key in HEADLINE_02:
+        assert key in res, key
+    assert res["controls"] == ["fred:POILBREUSDM"] and "fred:POILBREUSDM" in res["inference"]
+    assert res["pre_period"] == ["2020-01", "2022-02"]  # the spreadsheet's 26-month pre-period
+    assert res["lower"] < res["effect"] < res["upper"]
+    # sentence and numbers from the same draws: a claimed side only with p below 5%
+    assert ("excludes zero" in res["sentence"]) == (res["p_value"] < 0.05)
 
 
 @pytest.mark.slow
