@@ -150,3 +150,31 @@ def test_setup_report_turns_warnings_into_run_notes(tmp_path, monkeypatch):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert ax.yaxis.get_offset_text().get_text() == "" and "20 bn" in labels
     plt.close(fig)
+
+
+def test_setup_report_shows_numbers_and_charts_for_readers_in_ipython():
+    """In an IPython shell (a subprocess: the shell is a process-wide singleton)."""
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np, pandas as pd, matplotlib.pyplot as plt
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+from sanctions_model.reporting import setup_report
+setup_report()
+fmt = shell.display_formatter.format
+print(fmt({'RU': np.float64(0.42819333559868694), 'n': np.int64(3026), 'v': 3.3e9})[0]['text/plain'])
+fig, ax = plt.subplots(); ax.set_title('Exports to Russia')
+print(fmt(fig)[0]['text/plain'])
+frame = pd.DataFrame({'p_value': [1e-9]}, index=pd.Index(['RU'], name='partner'))
+print('&lt; 0.001' in fmt(frame)[0]['text/html'] and 'partner' in fmt(frame)[0]['text/html'])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [
+        "{'RU': 0.428, 'n': 3,026, 'v': 3.30 bn}",
+        "Chart: Exports to Russia",
+        "True",
+    ]

@@ -7,6 +7,8 @@ After ``setup_report()``:
   columns as ``0.03``/``< 0.001``, months as ``Mar 2022``, a dash for NaN/NaT; a default
   0..n-1 index is hidden);
 - new matplotlib axes label linear ticks as ``2.5 bn``/``0.05`` (no ``1e10`` offset);
+- numbers shown as plain text (alone or inside a dict or list) read ``0.431``, ``3.35 bn``, not
+  ``np.float64(0.43119...)``;
 - a figure's plain-text form is ``Chart: <its title>``, which the HTML report gives its image
   as alt text;
 - Python warnings are not printed to stderr: each becomes a short sentence in
@@ -169,6 +171,13 @@ def setup_report() -> None:
     formatter = shell.display_formatter.formatters["text/html"]
     formatter.for_type(pd.DataFrame, _frame_html)
     formatter.for_type(pd.Series, _frame_html)
+    import numpy as np
+
+    plain = shell.display_formatter.formatters["text/plain"]
+    # concrete types: IPython takes a class's own __repr__ before a printer of its base class
+    kinds = (float, np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8)
+    for kind in kinds:  # alone or inside dicts and lists: no np.float64(...)
+        plain.for_type(kind, _number_text)
     import matplotlib.pyplot as plt
 
     # Loading the inline backend resets every formatter of Figure: load it first, then register
@@ -189,6 +198,10 @@ def _before_cell(*_: Any) -> None:
     shell = get_ipython()
     if shell is not None:
         _register_figure_text(shell)
+
+
+def _number_text(value: Any, printer: Any, cycle: bool) -> None:
+    printer.text(fmt.compact(value))
 
 
 def _register_figure_text(shell: Any) -> None:
