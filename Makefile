@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo sudo; fi)
 PYTEST_ARGS ?=
+PORT ?= 8888
+LAB_PID := $(VENV)/lab.pid
 
-.PHONY: report test lint format lab env system-deps bench clean-outputs data-check
+.PHONY: report test lint format lab lab-stop hooks sync-notebooks env system-deps bench clean-outputs data-check
 
 $(STAMP): pyproject.toml
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
@@ -45,9 +47,27 @@ format: $(STAMP)
 test: $(STAMP) system-deps lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# JupyterLab on PORT (default 8888), no browser. The shell writes its PID and then execs the
+# server, so $(LAB_PID) holds the server's own PID: `make lab-stop` (or Ctrl-C) stops it.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=sanctions-model \
-		$(if $(filter 0,$(shell id -u)),--allow-root)
+	@echo "JupyterLab: http://localhost:$(PORT)/lab (token in the log below); stop: Ctrl-C or make lab-stop"
+	@echo $$$$ > $(LAB_PID); exec $(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=sanctions-model \
+		--no-browser --port=$(PORT) --ServerApp.port_retries=0 $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab-stop:
+	@if [ -f $(LAB_PID) ] && kill -0 "$$(cat $(LAB_PID))" 2>/dev/null; then \
+		kill "$$(cat $(LAB_PID))" && echo "stopped JupyterLab (pid $$(cat $(LAB_PID)))"; \
+	else echo "no JupyterLab started by make lab is running"; fi
+	@rm -f $(LAB_PID)
+
+# Git hooks from .pre-commit-config.yaml: strip notebook outputs, sync the .py pairs, ruff. All run
+# from .venv (no download).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
+
+# notebooks/*.ipynb <-> notebooks/*.py (py:percent): the newer file of each pair wins.
+sync-notebooks: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

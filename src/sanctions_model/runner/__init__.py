@@ -35,6 +35,7 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f"sanctions_model.runner.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'sanctions_model.runner' has no attribute {name!r}")
 
+
 __all__ = [
     "Parameter",
     "RunRecord",

@@ -27,30 +27,51 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
+    """Parameters of one or several notebooks (reads the notebooks only: no data, no kernel)."""
     from sanctions_model.runner.parameters import inspect_parameters
 
-    params = inspect_parameters(args.notebook)
+    found = {path: inspect_parameters(path) for path in args.notebook}
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {"name": p.name, "type": p.type, "default": p.default_source, "help": p.help}
-                    for p in params
-                ],
-                indent=2,
-            )
-        )
+        tables = {
+            path: [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default_source,
+                    "domain": str(p.domain) if p.domain else None,
+                    "help": p.help,
+                }
+                for p in params
+            ]
+            for path, params in found.items()
+        }
+        one = len(args.notebook) == 1
+        print(json.dumps(tables[args.notebook[0]] if one else tables, indent=2))
         return 0
-    if not params:
-        print(f"{args.notebook}: no cell tagged 'parameters'")
-        return 0
-    rows = [("name", "type", "default", "help")] + [
-        (p.name, p.type, p.default_source, p.help) for p in params
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+    for n, (path, params) in enumerate(found.items()):
+        if len(found) > 1:
+            print(("\n" if n else "") + f"== {path}")
+        if not params:
+            print(f"{path}: no cell tagged 'parameters'")
+            continue
+        rows = [("name", "type", "default", "domain", "help")] + [
+            (p.name, p.type, p.default_source, str(p.domain or ""), p.help) for p in params
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            cells = "  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True))
+            print(cells + "  " + row[4])
     return 0
 
 
@@ -77,22 +98,19 @@ def _read_params_file(path: str) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sanctions_model.runner.cache import cache_key
     from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_run_dir, execute_run
     from sanctions_model.runner.parameters import (
         inspect_parameters,
+        read_notebook,
         resolve_parameters,
         validate_parameters,
     )
-    from sanctions_model.runner.sweep import (
-        cache_key,
-        check_writable,
-        data_digest,
-        notebook_label,
-        run_name,
-    )
+    from sanctions_model.runner.sweep import check_writable, notebook_label, run_name
 
     notebook = Path(args.notebook)
-    declared = inspect_parameters(notebook)
+    nb = read_notebook(notebook)
+    declared = inspect_parameters(nb)
     overrides: dict[str, Any] = {}
     for path in args.params_file or []:
         overrides.update(_read_params_file(path))
@@ -109,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         parameters=params,
         resolved=resolve_parameters(declared, params),
         key=cache_key(
-            notebook.read_bytes(), params, data_digest(), args.kernel_name or KERNEL_NAME
+            nb, params, kernel_name=args.kernel_name or KERNEL_NAME, show_code=args.show_code
         ),
         timeout=args.timeout,
         kernel_name=args.kernel_name or KERNEL_NAME,
@@ -147,6 +165,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         yes=args.yes,
         lock_timeout=args.lock_timeout,
+        notify=args.notify,
+        notify_on=args.notify_on,
+        keep=args.keep,
     )
     return result.exit_code
 
@@ -171,9 +192,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT
 
     p = subparsers.add_parser(
-        "inspect", help="list a notebook's parameters with types, defaults and help"
+        "inspect", help="list notebooks' parameters with types, defaults, domains and help"
     )
-    p.add_argument("notebook")
+    p.add_argument("notebook", nargs="+")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_guard(cmd_inspect))
 
@@ -230,6 +251,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_LOCK_TIMEOUT,
         metavar="SECONDS",
         help=f"wait this long for another sweep on the same output (default {DEFAULT_LOCK_TIMEOUT:g}; exit 3 after)",
+    )
+    p.add_argument(
+        "--notify",
+        metavar="CMD",
+        help="shell command run with the sweep's summary JSON on stdin (default: on failure), "
+        "e.g. 'mail -s \"sweep failed\" team@example.org'",
+    )
+    p.add_argument(
+        "--notify-on",
+        choices=("failure", "success", "always"),
+        default="failure",
+        help="when --notify runs (default failure)",
+    )
+    p.add_argument(
+        "--keep",
+        type=_at_least_one,
+        metavar="N",
+        help="keep the N newest sweep folders (never those latest and latest-ok point to)",
     )
     p.set_defaults(func=_guard(cmd_sweep))
 

@@ -1,25 +1,28 @@
 """Parameter sweeps: read a sweep file, plan its runs, skip what is cached, run the rest, index.
 
-A sweep file (YAML, read with ``yaml.safe_load`` only)::
+A sweep file (YAML, read with ``yaml.safe_load`` only; this example is checked by
+``tests/runner/test_workflow_sweeps.py``)::
 
-    name: default                  # output directory outputs/<name>/
+    name: example                  # output directory outputs/<name>/
     notebooks:                     # one or several; paths relative to this file, else the cwd
-      - notebooks/effect.ipynb
-      - path: notebooks/overview.ipynb
-        parameters: {source: embedded}   # this notebook only (grid keys as below too)
-    parameters: {flow: exports}    # common to every run
-    product: {reporter: [DEU, FRA], window: [12, 24]}   # cartesian product
-    zip: {start: [2014-03, 2022-02], end: [2016-12, 2024-06]}  # walked together
-    runs:                          # or an explicit list (instead of product/zip)
-      - {reporter: DEU}
+      - notebooks/02_sanction_effect.ipynb
+      - path: notebooks/01_data_overview.ipynb
+        parameters: {base_year: 2021}   # this notebook only
+        runs: [{reporter: EU27_2020}]   # its own grid (product, zip or runs) instead of the top one
+    parameters: {source: eurostat_comext}   # common to every run
+    product: {reporter: [DE, FR], trend: [local level, local linear trend]}  # cartesian product
+    zip: {intervention: [2022-03, 2022-07], end: [2023-12, 2024-06]}  # walked together
+    # or an explicit list instead of product/zip:
+    # runs: [{reporter: DE, flow: import}, {reporter: FR}]
     timeout: 600                   # seconds per cell
     workers: 2
     show_code: false
 
-Outputs: ``<root>/<name>/<timestamp>/<run>/`` per sweep invocation, ``<root>/<name>/latest`` (a
-symlink replaced atomically) and ``<root>/<name>/index.html`` (links into the latest timestamp).
-A run whose cache key (notebook bytes, parameters, data checksums, package version) succeeded
-before is linked from the earlier output instead of executed.
+Outputs: ``<root>/<name>/<timestamp>/<run>/`` per sweep invocation, ``latest`` (the newest sweep),
+``latest-ok`` (the newest in which every run succeeded) and ``index.html`` (the results of
+``latest-ok``, with a banner naming a newer failed sweep), see :mod:`.outcome`. A run is linked
+from an earlier output instead of executed when its cache key matches and every dataset it read is
+unchanged, see :mod:`.cache`.
 """
 
 from __future__ import annotations
@@ -41,16 +44,18 @@ from typing import Any
 
 import yaml
 
-from sanctions_model import __version__
 from sanctions_model.errors import ParameterError, SanctionsModelError
-from sanctions_model.runner import yamlsafe
+from sanctions_model.runner import outcome, yamlsafe
+from sanctions_model.runner.cache import DataCheck, cache_key
 from sanctions_model.runner.domain import DomainRules
 from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_timeout
 from sanctions_model.runner.index import write_index
 from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT, sweep_lock
+from sanctions_model.runner.outcome import timestamp_dirs
 from sanctions_model.runner.parameters import (
     Parameter,
     inspect_parameters,
+    read_notebook,
     resolve_parameters,
     validate_parameters,
 )
@@ -170,22 +175,6 @@ def data_digest() -> str:
             f"cannot read the data manifest ({exc.filename}: {exc.strerror}); "
             "check SANCTIONS_MODEL_DATA_DIR and the file's permissions"
         ) from None
-
-
-def cache_key(
-    notebook_bytes: bytes, parameters: Mapping[str, Any], data: str, kernel_name: str = KERNEL_NAME
-) -> str:
-    h = hashlib.sha256()
-    for part in (
-        hashlib.sha256(notebook_bytes).hexdigest(),
-        canonical_json(parameters),
-        data,
-        __version__,
-        kernel_name,
-    ):
-        h.update(part.encode())
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 # -- the sweep file ------------------------------------------------------------------------------
@@ -371,12 +360,12 @@ def plan(
     rules: DomainRules | None = None,
 ) -> list[RunSpec]:
     """Validate every run's parameters (no kernel started) and name the runs under ``sweep_dir``."""
-    digest = data_digest()
+    data_digest()  # not part of the key (each run's datasets are), but a clear error up front
     specs: list[RunSpec] = []
     seen: dict[str, str] = {}
     for grid in config.notebooks:
-        declared: tuple[Parameter, ...] = inspect_parameters(grid.path)
-        nb_bytes = grid.path.read_bytes()
+        notebook = read_notebook(grid.path)
+        declared: tuple[Parameter, ...] = inspect_parameters(notebook)
         runs = [validate_parameters(declared, r, rules=rules, where=grid.label) for r in grid.runs]
         varying = [
             k
@@ -404,7 +393,12 @@ def plan(
                     run_dir=str(run_dir),
                     parameters=params,
                     resolved=resolve_parameters(declared, params),
-                    key=cache_key(nb_bytes, params, digest, config.kernel_name),
+                    key=cache_key(
+                        notebook,
+                        params,
+                        kernel_name=config.kernel_name,
+                        show_code=config.show_code,
+                    ),
                     timeout=timeout if timeout is not None else config.timeout,
                     kernel_name=config.kernel_name,
                     show_code=config.show_code,
@@ -415,16 +409,6 @@ def plan(
 
 
 # -- history and cache ---------------------------------------------------------------------------
-
-
-def timestamp_dirs(root: Path) -> list[Path]:
-    """Earlier sweep outputs under ``root``, newest first."""
-    if not root.is_dir():
-        return []
-    return sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and _STAMP.match(p.name)),
-        reverse=True,
-    )
 
 
 def new_timestamp_dir(root: Path) -> Path:
@@ -439,20 +423,37 @@ def new_timestamp_dir(root: Path) -> Path:
     raise AssertionError("unreachable")
 
 
-def _previous(root: Path, current: Path) -> tuple[dict[str, Path], dict[str, Path]]:
-    """(key -> run dir, name -> run dir) of successful runs in recent history, newest wins."""
-    by_key: dict[str, Path] = {}
+def _previous(root: Path, current: Path | None) -> tuple[dict[str, list[Path]], dict[str, Path]]:
+    """(key -> run dirs newest first, name -> run dir) of successful runs in recent history."""
+    by_key: dict[str, list[Path]] = {}
     latest_by_name: dict[str, Path] = {}
     history = [d for d in timestamp_dirs(root) if d != current][:HISTORY_SCAN]
     for n, stamp in enumerate(history):
-        for run in stamp.iterdir():
+        for run in sorted(stamp.iterdir()):
             record = read_record(run) if run.is_dir() and not run.name.startswith(".") else None
             if record is None or record.status not in SUCCESS or not is_complete(run, record):
                 continue
-            by_key.setdefault(record.key, run)
+            by_key.setdefault(record.key, []).append(run)
             if n == 0:
                 latest_by_name[record.name] = run
     return by_key, latest_by_name
+
+
+def cached_source(
+    spec: RunSpec,
+    by_key: Mapping[str, list[Path]],
+    latest_by_name: Mapping[str, Path],
+    check: DataCheck,
+    *,
+    rerun_failed: bool = False,
+) -> Path | None:
+    """The earlier run that may stand in for ``spec``: same key and every dataset it read unchanged
+    (see :mod:`sanctions_model.runner.cache`); with ``rerun_failed`` the latest sweep's successful
+    run of the same name."""
+    for candidate in by_key.get(spec.key, ()):
+        if check.ok(candidate):
+            return candidate
+    return latest_by_name.get(spec.name) if rerun_failed else None
 
 
 def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
@@ -509,6 +510,8 @@ class SweepResult:
     records: list[RunRecord] = field(default_factory=list)
     interrupted: int | None = None
     """The signal that stopped the sweep, if any."""
+    summary: dict[str, Any] = field(default_factory=dict)
+    """What ``sweep.json`` holds (see :func:`sanctions_model.runner.outcome.summary`)."""
 
     @property
     def failed(self) -> list[RunRecord]:
@@ -521,18 +524,12 @@ class SweepResult:
         return 1 if self.failed else 0
 
 
-def _update_latest(root: Path, stamp_dir: Path, title: str) -> None:
-    tmp = root / f".latest.{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(stamp_dir.name, tmp)
-    os.replace(tmp, root / "latest")
-    history = [h for h in timestamp_dirs(root) if (h / "index.html").is_file()][:20]
-    links = " ".join(f'<a href="{h.name}/index.html">{h.name}</a>' for h in history)
-    note = f"<p>Latest sweep: {stamp_dir.name}. History: {links}</p>"
-    write_index(
-        stamp_dir, title=title, target_dir=root, link_prefix=f"{stamp_dir.name}/", note=note
-    )
+def _update_latest(root: Path, stamp_dir: Path, title: str, ok: bool = True) -> None:
+    """Move ``latest`` (and ``latest-ok`` if ``ok``); the root index shows ``latest-ok``'s results
+    with a banner naming a newer failed sweep (see :mod:`sanctions_model.runner.outcome`)."""
+    outcome.update_links(root, stamp_dir, ok)
+    shown, note = outcome.root_index(root, stamp_dir, ok)
+    write_index(shown, title=title, target_dir=root, link_prefix=f"{shown.name}/", note=note)
 
 
 def _finish_outputs(
@@ -541,23 +538,41 @@ def _finish_outputs(
     """index.*, sweep.json and ``latest``, all from the run.json files on disk (so they agree)."""
     on_disk = {r.name: r for r in write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")}
     result.records = [on_disk.get(r.name, r) for r in result.records]
-    summary = {
-        "name": config.name,
-        "source": config.source.name,
-        "timestamp": stamp_dir.name,
-        "runs": len(specs),
-        "statuses": {
-            s: sum(r.status == s for r in result.records)
-            for s in sorted({r.status for r in result.records})
-        },
-        "interrupted": result.interrupted,
-    }
-    write_shared_text(stamp_dir / "sweep.json", json.dumps(summary, indent=2))
-    _update_latest(root, stamp_dir, title)
+    result.summary = outcome.summary(
+        config.name,
+        config.source.name,
+        stamp_dir,
+        result.records,
+        total=len(specs),
+        interrupted=result.interrupted,
+        root=root,
+    )
+    write_shared_text(stamp_dir / "sweep.json", json.dumps(result.summary, indent=2))
+    _update_latest(root, stamp_dir, title, ok=result.summary["ok"])
 
 
-def dry_run_lines(specs: Sequence[RunSpec]) -> list[str]:
-    return [f"{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}" for s in specs]
+def dry_run_lines(
+    specs: Sequence[RunSpec], root: Path, *, force: bool = False, rerun_failed: bool = False
+) -> list[str]:
+    """One line per run: ``cached`` or ``to-run``, name, notebook, parameters, output folder."""
+    by_key, latest_by_name = ({}, {}) if force else _previous(root, None)
+    check = DataCheck()
+    lines, counts = [], {"cached": 0, "to-run": 0}
+    for s in specs:
+        source = cached_source(s, by_key, latest_by_name, check, rerun_failed=rerun_failed)
+        state = "cached" if source is not None else "to-run"
+        counts[state] += 1
+        where = root / "<timestamp>" / s.name
+        reuse = f" (from {source.parent.name}/{source.name})" if source is not None else ""
+        lines.append(
+            f"{state:<7}\t{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}\t"
+            f"{where}{reuse}"
+        )
+    lines.append(
+        f"{len(specs)} runs (dry run: nothing executed): {counts['cached']} cached, "
+        f"{counts['to-run']} to run; outputs in {root}/<timestamp>/"
+    )
+    return lines
 
 
 def run_sweep(
@@ -576,6 +591,9 @@ def run_sweep(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     rules: DomainRules | None = None,
     dask_processes: bool = True,
+    notify: str | None = None,
+    notify_on: str = "failure",
+    keep: int | None = None,
     out=None,
 ) -> SweepResult:
     """Run a sweep file; see the module docstring. Raises :class:`SanctionsModelError` on bad input."""
@@ -586,10 +604,13 @@ def run_sweep(
     config = load_sweep(path)
     root = Path(output_root) / config.name
     planned = plan(config, root / "PLANNED", timeout=timeout, rules=rules)
+    if notify_on not in outcome.NOTIFY_ON:
+        raise ParameterError(f"--notify-on {notify_on!r}: allowed: {', '.join(outcome.NOTIFY_ON)}")
+    if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
+        raise ParameterError(f"--keep {keep!r}: allowed: a whole number of sweeps, at least 1")
     if dry_run:
-        for line in dry_run_lines(planned):
+        for line in dry_run_lines(planned, root, force=force, rerun_failed=rerun_failed):
             print(line, file=out)
-        print(f"{len(planned)} runs (dry run: nothing executed)", file=out)
         return SweepResult(None, [])
     if len(planned) > CONFIRM_ABOVE and not yes:
         raise SweepError(
@@ -613,10 +634,9 @@ def run_sweep(
             progress.update(record)
 
         to_run = []
+        check = DataCheck()
         for spec in specs:
-            source = by_key.get(spec.key) or (
-                latest_by_name.get(spec.name) if rerun_failed else None
-            )
+            source = cached_source(spec, by_key, latest_by_name, check, rerun_failed=rerun_failed)
             record = link_cached(spec, source) if source is not None else None
             if record is None:
                 to_run.append(spec)
@@ -663,13 +683,13 @@ def run_sweep(
                     f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
                     "each run's folder and run.json are as they were written"
                 ) from None
-        if not quiet or result.failed:
-            failed = len(result.failed)
-            print(
-                f"sweep {config.name}: {len(result.records)} runs, {failed} not ok; index: {root / 'index.html'}",
-                file=sys.stderr,
-            )
-        return result
+        if keep is not None:
+            outcome.prune(root, keep)
+    for line in outcome.summary_lines(result.summary):
+        print(line, file=sys.stderr, flush=True)
+    if notify and outcome.should_notify(notify_on, result.summary["ok"]):
+        outcome.notify(notify, result.summary, sys.stderr)
+    return result
 
 
 __all__ = [
