@@ -145,10 +145,14 @@ def test_no_eval_exec_pickle_on_user_data():
 
 
 def test_yaml_loaders_are_safe():
-    """Every YAML read in src/ goes through safe_load (python tags raise, see test_sweep_inputs)."""
+    """Every YAML read in src/ goes through the bounded loader (runner/yamlsafe.py, a SafeLoader
+    without anchors or aliases; python tags raise, see test_sweep_inputs) or yaml.safe_load."""
     uses = [
         (p.relative_to(SRC), m.group(0))
         for p in SRC.rglob("*.py")
-        for m in re.finditer(r"yaml\.\w+\(", p.read_text(encoding="utf-8"))
+        for m in re.finditer(r"\byaml(?:safe)?\.\w+\(", p.read_text(encoding="utf-8"))
     ]
-    assert uses and all(call in ("yaml.safe_load(", "yaml.safe_dump(") for _, call in uses), uses
+    allowed = ("yamlsafe.safe_load(", "yaml.safe_load(", "yaml.safe_dump(")
+    assert uses and all(call in allowed for _, call in uses), uses
+    runner_reads = [call for path, call in uses if path.parts[1] == "runner" and "load" in call]
+    assert runner_reads and set(runner_reads) == {"yamlsafe.safe_load("}, runner_reads
