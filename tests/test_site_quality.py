@@ -96,9 +96,11 @@ def front_page_problems(index: Path) -> list[str]:
     hrefs = set(re.findall(r'href="([^"]+)"', page))
     stamp = index.parent
     prefix = ""
-    if (stamp / "latest").is_symlink():  # the sweep root: links go into the latest stamp
-        prefix = f"{(stamp / 'latest').resolve().name}/"
-        stamp = (stamp / "latest").resolve()
+    for link in ("latest-ok", "latest"):  # the sweep root shows latest-ok, else latest
+        if (stamp / link).is_symlink():
+            prefix = f"{(stamp / link).resolve().name}/"
+            stamp = (stamp / link).resolve()
+            break
     for report in sorted(stamp.glob("*/report.html")):
         if f"{prefix}{report.parent.name}/report.html" not in hrefs:
             found.append(f"no link to {report.parent.name}")

@@ -146,7 +146,10 @@ def test_write_index_builds_findings_runs_and_csv(tmp_path):
     stamp = _sweep(tmp_path)
     root = stamp.parent
     (root / "latest").symlink_to(stamp.name)
-    banner = "Sweep 20261129T000000Z failed; showing the last sweep where every run succeeded."
+    banner = (
+        '<p class="sm-banner sm-failed">The newest sweep, 20261129T000000Z, did not succeed; '
+        "shown here are the results of the last sweep in which every run succeeded.</p>"
+    )
     write_index(
         stamp, title="Sweep default", target_dir=root, link_prefix=f"{stamp.name}/", note=banner
     )
@@ -154,7 +157,7 @@ def test_write_index_builds_findings_runs_and_csv(tmp_path):
     assert front_page_problems(root / "index.html") == []
     assert problems(page) == []
     assert page.count('<figure class="chart">') >= 5  # effects, diversion, sc, allies, index, ...
-    assert f'<div class="banner" role="status">{banner}</div>' in page
+    assert f'<div class="note" role="status">{banner}</div>' in page
     assert "28 Nov 2026, 06:44 UTC" in page and "sanctions-model" in page
     assert (
         "-57%" in page and "-69% to -35%" in page and "+770%" in page and "&lt; 0.001" not in page
