@@ -184,6 +184,8 @@ def test_caveats_for_short_gappy_series_and_events_in_window():
     assert "later" not in text
     assert all(f"caveat: {c}" in str(res.summary()) for c in res.caveats)
     assert list(res.to_results()["caveats"]) == list(res.caveats)
+    note = res.pre_period_note()
+    assert "fitted on 22 months" in note and "under three years" in note
 
 
 def test_non_convergence_becomes_a_flag_and_a_caveat_not_a_warning():

@@ -359,30 +359,38 @@ class CounterfactualResults(ResultsDisplayMixin):
         )
 
     def pre_period_note(self) -> str:
-        """What the length of the pre-period allows, in plain words."""
+        """What the length of the pre-period allows, in plain words (from this fit's numbers)."""
         n = len(self.pre_index)
         start, end = self.pre_period
         seasonal = self.config.seasonal_chosen
         parts = [f"The model is fitted on {n} months ({start} to {end})."]
         if seasonal:
             parts.append(
-                f"With a monthly seasonal component, {seasonal} of them only initialise the "
-                "seasonal pattern, so each month's seasonal effect rests on "
-                f"{n // seasonal} observation(s) of that calendar month."
+                f"The seasonal pattern rests on {n // seasonal} or {n // seasonal + 1} "
+                "observations of each calendar month."
             )
         if self.model_choice is not None:
             parts.append(
                 f"The model was chosen on {self.model_choice.n_origins} forecast origins of up to "
                 f"{self.model_choice.horizon} months."
             )
+        s = self.effect_summary("average")
+        half = (s.upper - s.lower) / 2
+        shown = (
+            fmt.pct(half, signed=False) if self.config.log else fmt.money(half, self.config.units)
+        )
         horizon = len(self.post_index)
-        if n < SHORT_PRE or horizon > n:
+        if n < 36:
             parts.append(
-                f"The post-period ({horizon} months) is "
-                + ("longer than" if horizon > n else "comparable to")
-                + " the pre-period: effects in the later months rest on carrying a short history "
-                "far forward, which the interval reflects only as far as the model is right. "
-                "Read the first year's effect as the firmer figure."
+                f"That is under three years, with a {horizon}-month post-period: the level (and "
+                "any trend) of a short history is carried forward, so the interval is wide; here "
+                f"it spans about ±{shown} around the estimate, and an average effect smaller than "
+                "that cannot be told from zero with this pre-period."
+            )
+        elif horizon > n:
+            parts.append(
+                f"The post-period ({horizon} months) is longer than the pre-period: the later "
+                "months rest on carrying a short history far forward."
             )
         return " ".join(parts)
 
