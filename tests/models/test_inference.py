@@ -85,6 +85,7 @@ def _cluster_data(seed, g=12, n_per=20, effect=0.0):
     return y - y.mean(), x - x.mean(), cl
 
 
+@pytest.mark.slow
 def test_wild_bootstrap_matches_pyfixest_wildboottest():
     import pyfixest as pf
 
