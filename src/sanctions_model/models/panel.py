@@ -1,11 +1,11 @@
-"""Event studies and difference-in-differences on reporter x partner x month trade panels.
+"""Event studies and difference-in-differences on reporter x partner x period trade panels.
 
 ``y_rpt = sum_k b_k * D_rpt^k * s_rp + FE + e_rpt`` where ``D^k`` marks treated flows ``k``
 months from the event, ``s_rp`` is an optional continuous intensity (e.g. a member state's
 pre-war exposure to Russia; 1 without it) and the fixed effects are pair
 (``reporter^partner``) effects plus time effects: ``period`` (two-way), ``partner^period`` or
 ``reporter^period`` (three-way designs). Estimated by OLS with :func:`pyfixest.feols`
-(fixed effects absorbed), standard errors clustered by pair by default.
+(fixed effects absorbed); p-values and intervals from design-based inference (below).
 
 Identification depends on where the treatment varies. With one treated partner (exports to
 Russia) and no intensity, ``partner^period`` effects absorb the treatment: use ``pair+period``
@@ -214,28 +214,6 @@ def _df_resid(n_clusters: int | None, nobs: int) -> float:
 
 
 # ---------------------------------------------------------------------------- design
-_DOC_INFERENCE = """
-    inference : {"auto", "randomization", "wild", "cluster", "hetero"}
-        How p-values and intervals are computed. ``"auto"`` (default) follows where the
-        treatment varies: by partner -> randomization inference over the donor destinations;
-        by reporter (intensity) -> clustered by reporter, wild cluster bootstrap (WCR) with
-        fewer than 50 clusters; by pair -> clustered by pair.
-    cluster : str, optional
-        Cluster variable for ``"wild"`` and ``"cluster"``; by default the level where the
-        treatment varies (``reporter``, ``partner`` or ``pair``).
-    controls : {"donors", "all"} or sequence of str
-        With ``treated`` given as partner codes: the untreated partners used as controls.
-        ``"donors"`` (default) keeps only :func:`sanctions_model.data.donors.donor_pool`
-        (no sanctioned, war-hit or re-routing destinations: their trade moved with the
-        sanctions).
-    statistic : {"studentized", "coefficient"}
-        Randomization statistic: the coefficient divided by its unit's pre-period residual
-        s.d. (default; comparable across small and large destinations) or the raw coefficient.
-    reps : int
-        Placebo sets drawn when several partners are treated; bootstrap draws for ``"wild"``.
-    seed : int
-        Seed of the placebo sets and the bootstrap weights.
-"""
 
 
 def _resolve(
@@ -339,6 +317,26 @@ def estimate_event_study(
         Omitted relative period (normalised to zero), within ``-leads..-1``.
     alpha : float
         Default significance level.
+    inference : {"auto", "randomization", "wild", "cluster", "hetero"}
+        How p-values and intervals are computed. ``"auto"`` (default) follows where the
+        treatment varies: by partner -> randomization inference over the donor destinations;
+        by reporter (intensity) -> clustered by reporter, wild cluster bootstrap (WCR) with
+        fewer than 50 clusters; by pair -> clustered by pair.
+    cluster : str, optional
+        Cluster variable for ``"wild"`` and ``"cluster"``; by default the level where the
+        treatment varies (``reporter``, ``partner`` or ``pair``).
+    controls : {"donors", "all"} or sequence of str
+        With ``treated`` given as partner codes: the untreated partners used as controls.
+        ``"donors"`` (default) keeps only :func:`sanctions_model.data.donors.donor_pool`
+        (no sanctioned, war-hit or re-routing destinations: their trade moved with the
+        sanctions).
+    statistic : {"studentized", "coefficient"}
+        Randomization statistic: the coefficient divided by its unit's pre-period residual
+        s.d. (default; comparable across small and large destinations) or the raw coefficient.
+    reps : int
+        Placebo sets drawn when several partners are treated; bootstrap draws for ``"wild"``.
+    seed : int
+        Seed of the placebo sets and the bootstrap weights.
     reporter, partner, period, value : str
         Column names.
     """
