@@ -181,8 +181,9 @@ def test_dry_run_starts_no_kernel_and_large_grid_needs_yes(tmp_path, capsys):
     )
     root = tmp_path / "out"
     assert main(["sweep", str(sweep), "--output-root", str(root), "--dry-run"]) == 0
-    out = capsys.readouterr().out
-    assert "300 runs (dry run" in out and "0 cached, 300 to run" in out and not root.exists()
+    captured = capsys.readouterr()
+    assert "300 runs (dry run" in captured.out and "0 cached, 300 to run;" in captured.err
+    assert not root.exists()
     assert main(["sweep", str(sweep), "--output-root", str(root)]) == 2
     assert "pass --yes" in capsys.readouterr().err and not (root / "big").exists()
 

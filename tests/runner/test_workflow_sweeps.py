@@ -82,11 +82,12 @@ def test_unattended_sweeps_latest_ok_banner_notify_keep_and_dry_run(
     )
     assert dry.returncode == 0, dry.stderr
     rows = [line.split("\t") for line in dry.stdout.splitlines() if "\t" in line]
-    states = {r[1].split("-")[0]: (r[0].strip(), r[4]) for r in rows}
+    states = {r[0].split("-")[0]: (r[3], r[4]) for r in rows}
     assert states["ok"][0] == "cached" and f"(from {good_stamp}/ok-" in states["ok"][1]
     assert states["raises"][0] == "to-run"
     assert states["raises"][1].startswith(str(Path("out") / "nightly" / "<timestamp>" / "raises-"))
-    assert "2 runs (dry run: nothing executed): 1 cached, 1 to run" in dry.stdout
+    assert dry.stdout.splitlines()[-1] == "2 runs (dry run: nothing executed)"
+    assert f"1 cached, 1 to run; outputs in {Path('out') / 'nightly'}/<timestamp>/" in dry.stderr
 
     # 3. a failure under --quiet: names the run and its first error line; notify gets the JSON
     bad = _cli(tmp_path, "sweep", str(sweep), *common, env=frozen_package)
@@ -111,7 +112,7 @@ def test_unattended_sweeps_latest_ok_banner_notify_keep_and_dry_run(
     index = (root / "index.html").read_text()
     assert f'href="{bad_stamp}/index.html"' in index and "did not succeed" in index
     assert f"results of {good_stamp}" in index
-    assert "status-failed" not in index and 'class="status-ok"' in index.replace("'", '"')
+    assert 'class="status-failed"' not in index and 'class="status-ok"' in index
     for href in re.findall(r'href="([^"#]+)"', index):
         if "://" not in href:
             assert (root / href).exists(), href

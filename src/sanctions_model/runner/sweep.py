@@ -553,8 +553,9 @@ def _finish_outputs(
 
 def dry_run_lines(
     specs: Sequence[RunSpec], root: Path, *, force: bool = False, rerun_failed: bool = False
-) -> list[str]:
-    """One line per run: ``cached`` or ``to-run``, name, notebook, parameters, output folder."""
+) -> tuple[list[str], str]:
+    """One line per run (tab-separated: name, notebook, parameters, ``cached`` or ``to-run``,
+    output folder), then ``N runs (dry run: nothing executed)``; and the counts line (stderr)."""
     by_key, latest_by_name = ({}, {}) if force else _previous(root, None)
     check = DataCheck()
     lines, counts = [], {"cached": 0, "to-run": 0}
@@ -565,14 +566,11 @@ def dry_run_lines(
         where = root / "<timestamp>" / s.name
         reuse = f" (from {source.parent.name}/{source.name})" if source is not None else ""
         lines.append(
-            f"{state:<7}\t{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}\t"
-            f"{where}{reuse}"
+            f"{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}\t{state}\t{where}{reuse}"
         )
-    lines.append(
-        f"{len(specs)} runs (dry run: nothing executed): {counts['cached']} cached, "
-        f"{counts['to-run']} to run; outputs in {root}/<timestamp>/"
-    )
-    return lines
+    lines.append(f"{len(specs)} runs (dry run: nothing executed)")
+    note = f"{counts['cached']} cached, {counts['to-run']} to run; outputs in {root}/<timestamp>/"
+    return lines, note
 
 
 def run_sweep(
@@ -609,8 +607,10 @@ def run_sweep(
     if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
         raise ParameterError(f"--keep {keep!r}: allowed: a whole number of sweeps, at least 1")
     if dry_run:
-        for line in dry_run_lines(planned, root, force=force, rerun_failed=rerun_failed):
+        lines, note = dry_run_lines(planned, root, force=force, rerun_failed=rerun_failed)
+        for line in lines:
             print(line, file=out)
+        print(note, file=sys.stderr)
         return SweepResult(None, [])
     if len(planned) > CONFIRM_ABOVE and not yes:
         raise SweepError(

@@ -70,6 +70,18 @@ class CacheCorruptedError(CacheError):
         )
 
 
+class UserFileChangedError(CacheCorruptedError):
+    """A registered user file differs from the one that was added: never read silently."""
+
+    def __init__(self, name: str, path: object, expected: str, actual: str, hint: str) -> None:
+        self.path, self.expected, self.actual = str(path), expected, actual
+        SanctionsModelError.__init__(
+            self,
+            f"dataset {name!r}: {path} changed since it was added (sha256 {expected[:12]}… then, "
+            f"{actual[:12]}… now); if the change is intended, register it again: {hint}",
+        )
+
+
 def cache_dir() -> Path:
     """``data/cache/`` beside the shipped data, or ``SANCTIONS_MODEL_CACHE_DIR``."""
     env = os.environ.get("SANCTIONS_MODEL_CACHE_DIR")
@@ -242,9 +254,7 @@ def load_cached(name: str) -> pd.DataFrame | None:
             raise CacheError(f"{name}: registered file {path} no longer exists; {hint}")
         actual = manifest.sha256_file(path)
         if actual != record["sha256"]:
-            raise CacheCorruptedError(
-                path, record["sha256"], actual, f"the file changed since it was added; {hint}"
-            )
+            raise UserFileChangedError(name, path, record["sha256"], actual, hint)
         reader = REFERENCE_READERS[record["source"]]
         frame = reader(path, name)
         reads.record_read(requested, "reference", {"file": actual})

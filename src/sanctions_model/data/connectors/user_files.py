@@ -132,7 +132,8 @@ def read_opensanctions(path: str | os.PathLike[str], source: str = "opensanction
         raise DataFormatError(path, "no persons, organisations or vessels in the export")
     frame = frame.drop_duplicates("subject_id")
     frame["designated_on"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    frame = frame[list(schemas.DESIGNATIONS.columns)].reset_index(drop=True)
+    # columns the schema adds itself (date_censored) are left to schemas.validate
+    frame = frame[[c for c in schemas.DESIGNATIONS.columns if c in frame]].reset_index(drop=True)
     return schemas.validate(frame, schemas.DESIGNATIONS, path)
 
 
