@@ -16,7 +16,10 @@ measure is an artefact: "EU crude oil embargo applies" was once credited with -2
 * names what each kept step also absorbs: every other measure since the previous kept step (and
   the invasion of 24 February 2022 for the first post-invasion step).
 
-Direction rule (documented, from the timeline's ``kind`` and measure text): ``energy`` measures are
+Direction: the timeline's ``direction`` column where it says ``export``, ``import`` or ``both``;
+otherwise (``none``: a measure that restricts no trade flow itself, such as designations or SWIFT,
+but may still move trade; or an older file without the column) the rule below, from the timeline's
+``kind`` and measure text: ``energy`` measures are
 import-side (coal, crude and product embargoes, the price cap on Russian oil); a measure whose
 text says "import ban/embargo" is import-side, "export ban/restriction" export-side; every other
 measure (packages that mix export and import bans, financial, designations, transport) may move
