@@ -103,17 +103,12 @@ def test_sections_read_each_notebooks_keys():
     assert (ru.value, ru.lower, ru.upper, ru.p_value) == (-0.5659, -0.6901, -0.3544, 0.002)
     assert (kg.value, kg.lower, kg.upper) == (7.657, 2.9, 20.1)  # the older key names
     assert sections["effects"].inference == ["simulated counterfactual paths (500 draws)"]
-    assert sections["effects"].caveats == ["EU27 exports to Russia: pre-period of 38 months"]
+    assert sections["effects"].caveats == [("pre-period of 38 months", "EU27 exports to Russia")]
     diversion = {e.label: e for e in sections["diversion"].estimates}
     assert diversion["did ru annual"].lower == -1.5 and diversion["did ru annual"].p_value == 0.008
     assert diversion["gravity (PPML): russia 2022"].note == "s.e. 0.030"
     (sc,) = sections["synthetic"].estimates
-    assert (sc.value, sc.p_value, sc.scale, sc.note) == (
-        -0.6,
-        0.02,
-        "relative",
-        "49 placebo destinations",
-    )
+    assert (sc.value, sc.p_value, sc.scale, sc.note) == (-0.6, 0.02, "relative", "rank 1 of 50")
     allies = {e.label: e for e in sections["allies"].estimates}
     assert (allies["Lithuania"].value, allies["Lithuania"].upper) == (0.47, 0.7)
     index = {e.label: e for e in sections["index"].estimates}

@@ -51,9 +51,20 @@ SUCCESS = ("ok", "cached")
 
 _INTERVAL_SUFFIXES = ("_lower", "_upper", "_se", "_p", "_p_ri", "_p_value", "_rank", "_n")
 _META_SUFFIXES = (*_INTERVAL_SUFFIXES, "_pre_rmspe", "_n_placebos", "_p_placebo", "_rank_of")
-_VALUE_KEYS = ("estimate", "value", "ratio", "substitution", "effect", "index", "score", "mean")
+_VALUE_KEYS = (
+    "estimate",
+    "value",
+    "ratio",
+    "substitution",
+    "effect",
+    "index",
+    "score",
+    "mean",
+    "rank",
+)
 _LOWER_KEYS = ("lower", "ci_lower", "low", "lo")
 _UPPER_KEYS = ("upper", "ci_upper", "high", "hi")
+_P_KEYS = ("p_value", "p_adjusted", "p", "p_ri")
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class Estimate:
     run: str = ""
     href: str = ""
     note: str = ""
+    run_label: str = ""
+    """Who the run's caveats concern (default: the label)."""
 
     @property
     def has_interval(self) -> bool:
@@ -86,7 +99,8 @@ class Section:
     estimates: list[Estimate] = field(default_factory=list)
     scale: str = "relative"
     table: list[dict[str, str]] = field(default_factory=list)
-    caveats: list[str] = field(default_factory=list)
+    caveats: list[tuple[str, str]] = field(default_factory=list)
+    """``(caveat, which figure it concerns)``."""
     inference: list[str] = field(default_factory=list)
     reference: float | None = None
     """The no-effect value drawn as a dashed line (0 unless given)."""
@@ -175,32 +189,58 @@ def _looks_like_place(text: Any) -> bool:
     return bool(re.fullmatch(r"[A-Z]{2}|EU27(_\d{4})?|[A-Z]{3}", text))
 
 
-def _per_ally(value: Any) -> list[tuple[str, float, float | None, float | None]]:
-    """``[(ally, value, lower, upper)]`` from ``{ally: number}`` or ``{ally: {estimate, ...}}``."""
+def _per_ally(value: Any) -> list[tuple[str, float, float | None, float | None, float | None]]:
+    """``[(ally, value, lower, upper, p)]`` from ``{ally: number}`` or ``{ally: {estimate, ...}}``."""
     rows = []
     if isinstance(value, dict):
         for ally, item in value.items():
             if isinstance(item, dict):
                 v = _first(item, _VALUE_KEYS)
                 lo, hi = _first(item, _LOWER_KEYS), _first(item, _UPPER_KEYS)
+                p = _first(item, _P_KEYS)
             else:
-                v, lo, hi = _num(item), None, None
+                v, lo, hi, p = _num(item), None, None, None
             if v is not None:
-                rows.append((str(ally), v, lo, hi if lo is not None else None))
-    frame = _table_frame(value) if not rows else None
-    if frame is not None:
-        cols = {str(c).lower(): c for c in frame.columns}
-        vcol = next((cols[k] for k in _VALUE_KEYS if k in cols), None)
-        if vcol is not None:
-            lcol = next((cols[k] for k in _LOWER_KEYS if k in cols), None)
-            ucol = next((cols[k] for k in _UPPER_KEYS if k in cols), None)
-            for ally, row in frame.iterrows():
-                v = _num(row[vcol])
-                if v is not None:
-                    lo = _num(row[lcol]) if lcol is not None else None
-                    hi = _num(row[ucol]) if ucol is not None else None
-                    rows.append((str(ally), v, lo, hi if lo is not None else None))
+                both = lo is not None and hi is not None
+                rows.append((str(ally), v, lo if both else None, hi if both else None, p))
     return rows
+
+
+def _sc_note(results: Mapping[str, Any]) -> str:
+    n, rank, ratio = (_num(results.get(k)) for k in ("sc_n_placebos", "sc_rank", "sc_ratio"))
+    parts = []
+    if rank is not None and n is not None:
+        parts.append(f"rank {int(rank)} of {int(n) + 1}")
+    elif n is not None:
+        parts.append(f"{int(n)} placebo destinations")
+    if ratio is not None:
+        parts.append(f"post/pre RMSPE ratio {fmt.number(ratio, 3)}")
+    return "; ".join(parts)
+
+
+def _inference_of(results: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    """How a figure's interval was computed: ``<key>_inference``, ``inference[key]`` or ``inference``."""
+    found: list[str] = []
+    shared = results.get("inference")
+    for key in keys:
+        found += _strings(results.get(f"{key}_inference"))
+        if isinstance(shared, dict):
+            found += _strings(shared.get(key))
+    if isinstance(shared, str | list):
+        found += _strings(shared)
+    return list(dict.fromkeys(found))
+
+
+def _caveats_of(results: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    found: list[str] = []
+    shared = results.get("caveats")
+    for key in keys:
+        found += _strings(results.get(f"{key}_caveats"))
+        if isinstance(shared, dict):
+            found += _strings(shared.get(key))
+    if isinstance(shared, str | list):
+        found += _strings(shared)
+    return list(dict.fromkeys(found))
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -249,11 +289,20 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         "suspected re-routing hubs (0 = none, 1 = all).",
         scale="ratio",
     )
+    direct = Section(
+        "direct",
+        "Allies: direct exports to Russia, after against before",
+        "Per ally, exports to Russia in the later year over the base year, as recorded by the "
+        "coordination notebook (1 = unchanged).",
+        scale="ratio",
+        reference=1.0,
+    )
     index = Section(
         "index",
         "Coordination-gap index",
-        "Per ally, the coordination-gap index with its interval.",
+        "Per ally, the coordination-gap index (or its rank) with the interval from the draws.",
         scale="number",
+        reference=float("nan"),
     )
     other = Section("other", "Other headline figures", "", scale="number")
     scorecards: list[Section] = []
@@ -268,10 +317,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         def add(section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used):
             section.estimates.append(est)
             _u.update(keys)
-            section.inference += [
-                s for s in _strings(_r.get("inference")) if s not in section.inference
-            ]
-            section.caveats += [f"{est.label}: {c}" for c in _strings(_r.get("caveats"))]
+            for text in _inference_of(_r, keys):
+                if text not in section.inference:
+                    section.inference.append(text)
+            for text in _caveats_of(_r, keys):
+                section.caveats.append((text, est.run_label or est.label))
 
         effect = _first(results, ("effect", "average_effect"))
         if effect is not None:
@@ -298,13 +348,20 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 continue
             lo, hi = _interval(results, key)
             if key.startswith("sc_"):
-                label = _pretty_key(key[3:]).replace("effect ", "effect, ")
-                scale = "relative" if "effect" in key else "number"
-                p = _num(results.get("sc_p_placebo")) if "effect" in key else _p_of(results, key)
-                n = _num(results.get("sc_n_placebos"))
-                note = f"{int(n)} placebo destinations" if n else ""
-                add(synthetic, Estimate(label, v, lo, hi, p, scale, record.name, href, note), [key])
-                synthetic.scale = scale
+                if not key.startswith("sc_effect"):
+                    continue  # sc_ratio, sc_rank, ...: in the note of the effect rows
+                suffix = key[len("sc_effect") :]
+                lo, hi = (
+                    lo if lo is not None else _num(results.get(f"sc_lower{suffix}")),
+                    (hi if hi is not None else _num(results.get(f"sc_upper{suffix}"))),
+                )
+                p = _first(results, (f"sc_p{suffix}", "sc_p_placebo"))
+                label = "effect" + (f", {suffix.strip('_')}" if suffix.strip("_") else "")
+                add(
+                    synthetic,
+                    Estimate(label, v, lo, hi, p, "relative", record.name, href, _sc_note(results)),
+                    [key],
+                )
             elif key.startswith(("did_", "gravity_")):
                 se = _num(results.get(f"{key}_se"))
                 note = f"s.e. {fmt.number(se, 2)}" if se is not None and lo is None else ""
@@ -362,20 +419,46 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     ["gravity"],
                 )
         for key in ("substitution", "substitution_ratio"):
-            for ally, v, lo, hi in _per_ally(results.get(key)):
-                add(
-                    allies,
-                    Estimate(_place(ally), v, lo, hi, None, "ratio", record.name, href),
-                    [key],
-                )
-            if allies.estimates:
+            for ally, v, lo, hi, p in _per_ally(results.get(key)):
+                add(allies, Estimate(_place(ally), v, lo, hi, p, "ratio", record.name, href), [key])
+            if key in used:
                 break
-        for ally, v, lo, hi in _per_ally(results.get("index")):
+        for ally, v, _lo, _hi, _p in sorted(
+            _per_ally(results.get("direct_ratio")), key=lambda r: r[1]
+        ):
             add(
-                index,
-                Estimate(_place(ally), v, lo, hi, None, "number", record.name, href),
-                ["index"],
+                direct,
+                Estimate(_place(ally), v, None, None, None, "ratio", record.name, href),
+                ["direct_ratio"],
             )
+        for key in ("index", "index_ranks"):
+            for ally, v, lo, hi, p in _per_ally(results.get(key)):
+                add(index, Estimate(_place(ally), v, lo, hi, p, "number", record.name, href), [key])
+        for (
+            key,
+            value,
+        ) in results.items():  # {name: {x, x_lower, x_upper}} and {name: {estimate, ..}}
+            if key in used or not isinstance(value, dict) or key in ("headline", "scorecard"):
+                continue
+            for sub, v in value.items():
+                v = _num(v)
+                lo, hi = _interval(value, str(sub))
+                if v is not None and lo is not None:
+                    label = f"{_pretty_key(key)}: {_pretty_key(str(sub))}"
+                    add(
+                        other,
+                        Estimate(
+                            label, v, lo, hi, _p_of(value, str(sub)), "number", record.name, href
+                        ),
+                        [key],
+                    )
+            if key not in used and all(isinstance(v, dict) for v in value.values()):
+                for name, v, lo, hi, p in _per_ally(value):
+                    if lo is not None:
+                        label = f"{_pretty_key(key)}: {_pretty_key(name)}"
+                        add(
+                            other, Estimate(label, v, lo, hi, p, "number", record.name, href), [key]
+                        )
         frame = _table_frame(results.get("scorecard"))
         if frame is not None and len(frame):
             card = Section(
@@ -414,5 +497,5 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         Estimate(key, v, None, None, None, "number", record.name, href)
                     )
                 generics.append(generic)
-    sections = [effects, synthetic, diversion, allies, *scorecards, index, other, *generics]
+    sections = [effects, synthetic, diversion, allies, direct, *scorecards, index, other, *generics]
     return [s for s in sections if s.estimates or s.table]

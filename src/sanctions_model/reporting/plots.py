@@ -138,7 +138,7 @@ def forest_plot(
     ``scale``: ``"relative"`` (``-0.56`` = 56% below) and ``"log"`` (log points) are drawn on one
     log-ratio axis labelled in percent, so that -50% and +100% lie equally far from zero;
     ``"ratio"`` and ``"number"`` on a linear axis with the no-effect line at ``reference``
-    (default 0). Rows without an interval show the point only.
+    (default 0; NaN draws no line). Rows without an interval show the point only.
     """
     n = len(labels)
     fig, ax = plt.subplots(figsize=(8, 0.9 + 0.38 * max(n, 1)), layout="constrained")
@@ -158,7 +158,8 @@ def forest_plot(
     ax.hlines(y[has], lo[has], hi[has], color="#2b5d8a", lw=2)
     ax.plot(xs, y, "o", color="#2b5d8a", ms=6)
     ref = 0.0 if reference is None else reference
-    ax.axvline(ref, color="0.3", lw=0.8, ls="--")
+    if math.isfinite(ref):  # NaN: no "no effect" line (e.g. ranks)
+        ax.axvline(ref, color="0.3", lw=0.8, ls="--")
     ax.set_yticks(y, list(labels))
     ax.set_ylim(-0.7, n - 0.3)
     if scale in ("relative", "log"):

@@ -146,6 +146,20 @@ def _plain_table(rows: list[dict[str, str]]) -> str:
     return f'<table class="estimates"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def caveat_lines(section: Section) -> list[str]:
+    """Each caveat once, naming the figures it concerns unless it concerns all of them."""
+    who: dict[str, list[str]] = {}
+    for text, label in section.caveats:
+        names = who.setdefault(text, [])
+        if label not in names:
+            names.append(label)
+    everyone = {e.run_label or e.label for e in section.estimates}
+    return [
+        text if set(names) >= everyone else f"{text} ({', '.join(names)})"
+        for text, names in who.items()
+    ]
+
+
 def _params(parameters: object) -> str:
     """The run's own parameters (the sweep's overrides), as ``name=value`` pairs."""
     if not isinstance(parameters, dict):
@@ -280,7 +294,7 @@ def render_findings_html(
         if section.caveats:
             parts.append(
                 '<p><em>Caveats</em></p><ul class="caveats">'
-                + "".join(f"<li>{html.escape(c)}</li>" for c in dict.fromkeys(section.caveats))
+                + "".join(f"<li>{html.escape(c)}</li>" for c in caveat_lines(section))
                 + "</ul>"
             )
         parts.append("</section>")
