@@ -122,6 +122,36 @@ def _percent_ticks(lo: float, hi: float) -> list[float]:
     return sorted(ticks)
 
 
+def _clip_outliers(ax, xs, lo, hi, y, *, spread: float = 6.0) -> None:
+    """Keep a few far-out rows from squashing the rest: the axis spans the bulk of the points, and
+    a point beyond it is drawn at the edge as an arrow with its value written beside it."""
+    finite = xs[np.isfinite(xs)]
+    if finite.size < 4:
+        return
+    q1, q3 = np.percentile(finite, [25, 75])
+    width = max(q3 - q1, 0.1)
+    left, right = q1 - spread * width, q3 + spread * width
+    if finite.min() >= left and finite.max() <= right:
+        return
+    bounds = np.concatenate([finite, lo[np.isfinite(lo)], hi[np.isfinite(hi)], [0.0]])
+    left, right = max(left, bounds.min()), min(right, bounds.max())
+    pad = 0.04 * (right - left)
+    ax.set_xlim(left - pad, right + pad)
+    for x, row in zip(xs, y, strict=True):
+        if np.isfinite(x) and not left <= x <= right:
+            edge, marker, align = (left, "<", "left") if x < left else (right, ">", "right")
+            ax.plot([edge], [row], marker=marker, color="#b00", ms=7, clip_on=False)
+            ax.annotate(
+                tick_label(x),
+                (edge, row),
+                xytext=(8 if align == "left" else -8, 5),
+                textcoords="offset points",
+                ha=align,
+                fontsize=8,
+                color="#b00",
+            )
+
+
 def forest_plot(
     labels: Sequence[str],
     estimates: Sequence[float],
@@ -175,6 +205,7 @@ def forest_plot(
     else:
         plain_axis(ax, "x")
         ax.set_xlabel(xlabel or "")
+        _clip_outliers(ax, xs, lo, hi, y)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
     ax.set_title(title, loc="left", fontsize=11)
