@@ -25,7 +25,7 @@ def test_planted_effect_recovered_with_interval():
 @pytest.mark.slow
 def test_size_under_no_effect():
     rejections = []
-    for seed in range(60):
+    for seed in range(40):
         trade, codes = simulate_chp_panel(effect=0.0, seed=seed, **SMALL)
         r = chp_did(trade, codes, n_perm=199, seed=seed).estimates
         rejections.append(r.loc["hubs", "p_value"] < 0.05)

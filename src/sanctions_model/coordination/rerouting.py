@@ -20,8 +20,11 @@ Interval for the ratio (simulation)
 -----------------------------------
 Each series ``s`` gives ``K`` simulated counterfactual paths ``Yhat^(k)_s``. For draw ``k``,
 ``S^(k) = sum_t (Yhat^(k)_RU,t - Y_RU,t)``, ``E^(k) = sum_p sum_t (Y_p,t - Yhat^(k)_p,t)`` and
-``R^(k) = E^(k) / S^(k)``. The interval is the ``alpha/2`` and ``1 - alpha/2`` quantiles of
-``R^(k)``; the point estimate is ``median(E^(k)) / median(S^(k))``. Draws of different series
+``R^(k) = E^(k) / S^(k)``. The point estimate is the ratio of expected values
+``mean(E^(k)) / mean(S^(k))`` and its interval the Fieller-type set of :mod:`.substitution`
+(``theta`` is inside when zero lies in the central interval of the draws of ``E - theta S``), so
+the estimate lies inside its interval (a median/median estimate with percentile interval of the
+ratio draws could lie outside it). Draws of different series
 are paired by index; the series are fitted separately with independent seeds, so this treats
 their forecast errors as independent (a common shock to all of a reporter's exports would widen
 the true interval). When ``S^(k) <= 0`` for some draws (no clear shortfall) the ratio is not
@@ -46,6 +49,7 @@ import pandas as pd
 
 from sanctions_model._results import validate_alpha as _validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
+from sanctions_model.coordination.substitution import _fieller
 from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -163,17 +167,17 @@ class SubstitutionEstimate(SummaryDisplayMixin):
 
     @property
     def shortfall(self) -> float:
-        """Median shortfall to the target over the window (EUR)."""
-        return float(np.median(self.shortfall_draws))
+        """Mean shortfall to the target over the window (EUR)."""
+        return float(np.mean(self.shortfall_draws))
 
     @property
     def excess(self) -> float:
-        """Median total excess to the partners over the window (EUR)."""
-        return float(np.median(self.total_excess_draws))
+        """Mean total excess to the partners over the window (EUR)."""
+        return float(np.mean(self.total_excess_draws))
 
     @property
     def ratio(self) -> float:
-        """Point substitution ratio ``median(E) / median(S)``."""
+        """Point substitution ratio ``mean(E) / mean(S)`` (a ratio of expected values)."""
         return self.excess / self.shortfall if self.shortfall != 0 else float("nan")
 
     @property
@@ -188,10 +192,10 @@ class SubstitutionEstimate(SummaryDisplayMixin):
         rows = {
             "shortfall": (self.shortfall, *np.quantile(self.shortfall_draws, q)),
             "excess": (self.excess, *np.quantile(self.total_excess_draws, q)),
-            "ratio": (self.ratio, *np.nanquantile(self.ratio_draws, q)),
+            "ratio": (self.ratio, *_fieller(self.total_excess_draws, self.shortfall_draws, a)),
         }
         for p, d in self.excess_draws.items():
-            rows[f"excess_{p}"] = (float(np.median(d)), *np.quantile(d, q))
+            rows[f"excess_{p}"] = (float(np.mean(d)), *np.quantile(d, q))
         return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
 
     def to_frame(self) -> pd.DataFrame:
