@@ -115,5 +115,6 @@ def test_placebo_false_positive_rate_and_bias_on_simulated_flows():
     all_placebos = pd.concat(frames)
     assert len(all_placebos) == 96
     fpr = all_placebos["excludes_zero"].mean()
+    print(f"placebo false-positive rate {fpr:.3f}, bias {all_placebos['effect'].mean():+.4f}")
     assert fpr <= 0.10  # 5% nominal; 10 of 96 would be p < 0.05 under a true 5% rate
     assert abs(all_placebos["effect"].mean()) < 0.03

@@ -22,6 +22,8 @@ def counterfactual_panels(
     """Plot :meth:`CounterfactualResults.effects_frame` as three panels sharing the time axis."""
     import matplotlib.pyplot as plt
 
+    from sanctions_model.reporting.plots import money_axis
+
     level = f"{1 - alpha:.0%}"
     x = frame.index.to_timestamp()
     fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
@@ -48,6 +50,8 @@ def counterfactual_panels(
     ax.set_ylabel(units)
     ax.set_title("Cumulative effect")
     for a in axes:
+        if units in ("EUR", "USD"):
+            money_axis(a, units)
         for d in interventions.values():
             a.axvline(d.to_timestamp(), color="tab:red", ls=":", lw=1)
         a.grid(alpha=0.3)

@@ -84,6 +84,10 @@ class SeasonalAdjustment(ResultsDisplayMixin):
         ax.plot(x, self.frame["observed"], color="grey", lw=0.9, label="Observed")
         ax.plot(x, self.frame["adjusted"], color="black", lw=1.4, label="Seasonally adjusted (STL)")
         ax.set_ylabel(units)
+        if units in ("EUR", "USD"):
+            from sanctions_model.reporting.plots import money_axis
+
+            money_axis(ax, units)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         ax.set_title(title or "Observed and seasonally adjusted")
