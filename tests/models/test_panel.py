@@ -29,6 +29,7 @@ def binary_panel():
     return simulate_trade_panel(seed=2, effect=-0.9)
 
 
+@pytest.mark.slow  # wild bootstrap interval per coefficient
 def test_intensity_event_study_recovers_slope_and_flat_leads(intensity_panel):
     # exposure varies across reporters: partner-month effects absorb every partner shock
     res = estimate_event_study(
