@@ -892,7 +892,10 @@ def _panel_fits(args: argparse.Namespace, models: Any) -> list[Row]:
             )
             log(f"fits: {name}")
             vals = timed(
-                lambda f=frame: estimate_event_study(f, treated="RU", event="2022-03"), reps
+                lambda f=frame: estimate_event_study(
+                    f, treated="RU", event="2022-03", controls="all", inference="cluster"
+                ),
+                reps,
             )
             rows.append(Row("4 estimator fits", name, "s", vals, base_name, base))
             if base is None:
