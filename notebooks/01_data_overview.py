@@ -21,6 +21,7 @@
 # published (see `data/SOURCES.md`).
 
 # %%
+from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
 from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]

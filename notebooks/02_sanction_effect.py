@@ -25,6 +25,7 @@
 # numbers unreliable is listed as caveats, here and in `results.json`.
 
 # %%
+from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
 from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]

@@ -35,6 +35,7 @@
 #    and placebo-in-space p-values.
 
 # %%
+from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
 from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]

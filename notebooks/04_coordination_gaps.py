@@ -33,6 +33,7 @@
 # ("battlefield") goods, where re-routing is expected if anywhere.
 
 # %%
+from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
 from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]

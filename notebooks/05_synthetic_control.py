@@ -28,6 +28,7 @@
 # here comes from a normal approximation.
 
 # %%
+from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
 from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]
