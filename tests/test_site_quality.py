@@ -7,6 +7,7 @@ unit-tested on small pages, so a check that cannot fail would show here.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -146,7 +147,15 @@ def test_front_page_checker(tmp_path):
 
 
 def default_sweep(base: Path) -> Path:
-    """Run ``sweeps/default.yaml`` once into ``base`` (reused if done); the sweep root."""
+    """Run ``sweeps/default.yaml`` once into ``base`` (reused if done); the sweep root.
+
+    ``SANCTIONS_MODEL_TEST_SITE=outputs/default`` checks an existing sweep (e.g. the one
+    ``make report`` just wrote) instead of running another.
+    """
+    existing = os.environ.get("SANCTIONS_MODEL_TEST_SITE")
+    if existing:
+        assert (Path(existing) / "latest").exists(), f"{existing}: no latest sweep"
+        return Path(existing)
     root = base / "default"
     if not (root / "latest").exists():
         proc = subprocess.run(
