@@ -8,11 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sanctions_model.coordination.designations import (
-    compare_lists,
-    designation_timeline,
-    match_subjects,
-)
+from sanctions_model.coordination.designation_timeline import designation_timeline
+from sanctions_model.coordination.designations import compare_lists, match_subjects
 from sanctions_model.errors import ParameterError
 
 EXPECTED = {

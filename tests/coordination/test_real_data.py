@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sanctions_model.coordination.designations import compare_lists, designation_timeline
+from sanctions_model.coordination.designation_timeline import designation_timeline
+from sanctions_model.coordination.designations import compare_lists
 from sanctions_model.coordination.goods import restricted_goods_did
 from sanctions_model.coordination.rerouting import estimate_rerouting
 from sanctions_model.coordination.timing import adoption_timing

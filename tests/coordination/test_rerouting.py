@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sanctions_model.coordination.exposure import exposure_event_study, pre_war_exposure
 from sanctions_model.coordination.rerouting import (
     CounterfactualDraws,
     estimate_rerouting,
-    exposure_event_study,
-    pre_war_exposure,
     substitution_ratio,
 )
 from sanctions_model.coordination.simulate import simulate_rerouting_panel

@@ -15,7 +15,7 @@ Common High Priority goods (:mod:`.chp`)
 Adoption timing (:mod:`.timing`)
     :func:`adoption_timing` -> :class:`AdoptionTiming` (first adoption per kind of measure and
     jurisdiction, lag behind the first mover, spread; ``plot()`` timeline).
-Designation lists (:mod:`.names`, :mod:`.designations`)
+Designation lists (:mod:`.names`, :mod:`.designations`, :mod:`.designation_timeline`)
     :func:`normalize_name`, :func:`name_similarity`; :func:`match_subjects` (two lists, scored
     matches); :func:`compare_lists` -> :class:`ListOverlap` (Jaccard matrix, subjects listed once,
     coverage, listing lags with the UK transition date set apart);
@@ -25,6 +25,7 @@ Re-routing (:mod:`.rerouting`)
     :func:`estimate_rerouting` -> :class:`ReroutingResults` (shortfall to Russia, excess to the
     partners, substitution ratio with simulation intervals, ranking, plot);
     :func:`substitution_ratio` on any :class:`CounterfactualDraws`;
+Exposure (:mod:`.exposure`)
     :func:`exposure_event_study` -> :class:`ExposureEventStudy`; :func:`pre_war_exposure`.
 Restricted goods (:mod:`.goods`)
     :func:`restricted_goods_did` -> :class:`RestrictedGoodsDiD`.
@@ -37,26 +38,18 @@ Simulation (:mod:`.simulate`)
 from __future__ import annotations
 
 from .chp import ChpDiD, chp_did, chp_substitution
-from .designations import (
-    DesignationTimeline,
-    ListOverlap,
-    MatchConfig,
-    compare_lists,
-    designation_timeline,
-    match_subjects,
-)
+from .designation_timeline import DesignationTimeline, designation_timeline
+from .designations import ListOverlap, MatchConfig, compare_lists, match_subjects
+from .exposure import ExposureEventStudy, exposure_event_study, pre_war_exposure
 from .gap_ranks import GapRanks, gap_ranks
 from .goods import RestrictedGoodsDiD, restricted_goods_did
 from .index import CoordinationGapIndex, coordination_gap_index, gap_index
 from .names import name_similarity, normalize_name
 from .rerouting import (
     CounterfactualDraws,
-    ExposureEventStudy,
     ReroutingResults,
     SubstitutionEstimate,
     estimate_rerouting,
-    exposure_event_study,
-    pre_war_exposure,
     substitution_ratio,
 )
 from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution
