@@ -129,6 +129,7 @@ def estimate_counterfactual(
     units: str = "EUR",
     known_events: Mapping[str, Any] | None = None,
     check_controls: bool = True,
+    average_within: float | None = 0.1,
 ) -> CounterfactualResults:
     """Estimate what ``y`` would have been without the intervention(s).
 
@@ -165,6 +166,11 @@ def estimate_counterfactual(
         Units of ``y`` for labels and reports.
     known_events : mapping of label to date-like, optional
         Events (e.g. earlier sanctions packages); any inside the fitting window becomes a caveat.
+    average_within : float or None
+        With the model chosen by backtest, the simulated paths are shared equally among the
+        chosen model and every other candidate whose backtest CRPS is within this fraction of the
+        best (0.1 = 10%), so that the interval carries the uncertainty of the model choice when
+        the backtest cannot tell the candidates apart. None: the chosen model only.
     check_controls : bool
         Estimate each control's own effect at the first intervention and add a caveat for a
         control whose interval excludes zero (it moved with the treatment).
@@ -289,10 +295,21 @@ def estimate_counterfactual(
     elif fit.messages:
         caveats.append("numerical warnings while fitting: " + "; ".join(fit.messages))
     rng = np.random.default_rng(seed)
-    paths = simulate_paths(
-        fit, x_post, len(post), n_sims=int(n_sims), n_param_draws=int(n_param_draws),
-        param_uncertainty=bool(param_uncertainty), rng=rng,
-    )  # fmt: skip
+    mixed = [model_label(chosen_trend, chosen_seasonal)]
+    if choice is not None and average_within is not None:
+        table = choice.to_frame()
+        best = float(table["crps"].iloc[0])
+        near = table[(table["crps"] <= best * (1 + average_within)) & table["identified"]]
+        mixed += [str(m) for m in near.index if m != mixed[0] and choice._fits[m].converged]
+    fits = [fit] + ([choice._fits[m] for m in mixed[1:]] if choice is not None else [])
+    shares = np.diff(np.linspace(0, int(n_sims), len(fits) + 1).round().astype(int))
+    paths = np.vstack([
+        simulate_paths(
+            f, x_post, len(post), n_sims=int(k), n_param_draws=max(1, int(n_param_draws) // len(fits)),
+            param_uncertainty=bool(param_uncertainty), rng=rng,
+        )
+        for f, k in zip(fits, shares, strict=True)
+    ])  # fmt: skip
     sims = np.exp(paths) if log else paths * scale
     config = CounterfactualConfig(
         interventions=dates,
@@ -309,6 +326,8 @@ def estimate_counterfactual(
         param_uncertainty=bool(param_uncertainty),
         seed=seed,
         units=units,
+        models_averaged=tuple(mixed),
+        average_within=average_within,
     )
     checks = None
     if ctrl is not None and check_controls:

@@ -51,6 +51,9 @@ class CounterfactualConfig:
     param_uncertainty: bool
     seed: int | None
     units: str
+    models_averaged: tuple[str, ...] = ()
+    """Models whose simulated paths are pooled (the chosen one first)."""
+    average_within: float | None = None
 
 
 def _monthly(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
@@ -147,9 +150,16 @@ class CounterfactualResults(ResultsDisplayMixin):
             if self.controls is not None
             else "no controls: an extrapolation of the pre-period"
         )
+        pooled = self.config.models_averaged
+        model = (
+            f"{self.model_chosen} pooled with {', '.join(pooled[1:])} (backtest CRPS within "
+            f"{self.config.average_within:.0%} of the best)"
+            if len(pooled) > 1
+            else self.model_chosen
+        )
         return (
             f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
-            f"simulated counterfactual paths{draws} of {self.model_chosen} ({how}; {ctrl})"
+            f"simulated counterfactual paths{draws} of {model} ({how}; {ctrl})"
         )
 
     # ------------------------------------------------------------------ draws of effects
@@ -411,6 +421,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             "cumulative_upper": cum.upper,
             "inference": self.inference,
             "model_chosen": self.model_chosen,
+            "models_averaged": list(self.config.models_averaged),
             "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
             "pre_period": [str(p) for p in self.pre_period],
             "post_period": [str(p) for p in self.post_period],
