@@ -43,6 +43,10 @@ def test_pvalue_floor_and_rounding():
     assert fmt.pvalue(0.004) == "p = 0.004"
     assert fmt.pvalue(0.0002) == "p < 0.001"
     assert fmt.pvalue(1 / 201, n_draws=200) == "p < 0.005"
+    # an exhaustive placebo test's floor is exact, not an upper bound
+    assert fmt.pvalue(1 / 58, n_draws=57, exact=True, units="placebos") == (
+        "p = 0.017, the smallest value 57 placebos allow"
+    )
     assert fmt.period_label(2024, 8) == "2024, Jan-Aug"
 
 

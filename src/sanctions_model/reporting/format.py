@@ -113,17 +113,24 @@ def pct_interval(lower: Any, upper: Any, *, digits: int = 2) -> str:
     return f"{pct(lower, digits=digits)} to {pct(upper, digits=digits)}"
 
 
-def pvalue(p: Any, *, n_draws: int | None = None) -> str:
-    """``p = 0.03``, ``p = 0.004``, ``p < 0.001``; at a simulation floor ``p < 1/(n+1)``.
+def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: str = "draws") -> str:
+    """``p = 0.03``, ``p = 0.004``, ``p < 0.001``; at the floor of a simulated or placebo p-value,
+    what that floor means.
 
-    ``n_draws`` is the number of simulations or placebos behind a simulated p-value: a p-value at
-    its floor ``1/(n_draws + 1)`` is written as an upper bound, since the exact value is smaller.
+    ``n_draws`` is the number of simulations or placebos behind the p-value, whose smallest
+    possible value is ``1/(n_draws + 1)``. For a Monte Carlo p-value (``exact=False``) the floor is
+    an upper bound (more draws would show a smaller value): ``p < 0.005``. For an exhaustive
+    randomization or placebo test (``exact=True``) it is the exact p-value of a rank-1 result:
+    ``p = 0.017, the smallest value 57 placebos allow`` (``units="placebos"``).
     """
     if _missing(p):
         return f"p {MISSING}"
     p = float(p)
     if n_draws is not None and n_draws > 0 and p <= 1.0 / (n_draws + 1) + 1e-12:
-        return f"p < {1.0 / (n_draws + 1):.2g}" if n_draws < 1000 else "p < 0.001"
+        floor = 1.0 / (n_draws + 1)
+        if exact:
+            return f"p = {floor:.2g}, the smallest value {n_draws} {units} allow"
+        return f"p < {floor:.2g}" if n_draws < 1000 else "p < 0.001"
     if p < 0.001:
         return "p < 0.001"
     if p < 0.01:

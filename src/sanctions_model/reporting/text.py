@@ -79,6 +79,8 @@ def effect_sentence(
     reference: str = "the counterfactual",
     alpha: float = 0.05,
     n_draws: int | None = None,
+    exact_floor: bool = False,
+    draw_units: str = "draws",
     inference: str | None = None,
     currency: str = "EUR",
 ) -> str:
@@ -92,7 +94,8 @@ def effect_sentence(
         Point estimate and the ``1 - alpha`` interval, on ``scale``.
     p_value : float, optional
         Two-sided p-value for "no effect"; with ``n_draws`` a value at the simulation floor is
-        written as ``p < 1/(n+1)``.
+        written as ``p < 1/(n+1)``, or, with ``exact_floor=True`` (an exhaustive placebo or
+        randomization test, ``draw_units="placebos"``), as the exact smallest value it can take.
     reference : str
         What the effect is measured against ("the counterfactual", "Russia in 2014-21").
     inference : str, optional
@@ -111,7 +114,7 @@ def effect_sentence(
             f"{_show(float(upper), scale, currency)}"
         )  # type: ignore[arg-type]
     if _finite(p_value):
-        parts.append(fmt.pvalue(p_value, n_draws=n_draws))
+        parts.append(fmt.pvalue(p_value, n_draws=n_draws, exact=exact_floor, units=draw_units))
     if inference:
         parts.append(inference)
     evidence = "; ".join(parts)
