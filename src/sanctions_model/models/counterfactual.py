@@ -129,7 +129,7 @@ def estimate_counterfactual(
     units: str = "EUR",
     known_events: Mapping[str, Any] | None = None,
     check_controls: bool = True,
-    average_within: float | None = 0.1,
+    average_within: float | None = 0.05,
 ) -> CounterfactualResults:
     """Estimate what ``y`` would have been without the intervention(s).
 
@@ -169,7 +169,7 @@ def estimate_counterfactual(
     average_within : float or None
         With the model chosen by backtest, the simulated paths are shared equally among the
         chosen model and every other candidate whose backtest CRPS is within this fraction of the
-        best (0.1 = 10%), so that the interval carries the uncertainty of the model choice when
+        best (0.05 = 5%), so that the interval carries the uncertainty of the model choice when
         the backtest cannot tell the candidates apart. None: the chosen model only.
     check_controls : bool
         Estimate each control's own effect at the first intervention and add a caveat for a
