@@ -157,6 +157,20 @@ def test_donor_pool_excludes_hubs_sanctioned_and_intra_eu(russia):
     assert len(donors) + len(reasons) == 250  # every partner of the panel is accounted for
 
 
+def test_default_donors_are_the_shared_annual_pool(annual, russia):
+    """One definition of annual donors (data.donors.annual_donor_pool) for nb03 and nb05."""
+    from sanctions_model.data.donors import annual_donor_pool
+    from sanctions_model.models.synthetic import annual_panel
+
+    values = annual_panel(annual)
+    pool, reasons = annual_donor_pool(values, np.asarray(values.index < 2022), treated=["RU"])
+    assert list(russia.weights.index) == pool and len(pool) == 58
+    assert set(russia.excluded.index) == set(reasons)
+    again = fit_synthetic_control(annual, "RU", donors=pool, leave_one_out=False)
+    assert np.allclose(again.effects()["effect"], russia.effects()["effect"])
+    assert again.rank == russia.rank == 4
+
+
 def test_sentence_follows_the_per_year_interval(russia):
     row = russia.effects().loc[2022]
     text = effect_sentence(
@@ -167,8 +181,27 @@ def test_sentence_follows_the_per_year_interval(russia):
         p_value=row["p_value"],
         scale="log",
         n_draws=russia.n_placebos,
+        exact_floor=True,
+        draw_units="placebos",
     )
-    assert "57% below" in text and "excludes zero" in text and "p < 0.017" in text
+    assert "57% below" in text and "excludes zero" in text
+    # an exhaustive placebo test at rank 1: the exact p-value, not "p < 0.017"
+    assert "p = 0.017, the smallest value 57 placebos allow" in text
+    sentences = russia.sentences()
+    for year in (2022, 2023):
+        assert "p = 0.017, the smallest value 57 placebos allow" in sentences[year]
+        assert "RU's gap is the largest of 58" in sentences[year] and "p <" not in sentences[year]
+
+
+def test_russia_primary_and_partners_a_separate_holm_family(annual):
+    fam = fit_synthetic_controls(annual, leave_one_out=False, primary=["RU"])
+    table = fam.to_frame()
+    assert table.loc["RU", "p_adjusted"] == table.loc["RU", "p_value"]  # tested on its own
+    assert "primary" in fam.adjusted.loc["RU", "method"]
+    partners = table.drop(index="RU")
+    # Holm over the five partners only: min p 0.125 x 5
+    assert partners["p_adjusted"].min() == pytest.approx(5 * partners["p_value"].min())
+    assert "AM, GE, KZ, KG, UZ" in fam.family and "RU tested on its own" in fam.family
 
 
 def test_family_of_six_with_adjusted_p_values(annual):

@@ -56,8 +56,9 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from sanctions_model.data import countries
-from sanctions_model.data.donors import exclusion_reason
+from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from ._results import validate_alpha
 from .multiple import adjust_pvalues
@@ -80,6 +81,15 @@ __all__ = [
 ]
 
 Outcome = Literal["log_index", "log", "index"]
+
+FUEL_DRIVEN: dict[str, str] = {
+    "GI": "EU exports are mostly bunker fuel for ships (their value moves with oil prices)",
+} | {
+    code: "oil exporter (OPEC or Gulf Cooperation Council member): import demand moves with oil revenue"
+    for code in ("AO", "BH", "DZ", "IQ", "KW", "LY", "NG", "OM", "QA", "SA")
+}
+"""Donor destinations whose EU-export value moved with the 2022 energy prices (for the
+robustness row of :mod:`~sanctions_model.models.synthetic_checks` and the caveats)."""
 DEFAULT_TREATED: tuple[str, ...] = ("RU", *countries.REROUTING_PARTNERS)
 
 
@@ -213,24 +223,17 @@ def _design(
             raise ParameterError(
                 f"treated destination {code!r} has missing or zero exports in {bad}"
             )
-    reasons: dict[str, str] = {}
     extra = set(exclude)
     if donors is None:
-        pre_min = values[pre].min()
-        for code in values.columns:
-            if code in treated:
-                reasons[code] = "treated"
-            elif reason := exclusion_reason(code):
-                reasons[code] = reason
-            elif code in countries.EU27:
-                reasons[code] = "EU member: an intra-EU flow (single market), not an export market"
-            elif code in extra:
-                reasons[code] = "excluded by the caller"
-            elif not complete[code]:
-                reasons[code] = f"missing or zero exports in some year of {lo}-{hi}"
-            elif pre_min[code] < min_donor_exports:
-                reasons[code] = "pre-period exports below the donor threshold in some year"
-        pool = [c for c in values.columns if c not in reasons]
+        # the one definition of annual donors, shared with the DiD and gravity of notebook 03
+        pool, reasons = annual_donor_pool(
+            values, pre, treated=treated, min_exports=min_donor_exports, exclude=extra
+        )
+        window = f" of {lo}-{hi}"
+        reasons = {
+            c: r + window if r.startswith("missing or zero exports") else r
+            for c, r in reasons.items()
+        }
     else:
         pool = sorted(set(donors) - extra)
         for code in pool:
@@ -316,12 +319,13 @@ def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
         )
     if res.intervention == 2022:
         out.append(
-            "The 2022 value includes January and February, before the first sanctions package "
-            "(24 February 2022): the 2022 effect is diluted by about two months."
+            "The 2022 value includes January and February, before the invasion (24 February "
+            "2022) and the first export restrictions (25 February 2022): the 2022 effect is "
+            "diluted by about two months."
         )
     if res.pre_rmspe < 1e-3:
         out.append(
-            f"The pre-period fit is exact (RMSPE {res.pre_rmspe:.1e}): with {len(res.weights)} donors "
+            f"The pre-period fit is exact (pre-RMSPE < 0.001): with {len(res.weights)} donors "
             f"and {n_pre} pre-period years the weights interpolate, the RMSPE ratio is not "
             "informative and the k-filter keeps only placebos that are also fitted exactly."
         )
@@ -344,11 +348,14 @@ def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
             f"The treated lies outside the donors' range in {', '.join(map(str, outside))}: no "
             "convex combination can match it there."
         )
-    dropped = len(res.placebos) - res.n_placebos
+    dropped = list(res.placebos.index[~res.placebos["kept"]])
     if dropped:
+        names = "; ".join(f"{_name(c)}, {c}" for c in dropped[:10])
+        more = f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+        many = len(dropped) > 1
         out.append(
-            f"{dropped} placebo(s) with pre-RMSPE above {res.k:g} x the treated's were left out "
-            "of the rank."
+            f"{len(dropped)} placebo{'s' if many else ''} ({names}{more}) with pre-RMSPE above "
+            f"{res.k:g} x the treated's {'were' if many else 'was'} left out of the rank."
         )
     if res.n_placebos + 1 < 1 / res.alpha:
         out.append(
@@ -356,10 +363,41 @@ def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
             f"1/{res.n_placebos + 1}, not below {res.alpha:g}; no interval is reported."
         )
     top = res.weights.idxmax()
+    fuel = [c for c in res.weights.index[res.weights > _POSITIVE] if c in FUEL_DRIVEN]
     if res.weights[top] > 0.4:
-        out.append(
+        text = (
             f"One donor ({_name(top)}) carries {100 * res.weights[top]:.0f}% of the weight; "
             "see the leave-one-out check."
+        )
+        if top == "GI":
+            text = (
+                f"Gibraltar carries {100 * res.weights[top]:.0f}% of the weight. EU exports to it "
+                "are mostly bunker fuel for ships, whose value moves with oil prices rather than "
+                "with import demand"
+            )
+            y0 = res.intervention
+            if y0 in design.z.index and y0 - 1 in design.z.index:
+                a, b = design.z.loc[y0 - 1, "GI"], design.z.loc[y0, "GI"]
+                growth = b / a - 1 if design.outcome == "index" else np.expm1(b - a)
+                text += f" ({fmt.pct(growth)} in {y0})"
+            text += "."
+            year = res.post_years[-1]
+            if "GI" in res.leave_one_out.index and f"effect_{year}" in res.leave_one_out:
+                without = res.leave_one_out.loc["GI", f"effect_{year}"]
+                effect = res.effects().loc[year, "effect"]
+                text += (
+                    f" Without Gibraltar the {year} effect is {fmt.pct(without)} instead of "
+                    f"{fmt.pct(effect)}."
+                )
+        out.append(text)
+    if len(fuel) >= 2:
+        share = float(res.weights[fuel].sum())
+        out.append(
+            f"{len(fuel)} of the {int((res.weights > _POSITIVE).sum())} donors with weight "
+            f"({', '.join(fuel)}; {100 * share:.0f}% of the weight) are fuel-driven: bunker fuel "
+            "or oil exporters, whose imports from the EU rose with the 2022 energy prices. The "
+            "counterfactual therefore includes the 2022 energy-price boom, which widens the gap; "
+            "the specification checks show the fit without them."
         )
     if len(res.leave_one_out):
         year = res.post_years[-1]
@@ -372,6 +410,13 @@ def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
         "Donors may have received exports diverted from the treated destination, or moved with "
         "the 2022 energy prices; either biases the synthetic control and with it the effect."
     )
+    if res.treated == countries.TARGET:
+        out.append(
+            "The gap measures everything that hit this flow after 2021 and not the donors: the "
+            "invasion and the sanctions together, with firms' own withdrawal, payment and "
+            "insurance frictions, Russian counter-measures and the rouble. It is not the effect "
+            "of the sanctions alone."
+        )
     if res.treated == countries.TARGET and res.pre_years[0] <= 2014:
         out.append(
             "The pre-period includes the 2014 sanctions and the rouble crisis, which the synthetic "
@@ -472,7 +517,7 @@ def fit_synthetic_control(
     end: int | None = None,
     outcome: Outcome = "log_index",
     donors: Iterable[str] | None = None,
-    min_donor_exports: float = 1e9,
+    min_donor_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
     k: float = 5.0,
     alpha: float = 0.05,
@@ -495,11 +540,12 @@ def fit_synthetic_control(
     outcome : {"log_index", "log", "index"}
         Outcome scale (see the module notes); ``"log_index"`` by default.
     donors : iterable of str, optional
-        Donor destinations. By default the documented pool of
-        :func:`sanctions_model.data.donors.donor_pool` without EU members (intra-EU flows), without
-        destinations with a missing or zero year, and without those whose exports were below
-        ``min_donor_exports`` (EUR) in some pre-period year: small flows are lumpy (one ship, one
-        aircraft) and a pool much larger than the pre-period invites interpolation.
+        Donor destinations. By default :func:`sanctions_model.data.donors.annual_donor_pool`
+        (the one definition shared with notebook 03's DiD and gravity designs): the documented
+        pool (no sanctioned, war-hit or hub destinations, no EU members, no non-market codes),
+        without destinations with a missing or zero year, and without those whose exports were
+        below ``min_donor_exports`` (EUR) in some pre-period year: small flows are lumpy (one
+        ship, one aircraft) and a pool much larger than the pre-period invites interpolation.
     exclude : iterable of str
         Further destinations to leave out of the pool.
     k : float
@@ -538,6 +584,7 @@ def fit_synthetic_controls(
     treated: Sequence[str] = DEFAULT_TREATED,
     *,
     method: Literal["bh", "holm", "bonferroni"] = "holm",
+    primary: Iterable[str] = (),
     augmented: bool = False,
     **options: object,
 ) -> SyntheticControlFamily:
@@ -545,11 +592,17 @@ def fit_synthetic_controls(
 
     The placebo p-values are adjusted for the family "EU exports, synthetic-control placebo test,
     one per treated destination" with ``method`` (Holm by default: the family is small and each
-    test is a headline). Other keyword options as for :func:`fit_synthetic_control`.
+    test is a headline). Destinations in ``primary`` (e.g. Russia, the primary hypothesis) are
+    fitted against the same pool but tested on their own: they stay out of the adjusted family
+    and their ``p_adjusted`` is their own p-value. Other keyword options as for
+    :func:`fit_synthetic_control`.
     """
     treated = list(dict.fromkeys(treated))
     if not treated:
         raise ParameterError("treated must name at least one destination")
+    primary = [c for c in dict.fromkeys(primary)]
+    if set(primary) - set(treated):
+        raise ParameterError(f"primary {sorted(set(primary) - set(treated))} not among treated")
     alpha = validate_alpha(float(options.pop("alpha", 0.05)))  # type: ignore[arg-type]
     k = _check_k(float(options.pop("k", 5.0)))  # type: ignore[arg-type]
     leave = bool(options.pop("leave_one_out", True))
@@ -566,17 +619,33 @@ def fit_synthetic_controls(
     if unknown:
         raise ParameterError(f"unknown option(s) {sorted(unknown)}")
     kw = {"intervention": 2022, "pre_start": None, "end": None, "outcome": "log_index",
-          "donors": None, "min_donor_exports": 1e9, "exclude": ()} | options  # fmt: skip
+          "donors": None, "min_donor_exports": MIN_DONOR_EXPORTS, "exclude": ()} | options  # fmt: skip
     design = _design(trade, treated, **kw)  # type: ignore[arg-type]
     results = {
         code: _fit_one(design, code, k=k, alpha=alpha, leave_one_out=leave, augmented=augmented)
         for code in treated
     }
+    members = [c for c in treated if c not in primary]
     family = (
         f"EU exports, synthetic-control placebo test (RMSPE ratio), one per treated destination: "
-        f"{', '.join(treated)}"
+        f"{', '.join(members)}"
     )
-    adjusted = adjust_pvalues(
-        {c: r.p_value for c, r in results.items()}, family=family, method=method
-    )
+    if primary:
+        family += f" ({', '.join(primary)} tested on its own as the primary hypothesis)"
+    parts = []
+    if members:
+        parts.append(
+            adjust_pvalues({c: results[c].p_value for c in members}, family=family, method=method)
+        )
+    if primary:
+        own = pd.DataFrame(
+            {"p_value": [results[c].p_value for c in primary]},
+            index=pd.Index(primary, name=parts[0].index.name if parts else None),
+        )
+        own["p_adjusted"] = own["p_value"]
+        own["method"] = "none (primary hypothesis, tested on its own)"
+        own["family"] = "primary hypothesis"
+        own["family_size"] = 1
+        parts.insert(0, own)
+    adjusted = pd.concat(parts).reindex(treated)
     return SyntheticControlFamily(results=results, adjusted=adjusted, family=family)

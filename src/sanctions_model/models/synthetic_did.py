@@ -32,6 +32,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from sanctions_model.data import countries
+from sanctions_model.data.donors import MIN_DONOR_EXPORTS
 from sanctions_model.errors import ParameterError
 
 from ._results import ResultsDisplayMixin, Summary, validate_alpha
@@ -130,7 +131,7 @@ def fit_synthetic_did(
     pre_start: int | None = None,
     end: int | None = None,
     donors: Iterable[str] | None = None,
-    min_donor_exports: float = 1e9,
+    min_donor_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
     alpha: float = 0.05,
 ) -> SyntheticDidResults:

@@ -205,6 +205,14 @@ class SyntheticControlResults(ResultsDisplayMixin):
         from sanctions_model.reporting.text import effect_sentence
 
         eff = self.effects()
+        n = self.n_placebos
+
+        def how(p: float) -> str:
+            test = f"inverted placebo-in-space test over {n} donor destinations"
+            if n > 0 and p <= 1 / (n + 1) + 1e-12:
+                return f"{self.treated}'s gap is the largest of {n + 1}; {test}"
+            return test
+
         return {
             year: effect_sentence(
                 f"{reporter} exports to {_name(self.treated)} ({self.treated}), {year}",
@@ -215,8 +223,10 @@ class SyntheticControlResults(ResultsDisplayMixin):
                 scale="relative",
                 reference="the synthetic control",
                 alpha=self.alpha,
-                n_draws=self.n_placebos,
-                inference=f"inverted placebo test over {self.n_placebos} donor destinations",
+                n_draws=n,
+                exact_floor=True,
+                draw_units="placebos",
+                inference=how(row["p_value"]),
             )
             for year, row in eff.iterrows()
         }
@@ -322,7 +332,7 @@ class SyntheticControlFamily(ResultsDisplayMixin):
             title="Synthetic controls, one per treated destination",
             facts={
                 "Family": self.family,
-                "Adjustment": str(self.adjusted["method"].iloc[0]),
+                "Adjustment": "; ".join(map(str, self.adjusted["method"].unique())),
                 "Inference": first.inference,
             },
             tables=[("", self.to_frame())],
