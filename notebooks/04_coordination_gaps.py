@@ -43,7 +43,7 @@ pre_start: int = 2016  # first year of the pre-war trend fits (IMF IMTS starts i
 n_draws: int = 2000  # joint counterfactual draws per ally
 alpha: float = 0.05  # 1 - coverage of the intervals
 threshold: float = 90.0  # name-matching threshold (0-100) of the US-UK list comparison
-timing_start: str = "2022-02-21"  # only measures adopted from this date count for timing
+timing_start: str = "2022-02-21"  # only measures adopted from this date count for timing [domain: date]
 chp_tiers: list[str] = ["1"]  # Common High Priority tiers treated first (1 = integrated circuits)
 n_perm: int = 999  # randomization draws of the CHP difference in differences
 

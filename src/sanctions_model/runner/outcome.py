@@ -83,7 +83,25 @@ def summary(
         ],
         "output": str(stamp_dir),
         "index": str(root / "index.html"),
+        **provenance(),
     }
+
+
+def provenance() -> dict[str, str]:
+    """What the runs were computed with: package version and source hash, data manifest hash."""
+    from sanctions_model import __version__
+    from sanctions_model.runner.cache import package_digest
+
+    out = {"package_version": __version__, "package_digest": package_digest()}
+    try:
+        from sanctions_model.data import manifest_digest
+
+        out["data_digest"] = str(manifest_digest())
+    except (
+        Exception
+    ):  # provenance is shown when available; the sweep's outcome does not depend on it
+        pass
+    return out
 
 
 def summary_lines(info: dict[str, Any]) -> list[str]:
