@@ -257,9 +257,12 @@ def _effect_label(record: Any, results: Mapping[str, Any]) -> str:
     reporter = results.get("reporter", params.get("reporter"))
     partner = results.get("partner", params.get("partner"))
     flow = results.get("flow", params.get("flow", "export"))
+    product = results.get("product", params.get("product"))
     if reporter and partner:
         verb = "imports from" if str(flow).startswith("import") else "exports to"
-        return f"{_place(reporter)} {verb} {_place(partner)}"
+        specific = isinstance(product, str | int) and str(product).upper() not in ("", "TOTAL")
+        goods = f", HS {product}" if specific else ""
+        return f"{_place(reporter)} {verb} {_place(partner)}{goods}"
     return record.name
 
 

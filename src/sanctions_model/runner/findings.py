@@ -146,6 +146,16 @@ def _plain_table(rows: list[dict[str, str]]) -> str:
     return f'<table class="estimates"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _listing(title: str, items: list[str]) -> str:
+    """A short list in full; a long one folded under its title (a ``<details>``, no script)."""
+    body = '<ul class="caveats">' + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    if len(items) <= 3:
+        return f"<p><em>{html.escape(title)}</em></p>{body}"
+    return (
+        f"<details><summary><em>{html.escape(title)}</em> ({len(items)})</summary>{body}</details>"
+    )
+
+
 def caveat_lines(section: Section) -> list[str]:
     """Each caveat once, naming the figures it concerns unless it concerns all of them."""
     who: dict[str, list[str]] = {}
@@ -209,6 +219,8 @@ td.num { font-variant-numeric: tabular-nums; }
 tr.status-failed, tr.status-timeout, tr.status-kernel_died, tr.status-interrupted { background: #fee; }
 td.error { white-space: pre-wrap; }
 ul.caveats { font-size: 92%; color: #333; }
+details { margin: .6em 0; }
+summary { cursor: pointer; }
 footer { color: #666; font-size: 85%; margin-top: 3em; }
 @media print {
   body { font-size: 10.5pt; }
@@ -286,17 +298,9 @@ def render_findings_html(
             parts.append(_plain_table(section.table))
         inference = [s for s in section.inference if s and not s.startswith("<a ")]
         if inference:
-            parts.append(
-                "<p><em>How the intervals were computed:</em> "
-                + "; ".join(html.escape(s) for s in inference)
-                + "</p>"
-            )
+            parts.append(_listing("How the intervals were computed", inference))
         if section.caveats:
-            parts.append(
-                '<p><em>Caveats</em></p><ul class="caveats">'
-                + "".join(f"<li>{html.escape(c)}</li>" for c in caveat_lines(section))
-                + "</ul>"
-            )
+            parts.append(_listing("Caveats", caveat_lines(section)))
         parts.append("</section>")
     rows = []
     for r in records:  # in the caller's order: failures first
