@@ -40,6 +40,7 @@ def test_pct(value, expected):
 
 def test_pvalue_floor_and_rounding():
     assert fmt.pvalue(0.0301) == "p = 0.03"
+    assert fmt.pvalue(0.054) == "p = 0.054"  # never rounded onto the 0.05 threshold
     assert fmt.pvalue(0.004) == "p = 0.004"
     assert fmt.pvalue(0.0002) == "p < 0.001"
     assert fmt.pvalue(1 / 201, n_draws=200) == "p < 0.005"
@@ -99,6 +100,8 @@ def test_sentence_never_contradicts_its_numbers(est, interval, p, scale):
         assert excludes and (p is None or significant)
     if "includes zero" in text:
         assert not excludes and not significant
+    if what not in ("below", "above") and scale != "ratio":
+        assert "point estimate" in text  # a direction word only as a point estimate
     if excludes and p is not None and not significant:
         assert "disagree" in text and what == "inconclusive"
     if not excludes and significant:

@@ -133,8 +133,8 @@ def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: st
         return f"p < {floor:.2g}" if n_draws < 1000 else "p < 0.001"
     if p < 0.001:
         return "p < 0.001"
-    if p < 0.01:
-        return f"p = {p:.3f}"
+    if p < 0.1:  # two significant figures near the usual thresholds: 0.054 never reads as 0.05
+        return f"p = {p:.2g}" if p >= 0.01 else f"p = {p:.1g}" if p < 0.0095 else "p = 0.01"
     if p > 0.99:
         return "p > 0.99"
     return f"p = {p:.2f}"

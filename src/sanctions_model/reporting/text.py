@@ -131,6 +131,8 @@ def effect_sentence(
                 "read the interval, not the point estimate."
             )
         return f"{head} ({evidence}). The interval excludes zero."
+    if scale != "ratio":  # no direction is claimed below: say it is only a point estimate
+        head = f"{subject}: point estimate {size} {direction} {reference}"
     if what == "includes zero":
         return (
             f"{head} ({evidence}). The interval includes zero: the data do not distinguish "
