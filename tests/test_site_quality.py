@@ -155,7 +155,7 @@ def default_sweep(base: Path) -> Path:
     existing = os.environ.get("SANCTIONS_MODEL_TEST_SITE")
     if existing:
         assert (Path(existing) / "latest").exists(), f"{existing}: no latest sweep"
-        return Path(existing)
+        return Path(existing).resolve()
     root = base / "default"
     if not (root / "latest").exists():
         proc = subprocess.run(
