@@ -45,7 +45,7 @@ alpha: float = 0.05  # 1 - coverage of the intervals
 n_sims: int = 1000  # simulated counterfactual paths
 n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period
 event_jurisdiction: str = "EU"  # jurisdiction whose measures enter the intervention model [domain: country]
-event_measures: list[str] = ["EU package 4", "EU package 6", "EU crude oil embargo applies"]  # measures from the events timeline
+event_measures: list[str] = ["EU package 4", "EU crude oil embargo applies"]  # measures from the events timeline (at least 6 months apart; those acting on the other direction of trade are left out)
 event_kind: Literal["step", "pulse", "ramp"] = "step"  # shape of each measure's regressor
 
 # %%
@@ -88,7 +88,9 @@ plt.show()
 # Each candidate model is fitted on the pre-period; then, from every month in its second half, it
 # forecasts the following months from the data before that month only. The continuous ranked
 # probability score (CRPS) rewards forecasts that are both close and honestly uncertain; the model
-# with the lowest mean CRPS is used. Set `trend` or `seasonal` to fix the choice.
+# with the lowest mean CRPS is used; candidates that score within 5% of it contribute
+# simulated paths too, so the interval also carries the uncertainty of a choice the backtest
+# cannot make firmly. Set `trend` or `seasonal` to fix the choice.
 
 # %%
 cf = models.estimate_counterfactual(
@@ -113,7 +115,7 @@ plt.show()
 cf.summary()
 
 # %%
-lines = [cf.report(f"{subject}, average effect {cf.post_period[0]} to {cf.post_period[1]}"), "", cf.pre_period_note(), ""]
+lines = [cf.report(f"{subject}, average effect {cf.post_period[0]} to {cf.post_period[1]}", caveats=False), "", cf.pre_period_note(), ""]
 lines += ["**Caveats**", ""] + ([f"- {c}" for c in cf.caveats] or ["- none flagged"])
 if cf.control_checks is not None:
     lines += ["", "Each control's own change at the intervention (a control that moved is not a clean control):", ""]
@@ -157,13 +159,8 @@ Markdown(placebo.sentence())
 # attributed to that measure given the earlier ones, translated to percent.
 
 # %%
-timeline = data.load_events(jurisdiction=event_jurisdiction)
-chosen = timeline[timeline["measure"].str.match("|".join(rf"{re.escape(m)}(?!\d)" for m in event_measures))]
-missing = [m for m in event_measures if not chosen["measure"].str.startswith(m).any()]
-if missing:
-    raise ValueError(f"event_measures {missing} not in the events timeline of {event_jurisdiction}")
-event_dates = {row.measure: pd.Period(row.date, "M") for row in chosen.itertuples()}
-iv = models.fit_intervention(y.dropna(), event_dates, kind=event_kind, log=log, alpha=alpha)
+selection = models.select_events(timeline, event_measures, flow=flow, jurisdiction=event_jurisdiction, start=pre_start, end=end)
+iv = models.fit_intervention(y.dropna(), selection.events, kind=event_kind, log=log, alpha=alpha)
 iv.summary()
 
 # %%
@@ -207,6 +204,7 @@ reporting.record_results({
     "intervention": intervention,
     **{k: headline[k] for k in ("effect", "lower", "upper", "p_value", "inference", "model_chosen", "caveats", "converged")},
     "sentence": headline["sentence"],
+    "models_averaged": headline["models_averaged"],
     "scale": headline["scale"],
     "controls": list(controls),
     "pre_period": headline["pre_period"],
