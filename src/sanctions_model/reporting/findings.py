@@ -189,8 +189,11 @@ def _looks_like_place(text: Any) -> bool:
     return bool(re.fullmatch(r"[A-Z]{2}|EU27(_\d{4})?|[A-Z]{3}", text))
 
 
-def _per_ally(value: Any) -> list[tuple[str, float, float | None, float | None, float | None]]:
-    """``[(ally, value, lower, upper, p)]`` from ``{ally: number}`` or ``{ally: {estimate, ...}}``."""
+def _per_ally(
+    value: Any,
+) -> list[tuple[str, float, float | None, float | None, float | None, bool]]:
+    """``[(ally, value, lower, upper, p, p_is_adjusted)]`` from ``{ally: number}`` or
+    ``{ally: {estimate, lower, upper, p_value | p_adjusted}}``."""
     rows = []
     if isinstance(value, dict):
         for ally, item in value.items():
@@ -198,11 +201,12 @@ def _per_ally(value: Any) -> list[tuple[str, float, float | None, float | None, 
                 v = _first(item, _VALUE_KEYS)
                 lo, hi = _first(item, _LOWER_KEYS), _first(item, _UPPER_KEYS)
                 p = _first(item, _P_KEYS)
+                adjusted = p is not None and _first(item, ("p_value", "p", "p_ri")) is None
             else:
-                v, lo, hi, p = _num(item), None, None, None
+                v, lo, hi, p, adjusted = _num(item), None, None, None, False
             if v is not None:
                 both = lo is not None and hi is not None
-                rows.append((str(ally), v, lo if both else None, hi if both else None, p))
+                rows.append((str(ally), v, lo if both else None, hi if both else None, p, adjusted))
     return rows
 
 
@@ -422,11 +426,16 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     ["gravity"],
                 )
         for key in ("substitution", "substitution_ratio"):
-            for ally, v, lo, hi, p in _per_ally(results.get(key)):
-                add(allies, Estimate(_place(ally), v, lo, hi, p, "ratio", record.name, href), [key])
+            for ally, v, lo, hi, p, adjusted in _per_ally(results.get(key)):
+                note = "p adjusted for the family of allies" if adjusted else ""
+                add(
+                    allies,
+                    Estimate(_place(ally), v, lo, hi, p, "ratio", record.name, href, note),
+                    [key],
+                )
             if key in used:
                 break
-        for ally, v, _lo, _hi, _p in sorted(
+        for ally, v, _lo, _hi, _p, _a in sorted(
             _per_ally(results.get("direct_ratio")), key=lambda r: r[1]
         ):
             add(
@@ -435,7 +444,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 ["direct_ratio"],
             )
         for key in ("index", "index_ranks"):
-            for ally, v, lo, hi, p in _per_ally(results.get(key)):
+            for ally, v, lo, hi, p, _a in _per_ally(results.get(key)):
                 add(index, Estimate(_place(ally), v, lo, hi, p, "number", record.name, href), [key])
         for (
             key,
@@ -456,7 +465,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         [key],
                     )
             if key not in used and all(isinstance(v, dict) for v in value.values()):
-                for name, v, lo, hi, p in _per_ally(value):
+                for name, v, lo, hi, p, _a in _per_ally(value):
                     if lo is not None:
                         label = f"{_pretty_key(key)}: {_pretty_key(name)}"
                         add(

@@ -65,21 +65,57 @@ def read_sweep(sweep_dir: str | Path) -> list[_Run]:
     return runs
 
 
-def _sentence(est: Estimate) -> str:
+_REFERENCE = {
+    "effects": "the counterfactual",
+    "synthetic": "the synthetic control",
+    "diversion": "the comparison destinations",
+}
+_PER_ALLY = ("allies", "direct", "index")
+
+
+def _shown(est: Estimate) -> str:
+    if est.scale == "log":
+        return fmt.log_points(est.value)
+    if est.scale == "relative":
+        return fmt.pct(est.value)
+    if est.scale == "money":
+        return fmt.money(est.value)
+    return fmt.ratio(est.value) if est.scale == "ratio" else fmt.compact(est.value)
+
+
+def _sentence(est: Estimate, section: str) -> str:
+    """One figure as a sentence: effect_sentence when there is an interval, else the figure."""
     scale = {"relative": "relative", "log": "log", "ratio": "ratio", "money": "level"}.get(
         est.scale
     )
-    if scale is None or not est.has_interval and est.p_value is None:
-        shown = fmt.ratio(est.value) if est.scale == "ratio" else fmt.compact(est.value)
-        if est.scale == "log":
-            shown = fmt.log_points(est.value)
-        if est.scale == "relative":
-            shown = fmt.pct(est.value)
-        extra = f" ({est.note})" if est.note else ""
-        return f"{est.label}: {shown}{extra}."
-    return effect_sentence(
-        est.label, est.value, est.lower, est.upper, p_value=est.p_value, scale=scale
+    adjusted = "adjusted" in est.note
+    if scale is None or not est.has_interval:
+        extra = [f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"]
+        extra = extra if est.has_interval else []
+        extra += [fmt.pvalue(est.p_value)] if est.p_value is not None else []
+        extra += [est.note] if est.note else []
+        return f"{est.label}: {_shown(est)}" + (f" ({'; '.join(extra)})." if extra else ".")
+    text = effect_sentence(
+        est.label,
+        est.value,
+        est.lower,
+        est.upper,
+        p_value=None if adjusted else est.p_value,  # an adjusted p does not match the interval
+        scale=scale,
+        reference=_REFERENCE.get(section, "no effect"),
     )
+    if adjusted and est.p_value is not None:
+        text += f" Adjusted for the family: {fmt.pvalue(est.p_value)}."
+    return text
+
+
+def _compact_line(est: Estimate) -> str:
+    interval = f" ({_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)})"
+    return f"{est.label} {_shown(est)}" + (interval if est.has_interval else "")
+
+
+def _shown_bound(value: float | None, est: Estimate) -> str:
+    return _shown(Estimate(est.label, value, scale=est.scale)) if value is not None else ""
 
 
 def findings_markdown(runs: list[Any], *, source: str = "") -> str:
@@ -93,7 +129,10 @@ def findings_markdown(runs: list[Any], *, source: str = "") -> str:
             continue
         lines.append(f"**{section.title}**")
         lines.append("")
-        lines += [f"- {_sentence(e)}" for e in section.estimates]
+        if section.key in _PER_ALLY:  # one line per section: the findings page has the rest
+            lines.append("; ".join(_compact_line(e) for e in section.estimates) + ".")
+        else:
+            lines += [f"- {_sentence(e, section.key)}" for e in section.estimates]
         lines.append("")
     if not lines:
         lines.append("_The sweep recorded no headline figures._")
