@@ -49,7 +49,6 @@ from sanctions_model.runner import outcome, yamlsafe
 from sanctions_model.runner.cache import DataCheck, cache_key
 from sanctions_model.runner.domain import DomainRules
 from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_timeout
-from sanctions_model.runner.index import write_index
 from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT, sweep_lock
 from sanctions_model.runner.outcome import timestamp_dirs
 from sanctions_model.runner.parameters import (
@@ -529,6 +528,8 @@ def _update_latest(root: Path, stamp_dir: Path, title: str, ok: bool = True) -> 
     with a banner naming a newer failed sweep (see :mod:`sanctions_model.runner.outcome`)."""
     outcome.update_links(root, stamp_dir, ok)
     shown, note = outcome.root_index(root, stamp_dir, ok)
+    from sanctions_model.runner.index import write_index  # matplotlib: only when a sweep ends
+
     write_index(shown, title=title, target_dir=root, link_prefix=f"{shown.name}/", note=note)
 
 
@@ -536,6 +537,8 @@ def _finish_outputs(
     root: Path, stamp_dir: Path, title: str, config: SweepConfig, specs: list, result: SweepResult
 ) -> None:
     """index.*, sweep.json and ``latest``, all from the run.json files on disk (so they agree)."""
+    from sanctions_model.runner.index import write_index
+
     on_disk = {r.name: r for r in write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")}
     result.records = [on_disk.get(r.name, r) for r in result.records]
     result.summary = outcome.summary(
