@@ -183,3 +183,16 @@ def test_connector_names_listed_without_importing_them_match_the_connectors():
     from sanctions_model.data.connectors.cli import SOURCES
 
     assert tuple(sorted(CONNECTORS)) == SOURCES
+
+
+def test_data_check_names_shipped_files_that_no_dataset_reads(capsys, monkeypatch):
+    """A new folder under data/raw/ is not silently ignored (here: every dataset but fred unknown)."""
+    import sanctions_model.data as data
+
+    monkeypatch.setattr(data, "DATASETS", {"fred": data.DATASETS["fred"]})
+    assert main(["data", "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok  fred ")
+    assert "shipped file(s) are read by no dataset" in out
+    assert "    raw/imf_imts/RU_trade.csv" in out.splitlines()
+    assert not any(line.strip().startswith("raw/fred/") for line in out.splitlines())
