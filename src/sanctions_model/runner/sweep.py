@@ -550,7 +550,9 @@ def _finish_outputs(
         interrupted=result.interrupted,
         root=root,
     )
-    write_shared_text(stamp_dir / "sweep.json", json.dumps(result.summary, indent=2))
+    # the published record holds no machine paths (they stay in the notification and on stderr)
+    published = {**result.summary, "output": stamp_dir.name, "index": "../index.html"}
+    write_shared_text(stamp_dir / "sweep.json", json.dumps(published, indent=2))
     _update_latest(root, stamp_dir, title, ok=result.summary["ok"])
 
 
