@@ -303,3 +303,12 @@ def test_specification_checks_keep_the_russia_effect(annual):
     assert table["effect_2023"].between(-0.72, -0.60).all()
     assert table.loc["as specified", "rank"] == 4
     assert table.loc["pre-period from 2015", "pre_rmspe"] < 1e-6  # interpolation: see caveat
+    assert "p not informative" in table.loc["pre-period from 2015", "note"]
+    assert (table.drop(index="pre-period from 2015")["note"] == "").all()
+    # without the fuel-driven donors (Gibraltar's bunker fuel, oil exporters) the fall holds
+    no_fuel = table.loc["donors without fuel-driven destinations"]
+    assert not no_fuel["top_donor"].startswith(("GI", "BH", "IQ", "NG"))
+    assert no_fuel["effect_2023"] < -0.6 and no_fuel["donors"] == 47
+    assert table.loc["donors without RS, MD, IN, TM", "donors"] == 55
+    # the RMSPE-ratio p-value never reaches 5% in an informative specification
+    assert table.drop(index="pre-period from 2015")["p_value"].between(0.05, 0.21).all()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sanctions_model.data import countries
 
-from .synthetic import fit_synthetic_control
+from .synthetic import FUEL_DRIVEN, fit_synthetic_control
 
 __all__ = ["DEFAULT_CHECKS", "specification_checks"]
 
@@ -27,8 +27,19 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
     "pre-period from 2015": {"pre_start": 2015},
     "k = 2": {"k": 2.0},
     "k = 20": {"k": 20.0},
+    "donors without fuel-driven destinations": {"exclude": tuple(FUEL_DRIVEN)},
+    "donors without RS, MD, IN, TM": {"exclude": ("RS", "MD", "IN", "TM")},
 }
-"""Label -> options changed from the defaults of :func:`fit_synthetic_control`."""
+"""Label -> options changed from the defaults of :func:`fit_synthetic_control`.
+
+"donors without fuel-driven destinations" drops Gibraltar (bunker fuel) and the oil exporters
+(:data:`~sanctions_model.models.synthetic.FUEL_DRIVEN`), whose EU imports rose with the 2022
+energy prices; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
+sanctions and are plausible secondary routes or beneficiaries (Serbia, Moldova, India,
+Turkmenistan)."""
+
+DEGENERATE_RMSPE = 1e-3
+"""A pre-RMSPE below this (log points) means the weights interpolate the pre-period."""
 
 
 def specification_checks(
@@ -38,6 +49,9 @@ def specification_checks(
     **base: object,
 ) -> pd.DataFrame:
     """One row per specification: effects per post year, pre-RMSPE, rank, placebos, p-value.
+
+    The rows give a range of point estimates, not a confidence interval; ``note`` flags
+    degenerate fits (exact interpolation of the pre-period), whose p-value is not informative.
 
     ``base`` options apply to every row (for example the notebook's own parameters); each entry
     of ``checks`` (default :data:`DEFAULT_CHECKS`) overrides some of them.
@@ -55,6 +69,12 @@ def specification_checks(
             "placebos": res.n_placebos,
             "p_value": res.p_value,
             "top_donor": f"{res.weights.idxmax()} {res.weights.max():.2f}",
+            "note": (
+                "interpolates the pre-period (pre-RMSPE < 0.001): its placebo filter keeps only "
+                "placebos that also interpolate, p not informative"
+                if res.pre_rmspe < DEGENERATE_RMSPE
+                else ""
+            ),
         }
         rows[label] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
