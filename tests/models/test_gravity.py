@@ -200,3 +200,30 @@ def test_one_cluster_treatment_gets_a_caveat():
                            cluster="pair")  # fmt: skip
     assert "one pair cluster" in res.caveats[0] and res.caveats[0] in str(res)
     assert "clustered by pair" in res.inference
+    # no analytic s.e., z, p or interval for it: "n/a" with the reason
+    row = res.to_frame().loc["one"]
+    assert (
+        np.isfinite(row["estimate"]) and row[["se", "z", "pvalue", "lower", "upper"]].isna().all()
+    )
+    assert row["analytic_inference"].startswith("n/a: one treated cluster")
+
+
+def test_few_treated_clusters_withheld_and_contrast_clusters():
+    d = simulate_gravity(n=8, effect=-0.5, seed=4)
+    years = sorted(d["year"].unique())
+    tr = d.exporter.isin(["C0", "C1", "C2"]) & (d.importer == "C7")
+    d["late"] = (tr & (d.year >= years[2])).astype(float)
+    d["early"] = (tr & (d.year == years[1])).astype(float)
+    kw = dict(outcome="trade", treatments=["early", "late"], cluster="pair",
+              fixed_effects=("exporter^year", "importer^year", "pair"),
+              contrasts={"late_vs_early": {"late": 1, "early": -1}})  # fmt: skip
+    shown = fit_gravity_ppml(d, **kw).to_frame()  # 3 treated pair clusters: shown by default
+    assert shown["pvalue"].notna().all() and "analytic_inference" not in shown
+    res = fit_gravity_ppml(d, **kw, min_treated_clusters=10)
+    frame = res.to_frame()
+    assert frame["pvalue"].isna().all() and frame["estimate"].notna().all()
+    assert (
+        frame["analytic_inference"] == "n/a: 3 treated clusters, see the randomization table"
+    ).all()
+    assert dict(res.contrast_clusters) == {"late_vs_early": 3}  # the union, not the sum
+    assert any("MacKinnon and Webb" in c for c in res.caveats)

@@ -59,3 +59,18 @@ def test_no_effect_not_rejected_and_bad_input():
                               contrasts={"x": {"nope": 1}})  # fmt: skip
     with pytest.raises(ParameterError, match="not found"):
         gravity_randomization(_annual(0.0, 1), outcome="value", treated="XX", windows=WINDOWS)
+
+
+@pytest.mark.slow
+def test_group_of_destinations_ranked_among_random_donor_groups():
+    d = _annual(0.0, 2, n=20)
+    group = ["RU", *_DONOR_CODES[:2]]  # three destinations with one common 2022+ dummy
+    up = d["partner"].isin(group) & (d["year"] >= 2022)
+    d.loc[up, "value"] *= np.exp(1.0)
+    res = gravity_randomization(d, outcome="value", treated=group, donors=list(_DONOR_CODES[2:20]),
+                                windows={"g_2022": (2022, None)}, reps=40, seed=3)  # fmt: skip
+    r = res.results["g_2022"]
+    assert r.estimate == pytest.approx(1.0, abs=0.3)
+    assert r.n_placebos == 40 and all(len(i.split("+")) == 3 for i in r.placebo.index)
+    assert r.rank == 1 and "groups of 3 destinations" in r.inference
+    assert res.treated == "+".join(group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -69,6 +70,20 @@ def test_placebo_in_space_generic_and_failures():
     assert "U3" in r.caveats[0]
     assert "randomization inference over 29 placebo destinations" in r.inference
     assert "Randomization" in str(r) and len(r.to_frame()) == 30
+
+
+def test_placebo_in_space_with_placebo_groups():
+    # a treated group of three, ranked among given groups of three donors
+    units = [f"U{i}" for i in range(12)]
+    sets = list(itertools.combinations(units, 3))[:24]
+
+    def est(treated, sample):
+        return (-3.0 if treated[0] == "T1" else 0.1 * len(treated[0])), 1.0
+
+    r = placebo_in_space(est, ["T1", "T2", "T3"], units, statistic="coefficient",
+                         placebo_sets=sets, unit="groups")  # fmt: skip
+    assert r.n_placebos == 24 and list(r.placebo.index)[0] == "U0+U1+U2"
+    assert r.rank == 1 and r.pvalue == pytest.approx(1 / 25)
 
 
 def test_cluster_caveats():

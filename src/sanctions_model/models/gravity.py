@@ -67,6 +67,11 @@ def _group_codes(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     return frame.groupby(list(cols), sort=False, dropna=False).ngroup().to_numpy()
 
 
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _safe_name(term: str) -> str:
     return "__fe_" + "".join(ch if ch.isalnum() else "_" for ch in term)
 
@@ -83,6 +88,7 @@ class GravityConfig:
     alpha: float
     compared_with: tuple[tuple[str, str], ...] = ()
     contrasts: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    min_treated_clusters: int = 2
 
 
 # ---------------------------------------------------------------------------- results
@@ -124,6 +130,7 @@ class GravityResults(ResultsDisplayMixin):
     converged: bool
     fit_seconds: float
     treated_clusters: tuple[tuple[str, int], ...] = ()
+    contrast_clusters: tuple[tuple[str, int], ...] = ()
 
     @property
     def inference(self) -> str:
@@ -138,14 +145,44 @@ class GravityResults(ResultsDisplayMixin):
     @property
     def caveats(self) -> tuple[str, ...]:
         """Treatments whose clustered s.e. rests on a single cluster (not informative)."""
+        out = []
         one = [t for t, n in self.treated_clusters if n <= 1]
-        if not one:
-            return ()
-        return (
-            f"{', '.join(one)} vary within one {self.config.cluster} cluster: their clustered "
-            "standard errors are not informative; use placebo-in-space inference "
-            "(sanctions_model.models.gravity_design.gravity_randomization).",
-        )
+        one += [c for c, n in self._contrast_clusters().items() if n <= 1 and c not in one]
+        if one:
+            out.append(
+                f"{_and(one)} vary within one {self.config.cluster} cluster: their clustered "
+                "standard errors are not informative, so no analytic s.e., z, p-value or interval "
+                "is shown for them; use placebo-in-space inference "
+                "(sanctions_model.models.gravity_design.gravity_randomization)."
+            )
+        few = [
+            f"{t} ({n} treated clusters)"
+            for t, n in self.treated_clusters
+            if 1 < n < self.config.min_treated_clusters
+        ]
+        if few:
+            out.append(
+                f"{_and(few)}: with so few treated clusters, cluster-robust inference "
+                "over-rejects badly (MacKinnon and Webb 2017), so no analytic s.e., z, p-value or "
+                "interval is shown; see the randomization table."
+            )
+        return tuple(out)
+
+    def _contrast_clusters(self) -> dict[str, int]:
+        """Contrast -> the clusters in which any of its dummies varies."""
+        return dict(self.contrast_clusters)
+
+    def _no_analytic(self) -> dict[str, str]:
+        """Row -> why its analytic inference is withheld (too few treated clusters)."""
+        if not self.config.cluster:
+            return {}
+        out = {}
+        for name, n in [*self.treated_clusters, *self._contrast_clusters().items()]:
+            if n <= 1:
+                out[name] = "n/a: one treated cluster, see the randomization table"
+            elif n < self.config.min_treated_clusters:
+                out[name] = f"n/a: {n} treated clusters, see the randomization table"
+        return out
 
     def lincom(self, weights: Mapping[str, float], alpha: float | None = None) -> pd.Series:
         """A linear combination ``sum w_k b_k`` with its analytic s.e., z, p and interval.
@@ -239,6 +276,13 @@ class GravityResults(ResultsDisplayMixin):
                 row[col] = 100 * np.expm1(row[src])
             rows.append(row)
         out = pd.concat(rows) if len(rows) > 1 else out
+        withheld = self._no_analytic()
+        if withheld:
+            cols = ["se", "z", "pvalue", "lower", "upper", "percent_lower", "percent_upper"]
+            rows_na = [i for i in out.index if i in withheld]
+            out[cols] = out[cols].astype(float)
+            out.loc[rows_na, cols] = np.nan
+            out["analytic_inference"] = [withheld.get(i, "") for i in out.index]
         labels = dict(self.config.compared_with)
         if labels:
             out["compared_with"] = [labels.get(i, "") for i in out.index]
@@ -287,6 +331,7 @@ def fit_gravity_ppml(
     contrasts: Mapping[str, Mapping[str, float]] | None = None,
     exporter: str = "exporter",
     importer: str = "importer",
+    min_treated_clusters: int = 2,
 ) -> GravityResults:
     """Fit a structural gravity equation by PPML with absorbed fixed effects, zeros kept.
 
@@ -316,6 +361,11 @@ def fit_gravity_ppml(
         (``{"russia_2022_vs_2014_21": {"russia_2022": 1, "russia_2014": -1}}``).
     exporter, importer : str
         Column names used to expand the ``pair`` alias.
+    min_treated_clusters : int
+        With ``cluster``, a treatment (or contrast) that varies within fewer clusters than this
+        gets no analytic s.e., z, p-value or interval in :meth:`GravityResults.to_frame` (shown
+        as "n/a", with the reason): one treated cluster means nothing, and a handful
+        over-rejects badly (MacKinnon and Webb 2017). Default 2 (only one-cluster treatments).
 
     Returns
     -------
@@ -357,6 +407,7 @@ def fit_gravity_ppml(
         contrasts=tuple(
             (str(k), tuple((str(a), float(b)) for a, b in w.items())) for k, w in contrasts.items()
         ),
+        min_treated_clusters=int(min_treated_clusters),
     )
     aliases = {"pair": f"{exporter}^{importer}"} if "pair" not in data.columns else {}
 
@@ -415,12 +466,27 @@ def fit_gravity_ppml(
     vc = vc[np.ix_(order, order)]
     n_clusters = None
     treated_clusters: tuple[tuple[str, int], ...] = ()
+    contrast_clusters: tuple[tuple[str, int], ...] = ()
     if config.cluster:
         g = getattr(fit, "_G", None)
         n_clusters = int(g[0]) if g is not None else None
         treated_clusters = tuple(
             (treat[i], int(frame.loc[frame[f"__x{i}"] != 0, "__cluster"].nunique()))
             for i in range(len(treat))
+        )
+        contrast_clusters = tuple(
+            (
+                name,
+                int(
+                    frame.loc[
+                        np.logical_or.reduce(
+                            [frame[f"__x{treat.index(k)}"].to_numpy() != 0 for k, w in ws if w]
+                        ),
+                        "__cluster",
+                    ].nunique()
+                ),
+            )
+            for name, ws in config.contrasts
         )
     return GravityResults(
         config=config,
@@ -434,4 +500,5 @@ def fit_gravity_ppml(
         converged=bool(getattr(fit, "convergence", True)),
         fit_seconds=elapsed,
         treated_clusters=treated_clusters,
+        contrast_clusters=contrast_clusters,
     )

@@ -73,11 +73,27 @@ class GravityRandomization(ResultsDisplayMixin):
         )
 
 
+def _placebo_groups(pool: tuple[str, ...], k: int, reps: int, seed: int) -> list[tuple[str, ...]]:
+    """``reps`` distinct random groups of ``k`` donors (all of them when there are fewer)."""
+    import itertools
+    import math
+
+    if len(pool) <= k:
+        raise ParameterError(f"{len(pool)} donors cannot form placebo groups of {k} destinations")
+    if math.comb(len(pool), k) <= reps:
+        return list(itertools.combinations(pool, k))
+    rng = np.random.default_rng(seed)
+    seen: dict[tuple[str, ...], None] = {}
+    while len(seen) < reps:
+        seen[tuple(sorted(rng.choice(pool, size=k, replace=False)))] = None
+    return list(seen)
+
+
 def gravity_randomization(
     data: pd.DataFrame,
     *,
     outcome: str,
-    treated: str,
+    treated: str | Sequence[str],
     windows: Mapping[str, tuple[int, int | None]],
     contrasts: Mapping[str, Mapping[str, float]] | None = None,
     compared_with: Mapping[str, str] | None = None,
@@ -88,6 +104,8 @@ def gravity_randomization(
     donors: Sequence[str] | None = None,
     statistic: Literal["studentized", "coefficient"] = "studentized",
     alpha: float = 0.05,
+    reps: int = 199,
+    seed: int = 0,
 ) -> GravityRandomization:
     """PPML with ``treated x window`` dummies, ranked among the same dummies on each donor.
 
@@ -95,8 +113,11 @@ def gravity_randomization(
     ----------
     data : pandas.DataFrame
         Destination x year panel (levels, zeros allowed).
-    treated : str
-        The treated destination (``"RU"``).
+    treated : str or sequence of str
+        The treated destination (``"RU"``), or a group of destinations given one common set of
+        dummies (``["AM", "GE", "KZ", "KG", "UZ"]``); a group is ranked among ``reps`` distinct
+        random donor groups of the same size (all of them when there are fewer), drawn with
+        ``seed``.
     windows : mapping
         Dummy name -> (first year, last year or None): ``{"russia_2014": (2014, 2021),
         "russia_2022": (2022, None)}``. Years outside every window are the reference.
@@ -113,8 +134,10 @@ def gravity_randomization(
     for col in (outcome, unit, year):
         if col not in data.columns:
             raise ParameterError(f"column {col!r} not in data")
-    if treated not in set(data[unit]):
-        raise ParameterError(f"treated {treated!r} not found in column {unit!r}")
+    group = (treated,) if isinstance(treated, str) else tuple(treated)
+    missing = sorted(set(group) - set(data[unit]))
+    if missing:
+        raise ParameterError(f"treated {missing!r} not found in column {unit!r}")
     contrasts = dict(contrasts or {})
     names = list(windows)
     for cname, w in contrasts.items():
@@ -123,8 +146,8 @@ def gravity_randomization(
                 f"contrast {cname!r} names unknown dummies: {sorted(set(w) - set(names))}"
             )
     pool = list(donors) if donors is not None else donor_pool(data[unit].astype(str).unique())
-    pool = [d for d in pool if d != treated]
-    base = data[data[unit].isin([treated, *pool])].copy()
+    pool = [d for d in pool if d not in group]
+    base = data[data[unit].isin([*group, *pool])].copy()
     base["__y"] = pd.to_numeric(base[outcome], errors="coerce").astype(float)
     base["__yr"] = pd.to_numeric(base[year], errors="coerce")
     base = base.dropna(subset=["__y", "__yr"])
@@ -133,7 +156,7 @@ def gravity_randomization(
     cache: dict[tuple[str, ...], dict] = {}
 
     def fit(units: tuple[str, ...], sample: tuple[str, ...]) -> dict:
-        key = (units[0], len(sample))
+        key = (tuple(units), len(sample))
         if key in cache:
             return cache[key]
         d = base.loc[np.concatenate([by_unit[u] for u in sample if u in by_unit])]
@@ -161,6 +184,7 @@ def gravity_randomization(
         cache[key] = out
         return out
 
+    sets = _placebo_groups(tuple(pool), len(group), reps, seed) if len(group) > 1 else None
     results = {}
     targets = {n: {n: 1.0} for n in names} | contrasts
     for tname, weights in targets.items():
@@ -171,12 +195,14 @@ def gravity_randomization(
             return b, f["scale"]
 
         results[tname] = placebo_in_space(
-            estimate, treated, pool, statistic=statistic, alpha=alpha, unit="destinations"
-        )
+            estimate, group, pool, statistic=statistic, alpha=alpha,
+            unit="destinations" if sets is None else f"groups of {len(group)} destinations",
+            placebo_sets=sets,
+        )  # fmt: skip
     caveats = [*next(iter(results.values())).caveats]
     if exporter in data.columns and data[exporter].nunique() == 1:
         caveats.append(ONE_EXPORTER_CAVEAT)
     return GravityRandomization(
-        results=results, compared_with=dict(compared_with or {}), treated=treated,
+        results=results, compared_with=dict(compared_with or {}), treated="+".join(group),
         n_donors=len(pool), caveats=tuple(caveats),
     )  # fmt: skip

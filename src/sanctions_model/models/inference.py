@@ -248,6 +248,7 @@ def placebo_in_space(
     alpha: float = 0.05,
     unit: str = "destinations",
     max_failures: float = 0.1,
+    placebo_sets: Sequence[tuple[str, ...]] | None = None,
 ) -> RandomizationResults:
     """Re-run ``estimate`` with each donor as the fake treated unit and rank the treated one.
 
@@ -266,6 +267,10 @@ def placebo_in_space(
     max_failures : float
         Share of placebo fits allowed to fail (e.g. a donor with too few years) before raising;
         failures are dropped and counted in the caveats.
+    placebo_sets : sequence of tuples of str, optional
+        Placebo groups of donors, each treated as one fake group (``estimate(set, donors)``),
+        for a treated group of several units: e.g. random 5-donor sets for five partners.
+        Default: each donor alone.
     """
     alpha = validate_alpha(alpha)
     if statistic not in ("studentized", "coefficient"):
@@ -273,20 +278,22 @@ def placebo_in_space(
     treated_t = (treated,) if isinstance(treated, str) else tuple(treated)
     donors_t = tuple(d for d in donors if d not in treated_t)
     b, s = estimate(treated_t, treated_t + donors_t)
+    sets = [(d,) for d in donors_t] if placebo_sets is None else [tuple(x) for x in placebo_sets]
     rows, failed = {}, []
-    for d in donors_t:
+    for units in sets:
+        label = "+".join(units)
         try:
-            bj, sj = estimate((d,), donors_t)
+            bj, sj = estimate(units, donors_t)
         except (ParameterError, ValueError, np.linalg.LinAlgError):
-            failed.append(d)
+            failed.append(label)
             continue
         if not (np.isfinite(bj) and np.isfinite(sj) and sj > 0):
-            failed.append(d)
+            failed.append(label)
             continue
-        rows[d] = (bj, sj)
-    if len(failed) > max_failures * max(len(donors_t), 1):
+        rows[label] = (bj, sj)
+    if len(failed) > max_failures * max(len(sets), 1):
         raise ParameterError(
-            f"{len(failed)} of {len(donors_t)} placebo fits failed (e.g. {failed[:5]}); "
+            f"{len(failed)} of {len(sets)} placebo fits failed (e.g. {failed[:5]}); "
             "the placebo distribution would not represent the donor pool"
         )
     placebo = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "scale"])

@@ -57,7 +57,8 @@ class Design:
 def _excluded_note(dropped: list[str]) -> str:
     reasons: dict[str, list[str]] = {}
     for code in dropped:
-        reasons.setdefault(exclusion_reason(code) or "excluded by the caller", []).append(code)
+        why = exclusion_reason(code) or "not among the controls passed in"
+        reasons.setdefault(why, []).append(code)
     parts = [f"{', '.join(sorted(c)[:12])}{' ...' if len(c) > 12 else ''} ({r})"
              for r, c in reasons.items()]  # fmt: skip
     return "Controls left out: " + "; ".join(parts) + "."

@@ -279,7 +279,10 @@ class DidResults(ResultsDisplayMixin):
             index=["did"],
         )
         out = out.join(ci)
-        out["percent"] = 100 * np.expm1(out["estimate"])
+        if not self.config.intensity:
+            # per unit of an intensity the percent would extrapolate (0 -> 1 may lie outside the
+            # data): scale the coefficient to the observed spread of the intensity instead
+            out["percent"] = 100 * np.expm1(out["estimate"])
         if self.randomization is not None:
             out["rank"] = self.randomization.rank
             out["n_placebos"] = self.randomization.n_placebos
@@ -302,8 +305,13 @@ class DidResults(ResultsDisplayMixin):
             },
             tables=[("Estimate", self.to_frame())],
             notes=[
-                "percent = 100 * (exp(estimate) - 1), meaningful for log outcomes; 'se' is "
-                "analytic, for reference only.",
+                (
+                    f"estimate per unit of {cfg.intensity} (log points); no percent column, as "
+                    "one unit may lie outside the data: scale it to the observed spread"
+                    if cfg.intensity
+                    else "percent = 100 * (exp(estimate) - 1), meaningful for log outcomes"
+                )
+                + "; 'se' is analytic, for reference only.",
                 *self.caveats,
             ],
         )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sanctions_model.data.donors import EXCLUDED
+from sanctions_model.data.donors import exclusion_reason
 from sanctions_model.errors import ParameterError
 
 from ._results import to_period
@@ -40,7 +40,7 @@ _DONOR_CODES = tuple(
     a + b
     for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    if a + b not in EXCLUDED
+    if exclusion_reason(a + b) is None  # every simulated control is a valid donor
 )
 
 
