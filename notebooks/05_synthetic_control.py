@@ -44,7 +44,7 @@ from typing import Literal  # the parameters cell below uses it in its type anno
 
 # %% tags=["parameters"]
 partner: str = "RU"  # treated destination [domain: partner of eurostat_comext_annual]
-family: list[str] = ["RU", "AM", "GE", "KZ", "KG", "UZ"]  # treated destinations compared together (p-values adjusted as one family) [domain: country]
+family: list[str] = ["RU", "AM", "GE", "KZ", "KG", "UZ"]  # treated destinations fitted against the same donors: the partner is tested on its own, the others' p-values adjusted as one family (Holm) [domain: country]
 intervention: int = 2022  # first post-intervention year
 pre_start: int = 2010  # first year of the pre-period
 outcome: Literal["log_index", "log", "index"] = "log_index"  # fitted outcome: log exports indexed to the pre-period mean, log exports, or exports indexed to the pre-period mean
