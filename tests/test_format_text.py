@@ -61,12 +61,13 @@ def test_no_scientific_notation_over_a_range():
 
 def test_draws_interval_and_p_agree():
     rng = np.random.default_rng(0)
-    for shift in np.linspace(-4, 4, 41):
-        s = summarize_draws(rng.normal(shift, 1, 999))
-        excludes = s.lower > 0 or s.upper < 0
-        # the same draws: the interval excludes zero exactly when p < alpha (allow one draw of slack)
-        if abs(s.p_value - 0.05) > 2 / 1000:
-            assert excludes == (s.p_value < 0.05), (shift, s)
+    for n in (200, 999, 1000):
+        for alpha in (0.05, 0.1):
+            for shift in np.linspace(-4, 4, 81):
+                s = summarize_draws(rng.normal(shift, 1, n), alpha=alpha)
+                excludes = s.lower > 0 or s.upper < 0
+                # the same draws: the interval excludes zero exactly when p < alpha
+                assert excludes == (s.p_value < alpha), (n, alpha, shift, s)
 
 
 def test_adjust_pvalues_bh_matches_hand_computation():

@@ -3,7 +3,7 @@
 Simulation (parameter uncertainty, bootstrap) and randomization inference both end in a set of
 draws of the effect (or, for randomization, of the statistic under the null). The percentile
 interval and the two-sided p-value computed here come from the same draws: the ``1 - alpha``
-interval excludes zero exactly when ``p < alpha`` (up to ties at zero), which is the rule the
+interval excludes zero exactly when ``p < alpha`` (draws equal to zero count on both sides), which is the rule the
 result sentences of :mod:`sanctions_model.reporting.text` rely on.
 """
 
@@ -44,7 +44,11 @@ def summarize_draws(draws: np.ndarray, *, alpha: float = 0.05, null: float = 0.0
     d = d[np.isfinite(d)]
     if d.size < 20:
         raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
-    lower, upper = np.quantile(d, [alpha / 2, 1 - alpha / 2])
+    # Order-statistic quantiles, taken from each tail: the lower bound is above ``null`` exactly
+    # when fewer than alpha/2 of the draws lie at or below it, which is p < alpha (and likewise
+    # for the upper bound); interpolated quantiles can disagree with the p-value by one draw.
+    lower = np.quantile(d, alpha / 2, method="inverted_cdf")
+    upper = -np.quantile(-d, alpha / 2, method="inverted_cdf")
     below = np.mean(d <= null)
     above = np.mean(d >= null)
     p = min(1.0, max(2 * min(below, above), 1.0 / (d.size + 1)))
