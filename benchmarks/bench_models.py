@@ -14,7 +14,6 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sanctions_model import models
@@ -73,13 +72,6 @@ def main() -> None:
                                                fixed_effects=("exporter^year", "importer^year",
                                                               "pair_id"),
                                                cluster="pair_id"))  # fmt: skip
-    rng = np.random.default_rng(0)
-    idx = pd.period_range("2000-01", periods=300, freq="M")
-    var_data = pd.DataFrame(rng.standard_normal((300, 3)).cumsum(0) * 0.01, index=idx,
-                            columns=["oil", "trade", "fx"]).diff().dropna()  # fmt: skip
-    record("VAR (lag order by AIC) + IRF", "299 months x 3", lambda: models.fit_var(var_data))
-    record("local projections (h <= 12)", "299 months x 3",
-           lambda: models.local_projections(var_data, shock="oil"))  # fmt: skip
     if args.out:
         from sanctions_model._io import atomic_write_text
 
