@@ -62,7 +62,8 @@ def main() -> None:
             reporters=[f"R{i:03d}" for i in range(n_rep)], seed=1, intensity=True
         ).data
         record("event study, pair + reporter^period FE (-6..12)", f"{len(panel):,} rows",
-               lambda p=panel: models.estimate_event_study(p))  # fmt: skip
+               lambda p=panel: models.estimate_event_study(p, controls="all",
+                                                           inference="cluster"))  # fmt: skip
     if YOTOV.exists():
         d = pd.read_stata(YOTOV)
         d = d[d["year"].isin([1986, 1990, 1994, 1998, 2002, 2006])].copy()
