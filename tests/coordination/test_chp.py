@@ -22,6 +22,17 @@ def test_planted_effect_recovered_with_interval():
     assert r.loc["RU", "lower"] <= 0 <= r.loc["RU", "upper"]
 
 
+def test_sentences_name_destination_months_and_inference():
+    trade, codes = simulate_chp_panel(effect=0.0, seed=3, **SMALL)
+    res = chp_did(trade, codes, n_perm=199)
+    s = res.sentences()
+    assert "to Russia" in s["RU"] and "hubs (Armenia, Georgia" in s["hubs"]
+    assert "over 199 reassignments" in s["RU"] and "randomization p" in s["RU"]
+    assert " against January 2020-February 2022" in s["RU"]
+    assert "exp(estimate) - 1" in res.NOTE
+    assert any("not re-routed more than other banned goods" in c for c in res.caveats)
+
+
 @pytest.mark.slow
 def test_size_under_no_effect():
     rejections = []

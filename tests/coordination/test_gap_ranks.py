@@ -77,3 +77,27 @@ def test_bad_inputs():
         gap_ranks(_card({}), allies=["A"])
     with pytest.raises(ParameterError, match="not a scorecard column"):
         gap_ranks(_card({}), allies=list("ABC"), components=["direct_ratio", "nope"])
+
+
+def test_ties_share_first_place_and_shares_sum_to_one():
+    # A and B have equal components: a tie for first in every draw, shared between them
+    card = _card({})
+    card.table["direct_ratio"] = [0.5, 0.5, 0.1, 0.2, 0.3]
+    card.table["adoption_lag_days"] = [30.0, 30.0, 0.0, 10.0, np.nan]
+    card.table["adoption_lag_censored"] = False
+    for a in "AB":
+        card.substitution.estimates[a] = _sub(a, 0.5, 0.0, seed=1)
+    card.table["substitution"] = [card.substitution.estimates[a].ratio for a in card.table.index]
+    g = gap_ranks(card, allies=list("ABCD"))
+    t = g.table
+    assert t["p_first"].sum() == pytest.approx(1.0)
+    assert t.loc["A", "p_first"] == pytest.approx(0.5) and t.loc["B", "p_first"] == pytest.approx(
+        0.5
+    )
+    # competition ranks: both first, marked as tied
+    assert t.loc["A", "rank_full"] == 1 and t.loc["B", "rank_full"] == 1
+    assert t.loc["A", "rank_full_tied"] and not t.loc["C", "rank_full_tied"]
+    f = g.formatted()
+    assert f.loc["A", "gap rank (all components) [95% interval]"].startswith("1 (tied)")
+    assert any("no adoption lag is censored" in c for c in g.caveats)
+    assert any("ties on the composite" in c for c in g.caveats)

@@ -45,7 +45,10 @@ def test_hub_total_and_armenia_left_out_for_2023(card):
     cols = [f"hub_{h}" for h in HUBS if h != "AM"]
     np.testing.assert_allclose(t["hub_total"], t[cols].sum(axis=1, min_count=1), rtol=1e-12)
     assert t["hub_AM"].isna().all()
-    assert any("hub AM has no data for 2023" in c for c in card.caveats)
+    assert any("Armenia publishes no 2023 figures" in c for c in card.caveats)
+    # the estimator's per-estimate notes reach the scorecard's caveats
+    assert any("counted for 2022 only" in c and "biases every" in c for c in card.caveats)
+    assert any(c.startswith("short pre-period") for c in card.caveats)
 
 
 def test_substitution_intervals_and_adjusted_pvalues(card):
@@ -55,11 +58,33 @@ def test_substitution_intervals_and_adjusted_pvalues(card):
         (t["substitution_lower"] <= t["substitution"])
         & (t["substitution"] <= t["substitution_upper"])
     ).all()
-    assert (t["p_adjusted"] >= t["p_value"] - 1e-12).all()
+    adj = t.dropna(subset=["p_adjusted"])
+    assert (adj["p_adjusted"] >= adj["p_value"] - 1e-12).all()
+    # allies too small to estimate (MT) stay out of the adjustment
+    assert t.loc[t["too_small"], "p_adjusted"].isna().all()
+    # the EU27 aggregate (a sum of the member states) is a separate, unadjusted test; the
+    # member states and the non-EU allies are one Benjamini-Hochberg family
+    assert card.table.loc[EU, "p_family"] == "aggregate"
+    assert card.table.loc[EU, "p_adjusted"] == card.table.loc[EU, "p_value"]
+    assert set(t.loc[t.index != EU, "p_family"].dropna()) <= {"allies"}
     # the EU27 ratio from the hubs' records sits below the EBRD's 10% in point and well below 1
     eu = card.table.loc[EU]
     assert 0 < eu["substitution_upper"] < 0.5
-    assert "upper bound" in card.substitution.estimates[EU].sentence()
+    sentence = card.substitution.estimates[EU].sentence()
+    assert "overstates re-routing" in sentence and "upper bound" not in sentence
+    assert "two-sided p" in sentence
+    gb = card.sentences()["GB"]
+    assert "after Benjamini-Hochberg adjustment" in gb
+
+
+def test_formatted_scorecard_labels(card):
+    f = card.formatted()
+    assert "EU27" in f.index and "EU27_2020" not in f.index
+    assert {"p (unadjusted)", "p (BH-adjusted)"} <= set(f.columns)
+    col = "substitution (hubs' records) [95% interval]"
+    assert f.loc["MT", col] == "too small to estimate"
+    # two decimals, unbounded ends written out
+    assert all("e-" not in v for v in f[col])
 
 
 def test_eu27_aggregate_from_the_eu_side():

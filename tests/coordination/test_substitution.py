@@ -50,7 +50,7 @@ def test_point_estimate_inside_interval_and_ratio_of_means():
         assert f.loc[a, "ratio_lower"] <= lo90 <= hi90 <= f.loc[a, "ratio_upper"]
         # interval excludes zero exactly when p < alpha
         assert (f.loc[a, "ratio_lower"] > 0) == (f.loc[a, "p_value"] < 0.05)
-    assert "upper bound" in res.summary()
+    assert "overstates re-routing" in res.summary()
     assert "Inference:" in res.summary()
 
 

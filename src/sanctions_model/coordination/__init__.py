@@ -52,7 +52,7 @@ from .rerouting import (
     estimate_rerouting,
     substitution_ratio,
 )
-from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution
+from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution, overlap_tables
 from .simulate import SimulatedRerouting, simulate_rerouting_panel
 from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
@@ -69,6 +69,7 @@ __all__ = [
     "ally_scorecard",
     "estimate_substitution",
     "eu27_substitution",
+    "overlap_tables",
     "gap_ranks",
     "CoordinationGapIndex",
     "CounterfactualDraws",

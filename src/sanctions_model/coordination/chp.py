@@ -47,6 +47,25 @@ from sanctions_model.errors import ParameterError
 __all__ = ["ChpDiD", "chp_did", "chp_panel", "chp_substitution", "CHP_HUBS"]
 
 CHP_HUBS: tuple[str, ...] = ("AM", "GE", "KZ", "KG", "UZ")
+_NAMES = {
+    "AM": "Armenia", "GE": "Georgia", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "UZ": "Uzbekistan",
+}  # fmt: skip
+
+
+def months_label(start: str, end: str) -> str:
+    """``March-November 2022``, ``January 2020-February 2022`` (inclusive month range)."""
+    a, b = pd.Period(str(start), "M"), pd.Period(str(end), "M")
+    if a.year == b.year:
+        return f"{a.strftime('%B')}-{b.strftime('%B')} {b.year}" if a != b else a.strftime("%B %Y")
+    return f"{a.strftime('%B %Y')}-{b.strftime('%B %Y')}"
+
+
+def hubs_label(hubs: Sequence[str]) -> str:
+    """``the five hubs (Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan)``."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+    n = len(hubs)
+    names = ", ".join(_NAMES.get(h, h) for h in hubs)
+    return f"the {words.get(n, str(n))} hubs ({names})"
 
 
 def chp_panel(trade: pd.DataFrame | None = None, codes: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -139,6 +158,13 @@ class ChpDiD(SummaryDisplayMixin):
     alpha: float
     inference: str
     caveats: tuple[str, ...] = ()
+    hubs: tuple[str, ...] = CHP_HUBS
+
+    #: Note for the formatted table.
+    NOTE = (
+        "Percent differences are exp(estimate) - 1 of a log-point difference in differences "
+        "(CHP goods against other banned goods, after against before)."
+    )
 
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
@@ -167,22 +193,26 @@ class ChpDiD(SummaryDisplayMixin):
         )
 
     def sentences(self) -> dict[str, str]:
+        from sanctions_model.reporting import format as fmt
         from sanctions_model.reporting.text import effect_sentence
 
         out = {}
+        tiers = "all tiers" if len(self.tiers) > 1 else f"tier {self.tiers[0]}"
         for g, r in self.estimates.iterrows():
+            dest = "Russia" if g == "RU" else hubs_label(self.hubs) if g == "hubs" else str(g)
+            n = int(r["n_perm"])
+            p = fmt.pvalue(r["p_value"], n_draws=n)
             out[str(g)] = effect_sentence(
-                f"Member states' exports of Common High Priority goods (tier "
-                f"{', '.join(self.tiers)}) to {g}, against other banned goods, "
-                f"{self.post[0]}..{self.post[1]} vs {self.pre[0]}..{self.pre[1]}",
+                f"Member states' exports of Common High Priority goods ({tiers}) to {dest}, "
+                f"{months_label(*self.post)} against {months_label(*self.pre)}, "
+                f"{int(r['cells'])} member state x destination cells",
                 r["estimate"],
                 r["lower"],
                 r["upper"],
-                p_value=r["p_value"],
                 scale="log",
                 reference="the other banned goods",
                 alpha=self.alpha,
-                n_draws=int(r["n_perm"]),
+                inference=f"randomization {p} over {n:,} reassignments",
             )
         return out
 
@@ -303,13 +333,18 @@ def chp_did(
     if not rows:
         raise ParameterError("no destination group could be estimated")
     caveats.append(
-        "pairs with exports in only one period are left out (the intensive margin); "
-        "Eurostat marks 93% of CN8 cells as not available"
+        "this compares CHP goods with other banned goods, which were also re-routed. A null "
+        "difference does not mean CHP goods were not re-routed; it means they were not "
+        "re-routed more than other banned goods"
     )
+    cells_txt = ", ".join(f"{r['cells']} for {'Russia' if g == 'RU' else 'the hubs'}"
+                          for g, r in rows.items())  # fmt: skip
     caveats.append(
-        "control goods are other banned goods: if they were re-routed too, the difference "
-        "understates re-routing of CHP goods"
+        f"only member state x destination cells with exports in both periods enter ({cells_txt}),"
+        " so the estimates leave out flows that stopped or started entirely (the intensive "
+        "margin only); Eurostat marks 93% of CN8 cells as not available"
     )
+    caveats.append(f"pre-period {months_label(*pre)} includes the 2020 COVID trough")
     inference = (
         f"randomization inference over goods ({n_perm} reassignments of the treated labels); "
         "interval by test inversion under a constant effect"
@@ -323,6 +358,7 @@ def chp_did(
         alpha=alpha,
         inference=inference,
         caveats=tuple(caveats),
+        hubs=tuple(hubs),
     )
 
 
@@ -369,4 +405,10 @@ def chp_substitution(
     )
     import dataclasses
 
-    return dataclasses.replace(est, caveats=(*est.caveats, *extra))
+    what = "all CHP tiers in the data" if len(tiers) > 1 else f"CHP tier {tiers[0]} goods"
+    subject = (
+        f"EU member states, {what}: excess imports of {hubs_label(list(est.hub_excess_draws))} "
+        f"per euro of the shortfall in exports to Russia, {months_label(*post)} (trends fitted on "
+        f"{months_label(*pre)})"
+    )
+    return dataclasses.replace(est, caveats=(*est.caveats, *extra), subject=subject)

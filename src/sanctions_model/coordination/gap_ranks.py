@@ -49,6 +49,13 @@ __all__ = ["GapRanks", "gap_ranks", "INDEX_ALLIES", "INDEX_COMPONENTS"]
 
 INDEX_ALLIES: tuple[str, ...] = ("EU27_2020", "US", "GB", "JP", "KR", "CA", "CH", "NO", "AU")
 INDEX_COMPONENTS: tuple[str, ...] = ("direct_ratio", "substitution", "adoption_lag_days")
+#: Readers' labels of the components.
+LABELS: dict[str, str] = {
+    "direct_ratio": "direct ratio",
+    "substitution": "substitution",
+    "adoption_lag_days": "adoption lag, days",
+    "list_gap": "share not on the other list",
+}
 
 
 def _rank_scores(x: np.ndarray) -> np.ndarray:
@@ -87,7 +94,7 @@ class GapRanks(SummaryDisplayMixin):
     table : DataFrame
         One row per ally: the raw components, ``lag_censored``, ``gap_full`` (composite on all
         components), ``rank_full`` with ``rank_full_lower``/``rank_full_upper``, ``p_first``
-        (share of draws ranked 1), ``gap_common``, ``rank_common`` with its interval,
+        (share of draws ranked 1, ties shared), ``rank_full_tied``, ``gap_common``, ``rank_common`` with its interval,
         ``compared_on`` and ``not_ranked`` (why an ally is missing from the full ranking).
     components, common : tuple of str
         Components of the full and of the common ranking.
@@ -112,18 +119,34 @@ class GapRanks(SummaryDisplayMixin):
 
         t = self.table
 
+        from sanctions_model.coordination.scorecard import _days, _label
+
         def rk(r: pd.Series, key: str) -> str:
             if pd.isna(r[f"rank_{key}"]):
                 return fmt.MISSING
-            return f"{r[f'rank_{key}']} [{r[f'rank_{key}_lower']}-{r[f'rank_{key}_upper']}]"
+            tied = " (tied)" if bool(r.get(f"rank_{key}_tied", False)) else ""
+            return f"{r[f'rank_{key}']}{tied} [{r[f'rank_{key}_lower']}-{r[f'rank_{key}_upper']}]"
 
-        out = pd.DataFrame(index=t.index)
+        def share(v: float) -> str:
+            if pd.isna(v):
+                return fmt.MISSING
+            return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"
+
+        out = pd.DataFrame(index=pd.Index([_label(a) for a in t.index], name="ally"))
         for c in self.components:
-            out[c] = [fmt.number(v, 2) for v in t[c]]
-        out["gap rank (all components)"] = [rk(r, "full") for _, r in t.iterrows()]
-        out["P(rank 1)"] = [fmt.pct(v, signed=False) for v in t["p_first"]]
-        out[f"gap rank ({', '.join(self.common)})"] = [rk(r, "common") for _, r in t.iterrows()]
-        out["not ranked on all components"] = t["not_ranked"]
+            if c == "adoption_lag_days":
+                cens = t["lag_censored"].fillna(False).astype(bool)
+                out[LABELS[c]] = [_days(v, k) for v, k in zip(t[c], cens, strict=True)]
+            else:
+                out[LABELS.get(c, c)] = [fmt.ratio(v) for v in t[c]]
+        out["gap rank (all components) [95% interval]"] = [rk(r, "full") for _, r in t.iterrows()]
+        out["share of draws ranked first"] = [share(v) for v in t["p_first"]]
+        common = ", ".join(LABELS.get(c, c) for c in self.common)
+        out[f"gap rank ({common}) [95% interval]"] = [rk(r, "common") for _, r in t.iterrows()]
+        out["missing components"] = [
+            "" if not m else ", ".join(LABELS.get(c, c) for c in m.removeprefix("no ").split(", "))
+            for m in t["not_ranked"]
+        ]
         return out
 
     def summary(self) -> str:
@@ -187,7 +210,7 @@ def _rank_block(
     vals: np.ndarray, point: np.ndarray, rows: np.ndarray, alpha: float
 ) -> dict[str, np.ndarray]:
     n = vals.shape[1]
-    keys = ("gap", "rank", "lower", "upper", "p_first")
+    keys = ("gap", "rank", "lower", "upper", "p_first", "tied")
     res = {k: np.full(n, np.nan) for k in keys}
     if rows.sum() < 2:
         return res
@@ -196,11 +219,17 @@ def _rank_block(
     draws = _composite_ranks(v[ok])
     p = point[:, rows, :]
     scores = np.stack([_rank_scores(p[:, :, c]) for c in range(p.shape[2])], axis=2)
-    res["gap"][rows] = scores.mean(axis=2)[0]
-    res["rank"][rows] = _composite_ranks(p)[0]
+    gap = scores.mean(axis=2)[0]
+    res["gap"][rows] = gap
+    # competition ranks ("1, 2, 2, 4"): 1 + allies with a strictly larger composite gap
+    close = np.isclose(gap[:, None], gap[None, :], rtol=0, atol=1e-12)
+    res["rank"][rows] = 1 + ((gap[None, :] > gap[:, None]) & ~close).sum(axis=1)
+    res["tied"][rows] = close.sum(axis=1) > 1
     res["lower"][rows] = np.floor(np.quantile(draws, alpha / 2, axis=0))
     res["upper"][rows] = np.ceil(np.quantile(draws, 1 - alpha / 2, axis=0))
-    res["p_first"][rows] = (draws <= 1).mean(axis=0)
+    # share of draws ranked first; a tie for first is shared among the tied (sums to 1)
+    first = np.isclose(draws, draws.min(axis=1, keepdims=True))
+    res["p_first"][rows] = (first / first.sum(axis=1, keepdims=True)).mean(axis=0)
     return res
 
 
@@ -255,16 +284,18 @@ def gap_ranks(
     out["rank_full"] = pd.array(full["rank"], dtype="Float64").round().astype("Int64")
     out["rank_full_lower"] = pd.array(full["lower"], dtype="Float64").astype("Int64")
     out["rank_full_upper"] = pd.array(full["upper"], dtype="Float64").astype("Int64")
+    out["rank_full_tied"] = np.asarray(full["tied"]) == 1
     out["p_first"] = full["p_first"]
     if common:
         ci = [comps.index(c) for c in common]
         cm = _rank_block(vals[:, :, ci], point[:, :, ci], np.ones(len(allies), bool), alpha)
     else:
-        cm = {k: np.full(len(allies), np.nan) for k in ("gap", "rank", "lower", "upper")}
+        cm = {k: np.full(len(allies), np.nan) for k in ("gap", "rank", "lower", "upper", "tied")}
     out["gap_common"] = cm["gap"]
     out["rank_common"] = pd.array(cm["rank"], dtype="Float64").round().astype("Int64")
     out["rank_common_lower"] = pd.array(cm["lower"], dtype="Float64").astype("Int64")
     out["rank_common_upper"] = pd.array(cm["upper"], dtype="Float64").astype("Int64")
+    out["rank_common_tied"] = np.asarray(cm["tied"]) == 1
     out["compared_on"] = [", ".join(comps) if f else ", ".join(common) for f in full_rows]
     out["not_ranked"] = [
         "" if f else "no " + ", ".join(c for j, c in enumerate(comps) if not have[i, j])
@@ -274,16 +305,44 @@ def gap_ranks(
     if (~full_rows).any():
         caveats.append(
             f"{int((~full_rows).sum())} allies lack a component and are ranked only on "
-            f"{', '.join(common) or 'nothing'}"
+            f"{', '.join(LABELS.get(c, c) for c in common) or 'nothing'}"
         )
-    if "adoption_lag_days" in comps and out["lag_censored"].fillna(False).any():
+    if "adoption_lag_days" in comps:
+        if out["lag_censored"].fillna(False).any():
+            caveats.append(
+                "a censored adoption lag (a kind not adopted, shown as '>='), is a lower bound: "
+                "that ally's gap rank is a lower bound too"
+            )
+        else:
+            caveats.append("no adoption lag is censored: every ally with a lag adopted every kind")
         caveats.append(
-            "a censored adoption lag (a kind not adopted) is a lower bound: that ally's gap "
-            "rank is a lower bound too"
+            "adoption lags are medians over kinds of measure in whole days; every EU member "
+            "state carries the EU's lag, and lags a few days apart separate allies on noise"
         )
     if "substitution" in comps:
         caveats.append("substitution draws are independent across allies (simulated separately)")
-    caveats.append("direct ratios and adoption lags are observed: only substitution has draws")
+        caveats.append(
+            "the ranks order substitution point estimates that are mostly not distinguishable "
+            "from zero and that are biased (hub coverage, see the scorecard): read a rank "
+            "interval as 'ranks between a and b in 95% of draws', not as a league table"
+        )
+    caveats.append(
+        "only the substitution estimates carry draws; the direct ratios (IMF estimates) and "
+        "adoption lags are treated as fixed, so the rank intervals are too narrow"
+    )
+    ties = out[out["rank_full_tied"]].groupby("rank_full").groups
+    if ties:
+        caveats.append(
+            "ties on the composite (shown as '(tied)'): "
+            + "; ".join(
+                f"{' and '.join('EU27' if a == 'EU27_2020' else a for a in g)} at rank {r}"
+                for r, g in ties.items()
+            )
+        )
+    caveats.append(
+        "'share of draws ranked first' is the share of draws in which the ally's gap ranks "
+        "first (a tie for first shared); the shares sum to 100%"
+    )
     inference = (
         f"ranks recomputed on {nd} draws of the substitution estimates; "
         f"{1 - alpha:.0%} rank intervals are the draw quantiles"

@@ -13,8 +13,13 @@ Switzerland, Norway, Australia), each column from the source that records it:
     hubs).
 ``substitution``, ``substitution_lower``, ``substitution_upper``, ``p_value``, ``p_adjusted``
     Excess of the hubs' imports over their pre-war trends per unit of shortfall of Russia's
-    imports below theirs, over ``base_year + 1 .. year`` (:mod:`.substitution`): an upper bound
-    on re-routing. ``p_adjusted``: Benjamini-Hochberg over the allies.
+    imports below theirs, over ``base_year + 1 .. year`` (:mod:`.substitution`): re-routing
+    recorded in the hubs' imports, overstated by the hubs' own demand growth (not a ceiling on
+    total leakage). ``p_adjusted``: Benjamini-Hochberg over the member states and the non-EU
+    allies (one family); the EU27 aggregate (a sum of the member states) is a separate,
+    unadjusted test (``p_adjusted`` = ``p_value``, ``p_family`` says which).
+    ``too_small``: Russia's imports from the ally in ``base_year`` below ``min_direct`` (USD):
+    the ratio is shown as "too small to estimate".
 ``list_size``, ``listed_by_other``, ``median_listing_lag_days``
     US (OFAC SDN, program RUSSIA-EO14024) against UK (regime RUS): subjects on the list, the
     share the other list also holds (names matched with :func:`~.designations.compare_lists` at
@@ -51,11 +56,17 @@ __all__ = [
     "list_overlap_us_uk",
     "adoption_lags",
     "eu27_substitution",
+    "overlap_tables",
 ]
 
 EU = "EU27_2020"
 ALLIES: tuple[str, ...] = (EU, *EU27, "US", "GB", "JP", "KR", "CA", "CH", "NO", "AU")
 HUBS: tuple[str, ...] = ("UZ", "KZ", "KG", "AM")
+HUB_NAMES: dict[str, str] = {
+    "UZ": "Uzbekistan", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "AM": "Armenia", "GE": "Georgia",
+}  # fmt: skip
+#: Russia's imports from an ally in the base year below this (USD) leave its ratio unreported.
+MIN_DIRECT: float = 100e6
 #: The jurisdiction whose lists and measures an ally follows (EU member states follow the EU).
 JURISDICTION: dict[str, str] = {EU: "EU", **{m: "EU" for m in EU27}}
 
@@ -231,13 +242,47 @@ def adoption_lags(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _days(value: float) -> str:
-    """Days as a whole number (a median of two lags can end in .5: shown as such)."""
+def _days(value: float, censored: bool = False) -> str:
+    """Days as a whole number, halves rounded up (14.5 -> 15); ``>= N`` when censored.
+
+    The one formatter of lags in days, for the scorecard and the gap ranks.
+    """
     from sanctions_model.reporting import format as fmt
 
     if pd.isna(value):
         return fmt.MISSING
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return (">= " if censored else "") + f"{int(np.floor(float(value) + 0.5)):,}"
+
+
+def _ratio2(value: float) -> str:
+    """A ratio with two decimals (``0.07``, ``-0.00``); ``unbounded`` for an infinite end."""
+    from sanctions_model.reporting import format as fmt
+
+    if pd.isna(value):
+        return fmt.MISSING
+    if not np.isfinite(value):
+        return "unbounded"
+    return f"{value:,.2f}"
+
+
+def _label(ally: str) -> str:
+    """Reader's label of an ally code (``EU27_2020`` -> ``EU27``)."""
+    return "EU27" if ally == EU else ally
+
+
+def _label_text(text: str, ally: str) -> str:
+    return text.replace(f"{ally}:", f"{_label(ally)}:", 1) if ally == EU else text
+
+
+def _usd_m(value: float) -> str:
+    """``USD 0.53 m``, ``USD 2.60 m``, ``USD 1.23 bn``: millions at least, three figures."""
+    from sanctions_model.reporting import format as fmt
+
+    if pd.isna(value):
+        return fmt.MISSING
+    if abs(float(value)) >= 1e9:
+        return fmt.money(value, "USD")
+    return f"USD {float(value) / 1e6:,.2f} m" if abs(value) < 1e8 else f"USD {value / 1e6:,.0f} m"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -267,6 +312,7 @@ class AllyScorecard(SummaryDisplayMixin):
     caveats: tuple[str, ...] = ()
     direct: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    panel: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -276,21 +322,38 @@ class AllyScorecard(SummaryDisplayMixin):
         from sanctions_model.reporting import format as fmt
 
         t = self.table if allies is None else self.table.reindex(list(allies))
-        out = pd.DataFrame(index=t.index)
-        out[f"direct {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["direct_ratio"]]
-        out[f"Russia's imports {self.year}"] = [fmt.money(v, "USD") for v in t["direct_year"]]
-        out[f"hubs' imports {self.year}"] = [fmt.money(v, "USD") for v in t["hub_total"]]
+        out = pd.DataFrame(index=pd.Index([_label(a) for a in t.index], name="ally"))
+        out[f"direct ratio {self.year}/{self.base_year}"] = [
+            fmt.ratio(v) for v in t["direct_ratio"]
+        ]
+        out[f"Russia's imports {self.year}"] = [_usd_m(v) for v in t["direct_year"]]
+        out[f"hubs' imports {self.year}"] = [_usd_m(v) for v in t["hub_total"]]
         out[f"hubs {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["hub_ratio"]]
         if "substitution" in t:
-            out["substitution (upper bound)"] = [
-                f"{fmt.ratio(r)} [{fmt.ratio(lo)}, {fmt.ratio(hi)}]"
+            small = t["too_small"] if "too_small" in t else pd.Series(False, index=t.index)
+            out["substitution (hubs' records) [95% interval]"] = [
+                "too small to estimate"
+                if sm
+                else f"{_ratio2(r)} [{_ratio2(lo)}, {_ratio2(hi)}]"
                 if pd.notna(r)
                 else "not identified"
-                for r, lo, hi in zip(
-                    t["substitution"], t["substitution_lower"], t["substitution_upper"], strict=True
+                for r, lo, hi, sm in zip(
+                    t["substitution"],
+                    t["substitution_lower"],
+                    t["substitution_upper"],
+                    small,
+                    strict=True,
                 )
             ]
-            out["p (BH)"] = [fmt.pvalue(p) if pd.notna(p) else fmt.MISSING for p in t["p_adjusted"]]
+            out["p (unadjusted)"] = [
+                fmt.pvalue(p) if pd.notna(r) and not sm else fmt.MISSING
+                for p, r, sm in zip(t["p_value"], t["substitution"], small, strict=True)
+            ]
+            out["p (BH-adjusted)"] = [
+                fmt.pvalue(p) if pd.notna(p) and f == "allies" else
+                "single test" if pd.notna(p) else fmt.MISSING
+                for p, f in zip(t["p_adjusted"], t["p_family"], strict=True)
+            ]  # fmt: skip
         if "listed_by_other" in t:
             out["on the other list"] = [fmt.pct(v, signed=False) for v in t["listed_by_other"]]
             out["median listing lag of the other list, days"] = [
@@ -298,16 +361,106 @@ class AllyScorecard(SummaryDisplayMixin):
             ]
         if "adoption_lag_days" in t:
             out["adoption lag, days"] = [
-                (">= " if c else "") + _days(v) if pd.notna(v) else fmt.MISSING
+                _days(v, bool(c) if pd.notna(c) else False)
                 for v, c in zip(t["adoption_lag_days"], t["adoption_lag_censored"], strict=True)
             ]
         return out
 
+    def plot(
+        self,
+        allies: Sequence[str] | None = None,
+        *,
+        benchmark: float = 0.10,
+        xlim: tuple[float, float] = (-1.0, 1.5),
+        ax: Any = None,
+    ) -> Any:
+        """Forest plot of the substitution ratios with their intervals and the EBRD benchmark.
+
+        Allies without a ratio (not identified, too small) are left out; interval ends beyond
+        ``xlim`` (or unbounded) are drawn to the edge with an arrow.
+        """
+        import matplotlib.pyplot as plt
+
+        t = self.table
+        small = t["too_small"] if "too_small" in t else pd.Series(False, index=t.index)
+        rows = t[t["substitution"].notna() & ~small.astype(bool)]
+        if allies is not None:
+            rows = rows.reindex([a for a in allies if a in rows.index])
+        rows = rows.iloc[::-1]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.5, 0.28 * len(rows) + 1.6))
+        y = np.arange(len(rows))
+        lo = rows["substitution_lower"].clip(*xlim).to_numpy(dtype=float)
+        hi = rows["substitution_upper"].clip(*xlim).to_numpy(dtype=float)
+        est = rows["substitution"].to_numpy(dtype=float)
+        colors = ["#b2182b" if a == EU else "#2166ac" for a in rows.index]
+        ax.hlines(y, lo, hi, color=colors, lw=1.6)
+        ax.plot(est, y, "o", color="black", ms=4, zorder=3)
+        for yi, (l0, h0) in enumerate(
+            zip(rows["substitution_lower"], rows["substitution_upper"], strict=True)
+        ):
+            if not l0 > xlim[0]:
+                ax.plot(xlim[0], yi, marker="<", color=colors[yi], ms=6)
+            if not h0 < xlim[1]:
+                ax.plot(xlim[1], yi, marker=">", color=colors[yi], ms=6)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.axvline(benchmark, color="#d95f02", ls="--", lw=1.2)
+        ax.text(
+            benchmark, len(rows) - 0.3, f" EBRD: under {benchmark:.2f}", color="#d95f02",
+            fontsize=8, va="bottom",
+        )  # fmt: skip
+        ax.set_yticks(y, [_label(a) for a in rows.index])
+        ax.set_ylim(-0.7, len(rows) + 0.3)
+        ax.set_xlim(xlim[0] - 0.05, xlim[1] + 0.05)
+        ax.set_xlabel("ratio (USD of hubs' excess imports per USD of Russia's shortfall)")
+        ax.set_title(
+            f"Hubs' excess per dollar of lost direct trade, {self.base_year + 1}-{self.year}, "
+            f"{1 - self.alpha:.0%} intervals",
+            fontsize=10,
+        )
+        ax.figure.tight_layout()
+        return ax.figure
+
     def sentences(self) -> dict[str, str]:
-        """One result sentence per ally with a substitution estimate."""
+        """One result sentence per ally with a substitution estimate, both p-values named."""
+        from sanctions_model.reporting import format as fmt
+
         if self.substitution is None:
             return {}
-        return {a: e.sentence() for a, e in self.substitution.estimates.items()}
+        out = {}
+        t = self.table
+        for a, e in self.substitution.estimates.items():
+            if a in t.index and bool(t.loc[a].get("too_small", False)):
+                continue
+            fam = t.loc[a, "p_family"] if a in t.index else None
+            padj = t.loc[a, "p_adjusted"] if a in t.index else np.nan
+            if fam == "allies" and pd.notna(padj):
+                n = int((t["p_family"] == "allies").sum())
+                extra = (
+                    f"{fmt.pvalue(padj)[4:]} after Benjamini-Hochberg adjustment across the "
+                    f"{n} member states and non-EU allies"
+                )
+                text = e.sentence(extra)
+                if padj < self.alpha:
+                    text = text.replace(
+                        "The interval excludes zero.",
+                        "The interval excludes zero, also after the adjustment.",
+                    )
+                else:
+                    text = text.replace(
+                        "The interval excludes zero.",
+                        "The unadjusted interval excludes zero, but after the adjustment the "
+                        f"excess is not distinguishable from zero at the {self.alpha:.0%} level.",
+                    )
+            else:
+                text = e.sentence(
+                    "a single test: the aggregate is a sum of the member states and is kept out "
+                    "of their adjustment family"
+                    if fam == "aggregate"
+                    else None
+                )
+            out[a] = _label_text(text, a)
+        return out
 
     def summary(self) -> str:
         from sanctions_model.reporting import format as fmt
@@ -352,6 +505,7 @@ def ally_scorecard(
     hub_imports: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     designations: Mapping[str, pd.DataFrame] | None = None,
+    min_direct: float = MIN_DIRECT,
 ) -> AllyScorecard:
     """Build the ally scorecard (see the module docstring for every column).
 
@@ -375,6 +529,9 @@ def ally_scorecard(
         Trade tables (``load_trade`` layout) and the events table; default the embedded data.
     designations : mapping {"US": frame, "GB": frame}, optional
         Default: ``load_designations("ofac_sdn")`` and ``load_designations("uk_sanctions_list")``.
+    min_direct : float
+        Russia's imports from an ally in ``base_year`` (USD) below which its substitution ratio
+        is reported as too small to estimate (default USD 100 m).
     """
     from sanctions_model.coordination.substitution import estimate_substitution
     from sanctions_model.models.multiple import adjust_pvalues
@@ -415,7 +572,11 @@ def ally_scorecard(
         col = f"hub_{x}"
         if x not in observed_hubs:
             table[col] = np.nan
-            caveats.append(f"hub {x} has no data for {year}: left out of the hub totals")
+            caveats.append(
+                f"{HUB_NAMES.get(x, x)} publishes no {year} figures in this source: left out of "
+                f"the hubs' imports of {year} and of {base_year} (the hub ratio compares the "
+                "same hubs)"
+            )
             continue
         table[col] = [h.loc[yy, (a, x)] if (a, x) in h.columns else np.nan for a in allies]
     cols = [f"hub_{x}" for x in observed_hubs]
@@ -460,20 +621,67 @@ def ally_scorecard(
         table["substitution_upper"] = sf["ratio_upper"].reindex(allies)
         table["p_value"] = sf["p_value"].reindex(allies)
         table["p_shortfall"] = sf["p_shortfall"].reindex(allies)
+        table["too_small"] = (table["direct_base"] < min_direct) & table["substitution"].notna()
+        # the EU27 aggregate is the sum of the member states: testing it in their family would
+        # count the same trade twice, so it is a separate, unadjusted test
+        family = [a for a in allies if a != EU]
+        ok = sf["p_value"].where(sf["ratio"].notna()).reindex(family)
+        ok = ok[~table["too_small"].reindex(family).fillna(False).astype(bool)]
         adj = adjust_pvalues(
-            sf["p_value"].where(sf["ratio"].notna()),
-            family="excess imports of the hubs over trend, one test per ally",
+            ok, family="excess imports of the hubs over trend, member states and non-EU allies"
         )
         table["p_adjusted"] = adj["p_adjusted"].reindex(allies)
-        caveats += list(sub.caveats)
+        table["p_family"] = np.where(table["p_adjusted"].notna(), "allies", None)
+        if EU in table.index and pd.notna(table.loc[EU, "substitution"]):
+            table.loc[EU, "p_adjusted"] = table.loc[EU, "p_value"]
+            table.loc[EU, "p_family"] = "aggregate"
+        small = table.index[table["too_small"]].tolist()
+        if small:
+            caveats.append(
+                f"{', '.join(small)}: Russia's imports from them in {base_year} were below "
+                f"USD {min_direct / 1e6:,.0f} m; their ratios (a tiny shortfall in the "
+                "denominator) are shown as too small to estimate and left out of the adjustment"
+            )
         caveats.append(
-            "substitution is an upper bound on re-routing: the excess also holds the hubs' own "
-            "demand growth above trend"
+            "p-values are two-sided, for 'no excess', from the trend draws; Benjamini-Hochberg "
+            "adjusts them over the member states and the non-EU allies as one family; the EU27 "
+            "aggregate, a sum of the member states, is a separate, unadjusted test"
+        )
+        caveats += _scorecard_notes(list(sub.caveats), hubs, base_year, year)
+        caveats.append(
+            "substitution counts only the excess recorded in the imports of "
+            f"{_hub_list(hubs)}. It overstates re-routing through these hubs, because the "
+            "excess also holds the hubs' own demand growth above trend. It says nothing about "
+            "re-routing through other countries (Türkiye, the UAE, China, Georgia), nor about "
+            "goods declared for a hub that the hub never records as imports. It is not a "
+            "ceiling on total leakage"
         )
         caveats.append(
-            "direct trade is recorded by Russia (IMF), hub trade by the hubs: two sources, "
-            "both valued at import (CIF)"
+            f"counterfactuals extrapolate trends fitted on at most {base_year - pre_start + 1} "
+            f"annual observations ({pre_start}-{base_year}, including the 2020 COVID year). "
+            "Series that start later leave four observations and 2 degrees of freedom, so the "
+            "intervals are wide and depend heavily on the trend assumption. The residual "
+            "correlation between an ally's trade with Russia and with the hubs is one common "
+            "value per ally (the mean pairwise correlation of the pre-war residuals, fully "
+            "shrunk), not a pair-specific estimate; intervals widen or narrow with it"
         )
+        caveats.append(
+            "direct trade is the IMF's estimate of Russia's imports, built from the allies' "
+            "export records (converted to CIF); hub trade is recorded by the hubs. Two sources, "
+            "both at CIF"
+        )
+        not_id = [
+            a for a in allies
+            if a in sf.index and pd.isna(sf.loc[a, "ratio"]) and a not in EU27
+        ]  # fmt: skip
+        if not_id:
+            shown = ", ".join(f"{a} {table.loc[a, 'direct_ratio']:.2f}" for a in not_id)
+            caveats.append(
+                f"{', '.join(not_id)}: Russia's imports from them fell (direct ratios {shown}), "
+                "but against their pre-war trends the shortfall is not clearly positive "
+                f"(P(shortfall > 0) below {1 - alpha / 2:.3g}), so no substitution ratio is "
+                "reported"
+            )
 
     overlap = None
     if lists:
@@ -489,8 +697,10 @@ def ally_scorecard(
             "romanisation-invariant; dates of birth used where both lists carry them)"
         )
         caveats.append(
-            "OFAC dates are the first day a scraped copy held the entry (an upper bound for "
-            "entries already in the first copy of 2021-08-18)"
+            "OFAC dates are the first day a scraped copy held the entry: later than the true "
+            "designation date by up to the interval between scrapes. US listings therefore look "
+            "later than they were: the US lag behind the UK and the share listed by the UK "
+            "first overstate the UK's lead, and same-day listings are undercounted"
         )
     if timing:
         lag = adoption_lags(events, start=timing_start, end=timing_end, kinds=timing_kinds)
@@ -507,6 +717,15 @@ def ally_scorecard(
             f"{timing_end} counts at its censoring bound (a lower bound); member states carry "
             "the EU's lags; allies absent from the events timeline have none"
         )
+        absent = [
+            a for a in allies
+            if a not in EU27 and a != EU and not bool(table.loc[a].get("adopted_any", False))
+        ]  # fmt: skip
+        if absent:
+            caveats.append(
+                f"{', '.join(absent)}: missing from the events timeline, so no adoption lag; "
+                "this is missing data, not an absence of measures"
+            )
     inference = sub.inference if sub is not None else "no intervals (no substitution estimate)"
     return AllyScorecard(
         table=table,
@@ -520,7 +739,101 @@ def ally_scorecard(
         caveats=tuple(dict.fromkeys(caveats)),
         direct=d,
         hubs=h,
+        panel=pf if panel else pd.DataFrame(),
     )
+
+
+def overlap_tables(overlap: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The US-UK list comparison for readers: coverage per list and listing lags (US minus UK).
+
+    Shares are percentages; the lag table is oriented so that positive lags mean the US listed
+    later than the UK.
+    """
+
+    def pct(v: float) -> str:
+        return "–" if pd.isna(v) else f"{100 * v:.2g}%" if 100 * v < 10 else f"{100 * v:.0f}%"
+
+    cov = overlap.coverage()
+    cov_out = pd.DataFrame(
+        {
+            "subjects": cov["subjects"].map("{:,}".format),
+            "on both lists": cov["shared"].map("{:,}".format),
+            "listed only here": cov["listed_only_here"].map("{:,}".format),
+            "share of all subjects on either list": cov["coverage"].map(pct),
+        },
+        index=pd.Index(cov.index, name="list"),
+    )
+    rows = []
+    for _, r in overlap.lag_summary().iterrows():
+        left, right = r["jurisdiction_left"], r["jurisdiction_right"]
+        flip = left == "US"  # lag_days = right - left: orient as US minus UK
+        sign = -1.0 if flip else 1.0
+        p10, p90 = (r["p90"], r["p10"]) if flip else (r["p10"], r["p90"])
+        uk_first, us_first = (
+            (r["right_first"], r["left_first"]) if flip else (r["left_first"], r["right_first"])
+        )
+        rows.append(
+            {
+                "pairs": f"{int(r['n']):,}",
+                "pairs left out (unreliable date)": f"{int(r['excluded_unreliable']):,}",
+                "mean lag, days (US minus UK)": f"{sign * r['mean']:,.0f}",
+                "median": f"{sign * r['median']:,.0f}",
+                "10th pct": f"{sign * p10:,.0f}",
+                "90th pct": f"{sign * p90:,.0f}",
+                "same day": pct(r["same_day"]),
+                "UK first": pct(uk_first),
+                "US first": pct(us_first),
+                "lists": f"{left} and {right}",
+            }
+        )
+    return cov_out, pd.DataFrame(rows).set_index("lists")
+
+
+def _hub_list(hubs: Sequence[str]) -> str:
+    names = [HUB_NAMES.get(h, h) for h in hubs]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _scorecard_notes(notes: list[str], hubs: Sequence[str], base_year: int, year: int) -> list[str]:
+    """Reword the estimator's pooled notes for readers (hub counted in part, short pre-period)."""
+    import re
+
+    out = []
+    unid = []
+    for n in notes:
+        u = re.match(
+            r"the shortfall interval includes zero \(P\(S > 0\) = ([\d.]+)\).*\((.*)\)$", n
+        )
+        if u:
+            unid.append(f"{u.group(2)} {u.group(1)}")
+            continue
+        m = re.match(r"hub (\w+) counted only in ([\d, ]+?)(?: \((.*)\))?$", n)
+        if m:
+            h, years = m.group(1), m.group(2)
+            counted = {y.strip() for y in years.split(",")}
+            gone = [str(y) for y in range(base_year + 1, year + 1) if str(y) not in counted]
+            out.append(
+                f"{HUB_NAMES.get(h, h)} publishes no {', '.join(gone) or 'complete'} figures "
+                "in this source"
+                + (" (its series ends in January 2023)" if h == "AM" else "")
+                + f". Its excess is counted for {years} only, while Russia's shortfall is "
+                f"counted for {base_year + 1}-{year}. This biases every substitution ratio down "
+                f"({m.group(3) or 'every estimate'})"
+            )
+            continue
+        if n.startswith("short pre-period"):
+            out.append(
+                n.replace("short pre-period: 4 periods", "short pre-period: at least one series "
+                          "per ally has only 4 periods (2 degrees of freedom)")
+            )  # fmt: skip
+            continue
+        out.append(n)
+    if unid:
+        out.append(
+            "not identified (the shortfall interval includes zero; P(shortfall > 0) given): "
+            + ", ".join(unid)
+        )
+    return out
 
 
 def eu27_substitution(
@@ -532,8 +845,12 @@ def eu27_substitution(
     alpha: float = 0.05,
     n_draws: int = 2000,
     seed: int = 0,
+    drop: Mapping[str, Sequence[str]] | None = None,
 ) -> Any:
     """The EU27 aggregate substitution from the EU's side (Eurostat annual exports, EUR).
+
+    ``drop`` maps a hub to years whose exports to it are left out of the excess (e.g.
+    ``{"AM": ["2023"]}`` matches the scorecard's coverage of Armenia).
 
     The same estimator as the scorecard's (trends with drift, joint draws, ratio of means), on
     ``load_trade("eurostat_comext_annual")``: EU27 exports to Russia against exports to the hubs.
@@ -551,6 +868,10 @@ def eu27_substitution(
     wide = t.assign(v=_usd(t)).pivot_table(
         index="period", columns="partner", values="v", aggfunc="sum"
     )
+    for hub, years in (drop or {}).items():
+        if hub in wide.columns:
+            idx = [p for p in wide.index if str(p) in {str(y) for y in years}]
+            wide.loc[idx, hub] = np.nan
     wide.columns = pd.MultiIndex.from_tuples([(EU, c) for c in wide.columns])
     res = estimate_substitution(
         wide, direct="RU", hubs=hubs, pre=pre, post=post, alpha=alpha, n_draws=n_draws,

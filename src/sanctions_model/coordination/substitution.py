@@ -39,8 +39,10 @@ summarize_draws`), so the interval includes zero exactly when ``p >= alpha``. Wh
 itself is not clearly positive (``P(S > 0) < 1 - alpha / 2``) the ratio is not identified and is
 not reported.
 
-The ratio is an **upper bound** on re-routing: the excess also holds the hubs' own demand growth
-above trend, and goods re-exported from the hubs to third countries.
+The ratio counts only re-routing *recorded in the hubs' imports*. It overstates re-routing
+through these hubs (the excess also holds the hubs' own demand growth above trend, and goods
+re-exported to third countries), and it says nothing about other routes or about goods declared
+for a hub that the hub never records as imports: it is not a ceiling on total leakage.
 """
 
 from __future__ import annotations
@@ -116,15 +118,21 @@ def _periods(frame: pd.DataFrame) -> pd.PeriodIndex:
     return frame.index
 
 
-def _shrunk_correlation(resid: np.ndarray, df: int, shrinkage: float | None) -> tuple:
-    """Residual correlation (pairwise-complete periods) shrunk towards its mean off-diagonal."""
+def _shrunk_correlation(
+    resid: np.ndarray, df: int, shrinkage: float | None, rho: float | None = None
+) -> tuple:
+    """Residual correlation (pairwise-complete periods) shrunk towards its mean off-diagonal.
+
+    ``rho`` (optional) replaces the mean off-diagonal as the common correlation (sensitivity).
+    """
     n_series = resid.shape[1]
     if n_series == 1:
         return np.ones((1, 1)), 0.0, 1.0
     r_hat = pd.DataFrame(resid).corr(min_periods=3).fillna(0.0).to_numpy(copy=True)
     np.fill_diagonal(r_hat, 1.0)
     off = r_hat[~np.eye(n_series, dtype=bool)]
-    rho = float(np.clip(np.mean(off), -1.0 / (n_series - 1) + 1e-3, 0.95))
+    target_rho = float(np.mean(off)) if rho is None else float(rho)
+    rho = float(np.clip(target_rho, -1.0 / (n_series - 1) + 1e-3, 0.95))
     w = min(1.0, n_series / max(df, 1)) if shrinkage is None else float(shrinkage)
     if not 0 <= w <= 1:
         raise ParameterError(f"shrinkage must be in [0, 1], got {shrinkage}")
@@ -145,6 +153,7 @@ def joint_trend_draws(
     n_draws: int = 2000,
     shrinkage: float | None = None,
     min_pre: int = 4,
+    rho: float | None = None,
     seed: int | np.random.Generator | None = 0,
 ) -> JointTrendDraws:
     """Fit a log-linear trend with drift to every column on ``pre``; draw them jointly over ``post``.
@@ -162,6 +171,8 @@ def joint_trend_draws(
         Each series is fitted on its longest run of positive values that ends at the last
         pre-period (so a series starting later than ``pre[0]`` is fitted on fewer periods);
         series with fewer than ``min_pre`` such values are skipped (see ``skipped``).
+    rho : float, optional
+        Common residual correlation to impose instead of the mean pairwise one (sensitivity).
     seed : int or Generator
 
     Returns
@@ -218,7 +229,7 @@ def joint_trend_draws(
         lxs[j] = np.linalg.cholesky(xtx_inv)
         x_posts[j] = np.column_stack([np.ones(n_post), post_t - tbar])
         mean_post[:, j] = x_posts[j] @ b
-    corr, rho, w = _shrunk_correlation(resid, int(dfs.min()), shrinkage)
+    corr, rho, w = _shrunk_correlation(resid, int(dfs.min()), shrinkage, rho)
     chol = np.linalg.cholesky(corr)
 
     rng = np.random.default_rng(seed)
@@ -293,6 +304,7 @@ class Substitution(SummaryDisplayMixin):
     currency: str
     inference: str
     caveats: tuple[str, ...] = ()
+    subject: str | None = None
 
     @property
     def p_shortfall(self) -> float:
@@ -353,20 +365,29 @@ class Substitution(SummaryDisplayMixin):
             rows[f"excess_{h}"] = (float(np.mean(d)), *np.quantile(d, q))
         return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
 
-    def sentence(self) -> str:
+    def p_text(self) -> str:
+        """``two-sided p = 0.003 from 2,000 trend draws`` (for "no excess")."""
+        from sanctions_model.reporting import format as fmt
+
+        n = len(self.excess_draws)
+        return f"two-sided {fmt.pvalue(self.p_value, n_draws=n)} from {n:,} trend draws"
+
+    def sentence(self, extra: str | None = None) -> str:
+        """The estimate with its interval and p-value; ``extra`` is added to the evidence."""
         from sanctions_model.reporting.text import effect_sentence
 
         lo, hi = self.conf_int()
+        hubs = ", ".join(self.hub_excess_draws)
+        subject = self.subject or (
+            f"{self.ally}: the hubs' ({hubs}) excess imports per unit of the shortfall in "
+            f"direct trade with Russia ({self.periods[0]}-{self.periods[1]}; recorded in the "
+            "hubs' imports; overstates re-routing through them)"
+        )
+        evidence = self.p_text() + (f"; {extra}" if extra else "")
+        # the interval contains zero exactly when p >= alpha (same draws), so the claim
+        # follows the interval; the p-value is given in words through ``inference``
         return effect_sentence(
-            f"{self.ally}: excess trade with the hubs per unit of lost direct trade with Russia "
-            f"({self.periods[0]}-{self.periods[1]}; an upper bound on re-routing)",
-            self.ratio,
-            lo,
-            hi,
-            p_value=self.p_value,
-            scale="ratio",
-            alpha=self.alpha,
-            n_draws=len(self.excess_draws),
+            subject, self.ratio, lo, hi, scale="ratio", alpha=self.alpha, inference=evidence
         )
 
     def summary(self) -> str:
@@ -495,6 +516,23 @@ class SubstitutionResults(SummaryDisplayMixin):
         return "\n".join(lines)
 
 
+def _pooled_notes(estimates: Mapping[str, Substitution]) -> list[str]:
+    """Every per-estimate note once, with the allies it applies to ("all 36 allies")."""
+    who: dict[str, list[str]] = {}
+    for a, e in estimates.items():
+        for c in e.caveats:
+            who.setdefault(c, []).append(a)
+    out = []
+    for c, allies in who.items():
+        if len(estimates) == 1:
+            out.append(c)
+        elif len(allies) == len(estimates):
+            out.append(f"{c} (all {len(allies)} estimates)")
+        else:
+            out.append(f"{c} ({', '.join(allies)})")
+    return out
+
+
 def estimate_substitution(
     panel: pd.DataFrame,
     *,
@@ -507,6 +545,7 @@ def estimate_substitution(
     shrinkage: float | None = None,
     joint: Literal["ally", "all"] = "ally",
     currency: str = "USD",
+    rho: float | None = None,
     seed: int | np.random.Generator | None = 0,
 ) -> SubstitutionResults:
     """Substitution ratio per ally from one joint simulation of all its series.
@@ -526,6 +565,8 @@ def estimate_substitution(
         correlated, its own common correlation); allies independent of each other. ``"all"``:
         every series in one simulation with one common correlation (which averages within-ally
         and across-ally correlations and so understates the within-ally one).
+    rho : float, optional
+        Impose this common residual correlation (sensitivity); default the estimated one.
 
     Returns
     -------
@@ -538,7 +579,7 @@ def estimate_substitution(
         raise ParameterError(f"joint must be 'ally' or 'all', got {joint!r}")
     rng = np.random.default_rng(seed)
     allies = list(dict.fromkeys(panel.columns.get_level_values(0)))
-    options = {"pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage}
+    options = {"pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage, "rho": rho}
     by_ally: dict[Any, JointTrendDraws] = {}
     if joint == "all":
         shared = joint_trend_draws(panel, seed=rng, **options)
@@ -567,6 +608,7 @@ def estimate_substitution(
     if not estimates:
         raise ParameterError("no ally could be estimated: " + "; ".join(notes))
     inference = next(iter(estimates.values())).inference
+    notes += _pooled_notes(estimates)
     if joint == "ally" and len(estimates) > 1:
         notes.append("allies simulated separately: their draws are independent of each other")
     return SubstitutionResults(
