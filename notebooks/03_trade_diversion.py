@@ -160,6 +160,9 @@ robust = pd.DataFrame(
 )  # fmt: skip
 robust.loc[robust.index[1], "donor pool"] = f"{len(donors_small)} donors"
 display(robust)
+not_in_pool = [c for c in doubtful if c not in donors]
+if not_in_pool:
+    print(f"{', '.join(not_in_pool)}: not in the donor pool to begin with ({'; '.join(not_donors.get(c, 'no data') for c in not_in_pool)}).")
 
 # %% [markdown]
 # ### Event study (annual)
@@ -183,6 +186,7 @@ ax.errorbar(es_tab.index, es_tab["estimate"],
             fmt="o", capsize=3, label=f"{100 * (1 - alpha):.0f}% randomization interval")  # fmt: skip
 ax.plot([event_year - 1], [0], "s", color="0.3", label=f"reference ({event_year - 1})")
 ax.axvline(event_year - 0.5, color="tab:red", linestyle="--", linewidth=1, label="war and sanctions")
+ax.set_xticks(list(range(annual_start, last_year + 1)), [str(y) for y in range(annual_start, last_year + 1)])
 ax.set_xlabel(f"year (reference: {event_year - 1})")
 ax.set_ylabel("effect, log points (exp(x) - 1 = % change)")
 ax.set_title("EU27 exports to Russia relative to donor destinations (annual)")
