@@ -152,6 +152,7 @@ def test_setup_report_turns_warnings_into_run_notes(tmp_path, monkeypatch):
     plt.close(fig)
 
 
+@pytest.mark.slow
 def test_setup_report_shows_numbers_and_charts_for_readers_in_ipython():
     """In an IPython shell (a subprocess: the shell is a process-wide singleton)."""
     import subprocess
