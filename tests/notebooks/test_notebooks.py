@@ -82,10 +82,17 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
     assert sa["Eurostat (published)"] == -0.61
     assert -0.70 < sa["STL seasonally adjusted level (this notebook)"] < -0.50
     assert res["placebo"]["n_dates"] >= 6
-    # the break is where the sanctions start, and the first package's step is a large fall
-    assert res["qlr_break_month"] in ("2022-03", "2022-04")
-    assert res["qlr_p_value"] < 0.01
+    # break tests with bootstrap inference: the known-month Chow test and the level-and-trend QLR
+    # find the break where the sanctions start; the level-only QLR says why it does not
+    assert res["chow_p_value"] < 0.05
+    assert res["qlr_trend_break_month"] in ("2022-02", "2022-03", "2022-04")
+    assert res["qlr_trend_p_value"] < 0.05
+    assert "bootstrap" in res["break_inference"]
+    if res["qlr_p_value"] >= 0.05:
+        assert any("random walk" in c for c in res["break_caveats"])
+    # the first package's step is a large fall and says what else it carries
     assert res["intervention_effects"]["EU package 4"] < -0.3
+    assert any("invasion" in c for c in res["intervention_caveats"])
 
 
 @pytest.mark.slow
@@ -125,8 +132,8 @@ def test_coordination_gaps(tmp_path):
     direct = res["direct_ratio"]
     for ally, ratio in {"US": 0.094, "GB": 0.244, "JP": 0.364, "KR": 0.618, "CH": 0.780}.items():
         assert round(direct[ally], 3) == ratio
-    # every substitution estimate lies inside its interval; the EU27 one is an upper bound well
-    # below one, next to the EBRD's "well under 10%"
+    # every substitution estimate lies inside its interval; the EU27 one (hubs' records, which
+    # overstate re-routing through the hubs) is well below one, next to the EBRD's "under 10%"
     for s in res["substitution"].values():  # an unbounded side is recorded as null
         lower = -float("inf") if s["lower"] is None else s["lower"]
         upper = float("inf") if s["upper"] is None else s["upper"]
@@ -144,6 +151,10 @@ def test_coordination_gaps(tmp_path):
     for g in tier1.values():
         assert g["lower"] <= g["estimate"] <= g["upper"]
     assert "randomization" in res["inference"]["chp"]
+    # p-values recorded: the EU27 aggregate a single test, the others BH-adjusted as one family
+    assert res["substitution"]["EU27_2020"]["p_family"] == "aggregate"
+    assert all(0 <= e["p_value"] <= 1 for e in res["chp_substitution"].values())
+    assert any("counted for 2022 only" in c for c in res["caveats"]["scorecard"])
 
 
 @pytest.mark.slow
