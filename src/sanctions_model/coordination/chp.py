@@ -411,4 +411,5 @@ def chp_substitution(
         f"per euro of the shortfall in exports to Russia, {months_label(*post)} (trends fitted on "
         f"{months_label(*pre)})"
     )
-    return dataclasses.replace(est, caveats=(*est.caveats, *extra), subject=subject)
+    notes = tuple(f"{what}: {c}" if c.startswith("hub ") else c for c in est.caveats)
+    return dataclasses.replace(est, caveats=(*notes, *extra), subject=subject)

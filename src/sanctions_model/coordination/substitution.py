@@ -255,6 +255,15 @@ def joint_trend_draws(
     )
 
 
+def _span(a: pd.Period, b: pd.Period) -> str:
+    """``2016-2021`` for years, ``January 2020-February 2022`` for months."""
+    if a.freqstr.startswith("M"):
+        if a.year == b.year:
+            return f"{a.strftime('%B')}-{b.strftime('%B')} {b.year}"
+        return f"{a.strftime('%B %Y')}-{b.strftime('%B %Y')}"
+    return f"{a}-{b}"
+
+
 def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
     q = (alpha / 2, 1 - alpha / 2)
 
@@ -440,8 +449,8 @@ def substitution_from_draws(
     excess = np.sum(np.vstack(list(hub_excess.values())), axis=0)
     if inference is None:
         inference = (
-            f"{draws.draws.shape[0]} joint draws of log-linear trends with drift fitted on "
-            f"{draws.pre[0]}-{draws.pre[1]} (normal, widened to Student-t intervals, at least "
+            f"{draws.draws.shape[0]:,} joint draws of log-linear trends with drift fitted on "
+            f"{_span(*draws.pre)} (normal, widened to Student-t intervals, at least "
             f"{draws.df} df; residual correlation "
             f"shrunk to a common {draws.rho:.2f}); Fieller-type interval for the ratio"
         )
