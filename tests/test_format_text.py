@@ -111,3 +111,10 @@ def test_sentence_never_contradicts_its_numbers(est, interval, p, scale):
     # the interval shown is the interval given
     if scale == "ratio":
         assert fmt.ratio(lo) in text and fmt.ratio(hi) in text
+
+
+def test_sentence_with_a_p_value_only():
+    assert "rejects no effect" in effect_sentence("X", -0.3, None, None, p_value=0.01)
+    text = effect_sentence("X", -0.3, None, None, p_value=0.3)
+    assert "point estimate" in text and "does not distinguish" in text
+    assert "disagree" not in text

@@ -124,6 +124,15 @@ def effect_sentence(
         direction = "below" if est < 0 else "above" if est > 0 else "at"
         size = shown.lstrip("+-") if scale != "level" else shown.replace(" -", " ")
         head = f"{subject}: {size} {direction} {reference}"
+    if not _finite(lower, upper):  # a p-value alone: its test's sign is the estimate's
+        if float(p_value) < alpha:  # type: ignore[arg-type]
+            return f"{head} ({evidence}). The test rejects no effect at the {alpha:g} level."
+        if scale != "ratio":
+            head = f"{subject}: point estimate {size} {direction} {reference}"
+        return (
+            f"{head} ({evidence}). The test does not distinguish this from no effect "
+            f"at the {alpha:g} level."
+        )
     if what in ("below", "above"):
         if (what == "below") != (est < 0):
             return (
