@@ -359,8 +359,8 @@ class InterventionResults(ResultsDisplayMixin):
         p, q = self.order
         text = (
             f"GLS t-tests with ARMA({p},{q}) errors (order by {self.criterion.upper()}, ARMA "
-            "parameters estimated; on simulated 68-month series with AR(1) errors the 95% "
-            "intervals covered 88-91%: read them as slightly too narrow)"
+            "parameters estimated; on simulated 68-month series with AR(1) errors of 0.6-0.9 the "
+            "95% intervals covered 78-91% of planted steps: read them as too narrow)"
         )
         if len(self.events) > 1:
             text += "; p_adjusted: Holm across the measures of this fit"
