@@ -32,8 +32,9 @@
 #
 # **Inference.** Each donor in turn is treated as if sanctioned and fitted from the others
 # (placebos in space). Russia is the primary hypothesis and is tested on its own, by two tests
-# declared here: per year, by the rank of its gap among the placebos' gaps (Firpo and Possebom
-# 2018; the per-year intervals invert this test), and over both years together, by the rank of
+# declared here: per year, by the rank of its gap among the placebos' gaps, each divided by its
+# unit's pre-period RMSPE (Firpo and Possebom 2018; the per-year intervals invert this test), and
+# over both years together, by the rank of
 # its post/pre RMSPE ratio (Abadie et al. 2010), leaving out placebos whose pre-period fit is more
 # than `k` times worse than Russia's. The five re-routing partners form a separate family, with
 # Holm-adjusted p-values. No interval here comes from a normal approximation.
@@ -184,9 +185,12 @@ display(Markdown(
 # ## Effect per year: Russia, tested on its own
 #
 # The relative effect is `exp(gap) - 1`. The interval inverts the placebo test of the year's gap:
-# it holds the effects `c` for which the treated flow's `|gap - c|` would not be among the
-# `alpha` share of largest placebo gaps (Firpo and Possebom 2018). Its p-value comes from the same
-# placebos, so interval and p-value agree. Conformal intervals (Chernozhukov, Wuthrich and Zhu
+# it holds the effects `c` for which the treated flow's `|gap - c|`, divided by its pre-period
+# RMSPE, would not be among the `alpha` share of largest placebo gaps divided by theirs (Firpo and
+# Possebom 2018; the scaling of the ratio test, with a placebo's pre-RMSPE counted as at least
+# 1/`k` of the treated's). A flow fitted worse than the placebos therefore gets a wider interval;
+# on raw gaps such intervals were too narrow. Its p-value comes from the same placebos, so interval
+# and p-value agree. Conformal intervals (Chernozhukov, Wuthrich and Zhu
 # 2021) are not shown: with 12 annual pre-periods their smallest p-value is 1/13, so no 95%
 # conformal interval exists.
 
@@ -211,8 +215,12 @@ after = (
      if at_floor else "")
     + ratio_text
     + (f": {res.rank - 1} placebo{'s' if res.rank > 2 else ''} with near-perfect pre-period fits "
-       f"{'have' if res.rank > 2 else 'has'} larger ratios. So the direction of the fall is clear year "
-       f"by year, but the combined test does not reach {level}."
+       f"{'have' if res.rank > 2 else 'has'} larger ratios. "
+       + (f"So the direction of the fall is clear year by year, but the combined test does not reach {level}."
+          if (eff["p_value"] < alpha).all() else
+          f"So the fall is clear in {', '.join(str(y) for y in eff.index[eff['p_value'] < alpha]) or 'no year'}, "
+          f"but neither the {', '.join(str(y) for y in eff.index[eff['p_value'] >= alpha])} test nor the "
+          f"combined test reaches {level}.")
        if res.p_value > alpha else ".")
 )
 Markdown("\n\n".join([lead, *res.sentences().values(), after]))

@@ -3,7 +3,11 @@
 Reference numbers on the real data (EU27 exports to RU, demeaned log outcome, 58 donors with at
 least EUR 1 bn of EU exports in every year 2010-2021) were computed with
 ``fit_synthetic_control(load_trade(source="eurostat_comext_annual"), "RU")``: -57% in 2022, -69%
-in 2023, pre-RMSPE 0.043, RMSPE-ratio rank 4 of 58 (p = 0.069), per-year gap ranked first.
+in 2023, pre-RMSPE 0.043, RMSPE-ratio rank 4 of 58 (p = 0.069). The per-year test divides each
+gap by its unit's pre-RMSPE (placebos' floored at 1/k of the treated's): RU's 2022 gap ranks first
+(p = 1/58, interval -72% to -36%); its 2023 gap ranks third (p = 3/58 = 0.052, interval -91% to
++1.5%), behind Panama's (raw gap +1.11) and Morocco's (pre-RMSPE 0.008: its gap scaled up by
+the cap of k = 5).
 """
 
 from __future__ import annotations
@@ -120,6 +124,35 @@ def test_interval_and_p_value_never_disagree(russia):
             assert claim(row["lower"], row["upper"], row["p_value"], alpha) != "inconclusive"
 
 
+def test_interval_scales_with_the_treated_pre_period_fit():
+    """The per-year test divides every gap by its unit's pre-RMSPE: a treated flow with extra
+    noise gets a proportionally wider interval, and a trend outside the donors' gets a caveat."""
+    panel = simulate_annual_panel(n_donors=40, seed=7)
+    values = panel.values.copy()
+    years = values.index.to_numpy()
+    noise = np.random.default_rng(0).normal(0, 0.15, len(years))
+    noisy = values.assign(**{panel.treated: values[panel.treated] * np.exp(noise)})
+    base, wide = _fit(panel), _fit(type(panel)(**{**vars(panel), "values": noisy}))
+    assert wide.pre_rmspe > 2 * base.pre_rmspe
+    kept = wide.placebos.loc[wide.kept_placebos, "pre_rmspe"]
+    scaled = (
+        wide.placebo_gaps.loc[2022, kept.index].abs()
+        / np.maximum(kept, wide.pre_rmspe / wide.k)
+        * wide.pre_rmspe
+    )
+    bound = np.sort(scaled)[::-1][int(np.ceil(0.05 * (len(kept) + 1) - 1 - 1e-9)) - 1]
+    eff = wide.effects()
+    assert np.log1p(eff.loc[2022, "upper"]) - eff.loc[2022, "gap"] == pytest.approx(bound)
+    width = lambda r: np.log1p(r.effects()["upper"]) - np.log1p(r.effects()["lower"])  # noqa: E731
+    assert (width(wide) > width(base)).all()
+    trending = values.assign(
+        **{panel.treated: values[panel.treated] * np.exp(0.2 * (years - 2010))}
+    )
+    res = _fit(type(panel)(**{**vars(panel), "values": trending}))
+    assert any("pre-period trend" in c and "outside the donors' range" in c for c in res.caveats)
+    assert not any("pre-period trend" in c for c in base.caveats)
+
+
 def test_too_few_placebos_gives_no_interval_and_a_caveat():
     res = _fit(simulate_annual_panel(n_donors=6, seed=2, effect=-1.0))
     assert res.effects()[["lower", "upper"]].isna().all().all()
@@ -134,11 +167,14 @@ def test_eu27_exports_to_russia_far_below_synthetic_control(russia):
     # Feb 2022 to Sep 2023 (seasonally adjusted, a before/after comparison, not a counterfactual)
     assert eff.loc[2022, "effect"] == pytest.approx(-0.572, abs=0.01)
     assert eff.loc[2023, "effect"] == pytest.approx(-0.694, abs=0.01)
-    assert (eff["upper"] < -0.4).all()
+    # per-year intervals of the standardised placebo test (gap / pre-RMSPE)
+    assert eff.loc[2022, ["lower", "upper"]].tolist() == pytest.approx([-0.715, -0.358], abs=0.01)
+    assert eff.loc[2023, ["lower", "upper"]].tolist() == pytest.approx([-0.908, 0.015], abs=0.01)
     assert russia.pre_rmspe == pytest.approx(0.0428, abs=0.002)
     assert russia.n_placebos >= 50
-    # the per-year gaps are larger than every placebo's: p at its floor
-    assert np.allclose(eff["p_value"], 1 / (russia.n_placebos + 1))
+    # 2022: the scaled gap is larger than every placebo's, p at its floor; 2023: third
+    assert eff.loc[2022, "p_value"] == pytest.approx(1 / (russia.n_placebos + 1))
+    assert eff.loc[2023, "p_value"] == pytest.approx(3 / (russia.n_placebos + 1))
     # the RMSPE ratio ranks 4th: near-perfectly fitted placebos (BA, CA) have larger ratios
     assert russia.rank <= 5
     assert russia.p_value == pytest.approx(russia.rank / (russia.n_placebos + 1))
@@ -188,9 +224,9 @@ def test_sentence_follows_the_per_year_interval(russia):
     # an exhaustive placebo test at rank 1: the exact p-value, not "p < 0.017"
     assert "p = 0.017, the smallest value 57 placebos allow" in text
     sentences = russia.sentences()
-    for year in (2022, 2023):
-        assert "p = 0.017, the smallest value 57 placebos allow" in sentences[year]
-        assert "RU's gap is the largest of 58" in sentences[year] and "p <" not in sentences[year]
+    assert "p = 0.017, the smallest value 57 placebos allow" in sentences[2022]
+    assert "RU's gap is the largest of 58" in sentences[2022] and "p <" not in sentences[2022]
+    assert "p = 0.052" in sentences[2023] and "includes zero" in sentences[2023]
 
 
 def test_russia_primary_and_partners_a_separate_holm_family(annual):

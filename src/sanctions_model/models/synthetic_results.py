@@ -28,6 +28,7 @@ OUTCOMES: dict[str, str] = {
     "index": "exports divided by the destination's pre-period mean",
 }
 _POSITIVE = 1e-3  # a donor weight above this counts as positive (leave-one-out, tables)
+_EXACT = 1e-3  # a pre-RMSPE below this is an exact (interpolating) fit
 
 
 def _relative(gap: np.ndarray | float, synthetic: np.ndarray | float, outcome: str) -> np.ndarray:
@@ -39,7 +40,12 @@ def _relative(gap: np.ndarray | float, synthetic: np.ndarray | float, outcome: s
 def _placebo_interval(
     gap: float, placebo_abs: np.ndarray, alpha: float
 ) -> tuple[float, float, float]:
-    """Per-year p-value and the inverted-placebo-test interval for the gap (model scale)."""
+    """Per-year p-value and the inverted-placebo-test interval for the gap (model scale).
+
+    ``placebo_abs`` are the placebos' absolute gaps of that year on the treated's scale (see
+    :func:`_standardised`): the test keeps ``c`` while fewer than ``alpha (n + 1)`` of them reach
+    ``|gap - c|``.
+    """
     n = placebo_abs.size
     p = (1 + np.sum(placebo_abs >= abs(gap))) / (n + 1)
     r = int(np.ceil(alpha * (n + 1) - 1 - 1e-9))  # c is kept while r placebos are at least |gap-c|
@@ -47,6 +53,24 @@ def _placebo_interval(
         return float(p), np.nan, np.nan
     bound = np.sort(placebo_abs)[::-1][r - 1]
     return float(p), gap - bound, gap + bound
+
+
+def _standardised(
+    placebo_gaps: np.ndarray, placebo_pre_rmspe: np.ndarray, treated_pre_rmspe: float, k: float
+) -> np.ndarray:
+    """Absolute placebo gaps divided by each placebo's pre-RMSPE, times the treated's.
+
+    The scaling of the RMSPE-ratio test: a treated flow that is noisier or fitted worse than the
+    placebos gets a proportionally wider interval. A placebo's pre-RMSPE is floored at ``1/k``
+    times the treated's, mirroring the ``k`` filter (placebos fitted more than ``k`` times worse
+    are dropped, those fitted more than ``k`` times better count as ``k`` times better): an
+    exactly fitted placebo would otherwise make every interval infinite. With an exact treated
+    fit (pre-RMSPE below ``_EXACT``) the scaling is meaningless and the raw gaps are used.
+    """
+    absg = np.abs(placebo_gaps)
+    if not treated_pre_rmspe >= _EXACT:
+        return absg
+    return absg * (treated_pre_rmspe / np.maximum(placebo_pre_rmspe, treated_pre_rmspe / k))
 
 
 # ------------------------------------------------------------------------------------ results
@@ -128,14 +152,22 @@ class SyntheticControlResults(ResultsDisplayMixin):
         return list(self.placebos.index[self.placebos["kept"]])
 
     def effects(self, alpha: float | None = None) -> pd.DataFrame:
-        """Per post year: gap, relative effect, inverted-placebo interval and per-year p-value."""
+        """Per post year: gap, relative effect, inverted-placebo interval and per-year p-value.
+
+        The per-year test compares ``|gap| / pre-RMSPE`` of the treated with that of each kept
+        placebo (the RMSPE-ratio test's scaling, placebo pre-RMSPE floored at ``1/k`` times the
+        treated's); the interval inverts it, so its half-width is the placebos' standardised gap
+        quantile times the treated's pre-RMSPE.
+        """
         alpha = self.alpha if alpha is None else validate_alpha(alpha)
         kept = self.placebo_gaps[self.kept_placebos]
+        kept_pre = self.placebos.loc[self.kept_placebos, "pre_rmspe"].to_numpy()
         rows = {}
         for year in self.post_years:
             gap = float(self.gaps[year])
             syn = float(self.synthetic[year])
-            p, lo, hi = _placebo_interval(gap, np.abs(kept.loc[year].to_numpy()), alpha)
+            scaled = _standardised(kept.loc[year].to_numpy(), kept_pre, self.pre_rmspe, self.k)
+            p, lo, hi = _placebo_interval(gap, scaled, alpha)
             rel = _relative(np.array([gap, lo, hi]), syn, self.outcome)
             rows[year] = {
                 "observed": float(self.observed[year]),
