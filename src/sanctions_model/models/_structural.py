@@ -19,8 +19,23 @@ from statsmodels.tools.numdiff import approx_hess3
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-TrendKind = Literal["local level", "local linear trend", "random walk with drift"]
-TRENDS: tuple[TrendKind, ...] = ("local level", "local linear trend", "random walk with drift")
+TrendKind = Literal[
+    "local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"
+]
+TRENDS: tuple[TrendKind, ...] = (
+    "local level",
+    "local linear trend",
+    "random walk with drift",
+    "level, drift + AR(1)",
+)
+# "level, drift + AR(1)": a random-walk level with a fixed drift, stationary AR(1) deviations and
+# an irregular. It nests a deterministic trend with AR(1) deviations (level variance 0). Without
+# it, a drift came only with a level that has no AR(1) deviations to absorb persistent noise, so
+# on short pre-periods the backtest preferred a driftless local level and the counterfactual
+# stayed flat while a trending series kept growing.
+_UC_SPEC: dict[str, dict[str, object]] = {
+    "level, drift + AR(1)": {"level": "local linear deterministic trend", "autoregressive": 1},
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,9 +92,10 @@ def fit_structural(
     recorded in ``messages``; ``converged`` is False when the optimiser says so or a convergence
     warning was raised.
     """
+    spec = _UC_SPEC.get(trend, {"level": trend})
     model = UnobservedComponents(
         np.asarray(z, dtype=float),
-        level=trend,
+        **spec,  # type: ignore[arg-type]
         seasonal=seasonal,
         stochastic_seasonal=False,
         exog=exog,

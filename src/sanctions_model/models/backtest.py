@@ -1,9 +1,10 @@
 """Backtests of the monthly counterfactual on the pre-intervention months.
 
 * :func:`compare_models`: rolling-origin forecasts over the pre-period for each candidate
-  structural model (local level, local linear trend, random walk with drift; with and without a
-  monthly seasonal), scored out of sample by the continuous ranked probability score (CRPS) and
-  the log score of the Gaussian predictive densities; the best CRPS is chosen.
+  structural model (local level, local linear trend, random walk with drift, level with drift
+  + AR(1); with and without a monthly seasonal), scored out of sample by the continuous ranked
+  probability score (CRPS) and the log score of the Gaussian predictive densities; the best CRPS
+  is chosen.
 * :func:`placebo_backtest`: the counterfactual re-estimated at pseudo-intervention dates spread
   over the pre-period, where the true effect is zero: its false-positive rate (share of 95%
   intervals that exclude zero) and its bias (mean placebo effect).
@@ -116,7 +117,7 @@ def compare_models(
     exog : array, optional
         Control series over the same months (regressors, known at forecast time).
     candidates : sequence of (trend, seasonal), optional
-        Default :func:`candidate_models` (six models).
+        Default :func:`candidate_models` (eight models).
     horizon : int
         Longest forecast horizon in months.
     first_origin : int, optional

@@ -5,9 +5,10 @@ The CausalImpact idea (Brodersen et al. 2015) with statsmodels' frequentist
 structural time series:
 
 1. choose the structural model by a rolling-origin backtest over the pre-period
-   (:func:`~sanctions_model.models.backtest.compare_models`: local level, local linear trend or
-   random walk with drift, with or without a fixed monthly seasonal) unless ``trend``/``seasonal``
-   are given, optionally with control series as regressors;
+   (:func:`~sanctions_model.models.backtest.compare_models`: local level, local linear trend,
+   random walk with drift or a level with drift and AR(1) deviations, with or without a fixed
+   monthly seasonal) unless ``trend``/``seasonal`` are given, optionally with control series as
+   regressors;
 2. fit it on the pre-intervention months by maximum likelihood and draw parameter vectors from
    the asymptotic distribution of the estimates; for each draw run the Kalman filter on the
    pre-period and simulate post-period paths with fresh state and observation noise;
@@ -146,8 +147,9 @@ def estimate_counterfactual(
         Without controls the counterfactual is an extrapolation of the pre-period.
     log : bool
         Model ``log(y)``; effects are then relative.
-    trend : {"auto", "local level", "local linear trend", "random walk with drift"}
-        ``"auto"`` (default) chooses by the rolling-origin backtest of
+    trend : str
+        ``"auto"``, ``"local level"``, ``"local linear trend"``, ``"random walk with drift"`` or
+        ``"level, drift + AR(1)"``. ``"auto"`` (default) chooses by the rolling-origin backtest of
         :func:`~sanctions_model.models.backtest.compare_models`; a name fixes the trend.
     seasonal : {"auto", 12, None}
         Fixed monthly seasonal component: chosen by the backtest, always, or never.

@@ -506,6 +506,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             "local level": "wandering level",
             "local linear trend": "level and wandering trend",
             "random walk with drift": "level and fixed drift",
+            "level, drift + AR(1)": "level, fixed drift and persistent deviations",
         }[self.config.trend_chosen]
         return trend + (" and seasonal pattern" if self.config.seasonal_chosen else "")
 
