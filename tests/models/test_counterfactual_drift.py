@@ -5,7 +5,8 @@ random-walk level): with only driftless or random-walk-trend candidates the back
 level in most series and the counterfactual stayed flat while the flow kept growing. Measured on
 these 30 seeded series, mean estimate under no effect: +0.096 with the old six candidates, +0.068
 with the "level, drift + AR(1)" candidate; error of the planted effect's estimate +0.058 and
-+0.041. The rest of the bias is the average of ``y / sim - 1`` over log-normal draws (Jensen), not the model.
++0.041. The rest of the bias is the average of ``y / sim - 1`` over log-normal draws (Jensen),
+not the model.
 """
 
 from __future__ import annotations
