@@ -195,3 +195,21 @@ def test_default_sweep_front_page(default_site):
         assert problems(index.read_text(encoding="utf-8")) == []
     runs = (default_site / "runs.html").read_text(encoding="utf-8")
     assert problems(runs) == [] and 'href="index.html"' in runs
+
+
+@pytest.mark.slow
+def test_readme_findings_match_the_default_sweep(default_site):
+    """The README's generated findings block equals what the default sweep computes today, after
+    rounding (``sanctions-model readme --check``): a change in an estimator or the data that moves
+    a headline fails here until ``make report`` and ``sanctions-model readme`` are run again."""
+    readme = ROOT / "README.md"
+    assert "<!-- findings:start -->" in readme.read_text(encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sanctions_model.cli", "readme", "--check"]
+        + ["--sweep", str((default_site / "latest").resolve()), "--readme", str(readme)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

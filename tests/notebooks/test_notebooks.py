@@ -226,6 +226,8 @@ def test_synthetic_control_eu_exports_to_russia(tmp_path):
     assert res["monthly_counterfactual_window"].startswith("2022-03 to ")
     assert 0.05 <= min(res["specification_p_range"]) <= max(res["specification_p_range"]) <= 0.25
     report = (tmp_path / "05_synthetic_control" / "report.html").read_text()
-    assert "p = 0.017, the smallest value 57 placebos allow" in report and "p &lt; 0.017" not in report
+    assert (
+        "p = 0.017, the smallest value 57 placebos allow" in report and "p &lt; 0.017" not in report
+    )
     assert "does not reach 5%" in report and "not a confidence interval" in report
     assert not re.search(r"\d\.\d+e[-+]\d\d", report)  # no exponent notation anywhere

@@ -221,3 +221,24 @@ def test_forest_axis_reads_in_percent():
     positions = dict(zip(labels, ax.get_xticks(), strict=True))
     if "+100%" in positions:
         assert math.isclose(-positions["-50%"], positions["+100%"])
+
+
+def test_gravity_terms_are_labelled_and_exposure_effects_scaled():
+    """Notebook 03's keys as it records them now: analytic gravity terms say what they are
+    compared with and that their interval is not valid; exposure effects are shown between the
+    most and the least exposed member state, not per unit of exposure."""
+    results = {
+        "gravity": {"russia_2022": -1.35},
+        "gravity_compared_with": {"russia_2022": "Russia in 2010-13"},
+        "did_exposure_ru": -1.66,
+        "did_exposure_ru_lower": -9.9,
+        "did_exposure_ru_upper": 6.92,
+        "did_exposure_ru_p": 0.51,
+        "exposure_spread": 0.37,
+    }
+    sections = _sections([_record("03", "03_trade_diversion", results)])
+    diversion = {e.label: e for e in sections["diversion"].estimates}
+    grav = diversion["gravity (PPML): russia 2022 vs Russia in 2010-13"]
+    assert grav.lower is None and "not valid" in grav.note
+    exp = diversion["did exposure ru (most vs least exposed member state)"]
+    assert exp.value == pytest.approx(-1.66 * 0.37) and exp.lower == pytest.approx(-9.9 * 0.37)

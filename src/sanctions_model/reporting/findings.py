@@ -372,10 +372,17 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             elif key.startswith(("did_", "gravity_")):
                 se = _num(results.get(f"{key}_se"))
                 note = f"s.e. {fmt.number(se, 2)}" if se is not None and lo is None else ""
+                label = _pretty_key(key)
+                spread = _num(results.get("exposure_spread"))
+                if key.startswith("did_exposure") and spread is not None:
+                    # per unit of exposure (0 to 1) extrapolates far outside the data: show the
+                    # effect between the most and the least exposed member state instead
+                    v, lo, hi = (None if x is None else x * spread for x in (v, lo, hi))
+                    label += " (most vs least exposed member state)"
                 add(
                     diversion,
                     Estimate(
-                        _pretty_key(key),
+                        label,
                         v,
                         lo,
                         hi,
@@ -403,6 +410,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     [key],
                 )
         gravity, gravity_se = results.get("gravity"), results.get("gravity_se")
+        compared = results.get("gravity_compared_with")
+        compared = compared if isinstance(compared, dict) else {}
         if isinstance(gravity, dict):
             for term, value in gravity.items():
                 v = _num(value)
@@ -410,10 +419,16 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     continue
                 se = _num(gravity_se.get(term)) if isinstance(gravity_se, dict) else None
                 note = f"s.e. {fmt.number(se, 2)}" if se is not None else ""
+                if term in compared:
+                    note = (
+                        "analytic point estimate only: with this few treated clusters its interval "
+                        "is not valid; see the randomization rows"
+                    )
+                against = f" vs {compared[term]}" if term in compared else ""
                 add(
                     diversion,
                     Estimate(
-                        f"gravity (PPML): {_pretty_key(term)}",
+                        f"gravity (PPML): {_pretty_key(term)}{against}",
                         v,
                         None,
                         None,
