@@ -200,3 +200,39 @@ def test_source_files_are_byte_exact_and_listed_in_sources_md():
     sources = (manifest.data_dir() / "SOURCES.md").read_text(encoding="utf-8")
     for spec in ALL:
         assert Path(spec.file).name in sources
+
+
+def test_load_flow_real_is_the_nominal_series_deflated_by_the_default_deflator():
+    from sanctions_model.models import load_flow
+
+    nominal = load_flow("eurostat_comext", "EU27_2020", "RU", "export")
+    real = load_flow("eurostat_comext", "EU27_2020", "RU", "export", real=True)
+    assert nominal.attrs == {
+        "currency": "EUR",
+        "unit_scale": 1,
+        "unit": "EUR",
+        "real": False,
+        "deflator": None,
+        "caveats": (),
+    }
+    assert real.attrs["unit"] == "EUR at 2021 prices" and real.attrs["deflator"] == "hicp_ea"
+    assert real.attrs["caveats"] == prices.deflator_caveats("hicp_ea")
+    idx = prices.price_index("hicp_ea").reindex(nominal.index)
+    np.testing.assert_allclose((real * idx / 100).to_numpy(), nominal.to_numpy(), rtol=1e-12)
+    assert real.name == nominal.name
+    # a deflator given with real=False is not used: the loader's default is the published data
+    same = load_flow("eurostat_comext", "EU27_2020", "RU", "export", deflator="hicp_ea")
+    pd.testing.assert_series_equal(same, nominal)
+
+
+def test_load_flow_multiplies_by_unit_scale():
+    """IMF IMTS is in millions of USD: the flow is in dollars, the table as published."""
+    from sanctions_model.data import load_trade
+    from sanctions_model.models import load_flow
+
+    table = load_trade("imf_imts", reporter="RU", partner="CN", flow="export")
+    assert set(table["unit_scale"]) == {1_000_000}
+    s = load_flow("imf_imts", "RU", "CN", "export")
+    assert s.index.freqstr.startswith("Y") and s.attrs["currency"] == "USD"
+    by_year = table.set_index("period")["value"] * 1e6
+    np.testing.assert_allclose(s.reindex(by_year.index).to_numpy(), by_year.to_numpy())

@@ -70,9 +70,10 @@ def load_flow(
     reporters = set(available["reporter"].unique())
     summed = reporter in EU_AGGREGATES and reporter not in reporters
     who = list(members("EU27_2020")) if summed else reporter
-    table = data.load_trade(
-        source, reporter=who, partner=partner, flow=flow, product=product, start=start, end=end
-    )
+    table = data.filter_trade(  # the loaded table again: a source is read once per call
+        available, source, reporter=who, partner=partner, flow=flow, product=product,
+        start=start, end=end,
+    )  # fmt: skip
     if table.empty:
         raise ParameterError(
             f"no rows in {source!r} for reporter={reporter}, partner={partner}, flow={flow}, "
