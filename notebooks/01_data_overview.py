@@ -33,9 +33,11 @@ base_year: int = 2021  # base year of the index chart
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
 
 from sanctions_model import data, reporting
+from sanctions_model.data import prices
 
 # %% [markdown]
 # ## Datasets
@@ -74,10 +76,6 @@ display(annual)
 # are nominal.
 
 # %%
-import pandas as pd
-
-from sanctions_model.data import prices
-
 currency = str(trade["currency"].iloc[0])
 deflator = prices.DEFAULT_DEFLATOR[currency]
 print(f"Values in {currency} are deflated with {prices.deflator_label(deflator, base=base_year)}.")
