@@ -212,15 +212,46 @@ def test_an_xlsx_that_expands_too_far_is_refused_before_reading(user_cache, caps
     user_files.check_zip_size(small)  # within the limits: passes on to the reader
 
 
-def test_eu27_is_summed_only_over_months_where_all_27_report(user_cache):
+def _eu_rows(skip: dict[str, pd.PeriodIndex], value=10.0, small: dict[str, float] | None = None):
     months = pd.period_range("2021-01", "2022-06", freq="M")
     rows = []
     for country in members("EU27_2020"):
-        kept = months[months < pd.Period("2022-03", "M")] if country == "DE" else months
-        rows += _monthly_rows(country, kept, 10.0, "EUR", 1_000_000)
+        kept = months.difference(skip.get(country, pd.PeriodIndex([], freq="M")))
+        rows += _monthly_rows(country, kept, (small or {}).get(country, value), "EUR", 1_000_000)
+    return rows
+
+
+def test_eu27_is_summed_only_over_months_where_all_27_report(user_cache):
+    """Issue 21.2: DE stops reporting in 2022-03; the sum must not fall by DE's share."""
+    rows = _eu_rows({"DE": pd.period_range("2022-03", "2022-06", freq="M")})
     assert _add(_write(user_cache / "eu.csv", rows), "eu_members") == 0
     s = load_flow("eu_members", "EU27_2020", "RU", "export")
     assert s.loc[:"2022-02"].eq(270e6).all()
     assert s.loc["2022-03":].isna().all() and len(s) == 18
     (caveat,) = s.attrs["caveats"]
-    assert "4 period(s) in which not all 27 have a row are left missing: 2022-03" in caveat
+    assert "4 period(s) in which member states holding more than 1% of the flow have no row" in (
+        caveat
+    )
+    assert "left missing: 2022-03, 2022-04, 2022-05, 2022-06" in caveat
+
+
+def test_eu27_counts_a_negligible_member_without_a_row_as_zero_and_says_so(user_cache):
+    """Eurostat's spreadsheets leave a small member's cell empty: MT at 0.1 % is not a gap."""
+    gaps = {"MT": pd.PeriodIndex(["2021-05", "2022-02"], freq="M")}
+    rows = _eu_rows(gaps, value=100.0, small={"MT": 2.6})
+    assert _add(_write(user_cache / "eu2.csv", rows), "eu_small") == 0
+    s = load_flow("eu_small", "EU27_2020", "RU", "export")
+    assert s.notna().all()
+    assert s.loc["2021-05"] == pytest.approx(2600e6) and s.loc["2021-04"] == pytest.approx(2602.6e6)
+    (caveat,) = s.attrs["caveats"]
+    assert (
+        "in 2 period(s) MT have no row and count as zero (together at most 0.1% of the flow)"
+        in (caveat)
+    )
+
+
+def test_eu27_cannot_be_summed_when_a_member_is_absent_from_the_file(user_cache, capsys):
+    rows = [r for r in _eu_rows({}) if not r.startswith("FR,")]
+    assert _add(_write(user_cache / "eu3.csv", rows), "eu26") == 0
+    with pytest.raises(Exception, match="'eu26' has no rows at all for FR"):
+        load_flow("eu26", "EU27_2020", "RU", "export")

@@ -25,6 +25,11 @@ from ._results import to_period
 __all__ = ["control_moved", "load_controls", "load_flow", "parse_control"]
 
 EU_AGGREGATES = ("EU27_2020", "EU27", "EU")
+#: A month of a summed EU27 flow is kept when the member states without a row in it held, on
+#: average over the months they did report, at most this share of the flow (Eurostat's
+#: spreadsheets leave a cell empty for a small member's absent or confidential trade); otherwise
+#: the month is missing. A member with a row in no month of the flow counts as no trade.
+EU_SUM_TOLERANCE = 0.01
 
 
 def load_flow(
@@ -70,6 +75,12 @@ def load_flow(
     reporters = set(available["reporter"].unique())
     summed = reporter in EU_AGGREGATES and reporter not in reporters
     who = list(members("EU27_2020")) if summed else reporter
+    absent = [m for m in who if m not in reporters] if summed else []
+    if absent:
+        raise ParameterError(
+            f"reporter={reporter}: {source!r} has no rows at all for {', '.join(absent)}, so "
+            "the EU total cannot be summed from its member states; add them, or an EU27_2020 row"
+        )
     table = data.filter_trade(  # the loaded table again: a source is read once per call
         available, source, reporter=who, partner=partner, flow=flow, product=product,
         start=start, end=end,
@@ -84,18 +95,8 @@ def load_flow(
     s = amount.groupby(table["period"]).sum(min_count=1).sort_index()
     caveats: list[str] = []
     if summed:
-        count = table.groupby("period")["reporter"].nunique().reindex(s.index)
-        partial = count < len(members("EU27_2020"))
-        if partial.any():
-            gone = [str(p) for p in s.index[partial.to_numpy()]]
-            shown = ", ".join(gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
-            caveats.append(
-                f"{reporter} is summed from the member states of {source!r}; {len(gone)} "
-                f"period(s) in which not all 27 have a row are left missing: {shown}"
-            )
-            s[partial.to_numpy()] = float("nan")
-        else:
-            caveats.append(f"{reporter} is the sum of the 27 member states of {source!r}")
+        s, note = _complete_member_months(table, amount, s, source, reporter)
+        caveats.append(note)
     freq = s.index.freqstr
     full = pd.period_range(s.index.min(), s.index.max(), freq=freq)
     label = f"{reporter}-{partner} {flow}" + (
@@ -118,6 +119,39 @@ def load_flow(
         "caveats": tuple(caveats),
     }
     return s
+
+
+def _complete_member_months(
+    table: pd.DataFrame,
+    amount: pd.Series,
+    total: pd.Series,
+    source: str,
+    reporter: str,
+) -> tuple[pd.Series, str]:
+    """The EU sum kept only in months its member states cover; the caveat that says so."""
+    wide = amount.groupby([table["period"], table["reporter"]]).sum().unstack("reporter")
+    wide = wide.reindex(index=total.index)
+    share = wide.div(wide.sum(axis=1), axis=0).mean()  # over the months each member reported
+    lost = wide.isna().mul(share.fillna(0.0), axis=1).sum(axis=1)
+    partial = (lost > EU_SUM_TOLERANCE).to_numpy()
+    out = total.copy()
+    out[partial] = float("nan")
+    note = f"{reporter} is summed from the 27 member states of {source!r}"
+    if partial.any():
+        gone = [str(p) for p in total.index[partial]]
+        shown = ", ".join(gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
+        note += (
+            f"; {len(gone)} period(s) in which member states holding more than "
+            f"{EU_SUM_TOLERANCE:.0%} of the flow have no row are left missing: {shown}"
+        )
+    kept = (lost > 0).to_numpy() & ~partial
+    if kept.any():
+        small = sorted(c for c in wide.columns if wide.loc[kept, c].isna().any())
+        note += (
+            f"; in {int(kept.sum())} period(s) {', '.join(small)} have no row and count as "
+            f"zero (together at most {lost[kept].max():.1%} of the flow)"
+        )
+    return out, note
 
 
 def _one_currency(table: pd.DataFrame, source: str, reporter: str, partner: str, flow: str) -> str:
