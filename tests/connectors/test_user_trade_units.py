@@ -223,16 +223,22 @@ def _eu_rows(skip: dict[str, pd.PeriodIndex], value=10.0, small: dict[str, float
 
 def test_eu27_is_summed_only_over_months_where_all_27_report(user_cache):
     """Issue 21.2: DE stops reporting in 2022-03; the sum must not fall by DE's share."""
-    rows = _eu_rows({"DE": pd.period_range("2022-03", "2022-06", freq="M")})
+    gap = pd.PeriodIndex(["2022-03", "2022-04"], freq="M")
+    rows = _eu_rows({"DE": gap}, small={"DE": 240.0})  # DE half of the flow, as in 2021
     assert _add(_write(user_cache / "eu.csv", rows), "eu_members") == 0
     s = load_flow("eu_members", "EU27_2020", "RU", "export")
-    assert s.loc[:"2022-02"].eq(270e6).all()
-    assert s.loc["2022-03":].isna().all() and len(s) == 18
+    assert s.drop(gap).eq(500e6).all() and len(s) == 18
+    assert s.loc["2022-03":"2022-04"].isna().all()  # not 260e6, a fall of 48 % nobody had
     (caveat,) = s.attrs["caveats"]
-    assert "4 period(s) in which member states holding more than 1% of the flow have no row" in (
+    assert "2 period(s) in which member states holding more than 5% of the flow have no row" in (
         caveat
     )
-    assert "left missing: 2022-03, 2022-04, 2022-05, 2022-06" in caveat
+    assert "left out: 2022-03, 2022-04" in caveat
+    # at the end of the sample the incomplete months are dropped, not left as a gap
+    rows = _eu_rows({"DE": pd.period_range("2022-05", "2022-06", freq="M")}, small={"DE": 240.0})
+    assert _add(_write(user_cache / "eu_end.csv", rows), "eu_end") == 0
+    end = load_flow("eu_end", "EU27_2020", "RU", "export")
+    assert str(end.index[-1]) == "2022-04" and end.notna().all()
 
 
 def test_eu27_counts_a_negligible_member_without_a_row_as_zero_and_says_so(user_cache):

@@ -26,10 +26,13 @@ __all__ = ["control_moved", "load_controls", "load_flow", "parse_control"]
 
 EU_AGGREGATES = ("EU27_2020", "EU27", "EU")
 #: A month of a summed EU27 flow is kept when the member states without a row in it held, on
-#: average over the months they did report, at most this share of the flow (Eurostat's
-#: spreadsheets leave a cell empty for a small member's absent or confidential trade); otherwise
-#: the month is missing. A member with a row in no month of the flow counts as no trade.
-EU_SUM_TOLERANCE = 0.01
+#: average over the months they did report, at most this share of the flow; otherwise the month
+#: is missing. Eurostat's spreadsheets leave a cell empty (':') both for a member that did not
+#: report and for one that stopped trading: in 2022 DK, IE, PT and SE stopped importing Russian
+#: fuel (their rows vanish; together under 2 % of the flow before), while NL's 2022-11 row is
+#: simply not yet published (about 13 % of EU imports from Russia). Every kept month with a
+#: member counted as zero is named in the caveats with the largest share at stake.
+EU_SUM_TOLERANCE = 0.05
 
 
 def load_flow(
@@ -53,8 +56,10 @@ def load_flow(
     thousands). A series whose rows are in more than one currency is refused.
 
     ``reporter="EU27_2020"`` on a dataset without that aggregate sums the 27 member states, and
-    only over periods in which all 27 have a row; other periods are missing and said in the
-    caveats (a sum over whichever members reported would fall when one stops reporting).
+    only over periods in which the member states without a row held at most
+    :data:`EU_SUM_TOLERANCE` of the flow; other periods are missing (dropped at the ends) and
+    said in the caveats, with the members counted as zero (a sum over whichever members reported
+    would fall when one stops reporting).
 
     With ``real=True`` the values are deflated to ``base``-year prices by ``deflator`` (default:
     :data:`sanctions_model.data.prices.DEFAULT_DEFLATOR` of the currency); with ``real=False``
@@ -97,6 +102,12 @@ def load_flow(
     if summed:
         s, note = _complete_member_months(table, amount, s, source, reporter)
         caveats.append(note)
+    s = s.loc[s.first_valid_index() : s.last_valid_index()] if s.notna().any() else s
+    if s.isna().all():
+        raise ParameterError(
+            f"{source!r} {reporter}-{partner} {flow}: no period in which the member states "
+            f"holding the flow all have a row ({caveats[-1] if caveats else ''})"
+        )
     freq = s.index.freqstr
     full = pd.period_range(s.index.min(), s.index.max(), freq=freq)
     label = f"{reporter}-{partner} {flow}" + (
@@ -142,7 +153,7 @@ def _complete_member_months(
         shown = ", ".join(gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
         note += (
             f"; {len(gone)} period(s) in which member states holding more than "
-            f"{EU_SUM_TOLERANCE:.0%} of the flow have no row are left missing: {shown}"
+            f"{EU_SUM_TOLERANCE:.0%} of the flow have no row are left out: {shown}"
         )
     kept = (lost > 0).to_numpy() & ~partial
     if kept.any():
