@@ -287,7 +287,9 @@ def read_trade_file(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
             "period {value!r}: mixes monthly and annual periods (one frequency per file)",
             column="period",
         )
-    out["period"] = pd.PeriodIndex(text.str.slice(0, 7), freq="M" if monthly.iloc[0] else "Y")
+    labels = pd.Categorical(text.str.slice(0, 7))  # each distinct period parsed once
+    periods = pd.PeriodIndex(list(labels.categories), freq="M" if monthly.iloc[0] else "Y")
+    out["period"] = periods.take(labels.codes)
     value = pd.to_numeric(out["value"], errors="coerce")
     reject_rows(value.isna(), out, path, "value {value!r} is not a number", column="value")
     reject_rows(
