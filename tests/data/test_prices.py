@@ -236,3 +236,25 @@ def test_load_flow_multiplies_by_unit_scale():
     assert s.index.freqstr.startswith("Y") and s.attrs["currency"] == "USD"
     by_year = table.set_index("period")["value"] * 1e6
     np.testing.assert_allclose(s.reindex(by_year.index).to_numpy(), by_year.to_numpy())
+
+
+def test_trade_in_real_terms_one_currency_and_rows_deflated():
+    from sanctions_model.data import load_trade
+
+    imf = load_trade("imf_imts", reporter="RU", partner="CN", flow="export")  # USD millions
+    real = prices.trade_in_real_terms(imf)
+    cpi = prices.price_index("cpi_u", "A")
+    expect = imf["value"] * 1e6 / cpi.reindex(pd.PeriodIndex(imf["period"])).to_numpy() * 100
+    np.testing.assert_allclose(real["value"].to_numpy(), expect.to_numpy(), rtol=1e-12)
+    assert set(real["unit_scale"]) == {1} and real.attrs["unit"] == "USD at 2021 prices"
+    # in EUR: converted at each year's average rate, then deflated with euro-area prices
+    eur = prices.trade_in_real_terms(imf, currency="EUR")
+    rate = prices.exchange_rate("A").reindex(pd.PeriodIndex(imf["period"])).to_numpy()
+    hicp = prices.price_index("hicp_ea", "A").reindex(pd.PeriodIndex(imf["period"])).to_numpy()
+    np.testing.assert_allclose(
+        eur["value"].to_numpy(), imf["value"].to_numpy() * 1e6 / rate / hicp * 100, rtol=1e-12
+    )
+    assert set(eur["currency"]) == {"EUR"} and eur.attrs["deflator"] == {"EUR": "hicp_ea"}
+    future = imf.assign(period=pd.Period("2030", "Y"))
+    with pytest.raises(ParameterError, match=r"no value for 1 period\(s\): 2030"):
+        prices.trade_in_real_terms(future)
