@@ -3,7 +3,13 @@
 Public API
 ----------
 load_trade(source="eurostat_comext", **filters)
-    Trade flows (see :mod:`sanctions_model.data.schemas` for the table).
+    Trade flows (see :mod:`sanctions_model.data.schemas` for the table), as published: ``value``
+    is in ``currency`` times ``unit_scale``.
+filter_trade(frame, source, **filters)
+    The same filters on a table already loaded.
+prices (module)
+    Price indices and the EUR/USD rate: ``deflate``, ``convert_currency``, ``price_index``,
+    ``trade_in_real_terms``, ``DEFAULT_DEFLATOR`` (datasets ``price_indices`` and ``eur_usd``).
 load_indicators(source="fred", indicator=None)
 load_designations(source="uk_sanctions_list", regime=None)
 load_events(jurisdiction=None, kind=None)
