@@ -7,8 +7,8 @@ values are divided by a price index of their currency, rebased so that the base 
 Shipped series (``data/raw/prices/``, byte-exact copies of FRED downloads; see ``data/SOURCES.md``):
 
 ``hicp_ea``
-    Euro-area HICP, all items (Eurostat, FRED series CP0000EZ19M086NEST), monthly 1999-01 to
-    2025-03. The default deflator of EUR values.
+    Euro-area HICP, all items, not seasonally adjusted (Eurostat, FRED series
+    CP0000EZ19M086NEST), monthly 1999-01 to 2025-03. The default deflator of EUR values.
 ``cpi_u``
     US CPI-U, all items, seasonally adjusted (BLS, FRED series CPIAUCSL), monthly 1947-01 to
     2025-06. The default deflator of USD values.
