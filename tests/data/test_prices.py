@@ -196,10 +196,19 @@ def test_labels_are_plain_words():
     assert prices.deflator_caveats("hicp_ea")
 
 
-def test_source_files_are_byte_exact_and_listed_in_sources_md():
+def test_source_files_are_byte_exact_copies_of_the_blobs_sources_md_names():
+    """SOURCES.md names the git blob each file was copied from; the file must hash to it."""
+    import hashlib
+    import re
+
     sources = (manifest.data_dir() / "SOURCES.md").read_text(encoding="utf-8")
     for spec in ALL:
-        assert Path(spec.file).name in sources
+        name = Path(spec.file).name
+        (row,) = [line for line in sources.splitlines() if f"`prices/{name}`" in line]
+        blob = re.search(r"blob ([0-9a-f]{8})", row).group(1)
+        data = (manifest.data_dir() / spec.file).read_bytes()
+        sha1 = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        assert sha1.startswith(blob), name
 
 
 def test_load_flow_real_is_the_nominal_series_deflated_by_the_default_deflator():
