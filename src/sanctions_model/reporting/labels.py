@@ -300,7 +300,7 @@ def unit_of(key: Any) -> str:
         return "log points"
     if key.startswith(("sc_effect", "sc_lower", "sc_upper")) or "effect" in key:
         return "%"
-    if "ratio" in key or key.startswith("substitution"):
+    if "ratio" in key or "substitution" in key:
         return "ratio"
     return ""
 
