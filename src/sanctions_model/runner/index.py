@@ -258,6 +258,13 @@ def write_index(
         render_index_html(records, title=f"{title}: runs", link_prefix=link_prefix, note=note),
     )
     version, digest = _provenance(Path(sweep_dir))
+    from sanctions_model.runner.findings import figure_files
+    from sanctions_model.runner.methods import METHODS_PAGE, render_methods_html
+
+    for name, text in figure_files(ordered(records), link_prefix=link_prefix).items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        write_shared_text(target / name, text)
+    write_shared_text(target / METHODS_PAGE, visible_controls(render_methods_html(records)))
     page = render_findings_html(
         ordered(records),
         title=title,
@@ -267,6 +274,8 @@ def write_index(
         package_version=version,
         data_digest=digest,
         runs_page=RUNS_PAGE,
+        run_dirs={r.name: Path(sweep_dir) / r.name for r in records},
+        figures=True,
     )
     write_shared_text(target / "index.html", visible_controls(page))
     return records
