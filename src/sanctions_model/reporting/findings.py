@@ -296,9 +296,9 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     )
     direct = Section(
         "direct",
-        "Allies: direct exports to Russia, after against before",
-        "Per ally, exports to Russia in the later year over the base year, as recorded by the "
-        "coordination notebook (1 = unchanged).",
+        "Direct exports to Russia, later year over base year: member states and allies",
+        "Russia's imports from each member state and ally in the later year over the base year "
+        "(IMF estimates from the partners' records; 1 = unchanged, below 1 = a cut).",
         scale="ratio",
         reference=1.0,
     )
@@ -388,7 +388,9 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     (hi if hi is not None else _num(results.get(f"sc_upper{suffix}"))),
                 )
                 p = _first(results, (f"sc_p{suffix}", "sc_p_placebo"))
-                label = "effect" + (f", {suffix.strip('_')}" if suffix.strip("_") else "")
+                label = f"EU27 exports to {_place(results.get('partner', 'RU'))}" + (
+                    f", {suffix.strip('_')}" if suffix.strip("_") else ""
+                )
                 add(
                     synthetic,
                     Estimate(label, v, lo, hi, p, "relative", record.name, href, _sc_note(results)),
@@ -403,7 +405,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     # per unit of exposure (0 to 1) extrapolates far outside the data: show the
                     # effect between the most and the least exposed member state instead
                     v, lo, hi = (None if x is None else x * spread for x in (v, lo, hi))
-                    label += " (most vs least exposed member state)"
+                elif key.startswith("did_exposure"):
+                    label = f"{key.replace('_', ' ')} (per unit of exposure, 0 to 1)"
                 add(
                     diversion,
                     Estimate(
@@ -494,12 +497,33 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 )
             if key in used:
                 break
+        p = {**(record.resolved or {}), **record.parameters}
+        years = f"{p['year']} over {p['base_year']}" if "year" in p and "base_year" in p else ""
         for ally, v, _lo, _hi, _p, _a in sorted(
-            _per_ally(results.get("direct_ratio")), key=lambda r: r[1]
+            _per_ally(results.get("direct_ratio")),
+            key=lambda r: (r[0] not in lab.MEMBER_STATES, str(r[0]).startswith("EU27"), r[1]),
         ):
+            group = (
+                "Member states"
+                if ally in lab.MEMBER_STATES
+                else "EU27"
+                if str(ally).startswith("EU27")
+                else "Allies"
+            )
             add(
                 direct,
-                Estimate(_place(ally), v, None, None, None, "ratio", record.name, href),
+                Estimate(
+                    _place(ally),
+                    v,
+                    None,
+                    None,
+                    None,
+                    "ratio",
+                    record.name,
+                    href,
+                    group=group,
+                    period=years,
+                ),
                 ["direct_ratio"],
             )
         for key in ("index", "index_ranks"):
@@ -595,7 +619,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     generic.intro = "Ratios of one year's value to another's (1 = unchanged)."
                 for key, v in pairs:
                     generic.estimates.append(
-                        Estimate(key, v, None, None, None, "number", record.name, href)
+                        Estimate(lab.label(key), v, None, None, None, "number", record.name, href)
                     )
                 generics.append(generic)
     effects.estimates.sort(key=lambda e: (_GROUP_ORDER.get(e.group, 99), e.label))

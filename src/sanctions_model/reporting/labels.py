@@ -272,6 +272,9 @@ def label(key: Any) -> str:
     ratio = re.fullmatch(r"ratio_(\d{4})_(\d{4})_([A-Z]{2}|EU27\w*)", key)
     if ratio:
         return f"EU27 exports to {place(ratio.group(3))}, {ratio.group(1)} over {ratio.group(2)}"
+    ratio = re.fullmatch(r"([A-Z]{2}) (\d{4})/(\d{4})", key)
+    if ratio:
+        return f"EU27 exports to {place(ratio.group(1))}, {ratio.group(2)} over {ratio.group(3)}"
     for suffix, words in (
         ("_lower", "lower end of the interval of"),
         ("_upper", "upper end of the interval of"),
