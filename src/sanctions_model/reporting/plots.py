@@ -79,6 +79,13 @@ def plot_indexed(
     return fig
 
 
+def wrapped(title: str, width: int = 80) -> str:
+    """A title broken into lines of at most ``width`` characters: never cut at the figure's edge."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def plain_axis(ax, axis: str = "y") -> None:
     """Tick labels as plain numbers with thousands separators: no ``1e10`` offset, no exponent."""
     target = ax.yaxis if axis == "y" else ax.xaxis
@@ -208,7 +215,7 @@ def forest_plot(
         _clip_outliers(ax, xs, lo, hi, y)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(wrapped(title, 80), loc="left", fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
