@@ -418,7 +418,9 @@ def render_findings_html(
         f'<nav class="site"><a href="#answers">Answers</a><a href="#detail">Detail</a>'
         f'<a href="{METHODS_PAGE}">Methods</a>'
         f'<a href="{html.escape(runs_page)}">All runs (table)</a>'
-        '<a href="index.csv">index.csv</a></nav>',
+        '<a href="index.csv">index.csv</a>'
+        + ('<a href="figures.csv">figures.csv</a>' if figures else "")
+        + "</nav>",
     ]
     if note:
         parts.append(f'<div class="note" role="status">{note}</div>')
@@ -476,9 +478,19 @@ def render_findings_html(
 
 
 def figure_files(records: Sequence[RunRecord], *, link_prefix: str = "") -> dict[str, str]:
-    """``{"figures/<section>-<i>.csv": csv text}`` for every section with figures."""
-    return {
-        f"{FIGURES_DIR}/{section.key}-{i}.csv": figure_csv(section)
-        for i, section in enumerate(build_sections(records, link_prefix=link_prefix))
-        if section.estimates
-    }
+    """``{"figures/<section>-<i>.csv": csv text}`` for every section with figures, and
+    ``figures.csv``: every headline figure of the sweep, one row each (estimate, interval,
+    p-value, unit, period, run)."""
+    files = {}
+    every: list[str] = []
+    for i, section in enumerate(build_sections(records, link_prefix=link_prefix)):
+        if section.estimates:
+            text = figure_csv(section)
+            files[f"{FIGURES_DIR}/{section.key}-{i}.csv"] = text
+            lines = text.splitlines(keepends=True)
+            every += (["section," + lines[0]] if not every else []) + [
+                f"{section.key}," + line for line in lines[1:]
+            ]
+    if every:
+        files["figures.csv"] = "".join(every)
+    return files

@@ -99,8 +99,9 @@ def ordered(records: Iterable[RunRecord]) -> list[RunRecord]:
     return sorted(records, key=lambda r: (r.status in SUCCESS, r.name))
 
 
-def headlines(results: Any) -> dict[str, Any]:
-    """A run's headline numbers: ``results["headline"]`` if a mapping, else top-level scalars."""
+def headlines(results: Any, limit: int | None = MAX_HEADLINES) -> dict[str, Any]:
+    """A run's headline numbers: ``results["headline"]`` if a mapping, else top-level scalars
+    (the first ``limit``; all with ``limit=None``)."""
     if not isinstance(results, dict):
         return {}
     source = results.get("headline") if isinstance(results.get("headline"), dict) else results
@@ -108,8 +109,52 @@ def headlines(results: Any) -> dict[str, Any]:
     for key, value in source.items():
         if isinstance(value, bool | int | float | str) or value is None:
             out[str(key)] = value
-        if len(out) >= MAX_HEADLINES:
+        if limit is not None and len(out) >= limit:
             break
+    return out
+
+
+_SIBLING = re.compile(r"_(lower|upper|p|p_value|p_ri|se|n_placebos|rank|inference|sentence)$")
+
+
+def headline_columns(results: Any) -> dict[str, Any]:
+    """Every headline figure of a run for ``index.csv``: ``result.<key>`` with, for a figure that
+    has them, ``.lower``, ``.upper``, ``.p_value``, ``.unit`` and ``.period`` beside it."""
+    if not isinstance(results, dict):
+        return {}
+    from sanctions_model.reporting.labels import unit_of
+
+    out: dict[str, Any] = {}
+    for key, value in results.items():
+        if not (isinstance(value, bool | int | float | str) or value is None):
+            continue
+        key = str(key)
+        if _SIBLING.search(key) and key.rsplit("_", 1)[0] in results:
+            continue  # shown beside its figure
+        out[key] = value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        prefix = "" if key in ("effect", "average_effect") else f"{key}_"
+        lower = results.get(f"{prefix}lower" if prefix else "lower")
+        upper = results.get(f"{prefix}upper" if prefix else "upper")
+        p = next(
+            (
+                results.get(f"{prefix}{s}")
+                for s in ("p_value", "p_ri", "p")
+                if results.get(f"{prefix}{s}") is not None
+            ),
+            None,
+        )
+        if lower is None and upper is None and p is None:
+            continue
+        out[f"{key}.lower"] = lower
+        out[f"{key}.upper"] = upper
+        out[f"{key}.p_value"] = p
+        out[f"{key}.unit"] = unit_of(key) or "number"
+        period = results.get("post_period") if not prefix else results.get(f"{prefix}window")
+        if isinstance(period, list | tuple) and len(period) == 2:
+            period = f"{period[0]} to {period[1]}"
+        out[f"{key}.period"] = period if isinstance(period, str) else ""
     return out
 
 
@@ -123,6 +168,19 @@ def _fmt(value: Any) -> str:
 
 def _params_text(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
+
+
+def _params_readable(params: dict[str, Any]) -> str:
+    """``exporter EU27, destination Armenia``: parameters in the registry's words."""
+    from sanctions_model.reporting.labels import param_label, param_value
+
+    return "; ".join(f"{param_label(k)} {param_value(k, v)}" for k, v in params.items())
+
+
+def label(key: str) -> str:
+    from sanctions_model.reporting.labels import label as plain_label
+
+    return plain_label(key)
 
 
 def headline_text(key: str, value: Any) -> str:
@@ -175,14 +233,14 @@ def render_index_html(
         cells = (
             '<td><ul class="heads">'
             + "".join(
-                f"<li>{html.escape(k)}: {html.escape(headline_text(k, v))}</li>"
+                f"<li>{html.escape(label(k))}: {html.escape(headline_text(k, v))}</li>"
                 for k, v in heads.items()
             )
             + "</ul></td>"
         )
         rows.append(
             f'<tr class="status-{html.escape(r.status)}"><td>{html.escape(r.status)}</td><td>{name_cell}</td>'
-            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params_text(r.parameters))}</td>"
+            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params_readable(r.parameters))}</td>"
             f'<td class="num">{r.duration:,.0f}</td>{cells}<td class="error">{html.escape(_error_text(r))}</td></tr>'
         )
     summary = "".join(f"<span>{html.escape(k)}: {v}</span>" for k, v in sorted(counts.items()))
@@ -205,7 +263,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
     head_keys: list[str] = []
     for r in records:
         param_keys += [k for k in r.resolved or r.parameters if k not in param_keys]
-        head_keys += [k for k in headlines(r.results) if k not in head_keys]
+        head_keys += [k for k in headline_columns(r.results) if k not in head_keys]
     buf = io.StringIO()
     writer = _SafeWriter(csv.writer(buf))
     writer.writerow(
@@ -215,7 +273,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
     )
     for r in records:
         values = r.resolved or r.parameters
-        heads = headlines(r.results)
+        heads = headline_columns(r.results)
         report = f"{link_prefix}{r.name}/{REPORT_NAME}" if REPORT_NAME in r.files else ""
         writer.writerow(
             [
@@ -229,7 +287,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
                 report,
             ]
             + [_fmt(values[k]) if k in values else "" for k in param_keys]
-            + [_fmt(heads[k]) if k in heads else "" for k in head_keys]
+            + [_fmt(heads[k]) if k in heads and heads[k] is not None else "" for k in head_keys]
         )
     return buf.getvalue()
 
