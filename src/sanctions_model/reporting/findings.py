@@ -595,7 +595,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             for ally, row in frame.iterrows():
                 cells = {"Ally": _place(ally)}
                 for col, value in row.items():
-                    cells[_pretty_key(str(col))] = fmt.cell(value, str(col))
+                    cells[lab.column_label(str(col))] = fmt.cell(value, str(col))
                 card.table.append(cells)
             card.inference.append(f'<a href="{html.escape(href)}">report</a>' if href else "")
             scorecards.append(card)
