@@ -254,7 +254,7 @@ h2 { font-size: 1.25em; margin: 2em 0 .4em; border-bottom: 1px solid #ddd; paddi
 p.meta { color: #555; font-size: 92%; margin: .2em 0 1em; }
 p.meta span { margin-right: 1.2em; white-space: nowrap; }
 nav.site a { margin-right: 1.2em; }
-.note { margin: 1em 0; font-size: 92%; color: #444; overflow-wrap: anywhere; }
+.note { margin: 1em 0; font-size: 92%; color: #444; overflow-wrap: break-word; }
 .note .sm-banner, .note .banner { border: 2px solid #b36b00; background: #fff4e0; color: #1d1d1d; padding: .7em 1em; font-size: 112%; }
 .note .sm-failed { border-color: #b00; background: #fee; }
 .failed { border: 2px solid #c00; background: #fee; padding: .6em 1em; margin: 1em 0; }

@@ -35,7 +35,8 @@ RUNS_PAGE = "runs.html"
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; width: 100%; font-size: 90%; table-layout: auto; }
-th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.num { white-space: nowrap; }
 ul.heads { margin: 0; padding-left: 1em; }
 .banner { border: 2px solid #b36b00; background: #fff4e0; padding: .6em 1em; margin: 1em 0; }
 @media print { table { font-size: 80%; } }
