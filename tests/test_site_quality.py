@@ -79,6 +79,9 @@ def problems(page: str) -> list[str]:
             found.append(f"repr: {match.group(0)!r}")
     if "\\n" in text:
         found.append("literal \\n (a string repr)")
+    for part in parsed.parts:
+        if "\\n" not in part and re.fullmatch(r"\s*'[^'\n]{1,200}'\s*", part):
+            found.append(f"a Python string repr: {part.strip()[:40]!r}")
     for match in _SCRIPT_LINK.finditer(page):
         found.append(f"script link: {match.group(0)[:40]!r}")
     for match in _HANDLER.finditer(page):
@@ -227,6 +230,21 @@ def test_report_markdown_from_data_is_inert():
     body = page[page.index("Product") :]
     assert "<script>alert" not in body and "<img src=x" not in body
     assert 'href="https://example.org"' in body  # a safe link stays a link
+
+
+def test_displayed_strings_read_as_text():
+    """Notebook 01's ``display("no flags")`` shows no flags, not 'no flags'."""
+    import nbformat
+
+    from sanctions_model.runner.html import render_html
+
+    assert problems("<pre>'no flags'</pre>") == ["a Python string repr: \"'no flags'\""]
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('display("no flags")')
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "'no flags'"})]
+    nb.cells = [cell]
+    page = render_html(nb)
+    assert problems(page) == [] and "no flags" in visible_text(page)
 
 
 def test_front_page_checker(tmp_path):

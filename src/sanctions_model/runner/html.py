@@ -137,7 +137,8 @@ def _plain_string(output: Mapping[str, Any]) -> str | None:
     import ast
 
     data = output.get("data", {})
-    if output.get("output_type") != "execute_result" or set(data) != {"text/plain"}:
+    kind = output.get("output_type")
+    if kind not in ("execute_result", "display_data") or set(data) != {"text/plain"}:
         return None
     text = str(data["text/plain"]).strip()
     if len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0]:
