@@ -220,13 +220,12 @@ def caveat_lines(section: Section) -> list[str]:
 
 
 def _params(parameters: object) -> str:
-    """The run's own parameters (the sweep's overrides), as ``name=value`` pairs."""
+    """The run's own parameters (the sweep's overrides) in the registry's words."""
     if not isinstance(parameters, dict):
         return ""
-    return ", ".join(
-        f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
-        for k, v in parameters.items()
-    )
+    from sanctions_model.reporting.labels import param_label, param_value
+
+    return "; ".join(f"{param_label(k)} {param_value(k, v)}" for k, v in parameters.items())
 
 
 def _error_text(record: RunRecord) -> str:

@@ -189,7 +189,7 @@ def headline_text(key: str, value: Any) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value if isinstance(value, str) else _fmt(value)
     name = key.lower()
-    if name in ("p", "p_value", "p-value") or name.startswith("p_") or name.endswith("_p"):
+    if fmt.is_p_name(name):
         return fmt.p_cell(value)
     if "ratio" in name or "/" in name:
         return fmt.ratio(value)
