@@ -163,7 +163,7 @@ def test_index_and_report_render_offline(tmp_path, kernel):
     shots.mkdir()
     with offline_page() as (page, bad):
         page.goto(index.as_uri())
-        assert page.title() == "Sweep default"
+        assert page.title() == "What the sanctions on Russia did to trade"
         assert page.locator("figure.chart").count() == 1  # the reader run's effect
         assert untitled_charts(page) == [] and sideways(page) == 0
         assert page.locator("#reports tbody tr").count() == 3
