@@ -414,11 +414,15 @@ def render_findings_html(
         f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{html.escape(heading)}</h1>",
         f'<p class="meta">{"".join(f"<span>{html.escape(m)}</span>" for m in meta if m)}</p>',
-        f'<nav class="site"><a href="#answers">Answers</a><a href="#detail">Detail</a>'
+        '<nav class="site">'
         f'<a href="{METHODS_PAGE}">Methods</a>'
         f'<a href="{html.escape(runs_page)}">All runs (table)</a>'
         '<a href="index.csv">index.csv</a>'
-        + ('<a href="figures.csv">figures.csv</a>' if figures else "")
+        + (
+            '<a href="figures.csv">figures.csv</a>'
+            if figures and any(x.estimates for x in sections)
+            else ""
+        )
         + "</nav>",
     ]
     if note:

@@ -320,9 +320,14 @@ def write_index(
     from sanctions_model.runner.findings import figure_files
     from sanctions_model.runner.methods import METHODS_PAGE, render_methods_html
 
-    for name, text in figure_files(ordered(records), link_prefix=link_prefix).items():
+    files = figure_files(ordered(records), link_prefix=link_prefix)
+    for name, text in files.items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         write_shared_text(target / name, text)
+    stale = [*(target / "figures").glob("*.csv"), target / "figures.csv"]
+    for path in stale:  # an earlier sweep's figures: not this page's data
+        if path.is_file() and path.relative_to(target).as_posix() not in files:
+            path.unlink(missing_ok=True)
     write_shared_text(target / METHODS_PAGE, visible_controls(render_methods_html(records)))
     page = render_findings_html(
         ordered(records),
