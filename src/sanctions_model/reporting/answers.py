@@ -161,9 +161,14 @@ def _verdict(fig: Figure) -> str:
     return "no interval or p-value"
 
 
-def _missing(answer: Answer, what: str, run: Any | None, keys: str) -> None:
-    where = f"run {run.name}" if run is not None else "no run of this sweep"
-    answer.sentences.append(f"{what}: not available ({where} recorded no {keys}).")
+def _missing(answer: Answer, what: str, run: Any | None, keys: str, notebook: str = "") -> None:
+    """Say that an input is missing, naming the run that should have recorded it (or, when the
+    sweep has no successful run of that notebook, the notebook)."""
+    if run is not None:
+        where = f"run {run.name} recorded no {keys}"
+    else:
+        where = f"no successful run of notebook {notebook or '?'} in this sweep records {keys}"
+    answer.sentences.append(f"{what}: not available ({where}).")
 
 
 def _use(answer: Answer, record: Any, link_prefix: str) -> str:
@@ -202,7 +207,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                 )
             )
     else:
-        _missing(ans, "Counterfactual", None, "an EU27 -> Russia export run of notebook 02")
+        _missing(ans, "Counterfactual", None, "effect for EU27 exports to Russia", "02")
     diversion = _runs(records, "03")
     eurostat: tuple[float, str, Any] | None = None
     raw: tuple[float, Any] | None = None
@@ -265,7 +270,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         if change is not None:
             eurostat = (change, str(res.get("eurostat_published_comparison") or ""), r)
     else:
-        _missing(ans, "Difference-in-differences and gravity", None, "a run of notebook 03")
+        _missing(ans, "Difference-in-differences and gravity", None, "did_ru_annual", "03")
     synthetic = _runs(records, "05")
     if synthetic:
         r = synthetic[0]
@@ -297,7 +302,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         else:
             _missing(ans, "Synthetic control", r, "sc_effect_<year>")
     else:
-        _missing(ans, "Synthetic control", None, "a run of notebook 05")
+        _missing(ans, "Synthetic control", None, "sc_effect_<year>", "05")
     if raw is None:  # the data overview records the same ratio
         for r in _runs(records, "01"):
             ratio = _num(r.results.get("ratio_2023_2021_RU"))
@@ -357,7 +362,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
         "Which hubs' imports from the EU rose beyond trend, and how much of the "
         "fall do they offset?",
     )
-    rose, other = [], []
+    rose, fell, other = [], [], []
     for r in _runs(records, "02"):
         reporter, partner, flow, product = _flow(r)
         if not reporter.startswith("EU27") or partner not in HUBS or flow != "export":
@@ -378,13 +383,19 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             _use(ans, r, link_prefix),
         )
         ans.figures.append(fig)
-        (rose if fig.claim == "above" else other).append(fig)
+        {"above": rose, "below": fell}.get(fig.claim, other).append(fig)
     if rose:
         period = rose[0].period
         ans.sentences.append(
             f"EU27 exports rose beyond their pre-war trend to {len(rose)} of "
             f"{len(ans.figures)} hubs, {period}: "
             + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)})" for f in rose)
+            + "."
+        )
+    if fell:
+        ans.sentences.append(
+            "EU27 exports fell below their pre-war trend to: "
+            + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)})" for f in fell)
             + "."
         )
     if other:
@@ -394,7 +405,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             + "."
         )
     if not ans.figures:
-        _missing(ans, "Hub effects", None, "an EU27 -> hub export run of notebook 02")
+        _missing(ans, "Hub effects", None, "effect for EU27 exports to a hub", "02")
     coord = _runs(records, "04")
     ratio = coord[0].results.get("eu27_ratio") if coord else None
     if isinstance(ratio, dict) and _num(ratio.get("hubs_side")) is not None:
@@ -450,7 +461,9 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             )
         ans.sentences.append(text)
     else:
-        _missing(ans, "Offset of the fall", coord[0] if coord else None, "eu27_ratio.hubs_side")
+        _missing(
+            ans, "Offset of the fall", coord[0] if coord else None, "eu27_ratio.hubs_side", "04"
+        )
     return ans
 
 

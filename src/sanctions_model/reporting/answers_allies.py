@@ -85,7 +85,7 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
                     f"Coordination-gap ranks (1 = largest gap): {place(k)} ranks first{span}."
                 )
     else:
-        _missing(ans, "Direct cuts", r, "direct_ratio for two or more allies")
+        _missing(ans, "Direct cuts", r, "direct_ratio for two or more allies", "04")
     return ans
 
 
@@ -104,7 +104,7 @@ def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
             "Ratios of two years, no interval."
         )
     else:
-        _missing(ans, "Member states' direct cuts", r, "direct_ratio for member states")
+        _missing(ans, "Member states' direct cuts", r, "direct_ratio for member states", "04")
     modelled = []
     for run in _runs(records, "02"):
         reporter, partner, flow, product = _flow(run)
@@ -147,7 +147,7 @@ def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
     coord = _runs(records, "04")
     overlap = coord[0].results.get("us_uk_overlap") if coord else None
     if not isinstance(overlap, dict) or _num(overlap.get("matched")) is None:
-        _missing(ans, "List overlap", coord[0] if coord else None, "us_uk_overlap")
+        _missing(ans, "List overlap", coord[0] if coord else None, "us_uk_overlap", "04")
         return ans
     r = coord[0]
     _use(ans, r, link_prefix)
@@ -164,14 +164,22 @@ def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
     if threshold is not None:
         text += f" (names matched across spellings at {fmt.number(threshold, 2)} of 100)"
     ans.sentences.append(text + ".")
-    first = {k: _num(overlap.get(k)) for k in ("uk_first", "us_first", "same_day")}
+    keyed = {str(k).lower().replace(" ", "_"): v for k, v in overlap.items()}
+    first = {k: _num(keyed.get(k)) for k in ("uk_first", "us_first", "same_day")}
     if all(v is not None for v in first.values()):
-        lag = _num(overlap.get("median_lag_days"))
-        who = "the UK" if first["uk_first"] > first["us_first"] else "the US"  # type: ignore[operator]
+        lag = _num(keyed.get("median_lag_days", keyed.get("median")))
+        uk, us = first["uk_first"], first["us_first"]
+        who = (
+            "the UK designated first more often"
+            if uk > us  # type: ignore[operator]
+            else "the US designated first more often"
+            if us > uk  # type: ignore[operator]
+            else "neither list came first more often"
+        )
         ans.sentences.append(
-            f"Of the shared subjects, the UK listed {int(first['uk_first']):,} first, the US "
-            f"{int(first['us_first']):,} first and {int(first['same_day']):,} on the same day: "
-            f"{who} designated first more often"
+            f"Of the shared subjects, the UK listed {int(uk):,} first, the US "  # type: ignore[arg-type]
+            f"{int(us):,} first and {int(first['same_day']):,} on the same day: "  # type: ignore[arg-type]
+            f"{who}"
             + (f" (median lag {fmt.number(lag, 2)} days)" if lag is not None else "")
             + ". US dates are the first scrape that held an entry, so they run late."
         )
