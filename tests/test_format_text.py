@@ -226,8 +226,8 @@ def test_fall_answer_says_which_methods_are_distinguishable_from_zero():
     )
     (fall,) = [a for a in build_answers([ru, sc]) if a.key == "fall"]
     head = fall.sentences[0]
-    assert "from 54% to 69% lower" in head
-    assert "Distinguishable from zero: monthly counterfactual" in head
+    assert "54% to 69% below" in head
+    assert "Distinguishable from zero: monthly counterfactual, average month" in head
     assert "Not distinguishable from zero: synthetic control" in head
     assert any("notebook 03 in this sweep records did_ru_annual" in s for s in fall.sentences)
     assert set(fall.runs) == {"02-RU", "05"}

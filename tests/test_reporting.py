@@ -124,6 +124,7 @@ def test_reader_frame_formats_by_column():
     assert reporting.reader_frame(indexed).index.name == "month"
     html = reporting.styled(frame).to_html()
     assert "3.30 bn" in html and "\u2013" in html and "nan" not in html.lower().replace("nan;", "")
+    assert "change, lower end (EUR)" in html and "absolute_lower" not in html
 
 
 def test_setup_report_turns_warnings_into_run_notes(tmp_path, monkeypatch):

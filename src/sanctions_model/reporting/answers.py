@@ -196,7 +196,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         else:
             figs.append(
                 Figure(
-                    "monthly counterfactual (average month)",
+                    "monthly counterfactual, average month",
                     effect,
                     _num(_get(r, "lower")),
                     _num(_get(r, "upper")),
@@ -222,7 +222,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             p = _num(res.get("did_ru_annual_p_ri"))
             figs.append(
                 Figure(
-                    "difference-in-differences against donor destinations (annual)",
+                    "difference-in-differences against donor destinations, annual",
                     math.expm1(did),
                     _pct_log(_num(res.get("did_ru_annual_lower"))),
                     _pct_log(_num(res.get("did_ru_annual_upper"))),
@@ -248,7 +248,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             against = against.get("russia_2022_vs_2014_21") if isinstance(against, dict) else None
             figs.append(
                 Figure(
-                    "gravity (PPML)" + (f", against {against}" if against else ""),
+                    "gravity (PPML)" + (f", relative to {against}" if against else ""),
                     math.expm1(grav),
                     _pct_log(_num(res.get(f"{key}_lower"))),
                     _pct_log(_num(res.get(f"{key}_upper"))),
@@ -311,10 +311,33 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                 break
     ans.figures = figs
     lines = [
-        f"{fig.method[:1].upper()}{fig.method[1:]}, {fig.period}: {_shown(fig)} ({_evidence(fig)}); "
+        f"{fig.method[:1].upper()}{fig.method[1:]} ({fig.period}): {_shown(fig)} ({_evidence(fig)}); "
         f"{_verdict(fig)}."
         for fig in figs
     ]
+    for r in synthetic[:1]:
+        p, n = _num(r.results.get("sc_p_placebo")), _num(r.results.get("sc_n_placebos"))
+        rank = _num(r.results.get("sc_rank"))
+        if p is not None:
+            where = f"rank {int(rank)} of {int(n) + 1}; " if rank and n else ""
+            lines.append(
+                "Synthetic control, placebo test over all post-war years (post/pre fit ratio): "
+                f"{where}{fmt.pvalue(p)}, "
+                + ("distinguishable from zero." if p < 0.05 else "not distinguishable from zero.")
+            )
+    deflators = sorted(
+        {
+            str(r.results.get("deflator"))
+            for r in [*cf, *diversion, *synthetic]
+            if isinstance(r.results.get("deflator"), str) and r.results.get("deflator")
+        }
+    )
+    if figs:
+        lines.append(
+            f"Values deflated by {', '.join(deflators)}."
+            if deflators
+            else "No run records a deflator: these figures are in current prices, like Eurostat's."
+        )
     if raw is not None:
         ratio, r = raw
         _use(ans, r, link_prefix)
@@ -334,8 +357,9 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         sure = [f.method for f in figs if _verdict(f) == "distinguishable from zero"]
         unsure = [f.method for f in figs if _verdict(f) != "distinguishable from zero"]
         head = (
-            f"Every method puts EU exports to Russia below where they would have been: "
-            f"from {fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} lower."
+            f"Every method's point estimate puts EU exports to Russia "
+            f"{fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} below where "
+            "they would have been."
             if values[-1] < 0
             else f"The methods' point estimates range from {fmt.pct(values[0])} to "
             f"{fmt.pct(values[-1])}."

@@ -105,6 +105,13 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | No
         styler = styler.format(formatter, subset=[column], na_rep=fmt.MISSING)
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
         styler = styler.hide(axis="index")
+    from sanctions_model.reporting.labels import column_label
+
+    if not isinstance(frame.columns, pd.MultiIndex):  # plain words for the headers only
+        styler = styler.relabel_index(
+            [column_label(c) if isinstance(c, str) else str(c) for c in frame.columns],
+            axis="columns",
+        )
     return styler
 
 
