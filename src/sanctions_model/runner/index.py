@@ -314,7 +314,12 @@ def write_index(
     write_shared_text(target / "index.csv", render_index_csv(records, link_prefix=link_prefix))
     write_shared_text(
         target / RUNS_PAGE,
-        render_index_html(records, title=f"{title}: runs", link_prefix=link_prefix, note=note),
+        render_index_html(
+            records,
+            title=f"All runs of the {title[0].lower()}{title[1:]}" if title else "All runs",
+            link_prefix=link_prefix,
+            note=note,
+        ),
     )
     version, digest = _provenance(Path(sweep_dir))
     from sanctions_model.runner.findings import figure_files
