@@ -413,7 +413,7 @@ def render_findings_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{html.escape(heading)}</h1>",
-        f'<p class="meta">{"".join(f"<span>{html.escape(m)}</span>" for m in meta if m)}</p>',
+        f'<p class="meta">{" ".join(f"<span>{html.escape(m)}</span>" for m in meta if m)}</p>',
         '<nav class="site">'
         f'<a href="{METHODS_PAGE}">Methods</a>'
         f'<a href="{html.escape(runs_page)}">All runs (table)</a>'
