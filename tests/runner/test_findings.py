@@ -420,3 +420,50 @@ def test_share_bundle_holds_each_report_once(tmp_path, capsys):
     for href in re.findall(r'(?<!:)href="([^"#][^"]*)"', page):
         assert href in names or href.rstrip("/") in names, href
     assert main(["share", str(tmp_path / "nope")]) == 2
+
+
+def test_counterfactual_chart_follows_the_answers_with_its_data(tmp_path):
+    """The EU27 -> Russia chart of the run's notebook is embedded after the answers (no file
+    fetched), with its data as CSV when the run records the series."""
+    import base64
+
+    import nbformat
+
+    series = {
+        "period": ["2022-01", "2022-02", "2022-03"],
+        "observed": [7.4e9, 7.3e9, 3.9e9],
+        "mean": [7.4e9, 7.3e9, 7.4e9],
+        "lower": [6e9, 6e9, 5.5e9],
+        "upper": [9e9, 9e9, 9.5e9],
+    }
+    ru = _record(
+        "02-RU",
+        "02_sanction_effect",
+        {**EFFECT_RU, "counterfactual_series": series},
+        reporter="EU27_2020",
+        partner="RU",
+    )
+    stamp = _sweep(tmp_path, [ru, *RECORDS[2:]])
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 32).decode()
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("plot")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "image/png": png,
+                "text/plain": "Chart: EU27 exports to RU: observed and counterfactual",
+            },
+        )
+    ]
+    nb.cells = [cell]
+    nbformat.write(nb, stamp / "02-RU" / "notebook.ipynb")
+    write_index(stamp, title="Sweep default")
+    page = (stamp / "index.html").read_text()
+    assert (
+        page.index('id="answers"') < page.index('id="counterfactual"') < page.index('id="detail"')
+    )
+    assert f'src="data:image/png;base64,{png}"' in page
+    rows = (stamp / "figures" / "eu27_russia_counterfactual.csv").read_text().splitlines()
+    assert rows[0] == "period,observed,mean,lower,upper" and len(rows) == 4
+    assert 'href="figures/eu27_russia_counterfactual.csv"' in page

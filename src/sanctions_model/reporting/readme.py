@@ -33,6 +33,7 @@ __all__ = [
 
 START = "<!-- findings:start -->"
 END = "<!-- findings:end -->"
+_RUN_NAME = re.compile(r"\b\d\d_[a-z_]+(?:-[\w.-]+)?-[0-9a-f]{8}\b")
 _NUMBER = re.compile(r"[-+\u2212]?\d[\d,]*(?:\.\d+)?")
 
 
@@ -211,6 +212,7 @@ def _source(sweep_dir: str | Path) -> str:
 def _numbers(text: str) -> list[str]:
     # the generated-by line names the sweep's timestamp: not a finding
     body = "\n".join(line for line in text.splitlines() if not line.startswith("_Generated"))
+    body = _RUN_NAME.sub("", body.replace("\\_", "_"))  # a run's name and hash: not a finding
     return [m.replace("\u2212", "-") for m in _NUMBER.findall(body)]
 
 

@@ -361,6 +361,8 @@ def _counterfactual_figure(
                 caption = "EU27 exports to Russia: observed and counterfactual, monthly"
                 href = _link(record, link_prefix)
                 more = f' (<a href="{html.escape(href)}">report</a>)' if href else ""
+                if _series_csv(record.results):
+                    more += f'; <a href="{COUNTERFACTUAL_CSV}">data (CSV)</a>'
                 return (
                     '<section id="counterfactual"><h2>EU27 exports to Russia against their '
                     'counterfactual</h2><figure class="picture">'
@@ -369,6 +371,31 @@ def _counterfactual_figure(
                     "</figcaption></figure></section>"
                 )
     return ""
+
+
+COUNTERFACTUAL_CSV = f"{FIGURES_DIR}/eu27_russia_counterfactual.csv"
+
+
+def _series_csv(results: object) -> str:
+    """The chart's data as CSV when the run records it (``counterfactual_series``: equal-length
+    lists under ``period`` and e.g. ``observed``, ``mean``, ``lower``, ``upper``); else empty."""
+    import csv
+
+    from sanctions_model.runner.index import csv_cell
+
+    series = results.get("counterfactual_series") if isinstance(results, dict) else None
+    if not isinstance(series, dict) or not isinstance(series.get("period"), list):
+        return ""
+    columns = [k for k, v in series.items() if isinstance(v, list)]
+    n = len(series["period"])
+    if not n or any(len(series[k]) != n for k in columns):
+        return ""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    for i in range(n):
+        writer.writerow([csv_cell(series[k][i]) for k in columns])
+    return buf.getvalue()
 
 
 def render_findings_html(
@@ -496,4 +523,13 @@ def figure_files(records: Sequence[RunRecord], *, link_prefix: str = "") -> dict
             ]
     if every:
         files["figures.csv"] = "".join(every)
+    from sanctions_model.reporting.answers import _flow, _runs
+
+    for record in _runs(records, "02"):
+        reporter, *rest = _flow(record)
+        if reporter.startswith("EU27") and tuple(rest) == ("RU", "export", "TOTAL"):
+            text = _series_csv(record.results)
+            if text:
+                files[COUNTERFACTUAL_CSV] = text
+            break
     return files
