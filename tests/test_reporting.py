@@ -213,3 +213,11 @@ def test_axes_read_years_and_log_ticks_as_plain_numbers():
     shown = fig.axes[0].get_title(loc="left")
     plt.close(fig)
     assert "\n" in shown and shown.replace("\n", " ").split() == title.split()
+
+
+def test_only_columns_that_say_relative_become_percent():
+    """Gravity's "percent" columns are already x100 and "effect" may be log points or EUR: they
+    keep their numbers; "relative" columns (intervention tables) read in percent."""
+    frame = pd.DataFrame({"percent": [-36.5], "effect": [-0.8], "relative_upper": [-0.25]})
+    out = reporting.reader_frame(frame).iloc[0].to_dict()
+    assert out == {"change (%)": "-36.5", "effect": "-0.800", "change, upper end (%)": "-25%"}

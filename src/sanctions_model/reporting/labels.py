@@ -151,6 +151,9 @@ _COLUMNS: dict[str, str] = {
     "absolute_upper": "change, upper end (EUR)",
     "absolute_p": "p-value (change in EUR)",
     "relative": "change (%)",
+    "percent": "change (%)",
+    "percent_lower": "change, lower end (%)",
+    "percent_upper": "change, upper end (%)",
     "relative_lower": "change, lower end (%)",
     "relative_upper": "change, upper end (%)",
     "relative_p": "p-value (change in %)",
@@ -186,9 +189,9 @@ _COLUMNS: dict[str, str] = {
     "n_dates": "placebo dates",
 }
 
-_RELATIVE_COLUMNS = re.compile(
-    r"^(?:relative(?:_lower|_upper)?|effect(?:_\d{4})?|.*_pct|percent(?:_lower|_upper)?)$"
-)
+# Only columns that say they hold relative changes: "effect" may be log points or EUR, and the
+# gravity tables' "percent" columns are already multiplied by 100.
+_RELATIVE_COLUMNS = re.compile(r"^relative(?:_lower|_upper)?$")
 
 # -- words inside keys ------------------------------------------------------------------------------
 
