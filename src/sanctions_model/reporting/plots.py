@@ -72,6 +72,7 @@ def plot_indexed(
     _mark(ax, events)
     if log:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick_label(v)))  # 100, not 10^2
     ax.axhline(100, color="0.7", lw=0.6)
     ax.set_ylabel(f"index, {base} = 100 (3-month average)")
     ax.set_title(title or "Trade relative to its pre-war level")
