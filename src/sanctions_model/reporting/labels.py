@@ -260,7 +260,7 @@ def plain(name: Any) -> str:
             words.append(place(word))
         else:
             words.append(word)
-    return " ".join(words).replace(" (", " (").strip()
+    return " ".join(words).strip()
 
 
 def label(key: Any) -> str:
