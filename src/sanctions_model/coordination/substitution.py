@@ -32,7 +32,8 @@ Over the evaluation periods ``W``, draw ``j`` gives the shortfall
 ``S_j = sum_W (Yhat_RU,j - Y_RU)`` and the excess ``E_j = sum_h sum_W (Y_h - Yhat_h,j)``. The point
 estimate is ``theta = mean(E) / mean(S)``. Its ``1 - alpha`` interval is the Fieller-type set of
 ``theta'`` for which zero lies inside the central ``1 - alpha`` interval of the draws of
-``E - theta' S``; at ``theta' = theta`` those draws have mean zero, so the point estimate lies
+``E - theta' S``, taken by the rule of :func:`~sanctions_model.models.draws.summarize_draws`
+(order statistics from each tail, not interpolated quantiles); at ``theta' = theta`` those draws have mean zero, so the point estimate lies
 inside its own interval (checked; a caveat otherwise). The p-value for "no re-routing" is the
 two-sided share of the draws of ``E`` beyond zero (:func:`~sanctions_model.models.draws.
 summarize_draws`), so the interval includes zero exactly when ``p >= alpha``. When the shortfall
@@ -265,25 +266,52 @@ def _span(a: pd.Period, b: pd.Period) -> str:
 
 
 def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
-    q = (alpha / 2, 1 - alpha / 2)
+    """Fieller-type interval: the ``theta`` whose draws of ``E - theta S`` hold zero inside
+    their ``1 - alpha`` interval, that interval taken by the one rule of
+    :func:`~sanctions_model.models.draws.summarize_draws` (order statistics from each tail).
+
+    At ``theta = 0`` the draws are those of ``E`` and the rule is the one that gives the p-value,
+    so the interval excludes zero exactly when ``p < alpha``. Each end is searched on the side
+    of zero that its sign at ``theta = 0`` fixes, and the end returned is the bisection bound
+    that lies inside the set, so rounding cannot move an end across zero.
+    """
+    from sanctions_model.models.draws import summarize_draws
 
     def f(theta: float, which: int) -> float:
-        return float(np.quantile(e - theta * s, q[which]))
+        d = summarize_draws(e - theta * s, alpha=alpha)
+        return d.lower if which == 0 else d.upper
 
     def root(which: int) -> float:
-        lo, hi = -_BRACKET, _BRACKET
-        flo, fhi = f(lo, which), f(hi, which)
-        if flo < 0:  # decreasing in theta when S > 0: no root above the bracket's lower end
-            return -np.inf
-        if fhi > 0:
-            return np.inf
-        for _ in range(40):
+        # f decreases in theta when S > 0. The set is f_lower <= 0 (theta at or above the lower
+        # end) and f_upper >= 0 (theta at or below the upper end).
+        def inside(theta: float) -> bool:
+            v = f(theta, which)
+            return v <= 0 if which == 0 else v >= 0
+
+        # lower end: at or below zero iff zero is in the half-set; upper end: at or above zero
+        zero_in = inside(0.0)
+        lower_end = which == 0
+        if lower_end:
+            lo, hi = (-_BRACKET, 0.0) if zero_in else (0.0, _BRACKET)
+            if inside(lo):
+                return -np.inf
+            if not inside(hi):
+                return np.inf
+        else:
+            lo, hi = (0.0, _BRACKET) if zero_in else (-_BRACKET, 0.0)
+            if inside(hi):
+                return np.inf
+            if not inside(lo):
+                return -np.inf
+        for _ in range(50):
             mid = 0.5 * (lo + hi)
-            if f(mid, which) > 0:
-                lo = mid
-            else:
+            # lower end: lo outside, hi inside; upper end: lo inside, hi outside
+            if inside(mid) == lower_end:
                 hi = mid
-        return 0.5 * (lo + hi)
+            else:
+                lo = mid
+        # the bound that lies in the set, so an end never crosses zero by rounding
+        return hi if lower_end else lo
 
     return root(0), root(1)
 
