@@ -108,6 +108,9 @@ class JointTrendDraws:
     df: int
     pre: tuple[pd.Period, pd.Period]
     skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exclude: tuple[pd.Period, ...] = ()
+    trend: str = "drift"
+    level_only: tuple[Hashable, ...] = ()
 
     def column(self, key: Hashable) -> int:
         return int(self.columns.get_loc(key))
@@ -155,6 +158,10 @@ def joint_trend_draws(
     shrinkage: float | None = None,
     min_pre: int = 4,
     rho: float | None = None,
+    exclude: Sequence[Any] = (),
+    trend: Literal["drift", "level"] = "drift",
+    short: Literal["skip", "level"] = "skip",
+    min_level: int = 3,
     seed: int | np.random.Generator | None = 0,
 ) -> JointTrendDraws:
     """Fit a log-linear trend with drift to every column on ``pre``; draw them jointly over ``post``.
@@ -174,12 +181,24 @@ def joint_trend_draws(
         series with fewer than ``min_pre`` such values are skipped (see ``skipped``).
     rho : float, optional
         Common residual correlation to impose instead of the mean pairwise one (sensitivity).
+    exclude : sequence of periods
+        Pre-periods left out of the fits (e.g. ``["2020"]``: the COVID year), which is the same
+        fit as a dummy for each of them; ``min_pre`` counts the periods kept.
+    trend : {"drift", "level"}
+        ``"drift"``: a log-linear trend (intercept and slope). ``"level"``: the pre-period
+        average of the log levels, no drift (a sensitivity).
+    short : {"skip", "level"}
+        A series with fewer than ``min_pre`` usable pre-periods is skipped (``"skip"``) or, with
+        at least ``min_level`` of them, projected at its pre-period average (``"level"``; listed
+        in ``level_only``).
     seed : int or Generator
 
     Returns
     -------
     JointTrendDraws
     """
+    if trend not in ("drift", "level"):
+        raise ParameterError(f"trend must be 'drift' or 'level', got {trend!r}")
     if n_draws < 100:
         raise ParameterError(f"n_draws must be at least 100, got {n_draws}")
     idx = _periods(panel)
@@ -192,24 +211,36 @@ def joint_trend_draws(
     post_idx = pd.period_range(w0, w1, freq=freq)
     values = panel.reindex(pre_idx.append(post_idx)).astype(float)
     pre_v = values.loc[pre_idx]
+    dropped = {pd.Period(x, freq=freq) for x in exclude}
+    left_out = np.array([p in dropped for p in pre_idx], dtype=bool)
+    if left_out[-1]:
+        raise ParameterError(f"the last pre-period {p1} cannot be excluded from the fits")
     # each series is fitted on its own run of positive values ending at the last pre period
+    # (an excluded period does not break the run)
     fit_rows: dict[Any, np.ndarray] = {}
     skipped_rows = []
     for c in values.columns:
         v = pre_v[c].to_numpy()
-        ok = np.isfinite(v) & (v > 0)
+        ok = (np.isfinite(v) & (v > 0)) | left_out
         first = len(ok) - int(np.argmin(ok[::-1])) if not ok.all() else 0
-        if not ok[-1] or len(ok) - first < min_pre:
-            skipped_rows.append((c, f"fewer than {min_pre} positive values ending {p1}"))
+        rows = np.arange(first, len(ok))
+        rows = rows[~left_out[rows]]
+        need = min(min_pre, min_level) if short == "level" else min_pre
+        if not ok[-1] or len(rows) < need:
+            skipped_rows.append((c, f"fewer than {need} positive values ending {p1}"))
             continue
-        fit_rows[c] = np.arange(first, len(ok))
+        fit_rows[c] = rows
     skipped = pd.DataFrame(skipped_rows, columns=["series", "reason"])
     keep = list(fit_rows)
     if not keep:
         raise ParameterError(f"no series with {min_pre} positive values ending {p1}")
+    # per series: 2 parameters (level and drift) or 1 (level only: trend="level", or a series
+    # too short for a drift when short="level"); arrays keep two slots, the drift's set to zero
     k = 2
+    n_par = {c: 2 if trend == "drift" and len(fit_rows[c]) >= min_pre else 1 for c in keep}
+    level_only = tuple(c for c in keep if n_par[c] == 1)
     n_series, n_post = len(keep), len(post_idx)
-    dfs = np.array([len(fit_rows[c]) - k for c in keep])
+    dfs = np.array([len(fit_rows[c]) - n_par[c] for c in keep])
     post_t = np.array([(p - p0).n for p in post_idx], dtype=float)
     mean_post = np.empty((n_post, n_series))
     sigma = np.empty(n_series)
@@ -220,16 +251,18 @@ def joint_trend_draws(
         rows = fit_rows[c]
         t = rows.astype(float)
         tbar = t.mean()
-        x = np.column_stack([np.ones(len(t)), t - tbar])
+        kj = n_par[c]
+        x = np.column_stack([np.ones(len(t)), t - tbar])[:, :kj]
         xtx_inv = np.linalg.inv(x.T @ x)
         y = np.log(pre_v[c].to_numpy()[rows])
         b = xtx_inv @ x.T @ y
         e = y - x @ b
         sigma[j] = np.sqrt((e**2).sum() / dfs[j])
         resid[rows, j] = e
-        lxs[j] = np.linalg.cholesky(xtx_inv)
-        x_posts[j] = np.column_stack([np.ones(n_post), post_t - tbar])
-        mean_post[:, j] = x_posts[j] @ b
+        lxs[j] = 0.0
+        lxs[j, :kj, :kj] = np.linalg.cholesky(xtx_inv)
+        x_posts[j] = np.column_stack([np.ones(n_post), (post_t - tbar) * (kj == 2)])
+        mean_post[:, j] = x_posts[j, :, :kj] @ b
     corr, rho, w = _shrunk_correlation(resid, int(dfs.min()), shrinkage, rho)
     chol = np.linalg.cholesky(corr)
 
@@ -253,6 +286,9 @@ def joint_trend_draws(
         df=df,
         pre=(p0, p1),
         skipped=skipped,
+        exclude=tuple(pre_idx[left_out]),
+        trend=trend,
+        level_only=level_only,
     )
 
 
@@ -583,6 +619,10 @@ def estimate_substitution(
     joint: Literal["ally", "all"] = "ally",
     currency: str = "USD",
     rho: float | None = None,
+    exclude: Sequence[Any] = (),
+    trend: Literal["drift", "level"] = "drift",
+    min_pre: int = 4,
+    short: Literal["skip", "level"] = "skip",
     seed: int | np.random.Generator | None = 0,
 ) -> SubstitutionResults:
     """Substitution ratio per ally from one joint simulation of all its series.
@@ -616,7 +656,11 @@ def estimate_substitution(
         raise ParameterError(f"joint must be 'ally' or 'all', got {joint!r}")
     rng = np.random.default_rng(seed)
     allies = list(dict.fromkeys(panel.columns.get_level_values(0)))
-    options = {"pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage, "rho": rho}
+    options = {
+        "pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage, "rho": rho,
+        "exclude": tuple(exclude), "trend": trend, "min_pre": min_pre,
+        "short": short,
+    }  # fmt: skip
     by_ally: dict[Any, JointTrendDraws] = {}
     if joint == "all":
         shared = joint_trend_draws(panel, seed=rng, **options)
