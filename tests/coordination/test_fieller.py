@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sanctions_model.coordination.substitution import Substitution, _fieller
+from sanctions_model.coordination.substitution_results import Substitution, _fieller
 from sanctions_model.models.draws import summarize_draws
 
 

@@ -51,7 +51,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -59,7 +58,11 @@ import pandas as pd
 from scipy import stats
 
 from sanctions_model._results import validate_alpha
-from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.coordination.substitution_results import (
+    Substitution,
+    SubstitutionResults,
+    _pooled_notes,
+)
 from sanctions_model.errors import ParameterError
 
 __all__ = [
@@ -71,7 +74,8 @@ __all__ = [
     "estimate_substitution",
 ]
 
-_BRACKET = 50.0  # ratios beyond +-50 are read as unbounded
+#: Pre-war years left out of annual trend fits by default: the COVID trough.
+DEFAULT_EXCLUDE: tuple[str, ...] = ("2020",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +92,9 @@ class JointTrendDraws:
         Observed levels (NaN where the series is not observed in that period).
     draws : array (n_draws, n, S)
         Counterfactual levels.
+    expected : array (n, S)
+        The exact expected counterfactual levels of the draws' distribution (lognormal), from
+        which the point estimates are made, so they do not depend on the seed.
     rho : float
         The common residual correlation the draws use (after shrinkage).
     shrinkage : float
@@ -103,6 +110,7 @@ class JointTrendDraws:
     columns: pd.Index
     observed: np.ndarray
     draws: np.ndarray
+    expected: np.ndarray
     rho: float
     shrinkage: float
     df: int
@@ -275,12 +283,17 @@ def joint_trend_draws(
     z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
     scale = inflate * sigma
     log_draws = mean_post[None] + (np.einsum("stk,dks->dts", x_posts, db) + z_u) * scale
+    # the exact mean of the draws' distribution (lognormal): point estimates that do not move
+    # with the seed. Var log = scale^2 (x' (X'X)^-1 x + 1), with (X'X)^-1 = L L'.
+    lev = np.einsum("stk,skm->stm", x_posts, lxs)
+    var = scale[None, :] ** 2 * ((lev**2).sum(axis=2).T + 1.0)
     df = int(dfs.min())
     return JointTrendDraws(
         index=post_idx,
         columns=pd.Index(keep),
         observed=values.loc[post_idx, keep].to_numpy(),
         draws=np.exp(log_draws),
+        expected=np.exp(mean_post + 0.5 * var),
         rho=rho,
         shrinkage=w,
         df=df,
@@ -301,172 +314,17 @@ def _span(a: pd.Period, b: pd.Period) -> str:
     return f"{a}-{b}"
 
 
-def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
-    """Fieller-type interval: the ``theta`` whose draws of ``E - theta S`` hold zero inside
-    their ``1 - alpha`` interval, that interval taken by the one rule of
-    :func:`~sanctions_model.models.draws.summarize_draws` (order statistics from each tail).
-
-    At ``theta = 0`` the draws are those of ``E`` and the rule is the one that gives the p-value,
-    so the interval excludes zero exactly when ``p < alpha``. Each end is searched on the side
-    of zero that its sign at ``theta = 0`` fixes, and the end returned is the bisection bound
-    that lies inside the set, so rounding cannot move an end across zero.
-    """
-    from sanctions_model.models.draws import summarize_draws
-
-    def f(theta: float, which: int) -> float:
-        d = summarize_draws(e - theta * s, alpha=alpha)
-        return d.lower if which == 0 else d.upper
-
-    def root(which: int) -> float:
-        # f decreases in theta when S > 0. The set is f_lower <= 0 (theta at or above the lower
-        # end) and f_upper >= 0 (theta at or below the upper end).
-        def inside(theta: float) -> bool:
-            v = f(theta, which)
-            return v <= 0 if which == 0 else v >= 0
-
-        # lower end: at or below zero iff zero is in the half-set; upper end: at or above zero
-        zero_in = inside(0.0)
-        lower_end = which == 0
-        if lower_end:
-            lo, hi = (-_BRACKET, 0.0) if zero_in else (0.0, _BRACKET)
-            if inside(lo):
-                return -np.inf
-            if not inside(hi):
-                return np.inf
-        else:
-            lo, hi = (0.0, _BRACKET) if zero_in else (-_BRACKET, 0.0)
-            if inside(hi):
-                return np.inf
-            if not inside(lo):
-                return -np.inf
-        for _ in range(50):
-            mid = 0.5 * (lo + hi)
-            # lower end: lo outside, hi inside; upper end: lo inside, hi outside
-            if inside(mid) == lower_end:
-                hi = mid
-            else:
-                lo = mid
-        # the bound that lies in the set, so an end never crosses zero by rounding
-        return hi if lower_end else lo
-
-    return root(0), root(1)
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class Substitution(SummaryDisplayMixin):
-    """Shortfall, excess and substitution ratio of one ally (read-only).
-
-    Attributes
-    ----------
-    ally : str
-    shortfall_draws, excess_draws : arrays (n_draws,)
-        ``S_j`` and ``E_j`` (total over hubs) in ``currency``.
-    hub_excess_draws : dict hub -> array
-    periods : (Period, Period)
-    alpha : float
-    currency : str
-    inference, caveats : how the interval was made; short sentences on its limits.
-    """
-
-    ally: str
-    shortfall_draws: np.ndarray
-    excess_draws: np.ndarray
-    hub_excess_draws: Mapping[str, np.ndarray]
-    periods: tuple[pd.Period, pd.Period]
-    alpha: float
-    currency: str
-    inference: str
-    caveats: tuple[str, ...] = ()
-    subject: str | None = None
-
-    @property
-    def p_shortfall(self) -> float:
-        return float(np.mean(self.shortfall_draws > 0))
-
-    @property
-    def identified(self) -> bool:
-        return self.p_shortfall >= 1 - self.alpha / 2
-
-    @property
-    def shortfall(self) -> float:
-        return float(np.mean(self.shortfall_draws))
-
-    @property
-    def excess(self) -> float:
-        return float(np.mean(self.excess_draws))
-
-    @property
-    def ratio(self) -> float:
-        """``mean(E) / mean(S)`` (NaN when the shortfall is not clearly positive)."""
-        return self.excess / self.shortfall if self.identified else float("nan")
-
-    @property
-    def p_value(self) -> float:
-        from sanctions_model.models.draws import summarize_draws
-
-        return summarize_draws(self.excess_draws, alpha=self.alpha).p_value
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        """Fieller-type interval of the ratio (NaN when not identified)."""
-        a = self.alpha if alpha is None else validate_alpha(alpha)
-        if not self.identified:
-            return float("nan"), float("nan")
-        if a == self.alpha:
-            return self._interval
-        return _fieller(self.excess_draws, self.shortfall_draws, a)
-
-    @cached_property
-    def _interval(self) -> tuple[float, float]:
-        return _fieller(self.excess_draws, self.shortfall_draws, self.alpha)
-
-    @property
-    def ratio_draws(self) -> np.ndarray:
-        """Per-draw ratios ``E_j / S_j`` (NaN where ``S_j <= 0``), for ranks."""
-        s = self.shortfall_draws
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(s > 0, self.excess_draws / s, np.nan)
-
-    def to_frame(self) -> pd.DataFrame:
-        q = [self.alpha / 2, 1 - self.alpha / 2]
-        lo, hi = self.conf_int()
-        rows = {
-            "shortfall": (self.shortfall, *np.quantile(self.shortfall_draws, q)),
-            "excess": (self.excess, *np.quantile(self.excess_draws, q)),
-            "ratio": (self.ratio, lo, hi),
-        }
-        for h, d in self.hub_excess_draws.items():
-            rows[f"excess_{h}"] = (float(np.mean(d)), *np.quantile(d, q))
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
-
-    def p_text(self) -> str:
-        """``two-sided p = 0.003 from 2,000 trend draws`` (for "no excess")."""
-        from sanctions_model.reporting import format as fmt
-
-        n = len(self.excess_draws)
-        return f"two-sided {fmt.pvalue(self.p_value, n_draws=n)} from {n:,} trend draws"
-
-    def sentence(self, extra: str | None = None) -> str:
-        """The estimate with its interval and p-value; ``extra`` is added to the evidence."""
-        from sanctions_model.reporting.text import effect_sentence
-
-        lo, hi = self.conf_int()
-        hubs = ", ".join(self.hub_excess_draws)
-        subject = self.subject or (
-            f"{self.ally}: the hubs' ({hubs}) excess imports per unit of the shortfall in "
-            f"direct trade with Russia ({self.periods[0]}-{self.periods[1]}; recorded in the "
-            "hubs' imports; overstates re-routing through them)"
-        )
-        evidence = self.p_text() + (f"; {extra}" if extra else "")
-        # the interval contains zero exactly when p >= alpha (same draws), so the claim
-        # follows the interval; the p-value is given in words through ``inference``
-        return effect_sentence(
-            subject, self.ratio, lo, hi, scale="ratio", alpha=self.alpha, inference=evidence
-        )
-
-    def summary(self) -> str:
-        lines = [self.sentence(), "", f"Inference: {self.inference}"]
-        lines += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join(lines)
+def _inference(draws: JointTrendDraws, units: str = "") -> str:
+    """How the draws were made, in words (the estimate's ``inference``)."""
+    fit = "log-linear trends with drift" if draws.trend == "drift" else "pre-war average levels"
+    left = f", {', '.join(str(p) for p in draws.exclude)} left out" if draws.exclude else ""
+    unit = f"; values in {units}" if units else ""
+    return (
+        f"{draws.draws.shape[0]:,} joint draws of {fit} fitted on {_span(*draws.pre)}{left} "
+        f"(normal, widened to Student-t intervals, at least {draws.df} df; residual correlation "
+        f"shrunk to a common {draws.rho:.2f}){unit}; point estimate the ratio of the exact "
+        "expected values; Fieller-type interval for the ratio"
+    )
 
 
 def substitution_from_draws(
@@ -479,6 +337,7 @@ def substitution_from_draws(
     currency: str = "USD",
     inference: str | None = None,
     caveats: Sequence[str] = (),
+    units: str = "",
 ) -> Substitution:
     """One ally's substitution from joint draws: ``direct`` and ``hubs`` name columns of ``draws``.
 
@@ -494,7 +353,9 @@ def substitution_from_draws(
         miss = [str(p) for p, v in zip(draws.index, obs_d, strict=True) if np.isnan(v)]
         raise ParameterError(f"{ally}: direct series {direct!r} not observed in {miss}")
     shortfall = (draws.draws[:, :, j] - obs_d).sum(axis=1)
+    shortfall_expected = float((draws.expected[:, j] - obs_d).sum())
     hub_excess: dict[str, np.ndarray] = {}
+    hub_expected: dict[str, float] = {}
     notes = list(caveats)
     for h, key in hubs.items():
         if key not in draws.columns:
@@ -508,18 +369,23 @@ def substitution_from_draws(
         if not ok.all():
             notes.append(f"hub {h} counted only in {', '.join(str(p) for p in draws.index[ok])}")
         hub_excess[h] = (draws.observed[ok, c] - draws.draws[:, ok, c]).sum(axis=1)
+        hub_expected[h] = float((draws.observed[ok, c] - draws.expected[ok, c]).sum())
     if not hub_excess:
         raise ParameterError(f"{ally}: no hub series to measure the excess")
     excess = np.sum(np.vstack(list(hub_excess.values())), axis=0)
     if inference is None:
-        inference = (
-            f"{draws.draws.shape[0]:,} joint draws of log-linear trends with drift fitted on "
-            f"{_span(*draws.pre)} (normal, widened to Student-t intervals, at least "
-            f"{draws.df} df; residual correlation "
-            f"shrunk to a common {draws.rho:.2f}); Fieller-type interval for the ratio"
-        )
+        inference = _inference(draws, units)
     if draws.df < 5:
-        notes.append(f"short pre-period: {draws.df + 2} periods for a two-parameter trend")
+        notes.append(
+            f"short pre-period: {draws.df} residual degrees of freedom in the shortest trend fit"
+        )
+    names = {direct: "direct trade", **{key: h for h, key in hubs.items()}}
+    level = [names[c] for c in draws.level_only if c in names]
+    if level and draws.trend == "drift":
+        notes.append(
+            f"{', '.join(level)}: too few pre-war periods for a drift; projected at the "
+            "pre-war average level"
+        )
     out = Substitution(
         ally=ally,
         shortfall_draws=shortfall,
@@ -530,6 +396,9 @@ def substitution_from_draws(
         currency=currency,
         inference=inference,
         caveats=tuple(notes),
+        shortfall_expected=shortfall_expected,
+        excess_expected=hub_expected,
+        units=units or currency,
     )
     extra = []
     if not out.identified:
@@ -548,64 +417,6 @@ def substitution_from_draws(
     return out
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class SubstitutionResults(SummaryDisplayMixin):
-    """Per-ally substitution estimates from one joint simulation (read-only)."""
-
-    estimates: Mapping[str, Substitution]
-    draws: Mapping[str, JointTrendDraws]
-    alpha: float
-    inference: str
-    caveats: tuple[str, ...] = ()
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per ally: shortfall, excess, ratio with interval, ``p_value``, ``p_shortfall``."""
-        rows = []
-        for a, e in self.estimates.items():
-            ci = e.to_frame()
-            rows.append(
-                {
-                    "ally": a,
-                    "shortfall": ci.loc["shortfall", "estimate"],
-                    "excess": ci.loc["excess", "estimate"],
-                    "excess_lower": ci.loc["excess", "lower"],
-                    "excess_upper": ci.loc["excess", "upper"],
-                    "ratio": ci.loc["ratio", "estimate"],
-                    "ratio_lower": ci.loc["ratio", "lower"],
-                    "ratio_upper": ci.loc["ratio", "upper"],
-                    "p_value": e.p_value,
-                    "p_shortfall": e.p_shortfall,
-                    "hubs": ",".join(e.hub_excess_draws),
-                    "caveats": "; ".join(e.caveats),
-                }
-            )
-        return pd.DataFrame(rows).set_index("ally")
-
-    def summary(self) -> str:
-        lines = [f"Substitution per ally ({1 - self.alpha:.0%} intervals)", ""]
-        lines += [e.sentence() for e in self.estimates.values()]
-        lines += ["", f"Inference: {self.inference}"]
-        lines += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join(lines)
-
-
-def _pooled_notes(estimates: Mapping[str, Substitution]) -> list[str]:
-    """Every per-estimate note once, with the allies it applies to ("all 36 allies")."""
-    who: dict[str, list[str]] = {}
-    for a, e in estimates.items():
-        for c in e.caveats:
-            who.setdefault(c, []).append(a)
-    out = []
-    for c, allies in who.items():
-        if len(estimates) == 1:
-            out.append(c)
-        elif len(allies) == len(estimates):
-            out.append(f"{c} (all {len(allies)} estimates)")
-        else:
-            out.append(f"{c} ({', '.join(allies)})")
-    return out
-
-
 def estimate_substitution(
     panel: pd.DataFrame,
     *,
@@ -619,10 +430,11 @@ def estimate_substitution(
     joint: Literal["ally", "all"] = "ally",
     currency: str = "USD",
     rho: float | None = None,
-    exclude: Sequence[Any] = (),
+    exclude: Sequence[Any] | None = None,
     trend: Literal["drift", "level"] = "drift",
     min_pre: int = 4,
-    short: Literal["skip", "level"] = "skip",
+    short: Literal["skip", "level"] = "level",
+    units: str = "",
     seed: int | np.random.Generator | None = 0,
 ) -> SubstitutionResults:
     """Substitution ratio per ally from one joint simulation of all its series.
@@ -644,6 +456,13 @@ def estimate_substitution(
         and across-ally correlations and so understates the within-ally one).
     rho : float, optional
         Impose this common residual correlation (sensitivity); default the estimated one.
+    exclude : sequence of periods, optional
+        Pre-periods left out of the trend fits. Default: the COVID year 2020 for annual panels
+        (chosen by simulation, see the module docstring), nothing for monthly ones.
+    trend, min_pre, short : see :func:`joint_trend_draws` (defaults: drift; a series with fewer
+        than 4 usable pre-war periods, such as Kazakhstan's from 2018, at its pre-war average).
+    units : str
+        The values' units in words (``"USD at 2021 prices"``), for the inference text.
 
     Returns
     -------
@@ -654,6 +473,8 @@ def estimate_substitution(
         raise ParameterError("panel columns must be a two-level (ally, destination) index")
     if joint not in ("ally", "all"):
         raise ParameterError(f"joint must be 'ally' or 'all', got {joint!r}")
+    if exclude is None:
+        exclude = DEFAULT_EXCLUDE if _periods(panel).freqstr.startswith(("Y", "A")) else ()
     rng = np.random.default_rng(seed)
     allies = list(dict.fromkeys(panel.columns.get_level_values(0)))
     options = {
@@ -682,7 +503,7 @@ def estimate_substitution(
         try:
             estimates[str(ally)] = substitution_from_draws(
                 draws, ally=str(ally), direct=(ally, direct), hubs=hk, alpha=alpha,
-                currency=currency,
+                currency=currency, units=units,
             )  # fmt: skip
         except ParameterError as exc:
             notes.append(str(exc))
