@@ -19,9 +19,6 @@ from sanctions_model.errors import ParameterError
 EU = "EU27_2020"
 ALLIES: tuple[str, ...] = (EU, *EU27, "US", "GB", "JP", "KR", "CA", "CH", "NO", "AU")
 HUBS: tuple[str, ...] = ("UZ", "KZ", "KG", "AM")
-HUB_NAMES: dict[str, str] = {
-    "UZ": "Uzbekistan", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "AM": "Armenia", "GE": "Georgia",
-}  # fmt: skip
 #: Russia's imports from an ally in the base year below this (USD) leave its ratio unreported.
 MIN_DIRECT: float = 100e6
 #: The jurisdiction whose lists and measures an ally follows (EU member states follow the EU).
