@@ -104,8 +104,9 @@ def _scorecard_notes(notes: list[str], hubs: Sequence[str], base_year: int, year
             continue
         if n.startswith("short pre-period"):
             out.append(
-                n.replace("short pre-period: 4 periods", "short pre-period: at least one series "
-                          "per ally has only 4 periods (2 degrees of freedom)")
+                re.sub(r"short pre-period: (\d+) residual degrees of freedom in the shortest "
+                       r"trend fit", r"short pre-period: at least one series per ally leaves "
+                       r"only \1 residual degrees of freedom", n)
             )  # fmt: skip
             continue
         out.append(n)

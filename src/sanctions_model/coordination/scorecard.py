@@ -112,6 +112,8 @@ class AllyScorecard(SummaryDisplayMixin):
     direct: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     panel: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    prices: Any = None
+    substitution_nominal: Any = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -305,6 +307,8 @@ def ally_scorecard(
     events: pd.DataFrame | None = None,
     designations: Mapping[str, pd.DataFrame] | None = None,
     min_direct: float = MIN_DIRECT,
+    real: bool = True,
+    deflator: Any = None,
 ) -> AllyScorecard:
     """Build the ally scorecard (see the module docstring for every column).
 
@@ -331,7 +335,11 @@ def ally_scorecard(
     min_direct : float
         Russia's imports from an ally in ``base_year`` (USD) below which its substitution ratio
         is reported as too small to estimate (default USD 100 m).
+    real, deflator
+        Substitution in USD at ``base_year`` prices (default; the nominal ratios are kept as
+        ``substitution_nominal``) and the price index (see :func:`~.real_terms.price_config`).
     """
+    from sanctions_model.coordination.real_terms import price_config
     from sanctions_model.coordination.substitution import estimate_substitution
     from sanctions_model.models.multiple import adjust_pvalues
 
@@ -354,6 +362,11 @@ def ally_scorecard(
     table["direct_base"] = d.loc[by].reindex(allies)
     table["direct_year"] = d.loc[yy].reindex(allies)
     table["direct_ratio"] = table["direct_year"] / table["direct_base"]
+    prices = price_config(real, deflator, base=base_year)
+    if prices.real:
+        one = pd.DataFrame({"v": 1.0}, index=pd.PeriodIndex([by, yy]))
+        level = 1 / prices.apply(one, "USD")["v"]  # price level of each year, base = 1
+        table["direct_ratio_real"] = table["direct_ratio"] / (level[yy] / level[by])
     missing = [a for a in allies if a not in d.columns]
     if missing:
         caveats.append(f"no IMF series of Russia's imports from {', '.join(missing)}")
@@ -400,20 +413,23 @@ def ally_scorecard(
             for x in hubs:
                 if (a, x) in h.columns:
                     panel[(a, x)] = h[(a, x)]
-    sub = None
+    sub = sub_nominal = None
     if panel:
         pf = pd.DataFrame(panel).sort_index()
         pf.columns = pd.MultiIndex.from_tuples(pf.columns)
-        sub = estimate_substitution(
-            pf,
-            direct="RU",
-            hubs=hubs,
-            pre=(str(pre_start), str(base_year)),
-            post=(str(base_year + 1), str(year)),
-            alpha=alpha,
-            n_draws=n_draws,
-            seed=seed,
+        pf = pf.loc[pd.Period(str(pre_start), "Y") : yy]
+        options = {
+            "direct": "RU", "hubs": hubs, "pre": (str(pre_start), str(base_year)),
+            "post": (str(base_year + 1), str(year)), "alpha": alpha, "n_draws": n_draws,
+            "seed": seed,
+        }  # fmt: skip
+        sub = estimate_substitution(prices.apply(pf, "USD"), units=prices.units("USD"), **options)
+        sub_nominal = (
+            estimate_substitution(pf, units="current USD", **options) if prices.real else sub
         )
+        nf = sub_nominal.to_frame()
+        for c in ("ratio", "ratio_lower", "ratio_upper"):
+            table[c.replace("ratio", "substitution_nominal")] = nf[c].reindex(allies)
         sf = sub.to_frame()
         table["substitution"] = sf["ratio"].reindex(allies)
         table["substitution_lower"] = sf["ratio_lower"].reindex(allies)
@@ -456,10 +472,17 @@ def ally_scorecard(
             "ceiling on total leakage"
         )
         caveats.append(
-            f"counterfactuals extrapolate trends fitted on at most {base_year - pre_start + 1} "
-            f"annual observations ({pre_start}-{base_year}, including the 2020 COVID year). "
-            "Series that start later leave four observations and 2 degrees of freedom, so the "
-            "intervals are wide and depend heavily on the trend assumption. The residual "
+            f"values in {prices.describe('USD')}"
+            + ("; the nominal ratios are kept as a robustness column" if prices.real else "")
+        )
+        caveats += list(prices.caveats("USD"))
+        caveats.append(
+            f"counterfactuals extrapolate trends fitted on at most {base_year - pre_start} "
+            f"annual observations ({pre_start}-{base_year} without the 2020 COVID trough, which "
+            "bent the trends: left out, the same fit as a 2020 dummy). Series that start later "
+            "leave three or four observations: Kazakhstan's (from 2018) is projected at its "
+            "pre-war average level (too few years for a drift), so the intervals are wide and "
+            "depend heavily on the trend assumption. The residual "
             "correlation between an ally's trade with Russia and with the hubs is one common "
             "value per ally (the mean pairwise correlation of the pre-war residuals, fully "
             "shrunk), not a pair-specific estimate; intervals widen or narrow with it"
@@ -539,4 +562,6 @@ def ally_scorecard(
         direct=d,
         hubs=h,
         panel=pf if panel else pd.DataFrame(),
+        prices=prices,
+        substitution_nominal=sub_nominal,
     )
