@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sanctions_model.coordination.substitution_results import Substitution, _fieller
-from sanctions_model.models.draws import summarize_draws
+from sanctions_model.models.draws import percentile_interval, summarize_draws
 
 
 def _est(e: np.ndarray, s: np.ndarray, alpha: float) -> Substitution:
@@ -53,3 +53,12 @@ def test_interval_nests_and_recovers_a_known_ratio():
     lo90, hi90 = _fieller(e, s, 0.10)
     assert lo95 <= lo90 < 0.3 < hi90 <= hi95
     assert hi95 - lo95 == pytest.approx(2 * 1.96 * 3.0 / 100, rel=0.15)
+
+
+@pytest.mark.parametrize("n", [20, 21, 199, 2000, 2001, 10_000])
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.10, 0.3])
+def test_percentile_interval_is_the_rule_of_summarize_draws(n, alpha):
+    d = np.random.default_rng(n).standard_t(3, n)
+    s = summarize_draws(d, alpha=alpha)
+    assert percentile_interval(d, alpha) == (s.lower, s.upper)
+    assert s.lower == np.quantile(d, alpha / 2, method="inverted_cdf")

@@ -33,11 +33,13 @@ def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
     of zero that its sign at ``theta = 0`` fixes, and the end returned is the bisection bound
     that lies inside the set, so rounding cannot move an end across zero.
     """
-    from sanctions_model.models.draws import summarize_draws
+    from sanctions_model.models.draws import percentile_interval
+
+    ok = np.isfinite(e) & np.isfinite(s)
+    e, s = e[ok], s[ok]
 
     def f(theta: float, which: int) -> float:
-        d = summarize_draws(e - theta * s, alpha=alpha)
-        return d.lower if which == 0 else d.upper
+        return percentile_interval(e - theta * s, alpha)[which]
 
     def root(which: int) -> float:
         # f decreases in theta when S > 0. The set is f_lower <= 0 (theta at or above the lower
