@@ -127,10 +127,7 @@ class GapRanks(SummaryDisplayMixin):
             tied = " (tied)" if bool(r.get(f"rank_{key}_tied", False)) else ""
             return f"{r[f'rank_{key}']}{tied} [{r[f'rank_{key}_lower']}-{r[f'rank_{key}_upper']}]"
 
-        def share(v: float) -> str:
-            if pd.isna(v):
-                return fmt.MISSING
-            return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"
+        from sanctions_model.coordination.digits import share_text as share
 
         out = pd.DataFrame(index=pd.Index([_label(a) for a in t.index], name="ally"))
         for c in self.components:
@@ -341,7 +338,8 @@ def gap_ranks(
         )
     caveats.append(
         "'share of draws ranked first' is the share of draws in which the ally's gap ranks "
-        "first (a tie for first shared); the shares sum to 100%"
+        "first (a tie for first shared), shown to the nearest 5% (its Monte Carlo error); the "
+        "unrounded shares sum to 100%"
     )
     inference = (
         f"ranks recomputed on {nd} draws of the substitution estimates; "

@@ -115,11 +115,20 @@ class AllyScorecard(SummaryDisplayMixin):
     prices: Any = None
     substitution_nominal: Any = None
 
+    @property
+    def n_draws(self) -> int:
+        """Draws behind the substitution estimates (their Monte Carlo precision)."""
+        if self.substitution is None or not self.substitution.estimates:
+            return 0
+        return len(next(iter(self.substitution.estimates.values())).excess_draws)
+
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
     def formatted(self, allies: Sequence[str] | None = None) -> pd.DataFrame:
-        """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`."""
+        """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`;
+        interval ends and p-values at the digits the draws support (:mod:`.digits`)."""
+        from sanctions_model.coordination.digits import p_mc_se, p_text, ratio_text
         from sanctions_model.reporting import format as fmt
 
         t = self.table if allies is None else self.table.reindex(list(allies))
@@ -132,28 +141,30 @@ class AllyScorecard(SummaryDisplayMixin):
         out[f"hubs {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["hub_ratio"]]
         if "substitution" in t:
             small = t["too_small"] if "too_small" in t else pd.Series(False, index=t.index)
+            se_lo = t.get("substitution_lower_mc_se", pd.Series(0.0, index=t.index))
+            se_hi = t.get("substitution_upper_mc_se", pd.Series(0.0, index=t.index))
             out["substitution (hubs' records) [95% interval]"] = [
                 "too small to estimate"
                 if sm
-                else f"{_ratio2(r)} [{_ratio2(lo)}, {_ratio2(hi)}]"
+                else f"{_ratio2(r)} [{ratio_text(lo, a)}, {ratio_text(hi, b)}]"
                 if pd.notna(r)
                 else "not identified"
-                for r, lo, hi, sm in zip(
-                    t["substitution"],
-                    t["substitution_lower"],
-                    t["substitution_upper"],
-                    small,
-                    strict=True,
+                for r, lo, hi, a, b, sm in zip(
+                    t["substitution"], t["substitution_lower"], t["substitution_upper"],
+                    se_lo.fillna(0.0), se_hi.fillna(0.0), small, strict=True,
                 )
-            ]
+            ]  # fmt: skip
+            n = self.n_draws
             out["p (unadjusted)"] = [
-                fmt.pvalue(p) if pd.notna(r) and not sm else fmt.MISSING
+                p_text(p, n) if pd.notna(r) and not sm else fmt.MISSING
                 for p, r, sm in zip(t["p_value"], t["substitution"], small, strict=True)
             ]
+            # the adjusted p-value's Monte Carlo error: the raw one times the BH multiplier
             out["p (BH-adjusted)"] = [
-                fmt.pvalue(p) if pd.notna(p) and f == "allies" else
-                "single test" if pd.notna(p) else fmt.MISSING
-                for p, f in zip(t["p_adjusted"], t["p_family"], strict=True)
+                p_text(pa, n, se=p_mc_se(p, n) * pa / max(p, 1.0 / n))
+                if pd.notna(pa) and f == "allies" else
+                "single test" if pd.notna(pa) else fmt.MISSING
+                for pa, p, f in zip(t["p_adjusted"], t["p_value"], t["p_family"], strict=True)
             ]  # fmt: skip
         if "listed_by_other" in t:
             out["on the other list"] = [fmt.pct(v, signed=False) for v in t["listed_by_other"]]
@@ -431,6 +442,9 @@ def ally_scorecard(
         for c in ("ratio", "ratio_lower", "ratio_upper"):
             table[c.replace("ratio", "substitution_nominal")] = nf[c].reindex(allies)
         sf = sub.to_frame()
+        mc = {a: e.conf_int_mc_se() for a, e in sub.estimates.items()}
+        table["substitution_lower_mc_se"] = [mc[a][0] if a in mc else np.nan for a in allies]
+        table["substitution_upper_mc_se"] = [mc[a][1] if a in mc else np.nan for a in allies]
         table["substitution"] = sf["ratio"].reindex(allies)
         table["substitution_lower"] = sf["ratio_lower"].reindex(allies)
         table["substitution_upper"] = sf["ratio_upper"].reindex(allies)

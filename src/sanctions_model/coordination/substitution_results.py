@@ -158,6 +158,47 @@ class Substitution(SummaryDisplayMixin):
     def _interval(self) -> tuple[float, float]:
         return _fieller(self.excess_draws, self.shortfall_draws, self.alpha)
 
+    def conf_int_mc_se(self, batches: int = 10) -> tuple[float, float]:
+        """Monte Carlo standard errors of the interval's ends (what another seed would move).
+
+        Batch means: the draws split into ``batches`` groups, the interval found on each, the
+        standard deviation of the group ends over ``sqrt(batches)``.
+        """
+        n = len(self.excess_draws) // batches
+        if not self.identified or n < 20 / min(self.alpha / 2, 0.5) / 10:
+            return float("nan"), float("nan")
+        ends = np.array(
+            [
+                _fieller(
+                    self.excess_draws[i * n : (i + 1) * n],
+                    self.shortfall_draws[i * n : (i + 1) * n],
+                    self.alpha,
+                )
+                for i in range(batches)
+            ]
+        )
+        out = []
+        for j in (0, 1):
+            e = ends[:, j]
+            out.append(
+                float(np.std(e, ddof=1) / np.sqrt(batches)) if np.isfinite(e).all() else np.nan
+            )
+        return out[0], out[1]
+
+    def interval_text(self) -> str:
+        """``-0.04 to 0.14``: the interval at the digits its draws support."""
+        from sanctions_model.coordination.digits import ratio_text
+
+        lo, hi = self.conf_int()
+        se_lo, se_hi = self.conf_int_mc_se()
+        return f"{ratio_text(lo, se_lo)} to {ratio_text(hi, se_hi)}"
+
+    def p_short(self) -> str:
+        """``p = 0.40``: the p-value at the digits its draws support."""
+        from sanctions_model.coordination.digits import p_text
+
+        return p_text(self.p_value, len(self.excess_draws))
+
     @property
     def ratio_draws(self) -> np.ndarray:
         """Per-draw ratios ``E_j / S_j`` (NaN where ``S_j <= 0``), for ranks."""
@@ -178,15 +219,20 @@ class Substitution(SummaryDisplayMixin):
         return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
 
     def p_text(self) -> str:
-        """``two-sided p = 0.003 from 2,000 trend draws`` (for "no excess")."""
-        from sanctions_model.reporting import format as fmt
-
+        """``two-sided p = 0.40 from 10,000 trend draws`` (for "no excess"), at the digits the
+        draws support (:mod:`.digits`)."""
         n = len(self.excess_draws)
-        return f"two-sided {fmt.pvalue(self.p_value, n_draws=n)} from {n:,} trend draws"
+        return f"two-sided {self.p_short()} from {n:,} trend draws"
 
     def sentence(self, extra: str | None = None) -> str:
-        """The estimate with its interval and p-value; ``extra`` is added to the evidence."""
-        from sanctions_model.reporting.text import effect_sentence
+        """The estimate with its interval and p-value; ``extra`` is added to the evidence.
+
+        The claim follows :func:`~sanctions_model.reporting.text.claim` on the unrounded
+        interval and p-value (one rule, so the interval excludes zero exactly when p < alpha);
+        the interval ends and the p-value are printed at the digits the draws support.
+        """
+        from sanctions_model.reporting import format as fmt
+        from sanctions_model.reporting.text import claim
 
         lo, hi = self.conf_int()
         hubs = ", ".join(self.hub_excess_draws)
@@ -195,11 +241,25 @@ class Substitution(SummaryDisplayMixin):
             f"direct trade with Russia ({self.periods[0]}-{self.periods[1]}; recorded in the "
             "hubs' imports; overstates re-routing through them)"
         )
-        evidence = self.p_text() + (f"; {extra}" if extra else "")
-        # the interval contains zero exactly when p >= alpha (same draws), so the claim
-        # follows the interval; the p-value is given in words through ``inference``
-        return effect_sentence(
-            subject, self.ratio, lo, hi, scale="ratio", alpha=self.alpha, inference=evidence
+        if not np.isfinite(self.ratio):
+            return f"{subject}: not estimated (no usable interval or p-value)."
+        evidence = f"{1 - self.alpha:.0%} interval {self.interval_text()}; {self.p_text()}"
+        evidence += f"; {extra}" if extra else ""
+        head = f"{subject}: {fmt.ratio(self.ratio)} ({evidence})."
+        what = claim(lo if np.isfinite(lo) else -1e300, hi if np.isfinite(hi) else 1e300,
+                     self.p_value, self.alpha)  # fmt: skip
+        if what in ("below", "above"):
+            if (what == "below") != (self.ratio < 0):
+                return (
+                    f"{head} The point estimate lies outside its own interval; read the "
+                    "interval, not the point estimate."
+                )
+            return f"{head} The interval excludes zero."
+        if what == "includes zero":
+            return f"{head} The interval includes zero: the data do not distinguish this from no effect."
+        return (
+            f"{head} The interval and the p-value disagree about whether this differs from "
+            "zero, so no direction is claimed."
         )
 
     def summary(self) -> str:
