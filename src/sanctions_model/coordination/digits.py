@@ -14,7 +14,9 @@ import math
 
 import numpy as np
 
-__all__ = ["p_mc_se", "p_text", "quantile_mc_se", "ratio_text", "share_text"]
+__all__ = [
+    "end_rounded", "p_mc_se", "p_rounded", "p_text", "quantile_mc_se", "ratio_text", "share_text",
+]  # fmt: skip
 
 _STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
@@ -93,3 +95,25 @@ def share_text(v: float) -> str:
     if v > 0.975:
         return ">95%"
     return f"{5 * round(20 * v):.0f}%"
+
+
+def p_rounded(p: float, n: int, *, se: float | None = None) -> float | None:
+    """The number :func:`p_text` prints (its bound for ``p < b``), for results files."""
+    if p is None or not np.isfinite(p):
+        return None
+    text = p_text(p, n, se=se)
+    value = float(text.split()[-1])
+    return value
+
+
+def end_rounded(value: float, se: float, side: str) -> float | None:
+    """An interval end on the grid :func:`ratio_text` uses, rounded outwards (``side``
+    ``"lower"`` down, ``"upper"`` up) so the rounded interval holds the unrounded one."""
+    if value is None or not np.isfinite(value):
+        return None
+    if not np.isfinite(se):
+        se = 0.1
+    step = 0.01 if se <= 0.01 / 3 else _step(se)
+    k = value / step
+    k = math.floor(k + 1e-9) if side == "lower" else math.ceil(k - 1e-9)
+    return round(k * step, 10)
