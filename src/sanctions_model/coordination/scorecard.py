@@ -224,7 +224,8 @@ class AllyScorecard(SummaryDisplayMixin):
         ax.set_yticks(y, [_label(a) for a in rows.index])
         ax.set_ylim(-0.7, len(rows) + 0.3)
         ax.set_xlim(xlim[0] - 0.05, xlim[1] + 0.05)
-        ax.set_xlabel("ratio (USD of hubs' excess imports per USD of Russia's shortfall)")
+        units = self.prices.units("USD") if self.prices is not None else "USD"
+        ax.set_xlabel(f"ratio (hubs' excess imports per unit of Russia's shortfall; {units})")
         ax.set_title(
             f"Hubs' excess per dollar of lost direct trade, {self.base_year + 1}-{self.year}, "
             f"{1 - self.alpha:.0%} intervals",
@@ -232,6 +233,25 @@ class AllyScorecard(SummaryDisplayMixin):
         )
         ax.figure.tight_layout()
         return ax.figure
+
+    def direct_sentence(self, ally: str = EU) -> str:
+        """The fall of Russia's imports from ``ally`` in current and in real USD, next to
+        Eurostat's -61% (nominal, another window and source)."""
+        r = self.table.loc[ally]
+        real = (
+            f"; at {self.base_year} prices {1 - r['direct_ratio_real']:.0%} "
+            f"({self.prices.describe('USD')})"
+            if "direct_ratio_real" in r and pd.notna(r["direct_ratio_real"])
+            else ""
+        )
+        return (
+            f"Russia's imports from {_label(ally)} in {self.year} were "
+            f"{1 - r['direct_ratio']:.0%} below {self.base_year} in current USD (IMF estimates, "
+            f"CIF, annual){real}. Eurostat reports a 61% fall in EU exports to Russia from "
+            "February 2022 to September 2023 (monthly, seasonally adjusted, FOB, in current EUR: "
+            "nominal). The windows and sources differ, so equal figures would be a coincidence "
+            "of magnitude, not a replication."
+        )
 
     def sentences(self) -> dict[str, str]:
         """One result sentence per ally with a substitution estimate, both p-values named."""
