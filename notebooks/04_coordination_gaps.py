@@ -59,8 +59,6 @@ deflator: list[str] | None = None  # price indices by name, each for its own cur
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from IPython.display import Markdown, display
 
 from sanctions_model import coordination
@@ -257,29 +255,10 @@ display(Markdown(
 ))
 
 # %%
-t1, allt = chp_sub.values()
-hubs_did = chp["all tiers"].estimates.loc["hubs"]
 n_goods = int(chp["all tiers"].estimates["treated_goods"].max())
-hub_side, eu_side = sides.estimates["hub side"], sides.estimates["EU side"]
-larger = max(t1.ratio, allt.ratio) > hub_side.ratio
-display(Markdown(
-    f"**Reading against the EBRD.** For CHP goods the hubs' excess is {fmt.ratio(t1.ratio)} "
-    f"(tier 1) and {fmt.ratio(allt.ratio)} (all tiers) per euro of lost exports to Russia, "
-    + ("larger than" if larger else "no larger than")
-    + f" the all-goods EU27 ratio ({fmt.ratio(hub_side.ratio)} on the hubs' records, "
-    f"{fmt.ratio(eu_side.ratio)} on the EU's). CHP goods to the hubs did "
-    + ("not " if hubs_did["lower"] <= 0 <= hubs_did["upper"] else "")
-    + "grow detectably faster than other banned goods ("
-    + f"{fmt.pct(np.expm1(hubs_did['estimate']))}, {1 - alpha:.0%} interval "
-    + f"{fmt.pct_interval(np.expm1(hubs_did['lower']), np.expm1(hubs_did['upper']))}). "
-    + ("This does not reproduce" if not larger else "This is in line with")
-    + " the EBRD's finding of much higher substitution for specific products (which concerns "
-    "individual HS products, not CHP tiers as a group). Possible reasons: coverage ("
-    f"{n_goods} of the 50 CHP codes have usable data; EU member states only; "
-    f"{months_label(*first.post)} only), the exclusion of flows that stopped or started "
-    "(intensive margin only), and the counterfactual (pre-war trends rather than other "
-    "destinations)."
-))
+note = (f"{n_goods} of the 50 CHP codes have usable data; EU member states only; "
+        f"{months_label(*first.post)} only")
+display(Markdown(sides.chp_sentence(*chp_sub.values(), chp["all tiers"].estimates.loc["hubs"], note)))
 
 # %%
 record = coordination.coordination_record(card, ranks, robust, sides, eu_nominal, chp, chp_sub)

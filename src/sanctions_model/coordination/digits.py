@@ -78,6 +78,13 @@ def ratio_text(value: float, se: float = 0.0) -> str:
     if not np.isfinite(se):
         se = 0.1  # unknown Monte Carlo error: one decimal
     if se <= 0.01 / 3:
+        if value != 0 and abs(value) < 0.005:
+            # two decimals would print 0.00: show the sign at the finest step the draws support
+            step = _step(se)
+            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
+            shown = round(value / step) * step
+            if shown != 0:
+                return f"{shown:,.{decimals}f}"
         return f"{value:,.2f}"
     step = _step(se)
     decimals = max(0, -math.floor(math.log10(step) + 1e-12))
@@ -106,14 +113,16 @@ def p_rounded(p: float, n: int, *, se: float | None = None) -> float | None:
     return value
 
 
-def end_rounded(value: float, se: float, side: str) -> float | None:
-    """An interval end on the grid :func:`ratio_text` uses, rounded outwards (``side``
-    ``"lower"`` down, ``"upper"`` up) so the rounded interval holds the unrounded one."""
+def end_rounded(value: float, se: float, side: str, estimate: float | None = None) -> float | None:
+    """An interval end as :func:`ratio_text` prints it (nearest point of its grid), for results
+    files; with ``estimate``, never past it (``side`` ``"lower"`` or ``"upper"``), so a recorded
+    interval always holds its point estimate."""
     if value is None or not np.isfinite(value):
         return None
     if not np.isfinite(se):
         se = 0.1
     step = 0.01 if se <= 0.01 / 3 else _step(se)
-    k = value / step
-    k = math.floor(k + 1e-9) if side == "lower" else math.ceil(k - 1e-9)
-    return round(k * step, 10)
+    v = round(round(value / step) * step, 10)
+    if estimate is not None and np.isfinite(estimate):
+        v = min(v, estimate) if side == "lower" else max(v, estimate)
+    return v

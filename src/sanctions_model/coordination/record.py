@@ -1,8 +1,8 @@
 """What notebook 04 records in ``results.json``, at the digits its draws support.
 
 Point estimates of substitution ratios are exact expected values and are recorded as computed.
-Interval ends are recorded on the grid the reports print them on (rounded outwards, so the
-recorded interval holds the computed one), p-values as printed (a bound for ``p < b``), shares of
+Interval ends are recorded as the reports print them (the nearest point of their grid, never past
+the point estimate), p-values as printed (a bound for ``p < b``), shares of
 draws to the nearest 5%; each with its Monte Carlo standard error where it has one. A rerun with
 another seed records the same figures unless one sits on a rounding boundary (:mod:`.digits`).
 """
@@ -30,8 +30,8 @@ def estimate_record(e: Any) -> dict[str, Any]:
     n = len(e.excess_draws)
     return {
         "estimate": _finite(e.ratio),
-        "lower": end_rounded(lo, se_lo, "lower"),
-        "upper": end_rounded(hi, se_hi, "upper"),
+        "lower": end_rounded(lo, se_lo, "lower", e.ratio),
+        "upper": end_rounded(hi, se_hi, "upper", e.ratio),
         "p_value": p_rounded(e.p_value, n),
         "p_text": e.p_short(),
         "lower_mc_se": _finite(se_lo),
@@ -56,8 +56,12 @@ def _scorecard_rows(card: Any) -> tuple[dict, dict]:
             continue
         row = {
             "estimate": float(r["substitution"]),
-            "lower": end_rounded(r["substitution_lower"], r["substitution_lower_mc_se"], "lower"),
-            "upper": end_rounded(r["substitution_upper"], r["substitution_upper_mc_se"], "upper"),
+            "lower": end_rounded(
+                r["substitution_lower"], r["substitution_lower_mc_se"], "lower", r["substitution"]
+            ),
+            "upper": end_rounded(
+                r["substitution_upper"], r["substitution_upper_mc_se"], "upper", r["substitution"]
+            ),
             "p_family": r["p_family"],
             "nominal": _finite(r.get("substitution_nominal")),
         }

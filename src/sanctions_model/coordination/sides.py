@@ -43,15 +43,6 @@ _LABELS = {
 }
 
 
-def _interval(lo: float, hi: float) -> str:
-    from sanctions_model.reporting import format as fmt
-
-    def show(v: float) -> str:
-        return fmt.ratio(v) if np.isfinite(v) else "unbounded"
-
-    return f"{show(lo)} to {show(hi)}"
-
-
 @dataclass(frozen=True, repr=False, eq=False)
 class SideComparison(SummaryDisplayMixin):
     """The EU27 ratio on the hubs' records and on the EU's, in one currency (read-only).
@@ -108,11 +99,10 @@ class SideComparison(SummaryDisplayMixin):
 
         rows = {}
         for key, e in self.estimates.items():
-            n = len(e.excess_draws)
             rows[_LABELS.get(key, key)] = {
                 "substitution": fmt.ratio(e.ratio),
-                f"{1 - self.alpha:.0%} interval": _interval(*e.conf_int()),
-                "p (two-sided, unadjusted)": fmt.pvalue(e.p_value, n_draws=n),
+                f"{1 - self.alpha:.0%} interval": e.interval_text(),
+                "p (two-sided, unadjusted)": e.p_short(),
                 f"shortfall, {self.units}": fmt.money(self.shortfall(key), self.units.split()[0]),
                 f"excess in the hubs, {self.units}": fmt.money(
                     self.excess(key), self.units.split()[0]
@@ -154,8 +144,8 @@ class SideComparison(SummaryDisplayMixin):
         cur = self.units.split()[0]
         text = (
             f"On the hubs' own records the EU27 ratio is {fmt.ratio(hub.ratio)} ({level} interval "
-            f"{_interval(*hub.conf_int())}): {self._versus('hub side')}. On the EU's export "
-            f"statistics it is {fmt.ratio(eu.ratio)} ({_interval(*eu.conf_int())}): "
+            f"{hub.interval_text()}): {self._versus('hub side')}. On the EU's export "
+            f"statistics it is {fmt.ratio(eu.ratio)} ({eu.interval_text()}): "
             f"{self._versus('EU side')}. The comparison is loose: the EBRD ratio covers "
             "sanctioned goods only and the hubs Armenia, Kazakhstan and the Kyrgyz Republic, "
             "while ours covers all goods and Uzbekistan as well (plus Georgia on the EU side)."
@@ -171,7 +161,7 @@ class SideComparison(SummaryDisplayMixin):
         text += (
             f" {amounts} differ by {fmt.money(gap, cur)}. On the scorecard's coverage (no "
             f"Georgia, Armenia in 2022 only) the EU-side ratio is {fmt.ratio(like.ratio)} "
-            f"({_interval(*like.conf_int())}), with an excess of "
+            f"({like.interval_text()}), with an excess of "
             f"{fmt.money(self.excess('EU side, scorecard coverage'), cur)}: coverage accounts "
             f"for {_share(cov)} of the gap, and the two records of the same hubs and years for "
             f"{_share(1 - cov)} (EU exports declared for the hubs, FOB, against the hubs' "
@@ -184,6 +174,47 @@ class SideComparison(SummaryDisplayMixin):
             "demand growth is in the excess)."
         )
         return text
+
+    def chp_sentence(self, tier1: Any, all_tiers: Any, did_hubs: pd.Series, note: str) -> str:
+        """CHP goods' ratios (tier 1, all tiers) against the all-goods ratios of both sides.
+
+        ``did_hubs``: the CHP difference in differences to the hubs (log points, with ``lower``
+        and ``upper``); ``note``: the coverage of the CHP data, in words.
+        """
+        from sanctions_model.reporting import format as fmt
+
+        hub, eu = self.estimates["hub side"].ratio, self.estimates["EU side"].ratio
+        top = max(tier1.ratio, all_tiers.ratio)
+        than = (
+            "larger than both all-goods EU27 ratios" if top > max(hub, eu) else
+            "no larger than either all-goods EU27 ratio" if top <= min(hub, eu) else
+            "between the two all-goods EU27 ratios"
+        )  # fmt: skip
+        detected = not did_hubs["lower"] <= 0 <= did_hubs["upper"]
+        grew = "did" if detected else "did not"
+        faster = (
+            ("faster" if did_hubs["estimate"] > 0 else "slower")
+            if detected
+            else ("faster or slower")
+        )
+        verdict = (
+            "in line with" if top > max(hub, eu) and grew == "did" and faster == "faster"
+            else "not a reproduction of"
+        )  # fmt: skip
+        return (
+            f"**Reading against the EBRD.** For CHP goods the hubs' excess is "
+            f"{fmt.ratio(tier1.ratio)} (tier 1) and {fmt.ratio(all_tiers.ratio)} (all tiers) per "
+            f"euro of lost exports to Russia (point estimates), {than} ({fmt.ratio(hub)} on the "
+            f"hubs' records, {fmt.ratio(eu)} on the EU's). CHP goods to the hubs {grew} grow "
+            f"detectably {faster} than other banned goods (point estimate "
+            f"{fmt.pct(np.expm1(did_hubs['estimate']))}, {1 - self.alpha:.0%} interval "
+            f"{fmt.pct_interval(np.expm1(did_hubs['lower']), np.expm1(did_hubs['upper']))}). "
+            f"This is {verdict} the EBRD's finding of much higher substitution for specific "
+            "products (which concerns individual HS products, not CHP tiers as a group). "
+            f"Differences in coverage ({note}), the exclusion of flows that stopped or started "
+            "(intensive margin only) and the counterfactual (pre-war trends rather than other "
+            "destinations) stand between the two."
+        )
 
     def summary(self) -> str:
         lines = [self.sentence(), ""] + [f"Caveat: {c}" for c in self.caveats]
