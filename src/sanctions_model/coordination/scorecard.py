@@ -19,7 +19,13 @@ Switzerland, Norway, Australia), each column from the source that records it:
     allies (one family); the EU27 aggregate (a sum of the member states) is a separate,
     unadjusted test (``p_adjusted`` = ``p_value``, ``p_family`` says which).
     ``too_small``: Russia's imports from the ally in ``base_year`` below ``min_direct`` (USD):
-    the ratio is shown as "too small to estimate".
+    the ratio is shown as "too small to estimate". In USD at ``base_year`` prices by default
+    (``real``, ``deflator``: :mod:`.real_terms`), with trends fitted without 2020;
+    ``substitution_nominal`` (with its interval) is the same in current USD.
+    ``substitution_lower_mc_se``/``_upper_mc_se``: Monte Carlo errors of the interval's ends,
+    which set the digits they are printed with (:mod:`.digits`).
+``direct_ratio_real``
+    ``direct_ratio`` divided by the change of the USD price index from ``base_year`` to ``year``.
 ``list_size``, ``listed_by_other``, ``median_listing_lag_days``
     US (OFAC SDN, program RUSSIA-EO14024) against UK (regime RUS): subjects on the list, the
     share the other list also holds (names matched with :func:`~.designations.compare_lists` at
