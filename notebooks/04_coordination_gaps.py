@@ -145,20 +145,9 @@ display(robust.table())
 # also recomputed on the scorecard's coverage.
 
 # %%
-post, four = (str(base_year + 1), str(year)), ("AM", "KZ", "KG", "UZ")
-eu_kw = {"post": post, "alpha": alpha, "n_draws": n_draws, "real": real, "deflator": deflator}
-sides = coordination.compare_sides(
-    card.substitution.estimates[EU], coordination.eu27_substitution(**eu_kw),
-    coordination.eu27_substitution(hubs=four, **eu_kw),
-    coordination.eu27_substitution(hubs=four, drop={"AM": [str(y) for y in range(base_year + 2, year + 1)]}, **eu_kw),
-    prices=prices, alpha=alpha,
-)
-eu_nominal = coordination.eu27_substitution(**{**eu_kw, "real": False})
+sides = coordination.eu27_sides(card)
 display(sides.table())
-display(Markdown(f"EU side in {prices.describe('EUR')}; amounts in USD at the {base_year} average rate. "
-                 f"In current prices the EU-side ratio is {fmt.ratio(eu_nominal.ratio)}. EBRD benchmark: "
-                 "about 0.05 (2023 working paper) and under 0.10 (2025), sanctioned goods through "
-                 "Armenia, Kazakhstan and the Kyrgyz Republic."))
+display(Markdown(sides.units_note()))
 
 # %%
 display(Markdown(sides.sentence() + "\n\n" + "\n".join(f"- {c}" for c in sides.caveats)))
@@ -204,17 +193,7 @@ display(Markdown(
 # %%
 ranks = coordination.gap_ranks(card, alpha=alpha)
 display(ranks.formatted())
-rt = ranks.table.dropna(subset=["rank_full"])
-top = rt.index[0]
-top_label = "EU27" if top == EU else top
-display(Markdown(
-    "The ranks order point estimates that are mostly not distinguishable from zero (see the "
-    "scorecard's adjusted p-values) and a substitution measure with a known downward bias "
-    f"(Armenia's missing year). Read them as '{top_label} ranks between "
-    f"{rt.loc[top, 'rank_full_lower']} and {rt.loc[top, 'rank_full_upper']} in 95% of draws', not "
-    "as a league table. 'Share of draws ranked first': the share of draws in which the ally's gap "
-    "ranks first (a tie for first shared), to the nearest 5%."
-))
+display(Markdown(ranks.sentence()))
 display(Markdown("**Inference.** " + ranks.inference + "\n\n" + "\n".join(f"- {c}" for c in ranks.caveats)))
 
 # %% [markdown]
@@ -261,5 +240,5 @@ note = (f"{n_goods} of the 50 CHP codes have usable data; EU member states only;
 display(Markdown(sides.chp_sentence(*chp_sub.values(), chp["all tiers"].estimates.loc["hubs"], note)))
 
 # %%
-record = coordination.coordination_record(card, ranks, robust, sides, eu_nominal, chp, chp_sub)
+record = coordination.coordination_record(card, ranks, robust, sides, chp, chp_sub)
 reporting.record_results(record)

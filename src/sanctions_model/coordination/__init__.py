@@ -61,7 +61,7 @@ from .rerouting import (
 )
 from .robustness import Robustness, eu27_robustness
 from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution, overlap_tables
-from .sides import SideComparison, compare_sides
+from .sides import SideComparison, compare_sides, eu27_sides
 from .simulate import SimulatedRerouting, simulate_rerouting_panel
 from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
@@ -71,6 +71,7 @@ __all__ = [
     "Robustness",
     "SideComparison",
     "compare_sides",
+    "eu27_sides",
     "coordination_record",
     "eu27_robustness",
     "price_config",

@@ -146,6 +146,23 @@ class GapRanks(SummaryDisplayMixin):
         ]
         return out
 
+    def sentence(self) -> str:
+        """How to read the ranks, with the top-ranked ally's rank interval."""
+        rt = self.table.dropna(subset=["rank_full"])
+        if rt.empty:
+            return "No ally has every component: no composite ranking."
+        top = rt.index[0]
+        label = "EU27" if top == "EU27_2020" else top
+        return (
+            "The ranks order point estimates that are mostly not distinguishable from zero (see "
+            "the scorecard's adjusted p-values) and a substitution measure with a known downward "
+            f"bias (Armenia's missing year). Read them as '{label} ranks between "
+            f"{rt.loc[top, 'rank_full_lower']} and {rt.loc[top, 'rank_full_upper']} in "
+            f"{1 - self.alpha:.0%} of draws', not as a league table. 'Share of draws ranked "
+            "first': the share of draws in which the ally's gap ranks first (a tie for first "
+            "shared), to the nearest 5%."
+        )
+
     def summary(self) -> str:
         t = self.table.sort_values(["rank_full", "rank_common"], na_position="last")
         lines = [

@@ -99,7 +99,6 @@ def coordination_record(
     ranks: Any,
     robust: Any,
     sides: Any,
-    eu_side_nominal: Any,
     chp: dict[str, Any],
     chp_sub: dict[str, Any],
 ) -> dict[str, Any]:
@@ -146,7 +145,7 @@ def coordination_record(
             "eu_side_lower": eu_rec["lower"],
             "eu_side_upper": eu_rec["upper"],
             "eu_side_p_value": eu_rec["p_value"],
-            "eu_side_nominal": _finite(eu_side_nominal.ratio),
+            "eu_side_nominal": _finite(sides.nominal.ratio) if sides.nominal is not None else None,
             "eu_side_no_georgia": _finite(sides.estimates["EU side, without Georgia"].ratio),
             "eu_side_scorecard_coverage": like_rec["estimate"],
             "eu_side_scorecard_coverage_lower": like_rec["lower"],

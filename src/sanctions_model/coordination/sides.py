@@ -29,7 +29,7 @@ import pandas as pd
 
 from sanctions_model.coordination._display import SummaryDisplayMixin
 
-__all__ = ["SideComparison", "compare_sides", "EBRD_BENCHMARK"]
+__all__ = ["SideComparison", "compare_sides", "eu27_sides", "EBRD_BENCHMARK"]
 
 #: The EBRD's "under 10%" (CEPR DP20097, 2025; about 5% in the 2023 working paper): re-routing of
 #: sanctioned goods through Armenia, Kazakhstan and the Kyrgyz Republic per unit of the fall in
@@ -65,6 +65,9 @@ class SideComparison(SummaryDisplayMixin):
     alpha: float
     benchmark: float = EBRD_BENCHMARK
     caveats: tuple[str, ...] = ()
+    prices: Any = None
+    nominal: Any = None
+    """The EU side in current prices (a robustness figure), when computed."""
 
     def _usd(self, key: str, value: float) -> float:
         return value * (self.rate if self.estimates[key].currency == "EUR" else 1.0)
@@ -216,6 +219,25 @@ class SideComparison(SummaryDisplayMixin):
             "destinations) stand between the two."
         )
 
+    def units_note(self) -> str:
+        """Which prices and rate the table uses, the nominal EU-side ratio, the benchmark."""
+        from sanctions_model.reporting import format as fmt
+
+        parts = []
+        if self.prices is not None:
+            parts.append(
+                f"Hub side in {self.prices.describe('USD')}; EU side in "
+                f"{self.prices.describe('EUR')}; amounts in USD at the {self.prices.base} "
+                "average rate."
+            )
+        if self.nominal is not None:
+            parts.append(f"In current prices the EU-side ratio is {fmt.ratio(self.nominal.ratio)}.")
+        parts.append(
+            "EBRD benchmark: about 0.05 (2023 working paper) and under 0.10 (2025), sanctioned "
+            "goods through Armenia, Kazakhstan and the Kyrgyz Republic."
+        )
+        return " ".join(parts)
+
     def summary(self) -> str:
         lines = [self.sentence(), ""] + [f"Caveat: {c}" for c in self.caveats]
         return "\n".join(lines)
@@ -237,6 +259,7 @@ def compare_sides(
     prices: Any,
     alpha: float = 0.05,
     benchmark: float = EBRD_BENCHMARK,
+    nominal: Any = None,
 ) -> SideComparison:
     """Put the hub-side (USD) and EU-side (EUR) EU27 estimates in one currency and compare them.
 
@@ -265,4 +288,32 @@ def compare_sides(
         alpha=alpha,
         benchmark=benchmark,
         caveats=tuple(caveats),
+        prices=prices,
+        nominal=nominal,
+    )
+
+
+def eu27_sides(card: Any, *, deflator: Any = None, seed: int = 0) -> SideComparison:
+    """:func:`compare_sides` for the scorecard's EU27 row: the EU-side estimates (all five hubs;
+    without Georgia; on the scorecard's coverage; in current prices) over the scorecard's
+    window, prices, ``alpha`` and number of draws."""
+    from sanctions_model.coordination.scorecard_inputs import eu27_substitution
+
+    prices = card.prices
+    post = (str(card.base_year + 1), str(card.year))
+    kw = {
+        "post": post, "alpha": card.alpha, "n_draws": card.n_draws, "real": prices.real,
+        "deflator": dict(prices.deflators) if deflator is None else deflator, "base": prices.base,
+        "seed": seed,
+    }  # fmt: skip
+    four = ("AM", "KZ", "KG", "UZ")
+    missing_am = [str(y) for y in range(card.base_year + 2, card.year + 1)]
+    return compare_sides(
+        card.substitution.estimates["EU27_2020"],
+        eu27_substitution(**kw),
+        eu27_substitution(hubs=four, **kw),
+        eu27_substitution(hubs=four, drop={"AM": missing_am}, **kw),
+        prices=prices,
+        alpha=card.alpha,
+        nominal=eu27_substitution(**{**kw, "real": False}) if prices.real else None,
     )
