@@ -141,7 +141,7 @@ display(robust.table())
 # sanctioning countries' direct exports to Russia, with much higher substitution for some
 # individual products. Below, the EU27 ratio for **all goods** from two sides: the hubs' and
 # Russia's records (the scorecard: Uzbekistan, Kazakhstan, Kyrgyzstan, Armenia), and the EU's own
-# export statistics (Eurostat, annual, EUR deflated by euro-area HICP, trends fitted on 2015-2021
+# export statistics (Eurostat, annual, EUR deflated by euro-area HICP by default, trends fitted on 2015-2021
 # without 2020, Georgia included), the latter
 # also recomputed on the scorecard's coverage.
 
