@@ -196,7 +196,74 @@ def test_labels_are_plain_words():
     assert prices.deflator_caveats("hicp_ea")
 
 
-def test_source_files_are_byte_exact_and_listed_in_sources_md():
+def test_source_files_are_byte_exact_copies_of_the_blobs_sources_md_names():
+    """SOURCES.md names the git blob each file was copied from; the file must hash to it."""
+    import hashlib
+    import re
+
     sources = (manifest.data_dir() / "SOURCES.md").read_text(encoding="utf-8")
     for spec in ALL:
-        assert Path(spec.file).name in sources
+        name = Path(spec.file).name
+        (row,) = [line for line in sources.splitlines() if f"`prices/{name}`" in line]
+        blob = re.search(r"blob ([0-9a-f]{8})", row).group(1)
+        data = (manifest.data_dir() / spec.file).read_bytes()
+        sha1 = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        assert sha1.startswith(blob), name
+
+
+def test_load_flow_real_is_the_nominal_series_deflated_by_the_default_deflator():
+    from sanctions_model.models import load_flow
+
+    nominal = load_flow("eurostat_comext", "EU27_2020", "RU", "export")
+    real = load_flow("eurostat_comext", "EU27_2020", "RU", "export", real=True)
+    assert nominal.attrs == {
+        "currency": "EUR",
+        "unit_scale": 1,
+        "unit": "EUR",
+        "real": False,
+        "deflator": None,
+        "caveats": (),
+    }
+    assert real.attrs["unit"] == "EUR at 2021 prices" and real.attrs["deflator"] == "hicp_ea"
+    assert real.attrs["caveats"] == prices.deflator_caveats("hicp_ea")
+    idx = prices.price_index("hicp_ea").reindex(nominal.index)
+    np.testing.assert_allclose((real * idx / 100).to_numpy(), nominal.to_numpy(), rtol=1e-12)
+    assert real.name == nominal.name
+    # a deflator given with real=False is not used: the loader's default is the published data
+    same = load_flow("eurostat_comext", "EU27_2020", "RU", "export", deflator="hicp_ea")
+    pd.testing.assert_series_equal(same, nominal)
+
+
+def test_load_flow_multiplies_by_unit_scale():
+    """IMF IMTS is in millions of USD: the flow is in dollars, the table as published."""
+    from sanctions_model.data import load_trade
+    from sanctions_model.models import load_flow
+
+    table = load_trade("imf_imts", reporter="RU", partner="CN", flow="export")
+    assert set(table["unit_scale"]) == {1_000_000}
+    s = load_flow("imf_imts", "RU", "CN", "export")
+    assert s.index.freqstr.startswith("Y") and s.attrs["currency"] == "USD"
+    by_year = table.set_index("period")["value"] * 1e6
+    np.testing.assert_allclose(s.reindex(by_year.index).to_numpy(), by_year.to_numpy())
+
+
+def test_trade_in_real_terms_one_currency_and_rows_deflated():
+    from sanctions_model.data import load_trade
+
+    imf = load_trade("imf_imts", reporter="RU", partner="CN", flow="export")  # USD millions
+    real = prices.trade_in_real_terms(imf)
+    cpi = prices.price_index("cpi_u", "A")
+    expect = imf["value"] * 1e6 / cpi.reindex(pd.PeriodIndex(imf["period"])).to_numpy() * 100
+    np.testing.assert_allclose(real["value"].to_numpy(), expect.to_numpy(), rtol=1e-12)
+    assert set(real["unit_scale"]) == {1} and real.attrs["unit"] == "USD at 2021 prices"
+    # in EUR: converted at each year's average rate, then deflated with euro-area prices
+    eur = prices.trade_in_real_terms(imf, currency="EUR")
+    rate = prices.exchange_rate("A").reindex(pd.PeriodIndex(imf["period"])).to_numpy()
+    hicp = prices.price_index("hicp_ea", "A").reindex(pd.PeriodIndex(imf["period"])).to_numpy()
+    np.testing.assert_allclose(
+        eur["value"].to_numpy(), imf["value"].to_numpy() * 1e6 / rate / hicp * 100, rtol=1e-12
+    )
+    assert set(eur["currency"]) == {"EUR"} and eur.attrs["deflator"] == {"EUR": "hicp_ea"}
+    future = imf.assign(period=pd.Period("2030", "Y"))
+    with pytest.raises(ParameterError, match=r"no value for 1 period\(s\): 2030"):
+        prices.trade_in_real_terms(future)

@@ -3,7 +3,13 @@
 Public API
 ----------
 load_trade(source="eurostat_comext", **filters)
-    Trade flows (see :mod:`sanctions_model.data.schemas` for the table).
+    Trade flows (see :mod:`sanctions_model.data.schemas` for the table), as published: ``value``
+    is in ``currency`` times ``unit_scale``.
+filter_trade(frame, source, **filters)
+    The same filters on a table already loaded.
+prices (module)
+    Price indices and the EUR/USD rate: ``deflate``, ``convert_currency``, ``price_index``,
+    ``trade_in_real_terms``, ``DEFAULT_DEFLATOR`` (datasets ``price_indices`` and ``eur_usd``).
 load_indicators(source="fred", indicator=None)
 load_designations(source="uk_sanctions_list", regime=None)
 load_events(jurisdiction=None, kind=None)
@@ -47,6 +53,7 @@ __all__ = [
     "clear_cache",
     "countries",
     "coverage",
+    "filter_trade",
     "load_chp_codes",
     "load_cn8_codes",
     "load_designations",
@@ -117,9 +124,32 @@ def load_trade(
         Columns ``reporter, partner, flow, product, period, value, currency, unit_scale, source``.
     """
     _check_kind(source, "trade")
-    frame = _filter(
-        load(source), source, reporter=reporter, partner=partner, flow=flow, product=product
+    return filter_trade(
+        load(source),
+        source,
+        reporter=reporter,
+        partner=partner,
+        flow=flow,
+        product=product,
+        start=start,
+        end=end,
     )
+
+
+def filter_trade(
+    frame: pd.DataFrame,
+    source: str,
+    *,
+    reporter: str | Iterable[str] | None = None,
+    partner: str | Iterable[str] | None = None,
+    flow: str | Iterable[str] | None = None,
+    product: str | Iterable[str] | None = None,
+    start: str | pd.Period | None = None,
+    end: str | pd.Period | None = None,
+) -> pd.DataFrame:
+    """The rows of a loaded trade table that :func:`load_trade` would return for these filters
+    (so a caller holding the table filters it again without loading the source again)."""
+    frame = _filter(frame, source, reporter=reporter, partner=partner, flow=flow, product=product)
     if start is not None or end is not None:
         freq = frame["period"].dtype.freq
         try:

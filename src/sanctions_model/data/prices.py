@@ -7,8 +7,8 @@ values are divided by a price index of their currency, rebased so that the base 
 Shipped series (``data/raw/prices/``, byte-exact copies of FRED downloads; see ``data/SOURCES.md``):
 
 ``hicp_ea``
-    Euro-area HICP, all items (Eurostat, FRED series CP0000EZ19M086NEST), monthly 1999-01 to
-    2025-03. The default deflator of EUR values.
+    Euro-area HICP, all items, not seasonally adjusted (Eurostat, FRED series
+    CP0000EZ19M086NEST), monthly 1999-01 to 2025-03. The default deflator of EUR values.
 ``cpi_u``
     US CPI-U, all items, seasonally adjusted (BLS, FRED series CPIAUCSL), monthly 1947-01 to
     2025-06. The default deflator of USD values.
@@ -34,6 +34,10 @@ deflator_label(name)
     Plain words for reports: ``"euro-area consumer prices (HICP, Eurostat), 2021 = 100"``.
 deflator_caveats(name)
     What a reader must know about the deflator (a tuple of short sentences).
+trade_in_real_terms(frame, *, base=2021, currency=None)
+    A trade table (``load_trade``) in units of one currency (``value * unit_scale``), each row
+    deflated by its currency's default deflator; with ``currency``, first converted into it at
+    the period's average rate (so EUR and USD flows can be compared or summed).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ __all__ = [
     "deflator_label",
     "exchange_rate",
     "price_index",
+    "trade_in_real_terms",
 ]
 
 Values = TypeVar("Values", pd.Series, pd.DataFrame)
@@ -359,3 +364,54 @@ def deflator_label(name: str, *, base: int = 2021) -> str:
 def deflator_caveats(name: str) -> tuple[str, ...]:
     """What a reader must know about a deflator, as short sentences."""
     return _check_name(name).caveats
+
+
+def trade_in_real_terms(
+    frame: pd.DataFrame, *, base: int = 2021, currency: str | None = None
+) -> pd.DataFrame:
+    """A trade table with ``value`` in ``base``-year prices, in units of one currency per row.
+
+    Each row's ``value * unit_scale`` (currency units) is divided by the default deflator of its
+    currency (:data:`DEFAULT_DEFLATOR`); ``unit_scale`` becomes 1. With ``currency``, every row is
+    first converted into that currency at its period's average rate, then deflated by that
+    currency's deflator: the rows are then in one unit and can be compared or summed. The
+    result's ``attrs`` say ``real``, ``base``, ``deflator`` (currency -> index) and ``unit``.
+
+    Raises
+    ------
+    ParameterError
+        Periods a deflator or the exchange rate does not cover (named), an unknown currency.
+    """
+    needed = {"period", "value", "currency", "unit_scale"}
+    if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
+        raise ParameterError(
+            f"trade_in_real_terms: expected a trade table with columns {sorted(needed)}"
+        )
+    target = _check_currency(currency, "currency") if currency is not None else None
+    out = frame.copy()
+    values = frame["value"].to_numpy(dtype=float) * frame["unit_scale"].to_numpy(dtype=float)
+    result = np.full(len(frame), np.nan)
+    used: dict[str, str] = {}
+    periods = pd.PeriodIndex(frame["period"])
+    for cur in sorted(frame["currency"].unique()):
+        src = _check_currency(str(cur))
+        mask = (frame["currency"] == cur).to_numpy()
+        part = pd.Series(values[mask], index=periods[mask])
+        dst = target or src
+        if dst != src:
+            part = convert_currency(part, src, dst)
+        result[mask] = deflate(part, dst, base=base).to_numpy()
+        used[dst] = DEFAULT_DEFLATOR[dst]
+    out["value"] = result
+    out["unit_scale"] = 1
+    if target is not None:
+        out["currency"] = target
+    units = sorted(set(out["currency"]))
+    out.attrs = {
+        **frame.attrs,
+        "real": True,
+        "base": _check_base(base),
+        "deflator": used,
+        "unit": " / ".join(f"{u} at {base} prices" for u in units),
+    }
+    return out
