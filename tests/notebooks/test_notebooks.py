@@ -155,6 +155,10 @@ def test_coordination_gaps(tmp_path):
     assert res["substitution"]["EU27_2020"]["p_family"] == "aggregate"
     assert all(0 <= e["p_value"] <= 1 for e in res["chp_substitution"].values())
     assert any("counted for 2022 only" in c for c in res["caveats"]["scorecard"])
+    # real terms by default, the deflator named, nominal kept beside; the gap split in one currency
+    assert res["prices"]["real"] and res["prices"]["usd_deflator"] == "cpi_u"
+    assert eu["units"] == "USD at 2021 prices" and eu["hubs_side_nominal"] > eu["hubs_side"]
+    assert eu["gap_share_coverage"] + eu["gap_share_records"] == pytest.approx(1.0)
 
 
 @pytest.mark.slow
