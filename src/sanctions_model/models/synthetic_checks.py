@@ -14,7 +14,7 @@ import pandas as pd
 
 from sanctions_model.data import countries
 
-from .synthetic import FUEL_DRIVEN, fit_synthetic_control
+from .synthetic import fit_synthetic_control
 
 __all__ = ["DEFAULT_CHECKS", "specification_checks"]
 
@@ -27,14 +27,14 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
     "pre-period from 2015": {"pre_start": 2015},
     "k = 2": {"k": 2.0},
     "k = 20": {"k": 20.0},
-    "donors without fuel-driven destinations": {"exclude": tuple(FUEL_DRIVEN)},
+    "donors with fuel-driven destinations (previous default)": {"donor_rule": "size"},
     "donors without RS, MD, IN, TM": {"exclude": ("RS", "MD", "IN", "TM")},
 }
 """Label -> options changed from the defaults of :func:`fit_synthetic_control`.
 
-"donors without fuel-driven destinations" drops Gibraltar (bunker fuel) and the oil exporters
-(:data:`~sanctions_model.models.synthetic.FUEL_DRIVEN`), whose EU imports rose with the 2022
-energy prices; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
+"donors with fuel-driven destinations" puts back Gibraltar (bunker fuel) and the oil exporters
+(:data:`~sanctions_model.data.donors.FUEL_DRIVEN`), whose EU imports rose with the 2022 energy
+prices and which carried 87% of the weight when they were in the default pool; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
 sanctions and are plausible secondary routes or beneficiaries (Serbia, Moldova, India,
 Turkmenistan)."""
 
