@@ -122,8 +122,8 @@ def design_caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, 
             f"{len(fuel)} of the {int((res.weights > _POSITIVE).sum())} donors with weight "
             f"({', '.join(fuel)}; {100 * share:.0f}% of the weight) are fuel-driven: bunker fuel "
             "or oil exporters, whose imports from the EU rose with the 2022 energy prices. The "
-            "counterfactual therefore includes the 2022 energy-price boom, which widens the gap; "
-            "the specification checks show the fit without them."
+            "counterfactual therefore includes the 2022 energy-price boom, which widens the gap "
+            "(the default pool, donor_rule='no_fuel', leaves them out)."
         )
     if len(res.leave_one_out):
         year = res.post_years[-1]
