@@ -38,8 +38,8 @@ def annual() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def russia(annual):
-    """The previous default pool (fuel-driven donors kept): the reference numbers below."""
-    return fit_synthetic_control(annual, "RU", donor_rule="size")
+    """The previous default (fuel-driven donors kept, current prices): the reference numbers."""
+    return fit_synthetic_control(annual, "RU", donor_rule="size", real=False)
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_default_donors_are_the_shared_annual_pool(annual, russia):
     pool, reasons = annual_donor_pool(values, np.asarray(values.index < 2022), treated=["RU"])
     assert list(russia.weights.index) == pool and len(pool) == 58
     assert set(russia.excluded.index) == set(reasons)
-    again = fit_synthetic_control(annual, "RU", donors=pool, leave_one_out=False)
+    again = fit_synthetic_control(annual, "RU", donors=pool, leave_one_out=False, real=False)
     assert np.allclose(again.effects()["effect"], russia.effects()["effect"])
     assert again.rank == russia.rank == 4
 
@@ -223,17 +223,20 @@ def test_default_pool_leaves_out_fuel_driven_donors(annual, russia, russia_no_fu
     fuel = [c for c in russia.weights.index if c in FUEL_DRIVEN and russia.weights[c] > 1e-3]
     assert russia.weights[fuel].sum() == pytest.approx(0.87, abs=0.01)
     assert not set(russia_no_fuel.weights.index) & set(FUEL_DRIVEN)
-    assert len(russia_no_fuel.weights) == 47
+    # 50 donors at 2021 prices (47 in current prices: the EUR 1 bn threshold in real terms)
+    assert len(russia_no_fuel.weights) == 50
+    assert "HICP" in russia_no_fuel.deflator and "2021 = 100" in russia_no_fuel.deflator
     assert russia_no_fuel.excluded.loc["GI", "reason"].startswith("fuel-driven")
     assert "OPEC" in russia_no_fuel.excluded.loc["BH", "reason"]
     assert "no fuel-driven" in russia_no_fuel.record()["sc_donor_pool"]
-    # the 2022 climb of the synthetic Russia: +0.35 log points with them, +0.23 without
+    # the 2022 climb of the synthetic Russia: +0.35 log points with them (current prices),
+    # +0.23 without (current prices), +0.15 without at 2021 prices (HICP 2022/2021: +8.4%)
     climb = {r: r.synthetic[2022] - r.synthetic[2021] for r in (russia, russia_no_fuel)}
     assert climb[russia] == pytest.approx(0.349, abs=0.005)
-    assert climb[russia_no_fuel] == pytest.approx(0.235, abs=0.005)
+    assert climb[russia_no_fuel] == pytest.approx(0.235 - np.log(1.0838), abs=0.005)
     eff = russia_no_fuel.effects()
     assert eff["effect"].tolist() == pytest.approx([-0.535, -0.680], abs=0.005)
-    assert russia_no_fuel.rank == 9 and russia_no_fuel.n_placebos == 47
+    assert russia_no_fuel.rank == 9 and russia_no_fuel.n_placebos == 50
     # Russia's pre-war path fell with the 2014 oil crash like the oil exporters' imports: no
     # convex combination of the other donors follows its trend, and the caveats say so
     assert any("pre-period trend" in c for c in russia_no_fuel.caveats)
@@ -250,7 +253,9 @@ def test_co_primary_tests_are_holm_adjusted_and_the_verdict_follows(russia, russ
     assert "below its synthetic control in every post year" in text
     assert "None reaches 5% after adjustment; none could" in text and "3/58" in text
     assert "clear" not in text
-    assert "adjusted 0.12" in russia_no_fuel.verdict()
+    assert (
+        "adjusted 0.12" in russia_no_fuel.verdict() or "adjusted 0.11" in russia_no_fuel.verdict()
+    )
 
 
 def test_donor_eligibility_uses_pre_period_data_only():
@@ -278,11 +283,15 @@ def test_common_deflator_leaves_log_gaps_unchanged(annual):
     to one), so real and nominal log gaps agree; only the plain change and levels differ."""
     deflator = pd.Series(np.exp(0.03 * np.arange(14)), index=range(2010, 2024))
     real = annual.assign(value=annual["value"] / annual["period"].dt.year.map(deflator).to_numpy())
-    nominal = fit_synthetic_control(annual, "RU", leave_one_out=False)
+    nominal = fit_synthetic_control(annual, "RU", leave_one_out=False, real=False)
     a = nominal.effects()
     # same donors (the EUR 1 bn threshold, applied to deflated values, could move the pool)
-    b = fit_synthetic_control(real, "RU", donors=nominal.weights.index, leave_one_out=False)
-    b = b.effects()
+    b = fit_synthetic_control(real, "RU", donors=nominal.weights.index, leave_one_out=False,
+                              real=False).effects()  # fmt: skip
+    c = fit_synthetic_control(annual, "RU", donors=nominal.weights.index, leave_one_out=False)
+    cols = ["gap", "effect", "lower", "upper", "p_value"]
+    assert np.allclose(a[cols], c.effects()[cols], atol=1e-8)  # the shipped HICP, same donors
+    assert "current prices" in nominal.deflator
     assert np.allclose(a[["gap", "effect", "lower", "upper", "p_value"]],
                        b[["gap", "effect", "lower", "upper", "p_value"]], atol=1e-8)  # fmt: skip
 
@@ -400,17 +409,17 @@ def test_sdid_recovers_planted_effect_and_holds_size():
 def test_sdid_on_eu27_exports_to_russia(annual):
     from sanctions_model.models.synthetic_did import fit_synthetic_did
 
-    res = fit_synthetic_did(annual, "RU", donor_rule="size")
+    res = fit_synthetic_did(annual, "RU", donor_rule="size", real=False)
     table = res.to_frame()
     # computed on the embedded panel: -57% (2022), -68% (2023), -62% on average
     assert table.loc[2022, "effect"] == pytest.approx(-0.570, abs=0.01)
     assert table.loc[2023, "effect"] == pytest.approx(-0.675, abs=0.01)
     assert table.loc["average", "upper"] < -0.4
     assert res.weights.sum() == pytest.approx(1) and (res.weights > 1e-3).sum() >= 10
-    # default pool (no fuel-driven donors): -52% (2022), -70% (2023), rank 1 of 48
+    # default (no fuel-driven donors, 2021 prices: 50 donors): -53% (2022), -70% (2023), rank 1
     table = fit_synthetic_did(annual, "RU").to_frame()
-    assert table["effect"].tolist() == pytest.approx([-0.524, -0.699, -0.621], abs=0.005)
-    assert table["p_value"].tolist() == pytest.approx([1 / 48] * 3)
+    assert table["effect"].tolist() == pytest.approx([-0.526, -0.697, -0.620], abs=0.005)
+    assert table["p_value"].tolist() == pytest.approx([1 / 51] * 3)
 
 
 def test_specification_checks_keep_the_russia_effect(annual):
@@ -425,9 +434,11 @@ def test_specification_checks_keep_the_russia_effect(annual):
     assert table.loc["as specified", "rank"] == 9
     assert (table["note"] == "").all()
     # the previous default (fuel-driven donors kept) is the robustness row
-    fuel = table.loc["donors with fuel-driven destinations (previous default)"]
-    assert fuel["top_donor"].startswith("GI") and fuel["donors"] == 58 and fuel["rank"] == 4
+    fuel = table.loc["donors with fuel-driven destinations (previous pool)"]
+    assert fuel["top_donor"].startswith("GI") and fuel["donors"] == 61 and fuel["rank"] == 6
     assert fuel["effect_2022"] == pytest.approx(-0.572, abs=0.005)
-    assert table.loc["donors without RS, MD, IN, TM", "donors"] == 44
+    assert table.loc["donors without RS, MD, IN, TM", "donors"] == 47
+    nominal = table.loc["current prices (no deflator)"]
+    assert nominal["donors"] == 47 and nominal["effect_2022"] == pytest.approx(-0.535, abs=0.005)
     # the RMSPE-ratio p-value never reaches 5% in any specification
     assert table["p_value"].between(0.06, 0.66).all()

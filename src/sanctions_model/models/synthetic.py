@@ -184,6 +184,34 @@ class _Design:
     intervention: int
     placebo_gaps: pd.DataFrame
     donor_rule: str = "no_fuel"
+    deflator: str = ""
+
+
+def _real_terms(
+    values: pd.DataFrame, trade: pd.DataFrame, *, real: bool, deflator: str | None
+) -> tuple[pd.DataFrame, str]:
+    """Values at 2021 prices (``real``) and the words for the deflator, or current prices.
+
+    The currency is the ``currency`` column of a tidy frame (one value), else EUR (the annual
+    Comext panel). A deflator common to every destination shifts every log value of a year by
+    the same amount, so log and log-index gaps are unchanged by it (the weights sum to one);
+    what changes is the size threshold of the donor pool (then in 2021 prices), the ``index``
+    outcome and the levels a reader sees.
+    """
+    from sanctions_model.data import prices
+
+    if not real:
+        if deflator is not None:
+            raise ParameterError("deflator is given but real=False; drop one of them")
+        return values, "none: current prices"
+    currency = "EUR"
+    if "currency" in trade.columns:
+        found = sorted(map(str, trade["currency"].dropna().unique()))
+        if len(found) != 1:
+            raise ParameterError(f"trade has several currencies in column 'currency' ({found})")
+        currency = found[0]
+    out = prices.deflate(values, currency, deflator=deflator)
+    return out, prices.deflator_label(out.attrs["deflator"])
 
 
 def _complete(values: pd.DataFrame) -> pd.Series:
@@ -202,6 +230,8 @@ def _design(
     min_donor_exports: float,
     exclude: Iterable[str],
     donor_rule: str = "no_fuel",
+    real: bool = True,
+    deflator: str | None = None,
 ) -> _Design:
     if outcome not in OUTCOMES:
         raise ParameterError(f"outcome must be one of {sorted(OUTCOMES)}, got {outcome!r}")
@@ -211,7 +241,7 @@ def _design(
     years = values.index
     lo = int(years.min()) if pre_start is None else int(pre_start)
     hi = int(years.max()) if end is None else int(end)
-    values = values.loc[lo:hi]
+    values, deflated = _real_terms(values.loc[lo:hi], trade, real=real, deflator=deflator)
     intervention = int(intervention)
     pre = np.asarray(values.index < intervention)
     if pre.sum() < 3 or (~pre).sum() < 1:
@@ -273,6 +303,7 @@ def _design(
         intervention=intervention,
         placebo_gaps=pd.DataFrame(gaps, index=z.index, columns=pool),
         donor_rule=donor_rule if donors is None else "given",
+        deflator=deflated,
     )
 
 
@@ -391,6 +422,7 @@ def _fit_one(
         inference=inference,
         caveats=(),
         donor_pool=DONOR_RULES.get(design.donor_rule, "donors given by the caller"),
+        deflator=design.deflator,
     )
     object.__setattr__(res, "caveats", design_caveats(res, design))
     return res
@@ -415,6 +447,8 @@ def fit_synthetic_control(
     min_donor_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
     donor_rule: DonorRule = "no_fuel",
+    real: bool = True,
+    deflator: str | None = None,
     k: float = 5.0,
     alpha: float = 0.05,
     leave_one_out: bool = True,
@@ -450,6 +484,12 @@ def fit_synthetic_control(
         Gibraltar, a rule fixed before 2022): with them, 87% of the weight for EU27 -> RU sat
         on donors whose imports rose with the 2022 energy prices. ``"size"`` keeps them (the
         robustness row).
+    real : bool
+        Deflate the values to 2021 prices first (default; ``deflator`` defaults to the shipped
+        index of the values' currency, euro-area HICP for EUR). The log gaps are unchanged by a
+        common deflator; the donor size threshold then applies in 2021 prices.
+    deflator : str, optional
+        A price index of :mod:`sanctions_model.data.prices` (``"hicp_ea"``, ...).
     k : float
         Placebos with pre-RMSPE above ``k`` times the treated's are left out of the rank.
     alpha : float
@@ -471,6 +511,8 @@ def fit_synthetic_control(
         min_donor_exports=min_donor_exports,
         exclude=exclude,
         donor_rule=donor_rule,
+        real=real,
+        deflator=deflator,
     )
     return _fit_one(
         design,
@@ -518,13 +560,15 @@ def fit_synthetic_controls(
         "min_donor_exports",
         "exclude",
         "donor_rule",
+        "real",
+        "deflator",
     )
     unknown = set(options) - set(design_keys)
     if unknown:
         raise ParameterError(f"unknown option(s) {sorted(unknown)}")
     kw = {"intervention": 2022, "pre_start": None, "end": None, "outcome": "log_index",
           "donors": None, "min_donor_exports": MIN_DONOR_EXPORTS, "exclude": (),
-          "donor_rule": "no_fuel"} | options  # fmt: skip
+          "donor_rule": "no_fuel", "real": True, "deflator": None} | options  # fmt: skip
     design = _design(trade, treated, **kw)  # type: ignore[arg-type]
     results = {
         code: _fit_one(design, code, k=k, alpha=alpha, leave_one_out=leave, augmented=augmented)

@@ -27,7 +27,8 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
     "pre-period from 2015": {"pre_start": 2015},
     "k = 2": {"k": 2.0},
     "k = 20": {"k": 20.0},
-    "donors with fuel-driven destinations (previous default)": {"donor_rule": "size"},
+    "donors with fuel-driven destinations (previous pool)": {"donor_rule": "size"},
+    "current prices (no deflator)": {"real": False},
     "donors without RS, MD, IN, TM": {"exclude": ("RS", "MD", "IN", "TM")},
 }
 """Label -> options changed from the defaults of :func:`fit_synthetic_control`.
@@ -36,7 +37,8 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
 (:data:`~sanctions_model.data.donors.FUEL_DRIVEN`), whose EU imports rose with the 2022 energy
 prices and which carried 87% of the weight when they were in the default pool; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
 sanctions and are plausible secondary routes or beneficiaries (Serbia, Moldova, India,
-Turkmenistan)."""
+Turkmenistan); "current prices" skips the deflator (same log gaps with the same donors; only the
+size threshold, then in current EUR, moves the pool)."""
 
 DEGENERATE_RMSPE = 1e-3
 """A pre-RMSPE below this (log points) means the weights interpolate the pre-period."""

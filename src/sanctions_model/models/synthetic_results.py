@@ -128,6 +128,7 @@ class SyntheticControlResults(ResultsDisplayMixin):
     inference: str
     caveats: tuple[str, ...]
     donor_pool: str = ""
+    deflator: str = ""
 
     # -- derived quantities
     @property
@@ -267,6 +268,8 @@ class SyntheticControlResults(ResultsDisplayMixin):
         facts = {
             "Treated": f"{_name(self.treated)} ({self.treated})",
             "Outcome": OUTCOMES[self.outcome],
+            "Prices": self.deflator or "not recorded",
+            "Donor pool": self.donor_pool or "not recorded",
             "Pre-period": f"{self.pre_years[0]}-{self.pre_years[-1]} ({len(self.pre_years)} years)",
             "Post-period": ", ".join(map(str, self.post_years)),
             "Donors (positive weight)": f"{len(self.weights)} ({int((self.weights > _POSITIVE).sum())})",
@@ -348,6 +351,7 @@ class SyntheticControlResults(ResultsDisplayMixin):
             "sc_ratio": self.ratio,
             "sc_weights": self.weights_table()["weight"].round(4).to_dict(),
             "sc_donor_pool": self.donor_pool,
+            "sc_deflator": self.deflator,
             "sc_primary_p_adjusted": self.primary_tests()["p_adjusted"].to_dict(),
             "inference": self.inference,
             "caveats": list(self.caveats),
