@@ -35,7 +35,8 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
 
 "donors with fuel-driven destinations" puts back Gibraltar (bunker fuel) and the oil exporters
 (:data:`~sanctions_model.data.donors.FUEL_DRIVEN`), whose EU imports rose with the 2022 energy
-prices and which carried 87% of the weight when they were in the default pool; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
+prices and which carried 87% of the weight when they were in the default pool; "donors without
+RS, MD, IN, TM" drops destinations that did not align with the EU
 sanctions and are plausible secondary routes or beneficiaries (Serbia, Moldova, India,
 Turkmenistan); "current prices" skips the deflator (same log gaps with the same donors; only the
 size threshold, then in current EUR, moves the pool)."""
