@@ -221,6 +221,56 @@ class EventStudyResults(ResultsDisplayMixin):
         """The numbers behind :meth:`plot` (a copy of :attr:`coefficients`)."""
         return self.coefficients.copy()
 
+    @property
+    def reference_label(self) -> str:
+        """The reference period(s) in words: ``"2018-2019 average"`` for annual data."""
+        refs = self.config.reference
+        refs = (refs,) if isinstance(refs, int) else tuple(refs)
+        if self.config.event.month == 1 and all(r % 12 == 0 for r in refs):
+            years = [self.config.event.year + r // 12 for r in refs]
+            if len(years) == 1:
+                return str(years[0])
+            return f"{years[0]}-{years[-1]} average" if years == list(
+                range(years[0], years[-1] + 1)
+            ) else ", ".join(map(str, years)) + " average"  # fmt: skip
+        return ", ".join(map(str, refs))
+
+    def annual_frame(self) -> pd.DataFrame:
+        """Coefficients by calendar year (annual data with ``event`` in January), references
+        included with estimate 0."""
+        if self.config.event.month != 1:
+            raise ParameterError("annual_frame needs an annual event study (event in January)")
+        c = self.coefficients.copy()
+        c["year"] = self.config.event.year + c["relative_time"] // 12
+        return c.set_index("year")
+
+    def plot_annual(self, *, title: str | None = None) -> Figure:
+        """Per-year coefficients with their intervals, the reference year(s) as squares."""
+        import matplotlib.pyplot as plt
+
+        c = self.annual_frame()
+        est, ref = c[~c["reference"]], c[c["reference"]]
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        level = f"{100 * (1 - self.config.alpha):.0f}%"
+        ax.errorbar(est.index, est["estimate"], fmt="o", capsize=3,
+                    yerr=[est["estimate"] - est["lower"], est["upper"] - est["estimate"]],
+                    label=f"{level} interval ({self.config.inference})")  # fmt: skip
+        ax.plot(
+            ref.index,
+            ref["estimate"],
+            "s",
+            color="0.3",
+            label=f"reference ({self.reference_label})",
+        )
+        ax.axvline(self.config.event.year - 0.5, color="tab:red", linestyle="--", linewidth=1)
+        ax.set_xticks(list(c.index), [str(y) for y in c.index])
+        ax.set_xlabel(f"year (reference: {self.reference_label})")
+        ax.set_ylabel("effect, log points (exp(x) - 1 = % change)")
+        ax.set_title(title or f"Event study around {self.config.event.year}")
+        ax.legend(loc="lower left", fontsize="small")
+        return fig
+
     def summary(self) -> Summary:
         """Printable summary (also used by ``repr`` and the notebook display)."""
         cfg = self.config
