@@ -183,7 +183,14 @@ def test_trade_diversion(tmp_path):
     assert (hi < 0) == (res["gravity_ru_2022_vs_2014_21_p_ri"] < 0.05)
     assert res["gravity_compared_with"]["russia_2022"] == "Russia in 2010-13"
     assert g["russia_2014"] < 0 and g["partners_2022"] > 0
-    assert res["raw_ratio_2023_2021"] == pytest.approx(0.43, abs=0.01)
+    # plain 2023/2021 ratio at 2021 prices (HICP) 0.37; in current prices 0.43
+    assert res["raw_ratio_2023_2021"] == pytest.approx(0.37, abs=0.01)
+    assert res["raw_ratio_2023_2021_nominal"] == pytest.approx(0.43, abs=0.01)
+    assert res["real"] and "HICP" in res["deflator"]
+    # annual event study against 2018-19 (19.4), 2021 as robustness; anticipation pre-trend test
+    assert res["event_study_ru_annual_reference"] == "2018-2019 average"
+    assert "between the reference and the event" in res["event_study_ru_annual_pretrend_test"]
+    assert not set(donors) & {"GI", "BH", "IQ", "NG", "SA"}  # no fuel-driven donors
     assert "WCR" in res["did_exposure_ru_inference"]
     assert set(res["did_exposure_by_partner"]) == {"AM", "GE", "KZ", "KG", "UZ"}
     # exposure effects scaled to the observed spread; partners' dummy by random donor groups
@@ -195,7 +202,8 @@ def test_trade_diversion(tmp_path):
     ) == {"2022", "2023"}  # the family is the war years only
     report = (tmp_path / "03_trade_diversion" / "report.html").read_text()
     assert "n/a: one treated cluster, see the randomization table" in report
-    assert "Sep 2023 vs Feb 2022" in report and "2021 peak" not in report
+    assert "September 2023 against February 2022" in report and "2021 peak" not in report
+    assert "8 bn" not in report and "EUR 7.27 bn" in report and "2.2% below" in report
 
 
 @pytest.mark.slow
