@@ -78,6 +78,7 @@ from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
 from sanctions_model.models.gravity import fit_gravity_ppml
 from sanctions_model.models.gravity_design import gravity_randomization
+from sanctions_model.models.mc_digits import coarse_pct_interval, mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.reporting import format as fmt
@@ -244,13 +245,14 @@ spread = float(exposure.max() - exposure.min())
 print(f"{len(panel)} reporter-partner-months, {panel['reporter'].nunique()} member states; "
       f"exposure from {exposure.min():.2f} to {exposure.max():.2f} (spread {spread:.2f})")
 to_russia = panel[panel["partner"] == "RU"]
+WILD_DRAWS = 9999  # wild bootstrap draws of the exposure designs; p-values and interval ends printed to their Monte Carlo error
 did_exp_ru = estimate_did(to_russia, treated="RU", intensity="exposure", event=event,
-                          fixed_effects="pair+period", reps=9999, alpha=alpha)
+                          fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
 
 to_partners = panel[panel["partner"].isin(partners)].copy()
 to_partners["treated"] = 1
 did_exp = estimate_did(to_partners, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+partner^period", reps=9999, alpha=alpha)
+                       fixed_effects="pair+partner^period", reps=WILD_DRAWS, alpha=alpha)
 
 
 def exposure_row(res) -> dict:
@@ -258,8 +260,8 @@ def exposure_row(res) -> dict:
     return {
         "per unit of exposure (log points)": lp(res.estimate),
         f"most vs least exposed (spread {spread:.2f})": pct_cell(spread * res.estimate),
-        "95% interval": f"{pct_cell(spread * lo)} to {pct_cell(spread * hi)}",
-        "p": fmt.p_cell(res.pvalue),
+        "95% interval": coarse_pct_interval(np.expm1(spread * lo), np.expm1(spread * hi)),
+        "p": mc_pvalue(res.pvalue, WILD_DRAWS),
         "_lo": spread * lo, "_hi": spread * hi,
     }  # fmt: skip
 
@@ -275,8 +277,8 @@ sentence_exposure = (
     f"Member states with the most exposure to Russia ({exposure.max():.2f}) against the least "
     f"({exposure.min():.2f}): exports to Russia {fmt.pct(np.expm1(spread * did_exp_ru.estimate), digits=2, signed=False).lstrip('+-')} "
     f"{'lower' if did_exp_ru.estimate < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-    f"{fmt.pvalue(did_exp_ru.pvalue)}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
-    f"(95% interval {r_pa['95% interval']}; {fmt.pvalue(did_exp.pvalue)}); wild cluster bootstrap over "
+    f"{r_ru['p']}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
+    f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
     f"{to_russia['reporter'].nunique()} member states. "
     + ("Both intervals include zero: these data cannot tell whether more exposed member states cut more "
        "or re-routed more." if both_zero else "At least one interval excludes zero.")
@@ -302,8 +304,8 @@ es_m_show = pd.DataFrame(
     {
         "estimate (log points per unit)": es_m["estimate"].map(lp),
         "95% interval": [f"{lp(a)} to {lp(b)}" for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
-        "p": es_m["pvalue"].map(fmt.p_cell),
-        "p adjusted (post months)": [fmt.p_cell(adj_lags["p_adjusted"].get(k)) if k in adj_lags.index else "lead"
+        "p": [mc_pvalue(v, max(reps, 999)) for v in es_m["pvalue"]],
+        "p adjusted (post months)": [mc_pvalue(adj_lags["p_adjusted"].get(k), max(reps, 999)) if k in adj_lags.index else "lead"
                                      for k in es_m.index],
     },
     index=pd.Index(es_m.index, name="months since the event"),
@@ -314,7 +316,7 @@ n_raw = int((es_m.loc[lag_ix, "pvalue"] < alpha).sum())
 n_adj = int((adj_lags["p_adjusted"] < alpha).sum())
 print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post months. "
       f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
-      f"(smallest adjusted {fmt.pvalue(adj_lags['p_adjusted'].min())}). "
+      f"(smallest adjusted {mc_pvalue(adj_lags['p_adjusted'].min(), max(reps, 999))}). "
       f"Pre-trend test (leads -{leads} to -2 zero): {fmt.pvalue(pre_p_m)} ({pre_how_m}; with 27 clusters an "
       "analytic Wald test over-rejects, so a small value is a warning, a large one weak reassurance).")
 
@@ -335,7 +337,7 @@ rows, models = {}, []
 for p in partners:
     sub = to_partners[to_partners["partner"] == p]
     res = estimate_did(sub, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+period", reps=9999, alpha=alpha)
+                       fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
     lo, hi = res.conf_int().iloc[0]
     rows[p] = {"estimate": res.estimate, "lower": lo, "upper": hi, "pvalue": res.pvalue}
     d = sub.assign(y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
@@ -354,19 +356,19 @@ display(pd.DataFrame(
     {
         "per unit of exposure (log points)": by_partner_tab["estimate"].map(lp),
         f"most vs least exposed (spread {spread:.2f})": (spread * by_partner_tab["estimate"]).map(pct_cell),
-        "95% interval": [f"{pct_cell(spread * a)} to {pct_cell(spread * b)}"
+        "95% interval": [coarse_pct_interval(np.expm1(spread * a), np.expm1(spread * b))
                          for a, b in zip(by_partner_tab["lower"], by_partner_tab["upper"], strict=True)],
-        "p": by_partner_tab["pvalue"].map(fmt.p_cell),
-        "p Benjamini-Hochberg": by_partner_tab["p_bh"].map(fmt.p_cell),
-        "p Romano-Wolf": by_partner_tab["p_romano_wolf"].map(fmt.p_cell),
+        "p": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["pvalue"]],
+        "p Benjamini-Hochberg": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["p_bh"]],
+        "p Romano-Wolf": [mc_pvalue(v, reps) for v in by_partner_tab["p_romano_wolf"]],
     }
 ))  # fmt: skip
 excl = [p for p, r in by_partner_tab.iterrows() if claim(r["lower"], r["upper"], None, alpha) != "includes zero"]
 print(
     (f"{'No' if not excl else len(excl)} partner's interval excludes zero" if not excl
      else f"Intervals excluding zero: {', '.join(excl)}")
-    + f" (smallest p = {fmt.p_cell(by_partner_tab['pvalue'].min())}, Benjamini-Hochberg "
-    f"{fmt.p_cell(by_partner_tab['p_bh'].min())}, Romano-Wolf {fmt.p_cell(by_partner_tab['p_romano_wolf'].min())}). "
+    + f" (smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}, Benjamini-Hochberg "
+    f"{mc_pvalue(by_partner_tab['p_bh'].min(), WILD_DRAWS)}, Romano-Wolf {mc_pvalue(by_partner_tab['p_romano_wolf'].min(), reps)}). "
     f"Family: {family}. p-values: {did_exp.inference}; Romano-Wolf: pyfixest rwolf, {reps} wild bootstrap draws."
 )  # fmt: skip
 
@@ -514,7 +516,7 @@ grav_claim = claim(gp_lo, gp_hi, gp.pvalue, alpha)
 print(
     f"Gravity, the five partners as a group against random groups of five donors: {pct_cell(gp.estimate)} in "
     f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval {pct_cell(gp_lo)} to "
-    f"{pct_cell(gp_hi)}; {fmt.pvalue(gp.pvalue, n_draws=gp.n_placebos)}). "
+    f"{pct_cell(gp_hi)}; {mc_pvalue(gp.pvalue, gp.n_placebos)}). "
     + ("The interval excludes zero, if only just: a rise at destination level consistent with the EBRD's, "
        "though it cannot say which goods rose or where they went next. "
        if grav_claim == "above" and gp_lo < 0.05
@@ -522,7 +524,7 @@ print(
        if grav_claim == "above"
        else "The interval includes zero: no rise distinguishable from donor-destination noise. ")
     + (f"The exposure design (section 2) finds no member-state gradient: no partner's interval excludes zero "
-       f"(smallest p = {fmt.p_cell(by_partner_tab['pvalue'].min())}). "
+       f"(smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}). "
        if not excl else f"The exposure design (section 2): intervals excluding zero for {', '.join(excl)}. ")
     + "Where a test does not reject, read it as 'not detected at destination level', not as evidence against "
     "re-routing."
