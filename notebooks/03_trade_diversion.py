@@ -43,11 +43,14 @@
 #    and placebo-in-space p-values for Russia (against the donor destinations) and for the five partners
 #    as a group (against random groups of five donors).
 #
-# **Prices.** Values are deflated to 2021 prices by default (`real`; the deflator is named in the
-# output). Every design here has year (or month) effects in logs or PPML, which absorb a deflator
-# common to all flows of a period: the estimates are the same in real and nominal terms for the
-# same donors (the donor size threshold, in 2021 prices, is what moves). The deflator matters for
-# the plain changes set against the published, nominal figures at the end.
+# **Prices.** Annual values are deflated to 2021 prices by default (`real`; the deflator is named
+# in the output). The DiD and event studies are in logs with year (or month) effects, which absorb
+# a deflator common to all flows of a period: for the same donors they are the same in real and
+# nominal terms (the donor size threshold, in 2021 prices, is what moves the pool). The gravity
+# PPML is not exactly invariant: its score weights each year by its level, so deflating reweights
+# the years slightly. The monthly exposure designs stay in current prices (month effects absorb a
+# common deflator). The deflator matters most for the plain changes set against the published,
+# nominal figures at the end.
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers

@@ -126,3 +126,24 @@ def test_common_deflator_is_absorbed_by_year_effects():
     ea, eb = _fit(panel, REF_1819), _fit(type(panel)(**{**vars(panel), "data": real}), REF_1819)
     assert np.allclose(ea.params, eb.params, atol=1e-9)
     assert ea.pretrend_test()[1] == eb.pretrend_test()[1]
+
+
+def test_common_deflator_moves_ppml_only_through_its_weights():
+    """PPML with year effects is not invariant to a common deflator, unlike OLS in logs: its
+    score weights each year's residuals by the level, so deflating reweights the years. The
+    coefficient moves a little (here 0.013 log points with 5% a year of prices), not by the
+    deflator itself."""
+    from sanctions_model.models.gravity import fit_gravity_ppml
+
+    panel = simulate_annual_destination_panel(seed=6, n_destinations=15, effect=-0.5)
+    d = panel.data.assign(year=panel.data["period"].dt.year)
+    d["ru_2022"] = ((d["partner"] == "RU") & (d["year"] >= 2022)).astype(float)
+    deflator = d["year"].map(
+        dict(zip(range(2014, 2024), np.exp(0.05 * np.arange(10)), strict=True))
+    )
+    kw = {"outcome": "value", "treatments": ["ru_2022"], "fixed_effects": ("partner", "year"),
+          "exporter": "reporter", "importer": "partner"}  # fmt: skip
+    a = fit_gravity_ppml(d, **kw)
+    b = fit_gravity_ppml(d.assign(value=d["value"] / deflator.to_numpy()), **kw)
+    moved = abs(b.params["ru_2022"] - a.params["ru_2022"])
+    assert 1e-4 < moved < 0.05
