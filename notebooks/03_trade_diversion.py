@@ -499,7 +499,8 @@ estimates = pd.DataFrame({
     "change": [np.expm1(did_annual.estimate), np.expm1(g.estimate)],
     "compares": [f"{annual_start}-{event_year - 1} average, net of the {len(donors)} donor destinations (randomization over {ri.n_placebos} placebos)",
                  f"2014-{event_year - 1}, net of year effects (randomization over {g.n_placebos} placebos)"],
-    "prices": ["any common deflator is absorbed by the year effects"] * 2,
+    "prices": ["a common deflator is absorbed by the year effects (logs)",
+               f"{price_words} (PPML weights years by level, so a deflator moves it slightly)"],
 }, index=["DiD, annual", "gravity 2022 vs 2014-21"])  # fmt: skip
 display(pd.concat([estimates, plain]).assign(change=lambda d: [fmt.pct(v) for v in d["change"]]))
 monthly_ru = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
