@@ -60,7 +60,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from sanctions_model.data import countries
-from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
+from sanctions_model.data.donors import FUEL_DRIVEN, MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.errors import ParameterError
 
 from ._results import validate_alpha
@@ -77,6 +77,7 @@ from .synthetic_results import (
 
 __all__ = [
     "DEFAULT_TREATED",
+    "FUEL_DRIVEN",
     "SyntheticControlFamily",
     "SyntheticControlResults",
     "annual_panel",
