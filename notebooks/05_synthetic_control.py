@@ -284,7 +284,7 @@ for label, row in degenerate.iterrows():
 informative = checks.drop(index=degenerate.index)["p_value"]
 spec.append(
     f"The RMSPE-ratio p-value lies between {fmt.number(informative.min(), 2)} and "
-    f"{fmt.number(informative.max(), 2)} in every other specification"
+    f"{fmt.number(informative.max(), 2)} in every {'other ' if len(degenerate) else ''}specification"
     + (f": never below {level}." if informative.min() >= alpha else ".")
 )
 Markdown("\n\n".join(spec))
