@@ -214,6 +214,13 @@ def sqrt_psd(cov: np.ndarray) -> np.ndarray:
     return vecs * np.sqrt(np.clip(vals, 0.0, None))
 
 
+def _normal_qmc(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    from scipy.stats import norm, qmc
+
+    u = qmc.Sobol(dim, scramble=True, seed=rng).random(n)
+    return norm.ppf(np.clip(u, 1e-12, 1 - 1e-12))
+
+
 def simulate_paths(
     fit: StructuralFit,
     x_post: np.ndarray | None,
@@ -238,7 +245,7 @@ def simulate_paths(
         if param_uncertainty:
             phi_hat = np.asarray(model.untransform_params(fit.params), dtype=float)
             root = sqrt_psd(_unconstrained_cov(model, fit.params, fit.diff_sd))
-            phis = phi_hat + rng.standard_normal((n_draws, phi_hat.size)) @ root.T
+            phis = phi_hat + _normal_qmc(n_draws, phi_hat.size, rng) @ root.T
             thetas = [np.asarray(model.transform_params(p), dtype=float) for p in phis]
         else:
             thetas = [fit.params]

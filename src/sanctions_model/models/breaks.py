@@ -320,8 +320,12 @@ def _sieve_draws(
     """
     sieve = fit_ar_sieve(resid_u, residualize=residualize, seed=seed)
     rng = np.random.default_rng(seed + 1)
-    errors = sieve.simulate(reg.n, n_reps, rng)
-    return reg.resid(errors), f"{sieve.describe()}, {n_reps} replications", sieve.persistence
+    errors = sieve.simulate_wild(reg.n, n_reps, rng)
+    how = (
+        f"wild {sieve.describe()} (innovations kept in their months with random signs, so a "
+        f"change in variance is part of the null), {n_reps} replications"
+    )
+    return reg.resid(errors), how, sieve.persistence
 
 
 def _persistence_caveat(persistence: float, break_in: str) -> list[str]:
@@ -535,6 +539,9 @@ def qlr_test(
                 for i in range(len(locs))
             ]
         )
+    elif inference == "sieve-bootstrap":
+        lags = _nw_lags(n)
+        fs = reg.hac_stats(resid, lags)[:, 0]
     else:
         fs = reg.f_stats(resid)[:, 0]
     stat = float(fs.max())
@@ -542,9 +549,16 @@ def qlr_test(
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
         resid_u = reg.unrestricted_resid(resid, best)
-        boot_resid, how, persistence = _sieve_draws(reg, resid_u, reg.resid_at_best, n_reps, seed)
+
+        def robust(r: np.ndarray) -> np.ndarray:
+            return reg.hac_stats(r, lags)
+
+        boot_resid, how, persistence = _sieve_draws(
+            reg, resid_u, lambda e: reg.resid_at_best(e, robust), n_reps, seed
+        )
+        how = f"Newey-West sup-Wald ({lags} lags) against a " + how
         caveats += _persistence_caveat(persistence, break_in)
-        draws = reg.f_stats(boot_resid).max(axis=0)
+        draws = reg.hac_stats(boot_resid, lags).max(axis=0)
         crit = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
     elif method == "bootstrap" and inference == "iid":
         rng = np.random.default_rng(seed)
