@@ -36,7 +36,7 @@ from sanctions_model.reporting import format as fmt
 
 from ._results import to_period
 from ._results import validate_alpha as _validate_alpha
-from ._structural import TRENDS, TrendKind, fit_structural, simulate_paths
+from ._structural import TRENDS, TrendKind, fit_structural, path_groups, simulate_paths
 from .backtest import ModelChoiceResults, compare_models, model_label
 from .counterfactual_results import (
     SHORT_PRE,
@@ -54,6 +54,7 @@ __all__ = [
 MIN_PRE_SEASONAL = 18
 MIN_PRE = 8
 MAX_MISSING_SHARE = 0.25
+MC_GROUPS = 10  # batches of parameter draws for the Monte Carlo errors of printed figures
 
 
 def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tuple[str, ...]]:
@@ -305,10 +306,15 @@ def estimate_counterfactual(
         mixed += [str(m) for m in near.index if m != mixed[0] and choice._fits[m].converged]
     fits = [fit] + ([choice._fits[m] for m in mixed[1:]] if choice is not None else [])
     shares = np.diff(np.linspace(0, int(n_sims), len(fits) + 1).round().astype(int))
+    per_fit = max(1, int(n_param_draws) // len(fits)) if param_uncertainty else 1
+    # Monte Carlo batches: one independently scrambled Sobol block of parameter draws per batch
+    groups = np.concatenate([
+        path_groups(int(k), per_fit if param_uncertainty else 1, MC_GROUPS) for k in shares
+    ])
     paths = np.vstack([
         simulate_paths(
-            f, x_post, len(post), n_sims=int(k), n_param_draws=max(1, int(n_param_draws) // len(fits)),
-            param_uncertainty=bool(param_uncertainty), rng=rng,
+            f, x_post, len(post), n_sims=int(k), n_param_draws=per_fit,
+            param_uncertainty=bool(param_uncertainty), rng=rng, n_groups=MC_GROUPS,
         )
         for f, k in zip(fits, shares, strict=True)
     ])  # fmt: skip
@@ -354,4 +360,5 @@ def estimate_counterfactual(
         model_choice=choice,
         caveats=tuple(caveats),
         control_checks=checks,
+        _groups=groups,
     )
