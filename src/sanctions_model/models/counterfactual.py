@@ -308,9 +308,9 @@ def estimate_counterfactual(
     shares = np.diff(np.linspace(0, int(n_sims), len(fits) + 1).round().astype(int))
     per_fit = max(1, int(n_param_draws) // len(fits)) if param_uncertainty else 1
     # Monte Carlo batches: one independently scrambled Sobol block of parameter draws per batch
-    groups = np.concatenate([
-        path_groups(int(k), per_fit if param_uncertainty else 1, MC_GROUPS) for k in shares
-    ])
+    groups = np.concatenate(
+        [path_groups(int(k), per_fit if param_uncertainty else 1, MC_GROUPS) for k in shares]
+    )
     paths = np.vstack([
         simulate_paths(
             f, x_post, len(post), n_sims=int(k), n_param_draws=per_fit,

@@ -96,9 +96,7 @@ class RoundedSummary:
     def describe(self, show: Callable[[float], str]) -> str:
         """The Monte Carlo errors in words, e.g. for an ``inference`` note."""
         parts = [f"{name} {show(v)}" for name, v in self.se.items() if np.isfinite(v)]
-        return "Monte Carlo standard errors (batch means over parameter draws): " + ", ".join(
-            parts
-        )
+        return "Monte Carlo standard errors (batch means over parameter draws): " + ", ".join(parts)
 
 
 def _p_grid(p: float, se: float) -> tuple[float, bool]:
@@ -137,16 +135,16 @@ def rounded_summary(
         s = se.get(name, float("nan"))
         # a step from the interval's width (stable from run to run), coarser where the
         # Monte Carlo error asks for it
-        steps[name] = nice_step(max(width / WIDTH_STEPS, STEPS_PER_SE * s)) if np.isfinite(s) else 0.0
+        steps[name] = (
+            nice_step(max(width / WIDTH_STEPS, STEPS_PER_SE * s)) if np.isfinite(s) else 0.0
+        )
         out[name] = round_to(v, steps[name])
     # rounding must not move a bound across zero: the interval and the p-value tell one story
     if raw.lower > 0 and out["lower"] <= 0:
         out["lower"] = raw.lower
     if raw.upper < 0 and out["upper"] >= 0:
         out["upper"] = raw.upper
-    p, bound = (
-        _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
-    )
+    p, bound = _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
     if not bound and (raw.p_value < alpha) != (p < alpha):
         p = raw.p_value  # keep the side of alpha the interval is on
     return RoundedSummary(

@@ -125,6 +125,7 @@ def fit_ar_sieve(
     n_bias_sims: int = 200,
     bias_iterations: int = 3,
     seed: int = 0,
+    wild: bool = False,
 ) -> ArSieve:
     """Fit the AR sieve to regression residuals, with a simulated bias correction.
 
@@ -143,6 +144,11 @@ def fit_ar_sieve(
         search picks for each path), so the bias correction replicates the whole procedure.
     max_order : int, optional
         Largest AR order tried; default ``min(6, floor(n ** (1/3)))``.
+    wild : bool
+        Simulate the bias correction with the innovations kept in their months
+        (:meth:`ArSieve.simulate_wild`), as the wild bootstrap will: with a change in variance
+        the persistence is then estimated mostly from the volatile months, and its bias is
+        that of the shorter effective sample.
     """
     r = np.asarray(resid, dtype=float)
     r = r - r.mean()
@@ -165,7 +171,12 @@ def fit_ar_sieve(
             trial = phi0 * (target / observed)
             if not _stationary(trial):
                 break
-            paths = ArSieve(trial, _innovations(r, trial), order).simulate(n, n_bias_sims, rng)
+            trial_sieve = ArSieve(trial, _innovations(r, trial), order)
+            paths = (
+                trial_sieve.simulate_wild(n, n_bias_sims, rng)
+                if wild
+                else trial_sieve.simulate(n, n_bias_sims, rng)
+            )
             if residualize is not None:
                 paths = residualize(paths)
             elif design is not None:
