@@ -18,7 +18,8 @@
 # What the embedded data holds: every dataset with its publisher and coverage, the monthly EU exports
 # to Russia and to the suspected re-routing partners, quality flags, and the sanctions timeline that
 # drives the models' intervention dates. All figures are Eurostat, IMF, FRED and UK FCDO data as
-# published (see `data/SOURCES.md`).
+# published (see `data/SOURCES.md`): values in current prices. The models work in real terms; the
+# price indices they deflate with are shown below.
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
@@ -32,9 +33,11 @@ base_year: int = 2021  # base year of the index chart
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import display
 
 from sanctions_model import data, reporting
+from sanctions_model.data import prices
 
 # %% [markdown]
 # ## Datasets
@@ -64,6 +67,31 @@ annual = reporting.annual_table(trade)
 display(annual)
 
 # %% [markdown]
+# ## Prices: the deflators of the suite
+#
+# Trade is published in current prices, and prices rose by about a fifth between 2021 and 2024. The
+# estimates of notebooks 02-05 therefore divide each value by a price index of its currency
+# (`sanctions_model.data.prices`), so that an effect is a change in real terms; the nominal estimate
+# is kept as a robustness row. Published figures such as Eurostat's -61 % for EU exports to Russia
+# are nominal.
+
+# %%
+currency = str(trade["currency"].iloc[0])
+deflator = prices.DEFAULT_DEFLATOR[currency]
+print(f"Values in {currency} are deflated with {prices.deflator_label(deflator, base=base_year)}.")
+for other, name in prices.DEFAULT_DEFLATOR.items():
+    if other != currency:
+        print(f"Values in {other} are deflated with {prices.deflator_label(name, base=base_year)}.")
+for caveat in prices.deflator_caveats(deflator):
+    print(f"Caveat: {caveat}.")
+indices = pd.DataFrame(
+    {prices.deflator_label(n, base=base_year): prices.price_index(n, "A", base=base_year) for n in prices.DEFAULT_DEFLATOR.values()}
+    | {"US dollars per euro": prices.exchange_rate("A")}
+)
+indices.index = indices.index.year
+display(indices.loc[2015:2024].round(2))
+
+# %% [markdown]
 # ## Coverage and quality flags
 #
 # Months present and missing per series; zeros and month-on-month jumps of more than five-fold are
@@ -72,7 +100,10 @@ display(annual)
 # %%
 display(reporting.coverage_table(trade))
 flags = reporting.quality_flags(trade)
-display(flags if len(flags) else "no flags")
+if len(flags):
+    display(flags)
+else:
+    print("No quality flags: no zero values, and no month-on-month rise or fall beyond five-fold.")
 
 # %% [markdown]
 # ## Sanctions timeline
@@ -87,12 +118,18 @@ display(events[["jurisdiction", "date", "measure", "kind", "legal_act"]].tail(12
 # %%
 years = annual.columns
 ratio = {p: annual.loc[p, "2023"] / annual.loc[p, str(base_year)] for p in annual.index if "2023" in years and str(base_year) in years}
+yearly = prices.price_index(deflator, "A", base=base_year)
+price_change = yearly[pd.Period("2023", "Y")] / yearly[pd.Period(str(base_year), "Y")]
+real_ratio = {p: r / price_change for p, r in ratio.items()}
 reporting.record_results({
     "rows": len(trade),
     "first": trade["period"].min(),
     "last": trade["period"].max(),
     "datasets": len(catalog),
     **{f"ratio_2023_{base_year}_{p}": r for p, r in ratio.items()},
+    **{f"real_ratio_2023_{base_year}_{p}": r for p, r in real_ratio.items()},
+    "deflator": deflator,
+    "deflator_label": prices.deflator_label(deflator, base=base_year),
     "headline": {f"{p} 2023/{base_year}": round(r, 2) for p, r in ratio.items()},
 })
 ratio

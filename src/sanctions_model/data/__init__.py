@@ -47,6 +47,7 @@ __all__ = [
     "clear_cache",
     "countries",
     "coverage",
+    "filter_trade",
     "load_chp_codes",
     "load_cn8_codes",
     "load_designations",
@@ -117,9 +118,32 @@ def load_trade(
         Columns ``reporter, partner, flow, product, period, value, currency, unit_scale, source``.
     """
     _check_kind(source, "trade")
-    frame = _filter(
-        load(source), source, reporter=reporter, partner=partner, flow=flow, product=product
+    return filter_trade(
+        load(source),
+        source,
+        reporter=reporter,
+        partner=partner,
+        flow=flow,
+        product=product,
+        start=start,
+        end=end,
     )
+
+
+def filter_trade(
+    frame: pd.DataFrame,
+    source: str,
+    *,
+    reporter: str | Iterable[str] | None = None,
+    partner: str | Iterable[str] | None = None,
+    flow: str | Iterable[str] | None = None,
+    product: str | Iterable[str] | None = None,
+    start: str | pd.Period | None = None,
+    end: str | pd.Period | None = None,
+) -> pd.DataFrame:
+    """The rows of a loaded trade table that :func:`load_trade` would return for these filters
+    (so a caller holding the table filters it again without loading the source again)."""
+    frame = _filter(frame, source, reporter=reporter, partner=partner, flow=flow, product=product)
     if start is not None or end is not None:
         freq = frame["period"].dtype.freq
         try:

@@ -1,7 +1,9 @@
 """Reader for FRED's CSV download: ``observation_date,<SERIES_ID>``, one row per period.
 
 FRED writes ``.`` for a missing observation; those rows are dropped. Monthly series are dated on
-the first of the month.
+the first of the month. Copies of FRED files kept by other tools name the date column otherwise
+(``date``, ``"Date"``) and may write ``NA`` for a missing value: ``date_column`` and ``missing``
+read those (the shipped copies under ``data/raw/prices/`` are such byte-exact copies).
 """
 
 from __future__ import annotations
@@ -18,30 +20,41 @@ from sanctions_model.errors import DataFormatError
 SERIES = {
     "POILBREUSDM": ("WLD", "USD per barrel (Brent, monthly average)"),
     "DEXUSEU": ("EU", "USD per EUR"),
+    "EXUSEU": ("EU", "USD per EUR (monthly average)"),
     "CCUSMA02RUM618N": ("RU", "RUB per USD"),
+    "CP0000EZ19M086NEST": ("EA", "index 2015=100 (HICP all items, euro area)"),
+    "CPIAUCSL": ("US", "index 1982-84=100 (CPI-U all items, seasonally adjusted)"),
+    "IQ": ("US", "index 2000=100 (export price index, all commodities)"),
 }
 
 
-def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M") -> pd.DataFrame:
+def read_fred_csv(
+    path: str | os.PathLike[str],
+    *,
+    source: str,
+    freq: str = "M",
+    date_column: str = "observation_date",
+    missing: tuple[str, ...] = (".", ""),
+) -> pd.DataFrame:
     """Read one FRED series CSV into the canonical indicators table."""
-    raw = read_csv_strict(path, ["observation_date"])
-    series = [c for c in raw.columns if c not in ("observation_date", ROW)]
+    raw = read_csv_strict(path, [date_column])
+    series = [c for c in raw.columns if c not in (date_column, ROW)]
     if len(series) != 1:
         raise DataFormatError(
-            path, f"expected one series column after observation_date, found {series}", row=1
+            path, f"expected one series column after {date_column}, found {series}", row=1
         )
     sid = series[0]
-    dates = pd.to_datetime(raw["observation_date"], format="%Y-%m-%d", errors="coerce")
+    dates = pd.to_datetime(raw[date_column], format="%Y-%m-%d", errors="coerce")
     reject_rows(
         dates.isna(),
         raw,
         path,
         "unparseable date {value!r}; expected YYYY-MM-DD",
-        column="observation_date",
+        column=date_column,
     )
-    check_years(dates.dt.year, raw, "observation_date", path, raw["observation_date"])
+    check_years(dates.dt.year, raw, date_column, path, raw[date_column])
     values = to_number(
-        raw, sid, path, missing=(".", ""), allow_missing=True, minimum=None, maximum=1e9
+        raw, sid, path, missing=missing, allow_missing=True, minimum=None, maximum=1e9
     )
     country, unit = SERIES.get(sid, ("", ""))
     table = pd.DataFrame(
@@ -66,6 +79,6 @@ def read_fred_csv(path: str | os.PathLike[str], *, source: str, freq: str = "M")
             f"period {dup} appears twice (rows {rows[0]} and {rows[1]}"
             f"{', same value' if agree else ', different values'})",
             row=int(rows[1]),
-            column="observation_date",
+            column=date_column,
         )
     return schemas.validate(table.reset_index(drop=True), schemas.INDICATORS, path)

@@ -23,6 +23,7 @@ from sanctions_model.data import (
     manifest,
     ofac,
     partner_national,
+    prices,
     reads,
     tables,
     uk_sanctions,
@@ -121,6 +122,23 @@ DATASETS: dict[str, Dataset] = {
             lambda paths: pd.concat(
                 [fred.read_fred_csv(p, source="fred") for p in paths], ignore_index=True
             ),
+        ),
+        Dataset(
+            "price_indices",
+            "indicators",
+            "Monthly price indices to deflate trade values: euro-area HICP (CP0000EZ19M086NEST), "
+            "US CPI-U (CPIAUCSL), US export prices (IQ); see sanctions_model.data.prices",
+            "Eurostat (HICP), US BLS (CPI-U, export prices), via FRED",
+            tuple(prices.PRICE_INDICES[n].file for n in sorted(prices.PRICE_INDICES)),
+            lambda paths: prices.read_price_files(paths, source="price_indices"),
+        ),
+        Dataset(
+            "eur_usd",
+            "indicators",
+            "US dollars per euro, monthly average (EXUSEU)",
+            "Board of Governors of the Federal Reserve System (H.10), via FRED",
+            (prices.EXCHANGE_RATE.file,),
+            lambda paths: prices.read_price_files(paths, source="eur_usd"),
         ),
         Dataset(
             "uk_sanctions_list",

@@ -36,13 +36,31 @@ def load_flow(
     *,
     start: Any = None,
     end: Any = None,
+    real: bool = False,
+    deflator: str | None = None,
+    base: int = 2021,
 ) -> pd.Series:
-    """One monthly trade flow as a Series (EUR, monthly PeriodIndex, named ``reporter-partner``).
+    """One trade flow as a Series in units of its currency, named ``reporter-partner flow``.
 
-    ``reporter="EU27_2020"`` sums the 27 member states when ``source`` has no EU aggregate. Months
-    with no row are missing (NaN), not zero.
+    The index is the dataset's PeriodIndex (monthly or annual), gap-free: periods with no row are
+    missing (NaN), not zero. Values are multiplied by the table's ``unit_scale``, so the series is
+    in units of one currency whatever the publisher's unit (IMF millions, a user file's
+    thousands). A series whose rows are in more than one currency is refused.
+
+    ``reporter="EU27_2020"`` on a dataset without that aggregate sums the 27 member states, and
+    only over periods in which all 27 have a row; other periods are missing and said in the
+    caveats (a sum over whichever members reported would fall when one stops reporting).
+
+    With ``real=True`` the values are deflated to ``base``-year prices by ``deflator`` (default:
+    :data:`sanctions_model.data.prices.DEFAULT_DEFLATOR` of the currency); with ``real=False``
+    (the default: a loader returns the data as published) ``deflator`` is not used.
+
+    The Series carries ``attrs``: ``currency``, ``unit_scale`` (1), ``unit`` (``"EUR"`` or
+    ``"EUR at 2021 prices"``), ``real``, ``deflator`` (None when nominal) and ``caveats`` (a
+    tuple of sentences).
     """
     from sanctions_model import data
+    from sanctions_model.data import prices
     from sanctions_model.data.countries import members
 
     available = data.load_trade(source)
@@ -52,20 +70,67 @@ def load_flow(
     reporters = set(available["reporter"].unique())
     summed = reporter in EU_AGGREGATES and reporter not in reporters
     who = list(members("EU27_2020")) if summed else reporter
-    table = data.load_trade(
-        source, reporter=who, partner=partner, flow=flow, product=product, start=start, end=end
-    )
+    table = data.filter_trade(  # the loaded table again: a source is read once per call
+        available, source, reporter=who, partner=partner, flow=flow, product=product,
+        start=start, end=end,
+    )  # fmt: skip
     if table.empty:
         raise ParameterError(
             f"no rows in {source!r} for reporter={reporter}, partner={partner}, flow={flow}, "
             f"product={product} between {start} and {end}"
         )
-    s = table.groupby("period")["value"].sum(min_count=1).sort_index()
-    full = pd.period_range(s.index.min(), s.index.max(), freq="M")
+    currency = _one_currency(table, source, reporter, partner, flow)
+    amount = table["value"].astype(float) * table["unit_scale"].astype(float)
+    s = amount.groupby(table["period"]).sum(min_count=1).sort_index()
+    caveats: list[str] = []
+    if summed:
+        count = table.groupby("period")["reporter"].nunique().reindex(s.index)
+        partial = count < len(members("EU27_2020"))
+        if partial.any():
+            gone = [str(p) for p in s.index[partial.to_numpy()]]
+            shown = ", ".join(gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
+            caveats.append(
+                f"{reporter} is summed from the member states of {source!r}; {len(gone)} "
+                f"period(s) in which not all 27 have a row are left missing: {shown}"
+            )
+            s[partial.to_numpy()] = float("nan")
+        else:
+            caveats.append(f"{reporter} is the sum of the 27 member states of {source!r}")
+    freq = s.index.freqstr
+    full = pd.period_range(s.index.min(), s.index.max(), freq=freq)
     label = f"{reporter}-{partner} {flow}" + (
         f" {product}" if product not in (None, "TOTAL") else ""
     )
-    return s.reindex(full).rename(label)
+    s = s.reindex(full).rename(label)
+    name = None
+    unit = currency
+    if real:
+        name = deflator if deflator is not None else prices.DEFAULT_DEFLATOR.get(currency)
+        s = prices.deflate(s, currency, deflator=name, base=base).rename(label)
+        unit = f"{currency} at {base} prices"
+        caveats.extend(prices.deflator_caveats(name))
+    s.attrs = {
+        "currency": currency,
+        "unit_scale": 1,
+        "unit": unit,
+        "real": bool(real),
+        "deflator": name,
+        "caveats": tuple(caveats),
+    }
+    return s
+
+
+def _one_currency(table: pd.DataFrame, source: str, reporter: str, partner: str, flow: str) -> str:
+    """The single currency of a flow's rows; rows in two currencies are refused, naming periods."""
+    currencies = sorted(table["currency"].unique())
+    if len(currencies) == 1:
+        return str(currencies[0])
+    first = table.sort_values("period").groupby("currency")["period"].agg(["min", "max"])
+    spans = "; ".join(f"{c} {r['min']} to {r['max']}" for c, r in first.iterrows())
+    raise ParameterError(
+        f"{source!r} {reporter}-{partner} {flow}: rows in {len(currencies)} currencies "
+        f"({spans}); a series must be in one currency (convert it before adding the file)"
+    )
 
 
 def parse_control(spec: str) -> tuple[str, list[str]]:

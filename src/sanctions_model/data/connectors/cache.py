@@ -255,8 +255,7 @@ def load_cached(name: str) -> pd.DataFrame | None:
         actual = manifest.sha256_file(path)
         if actual != record["sha256"]:
             raise UserFileChangedError(name, path, record["sha256"], actual, hint)
-        reader = REFERENCE_READERS[record["source"]]
-        frame = reader(path, name)
+        frame = parsed_reference(name, str(record["source"]), path, actual)
         reads.record_read(requested, "reference", {"file": actual})
         return frame
     hint = f"{record.get('command', 'sanctions-model fetch SOURCE ...')} --refresh"
@@ -270,6 +269,32 @@ def load_cached(name: str) -> pd.DataFrame | None:
     frame = schemas.validate(frame, SCHEMAS[record["kind"]], path)
     reads.record_read(requested, "fetched", {"parquet": actual})
     return frame
+
+
+def parsed_reference(name: str, source: str, path: Path, digest: str) -> pd.DataFrame:
+    """A user file's validated table, parsed once: kept in the checksummed table cache.
+
+    The key holds the file's sha256 (already checked against the record) and a hash of the
+    readers' code, so an edited file or reader is parsed again; a damaged cached table is
+    ignored and rewritten (see :mod:`sanctions_model.data.tables`).
+    """
+    from sanctions_model.data import tables
+
+    key = tables.table_key(f"user:{source}:{name}", [digest, _user_readers_hash()])
+    label = f"user-{name}"
+    frame = tables.read(label, key)
+    if frame is None:
+        frame = tables.normalize(REFERENCE_READERS[source](path, name))
+        tables.write(label, key, frame)
+    return frame
+
+
+def _user_readers_hash() -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for module in ("user_files.py", "cache.py"):
+        h.update((here / module).read_bytes())
+    return h.hexdigest()
 
 
 def list_cached() -> pd.DataFrame:

@@ -7,9 +7,20 @@ must have the columns of :data:`sanctions_model.data.schemas.TRADE`::
     reporter,partner,flow,product,period,value,currency,unit_scale
     FI,RU,export,TOTAL,2021-01,812.5,EUR,1000000
 
-``period`` is ``YYYY-MM`` (monthly) or ``YYYY`` (annual), one frequency per file; ``source`` may be
-left out (it becomes ``NAME``). Every row is checked (codes, flow, value >= 0, no duplicate
+``period`` is ``YYYY-MM`` (monthly; a calendar date ``YYYY-MM-DD`` is read as its month) or
+``YYYY`` (annual), years 1900-2100, one frequency per file; ``source`` may be left out (it becomes
+``NAME``). ``value`` is a finite number >= 0 in ``currency`` (EUR or USD) times ``unit_scale`` (a
+power of ten from 1 to 10^9: 1000000 for millions); one amount may not exceed 10^15 currency
+units. Each series (``reporter, partner, flow, product``) keeps one currency and one
+``unit_scale``: a file that switches from millions to thousands, or from EUR to USD, within a
+series is refused, naming the rows (the models read ``value * unit_scale``, see
+:func:`sanctions_model.models.load_flow`). Every row is checked (codes, flow, no duplicate
 ``reporter, partner, flow, product, period``) and the first bad row is named.
+
+A registered file is parsed and validated once: the table is kept in the checksummed table cache
+(:mod:`sanctions_model.data.tables`) under the file's sha256, so later loads only hash the file
+and read the cached table. XLSX input is a zip archive: one that would expand beyond
+:data:`MAX_UNZIPPED_BYTES` is refused before it is read.
 
 ``sanctions-model data add gsdb PATH`` (or ``opensanctions``) reads the whole file once to check
 it, then records it in the cache by reference: its absolute path and sha256, never a copy (the
@@ -40,10 +51,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from sanctions_model.data import manifest, schemas
-from sanctions_model.data._text import ROW, read_csv_strict, reject_rows
+from sanctions_model.data._text import MAX_YEAR, MIN_YEAR, ROW, read_csv_strict, reject_rows
 from sanctions_model.data.connectors import cache
 from sanctions_model.errors import DataFormatError, ParameterError
 
@@ -59,6 +71,14 @@ TRADE_COLUMNS = (
     "unit_scale",
 )
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.+-]{0,63}$")
+#: ``unit_scale`` is a power of ten from units to billions.
+UNIT_SCALES = tuple(10**k for k in range(10))
+#: No single amount in a trade file exceeds this many currency units (world trade is ~3e13 a year).
+MAX_AMOUNT = 1e15
+#: An XLSX (a zip archive) may expand to at most this many bytes, and at most this many times
+#: its own size: a 532 KB workbook of 140 MB of XML took minutes and 726 MB to be read.
+MAX_UNZIPPED_BYTES = 200_000_000
+MAX_ZIP_RATIO = 100
 GSDB_COLUMNS = ("sanctioned_state", "sanctioning_state", "begin", "end", "trade")
 _OS_TYPES = {
     "Person": "individual",
@@ -78,6 +98,8 @@ def read_gsdb(path: str | os.PathLike[str], source: str = "gsdb") -> pd.DataFram
         if suffix == ".dta":
             raw = pd.read_stata(path, convert_categoricals=False)
         elif suffix in (".xlsx", ".xls"):
+            if suffix == ".xlsx":
+                check_zip_size(path)
             raw = pd.read_excel(path, dtype=object)
         elif suffix == ".csv":
             raw = read_csv_strict(path, []).drop(columns="_row")
@@ -119,6 +141,29 @@ def read_gsdb(path: str | os.PathLike[str], source: str = "gsdb") -> pd.DataFram
         out[col] = out[col].astype(str).str.strip()
     out["source"] = source
     return out.reset_index(drop=True)
+
+
+def check_zip_size(path: str | os.PathLike[str]) -> None:
+    """Refuse a zip archive (XLSX) that would expand beyond the limits, before reading it.
+
+    The sizes are those the archive declares for its members; zipfile checks them while reading.
+    """
+    import zipfile
+
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataFormatError(path, f"not a readable XLSX (zip) file ({exc})") from None
+    size = max(path.stat().st_size, 1)
+    if total > MAX_UNZIPPED_BYTES or total > MAX_ZIP_RATIO * max(size, 1_000_000):
+        raise DataFormatError(
+            path,
+            f"expands to {total:,} bytes ({total / size:,.0f} times its size of {size:,} bytes); "
+            f"the limit is {MAX_UNZIPPED_BYTES:,} bytes and {MAX_ZIP_RATIO} times the file "
+            "(save the sheet as CSV, or remove unused sheets and formatting)",
+        )
 
 
 def read_opensanctions(path: str | os.PathLike[str], source: str = "opensanctions") -> pd.DataFrame:
@@ -205,14 +250,33 @@ def read_trade_file(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
         raise DataFormatError(path, "no rows")
     out = pd.DataFrame({c: raw[c].astype(str).str.strip() for c in TRADE_COLUMNS})
     out[ROW] = raw[ROW].to_numpy()
-    text = out["period"].str.slice(0, 7)
+    text = out["period"]
     monthly = text.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    dated = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    if dated.any():  # a calendar date is its month; 2021-02-30 or 2021-02-99 is no date
+        days = pd.to_datetime(text.where(dated), format="%Y-%m-%d", errors="coerce")
+        reject_rows(
+            dated & days.isna(),
+            out,
+            path,
+            "period {value!r} is not a calendar date; expected YYYY-MM or YYYY",
+            column="period",
+        )
+        monthly = monthly | dated
     annual = text.str.fullmatch(r"\d{4}")
     reject_rows(
         ~(monthly | annual),
         out,
         path,
         "period {value!r}: expected YYYY-MM or YYYY",
+        column="period",
+    )
+    years = text.str.slice(0, 4).astype(int)
+    reject_rows(
+        (years < MIN_YEAR) | (years > MAX_YEAR),
+        out,
+        path,
+        f"period {{value!r}} is outside the plausible years {MIN_YEAR}-{MAX_YEAR}",
         column="period",
     )
     if monthly.any() and annual.any():
@@ -223,22 +287,81 @@ def read_trade_file(path: str | os.PathLike[str], source: str) -> pd.DataFrame:
             "period {value!r}: mixes monthly and annual periods (one frequency per file)",
             column="period",
         )
-    out["period"] = pd.PeriodIndex(text, freq="M" if monthly.iloc[0] else "Y")
+    out["period"] = pd.PeriodIndex(text.str.slice(0, 7), freq="M" if monthly.iloc[0] else "Y")
     value = pd.to_numeric(out["value"], errors="coerce")
     reject_rows(value.isna(), out, path, "value {value!r} is not a number", column="value")
-    out["value"] = value.astype(float)
-    scale = pd.to_numeric(out["unit_scale"], errors="coerce")
     reject_rows(
-        scale.isna() | (scale % 1 != 0),
+        ~np.isfinite(value.to_numpy(dtype=float)),
         out,
         path,
-        "unit_scale {value!r} is not an integer",
+        "value {value!r} is not a finite number",
+        column="value",
+    )
+    raw_value = out["value"]
+    out["value"] = value.astype(float)
+    scale = pd.to_numeric(out["unit_scale"], errors="coerce").astype(float)
+    reject_rows(
+        ~scale.isin([float(u) for u in UNIT_SCALES]),
+        out,
+        path,
+        "unit_scale {value!r}: expected a power of ten from 1 to 1000000000 (1 for units, "
+        "1000 for thousands, 1000000 for millions)",
         column="unit_scale",
     )
     out["unit_scale"] = scale.astype("int64")
+    reject_rows(
+        out["value"] * scale > MAX_AMOUNT,
+        out,
+        path,
+        f"value {{value!r}} times unit_scale exceeds {MAX_AMOUNT:.0e} currency units (not a "
+        "plausible trade flow)",
+        column="value",
+        shown=raw_value,
+    )
+    _check_series_units(out, path)
+    _check_duplicates(out, path)
     out["source"] = source
     frame = out.drop(columns=ROW)[list(schemas.TRADE.columns)]
     return schemas.validate(frame, schemas.TRADE, path)
+
+
+def _check_series_units(out: pd.DataFrame, path: object) -> None:
+    """One currency and one unit_scale per series; a change is refused naming both rows."""
+    keys = ["reporter", "partner", "flow", "product"]
+    ordered = out.sort_values([*keys, "period"], kind="stable")
+    for column in ("currency", "unit_scale"):
+        same_series = (ordered[keys] == ordered[keys].shift()).all(axis=1)
+        changed = same_series & (ordered[column] != ordered[column].shift())
+        if changed.any():
+            i = int(np.flatnonzero(changed.to_numpy())[0])
+            now, before = ordered.iloc[i], ordered.iloc[i - 1]
+            what = "currency" if column == "currency" else "unit"
+            raise DataFormatError(
+                path,
+                f"the {what} of series {now['reporter']}-{now['partner']} {now['flow']} "
+                f"{now['product']} changes from {column} {before[column]} (row {before[ROW]}, "
+                f"{before['period']}) to {now[column]} (row {now[ROW]}, {now['period']}); one "
+                f"{column} per series (rescale the values, or split the file)",
+                row=int(now[ROW]),
+                column=column,
+            )
+
+
+def _check_duplicates(out: pd.DataFrame, path: object) -> None:
+    keys = ["reporter", "partner", "flow", "product", "period"]
+    twice = out.duplicated(keys, keep=False)
+    if twice.any():
+        first = out[twice].iloc[0]
+        same = out[twice & (out[keys] == first[keys]).all(axis=1)]
+        rows = same[ROW].astype(int).tolist()
+        raise DataFormatError(
+            path,
+            f"rows {', '.join(map(str, rows))} are the same series and period "
+            f"({first['reporter']}-{first['partner']} {first['flow']} {first['product']} "
+            f"{first['period']}); reporter, partner, flow, product and period must be unique",
+            row=rows[1],
+            column="period",
+        )
 
 
 READERS = {"gsdb": read_gsdb, "opensanctions": read_opensanctions, "trade": read_trade_file}
@@ -277,11 +400,17 @@ def add(kind: Kind, path: str | os.PathLike[str], name: str | None = None) -> di
             f"data add: {name!r} is already a fetched dataset in {cache.cache_dir()}; choose "
             "another --name"
         )
+    if existing is not None and existing.get("source") != kind:
+        raise ParameterError(
+            f"data add {kind}: {name!r} is already registered as a {existing.get('source')} file "
+            f"({existing.get('path')}); choose another --name (replacing it would change what "
+            f"every run that reads {name!r} gets)"
+        )
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise ParameterError(f"data add {kind}: {path} is not a file")
-    frame = READERS[kind](path, name)
     digest = manifest.sha256_file(path)
+    frame = cache.parsed_reference(name, kind, path, digest)  # parsed once, kept for loads
     first = last = None
     for col in ("begin", "designated_on", "period"):
         if col in frame and frame[col].notna().any():
