@@ -49,6 +49,7 @@ __all__ = [
     "simulate_trade_series",
     "simulate_trade_panel",
     "effect_path",
+    "price_path",
     "FlowDesign",
     "simulate_monthly_flows",
 ]
@@ -208,6 +209,16 @@ class SimulatedSeries:
     prices: pd.Series | None = None
 
 
+def price_path(index: pd.PeriodIndex, growth: float, start: object = "2021-09") -> pd.Series:
+    """A price index over ``index``: 1 before ``start``, rising by ``growth`` a month from it
+    (``growth=0.01``: +1% a month, the 2022-23 surge of the review's simulations)."""
+    if not -1 < growth < 1:
+        raise ParameterError(f"price growth must lie in (-1, 1) a month, got {growth}")
+    first = to_period(start)
+    months = np.asarray([max(0, (p - first).n + 1) for p in index], dtype=float)
+    return pd.Series(np.exp(np.log1p(growth) * months), index=index, name="price_index")
+
+
 def simulate_trade_series(
     n_periods: int = 68,
     *,
@@ -291,9 +302,7 @@ def simulate_trade_series(
     u[0] = e[0] * sigma[0] / np.sqrt(1 - cal.ar**2)
     for i in range(1, n_periods):
         u[i] = cal.ar * u[i - 1] + sigma[i] * e[i]
-    log_price = np.log1p(price_growth) * np.maximum(
-        0, np.asarray([(p - to_period(price_from)).n + 1 for p in index])
-    )
+    log_price = np.log(price_path(index, price_growth, price_from).to_numpy())
     base = cal.level + cal.slope * t + seasonal + u + log_price
     eff = effect_path(index, effect_date, effect, kind=kind, ramp_months=ramp_months)
     cf = pd.Series(np.exp(base), index=index, name="value")
@@ -492,6 +501,8 @@ def simulate_monthly_flows(
     effect: float = -0.4,
     design: FlowDesign | None = None,
     start: str = "2019-01",
+    price_growth: float = 0.0,
+    price_from: object = "2021-09",
     seed: int | np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate ``n_series`` monthly flows with and without a planted step effect.
@@ -506,7 +517,9 @@ def simulate_monthly_flows(
     (observed, counterfactual) : two DataFrames
         Months (a monthly PeriodIndex) by series, in EUR: the flows with the effect and the same
         flows without it (same noise), so ``observed / counterfactual - 1`` is the true relative
-        effect in every month.
+        effect in every month. With ``price_growth`` both are in current prices: the real flows
+        times :func:`price_path` (``price_growth`` a month from ``price_from``), so the planted
+        effect is real and ``observed / price_path(...)`` is the flow in real terms.
     """
     d = design or FlowDesign()
     if n_series < 1:
@@ -530,6 +543,7 @@ def simulate_monthly_flows(
     base = d.level + d.drift * t + walk + seas[:, None] + u
     step = np.where(t >= d.effect_month, effect, 0.0)
     columns = [f"s{i}" for i in range(n_series)]
+    base = base + np.log(price_path(index, price_growth, price_from).to_numpy())[:, None]
     counterfactual = pd.DataFrame(np.exp(base), index=index, columns=columns)
     observed = pd.DataFrame(np.exp(base + step), index=index, columns=columns)
     return observed, counterfactual
