@@ -377,7 +377,7 @@ def placebo_backtest(
             seasonal=cfg.seasonal,  # type: ignore[arg-type]
             alpha=cfg.alpha,
             n_sims=n_sims or cfg.n_sims,
-            n_param_draws=cfg.n_param_draws,
+            n_param_draws=max(1, min(cfg.n_param_draws, (n_sims or cfg.n_sims) // 10)),
             param_uncertainty=cfg.param_uncertainty,
             seed=None if cfg.seed is None else cfg.seed + 1000 + i,
             units=cfg.units,

@@ -221,7 +221,20 @@ class CounterfactualResults(ResultsDisplayMixin):
     def _show(self, value: float, scale: EffectScale | None = None) -> str:
         if self._check_scale(scale) == "relative":
             return fmt.pct(value)
-        return fmt.money(value, self.config.units) if self.config.units else fmt.number(value)
+        currency = self.currency
+        return fmt.money(value, currency) if currency else fmt.number(value)
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of ``units`` (``"EUR"`` for ``"EUR at 2021 prices"``), else None."""
+        head = self.config.units.split(" ")[0] if self.config.units else ""
+        return head if head in ("EUR", "USD") else None
+
+    @property
+    def price_basis(self) -> str:
+        """What the money figures are in: ``"at 2021 prices"`` or ``"current prices"``."""
+        rest = self.config.units.split(" ", 1)[1] if " " in self.config.units else ""
+        return rest or "current prices"
 
     @property
     def average_effect(self) -> float:
@@ -397,7 +410,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             scale="relative" if self.config.log else "level",
             alpha=self.config.alpha,
             n_draws=s.sentence_n_draws,
-            currency=self.config.units,
+            currency=self.currency or self.config.units,
         )
 
     def pre_period_note(self) -> str:
@@ -512,10 +525,11 @@ class CounterfactualResults(ResultsDisplayMixin):
         totals = rounded_summary(np.nanmean(self._sims, axis=1), self._groups, alpha=cfg.alpha)
         lo, mid, hi = totals.lower, totals.estimate, totals.upper
         start, end = self.post_period
-        money = (lambda v: fmt.money(v, cfg.units)) if cfg.units in ("EUR", "USD") else fmt.number
+        money = (lambda v: fmt.money(v, self.currency)) if self.currency else fmt.number
         parts = [
-            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month; the "
-            f"counterfactual expects {money(mid)} ({level} interval {money(lo)} to {money(hi)}).",
+            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month "
+            f"({self.price_basis}); the counterfactual expects {money(mid)} ({level} interval "
+            f"{money(lo)} to {money(hi)}).",
             self.sentence(subject),
         ]
         if self.controls is None:
