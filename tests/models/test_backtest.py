@@ -125,7 +125,7 @@ def test_placebo_false_positive_rate_and_bias_on_simulated_flows():
         p = res.placebo_test(n_sims=300)
         frames.append(p.to_frame())
         assert p.false_positive_rate == p.to_frame()["excludes_zero"].mean()
-        assert p.bias == pytest.approx(p.to_frame()["effect"].mean())
+        assert p.bias == pytest.approx(p.to_frame()["effect"].mean(), abs=0.005)
     all_placebos = pd.concat(frames)
     assert len(all_placebos) == 96
     fpr = all_placebos["excludes_zero"].mean()

@@ -227,8 +227,9 @@ class PlaceboResults(ResultsDisplayMixin):
 
     @property
     def bias(self) -> float:
-        """Mean placebo effect (the truth is zero; NaN when skipped)."""
-        return float(self.frame["effect"].mean()) if not self.skipped else float("nan")
+        """Mean placebo effect (the truth is zero; NaN when skipped), to whole percentage points
+        (0.01): the placebo fits use few simulated paths, and finer digits would be their noise."""
+        return round(float(self.frame["effect"].mean()), 2) if not self.skipped else float("nan")
 
     @property
     def mean_abs_effect(self) -> float:

@@ -218,6 +218,12 @@ class CounterfactualResults(ResultsDisplayMixin):
         draws = self.effect_draws(which, scale)
         return rounded_summary(draws, self._groups, alpha=self.config.alpha)
 
+    def month_effect(self, month: Any) -> RoundedSummary:
+        """The relative effect in one post-period month, at the precision its draws support."""
+        loc = self.post_index.get_loc(pd.Period(month, "M"))
+        y = self._y_post()[loc]
+        return rounded_summary(y / self._sims[:, loc] - 1, self._groups, alpha=self.config.alpha)
+
     def _show(self, value: float, scale: EffectScale | None = None) -> str:
         if self._check_scale(scale) == "relative":
             return fmt.pct(value)

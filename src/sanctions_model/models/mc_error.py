@@ -9,7 +9,7 @@ error is the spread of the group figures over ``sqrt(G)`` (batch means; an overs
 scrambled Sobol parameter draws, so the rounding is on the safe side).
 
 Each figure is then rounded to a step of 1, 2 or 5 times a power of ten that is at least
-:data:`STEPS_PER_SE` of its standard errors and at least a fortieth of the interval's width (a
+:data:`STEPS_PER_SE` of its standard errors and at least a twentieth of the interval's width (a
 quantity that barely moves between runs, so the step itself does not flip with a noisy error
 estimate): two runs print the same digits unless a figure sits within a fraction of an error of
 a rounding boundary. p-values are reported on a coarse grid (0.05 steps above 0.1, 0.01 steps
@@ -26,12 +26,20 @@ import numpy as np
 
 from .draws import DrawSummary, summarize_draws
 
-__all__ = ["STEPS_PER_SE", "RoundedSummary", "mc_se", "nice_step", "round_to", "rounded_summary"]
+__all__ = [
+    "STEPS_PER_SE",
+    "WIDTH_STEPS",
+    "RoundedSummary",
+    "mc_se",
+    "nice_step",
+    "round_to",
+    "rounded_summary",
+]
 
 #: A printed figure is rounded to a step at least this many Monte Carlo standard errors wide...
-STEPS_PER_SE = 4.0
+STEPS_PER_SE = 8.0
 #: ...and at least the interval's width over this number.
-WIDTH_STEPS = 40.0
+WIDTH_STEPS = 20.0
 
 
 def nice_step(width: float) -> float:

@@ -215,7 +215,7 @@ def compare_with_published(
         if b in eff.index and bool(eff.loc[b, "post"]):
             rows.append(
                 (f"Monthly counterfactual, {basis} (this notebook)", f"{b}",
-                 float(eff.loc[b, "relative"]),
+                 cf.month_effect(b).estimate,
                  f"observed {b} against the counterfactual path projected from the pre-period")
             )  # fmt: skip
         rows.append(
