@@ -220,3 +220,18 @@ def test_break_tests_keep_power_on_a_mean_break_with_calm_errors():
         hits["qlr"] += qlr_test(y, n_reps=199).reject(0.05)
         hits["cusum"] += cusum_test(y, n_reps=199).reject(0.05)
     assert hits["chow"] == 30 and hits["qlr"] == 30 and hits["cusum"] >= 24, hits
+
+
+def test_break_report_table_and_results(broken):
+    """The four tests notebook 02 shows, as one result with its table and results.json keys."""
+    from sanctions_model.models.break_report import run_break_tests
+
+    bt = run_break_tests(broken, "2022-03", n_reps=99)
+    table = bt.table()
+    assert list(table.index) == ["Chow, level shift in Mar 2022", "QLR, level shift",
+                                 "QLR, level and trend shift", "CUSUM"]  # fmt: skip
+    assert table.loc["Chow, level shift in Mar 2022", "p-value"].startswith("p ")
+    out = bt.to_results()
+    assert out["chow_p_value"] == bt.chow.p_value < 0.05
+    assert out["qlr_break_month"] == "2022-03" and "wild" in out["break_inference"]
+    assert "Inference:" in bt.notes() and out["break_caveats"] == bt.caveats
