@@ -14,8 +14,8 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.models import (
     FlowDesign,
     estimate_counterfactual,
-    simulate_monthly_flows,
     seasonally_adjust,
+    simulate_monthly_flows,
     simulate_trade_series,
 )
 from sanctions_model.models._structural import fit_structural
