@@ -148,7 +148,7 @@ if applies_to(reporter, partner, flow, product):
 # for pseudo-dates skips this check (the estimate above stands) and says so.
 
 # %%
-placebo = cf.placebo_test(n_placebos=n_placebos, n_sims=min(n_sims, 500))
+placebo = cf.placebo_test(n_placebos=n_placebos, n_sims=min(n_sims, 10000))
 if not placebo.skipped:
     display(placebo)
 Markdown(placebo.sentence())

@@ -149,7 +149,7 @@ def test_placebo_reruns_the_whole_headline_procedure():
                                      seed=3 + 1000, check_controls=False)  # fmt: skip
     assert row["model"] == " | ".join(direct.config.models_averaged)
     assert direct.model_choice is not None  # chosen by its own backtest on 2019-01..2020-12
-    assert row["n_fit"] == 24 and row["effect"] == direct.effect_summary().estimate
+    assert row["n_fit"] == 24 and row["effect"] == direct.headline().estimate
     assert "rerun on the months before it only" in placebo.sentence()
 
 

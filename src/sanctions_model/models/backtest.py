@@ -320,7 +320,6 @@ def placebo_backtest(
     PlaceboResults
     """
     from .counterfactual import estimate_counterfactual
-    from .draws import summarize_draws
 
     if on_short not in ("skip", "raise"):
         raise ParameterError(f"on_short must be 'skip' or 'raise', got {on_short!r}")
@@ -385,7 +384,7 @@ def placebo_backtest(
             check_controls=False,
             average_within=cfg.average_within,
         )
-        s = summarize_draws(res.effect_draws(), alpha=cfg.alpha)
+        s = res.headline()  # at the precision its draws support, like the headline
         rows.append(
             {
                 "pseudo_date": str(d),
@@ -396,7 +395,7 @@ def placebo_backtest(
                 "lower": s.lower,
                 "upper": s.upper,
                 "p_value": s.p_value,
-                "excludes_zero": bool(s.lower > 0 or s.upper < 0),
+                "excludes_zero": bool(s.raw.lower > 0 or s.raw.upper < 0),
                 "converged": res.converged,
             }
         )
