@@ -79,6 +79,7 @@ known_events = {row.measure: pd.Period(row.date, "M") for row in timeline.itertu
 subject = f"{reporter} {flow}s {'to' if flow == 'export' else 'from'} {partner}" + (f", HS {product}" if product else "")
 print(f"{subject}: {y.notna().sum()} months with data, {y.index.min()} to {y.index.max()}, in {y.attrs['unit']}" + (f" (deflated with {deflator_name})" if real else ""))
 print("Controls:", ", ".join(controls) if controls else "none (the counterfactual extrapolates the flow's own past)")
+print("\n".join(f"Note: {c}" for c in y.attrs["caveats"]))
 
 # %% [markdown]
 # ## The flow, seasonally adjusted

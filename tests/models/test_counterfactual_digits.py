@@ -32,7 +32,10 @@ def test_rounding_follows_the_monte_carlo_error_and_keeps_the_claim():
     for name in ("estimate", "lower", "upper"):
         assert wide.steps[name] >= STEPS_PER_SE * wide.se[name] - 1e-12
         assert wide.steps[name] >= (wide.raw.upper - wide.raw.lower) / WIDTH_STEPS - 1e-12
-        assert abs(getattr(wide, name) - getattr(wide.raw, name)) <= wide.steps[name] / 2 + 1e-12
+    # the estimate to the nearest step, the bounds outwards (the interval only widens)
+    assert abs(wide.estimate - wide.raw.estimate) <= wide.steps["estimate"] / 2 + 1e-12
+    assert 0 <= wide.raw.lower - wide.lower < wide.steps["lower"]
+    assert 0 <= wide.upper - wide.raw.upper < wide.steps["upper"]
     p_step = nice_step(max(STEPS_PER_SE * wide.se["p_value"], 0.05))  # 0.05 at the finest
     assert not wide.p_bound and wide.p_value == round_to(wide.raw.p_value, p_step)
     # far from zero: p is only claimed below 0.01, and the interval still excludes zero

@@ -216,13 +216,16 @@ class CounterfactualResults(ResultsDisplayMixin):
         so a rerun with another seed prints the same figures. Sentences, reports and
         ``results.json`` use it; :meth:`effect_summary` keeps the raw draws' figures."""
         draws = self.effect_draws(which, scale)
-        return rounded_summary(draws, self._groups, alpha=self.config.alpha)
+        lowest = -1.0 if self._check_scale(scale) == "relative" else None
+        return rounded_summary(draws, self._groups, alpha=self.config.alpha, lowest=lowest)
 
     def month_effect(self, month: Any) -> RoundedSummary:
         """The relative effect in one post-period month, at the precision its draws support."""
         loc = self.post_index.get_loc(pd.Period(month, "M"))
         y = self._y_post()[loc]
-        return rounded_summary(y / self._sims[:, loc] - 1, self._groups, alpha=self.config.alpha)
+        return rounded_summary(
+            y / self._sims[:, loc] - 1, self._groups, alpha=self.config.alpha, lowest=-1.0
+        )
 
     def _show(self, value: float, scale: EffectScale | None = None) -> str:
         if self._check_scale(scale) == "relative":

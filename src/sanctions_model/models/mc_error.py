@@ -112,15 +112,18 @@ def _p_grid(p: float, se: float) -> tuple[float, bool]:
     if p + STEPS_PER_SE * se < 0.01:
         return 0.01, True
     step = nice_step(max(STEPS_PER_SE * se, 0.01 if p < 0.1 else 0.05))
+    if round_to(p, step) < step / 2:  # would print as 0: report the bound instead
+        return step, True
     return min(1.0, round_to(p, step)), False
 
 
 def rounded_summary(
-    draws: np.ndarray, groups: np.ndarray | None, *, alpha: float
+    draws: np.ndarray, groups: np.ndarray | None, *, alpha: float, lowest: float | None = None
 ) -> RoundedSummary:
     """Summarise ``draws`` (:func:`summarize_draws`) and round each figure to its Monte Carlo error.
 
-    Without ``groups`` (or with non-finite errors) the figures are returned unrounded.
+    Without ``groups`` (or with non-finite errors) the figures are returned unrounded. Bounds are
+    rounded outwards; ``lowest`` (-1 for a relative change) caps the rounded lower bound.
     """
     d = np.asarray(draws, dtype=float).ravel()
     raw = summarize_draws(d, alpha=alpha)
@@ -141,17 +144,34 @@ def rounded_summary(
     width = raw.upper - raw.lower
     for name, v in values.items():
         s = se.get(name, float("nan"))
-        # a step from the interval's width (stable from run to run), coarser where the
-        # Monte Carlo error asks for it
-        steps[name] = (
-            nice_step(max(width / WIDTH_STEPS, STEPS_PER_SE * s)) if np.isfinite(s) else 0.0
-        )
-        out[name] = round_to(v, steps[name])
+        if not np.isfinite(s):
+            steps[name], out[name] = 0.0, v
+            continue
+        # a step from the interval's width (stable from run to run, so the step itself does not
+        # flip with a noisy error estimate), at most half a unit of the figure's leading digit
+        # (a skewed interval does not blur a small figure), and coarser wherever the Monte
+        # Carlo error asks for it
+        digit = 0.5 * 10.0 ** math.floor(math.log10(abs(v))) if v else width
+        step = nice_step(max(STEPS_PER_SE * s, min(width / WIDTH_STEPS, digit)))
+        steps[name] = step
+        if name == "lower":  # bounds are rounded outwards: the interval only widens
+            out[name] = round_to(math.floor(v / step + 1e-9) * step, step)
+        elif name == "upper":
+            out[name] = round_to(math.ceil(v / step - 1e-9) * step, step)
+        else:
+            out[name] = round_to(v, step)
+    if lowest is not None and "lower" in out:
+        out["lower"] = max(out["lower"], lowest)
     # rounding must not move a bound across zero: the interval and the p-value tell one story
-    if raw.lower > 0 and out["lower"] <= 0:
-        out["lower"] = raw.lower
-    if raw.upper < 0 and out["upper"] >= 0:
-        out["upper"] = raw.upper
+    if raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
+        out["lower"] = round_to(
+            math.ceil(raw.lower / steps["lower"]) * steps["lower"], steps["lower"]
+        )
+    if raw.upper < 0 and out["upper"] >= 0 and steps["upper"]:
+        out["upper"] = round_to(
+            math.floor(raw.upper / steps["upper"]) * steps["upper"], steps["upper"]
+        )
+    out["estimate"] = min(max(out["estimate"], out["lower"]), out["upper"])
     p, bound = _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
     if not bound and (raw.p_value < alpha) != (p < alpha):
         p = raw.p_value  # keep the side of alpha the interval is on
