@@ -64,10 +64,10 @@ from IPython.display import Markdown, display
 
 from sanctions_model import data, models, reporting
 from sanctions_model.data import prices
-from sanctions_model.reporting import format as fmt
 from sanctions_model.models.break_report import run_break_tests
 from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown
 from sanctions_model.models.seasonal import applies_to, compare_with_published
+from sanctions_model.reporting import format as fmt
 
 # %%
 nominal_y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end)
