@@ -10,12 +10,16 @@ structural time series:
    monthly seasonal) unless ``trend``/``seasonal`` are given, optionally with control series as
    regressors;
 2. fit it on the pre-intervention months by maximum likelihood and draw parameter vectors from
-   the asymptotic distribution of the estimates; for each draw run the Kalman filter on the
-   pre-period and simulate post-period paths with fresh state and observation noise;
+   the asymptotic distribution of the estimates (randomised quasi-Monte Carlo: ten independently
+   scrambled Sobol blocks, so the spread between blocks is the Monte Carlo error); for each draw
+   run the Kalman filter on the pre-period and simulate post-period paths with fresh state and
+   observation noise;
 3. compare the observed post-period with the simulated counterfactual paths. The headline (the
    average effect), its interval and its two-sided p-value all come from the same draws
    (:func:`~sanctions_model.models.draws.summarize_draws`), so the sentence written from them
-   (:func:`~sanctions_model.reporting.text.effect_sentence`) cannot contradict them.
+   (:func:`~sanctions_model.reporting.text.effect_sentence`) cannot contradict them. Printed
+   figures (:meth:`CounterfactualResults.headline`) are rounded to what the draws support
+   (:mod:`~sanctions_model.models.mc_error`), so another seed or machine prints the same.
 
 With ``log=True`` the model is fitted to ``log(y)`` and effects are relative (``-0.33`` = 33%
 below the counterfactual). What could make the numbers unreliable (a short or gappy pre-period,
