@@ -236,7 +236,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rerun-failed",
         action="store_true",
-        help="keep the latest sweep's successful runs, rerun the rest",
+        help="keep earlier successful runs whose full cache key (code, parameters, libraries, "
+        "lock file, SANCTIONS_MODEL_* environment) and data still match, rerun the rest; "
+        "the same rule as a plain sweep, never reuse by run name",
     )
     p.add_argument(
         "--timeout", type=_positive, metavar="SECONDS", help="per-cell timeout (overrides the file)"

@@ -422,37 +422,28 @@ def new_timestamp_dir(root: Path) -> Path:
     raise AssertionError("unreachable")
 
 
-def _previous(root: Path, current: Path | None) -> tuple[dict[str, list[Path]], dict[str, Path]]:
-    """(key -> run dirs newest first, name -> run dir) of successful runs in recent history."""
+def _previous(root: Path, current: Path | None) -> dict[str, list[Path]]:
+    """key -> successful run dirs in recent history, newest first."""
     by_key: dict[str, list[Path]] = {}
-    latest_by_name: dict[str, Path] = {}
     history = [d for d in timestamp_dirs(root) if d != current][:HISTORY_SCAN]
-    for n, stamp in enumerate(history):
+    for stamp in history:
         for run in sorted(stamp.iterdir()):
             record = read_record(run) if run.is_dir() and not run.name.startswith(".") else None
             if record is None or record.status not in SUCCESS or not is_complete(run, record):
                 continue
             by_key.setdefault(record.key, []).append(run)
-            if n == 0:
-                latest_by_name[record.name] = run
-    return by_key, latest_by_name
+    return by_key
 
 
-def cached_source(
-    spec: RunSpec,
-    by_key: Mapping[str, list[Path]],
-    latest_by_name: Mapping[str, Path],
-    check: DataCheck,
-    *,
-    rerun_failed: bool = False,
-) -> Path | None:
-    """The earlier run that may stand in for ``spec``: same key and every dataset it read unchanged
-    (see :mod:`sanctions_model.runner.cache`); with ``rerun_failed`` the latest sweep's successful
-    run of the same name."""
+def cached_source(spec: RunSpec, by_key: Mapping[str, list[Path]], check: DataCheck) -> Path | None:
+    """The earlier run that may stand in for ``spec``: same full key (notebook code, parameters,
+    package, libraries, lock file, kernel environment) and every dataset it read unchanged (see
+    :mod:`sanctions_model.runner.cache`). Nothing is reused by run name alone: ``--rerun-failed``
+    keeps a success only through this same test, so an edited notebook runs again."""
     for candidate in by_key.get(spec.key, ()):
         if check.ok(candidate):
             return candidate
-    return latest_by_name.get(spec.name) if rerun_failed else None
+    return None
 
 
 def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
@@ -561,11 +552,11 @@ def dry_run_lines(
 ) -> tuple[list[str], str]:
     """One line per run (tab-separated: name, notebook, parameters, ``cached`` or ``to-run``,
     output folder), then ``N runs (dry run: nothing executed)``; and the counts line (stderr)."""
-    by_key, latest_by_name = ({}, {}) if force else _previous(root, None)
+    by_key = {} if force else _previous(root, None)
     check = DataCheck()
     lines, counts = [], {"cached": 0, "to-run": 0}
     for s in specs:
-        source = cached_source(s, by_key, latest_by_name, check, rerun_failed=rerun_failed)
+        source = cached_source(s, by_key, check)
         state = "cached" if source is not None else "to-run"
         counts[state] += 1
         where = root / "<timestamp>" / s.name
@@ -630,7 +621,7 @@ def run_sweep(
             clean_stale_staging(folder)
         stamp_dir = new_timestamp_dir(root)
         specs = [replace(s, run_dir=str(stamp_dir / s.name)) for s in planned]
-        by_key, latest_by_name = ({}, {}) if force else _previous(root, stamp_dir)
+        by_key = {} if force else _previous(root, stamp_dir)
         progress = Progress(len(specs), quiet=quiet)
         result = SweepResult(stamp_dir)
 
@@ -641,7 +632,7 @@ def run_sweep(
         to_run = []
         check = DataCheck()
         for spec in specs:
-            source = cached_source(spec, by_key, latest_by_name, check, rerun_failed=rerun_failed)
+            source = cached_source(spec, by_key, check)
             record = link_cached(spec, source) if source is not None else None
             if record is None:
                 to_run.append(spec)
