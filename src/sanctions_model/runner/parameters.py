@@ -342,6 +342,13 @@ def inspect_parameters(path: str | Path | nbformat.NotebookNode) -> tuple[Parame
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    """An ``.ipynb`` or a jupytext ``.py`` notebook; an ``.ipynb`` whose paired ``.py`` was edited
+    later is refused (see :mod:`sanctions_model.runner.pairs`)."""
+    from sanctions_model.runner import pairs
+
+    if Path(path).suffix == ".py":
+        return pairs.read_py(path)
+    pairs.check_pair(path)
     try:
         return nbformat.read(str(path), as_version=4)
     except FileNotFoundError:
