@@ -79,11 +79,15 @@ def start(pid_file: Path, command: Sequence[str]) -> None:
 
 
 def _same_command(actual: list[str], recorded: list[str]) -> bool:
-    """``actual`` runs ``recorded``: a script's interpreter may come first (``python .../jupyter``)."""
-    if not recorded or len(actual) < len(recorded):
+    """``actual`` is still ``recorded``: a program of that name (``jupyter`` may exec
+    ``jupyter-lab``, and a script shows its interpreter first) with every ``--option`` given."""
+    if not recorded:
         return False
-    tail = actual[len(actual) - len(recorded) :]
-    return tail[1:] == recorded[1:] and Path(tail[0]).name == Path(recorded[0]).name
+    program = Path(recorded[0]).name
+    options = [a for a in recorded[1:] if a.startswith("--")]
+    return any(Path(a).name.startswith(program) for a in actual) and all(
+        o in actual for o in options
+    )
 
 
 def identify(info: dict[str, Any]) -> str | None:

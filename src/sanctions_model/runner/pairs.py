@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -166,15 +165,14 @@ def _write_ipynb(py: Path, ipynb: Path) -> None:
 
 
 def _jupytext(args: list[str]) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "jupytext", "--quiet", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise PairConflict(f"jupytext {' '.join(args)} failed: {proc.stderr.strip()[-500:]}")
+    from jupytext.cli import jupytext as jupytext_cli  # in process: no interpreter start-up
+
+    try:
+        status = jupytext_cli(["--quiet", *args])
+    except (Exception, SystemExit) as exc:
+        raise PairConflict(f"jupytext {' '.join(args)} failed: {exc}") from None
+    if status:
+        raise PairConflict(f"jupytext {' '.join(args)} failed (exit {status})")
 
 
 def sync_pair(
