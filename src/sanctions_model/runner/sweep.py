@@ -95,6 +95,20 @@ class SweepError(ParameterError):
     """A sweep file is malformed (exit status 2)."""
 
 
+class ExecutorFailed(SanctionsModelError):
+    """The executor (process pool, dask scheduler) could not start: nothing ran (exit status 1)."""
+
+    exit_code = 1
+
+
+def _executor_problem(executor: str, scheduler: str | None, exc: BaseException | None) -> str:
+    if exc is None:
+        return ""
+    where = f" at {scheduler}" if executor == "dask" and scheduler else ""
+    reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    return f"the {executor} executor{where} failed: {type(exc).__name__}: {reason}"
+
+
 class OutputNotWritable(SanctionsModelError):
     """The output directory cannot be written (exit status 2); checked before any kernel starts."""
 
@@ -645,6 +659,7 @@ def run_sweep(
                 signal.signal(sig, signal.SIG_IGN)
             raise Interrupted(signum)
 
+        executor_error: Exception | None = None
         try:
             for sig in previous:
                 signal.signal(sig, handler)
@@ -667,18 +682,39 @@ def run_sweep(
             for spec in to_run:
                 if spec.name not in done:
                     on_result(interrupted_record(spec))
+        except Exception as exc:  # the executor could not start, or broke down part-way
+            executor_error = exc
         finally:
             for sig, old in previous.items():
                 signal.signal(sig, old)
             progress.close()
-            title = f"Sweep {config.name}"
-            try:
-                _finish_outputs(root, stamp_dir, title, config, specs, result)
-            except OSError as exc:
-                raise OutputWriteError(
-                    f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
-                    "each run's folder and run.json are as they were written"
-                ) from None
+        why = _executor_problem(executor, scheduler, executor_error)
+        if executor_error is not None and all(r.status == "cached" for r in result.records):
+            # nothing was executed: publish nothing, move no link, keep the site as it was
+            remove_tree(stamp_dir)
+            raise ExecutorFailed(
+                f"{why}; no run was executed, so nothing was published: latest, latest-ok and "
+                f"the index in {root} are as they were"
+            )
+        if executor_error is not None:  # some runs finished first: the rest failed, said why
+            from sanctions_model.runner.executors import interrupted_record
+
+            done = {r.name for r in result.records}
+            for spec in to_run:
+                if spec.name not in done:
+                    on_result(interrupted_record(spec, "ExecutorFailed", why))
+        title = f"Sweep {config.name}"
+        try:
+            _finish_outputs(root, stamp_dir, title, config, specs, result)
+        except OSError as exc:
+            raise OutputWriteError(
+                f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
+                "each run's folder and run.json are as they were written"
+            ) from None
+        if executor_error is not None:
+            print(
+                f"error: {why}; the runs it did not finish are recorded as failed", file=sys.stderr
+            )
         if keep is not None:
             outcome.prune(root, keep)
     for line in outcome.summary_lines(result.summary):
