@@ -35,15 +35,15 @@ flow: Literal["export", "import"] = "export"  # direction of trade, from the rep
 product: str | None = None  # product code, e.g. "27" (HS 27, mineral fuels); None: total trade [domain: product]
 source: str = "eurostat_comext"  # trade dataset: an embedded name or a cached fetch [domain: dataset trade]
 pre_start: str = "2019-01"  # first month used to fit the counterfactual [domain: period]
-intervention: str = "2022-03"  # first month of the sanctions regime [domain: period]
+intervention: str = "2022-03"  # first month of the sanctions regime; the placebo backtest needs 21 months from pre_start [domain: period, at least 21 months after pre_start]
 end: str | None = None  # last month analysed (None: the last month of the data) [domain: period]
 trend: Literal["auto", "local level", "local linear trend", "random walk with drift"] = "auto"  # trend component; auto: chosen by rolling-origin backtest
 seasonal: Literal["auto", "monthly", "none"] = "auto"  # fixed monthly seasonal component; auto: chosen by the backtest
 controls: list[str] = []  # control series as "dataset:indicator" (e.g. "fred:POILBREUSDM") or "dataset:reporter:partner:flow"; none: the counterfactual is an extrapolation
 log: bool = True  # model log values, so effects are relative (-0.5 = -50%)
-alpha: float = 0.05  # 1 - coverage of the intervals
-n_sims: int = 1000  # simulated counterfactual paths
-n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period
+alpha: float = 0.05  # 1 - coverage of the intervals [domain: > 0, < 0.5]
+n_sims: int = 1000  # simulated counterfactual paths [domain: >= 100]
+n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period [domain: >= 1]
 event_jurisdiction: str = "EU"  # jurisdiction whose measures enter the intervention model [domain: country]
 event_measures: list[str] = ["EU package 4", "EU crude oil embargo applies"]  # measures from the events timeline (at least 6 months apart; those acting on the other direction of trade are left out)
 event_kind: Literal["step", "pulse", "ramp"] = "step"  # shape of each measure's regressor

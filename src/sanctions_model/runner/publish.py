@@ -9,8 +9,9 @@ folder it owns:
 
 and refuses, before any kernel starts (:func:`check_run_dir`, exit status 2), a folder with other
 content (``--output-dir notebooks``), a symbolic link, the working directory or any folder that
-contains it, the notebook or the project (``--output-dir .``, ``--output-dir ..``), and paths the
-file system cannot hold (a component longer than ``NAME_MAX`` or a path near ``PATH_MAX``).
+contains it, the notebook or the project (``--output-dir .``, ``--output-dir ..``), a run folder
+of a published sweep (its index would keep the old values), and paths the file system cannot hold
+(a component longer than ``NAME_MAX`` or a path near ``PATH_MAX``).
 :func:`publish_dir` checks the target again at the moment of the swap and never follows links.
 
 Staging folders are named ``.<run>.<pid>.<random>.<kind>`` (kind ``staging``, ``cache`` or
@@ -135,6 +136,13 @@ def check_run_dir(run_dir: str | os.PathLike[str], *, protect: Iterable[str | Pa
                 f"output folder {shown} contains {what}; publishing there would replace it. "
                 "Choose a new folder (e.g. outputs/runs/NAME)"
             )
+    sweep_record = real.parent / "sweep.json"
+    if sweep_record.is_file():
+        raise OutputRefused(
+            f"output folder {shown} is a run of the published sweep {real.parent.name} "
+            f"({sweep_record}); replacing it would leave that sweep's index and sweep.json with "
+            "the old values. Choose a new folder (e.g. outputs/runs/NAME), or rerun the sweep"
+        )
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise OutputRefused(f"output folder {shown} exists and is not a folder")
