@@ -64,7 +64,8 @@ def read_py(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
         raise ParameterError(f"notebook {str(path)!r} cannot be read: {exc}") from None
     if "# %%" not in text and "jupytext:" not in text:
         raise ParameterError(
-            f"notebook {str(path)!r} is a .py file without jupytext cell markers ('# %%'); "
+            f"notebook {str(path)!r} is not a readable notebook: a .py file without jupytext "
+            "cell markers ('# %%'); "
             "a notebook written as a script is a py:percent file (see notebooks/*.py)"
         )
     try:
