@@ -192,3 +192,36 @@ def test_a_new_lock_file_reruns_every_cached_run_from_the_command_line(tmp_path,
     lock = tmp_path / "requirements.lock"
     lock.write_text(lock.read_text().replace("wildboottest==", "wildboottest==0.0.0+"))
     assert state() == "to-run"
+
+
+def test_longest_expected_runs_start_first(tmp_path):
+    """Issue 23: the run history orders the runs to execute (a run's own last duration, else its
+    notebook's median, unknown first), so the long notebooks do not finish alone at the end."""
+    from sanctions_model.runner.execute import RunSpec
+    from sanctions_model.runner.planning import longest_first
+    from sanctions_model.runner.records import RunRecord
+
+    root = tmp_path / "s"
+    old, new = root / "20260101T000000Z", root / "20260102T000000Z"
+    history = {
+        old: {"a1": ("ok", 50.0), "b1": ("ok", 5.0)},
+        new: {"a1": ("ok", 40.0), "b1": ("failed", 7.0), "c1": ("cached", 99.0), "a2": ("ok", 1.0)},
+    }
+    for stamp, runs in history.items():
+        for name, (status, seconds) in runs.items():
+            (stamp / name).mkdir(parents=True)
+            RunRecord(name, "nb.ipynb", status, duration=seconds).write(stamp / name)
+
+    def spec(name: str, notebook: str) -> RunSpec:
+        return RunSpec(name=name, notebook=notebook, run_dir=str(tmp_path / "x" / name))
+
+    specs = [
+        spec("b1", "b.ipynb"),  # 7 s (the newest duration, even of a failed run)
+        spec("c1", "c.ipynb"),  # only cached before: unknown
+        spec("a2", "a.ipynb"),  # 1 s
+        spec("a3", "a.ipynb"),  # unknown run of notebook a: median of a's known runs in this sweep
+        spec("a1", "a.ipynb"),  # 40 s
+    ]
+    order = [s.name for s in longest_first(specs, root)]
+    assert order == ["c1", "a1", "a3", "b1", "a2"]
+    assert [s.name for s in longest_first(specs, tmp_path / "none")] == [s.name for s in specs]
