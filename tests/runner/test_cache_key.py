@@ -225,3 +225,14 @@ def test_longest_expected_runs_start_first(tmp_path):
     order = [s.name for s in longest_first(specs, root)]
     assert order == ["c1", "a1", "a3", "b1", "a2"]
     assert [s.name for s in longest_first(specs, tmp_path / "none")] == [s.name for s in specs]
+
+
+def test_dependency_versions_agree_with_the_installed_metadata():
+    """The fast read of dist-info folder names gives what importlib.metadata reports."""
+    from importlib import metadata
+
+    expected = {cache._normalise(d.metadata["Name"]): d.version for d in metadata.distributions()}
+    expected.pop("sanctions-model", None)
+    found = dict(cache.dependency_versions())
+    assert found.pop("python")
+    assert found == {**dict.fromkeys(cache.KEY_DEPENDENCIES, "absent"), **expected}

@@ -32,8 +32,8 @@ import hashlib
 import json
 import os
 import platform
+import sys
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +93,29 @@ def package_digest(root: str | None = None) -> str:
 @functools.cache
 def dependency_versions() -> dict[str, str]:
     """``{"python": "3.11.7", "numpy": "2.4.6", ...}``: every installed distribution but the
-    project (``"absent"`` for a :data:`KEY_DEPENDENCIES` library that is not installed)."""
+    project (``"absent"`` for a :data:`KEY_DEPENDENCIES` library that is not installed).
+
+    Read from the ``NAME-VERSION.dist-info`` folder names on ``sys.path`` (the first one found for
+    a name is the one imported), which takes a millisecond where reading every distribution's
+    metadata takes a quarter of a second.
+    """
     versions = {name: "absent" for name in KEY_DEPENDENCIES}
-    for dist in metadata.distributions():
-        name = _normalise(dist.metadata.get("Name") or "")
-        if name and name != "sanctions-model":
-            versions[name] = dist.version
+    found: set[str] = set()
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder in names:
+            stem, dot, kind = folder.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            name, _, version = stem.partition("-")
+            name = _normalise(name)
+            if name in found or name == "sanctions-model" or not version:
+                continue
+            found.add(name)
+            versions[name] = version.split("-")[0]
     return {"python": platform.python_version(), **dict(sorted(versions.items()))}
 
 
