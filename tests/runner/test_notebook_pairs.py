@@ -180,3 +180,11 @@ def test_run_and_sweep_refuse_an_ipynb_whose_py_was_edited_later(tmp_path, capsy
     # the same edit in both (or an .ipynb edited after its .py) is not refused
     assert main(["notebooks", "sync", "--prefer", "py", str(py)]) == 0
     assert main(["sweep", str(sweep), "--output-root", str(tmp_path / "o"), "--dry-run"]) == 0
+
+
+def test_sweep_accepts_a_py_notebook(tmp_path, capsys):
+    _, py = _pair(tmp_path)
+    sweep = write_sweep(tmp_path / "s.yaml", "name: s\nnotebooks: [ok.py]\nproduct: {n: [1, 2]}\n")
+    assert main(["sweep", str(sweep), "--output-root", str(tmp_path / "o"), "--dry-run"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines() if "\t" in line]
+    assert [(r[1], r[3]) for r in rows] == [("ok.py", "to-run")] * 2
