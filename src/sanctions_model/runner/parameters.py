@@ -402,14 +402,13 @@ def validate_parameters(
             )
         out[name] = coerced
     resolved = resolve_parameters(parameters, out)
-    problem = check_relations(
-        {p.name: p.domain.clauses for p in parameters if p.domain is not None}, resolved
-    )
-    if problem is not None:
-        raise ParameterError(prefix + problem)
     problem = rules.check_together(
         {p.name: (p.domain, resolved[p.name]) for p in parameters if p.domain is not None}
     )
+    if problem is None:  # values the data hold, then what they need of each other
+        problem = check_relations(
+            {p.name: p.domain.clauses for p in parameters if p.domain is not None}, resolved
+        )
     if problem is not None:
         raise ParameterError(prefix + problem)
     return out
