@@ -131,7 +131,7 @@ def _data_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-_LIGHT = {"inspect"}
+_LIGHT = {"inspect", "sweep"}
 """Commands that need neither the data layer nor the connectors: their parser skips importing them
 (pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a second."""
 
