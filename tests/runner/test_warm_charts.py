@@ -157,6 +157,7 @@ def _pages_in_a_new_process(stamp: Path) -> list[str]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_a_warm_rebuild_imports_no_matplotlib(tmp_path):
     stamp = _sweep(tmp_path)
     assert _pages_in_a_new_process(stamp) == ["matplotlib", "matplotlib.pyplot"]  # cold: draws
