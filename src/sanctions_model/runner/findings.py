@@ -6,6 +6,10 @@ static file: charts are inline SVG drawn by matplotlib, no script, no network re
 stylesheet. The run table is one click away (``runs.html``, see :mod:`sanctions_model.runner.index`).
 Which ``results.json`` keys feed which section is documented in
 :mod:`sanctions_model.reporting.findings`.
+
+A warm sweep costs little here: each chart is kept under a hash of its data in the sweep root's
+``.charts`` folder (:mod:`sanctions_model.runner.charts`; no matplotlib when nothing changed), and
+the page's body is built once and reused for the root copy, which differs only in its links.
 """
 
 from __future__ import annotations
