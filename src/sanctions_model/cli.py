@@ -131,9 +131,9 @@ def _data_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-_LIGHT = {"inspect", "notebooks"}
-"""Commands that need neither the data layer nor the connectors: their parser skips importing them
-(pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a second."""
+_LIGHT = {"inspect", "notebooks", "sweep"}
+"""Commands whose argument parser needs neither the data layer nor the connectors: building it skips
+importing them (pandas, pyarrow, ...); ``sweep`` imports the data layer later, when it checks runs, so ``sanctions-model inspect`` answers in well under a second."""
 
 
 def build_parser(*, light: bool = False) -> argparse.ArgumentParser:

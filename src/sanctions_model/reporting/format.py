@@ -15,9 +15,9 @@ All functions accept ``None`` and NaN and return :data:`MISSING` for them.
 from __future__ import annotations
 
 import math
+import re
+import sys
 from typing import Any
-
-import pandas as pd
 
 __all__ = [
     "MISSING",
@@ -38,6 +38,17 @@ __all__ = [
 ]
 
 MISSING = "\u2013"
+
+#: Month abbreviations as pandas' ``strftime("%b")`` writes them (C locale), so that a month
+#: written ``YYYY-MM`` reads without importing pandas (the findings page of a warm sweep).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _pandas():
+    """pandas if it is imported (else no value can be a pandas object): no import for a check."""
+    return sys.modules.get("pandas")
+
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 
@@ -151,11 +162,11 @@ def period_label(year: int, months: int | None = None, *, first_month: int = 1) 
     """``2024`` for a full year, ``2024, Jan-Aug`` for a partial one."""
     if months is None or months >= 12:
         return str(year)
-    start = pd.Period(year=year, month=first_month, freq="M")
-    end = start + (months - 1)
+    start = _MONTHS[(first_month - 1) % 12]
+    end = _MONTHS[(first_month - 1 + months - 1) % 12]
     if months == 1:
-        return f"{year}, {start.strftime('%b')}"
-    return f"{year}, {start.strftime('%b')}-{end.strftime('%b')}"
+        return f"{year}, {start}"
+    return f"{year}, {start}-{end}"
 
 
 def compact(value: Any, digits: int = 3) -> str:
@@ -198,8 +209,16 @@ def p_cell(p: Any) -> str:
 
 def month(value: Any) -> str:
     """A month for readers: ``Mar 2022`` (from a Period, Timestamp or ``"2022-03"``)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    pd = _pandas()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
+    if pd is not None and value is pd.NaT:
+        return MISSING
+    found = _YEAR_MONTH.fullmatch(value) if isinstance(value, str) else None
+    if found and 1 <= int(found.group(2)) <= 12:
+        return f"{_MONTHS[int(found.group(2)) - 1]} {int(found.group(1))}"
+    import pandas as pd
+
     try:
         period = pd.Period(value, freq="M")
     except (TypeError, ValueError):
@@ -230,13 +249,14 @@ def cell(value: Any, column: str = "") -> str:
     (None, NaN, NaT) a dash. Strings pass through unchanged.
     """
     name = str(column).strip().lower()
-    if value is None or value is pd.NaT:
+    pd = _pandas()
+    if value is None or (pd is not None and value is pd.NaT):
         return MISSING
     if isinstance(value, str):
         return value
-    if isinstance(value, pd.Period):
+    if pd is not None and isinstance(value, pd.Period):
         return month(value) if value.freqstr.startswith("M") else str(value)
-    if isinstance(value, pd.Timestamp):
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if (value.hour, value.minute) == (0, 0) else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
