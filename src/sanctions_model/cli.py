@@ -133,7 +133,8 @@ def _data_manifest(args: argparse.Namespace) -> int:
 
 _LIGHT = {"inspect", "notebooks", "sweep"}
 """Commands whose argument parser needs neither the data layer nor the connectors: building it skips
-importing them (pandas, pyarrow, ...); ``sweep`` imports the data layer later, when it checks runs, so ``sanctions-model inspect`` answers in well under a second."""
+importing them (pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a
+second; ``sweep`` imports the data layer later, when it checks its runs."""
 
 
 def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
