@@ -124,7 +124,14 @@ def pct_interval(lower: Any, upper: Any, *, digits: int = 2) -> str:
     return f"{pct(lower, digits=digits)} to {pct(upper, digits=digits)}"
 
 
-def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: str = "draws") -> str:
+def pvalue(
+    p: Any,
+    *,
+    n_draws: int | None = None,
+    exact: bool = False,
+    units: str = "draws",
+    upper_bound: bool = False,
+) -> str:
     """``p = 0.03``, ``p = 0.004``, ``p < 0.001``; at the floor of a simulated or placebo p-value,
     what that floor means.
 
@@ -133,10 +140,15 @@ def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: st
     an upper bound (more draws would show a smaller value): ``p < 0.005``. For an exhaustive
     randomization or placebo test (``exact=True``) it is the exact p-value of a rank-1 result:
     ``p = 0.017, the smallest value 57 placebos allow`` (``units="placebos"``).
+
+    ``upper_bound=True`` says the recorded value is only a bound that the draws support
+    (results record it as ``p_is_upper_bound``): ``p < 0.01``, never ``p = 0.01``.
     """
     if _missing(p):
         return f"p {MISSING}"
     p = float(p)
+    if upper_bound:
+        return "p < 0.001" if p <= 0.001 else f"p < {p:.2g}"
     if n_draws is not None and n_draws > 0 and p <= 1.0 / (n_draws + 1) + 1e-12:
         floor = 1.0 / (n_draws + 1)
         if exact:
@@ -199,11 +211,11 @@ def log_points(value: Any, *, digits: int = 2) -> str:
     return f"{number(x, digits + 1)} log points ({pct(math.expm1(x), digits=digits)})"
 
 
-def p_cell(p: Any) -> str:
+def p_cell(p: Any, *, upper_bound: bool = False) -> str:
     """A p-value for a table cell: ``0.03``, ``0.004``, ``< 0.001`` (no ``p =``)."""
     if _missing(p):
         return MISSING
-    text = pvalue(p)
+    text = pvalue(p, upper_bound=upper_bound)
     return text[4:] if text.startswith("p = ") else text[2:]
 
 

@@ -86,7 +86,11 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
         )
         if e.scale == "log" and e.has_interval:
             interval = f"{fmt.pct(math.expm1(e.lower))} to {fmt.pct(math.expm1(e.upper))}"
-        p = fmt.p_cell(e.p_value) if e.p_value is not None else fmt.MISSING
+        p = (
+            fmt.p_cell(e.p_value, upper_bound=e.p_upper_bound)
+            if e.p_value is not None
+            else fmt.MISSING
+        )
         link = f'<a href="{html.escape(e.href)}">report</a>' if e.href else ""
         rows.append(
             f'<tr><th scope="row">{html.escape(e.label)}</th>'
