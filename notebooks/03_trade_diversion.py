@@ -25,8 +25,9 @@
 # 1. **EU27 exports to Russia against comparable destinations** (annual Eurostat panel). The
 #    controls are the donor pool shared with notebook 05
 #    (`sanctions_model.data.donors.annual_donor_pool`): extra-EU countries that are neither
-#    sanctioned, war-hit nor suspected re-routing hubs, with EU exports of at least EUR 1 bn in
-#    every year before the war. Intra-EU flows (single market) and non-country partner codes are
+#    sanctioned, war-hit, suspected re-routing hubs nor fuel-driven (Gibraltar's bunker fuel,
+#    OPEC and Gulf members, whose EU imports rose with the 2022 energy prices), with EU exports
+#    of at least EUR 1 bn (2021 prices) in every year before the war. Intra-EU flows (single market) and non-country partner codes are
 #    not controls. The re-routing partners are not controls either: EBRD research (Chupilkin,
 #    Javorcik and Plekhanov 2023) documents rising EU exports to them after the sanctions, which
 #    would add their rise to Russia's fall. With one treated destination, clustered standard
@@ -41,6 +42,15 @@
 #    what it is compared against, the 2022 effect *relative to 2014-21* as a linear combination,
 #    and placebo-in-space p-values for Russia (against the donor destinations) and for the five partners
 #    as a group (against random groups of five donors).
+#
+# **Prices.** Annual values are deflated to 2021 prices by default (`real`; the deflator is named
+# in the output). The DiD and event studies are in logs with year (or month) effects, which absorb
+# a deflator common to all flows of a period: for the same donors they are the same in real and
+# nominal terms (the donor size threshold, in 2021 prices, is what moves the pool). The gravity
+# PPML is not exactly invariant: its score weights each year by its level, so deflating reweights
+# the years slightly. The monthly exposure designs stay in current prices (month effects absorb a
+# common deflator). The deflator matters most for the plain changes set against the published,
+# nominal figures at the end.
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
@@ -54,6 +64,9 @@ partners: list[str] = ["AM", "GE", "KZ", "KG", "UZ"]  # re-routing partners (ISO
 exposure_base: str = "2021"  # year whose export shares measure pre-war exposure to Russia
 alpha: float = 0.05  # 1 - coverage of the intervals
 annual_start: int = 2015  # first year of the annual DiD (after the 2014 sanctions)
+reference_years: list[int] = [2018, 2019]  # reference of the annual event study: their average (2021 is exposed to anticipation; it is the robustness row)
+real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
+deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values)
 
 # %%
@@ -63,9 +76,12 @@ import pandas as pd
 from IPython.display import display
 
 from sanctions_model import data, reporting
+from sanctions_model.data import prices
 from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
+from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
 from sanctions_model.models.gravity import fit_gravity_ppml
 from sanctions_model.models.gravity_design import gravity_randomization
+from sanctions_model.models.mc_digits import coarse_pct_interval, mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.reporting import format as fmt
@@ -92,21 +108,27 @@ def lp(value: float) -> str:
 # pre-period is one regime), destination and year fixed effects. The coefficient is the change in
 # exports to Russia from the pre-period to `event_year` onwards, net of the change in exports to
 # the donor destinations. The donors are notebook 05's: one definition
-# (`annual_donor_pool`: complete positive years 2010-2023, at least EUR 1 bn in every year before
-# `event_year`) for the DiD, the gravity placebos and the synthetic control.
+# (`annual_donor_pool` without the fuel-driven destinations: positive exports of at least EUR 1 bn,
+# 2021 prices, in every year before `event_year`; only pre-period years decide) for the DiD, the
+# gravity placebos and the synthetic control.
 
 # %%
 annual = data.load_trade("eurostat_comext_annual", reporter="EU27_2020", flow="export")
 annual = annual[annual["partner"].str.fullmatch(r"[A-Z]{2}")].copy()
 annual["year"] = annual["period"].dt.year
+annual_nominal = annual.copy()
+if real:
+    annual["value"] = prices.deflate(annual.set_index("year")["value"], "EUR", deflator=deflator).to_numpy()
+price_words = prices.deflator_label(deflator or prices.DEFAULT_DEFLATOR["EUR"]) if real else "current prices"
+print(f"Prices: {price_words}.")
 values = annual.pivot_table(index="year", columns="partner", values="value", aggfunc="sum")
-donors, not_donors = annual_donor_pool(values, values.index < event_year, treated=["RU"])
+donors, not_donors = annual_donor_pool(values, values.index < event_year, treated=["RU"], fuel_driven=False)
 first_year, last_year = int(values.index.min()), int(values.index.max())
 reason_counts = pd.Series(not_donors).value_counts().rename("destinations").to_frame()
 reason_counts.index.name = "why not a donor"
 print(f"{len(donors)} donor destinations: extra-EU countries that are neither sanctioned, war-hit nor "
-      f"suspected re-routing hubs, with EU exports of at least {fmt.money(MIN_DONOR_EXPORTS, digits=1)} in every year "
-      f"{first_year}-{event_year - 1} and positive exports in every year to {last_year}: {', '.join(donors)}.")
+      f"suspected re-routing hubs nor fuel-driven, with EU exports of at least {fmt.money(MIN_DONOR_EXPORTS, digits=1)} "
+      f"({price_words}) in every year {first_year}-{event_year - 1}: {', '.join(donors)}.")
 display(reason_counts)
 window = annual[annual["year"] >= annual_start]
 did_annual = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
@@ -167,52 +189,40 @@ if not_in_pool:
 # %% [markdown]
 # ### Event study (annual)
 #
-# One coefficient per year against 2021. The years before the war are placebo checks, tested
-# jointly (pre-trend test); only the effects of the war years form a family for the
-# multiple-testing adjustment.
+# One coefficient per year against the average of `reference_years` (2018-19 by default): a
+# reference not exposed to anticipation. With 2021 as reference, front-loading before the first
+# packages (exports pulled into 2021) would shift every other coefficient by the same amount; the
+# 2021 reference is the robustness row. The years before the war are placebo checks: the
+# pre-trend test takes the largest studentized lead between the reference and the war (2020,
+# 2021), ranked among the placebo destinations, so that a one-year spike is not diluted among all
+# the leads. Only the effects of the war years form a family for the multiple-testing adjustment.
 
 # %%
-es_annual = estimate_event_study(
-    window, treated="RU", event=str(event_year), leads=12 * (event_year - annual_start), lags=12,
-    reference=-12, fixed_effects="pair+period", controls=donors, alpha=alpha,
-)
-es_tab = es_annual.to_frame().query("~reference").copy()
-es_tab["year"] = event_year + es_tab["relative_time"] // 12
-es_tab = es_tab.set_index("year")
-fig, ax = plt.subplots(figsize=(8, 4))
-ax.axhline(0, color="0.5", linewidth=0.8)
-ax.errorbar(es_tab.index, es_tab["estimate"],
-            yerr=[es_tab["estimate"] - es_tab["lower"], es_tab["upper"] - es_tab["estimate"]],
-            fmt="o", capsize=3, label=f"{100 * (1 - alpha):.0f}% randomization interval")  # fmt: skip
-ax.plot([event_year - 1], [0], "s", color="0.3", label=f"reference ({event_year - 1})")
-ax.axvline(event_year - 0.5, color="tab:red", linestyle="--", linewidth=1, label="war and sanctions")
-ax.set_xticks(list(range(annual_start, last_year + 1)), [str(y) for y in range(annual_start, last_year + 1)])
-ax.set_xlabel(f"year (reference: {event_year - 1})")
-ax.set_ylabel("effect, log points (exp(x) - 1 = % change)")
-ax.set_title("EU27 exports to Russia relative to donor destinations (annual)")
-ax.legend(loc="lower left", fontsize="small")
+es_kw = dict(treated="RU", event=str(event_year), leads=12 * (event_year - annual_start), lags=12,
+             fixed_effects="pair+period", controls=donors, alpha=alpha)  # fmt: skip
+es_annual = estimate_event_study(window, reference=[12 * (y - event_year) for y in reference_years], **es_kw)
+es_2021 = estimate_event_study(window, reference=-12, **es_kw)
+es_annual.plot_annual(title="EU27 exports to Russia relative to donor destinations (annual)")
 plt.show()
+es_tab = es_annual.annual_frame().query("~reference")
 post_years = es_tab.index[es_tab.index >= event_year]
-adj_es = adjust_pvalues(
-    es_tab.loc[post_years, "pvalue"],
-    family=f"{post_years.min()}-{post_years.max()} effects on EU27 exports to Russia ({len(post_years)} years)",
-)
-es_show = pd.DataFrame(
-    {
-        "estimate (log points)": es_tab["estimate"].map(lp),
-        "effect": es_tab["estimate"].map(pct_cell),
-        "95% interval": [f"{pct_cell(a)} to {pct_cell(b)}" for a, b in zip(es_tab["lower"], es_tab["upper"], strict=True)],
-        "p (randomization)": es_tab["pvalue"].map(fmt.p_cell),
-        "rank": [f"{int(r)} of {ri.n_placebos + 1}" for r in es_tab["rank"]],
-        "p adjusted (war years)": [fmt.p_cell(adj_es["p_adjusted"].get(y)) if y in adj_es.index else "lead: see the pre-trend test"
-                                   for y in es_tab.index],
-    },
-    index=es_tab.index,
-)  # fmt: skip
-display(es_show)
+adj_es = adjust_pvalues(es_tab.loc[post_years, "pvalue"],
+                        family=f"{post_years.min()}-{post_years.max()} effects on EU27 exports to Russia ({len(post_years)} years)")
 pre_stat, pre_p, pre_how = es_annual.pretrend_test()
-print(f"p adjusted: {adj_es['method'].iloc[0]} over the {adj_es['family'].iloc[0]}. "
-      f"Pre-trend test (all {len(es_tab) - len(post_years)} leads zero): {fmt.pvalue(pre_p)} ({pre_how}).")
+pre_p_2021 = es_2021.pretrend_test()[1]
+
+# %%
+es_show = pd.DataFrame({
+    "estimate (log points)": es_tab["estimate"].map(lp), "effect": es_tab["estimate"].map(pct_cell),
+    "95% interval": [f"{pct_cell(a)} to {pct_cell(b)}" for a, b in zip(es_tab["lower"], es_tab["upper"], strict=True)],
+    "p (randomization)": es_tab["pvalue"].map(fmt.p_cell),
+    "p adjusted (war years)": [fmt.p_cell(adj_es["p_adjusted"].get(y)) if y in adj_es.index else "lead" for y in es_tab.index],
+    "robustness: reference 2021": es_2021.annual_frame()["estimate"].reindex(es_tab.index).map(lp),
+})  # fmt: skip
+display(es_show)
+print(f"Reference: {es_annual.reference_label}. p adjusted: {adj_es['method'].iloc[0]} over the {adj_es['family'].iloc[0]}. "
+      f"Pre-trend test: {fmt.pvalue(pre_p, n_draws=ri.n_placebos, exact=True, units='placebos')} ({pre_how}); "
+      f"with the 2021 reference {fmt.pvalue(pre_p_2021, n_draws=ri.n_placebos, exact=True, units='placebos')}.")
 
 # %% [markdown]
 # ## 2. Pre-war exposure across member states (monthly)
@@ -238,13 +248,14 @@ spread = float(exposure.max() - exposure.min())
 print(f"{len(panel)} reporter-partner-months, {panel['reporter'].nunique()} member states; "
       f"exposure from {exposure.min():.2f} to {exposure.max():.2f} (spread {spread:.2f})")
 to_russia = panel[panel["partner"] == "RU"]
+WILD_DRAWS = 9999  # wild bootstrap draws of the exposure designs; p-values and interval ends printed to their Monte Carlo error
 did_exp_ru = estimate_did(to_russia, treated="RU", intensity="exposure", event=event,
-                          fixed_effects="pair+period", reps=9999, alpha=alpha)
+                          fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
 
 to_partners = panel[panel["partner"].isin(partners)].copy()
 to_partners["treated"] = 1
 did_exp = estimate_did(to_partners, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+partner^period", reps=9999, alpha=alpha)
+                       fixed_effects="pair+partner^period", reps=WILD_DRAWS, alpha=alpha)
 
 
 def exposure_row(res) -> dict:
@@ -252,8 +263,8 @@ def exposure_row(res) -> dict:
     return {
         "per unit of exposure (log points)": lp(res.estimate),
         f"most vs least exposed (spread {spread:.2f})": pct_cell(spread * res.estimate),
-        "95% interval": f"{pct_cell(spread * lo)} to {pct_cell(spread * hi)}",
-        "p": fmt.p_cell(res.pvalue),
+        "95% interval": coarse_pct_interval(np.expm1(spread * lo), np.expm1(spread * hi)),
+        "p": mc_pvalue(res.pvalue, WILD_DRAWS),
         "_lo": spread * lo, "_hi": spread * hi,
     }  # fmt: skip
 
@@ -269,8 +280,8 @@ sentence_exposure = (
     f"Member states with the most exposure to Russia ({exposure.max():.2f}) against the least "
     f"({exposure.min():.2f}): exports to Russia {fmt.pct(np.expm1(spread * did_exp_ru.estimate), digits=2, signed=False).lstrip('+-')} "
     f"{'lower' if did_exp_ru.estimate < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-    f"{fmt.pvalue(did_exp_ru.pvalue)}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
-    f"(95% interval {r_pa['95% interval']}; {fmt.pvalue(did_exp.pvalue)}); wild cluster bootstrap over "
+    f"{r_ru['p']}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
+    f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
     f"{to_russia['reporter'].nunique()} member states. "
     + ("Both intervals include zero: these data cannot tell whether more exposed member states cut more "
        "or re-routed more." if both_zero else "At least one interval excludes zero.")
@@ -296,8 +307,8 @@ es_m_show = pd.DataFrame(
     {
         "estimate (log points per unit)": es_m["estimate"].map(lp),
         "95% interval": [f"{lp(a)} to {lp(b)}" for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
-        "p": es_m["pvalue"].map(fmt.p_cell),
-        "p adjusted (post months)": [fmt.p_cell(adj_lags["p_adjusted"].get(k)) if k in adj_lags.index else "lead"
+        "p": [mc_pvalue(v, max(reps, 999)) for v in es_m["pvalue"]],
+        "p adjusted (post months)": [mc_pvalue(adj_lags["p_adjusted"].get(k), max(reps, 999)) if k in adj_lags.index else "lead"
                                      for k in es_m.index],
     },
     index=pd.Index(es_m.index, name="months since the event"),
@@ -308,7 +319,7 @@ n_raw = int((es_m.loc[lag_ix, "pvalue"] < alpha).sum())
 n_adj = int((adj_lags["p_adjusted"] < alpha).sum())
 print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post months. "
       f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
-      f"(smallest adjusted {fmt.pvalue(adj_lags['p_adjusted'].min())}). "
+      f"(smallest adjusted {mc_pvalue(adj_lags['p_adjusted'].min(), max(reps, 999))}). "
       f"Pre-trend test (leads -{leads} to -2 zero): {fmt.pvalue(pre_p_m)} ({pre_how_m}; with 27 clusters an "
       "analytic Wald test over-rejects, so a small value is a warning, a large one weak reassurance).")
 
@@ -329,7 +340,7 @@ rows, models = {}, []
 for p in partners:
     sub = to_partners[to_partners["partner"] == p]
     res = estimate_did(sub, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+period", reps=9999, alpha=alpha)
+                       fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
     lo, hi = res.conf_int().iloc[0]
     rows[p] = {"estimate": res.estimate, "lower": lo, "upper": hi, "pvalue": res.pvalue}
     d = sub.assign(y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
@@ -348,19 +359,19 @@ display(pd.DataFrame(
     {
         "per unit of exposure (log points)": by_partner_tab["estimate"].map(lp),
         f"most vs least exposed (spread {spread:.2f})": (spread * by_partner_tab["estimate"]).map(pct_cell),
-        "95% interval": [f"{pct_cell(spread * a)} to {pct_cell(spread * b)}"
+        "95% interval": [coarse_pct_interval(np.expm1(spread * a), np.expm1(spread * b))
                          for a, b in zip(by_partner_tab["lower"], by_partner_tab["upper"], strict=True)],
-        "p": by_partner_tab["pvalue"].map(fmt.p_cell),
-        "p Benjamini-Hochberg": by_partner_tab["p_bh"].map(fmt.p_cell),
-        "p Romano-Wolf": by_partner_tab["p_romano_wolf"].map(fmt.p_cell),
+        "p": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["pvalue"]],
+        "p Benjamini-Hochberg": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["p_bh"]],
+        "p Romano-Wolf": [mc_pvalue(v, reps) for v in by_partner_tab["p_romano_wolf"]],
     }
 ))  # fmt: skip
 excl = [p for p, r in by_partner_tab.iterrows() if claim(r["lower"], r["upper"], None, alpha) != "includes zero"]
 print(
     (f"{'No' if not excl else len(excl)} partner's interval excludes zero" if not excl
      else f"Intervals excluding zero: {', '.join(excl)}")
-    + f" (smallest p = {fmt.p_cell(by_partner_tab['pvalue'].min())}, Benjamini-Hochberg "
-    f"{fmt.p_cell(by_partner_tab['p_bh'].min())}, Romano-Wolf {fmt.p_cell(by_partner_tab['p_romano_wolf'].min())}). "
+    + f" (smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}, Benjamini-Hochberg "
+    f"{mc_pvalue(by_partner_tab['p_bh'].min(), WILD_DRAWS)}, Romano-Wolf {mc_pvalue(by_partner_tab['p_romano_wolf'].min(), reps)}). "
     f"Family: {family}. p-values: {did_exp.inference}; Romano-Wolf: pyfixest rwolf, {reps} wild bootstrap draws."
 )  # fmt: skip
 
@@ -472,38 +483,28 @@ for c in grav_ri.caveats:
 # %% [markdown]
 # ## Against the published figures
 #
-# Eurostat reports the seasonally adjusted value of EU exports to Russia in September 2023
-# **61% below its February 2022 level**: a comparison of two single months, with no
-# counterfactual. Its base month was high (about EUR 8 bn according to Eurostat, against a 2021
-# monthly average computed below), which is one reason its fall exceeds the raw 2023-on-2021
-# fall. The DiD instead compares 2022-23 with the 2015-21 average, net of the change in exports
-# to the donor destinations; the gravity contrast compares with 2014-21, net of the year effects.
+# Eurostat reports the seasonally adjusted value of EU exports to Russia in September 2023 61%
+# below its February 2022 level: two single months, in current prices, with no counterfactual.
+# The plain annual change is shown in current and in 2021 prices beside it, and whether February
+# 2022 was a high base month is read from the embedded monthly data (not written in by hand).
+# The DiD instead compares 2022-23 with the 2015-21 average, net of the change in exports to the
+# donor destinations; the gravity contrast compares with 2014-21, net of the year effects.
 
 # %%
+ru_nominal = annual_nominal[annual_nominal["partner"] == "RU"].set_index("year")["value"]
 ru = annual[annual["partner"] == "RU"].set_index("year")["value"]
-raw_ratio = float(ru.loc[2023] / ru.loc[2021])
-monthly_2021 = float(ru.loc[2021] / 12)
-comparison = pd.DataFrame(
-    {
-        "estimate": [pct_cell(did_annual.estimate), pct_cell(g.estimate), fmt.pct(raw_ratio - 1, digits=2), "-61%"],
-        "compared with": [
-            f"{annual_start}-{event_year - 1} average, net of the {len(donors)} donor destinations",
-            f"2014-{event_year - 1}, net of year effects (Russia and the donor destinations)",
-            "2021 (raw, nominal EUR)",
-            "February 2022 (one month, seasonally adjusted; no counterfactual)",
-        ],
-        "inference": [
-            f"randomization over {ri.n_placebos} placebo destinations",
-            f"randomization over {g.n_placebos} placebo destinations",
-            "none (a ratio of two totals)",
-            "published",
-        ],
-    },
-    index=["DiD, annual", "gravity 2022 vs 2014-21", "raw 2023/2021", "Eurostat, Sep 2023 vs Feb 2022"],
-)
-display(comparison)
-print(f"Raw 2023/2021 ratio: {raw_ratio:.2f} ({fmt.pct(raw_ratio - 1, digits=2)}). 2021 monthly average of EU27 "
-      f"exports to Russia: {fmt.money(monthly_2021, digits=2)}, against about EUR 8 bn in February 2022 (Eurostat).")
+plain = change_table(ru_nominal, ru if real else None, first=event_year - 1, last=last_year, deflator=price_words)
+raw_ratio = float(1 + plain["change"].iloc[1 if real else 0])  # real when deflated
+estimates = pd.DataFrame({
+    "change": [np.expm1(did_annual.estimate), np.expm1(g.estimate)],
+    "compares": [f"{annual_start}-{event_year - 1} average, net of the {len(donors)} donor destinations (randomization over {ri.n_placebos} placebos)",
+                 f"2014-{event_year - 1}, net of year effects (randomization over {g.n_placebos} placebos)"],
+    "prices": ["a common deflator is absorbed by the year effects (logs)",
+               f"{price_words} (PPML weights years by level, so a deflator moves it slightly)"],
+}, index=["DiD, annual", "gravity 2022 vs 2014-21"])  # fmt: skip
+display(pd.concat([estimates, plain]).assign(change=lambda d: [fmt.pct(v) for v in d["change"]]))
+monthly_ru = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
+print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 
 # %% [markdown]
 # ## The partners
@@ -519,7 +520,7 @@ grav_claim = claim(gp_lo, gp_hi, gp.pvalue, alpha)
 print(
     f"Gravity, the five partners as a group against random groups of five donors: {pct_cell(gp.estimate)} in "
     f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval {pct_cell(gp_lo)} to "
-    f"{pct_cell(gp_hi)}; {fmt.pvalue(gp.pvalue, n_draws=gp.n_placebos)}). "
+    f"{pct_cell(gp_hi)}; {mc_pvalue(gp.pvalue, gp.n_placebos)}). "
     + ("The interval excludes zero, if only just: a rise at destination level consistent with the EBRD's, "
        "though it cannot say which goods rose or where they went next. "
        if grav_claim == "above" and gp_lo < 0.05
@@ -527,7 +528,7 @@ print(
        if grav_claim == "above"
        else "The interval includes zero: no rise distinguishable from donor-destination noise. ")
     + (f"The exposure design (section 2) finds no member-state gradient: no partner's interval excludes zero "
-       f"(smallest p = {fmt.p_cell(by_partner_tab['pvalue'].min())}). "
+       f"(smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}). "
        if not excl else f"The exposure design (section 2): intervals excluding zero for {', '.join(excl)}. ")
     + "Where a test does not reject, read it as 'not detected at destination level', not as evidence against "
     "re-routing."
@@ -553,6 +554,10 @@ reporting.record_results({
     "event_study_ru_annual_p_bh": {int(y): float(p) for y, p in adj_es["p_adjusted"].items()},
     "event_study_ru_annual_family": adj_es["family"].iloc[0],
     "event_study_ru_annual_pretrend_p": pre_p,
+    "event_study_ru_annual_pretrend_test": pre_how,
+    "event_study_ru_annual_reference": es_annual.reference_label,
+    "event_study_ru_annual_reference_2021": {int(y): float(b) for y, b in es_2021.annual_frame().query("~reference")["estimate"].items()},
+    "event_study_ru_annual_pretrend_p_reference_2021": pre_p_2021,
     "event_study_ru_annual_inference": es_annual.inference,
     "exposure_spread": spread,
     "did_exposure_ru": did_exp_ru.estimate,
@@ -587,8 +592,12 @@ reporting.record_results({
     "gravity_partners_2022_inference": gp.inference,
     "gravity_partners_2022_sentence": sentence_grav_partners,
     "raw_ratio_2023_2021": raw_ratio,
-    "eurostat_published_change": -0.61,
-    "eurostat_published_comparison": "September 2023 vs February 2022, seasonally adjusted monthly values",
+    "raw_ratio_2023_2021_nominal": float(1 + plain["change"].iloc[0]),
+    "real": real,
+    "deflator": price_words,
+    "eurostat_published_change": EUROSTAT_RU_EXPORTS.value,
+    "eurostat_published_comparison": EUROSTAT_RU_EXPORTS.compares,
+    "eurostat_published_prices": EUROSTAT_RU_EXPORTS.prices,
     "headline": {
         "DiD RU vs donors, annual (log pts)": round(did_annual.estimate, 3),
         "DiD RU randomization p": round(ri.pvalue, 4),

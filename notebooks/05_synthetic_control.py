@@ -23,7 +23,11 @@
 # a weighted average of EU exports to destinations that were neither sanctioned nor suspected
 # re-routing hubs, with weights chosen so that it tracks exports to Russia over 2010-2021
 # (the synthetic control of Abadie, Diamond and Hainmueller 2010). The data are the embedded annual
-# Comext panel: EU27 exports to every partner, 2010-2023.
+# Comext panel: EU27 exports to every partner, 2010-2023, at 2021 prices by default (`real`; the
+# deflator is named below). A deflator common to every destination moves the treated flow and its
+# synthetic control alike (the weights sum to one), so the log gaps are the same in real and
+# nominal terms; what it changes is the donor size threshold (then in 2021 prices) and the plain
+# changes a reader compares with published, nominal figures.
 #
 # **Outcome.** EU exports differ by four orders of magnitude across destinations, so the fitted
 # outcome is *log exports indexed to each destination's own 2010-2021 mean* (`outcome = "log_index"`):
@@ -36,8 +40,9 @@
 # unit's pre-period RMSPE (Firpo and Possebom 2018; the per-year intervals invert this test), and
 # over both years together, by the rank of
 # its post/pre RMSPE ratio (Abadie et al. 2010), leaving out placebos whose pre-period fit is more
-# than `k` times worse than Russia's. The five re-routing partners form a separate family, with
-# Holm-adjusted p-values. No interval here comes from a normal approximation.
+# than `k` times worse than Russia's. These co-primary tests form one family for the verdict on
+# Russia, adjusted by Holm; the five re-routing partners form a separate family, also Holm. No
+# interval here comes from a normal approximation.
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
@@ -49,7 +54,10 @@ family: list[str] = ["RU", "AM", "GE", "KZ", "KG", "UZ"]  # treated destinations
 intervention: int = 2022  # first post-intervention year
 pre_start: int = 2010  # first year of the pre-period
 outcome: Literal["log_index", "log", "index"] = "log_index"  # fitted outcome: log exports indexed to the pre-period mean, log exports, or exports indexed to the pre-period mean
-min_donor_exports_bn: float = 1.0  # EUR bn; donors need at least this much EU exports in every pre-period year
+min_donor_exports_bn: float = 1.0  # EUR bn (2021 prices when real); donors need at least this much EU exports in every pre-period year
+donor_rule: Literal["no_fuel", "size"] = "no_fuel"  # default pool without fuel-driven donors (OPEC/GCC members in 2021, Gibraltar), or all donors above the size threshold
+real: bool = True  # deflate the values to 2021 prices (the nominal fit is a robustness row)
+deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 k: float = 5.0  # placebos with pre-RMSPE above k times the treated's are left out of the rank
 alpha: float = 0.05  # 1 - coverage of the per-year intervals
 augmented: bool = True  # also fit the ridge-augmented synthetic control (pysyncon AugSynth, about 20 s)
@@ -63,8 +71,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from sanctions_model import data, models, reporting
-from sanctions_model.models.synthetic import FUEL_DRIVEN, fit_synthetic_control, fit_synthetic_controls
-from sanctions_model.models.synthetic_checks import specification_checks
+from sanctions_model.data import prices
+from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
+from sanctions_model.models.synthetic import fit_synthetic_control, fit_synthetic_controls
+from sanctions_model.models.synthetic_checks import pool_comparison, specification_checks
 from sanctions_model.models.synthetic_did import fit_synthetic_did
 from sanctions_model.reporting import format as fmt
 
@@ -102,10 +112,10 @@ def readable(frame, percent=(), rmspe=(), rename=None):
 # %%
 trade = data.load_trade(source="eurostat_comext_annual")
 options = dict(intervention=intervention, pre_start=pre_start, outcome=outcome,
-               min_donor_exports=min_donor_exports_bn * 1e9)
+               min_donor_exports=min_donor_exports_bn * 1e9, donor_rule=donor_rule, real=real, deflator=deflator)
 res = fit_synthetic_control(trade, partner, k=k, alpha=alpha, augmented=augmented, **options)
 print(f"{partner}: {len(res.pre_years)} pre-period years ({res.pre_years[0]}-{res.pre_years[-1]}), "
-      f"post {res.post_years}, {len(res.weights)} donors")
+      f"post {res.post_years}, {len(res.weights)} donors. Prices: {res.deflator}. Donor pool: {res.donor_pool}.")
 
 # %% [markdown]
 # ## Donor pool
@@ -114,9 +124,14 @@ print(f"{partner}: {len(res.pre_years)} pre-period years ({res.pre_years[0]}-{re
 # donors that notebook 03's difference-in-differences and gravity designs use too: no sanctioned,
 # war-hit or suspected-hub destinations, no EU member states (their rows are intra-EU flows, not
 # export markets), no non-country or non-market partner codes, no destinations with a missing
-# year, and none below the size threshold in some pre-period year (small flows are lumpy: one ship
-# or aircraft moves them; and a pool far larger than the 12 pre-period points lets the fit
-# interpolate noise). Every destination that is not a donor is counted by reason below.
+# pre-period year, and none below the size threshold in some pre-period year (small flows are
+# lumpy: one ship or aircraft moves them; and a pool far larger than the 12 pre-period points lets
+# the fit interpolate noise). Only pre-period years decide. With `donor_rule = "no_fuel"` (the
+# default) the fuel-driven destinations are left out too: Gibraltar (bunker fuel) and the members
+# of OPEC or the Gulf Cooperation Council in 2021, a rule fixed before the war that uses no trade
+# data. With them in the pool they carried most of the weight and their imports rose with the 2022
+# energy prices (compared side by side below). Every destination that is not a donor is counted by
+# reason below.
 
 # %%
 excluded = res.excluded
@@ -145,16 +160,6 @@ fig = res.plot()
 plt.show()
 display(res.weights_table().assign(weight=lambda d: [fmt.pct(v, signed=False) for v in d["weight"]]))
 print(f"Pre-period RMSPE {rmspe_text(res.pre_rmspe)} log points; post-period RMSPE {fmt.number(res.post_rmspe, 2)}.")
-fuel = [c for c in res.weights_table().index if c in FUEL_DRIVEN]
-if fuel:
-    display(Markdown(
-        f"{len(fuel)} of the {len(res.weights_table())} donors with weight ({', '.join(fuel)}, together "
-        f"{fmt.pct(res.weights[fuel].sum(), signed=False)} of the weight) are fuel-driven: Gibraltar's "
-        "imports from the EU are mostly bunker fuel for ships, and the others are oil exporters. Their "
-        "EU imports rose with the 2022 energy prices, so the counterfactual includes that boom. "
-        "The specification checks below refit without them."
-    ))
-
 # %% [markdown]
 # ## Placebos in space
 #
@@ -182,6 +187,22 @@ display(Markdown(
 ))
 
 # %% [markdown]
+# ## Donor pools side by side
+#
+# The fit on the pool as specified and on the other pool. The `size` pool keeps the fuel-driven
+# donors; its synthetic Russia climbs with the 2022 energy prices. Without them no convex
+# combination follows Russia's own pre-war path as closely (its imports from the EU fell with the
+# 2014-16 oil price, like the oil exporters'), so the fit is worse: read both rows.
+
+# %%
+other_rule = "size" if donor_rule == "no_fuel" else "no_fuel"
+other = fit_synthetic_control(trade, partner, k=k, alpha=alpha, leave_one_out=False, **(options | {"donor_rule": other_rule}))
+pools = pool_comparison({f"{donor_rule} (as specified)": res, f"{other_rule} (robustness)": other})
+fuel_share = [fmt.pct(v, signed=False) for v in pools["weight on fuel-driven donors"]]
+display(readable(pools.assign(**{"weight on fuel-driven donors": fuel_share})))
+
+
+# %% [markdown]
 # ## Effect per year: Russia, tested on its own
 #
 # The relative effect is `exp(gap) - 1`. The interval inverts the placebo test of the year's gap:
@@ -190,7 +211,9 @@ display(Markdown(
 # Possebom 2018; the scaling of the ratio test, with a placebo's pre-RMSPE counted as at least
 # 1/`k` of the treated's). A flow fitted worse than the placebos therefore gets a wider interval;
 # on raw gaps such intervals were too narrow. Its p-value comes from the same placebos, so interval
-# and p-value agree. Conformal intervals (Chernozhukov, Wuthrich and Zhu
+# and p-value agree. The per-year tests and the ratio test are co-primary: the verdict below
+# rests on their Holm-adjusted p-values, so a single per-year p at its floor cannot carry it.
+# The intervals are per year (unadjusted). Conformal intervals (Chernozhukov, Wuthrich and Zhu
 # 2021) are not shown: with 12 annual pre-periods their smallest p-value is 1/13, so no 95%
 # conformal interval exists.
 
@@ -198,32 +221,8 @@ display(Markdown(
 eff = res.effects()
 display(readable(eff, percent=("lower", "upper"), rename={
     "observed": "observed (log index)", "synthetic": "synthetic (log index)", "gap": "gap (log points)"}))
-floor = 1 / (res.n_placebos + 1)
-at_floor = bool((eff["p_value"] <= floor + 1e-12).all())
-ratio_text = (
-    f"The ratio test over both years ranks {partner} {ordinal(res.rank)} of {res.n_placebos + 1} "
-    f"({fmt.pvalue(res.p_value, n_draws=res.n_placebos, exact=True, units='placebos')})"
-)
-lead = (
-    f"Russia is the primary hypothesis, tested on its own by two tests: the per-year gap rank and the "
-    f"RMSPE ratio over both years. {ratio_text}"
-    + (f" and does not reach {level}; details below the per-year results." if res.p_value > alpha else ".")
-)
-after = (
-    (f"Both years {partner}'s gap is the largest of {res.n_placebos + 1} "
-     f"(p = {fmt.number(floor, 2)} each, the smallest value {res.n_placebos} placebos allow). "
-     if at_floor else "")
-    + ratio_text
-    + (f": {res.rank - 1} placebo{'s' if res.rank > 2 else ''} with near-perfect pre-period fits "
-       f"{'have' if res.rank > 2 else 'has'} larger ratios. "
-       + (f"So the direction of the fall is clear year by year, but the combined test does not reach {level}."
-          if (eff["p_value"] < alpha).all() else
-          f"So the fall is clear in {', '.join(str(y) for y in eff.index[eff['p_value'] < alpha]) or 'no year'}, "
-          f"but neither the {', '.join(str(y) for y in eff.index[eff['p_value'] >= alpha])} test nor the "
-          f"combined test reaches {level}.")
-       if res.p_value > alpha else ".")
-)
-Markdown("\n\n".join([lead, *res.sentences().values(), after]))
+display(res.primary_tests()[["p_value", "p_adjusted", "method"]])
+Markdown("\n\n".join([*res.sentences().values(), res.verdict()]))
 
 # %% [markdown]
 # ## Leave one donor out
@@ -285,18 +284,9 @@ for label, row in degenerate.iterrows():
 informative = checks.drop(index=degenerate.index)["p_value"]
 spec.append(
     f"The RMSPE-ratio p-value lies between {fmt.number(informative.min(), 2)} and "
-    f"{fmt.number(informative.max(), 2)} in every other specification"
+    f"{fmt.number(informative.max(), 2)} in every {'other ' if len(degenerate) else ''}specification"
     + (f": never below {level}." if informative.min() >= alpha else ".")
 )
-no_fuel = [r for r in checks.index if "fuel" in r]
-if no_fuel:
-    row = checks.loc[no_fuel[0]]
-    spec.append(
-        f"Without the fuel-driven donors the effects are {fmt.pct(row['effect_2022'])} (2022) and "
-        f"{fmt.pct(row['effect_2023'])} (2023), with the weight on {row['top_donor'].split()[0]} "
-        f"({fmt.pct(float(row['top_donor'].split()[1]), signed=False)}) and a worse pre-period fit "
-        f"(pre-RMSPE {rmspe_text(row['pre_rmspe'])} against {rmspe_text(res.pre_rmspe)})."
-    )
 Markdown("\n\n".join(spec))
 
 # %% [markdown]
@@ -357,60 +347,58 @@ if len(partners):
 # %%
 own = trade[trade["partner"] == partner]
 annual = pd.Series(own["value"].to_numpy(), index=own["period"].dt.year.to_numpy())
-rows = []
 last = res.post_years[-1]
-raw = annual[last] / annual[intervention - 1] - 1
-rows.append(("Annual data, no counterfactual", f"{last} vs {intervention - 1}", raw,
-             "the plain change in EU exports"))
-for year, row in res.effects().iterrows():
-    rows.append(("Synthetic control (this notebook)", str(year), row["effect"],
-                 "exports against the weighted donor destinations"))
-rows.append(("Synthetic DiD (this notebook)", f"{intervention}-{last}, average", sdid.to_frame().loc["average", "effect"],
-             "exports against the donors, in differences from weighted pre-period years"))
+annual_real = prices.deflate(annual, "EUR", deflator=deflator) if real else None
+plain = change_table(annual, annual_real, first=intervention - 1, last=last, deflator=res.deflator,
+                     published=EUROSTAT_RU_EXPORTS if partner == "RU" else None)
+raw = float(plain["change"].iloc[-2 if partner == "RU" else -1])  # real when deflated, else nominal
 cf = None
 if monthly_counterfactual:
     monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner=partner, flow="export", start="2019-01")
-    y = monthly.set_index("period")["value"].sort_index()
+    y_nominal = monthly.set_index("period")["value"].sort_index()
+    y = prices.deflate(y_nominal, "EUR", deflator=deflator) if real else y_nominal
     cf = models.estimate_counterfactual(y, "2022-03", log=True, n_sims=n_sims)
     cf_window = f"2022-03 to {pd.Period(y.index.max(), freq='M')}"
-    rows.append(("Monthly counterfactual (notebook 02 defaults)", cf_window,
-                 cf.average_effect, "exports against their own extrapolated 2019-2022 path"))
-EUROSTAT_RU = -0.61
-if partner == "RU":
-    rows.append(("Eurostat (published)", "Sep 2023 vs Feb 2022", EUROSTAT_RU,
-                 "two single months, seasonally adjusted; base February 2022 (about EUR 8 bn); no counterfactual"))
-comparison = pd.DataFrame(rows, columns=["source", "period", "effect", "compares"])
-comparison["effect"] = [fmt.pct(v) for v in comparison["effect"]]
-display(comparison)
+estimates = pd.DataFrame(
+    [("Synthetic control (this notebook)", str(yr), r["effect"], "against the weighted donor destinations")
+     for yr, r in res.effects().iterrows()]
+    + [("Synthetic DiD (this notebook)", f"{intervention}-{last}, average", sdid.to_frame().loc["average", "effect"],
+        "against the donors, in differences from weighted pre-period years")]
+    + ([("Monthly counterfactual (notebook 02 defaults)", cf_window, cf.average_effect,
+         "against the flow's own extrapolated 2019-2022 path")] if cf is not None else []),
+    columns=["source", "period", "effect", "compares"],
+)  # fmt: skip
+display(readable(estimates))
+display(readable(plain, percent=("change",)))
 
 # %%
 eff = res.effects()
 syn_growth = np.expm1(res.synthetic[last] - res.synthetic[intervention - 1]) if outcome != "index" else res.synthetic[last] / res.synthetic[intervention - 1] - 1
 text = [
-    f"The synthetic control puts EU27 exports to {partner} at {fmt.pct(eff.loc[last, 'effect'])} in {last} "
-    f"relative to the donor destinations, while the plain fall from {intervention - 1} to {last} is {fmt.pct(raw)}. "
-    f"The two differ because the donors' exports moved too: the synthetic control changed by "
-    f"{fmt.pct(syn_growth)} over the same years, so the synthetic-control effect is the fall measured "
+    f"Prices: {res.deflator}. The synthetic control puts EU27 exports to {partner} at "
+    f"{fmt.pct(eff.loc[last, 'effect'])} in {last} relative to the donor destinations, while the plain "
+    f"change from {intervention - 1} to {last} is {fmt.pct(raw)}"
+    + (f" at {intervention - 1} prices ({fmt.pct(plain['change'].iloc[0])} in current prices)" if real else "")
+    + ". The two differ because the donors' exports moved too: the synthetic control changed by "
+    f"{fmt.pct(syn_growth)} over the same years, so the synthetic-control effect is the change measured "
     "against where exports would have gone had they moved like the donors'.",
 ]
 if partner == "RU":
     text.append(
-        f"Eurostat's published {fmt.pct(EUROSTAT_RU)} compares the seasonally adjusted monthly level of "
-        "September 2023 with February 2022: a before/after change of one month against another, with "
-        "no counterfactual, measured from February 2022, the month of the invasion and the first "
-        "sanctions packages, a month when exports were high (about EUR 8 bn according to Eurostat). It "
-        "is not an estimate of the sanctions' effect, and its closeness to the synthetic-control "
-        f"figures ({fmt.pct(eff.iloc[0]['effect'])} in {eff.index[0]}, {fmt.pct(eff.loc[last, 'effect'])} "
-        f"in {last}) is not a confirmation of them."
+        f"Eurostat's published {fmt.pct(EUROSTAT_RU_EXPORTS.value)} compares the seasonally adjusted "
+        "monthly level of September 2023 with February 2022, in current prices: one month against "
+        "another, with no counterfactual and no deflator. It is not an estimate of the sanctions' effect. "
+        + base_month_sentence(y_nominal if monthly_counterfactual else data.load_trade(
+            "eurostat_comext", reporter="EU27_2020", partner=partner, flow="export").set_index("period")["value"])
     )
 if cf is not None:
     ci = cf.conf_int(0.05).loc["average"]
     n_paths = cf.to_results().get("n_draws") or n_sims
     text.append(
-        f"The monthly counterfactual of notebook 02 (EU27 exports, intervention 2022-03, its default "
-        f"model) gives {fmt.pct(cf.average_effect)} on average from {fmt.month('2022-03')} to {fmt.month(y.index.max())}"
-        f" (95% interval {fmt.pct_interval(ci['lower'], ci['upper'])}, from {n_paths} simulated paths of "
-        "notebook 02's default model; a longer window than the synthetic control's "
+        f"The monthly counterfactual of notebook 02 (EU27 exports{', 2021 prices' if real else ''}, intervention "
+        f"2022-03, its default model) gives {fmt.pct(cf.average_effect)} on average from {fmt.month('2022-03')} "
+        f"to {fmt.month(y.index.max())} (95% interval {fmt.pct_interval(ci['lower'], ci['upper'])}, from "
+        f"{n_paths} simulated paths; a longer window than the synthetic control's "
         f"{res.post_years[0]}-{res.post_years[-1]}). It extrapolates the flow's own 2019-2022 path, "
         "so it carries no information from other destinations, and averages over months rather than years."
     )
@@ -436,6 +424,12 @@ record |= {
     "family_adjustment": str(fam.adjusted.drop(index=partner)["method"].iloc[0]) if len(fam.adjusted) > 1 else "none",
     "family_primary": partner,
     "raw_change": raw,
+    "raw_change_nominal": float(plain["change"].iloc[0]),
+    "real": real,
+    "deflator": res.deflator,
+    "donor_rule": donor_rule,
+    "sc_other_pool": {"donor_rule": other_rule, **{k_: v for k_, v in other.record().items()
+                                                    if k_.startswith(("sc_effect", "sc_p_placebo", "sc_rank", "sc_pre_rmspe"))}},
 }
 record["specification_range"] = {c: [lo[c], hi[c]] for c in lo.index}  # point estimates, not an interval
 record["specification_p_range"] = [float(informative.min()), float(informative.max())]
@@ -450,5 +444,6 @@ if cf is not None:
     record["monthly_counterfactual_window"] = cf_window
     record["monthly_counterfactual_inference"] = cf.inference
 if partner == "RU":
-    record["eurostat_published"] = EUROSTAT_RU
+    record["eurostat_published"] = EUROSTAT_RU_EXPORTS.value
+    record["eurostat_published_prices"] = EUROSTAT_RU_EXPORTS.prices
 reporting.record_results(record)

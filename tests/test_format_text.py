@@ -118,3 +118,116 @@ def test_sentence_with_a_p_value_only():
     text = effect_sentence("X", -0.3, None, None, p_value=0.3)
     assert "point estimate" in text and "does not distinguish" in text
     assert "disagree" not in text
+
+
+# -- labels and answers ---------------------------------------------------------------------------
+
+# keys the default sweep's results.json carry today (notebooks 01-05)
+_REAL_KEYS = (
+    "effect lower upper p_value chow_p_value qlr_p_value did_ru_annual did_ru_annual_lower "
+    "did_ru_annual_p_ri did_ru_annual_without_rs_md_in_tm did_exposure did_exposure_ru "
+    "did_exposure_by_partner gravity_ru_2022_vs_2014_21 gravity_partners_2022 sc_effect_2022 "
+    "sc_effect_2023 sc_p_placebo sc_pre_rmspe monthly_counterfactual_effect hubs_side eu_side "
+    "eu_side_scorecard_coverage ratio_2023_2021_AM raw_ratio_2023_2021 russia_2014 russia_2022 "
+    "partners_2022 russia_2022_vs_2014_21 exposure_spread"
+).split()
+
+
+@pytest.mark.parametrize("key", _REAL_KEYS)
+def test_every_key_a_reader_sees_is_in_words(key):
+    from sanctions_model.reporting.labels import label, unit_of
+
+    text = label(key)
+    assert "_" not in text and text != key, text
+    assert unit_of(key) in ("%", "log points", "ratio", "p-value", "share", ""), key
+
+
+def test_unknown_names_are_still_words():
+    from sanctions_model.reporting.labels import column_label, label, param_label, param_value
+
+    assert label("did_ru_annual_without_rs_md_in_tm") == (
+        "EU27 exports to Russia against donors without Serbia, Moldova and Turkmenistan"
+    )
+    assert "_" not in label("some_new_key_2023") and "2023" in label("some_new_key_2023")
+    assert column_label("absolute_lower") == "change, lower end (EUR)"
+    assert column_label("effect_2022") == "effect, 2022"
+    assert param_label("pre_start") == "pre-period from"
+    assert param_value("partner", "KG") == "Kyrgyzstan" and param_value("product", None) == (
+        "all goods"
+    )
+
+
+def _hub_run(partner, effect, lower, upper, p):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=f"02-{partner}",
+        notebook="notebooks/02_sanction_effect.ipynb",
+        status="ok",
+        parameters={"partner": partner},
+        resolved={"reporter": "EU27_2020", "partner": partner},
+        results={
+            "reporter": "EU27_2020",
+            "partner": partner,
+            "flow": "export",
+            "effect": effect,
+            "lower": lower,
+            "upper": upper,
+            "p_value": p,
+            "post_period": ["2022-03", "2024-08"],
+        },
+        files=["report.html"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("effect", "lower", "upper", "p", "words"),
+    [
+        (1.8, 0.9, 3.2, 0.001, "rose beyond their pre-war trend"),
+        (-0.4, -0.6, -0.2, 0.001, "fell below their pre-war trend"),
+        (0.5, -0.2, 2.3, 0.21, "Not distinguishable from their trend"),
+        (0.5, 0.1, 2.3, 0.21, "Not distinguishable from their trend"),  # interval and p disagree
+    ],
+)
+def test_hub_answer_follows_interval_p_and_sign(effect, lower, upper, p, words):
+    from sanctions_model.reporting.answers import build_answers
+
+    hubs = next(
+        a for a in build_answers([_hub_run("AM", effect, lower, upper, p)]) if a.key == "hubs"
+    )
+    text = " ".join(hubs.sentences)
+    assert words in text and "Armenia" in text
+    others = {"rose beyond", "fell below", "Not distinguishable"} - {words.split(" their")[0]}
+    assert not any(o in text for o in others if o not in words), text
+    # the missing offset names the notebook and the key it needs
+    assert "no successful run of notebook 04 in this sweep records eu27_ratio.hubs_side" in text
+
+
+def test_fall_answer_says_which_methods_are_distinguishable_from_zero():
+    from types import SimpleNamespace
+
+    from sanctions_model.reporting.answers import build_answers
+
+    ru = _hub_run("RU", -0.54, -0.69, -0.28, 0.004)
+    sc = SimpleNamespace(
+        name="05",
+        notebook="notebooks/05_synthetic_control.ipynb",
+        status="ok",
+        parameters={},
+        resolved={},
+        results={
+            "sc_effect_2023": -0.69,
+            "sc_lower_2023": -0.91,
+            "sc_upper_2023": 0.015,
+            "sc_p_2023": 0.052,
+            "sc_n_placebos": 57,
+        },
+        files=["report.html"],
+    )
+    (fall,) = [a for a in build_answers([ru, sc]) if a.key == "fall"]
+    head = fall.sentences[0]
+    assert "54% to 69% below" in head
+    assert "Distinguishable from zero: monthly counterfactual, average month" in head
+    assert "Not distinguishable from zero: synthetic control" in head
+    assert any("notebook 03 in this sweep records did_ru_annual" in s for s in fall.sentences)
+    assert set(fall.runs) == {"02-RU", "05"}

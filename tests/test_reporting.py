@@ -103,20 +103,28 @@ def test_reader_frame_formats_by_column():
             "p_value": [0.0001, 0.2],
             "ratio": [0.4312, 10.39],
             "when": [pd.Period("2022-03", "M"), pd.NaT],
+            "relative": [-0.543, 1.8],
+            "absolute_lower": [-4.47e9, 1e6],
+            "coverage_95": [0.915, 1.0],
         }
     )
     out = reporting.reader_frame(frame)
     assert out.to_dict("list") == {
         "value": ["3.30 bn", "\u2013"],
-        "p_value": ["< 0.001", "0.20"],
+        "p-value": ["< 0.001", "0.20"],
         "ratio": ["0.43", "10"],
         "when": ["Mar 2022", "\u2013"],
+        "change (%)": ["-54%", "+180%"],  # relative effects in percent, not -0.543
+        "change, lower end (EUR)": ["-4.47 bn", "1.00 m"],
+        "coverage of the 95% interval": ["0.915", "1"],
     }
+    assert not any("_" in str(c) for c in out.columns)  # no snake_case where a reader looks
     indexed = pd.Series([1.5e6], index=pd.PeriodIndex(["2024-08"], freq="M", name="month"))
     assert reporting.reader_frame(indexed).index.tolist() == ["Aug 2024"]
     assert reporting.reader_frame(indexed).index.name == "month"
     html = reporting.styled(frame).to_html()
     assert "3.30 bn" in html and "\u2013" in html and "nan" not in html.lower().replace("nan;", "")
+    assert "change, lower end (EUR)" in html and "absolute_lower" not in html
 
 
 def test_setup_report_turns_warnings_into_run_notes(tmp_path, monkeypatch):
@@ -179,3 +187,37 @@ print('&lt; 0.001' in fmt(frame)[0]['text/html'] and 'partner' in fmt(frame)[0][
         "Chart: Exports to Russia",
         "True",
     ]
+
+
+def test_axes_read_years_and_log_ticks_as_plain_numbers():
+    """After setup_report(): a year axis reads 2010 (not 2,010), a log axis 100 and 1,000 (not
+    10^2), and a long forest-plot title is wrapped, not cut."""
+    import matplotlib.pyplot as plt
+
+    from sanctions_model.reporting.plots import forest_plot
+
+    reporting.setup_report()
+    fig, (a, b) = plt.subplots(1, 2)
+    a.plot([2010, 2015, 2022], [1.0, 2.0, 3.0])
+    b.plot([1, 2, 3], [50, 500, 5000])
+    b.set_yscale("log")
+    fig.canvas.draw()
+    years = [t.get_text() for t in a.get_xticklabels() if t.get_text()]
+    logs = [t.get_text() for t in b.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert "2010" in years and not any("," in y for y in years), years
+    assert {"100", "1,000"} <= set(logs) and not any("^" in t or "$" in t for t in logs), logs
+    title = "Trade diversion: difference-in-differences and gravity, with a long title " * 2
+    fig = forest_plot(["a"], [-0.5], [-0.6], [-0.4], title=title)
+    fig.canvas.draw()
+    shown = fig.axes[0].get_title(loc="left")
+    plt.close(fig)
+    assert "\n" in shown and shown.replace("\n", " ").split() == title.split()
+
+
+def test_only_columns_that_say_relative_become_percent():
+    """Gravity's "percent" columns are already x100 and "effect" may be log points or EUR: they
+    keep their numbers; "relative" columns (intervention tables) read in percent."""
+    frame = pd.DataFrame({"percent": [-36.5], "effect": [-0.8], "relative_upper": [-0.25]})
+    out = reporting.reader_frame(frame).iloc[0].to_dict()
+    assert out == {"change (%)": "-36.5", "effect": "-0.800", "change, upper end (%)": "-25%"}

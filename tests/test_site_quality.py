@@ -79,6 +79,60 @@ def problems(page: str) -> list[str]:
             found.append(f"repr: {match.group(0)!r}")
     if "\\n" in text:
         found.append("literal \\n (a string repr)")
+    for part in parsed.parts:
+        if "\\n" not in part and re.fullmatch(r"\s*'[^'\n]{1,200}'\s*", part):
+            found.append(f"a Python string repr: {part.strip()[:40]!r}")
+    for match in _SCRIPT_LINK.finditer(page):
+        found.append(f"script link: {match.group(0)[:40]!r}")
+    for match in _HANDLER.finditer(page):
+        found.append(f"event handler: {match.group(0)[:40]!r}")
+    return found
+
+
+_SCRIPT_LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']?\s*(?:javascript|vbscript):""", re.I)
+# an element with an on...= handler (text such as "&lt;img onerror=" is inert and not matched)
+_HANDLER = re.compile(
+    r"<(?:img|svg|a|div|span|body|iframe|input|video|audio)\b[^<>]*\son\w+\s*=", re.I
+)
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
+def _cells(page: str, pattern: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(pattern, page, re.S)]
+
+
+def findings_problems(page: str) -> list[str]:
+    """What the findings page must not do: open without the answers, show internal names or
+    one label for two rows, a sweep's internal title, or let numbers and links break mid-word."""
+    found = []
+    answers = page.find('<section id="answers">')
+    if answers < 0:
+        found.append("no answers section")
+    elif "<figure" in page[:answers] or "<table" in page[:answers]:
+        found.append("answers not first")
+    else:
+        block = page[answers : page.find("</section>", answers)]
+        if block.count('<li id="answer-') < 6:
+            found.append("fewer than six answers")
+        if "Draws on:" not in block:
+            found.append("answers without the runs they draw on")
+    h1 = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    if h1 and re.match(r"Sweep\b", h1.group(1)):
+        found.append(f"internal title: {h1.group(1)!r}")
+    labels = _cells(page, r'<th scope="row">(.*?)</th>')
+    heads = _cells(page, r"<thead>.*?</thead>")
+    for text in labels + heads:
+        for match in _SNAKE.finditer(text):
+            found.append(f"internal name: {match.group(0)!r} in {text[:50]!r}")
+    for table in re.findall(r'<table class="estimates">(.*?)</table>', page, re.S):
+        rows = _cells(table, r'<th scope="row">(.*?)</th>')
+        for label in sorted({r for r in rows if rows.count(r) > 1}):
+            found.append(f"two rows labelled {label!r}")
+    css = " ".join(re.findall(r"<style>(.*?)</style>", page, re.S))
+    if "overflow-wrap: anywhere" in css or "word-break: break-all" in css:
+        found.append("numbers and links may break mid-word (overflow-wrap: anywhere)")
+    if "How the intervals were computed" in page:
+        found.append("inference lists in the findings (they belong on the methods page)")
     return found
 
 
@@ -127,6 +181,70 @@ def test_checker_finds_each_problem():
     # neither hashes nor images nor placeholders are findings
     assert problems("<p>run 02-a995b8fc, digest 8f3fc2e55de8, &lt;project&gt;/x</p>") == []
     assert problems('<img src="data:image/png;base64,AAAA/tmp/BBBB">') == []
+
+
+def test_findings_checker_finds_each_problem():
+    good = (
+        "<style>td { overflow-wrap: break-word; }</style><h1>What the sanctions did</h1>"
+        '<section id="answers">'
+        + "".join(f'<li id="answer-{i}">a</li>' for i in range(6))
+        + '<p class="runs">Draws on: <a href="x/report.html">x</a></p></section>'
+        '<table class="estimates"><thead><tr><th>Figure</th></tr></thead>'
+        '<tr><th scope="row">EU27 exports to Armenia (pre-period from 2016-01)</th></tr>'
+        '<tr><th scope="row">EU27 exports to Armenia (pre-period from 2019-01)</th></tr></table>'
+    )
+    assert findings_problems(good) == []
+    assert findings_problems(good.replace('id="answers"', 'id="x"')) == ["no answers section"]
+    assert findings_problems(good.replace("What the sanctions did", "Sweep default")) == [
+        "internal title: 'Sweep default'"
+    ]
+    dup = good.replace(" (pre-period from 2016-01)", "").replace(" (pre-period from 2019-01)", "")
+    assert findings_problems(dup) == ["two rows labelled 'EU27 exports to Armenia'"]
+    snake = good.replace("EU27 exports to Armenia (pre", "did_ru_annual (pre", 1)
+    assert findings_problems(snake)[0].startswith("internal name: 'did_ru_annual'")
+    assert findings_problems(good.replace("break-word", "anywhere"))[0].startswith("numbers")
+    assert "answers not first" in findings_problems("<table></table>" + good)
+    assert problems('<a href="javascript:alert(3)">x</a>')[0].startswith("script link")
+    assert problems('<img src=x onerror="alert(1)">')[0].startswith("event handler")
+    assert problems("<p>&lt;img src=x onerror=alert(1)&gt;</p>") == []  # shown as text: inert
+
+
+def test_report_markdown_from_data_is_inert():
+    """#21.9: a product code in a notebook's Markdown output cannot run in report.html."""
+    import nbformat
+
+    from sanctions_model.runner.html import render_html
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("display(Markdown(text))")
+    hostile = (
+        "Product <img src=x onerror=alert(1)> [x](javascript:alert(3)) [y]( JaVa&#115;cript:a(4))"
+        " </svg><script>alert(6)</script> [ok](https://example.org)"
+    )
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/markdown": hostile, "text/plain": ""})
+    ]
+    nb.cells = [cell]
+    page = render_html(nb)
+    assert problems(page) == []
+    body = page[page.index("Product") :]
+    assert "<script>alert" not in body and "<img src=x" not in body
+    assert 'href="https://example.org"' in body  # a safe link stays a link
+
+
+def test_displayed_strings_read_as_text():
+    """Notebook 01's ``display("no flags")`` shows no flags, not 'no flags'."""
+    import nbformat
+
+    from sanctions_model.runner.html import render_html
+
+    assert problems("<pre>'no flags'</pre>") == ["a Python string repr: \"'no flags'\""]
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('display("no flags")')
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": "'no flags'"})]
+    nb.cells = [cell]
+    page = render_html(nb)
+    assert problems(page) == [] and "no flags" in visible_text(page)
 
 
 def test_front_page_checker(tmp_path):
@@ -193,6 +311,7 @@ def test_default_sweep_front_page(default_site):
     for index in (default_site / "index.html", (default_site / "latest").resolve() / "index.html"):
         assert front_page_problems(index) == [], index
         assert problems(index.read_text(encoding="utf-8")) == []
+        assert findings_problems(index.read_text(encoding="utf-8")) == [], index
     runs = (default_site / "runs.html").read_text(encoding="utf-8")
     assert problems(runs) == [] and 'href="index.html"' in runs
 

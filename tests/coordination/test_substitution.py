@@ -43,7 +43,10 @@ def test_point_estimate_inside_interval_and_ratio_of_means():
     res = estimate_substitution(panel, pre=PRE, post=POST, n_draws=1000, seed=3)
     f = res.to_frame()
     for a, est in res.estimates.items():
-        assert est.ratio == pytest.approx(est.excess_draws.mean() / est.shortfall_draws.mean())
+        # the exact ratio of expected values, which the draws' ratio of means approximates
+        assert est.ratio == pytest.approx(est.excess / est.shortfall)
+        mc = est.excess_draws.mean() / est.shortfall_draws.mean()
+        assert est.ratio == pytest.approx(mc, abs=0.02)
         assert f.loc[a, "ratio_lower"] <= f.loc[a, "ratio"] <= f.loc[a, "ratio_upper"]
         # the 90% interval lies inside the 95% one
         lo90, hi90 = est.conf_int(0.10)
@@ -52,6 +55,19 @@ def test_point_estimate_inside_interval_and_ratio_of_means():
         assert (f.loc[a, "ratio_lower"] > 0) == (f.loc[a, "p_value"] < 0.05)
     assert "overstates re-routing" in res.summary()
     assert "Inference:" in res.summary()
+
+
+def test_point_estimate_does_not_depend_on_the_seed():
+    panel, _ = simulate_substitution_panel(allies=("A",), ratio=0.2, seed=5)
+    a, b = (
+        estimate_substitution(panel, pre=PRE, post=POST, n_draws=300, seed=s).estimates["A"]
+        for s in (1, 2)
+    )
+    assert a.ratio == b.ratio and a.shortfall == b.shortfall and a.excess == b.excess
+    assert not np.array_equal(a.excess_draws, b.excess_draws)
+    # the exact expectation of the draws: a large simulation lands on it
+    big = joint_trend_draws(panel[["A"]], pre=PRE, post=POST, n_draws=100_000, seed=3)
+    np.testing.assert_allclose(big.draws.mean(axis=0), big.expected, rtol=0.01)
 
 
 def test_same_seed_same_result_and_correlated_draws():

@@ -1,9 +1,12 @@
 """Synthetic control: simulated panels with planted effects, placebo size, and the real EU27 panel.
 
-Reference numbers on the real data (EU27 exports to RU, demeaned log outcome, 58 donors with at
-least EUR 1 bn of EU exports in every year 2010-2021) were computed with
-``fit_synthetic_control(load_trade(source="eurostat_comext_annual"), "RU")``: -57% in 2022, -69%
-in 2023, pre-RMSPE 0.043, RMSPE-ratio rank 4 of 58 (p = 0.069). The per-year test divides each
+Reference numbers on the real data (EU27 exports to RU, demeaned log outcome) were computed with
+``fit_synthetic_control(load_trade(source="eurostat_comext_annual"), "RU")``. Default pool (47
+donors with at least EUR 1 bn of EU exports in every year 2010-2021, without the fuel-driven
+destinations): Brazil carries all the weight, -54% in 2022, -68% in 2023, pre-RMSPE 0.103, ratio
+rank 9 of 48 (p = 0.19). With the fuel-driven donors (``donor_rule="size"``, 58 donors, the
+previous default): -57% in 2022, -69% in 2023, pre-RMSPE 0.043, RMSPE-ratio rank 4 of 58
+(p = 0.069), 87% of the weight on GI, BH, IQ, NG, LY. The per-year test divides each
 gap by its unit's pre-RMSPE (placebos' floored at 1/k of the treated's): RU's 2022 gap ranks first
 (p = 1/58, interval -72% to -36%); its 2023 gap ranks third (p = 3/58 = 0.052, interval -91% to
 +1.5%), behind Panama's (raw gap +1.11) and Morocco's (pre-RMSPE 0.008: its gap scaled up by
@@ -35,6 +38,12 @@ def annual() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def russia(annual):
+    """The previous default (fuel-driven donors kept, current prices): the reference numbers."""
+    return fit_synthetic_control(annual, "RU", donor_rule="size", real=False)
+
+
+@pytest.fixture(scope="module")
+def russia_no_fuel(annual):
     return fit_synthetic_control(annual, "RU")
 
 
@@ -202,9 +211,89 @@ def test_default_donors_are_the_shared_annual_pool(annual, russia):
     pool, reasons = annual_donor_pool(values, np.asarray(values.index < 2022), treated=["RU"])
     assert list(russia.weights.index) == pool and len(pool) == 58
     assert set(russia.excluded.index) == set(reasons)
-    again = fit_synthetic_control(annual, "RU", donors=pool, leave_one_out=False)
+    again = fit_synthetic_control(annual, "RU", donors=pool, leave_one_out=False, real=False)
     assert np.allclose(again.effects()["effect"], russia.effects()["effect"])
     assert again.rank == russia.rank == 4
+
+
+def test_default_pool_leaves_out_fuel_driven_donors(annual, russia, russia_no_fuel):
+    """The default stops fuel-driven donors from carrying the fit (87% of the weight before)."""
+    from sanctions_model.data.donors import FUEL_DRIVEN
+
+    fuel = [c for c in russia.weights.index if c in FUEL_DRIVEN and russia.weights[c] > 1e-3]
+    assert russia.weights[fuel].sum() == pytest.approx(0.87, abs=0.01)
+    assert not set(russia_no_fuel.weights.index) & set(FUEL_DRIVEN)
+    # 50 donors at 2021 prices (47 in current prices: the EUR 1 bn threshold in real terms)
+    assert len(russia_no_fuel.weights) == 50
+    assert "HICP" in russia_no_fuel.deflator and "2021 = 100" in russia_no_fuel.deflator
+    assert russia_no_fuel.excluded.loc["GI", "reason"].startswith("fuel-driven")
+    assert "OPEC" in russia_no_fuel.excluded.loc["BH", "reason"]
+    assert "no fuel-driven" in russia_no_fuel.record()["sc_donor_pool"]
+    # the 2022 climb of the synthetic Russia: +0.35 log points with them (current prices),
+    # +0.23 without (current prices), +0.15 without at 2021 prices (HICP 2022/2021: +8.4%)
+    climb = {r: r.synthetic[2022] - r.synthetic[2021] for r in (russia, russia_no_fuel)}
+    assert climb[russia] == pytest.approx(0.349, abs=0.005)
+    assert climb[russia_no_fuel] == pytest.approx(0.235 - np.log(1.0838), abs=0.005)
+    eff = russia_no_fuel.effects()
+    assert eff["effect"].tolist() == pytest.approx([-0.535, -0.680], abs=0.005)
+    assert russia_no_fuel.rank == 9 and russia_no_fuel.n_placebos == 50
+    # Russia's pre-war path fell with the 2014 oil crash like the oil exporters' imports: no
+    # convex combination of the other donors follows its trend, and the caveats say so
+    assert any("pre-period trend" in c for c in russia_no_fuel.caveats)
+    assert any("Poor pre-period fit" in c for c in russia_no_fuel.caveats)
+
+
+def test_co_primary_tests_are_holm_adjusted_and_the_verdict_follows(russia, russia_no_fuel):
+    tests = russia.primary_tests()
+    assert list(tests.index) == ["gap 2022", "gap 2023", "RMSPE ratio 2022-2023"]
+    # review 19.6i: per-year p 1/58 against a ratio p of 0.069; Holm over the three
+    assert tests["p_value"].tolist() == pytest.approx([1 / 58, 3 / 58, 4 / 58])
+    assert tests["p_adjusted"].tolist() == pytest.approx([3 / 58, 6 / 58, 6 / 58])
+    text = russia.verdict()
+    assert "below its synthetic control in every post year" in text
+    assert "None reaches 5% after adjustment; none could" in text and "3/58" in text
+    assert "clear" not in text
+    assert (
+        "adjusted 0.12" in russia_no_fuel.verdict() or "adjusted 0.11" in russia_no_fuel.verdict()
+    )
+
+
+def test_donor_eligibility_uses_pre_period_data_only():
+    """Issue 19.6f: a donor is not chosen or dropped for what it did after the intervention."""
+    from sanctions_model.data.donors import annual_donor_pool
+
+    years = pd.Index(range(2015, 2024), name="year")
+    values = pd.DataFrame({"US": 5e9, "JP": 3e9, "BR": 2e9, "CH": 4e9}, index=years)
+    values.loc[2023, "JP"] = 0.0  # collapsed after the intervention
+    values.loc[2022, "BR"] = 1e8  # fell below the size threshold after it
+    values.loc[2016, "CH"] = np.nan  # missing before it
+    pre = np.asarray(values.index < 2022)
+    pool, reasons = annual_donor_pool(values, pre)
+    assert pool == ["US", "JP", "BR"]
+    assert reasons == {"CH": "missing or zero exports in some pre-period year"}
+    # the synthetic control needs post values: it drops JP itself and says why
+    trade = values.assign(RU=np.linspace(6e9, 2e9, len(years)))
+    res = fit_synthetic_control(trade, "RU", leave_one_out=False)
+    assert list(res.weights.index) == ["US", "BR"]
+    assert "post-period" in res.excluded.loc["JP", "reason"]
+
+
+def test_common_deflator_leaves_log_gaps_unchanged(annual):
+    """A deflator common to every destination shifts treated and synthetic alike (weights sum
+    to one), so real and nominal log gaps agree; only the plain change and levels differ."""
+    deflator = pd.Series(np.exp(0.03 * np.arange(14)), index=range(2010, 2024))
+    real = annual.assign(value=annual["value"] / annual["period"].dt.year.map(deflator).to_numpy())
+    nominal = fit_synthetic_control(annual, "RU", leave_one_out=False, real=False)
+    a = nominal.effects()
+    # same donors (the EUR 1 bn threshold, applied to deflated values, could move the pool)
+    b = fit_synthetic_control(real, "RU", donors=nominal.weights.index, leave_one_out=False,
+                              real=False).effects()  # fmt: skip
+    c = fit_synthetic_control(annual, "RU", donors=nominal.weights.index, leave_one_out=False)
+    cols = ["gap", "effect", "lower", "upper", "p_value"]
+    assert np.allclose(a[cols], c.effects()[cols], atol=1e-8)  # the shipped HICP, same donors
+    assert "current prices" in nominal.deflator
+    assert np.allclose(a[["gap", "effect", "lower", "upper", "p_value"]],
+                       b[["gap", "effect", "lower", "upper", "p_value"]], atol=1e-8)  # fmt: skip
 
 
 def test_sentence_follows_the_per_year_interval(russia):
@@ -249,7 +338,7 @@ def test_family_of_six_with_adjusted_p_values(annual):
     assert (table.drop(index="RU")["effect_2023"] > 0.2).all()  # re-routing partners rose
     assert "one per treated destination" in fam.adjusted["family"].iloc[0]
     # one donor pool: the RU result is the single fit's
-    assert table.loc["RU", "rank"] == fit_synthetic_control(annual, "RU").rank
+    assert table.loc["RU", "rank"] == fit_synthetic_control(annual, "RU", leave_one_out=False).rank
 
 
 def test_results_record_and_summary(russia):
@@ -320,13 +409,17 @@ def test_sdid_recovers_planted_effect_and_holds_size():
 def test_sdid_on_eu27_exports_to_russia(annual):
     from sanctions_model.models.synthetic_did import fit_synthetic_did
 
-    res = fit_synthetic_did(annual, "RU")
+    res = fit_synthetic_did(annual, "RU", donor_rule="size", real=False)
     table = res.to_frame()
     # computed on the embedded panel: -57% (2022), -68% (2023), -62% on average
     assert table.loc[2022, "effect"] == pytest.approx(-0.570, abs=0.01)
     assert table.loc[2023, "effect"] == pytest.approx(-0.675, abs=0.01)
     assert table.loc["average", "upper"] < -0.4
     assert res.weights.sum() == pytest.approx(1) and (res.weights > 1e-3).sum() >= 10
+    # default (no fuel-driven donors, 2021 prices: 50 donors): -53% (2022), -70% (2023), rank 1
+    table = fit_synthetic_did(annual, "RU").to_frame()
+    assert table["effect"].tolist() == pytest.approx([-0.526, -0.697, -0.620], abs=0.005)
+    assert table["p_value"].tolist() == pytest.approx([1 / 51] * 3)
 
 
 def test_specification_checks_keep_the_russia_effect(annual):
@@ -334,17 +427,18 @@ def test_specification_checks_keep_the_russia_effect(annual):
 
     table = specification_checks(annual, "RU")
     assert list(table.index) == list(DEFAULT_CHECKS)
-    # computed: 2022 between -46% (pre-period from 2015) and -60%; 2023 between -61% and -70%
-    assert table["effect_2022"].between(-0.61, -0.45).all()
-    assert table["effect_2023"].between(-0.72, -0.60).all()
-    assert table.loc["as specified", "rank"] == 4
-    assert table.loc["pre-period from 2015", "pre_rmspe"] < 1e-6  # interpolation: see caveat
-    assert "p not informative" in table.loc["pre-period from 2015", "note"]
-    assert (table.drop(index="pre-period from 2015")["note"] == "").all()
-    # without the fuel-driven donors (Gibraltar's bunker fuel, oil exporters) the fall holds
-    no_fuel = table.loc["donors without fuel-driven destinations"]
-    assert not no_fuel["top_donor"].startswith(("GI", "BH", "IQ", "NG"))
-    assert no_fuel["effect_2023"] < -0.6 and no_fuel["donors"] == 47
-    assert table.loc["donors without RS, MD, IN, TM", "donors"] == 55
-    # the RMSPE-ratio p-value never reaches 5% in an informative specification
-    assert table.drop(index="pre-period from 2015")["p_value"].between(0.05, 0.21).all()
+    # computed: 2022 between -50% (log levels) and -58% (donors >= EUR 0.5 bn); 2023 between
+    # -65% and -72%
+    assert table["effect_2022"].between(-0.59, -0.49).all()
+    assert table["effect_2023"].between(-0.73, -0.64).all()
+    assert table.loc["as specified", "rank"] == 9
+    assert (table["note"] == "").all()
+    # the previous default (fuel-driven donors kept) is the robustness row
+    fuel = table.loc["donors with fuel-driven destinations (previous pool)"]
+    assert fuel["top_donor"].startswith("GI") and fuel["donors"] == 61 and fuel["rank"] == 6
+    assert fuel["effect_2022"] == pytest.approx(-0.572, abs=0.005)
+    assert table.loc["donors without RS, MD, IN, TM", "donors"] == 47
+    nominal = table.loc["current prices (no deflator)"]
+    assert nominal["donors"] == 47 and nominal["effect_2022"] == pytest.approx(-0.535, abs=0.005)
+    # the RMSPE-ratio p-value never reaches 5% in any specification
+    assert table["p_value"].between(0.06, 0.66).all()

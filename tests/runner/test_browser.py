@@ -91,6 +91,22 @@ def untitled_charts(page) -> list[str]:
     )
 
 
+def broken_numbers(page) -> list[str]:
+    """Numbers and links in tables drawn over more than one line ("0.01/7", "rep/ort")."""
+    return page.evaluate(
+        """() => {
+        const out = [];
+        document.querySelectorAll('td.num, td a, p.runs a').forEach((el) => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (tops.size > 1) out.push(el.textContent.slice(0, 40));
+        });
+        return out;
+    }"""
+    )
+
+
 def _reader_notebook(path: Path) -> Path:
     """A tiny notebook that does what the real ones do: setup, a table, a chart, a warning."""
     nb = nbformat.v4.new_notebook()
@@ -147,7 +163,7 @@ def test_index_and_report_render_offline(tmp_path, kernel):
     shots.mkdir()
     with offline_page() as (page, bad):
         page.goto(index.as_uri())
-        assert page.title() == "Sweep default"
+        assert page.title() == "What the sanctions on Russia did to trade"
         assert page.locator("figure.chart").count() == 1  # the reader run's effect
         assert untitled_charts(page) == [] and sideways(page) == 0
         assert page.locator("#reports tbody tr").count() == 3
@@ -202,7 +218,10 @@ def test_default_sweep_site_in_the_browser(tmp_path_factory, kernel):
         page.goto((root / "index.html").as_uri())
         charts = page.locator("figure.chart").count()
         page.screenshot(path=str(shots / "findings.png"), full_page=True)
-        found["findings"] = untitled_charts(page)
+        found["findings"] = untitled_charts(page) + broken_numbers(page)
+        answers = page.locator("#answers").bounding_box()
+        if answers is None or answers["y"] > 300:
+            found["findings"].append("the answers are not at the top of the page")
         if sideways(page):
             found["findings"].append(f"scrolls sideways by {sideways(page)} px")
         for stem, report in one_per_notebook.items():

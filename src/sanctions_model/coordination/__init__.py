@@ -8,7 +8,12 @@ Ally scorecard (:mod:`.scorecard`, :mod:`.substitution`, :mod:`.gap_ranks`)
     adoption lags); :func:`eu27_substitution` (the EU side);
     :func:`estimate_substitution` -> :class:`SubstitutionResults` (trend-with-drift
     counterfactuals, joint draws, ratio of expected values with a Fieller-type interval);
-    :func:`gap_ranks` -> :class:`GapRanks` (coordination-gap ranks with rank intervals).
+    :func:`gap_ranks` -> :class:`GapRanks` (coordination-gap ranks with rank intervals);
+    :func:`eu27_robustness` -> :class:`Robustness` (the EU27 ratio under other choices);
+    :func:`compare_sides` -> :class:`SideComparison` (hub side against EU side, one currency).
+Real terms (:mod:`.real_terms`, :mod:`.digits`)
+    :func:`price_config` -> :class:`Prices` (real or nominal, deflator per currency, base year);
+    figures printed at the digits their draws support.
 Common High Priority goods (:mod:`.chp`)
     :func:`chp_did` -> :class:`ChpDiD` (CHP goods against other banned goods, to the hubs and
     to Russia; randomization inference over goods); :func:`chp_substitution`.
@@ -45,6 +50,8 @@ from .gap_ranks import GapRanks, gap_ranks
 from .goods import RestrictedGoodsDiD, restricted_goods_did
 from .index import CoordinationGapIndex, coordination_gap_index, gap_index
 from .names import name_similarity, normalize_name
+from .real_terms import Prices, price_config
+from .record import coordination_record
 from .rerouting import (
     CounterfactualDraws,
     ReroutingResults,
@@ -52,12 +59,22 @@ from .rerouting import (
     estimate_rerouting,
     substitution_ratio,
 )
+from .robustness import Robustness, eu27_robustness
 from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution, overlap_tables
+from .sides import SideComparison, compare_sides, eu27_sides
 from .simulate import SimulatedRerouting, simulate_rerouting_panel
 from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
 
 __all__ = [
+    "Prices",
+    "Robustness",
+    "SideComparison",
+    "compare_sides",
+    "eu27_sides",
+    "coordination_record",
+    "eu27_robustness",
+    "price_config",
     "AdoptionTiming",
     "AllyScorecard",
     "ChpDiD",

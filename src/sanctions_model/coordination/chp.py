@@ -373,12 +373,20 @@ def chp_substitution(
     alpha: float = 0.05,
     n_draws: int = 2000,
     seed: int = 0,
+    real: bool = True,
+    deflator: Any = None,
+    base: int = 2021,
 ) -> Any:
     """The hubs' excess exports of CHP goods per euro of shortfall to Russia (EU27 sums).
 
+    In EUR at ``base``-year prices by default (monthly EUR price index, see
+    :func:`~.real_terms.price_config`); ``real=False`` keeps current prices.
     Returns the :class:`~.substitution.Substitution` of ``EU27_2020`` for the treated goods.
     """
+    from sanctions_model.coordination.real_terms import price_config
     from sanctions_model.coordination.substitution import estimate_substitution
+
+    prices = price_config(real, deflator, base=base)
 
     panel = chp_panel(trade, codes)
     post = _resolve_post(panel, post)
@@ -395,8 +403,8 @@ def chp_substitution(
     wide = wide.reindex(full)
     wide.columns = pd.MultiIndex.from_tuples([("EU27_2020", c) for c in wide.columns])
     res = estimate_substitution(
-        wide, direct="RU", hubs=hubs, pre=pre, post=post, alpha=alpha, n_draws=n_draws,
-        currency="EUR", seed=seed,
+        prices.apply(wide, "EUR"), direct="RU", hubs=hubs, pre=pre, post=post, alpha=alpha,
+        n_draws=n_draws, currency="EUR", units=prices.units("EUR"), seed=seed,
     )  # fmt: skip
     est = res.estimates["EU27_2020"]
     extra = (

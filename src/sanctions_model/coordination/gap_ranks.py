@@ -127,10 +127,7 @@ class GapRanks(SummaryDisplayMixin):
             tied = " (tied)" if bool(r.get(f"rank_{key}_tied", False)) else ""
             return f"{r[f'rank_{key}']}{tied} [{r[f'rank_{key}_lower']}-{r[f'rank_{key}_upper']}]"
 
-        def share(v: float) -> str:
-            if pd.isna(v):
-                return fmt.MISSING
-            return "<1%" if 0 < v < 0.005 else f"{100 * v:.0f}%"
+        from sanctions_model.coordination.digits import share_text as share
 
         out = pd.DataFrame(index=pd.Index([_label(a) for a in t.index], name="ally"))
         for c in self.components:
@@ -148,6 +145,23 @@ class GapRanks(SummaryDisplayMixin):
             for m in t["not_ranked"]
         ]
         return out
+
+    def sentence(self) -> str:
+        """How to read the ranks, with the top-ranked ally's rank interval."""
+        rt = self.table.dropna(subset=["rank_full"])
+        if rt.empty:
+            return "No ally has every component: no composite ranking."
+        top = rt.index[0]
+        label = "EU27" if top == "EU27_2020" else top
+        return (
+            "The ranks order point estimates that are mostly not distinguishable from zero (see "
+            "the scorecard's adjusted p-values) and a substitution measure with a known downward "
+            f"bias (Armenia's missing year). Read them as '{label} ranks between "
+            f"{rt.loc[top, 'rank_full_lower']} and {rt.loc[top, 'rank_full_upper']} in "
+            f"{1 - self.alpha:.0%} of draws', not as a league table. 'Share of draws ranked "
+            "first': the share of draws in which the ally's gap ranks first (a tie for first "
+            "shared), to the nearest 5%."
+        )
 
     def summary(self) -> str:
         t = self.table.sort_values(["rank_full", "rank_common"], na_position="last")
@@ -341,7 +355,8 @@ def gap_ranks(
         )
     caveats.append(
         "'share of draws ranked first' is the share of draws in which the ally's gap ranks "
-        "first (a tie for first shared); the shares sum to 100%"
+        "first (a tie for first shared), shown to the nearest 5% (its Monte Carlo error); the "
+        "unrounded shares sum to 100%"
     )
     inference = (
         f"ranks recomputed on {nd} draws of the substitution estimates; "

@@ -49,7 +49,7 @@ import pandas as pd
 
 from sanctions_model._results import validate_alpha as _validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
-from sanctions_model.coordination.substitution import _fieller
+from sanctions_model.coordination.substitution_results import _fieller
 from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:

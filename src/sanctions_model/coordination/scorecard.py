@@ -19,7 +19,13 @@ Switzerland, Norway, Australia), each column from the source that records it:
     allies (one family); the EU27 aggregate (a sum of the member states) is a separate,
     unadjusted test (``p_adjusted`` = ``p_value``, ``p_family`` says which).
     ``too_small``: Russia's imports from the ally in ``base_year`` below ``min_direct`` (USD):
-    the ratio is shown as "too small to estimate".
+    the ratio is shown as "too small to estimate". In USD at ``base_year`` prices by default
+    (``real``, ``deflator``: :mod:`.real_terms`), with trends fitted without 2020;
+    ``substitution_nominal`` (with its interval) is the same in current USD.
+    ``substitution_lower_mc_se``/``_upper_mc_se``: Monte Carlo errors of the interval's ends,
+    which set the digits they are printed with (:mod:`.digits`).
+``direct_ratio_real``
+    ``direct_ratio`` divided by the change of the USD price index from ``base_year`` to ``year``.
 ``list_size``, ``listed_by_other``, ``median_listing_lag_days``
     US (OFAC SDN, program RUSSIA-EO14024) against UK (regime RUS): subjects on the list, the
     share the other list also holds (names matched with :func:`~.designations.compare_lists` at
@@ -42,11 +48,20 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model._results import validate_alpha
-from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.coordination._display import (
+    HUB_NAMES,
+    SummaryDisplayMixin,
+    _days,
+    _hub_list,
+    _label,
+    _label_text,
+    _ratio2,
+    _scorecard_notes,
+    _usd_m,
+)
 from sanctions_model.coordination.scorecard_inputs import (
     ALLIES,
     EU,
-    HUB_NAMES,
     HUBS,
     JURISDICTION,
     MIN_DIRECT,
@@ -73,49 +88,6 @@ __all__ = [
     "eu27_substitution",
     "overlap_tables",
 ]
-
-
-def _days(value: float, censored: bool = False) -> str:
-    """Days as a whole number, halves rounded up (14.5 -> 15); ``>= N`` when censored.
-
-    The one formatter of lags in days, for the scorecard and the gap ranks.
-    """
-    from sanctions_model.reporting import format as fmt
-
-    if pd.isna(value):
-        return fmt.MISSING
-    return (">= " if censored else "") + f"{int(np.floor(float(value) + 0.5)):,}"
-
-
-def _ratio2(value: float) -> str:
-    """A ratio with two decimals (``0.07``, ``-0.00``); ``unbounded`` for an infinite end."""
-    from sanctions_model.reporting import format as fmt
-
-    if pd.isna(value):
-        return fmt.MISSING
-    if not np.isfinite(value):
-        return "unbounded"
-    return f"{value:,.2f}"
-
-
-def _label(ally: str) -> str:
-    """Reader's label of an ally code (``EU27_2020`` -> ``EU27``)."""
-    return "EU27" if ally == EU else ally
-
-
-def _label_text(text: str, ally: str) -> str:
-    return text.replace(f"{ally}:", f"{_label(ally)}:", 1) if ally == EU else text
-
-
-def _usd_m(value: float) -> str:
-    """``USD 0.53 m``, ``USD 2.60 m``, ``USD 1.23 bn``: millions at least, three figures."""
-    from sanctions_model.reporting import format as fmt
-
-    if pd.isna(value):
-        return fmt.MISSING
-    if abs(float(value)) >= 1e9:
-        return fmt.money(value, "USD")
-    return f"USD {float(value) / 1e6:,.2f} m" if abs(value) < 1e8 else f"USD {value / 1e6:,.0f} m"
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -146,12 +118,23 @@ class AllyScorecard(SummaryDisplayMixin):
     direct: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     panel: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    prices: Any = None
+    substitution_nominal: Any = None
+
+    @property
+    def n_draws(self) -> int:
+        """Draws behind the substitution estimates (their Monte Carlo precision)."""
+        if self.substitution is None or not self.substitution.estimates:
+            return 0
+        return len(next(iter(self.substitution.estimates.values())).excess_draws)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
     def formatted(self, allies: Sequence[str] | None = None) -> pd.DataFrame:
-        """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`."""
+        """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`;
+        interval ends and p-values at the digits the draws support (:mod:`.digits`)."""
+        from sanctions_model.coordination.digits import p_mc_se, p_text, ratio_text
         from sanctions_model.reporting import format as fmt
 
         t = self.table if allies is None else self.table.reindex(list(allies))
@@ -164,28 +147,30 @@ class AllyScorecard(SummaryDisplayMixin):
         out[f"hubs {self.year}/{self.base_year}"] = [fmt.ratio(v) for v in t["hub_ratio"]]
         if "substitution" in t:
             small = t["too_small"] if "too_small" in t else pd.Series(False, index=t.index)
+            se_lo = t.get("substitution_lower_mc_se", pd.Series(0.0, index=t.index))
+            se_hi = t.get("substitution_upper_mc_se", pd.Series(0.0, index=t.index))
             out["substitution (hubs' records) [95% interval]"] = [
                 "too small to estimate"
                 if sm
-                else f"{_ratio2(r)} [{_ratio2(lo)}, {_ratio2(hi)}]"
+                else f"{_ratio2(r)} [{ratio_text(lo, a)}, {ratio_text(hi, b)}]"
                 if pd.notna(r)
                 else "not identified"
-                for r, lo, hi, sm in zip(
-                    t["substitution"],
-                    t["substitution_lower"],
-                    t["substitution_upper"],
-                    small,
-                    strict=True,
+                for r, lo, hi, a, b, sm in zip(
+                    t["substitution"], t["substitution_lower"], t["substitution_upper"],
+                    se_lo.fillna(0.0), se_hi.fillna(0.0), small, strict=True,
                 )
-            ]
+            ]  # fmt: skip
+            n = self.n_draws
             out["p (unadjusted)"] = [
-                fmt.pvalue(p) if pd.notna(r) and not sm else fmt.MISSING
+                p_text(p, n) if pd.notna(r) and not sm else fmt.MISSING
                 for p, r, sm in zip(t["p_value"], t["substitution"], small, strict=True)
             ]
+            # the adjusted p-value's Monte Carlo error: the raw one times the BH multiplier
             out["p (BH-adjusted)"] = [
-                fmt.pvalue(p) if pd.notna(p) and f == "allies" else
-                "single test" if pd.notna(p) else fmt.MISSING
-                for p, f in zip(t["p_adjusted"], t["p_family"], strict=True)
+                p_text(pa, n, se=p_mc_se(p, n) * pa / max(p, 1.0 / n))
+                if pd.notna(pa) and f == "allies" else
+                "single test" if pd.notna(pa) else fmt.MISSING
+                for pa, p, f in zip(t["p_adjusted"], t["p_value"], t["p_family"], strict=True)
             ]  # fmt: skip
         if "listed_by_other" in t:
             out["on the other list"] = [fmt.pct(v, signed=False) for v in t["listed_by_other"]]
@@ -245,7 +230,8 @@ class AllyScorecard(SummaryDisplayMixin):
         ax.set_yticks(y, [_label(a) for a in rows.index])
         ax.set_ylim(-0.7, len(rows) + 0.3)
         ax.set_xlim(xlim[0] - 0.05, xlim[1] + 0.05)
-        ax.set_xlabel("ratio (USD of hubs' excess imports per USD of Russia's shortfall)")
+        units = self.prices.units("USD") if self.prices is not None else "USD"
+        ax.set_xlabel(f"ratio (hubs' excess imports per unit of Russia's shortfall; {units})")
         ax.set_title(
             f"Hubs' excess per dollar of lost direct trade, {self.base_year + 1}-{self.year}, "
             f"{1 - self.alpha:.0%} intervals",
@@ -253,6 +239,25 @@ class AllyScorecard(SummaryDisplayMixin):
         )
         ax.figure.tight_layout()
         return ax.figure
+
+    def direct_sentence(self, ally: str = EU) -> str:
+        """The fall of Russia's imports from ``ally`` in current and in real USD, next to
+        Eurostat's -61% (nominal, another window and source)."""
+        r = self.table.loc[ally]
+        real = (
+            f"; at {self.base_year} prices {1 - r['direct_ratio_real']:.0%} "
+            f"({self.prices.describe('USD')})"
+            if "direct_ratio_real" in r and pd.notna(r["direct_ratio_real"])
+            else ""
+        )
+        return (
+            f"Russia's imports from {_label(ally)} in {self.year} were "
+            f"{1 - r['direct_ratio']:.0%} below {self.base_year} in current USD (IMF estimates, "
+            f"CIF, annual){real}. Eurostat reports a 61% fall in EU exports to Russia from "
+            "February 2022 to September 2023 (monthly, seasonally adjusted, FOB, in current EUR: "
+            "nominal). The windows and sources differ, so equal figures would be a coincidence "
+            "of magnitude, not a replication."
+        )
 
     def sentences(self) -> dict[str, str]:
         """One result sentence per ally with a substitution estimate, both p-values named."""
@@ -339,6 +344,8 @@ def ally_scorecard(
     events: pd.DataFrame | None = None,
     designations: Mapping[str, pd.DataFrame] | None = None,
     min_direct: float = MIN_DIRECT,
+    real: bool = True,
+    deflator: Any = None,
 ) -> AllyScorecard:
     """Build the ally scorecard (see the module docstring for every column).
 
@@ -365,7 +372,11 @@ def ally_scorecard(
     min_direct : float
         Russia's imports from an ally in ``base_year`` (USD) below which its substitution ratio
         is reported as too small to estimate (default USD 100 m).
+    real, deflator
+        Substitution in USD at ``base_year`` prices (default; the nominal ratios are kept as
+        ``substitution_nominal``) and the price index (see :func:`~.real_terms.price_config`).
     """
+    from sanctions_model.coordination.real_terms import price_config
     from sanctions_model.coordination.substitution import estimate_substitution
     from sanctions_model.models.multiple import adjust_pvalues
 
@@ -388,6 +399,11 @@ def ally_scorecard(
     table["direct_base"] = d.loc[by].reindex(allies)
     table["direct_year"] = d.loc[yy].reindex(allies)
     table["direct_ratio"] = table["direct_year"] / table["direct_base"]
+    prices = price_config(real, deflator, base=base_year)
+    if prices.real:
+        one = pd.DataFrame({"v": 1.0}, index=pd.PeriodIndex([by, yy]))
+        level = 1 / prices.apply(one, "USD")["v"]  # price level of each year, base = 1
+        table["direct_ratio_real"] = table["direct_ratio"] / (level[yy] / level[by])
     missing = [a for a in allies if a not in d.columns]
     if missing:
         caveats.append(f"no IMF series of Russia's imports from {', '.join(missing)}")
@@ -434,21 +450,27 @@ def ally_scorecard(
             for x in hubs:
                 if (a, x) in h.columns:
                     panel[(a, x)] = h[(a, x)]
-    sub = None
+    sub = sub_nominal = None
     if panel:
         pf = pd.DataFrame(panel).sort_index()
         pf.columns = pd.MultiIndex.from_tuples(pf.columns)
-        sub = estimate_substitution(
-            pf,
-            direct="RU",
-            hubs=hubs,
-            pre=(str(pre_start), str(base_year)),
-            post=(str(base_year + 1), str(year)),
-            alpha=alpha,
-            n_draws=n_draws,
-            seed=seed,
+        pf = pf.loc[pd.Period(str(pre_start), "Y") : yy]
+        options = {
+            "direct": "RU", "hubs": hubs, "pre": (str(pre_start), str(base_year)),
+            "post": (str(base_year + 1), str(year)), "alpha": alpha, "n_draws": n_draws,
+            "seed": seed,
+        }  # fmt: skip
+        sub = estimate_substitution(prices.apply(pf, "USD"), units=prices.units("USD"), **options)
+        sub_nominal = (
+            estimate_substitution(pf, units="current USD", **options) if prices.real else sub
         )
+        nf = sub_nominal.to_frame()
+        for c in ("ratio", "ratio_lower", "ratio_upper"):
+            table[c.replace("ratio", "substitution_nominal")] = nf[c].reindex(allies)
         sf = sub.to_frame()
+        mc = {a: e.conf_int_mc_se() for a, e in sub.estimates.items()}
+        table["substitution_lower_mc_se"] = [mc[a][0] if a in mc else np.nan for a in allies]
+        table["substitution_upper_mc_se"] = [mc[a][1] if a in mc else np.nan for a in allies]
         table["substitution"] = sf["ratio"].reindex(allies)
         table["substitution_lower"] = sf["ratio_lower"].reindex(allies)
         table["substitution_upper"] = sf["ratio_upper"].reindex(allies)
@@ -490,10 +512,17 @@ def ally_scorecard(
             "ceiling on total leakage"
         )
         caveats.append(
-            f"counterfactuals extrapolate trends fitted on at most {base_year - pre_start + 1} "
-            f"annual observations ({pre_start}-{base_year}, including the 2020 COVID year). "
-            "Series that start later leave four observations and 2 degrees of freedom, so the "
-            "intervals are wide and depend heavily on the trend assumption. The residual "
+            f"values in {prices.describe('USD')}"
+            + ("; the nominal ratios are kept as a robustness column" if prices.real else "")
+        )
+        caveats += list(prices.caveats("USD"))
+        caveats.append(
+            f"counterfactuals extrapolate trends fitted on at most {base_year - pre_start} "
+            f"annual observations ({pre_start}-{base_year} without the 2020 COVID trough, which "
+            "bent the trends: left out, the same fit as a 2020 dummy). Series that start later "
+            "leave three or four observations: Kazakhstan's (from 2018) is projected at its "
+            "pre-war average level (too few years for a drift), so the intervals are wide and "
+            "depend heavily on the trend assumption. The residual "
             "correlation between an ally's trade with Russia and with the hubs is one common "
             "value per ally (the mean pairwise correlation of the pre-war residuals, fully "
             "shrunk), not a pair-specific estimate; intervals widen or narrow with it"
@@ -573,51 +602,6 @@ def ally_scorecard(
         direct=d,
         hubs=h,
         panel=pf if panel else pd.DataFrame(),
+        prices=prices,
+        substitution_nominal=sub_nominal,
     )
-
-
-def _hub_list(hubs: Sequence[str]) -> str:
-    names = [HUB_NAMES.get(h, h) for h in hubs]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-
-
-def _scorecard_notes(notes: list[str], hubs: Sequence[str], base_year: int, year: int) -> list[str]:
-    """Reword the estimator's pooled notes for readers (hub counted in part, short pre-period)."""
-    import re
-
-    out = []
-    unid = []
-    for n in notes:
-        u = re.match(
-            r"the shortfall interval includes zero \(P\(S > 0\) = ([\d.]+)\).*\((.*)\)$", n
-        )
-        if u:
-            unid.append(f"{u.group(2)} {u.group(1)}")
-            continue
-        m = re.match(r"hub (\w+) counted only in ([\d, ]+?)(?: \((.*)\))?$", n)
-        if m:
-            h, years = m.group(1), m.group(2)
-            counted = {y.strip() for y in years.split(",")}
-            gone = [str(y) for y in range(base_year + 1, year + 1) if str(y) not in counted]
-            out.append(
-                f"{HUB_NAMES.get(h, h)} publishes no {', '.join(gone) or 'complete'} figures "
-                "in this source"
-                + (" (its series ends in January 2023)" if h == "AM" else "")
-                + f". Its excess is counted for {years} only, while Russia's shortfall is "
-                f"counted for {base_year + 1}-{year}. This biases every substitution ratio down "
-                f"({m.group(3) or 'every estimate'})"
-            )
-            continue
-        if n.startswith("short pre-period"):
-            out.append(
-                n.replace("short pre-period: 4 periods", "short pre-period: at least one series "
-                          "per ally has only 4 periods (2 degrees of freedom)")
-            )  # fmt: skip
-            continue
-        out.append(n)
-    if unid:
-        out.append(
-            "not identified (the shortfall interval includes zero; P(shortfall > 0) given): "
-            + ", ".join(unid)
-        )
-    return out

@@ -19,9 +19,6 @@ from sanctions_model.errors import ParameterError
 EU = "EU27_2020"
 ALLIES: tuple[str, ...] = (EU, *EU27, "US", "GB", "JP", "KR", "CA", "CH", "NO", "AU")
 HUBS: tuple[str, ...] = ("UZ", "KZ", "KG", "AM")
-HUB_NAMES: dict[str, str] = {
-    "UZ": "Uzbekistan", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "AM": "Armenia", "GE": "Georgia",
-}  # fmt: skip
 #: Russia's imports from an ally in the base year below this (USD) leave its ratio unreported.
 MIN_DIRECT: float = 100e6
 #: The jurisdiction whose lists and measures an ally follows (EU member states follow the EU).
@@ -255,8 +252,16 @@ def eu27_substitution(
     n_draws: int = 2000,
     seed: int = 0,
     drop: Mapping[str, Sequence[str]] | None = None,
+    real: bool = True,
+    deflator: Any = None,
+    base: int = 2021,
+    exclude: Sequence[str] | None = None,
 ) -> Any:
     """The EU27 aggregate substitution from the EU's side (Eurostat annual exports, EUR).
+
+    In EUR at ``base``-year prices by default (deflated by the EUR price index, see
+    :func:`~.real_terms.price_config`); ``real=False`` keeps current prices. ``exclude``: pre-war
+    years left out of the trend fits (default 2020).
 
     ``drop`` maps a hub to years whose exports to it are left out of the excess (e.g.
     ``{"AM": ["2023"]}`` matches the scorecard's coverage of Armenia).
@@ -265,6 +270,7 @@ def eu27_substitution(
     ``load_trade("eurostat_comext_annual")``: EU27 exports to Russia against exports to the hubs.
     Returns the :class:`~.substitution.Substitution` of ``EU27_2020``.
     """
+    from sanctions_model.coordination.real_terms import price_config
     from sanctions_model.coordination.substitution import estimate_substitution
 
     if trade is None:
@@ -282,8 +288,10 @@ def eu27_substitution(
             idx = [p for p in wide.index if str(p) in {str(y) for y in years}]
             wide.loc[idx, hub] = np.nan
     wide.columns = pd.MultiIndex.from_tuples([(EU, c) for c in wide.columns])
+    wide = wide.loc[pd.Period(pre[0], "Y") : pd.Period(post[1], "Y")]
+    prices = price_config(real, deflator, base=base)
     res = estimate_substitution(
-        wide, direct="RU", hubs=hubs, pre=pre, post=post, alpha=alpha, n_draws=n_draws,
-        currency="EUR", seed=seed,
+        prices.apply(wide, "EUR"), direct="RU", hubs=hubs, pre=pre, post=post, alpha=alpha,
+        n_draws=n_draws, currency="EUR", units=prices.units("EUR"), exclude=exclude, seed=seed,
     )  # fmt: skip
     return res.estimates[EU]

@@ -182,25 +182,50 @@ def simulate_substitution_panel(
     noise: float = 0.06,
     rho: float = 0.5,
     hub_scale: float = 0.15,
+    ar: float = 0.0,
+    dip: float = 0.0,
+    dip_year: str = "2020",
+    prices: Mapping[str, float] | None = None,
+    starts: Mapping[str, str] | None = None,
     seed: int | np.random.Generator | None = 0,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Annual trade of allies with Russia and the hubs, with planted re-routing of known size.
 
-    Without sanctions ``log y_st = a_s + b_s t + e_st`` (drifts ``b_s`` drawn in [-0.03, 0.10];
-    ``e_t`` normal with sd ``noise`` and correlation ``rho`` between all series of one ally).
-    After ``pre_end`` trade with Russia falls to ``1 - drop`` of its counterfactual, and
-    ``ratio`` times the lost value is added to the hubs (split by random weights).
+    Synthetic (seeded) data. Without sanctions, in real terms,
+    ``log y_st = a_s + b_s t + d_s 1[t = dip_year] + e_st`` (drifts ``b_s`` drawn in
+    [-0.03, 0.10]; dips ``d_s`` drawn in ``[1.5 dip, 0.5 dip]``, a one-off fall such as 2020's;
+    ``e`` an AR(1) with coefficient ``ar`` and marginal sd ``noise``, its innovations correlated
+    ``rho`` between all series of one ally: a common shock). After ``pre_end`` trade with Russia
+    falls to ``1 - drop`` of its counterfactual, and ``ratio`` times the lost value is added to
+    the hubs (split by random weights). The returned values are in current prices: real values
+    times ``prices[year]`` (the price level, 1 where not given), the same for every series, so
+    the planted ratio holds in real and in current prices alike.
+
+    Parameters
+    ----------
+    hub_scale : float
+        Mean level of one hub's series relative to the ally's trade with Russia (0.15 by default;
+        about 0.03 is the size of the EU's trade with each of the four hubs against its trade
+        with Russia in 2021).
+    ar, dip, dip_year : the AR(1) coefficient and the one-off fall (log points, negative).
+    prices : mapping year -> price level, optional
+        E.g. ``{"2022": 1.08, "2023": 1.08 * 1.12}``: USD prices up 8% in 2022 and 12% in 2023.
+    starts : mapping hub -> first year, optional
+        Hubs whose series start later (missing before), as Kazakhstan's (2018) in the embedded
+        data.
 
     Returns
     -------
     panel : DataFrame
-        Levels, annual PeriodIndex, columns ``(ally, destination)`` (the layout of
-        :func:`~sanctions_model.coordination.substitution.estimate_substitution`).
+        Levels in current prices, annual PeriodIndex, columns ``(ally, destination)`` (the
+        layout of :func:`~sanctions_model.coordination.substitution.estimate_substitution`).
     truth : Series
         Planted ratio per ally.
     """
     if not 0 < drop <= 1:
         raise ParameterError(f"drop must be in (0, 1], got {drop}")
+    if not -1 < ar < 1:
+        raise ParameterError(f"ar must be in (-1, 1), got {ar}")
     rng = np.random.default_rng(seed)
     allies, hubs = list(allies), list(hubs)
     ratios = {
@@ -210,6 +235,10 @@ def simulate_substitution_panel(
     n = len(index)
     post = np.asarray(index > pd.Period(pre_end, "Y"))
     t = np.arange(n, dtype=float)
+    is_dip = np.asarray(index == pd.Period(dip_year, "Y"))
+    price = np.array([float((prices or {}).get(str(p), 1.0)) for p in index])
+    if (price <= 0).any():
+        raise ParameterError("prices must be positive")
     dests = ["RU", *hubs]
     corr = np.full((len(dests), len(dests)), rho)
     np.fill_diagonal(corr, 1.0)
@@ -217,18 +246,26 @@ def simulate_substitution_panel(
     cols, data = [], []
     for a in allies:
         level = rng.uniform(np.log(1e9), np.log(1e10))
-        e = rng.standard_normal((n, len(dests))) @ chol.T * noise
+        innov = rng.standard_normal((n, len(dests))) @ chol.T * noise
+        e = innov.copy()
+        for i in range(1, n):  # stationary AR(1) with marginal sd ``noise``
+            e[i] = ar * e[i - 1] + np.sqrt(1 - ar**2) * innov[i]
         b = rng.uniform(-0.03, 0.10, size=len(dests))
         base = np.array(
             [level + (0.0 if d == "RU" else np.log(hub_scale) + rng.normal(0, 0.5)) for d in dests]
         )
-        cf = np.exp(base[None, :] + t[:, None] * b[None, :] + e)
+        # drawn only when asked for, so that the same seed gives the old panels without a dip
+        d_s = dip * rng.uniform(0.5, 1.5, size=len(dests)) if dip else np.zeros(len(dests))
+        cf = np.exp(base[None, :] + t[:, None] * b[None, :] + is_dip[:, None] * d_s + e)
         lost = np.where(post, drop * cf[:, 0], 0.0)
         w = rng.dirichlet(np.ones(len(hubs)) * 2.0)
         obs = cf.copy()
         obs[:, 0] -= lost
         obs[:, 1:] += ratios[a] * lost[:, None] * w[None, :]
+        obs = obs * price[:, None]
         for j, d in enumerate(dests):
+            if starts and d in starts:
+                obs[np.asarray(index < pd.Period(starts[d], "Y")), j] = np.nan
             cols.append((a, d))
             data.append(obs[:, j])
     panel = pd.DataFrame(

@@ -11,6 +11,35 @@ the pre-period ``P``::
 The drift ``b_s`` carries each series' pre-war growth forward (a flat random walk does not, and
 with the hubs' pre-war boom it turns normal growth into "excess").
 
+Which pre-war years, in which prices (chosen by simulation)
+-----------------------------------------------------------
+Annual fits leave out 2020 by default (``exclude``; the same point estimates as a 2020 dummy),
+and values are deflated before the fits (:mod:`.real_terms`). Candidates were compared on seeded
+panels with the features of the embedded data (:func:`~.simulate.simulate_substitution_panel`:
+pre-period 2016-2021, drift, AR(1) errors 0.5, common shocks, a 2020 dip of -0.15 log points,
+USD prices +8% in 2022 and +12% in 2023, a hub starting in 2018), 150 simulations per row,
+2,000 draws; hubs of realistic size (each about 3% of the ally's trade with Russia):
+
+====================================  =====  =============  ========  =============
+variant                               truth  median bias    coverage  p < 0.05
+====================================  =====  =============  ========  =============
+nominal, 2020 in the fit (old)        0.05   +0.080         126/150   95
+nominal, 2020 in the fit (old)        0      +0.056         131/150   19
+real, 2020 in the fit                 0.05   +0.020         149/150   47
+nominal, 2020 left out                0.05   +0.053         69/150    145
+real, pre-war average level           0.05   +0.054         113/148   139
+**real, 2020 left out (default)**     0.05   **+0.003**     141/150   105
+**real, 2020 left out (default)**     0      **+0.003**     145/150   5
+====================================  =====  =============  ========  =============
+
+With hubs five times larger (each 15%) the default's median bias is +0.016 / +0.015 (coverage
+144/150, 145/150; mean bias +0.037, from the hub too short for a drift) against +0.30 / +0.28
+for the old default. Levels relative to a pre-war average drop the drift and turn the hubs'
+pre-war growth into excess (+0.05 to +0.21). A deflator that misses half of the price rise leaves
++0.026 (realistic hubs) to +0.11 (large hubs): the real ratio is only as good as its deflator.
+A series with fewer than four usable pre-war years (Kazakhstan's, from 2018: three without 2020)
+is projected at its pre-war average level (``short="level"``) rather than dropped.
+
 Joint draws (correlated across series)
 --------------------------------------
 All series share the regressors, so OLS per series is the SUR estimator and
@@ -30,9 +59,11 @@ Substitution ratio (ratio of expected values)
 ---------------------------------------------
 Over the evaluation periods ``W``, draw ``j`` gives the shortfall
 ``S_j = sum_W (Yhat_RU,j - Y_RU)`` and the excess ``E_j = sum_h sum_W (Y_h - Yhat_h,j)``. The point
-estimate is ``theta = mean(E) / mean(S)``. Its ``1 - alpha`` interval is the Fieller-type set of
+estimate is ``theta = E[E] / E[S]``, from the exact expected counterfactual levels of the
+draws' lognormal distribution (``JointTrendDraws.expected``), so it does not move with the seed. Its ``1 - alpha`` interval is the Fieller-type set of
 ``theta'`` for which zero lies inside the central ``1 - alpha`` interval of the draws of
-``E - theta' S``; at ``theta' = theta`` those draws have mean zero, so the point estimate lies
+``E - theta' S``, taken by the rule of :func:`~sanctions_model.models.draws.summarize_draws`
+(order statistics from each tail, not interpolated quantiles); at ``theta' = theta`` those draws have mean zero, so the point estimate lies
 inside its own interval (checked; a caveat otherwise). The p-value for "no re-routing" is the
 two-sided share of the draws of ``E`` beyond zero (:func:`~sanctions_model.models.draws.
 summarize_draws`), so the interval includes zero exactly when ``p >= alpha``. When the shortfall
@@ -50,7 +81,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -58,7 +88,11 @@ import pandas as pd
 from scipy import stats
 
 from sanctions_model._results import validate_alpha
-from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.coordination.substitution_results import (
+    Substitution,
+    SubstitutionResults,
+    _pooled_notes,
+)
 from sanctions_model.errors import ParameterError
 
 __all__ = [
@@ -70,7 +104,8 @@ __all__ = [
     "estimate_substitution",
 ]
 
-_BRACKET = 50.0  # ratios beyond +-50 are read as unbounded
+#: Pre-war years left out of annual trend fits by default: the COVID trough.
+DEFAULT_EXCLUDE: tuple[str, ...] = ("2020",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +122,9 @@ class JointTrendDraws:
         Observed levels (NaN where the series is not observed in that period).
     draws : array (n_draws, n, S)
         Counterfactual levels.
+    expected : array (n, S)
+        The exact expected counterfactual levels of the draws' distribution (lognormal), from
+        which the point estimates are made, so they do not depend on the seed.
     rho : float
         The common residual correlation the draws use (after shrinkage).
     shrinkage : float
@@ -102,11 +140,15 @@ class JointTrendDraws:
     columns: pd.Index
     observed: np.ndarray
     draws: np.ndarray
+    expected: np.ndarray
     rho: float
     shrinkage: float
     df: int
     pre: tuple[pd.Period, pd.Period]
     skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exclude: tuple[pd.Period, ...] = ()
+    trend: str = "drift"
+    level_only: tuple[Hashable, ...] = ()
 
     def column(self, key: Hashable) -> int:
         return int(self.columns.get_loc(key))
@@ -154,6 +196,10 @@ def joint_trend_draws(
     shrinkage: float | None = None,
     min_pre: int = 4,
     rho: float | None = None,
+    exclude: Sequence[Any] = (),
+    trend: Literal["drift", "level"] = "drift",
+    short: Literal["skip", "level"] = "skip",
+    min_level: int = 3,
     seed: int | np.random.Generator | None = 0,
 ) -> JointTrendDraws:
     """Fit a log-linear trend with drift to every column on ``pre``; draw them jointly over ``post``.
@@ -173,12 +219,24 @@ def joint_trend_draws(
         series with fewer than ``min_pre`` such values are skipped (see ``skipped``).
     rho : float, optional
         Common residual correlation to impose instead of the mean pairwise one (sensitivity).
+    exclude : sequence of periods
+        Pre-periods left out of the fits (e.g. ``["2020"]``: the COVID year), which is the same
+        fit as a dummy for each of them; ``min_pre`` counts the periods kept.
+    trend : {"drift", "level"}
+        ``"drift"``: a log-linear trend (intercept and slope). ``"level"``: the pre-period
+        average of the log levels, no drift (a sensitivity).
+    short : {"skip", "level"}
+        A series with fewer than ``min_pre`` usable pre-periods is skipped (``"skip"``) or, with
+        at least ``min_level`` of them, projected at its pre-period average (``"level"``; listed
+        in ``level_only``).
     seed : int or Generator
 
     Returns
     -------
     JointTrendDraws
     """
+    if trend not in ("drift", "level"):
+        raise ParameterError(f"trend must be 'drift' or 'level', got {trend!r}")
     if n_draws < 100:
         raise ParameterError(f"n_draws must be at least 100, got {n_draws}")
     idx = _periods(panel)
@@ -191,24 +249,36 @@ def joint_trend_draws(
     post_idx = pd.period_range(w0, w1, freq=freq)
     values = panel.reindex(pre_idx.append(post_idx)).astype(float)
     pre_v = values.loc[pre_idx]
+    dropped = {pd.Period(x, freq=freq) for x in exclude}
+    left_out = np.array([p in dropped for p in pre_idx], dtype=bool)
+    if left_out[-1]:
+        raise ParameterError(f"the last pre-period {p1} cannot be excluded from the fits")
     # each series is fitted on its own run of positive values ending at the last pre period
+    # (an excluded period does not break the run)
     fit_rows: dict[Any, np.ndarray] = {}
     skipped_rows = []
     for c in values.columns:
         v = pre_v[c].to_numpy()
-        ok = np.isfinite(v) & (v > 0)
+        ok = (np.isfinite(v) & (v > 0)) | left_out
         first = len(ok) - int(np.argmin(ok[::-1])) if not ok.all() else 0
-        if not ok[-1] or len(ok) - first < min_pre:
-            skipped_rows.append((c, f"fewer than {min_pre} positive values ending {p1}"))
+        rows = np.arange(first, len(ok))
+        rows = rows[~left_out[rows]]
+        need = min(min_pre, min_level) if short == "level" else min_pre
+        if not ok[-1] or len(rows) < need:
+            skipped_rows.append((c, f"fewer than {need} positive values ending {p1}"))
             continue
-        fit_rows[c] = np.arange(first, len(ok))
+        fit_rows[c] = rows
     skipped = pd.DataFrame(skipped_rows, columns=["series", "reason"])
     keep = list(fit_rows)
     if not keep:
         raise ParameterError(f"no series with {min_pre} positive values ending {p1}")
+    # per series: 2 parameters (level and drift) or 1 (level only: trend="level", or a series
+    # too short for a drift when short="level"); arrays keep two slots, the drift's set to zero
     k = 2
+    n_par = {c: 2 if trend == "drift" and len(fit_rows[c]) >= min_pre else 1 for c in keep}
+    level_only = tuple(c for c in keep if n_par[c] == 1)
     n_series, n_post = len(keep), len(post_idx)
-    dfs = np.array([len(fit_rows[c]) - k for c in keep])
+    dfs = np.array([len(fit_rows[c]) - n_par[c] for c in keep])
     post_t = np.array([(p - p0).n for p in post_idx], dtype=float)
     mean_post = np.empty((n_post, n_series))
     sigma = np.empty(n_series)
@@ -219,16 +289,18 @@ def joint_trend_draws(
         rows = fit_rows[c]
         t = rows.astype(float)
         tbar = t.mean()
-        x = np.column_stack([np.ones(len(t)), t - tbar])
+        kj = n_par[c]
+        x = np.column_stack([np.ones(len(t)), t - tbar])[:, :kj]
         xtx_inv = np.linalg.inv(x.T @ x)
         y = np.log(pre_v[c].to_numpy()[rows])
         b = xtx_inv @ x.T @ y
         e = y - x @ b
         sigma[j] = np.sqrt((e**2).sum() / dfs[j])
         resid[rows, j] = e
-        lxs[j] = np.linalg.cholesky(xtx_inv)
-        x_posts[j] = np.column_stack([np.ones(n_post), post_t - tbar])
-        mean_post[:, j] = x_posts[j] @ b
+        lxs[j] = 0.0
+        lxs[j, :kj, :kj] = np.linalg.cholesky(xtx_inv)
+        x_posts[j] = np.column_stack([np.ones(n_post), (post_t - tbar) * (kj == 2)])
+        mean_post[:, j] = x_posts[j, :, :kj] @ b
     corr, rho, w = _shrunk_correlation(resid, int(dfs.min()), shrinkage, rho)
     chol = np.linalg.cholesky(corr)
 
@@ -241,17 +313,25 @@ def joint_trend_draws(
     z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
     scale = inflate * sigma
     log_draws = mean_post[None] + (np.einsum("stk,dks->dts", x_posts, db) + z_u) * scale
+    # the exact mean of the draws' distribution (lognormal): point estimates that do not move
+    # with the seed. Var log = scale^2 (x' (X'X)^-1 x + 1), with (X'X)^-1 = L L'.
+    lev = np.einsum("stk,skm->stm", x_posts, lxs)
+    var = scale[None, :] ** 2 * ((lev**2).sum(axis=2).T + 1.0)
     df = int(dfs.min())
     return JointTrendDraws(
         index=post_idx,
         columns=pd.Index(keep),
         observed=values.loc[post_idx, keep].to_numpy(),
         draws=np.exp(log_draws),
+        expected=np.exp(mean_post + 0.5 * var),
         rho=rho,
         shrinkage=w,
         df=df,
         pre=(p0, p1),
         skipped=skipped,
+        exclude=tuple(pre_idx[left_out]),
+        trend=trend,
+        level_only=level_only,
     )
 
 
@@ -264,145 +344,17 @@ def _span(a: pd.Period, b: pd.Period) -> str:
     return f"{a}-{b}"
 
 
-def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
-    q = (alpha / 2, 1 - alpha / 2)
-
-    def f(theta: float, which: int) -> float:
-        return float(np.quantile(e - theta * s, q[which]))
-
-    def root(which: int) -> float:
-        lo, hi = -_BRACKET, _BRACKET
-        flo, fhi = f(lo, which), f(hi, which)
-        if flo < 0:  # decreasing in theta when S > 0: no root above the bracket's lower end
-            return -np.inf
-        if fhi > 0:
-            return np.inf
-        for _ in range(40):
-            mid = 0.5 * (lo + hi)
-            if f(mid, which) > 0:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
-
-    return root(0), root(1)
-
-
-@dataclass(frozen=True, repr=False, eq=False)
-class Substitution(SummaryDisplayMixin):
-    """Shortfall, excess and substitution ratio of one ally (read-only).
-
-    Attributes
-    ----------
-    ally : str
-    shortfall_draws, excess_draws : arrays (n_draws,)
-        ``S_j`` and ``E_j`` (total over hubs) in ``currency``.
-    hub_excess_draws : dict hub -> array
-    periods : (Period, Period)
-    alpha : float
-    currency : str
-    inference, caveats : how the interval was made; short sentences on its limits.
-    """
-
-    ally: str
-    shortfall_draws: np.ndarray
-    excess_draws: np.ndarray
-    hub_excess_draws: Mapping[str, np.ndarray]
-    periods: tuple[pd.Period, pd.Period]
-    alpha: float
-    currency: str
-    inference: str
-    caveats: tuple[str, ...] = ()
-    subject: str | None = None
-
-    @property
-    def p_shortfall(self) -> float:
-        return float(np.mean(self.shortfall_draws > 0))
-
-    @property
-    def identified(self) -> bool:
-        return self.p_shortfall >= 1 - self.alpha / 2
-
-    @property
-    def shortfall(self) -> float:
-        return float(np.mean(self.shortfall_draws))
-
-    @property
-    def excess(self) -> float:
-        return float(np.mean(self.excess_draws))
-
-    @property
-    def ratio(self) -> float:
-        """``mean(E) / mean(S)`` (NaN when the shortfall is not clearly positive)."""
-        return self.excess / self.shortfall if self.identified else float("nan")
-
-    @property
-    def p_value(self) -> float:
-        from sanctions_model.models.draws import summarize_draws
-
-        return summarize_draws(self.excess_draws, alpha=self.alpha).p_value
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        """Fieller-type interval of the ratio (NaN when not identified)."""
-        a = self.alpha if alpha is None else validate_alpha(alpha)
-        if not self.identified:
-            return float("nan"), float("nan")
-        if a == self.alpha:
-            return self._interval
-        return _fieller(self.excess_draws, self.shortfall_draws, a)
-
-    @cached_property
-    def _interval(self) -> tuple[float, float]:
-        return _fieller(self.excess_draws, self.shortfall_draws, self.alpha)
-
-    @property
-    def ratio_draws(self) -> np.ndarray:
-        """Per-draw ratios ``E_j / S_j`` (NaN where ``S_j <= 0``), for ranks."""
-        s = self.shortfall_draws
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(s > 0, self.excess_draws / s, np.nan)
-
-    def to_frame(self) -> pd.DataFrame:
-        q = [self.alpha / 2, 1 - self.alpha / 2]
-        lo, hi = self.conf_int()
-        rows = {
-            "shortfall": (self.shortfall, *np.quantile(self.shortfall_draws, q)),
-            "excess": (self.excess, *np.quantile(self.excess_draws, q)),
-            "ratio": (self.ratio, lo, hi),
-        }
-        for h, d in self.hub_excess_draws.items():
-            rows[f"excess_{h}"] = (float(np.mean(d)), *np.quantile(d, q))
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "lower", "upper"])
-
-    def p_text(self) -> str:
-        """``two-sided p = 0.003 from 2,000 trend draws`` (for "no excess")."""
-        from sanctions_model.reporting import format as fmt
-
-        n = len(self.excess_draws)
-        return f"two-sided {fmt.pvalue(self.p_value, n_draws=n)} from {n:,} trend draws"
-
-    def sentence(self, extra: str | None = None) -> str:
-        """The estimate with its interval and p-value; ``extra`` is added to the evidence."""
-        from sanctions_model.reporting.text import effect_sentence
-
-        lo, hi = self.conf_int()
-        hubs = ", ".join(self.hub_excess_draws)
-        subject = self.subject or (
-            f"{self.ally}: the hubs' ({hubs}) excess imports per unit of the shortfall in "
-            f"direct trade with Russia ({self.periods[0]}-{self.periods[1]}; recorded in the "
-            "hubs' imports; overstates re-routing through them)"
-        )
-        evidence = self.p_text() + (f"; {extra}" if extra else "")
-        # the interval contains zero exactly when p >= alpha (same draws), so the claim
-        # follows the interval; the p-value is given in words through ``inference``
-        return effect_sentence(
-            subject, self.ratio, lo, hi, scale="ratio", alpha=self.alpha, inference=evidence
-        )
-
-    def summary(self) -> str:
-        lines = [self.sentence(), "", f"Inference: {self.inference}"]
-        lines += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join(lines)
+def _inference(draws: JointTrendDraws, units: str = "") -> str:
+    """How the draws were made, in words (the estimate's ``inference``)."""
+    fit = "log-linear trends with drift" if draws.trend == "drift" else "pre-war average levels"
+    left = f", {', '.join(str(p) for p in draws.exclude)} left out" if draws.exclude else ""
+    unit = f"; values in {units}" if units else ""
+    return (
+        f"{draws.draws.shape[0]:,} joint draws of {fit} fitted on {_span(*draws.pre)}{left} "
+        f"(normal, widened to Student-t intervals, at least {draws.df} df; residual correlation "
+        f"shrunk to a common {draws.rho:.2f}){unit}; point estimate the ratio of the exact "
+        "expected values; Fieller-type interval for the ratio"
+    )
 
 
 def substitution_from_draws(
@@ -415,6 +367,7 @@ def substitution_from_draws(
     currency: str = "USD",
     inference: str | None = None,
     caveats: Sequence[str] = (),
+    units: str = "",
 ) -> Substitution:
     """One ally's substitution from joint draws: ``direct`` and ``hubs`` name columns of ``draws``.
 
@@ -430,7 +383,9 @@ def substitution_from_draws(
         miss = [str(p) for p, v in zip(draws.index, obs_d, strict=True) if np.isnan(v)]
         raise ParameterError(f"{ally}: direct series {direct!r} not observed in {miss}")
     shortfall = (draws.draws[:, :, j] - obs_d).sum(axis=1)
+    shortfall_expected = float((draws.expected[:, j] - obs_d).sum())
     hub_excess: dict[str, np.ndarray] = {}
+    hub_expected: dict[str, float] = {}
     notes = list(caveats)
     for h, key in hubs.items():
         if key not in draws.columns:
@@ -444,18 +399,23 @@ def substitution_from_draws(
         if not ok.all():
             notes.append(f"hub {h} counted only in {', '.join(str(p) for p in draws.index[ok])}")
         hub_excess[h] = (draws.observed[ok, c] - draws.draws[:, ok, c]).sum(axis=1)
+        hub_expected[h] = float((draws.observed[ok, c] - draws.expected[ok, c]).sum())
     if not hub_excess:
         raise ParameterError(f"{ally}: no hub series to measure the excess")
     excess = np.sum(np.vstack(list(hub_excess.values())), axis=0)
     if inference is None:
-        inference = (
-            f"{draws.draws.shape[0]:,} joint draws of log-linear trends with drift fitted on "
-            f"{_span(*draws.pre)} (normal, widened to Student-t intervals, at least "
-            f"{draws.df} df; residual correlation "
-            f"shrunk to a common {draws.rho:.2f}); Fieller-type interval for the ratio"
-        )
+        inference = _inference(draws, units)
     if draws.df < 5:
-        notes.append(f"short pre-period: {draws.df + 2} periods for a two-parameter trend")
+        notes.append(
+            f"short pre-period: {draws.df} residual degrees of freedom in the shortest trend fit"
+        )
+    names = {direct: "direct trade", **{key: h for h, key in hubs.items()}}
+    level = [names[c] for c in draws.level_only if c in names]
+    if level and draws.trend == "drift":
+        notes.append(
+            f"{', '.join(level)}: too few pre-war periods for a drift; projected at the "
+            "pre-war average level"
+        )
     out = Substitution(
         ally=ally,
         shortfall_draws=shortfall,
@@ -466,6 +426,9 @@ def substitution_from_draws(
         currency=currency,
         inference=inference,
         caveats=tuple(notes),
+        shortfall_expected=shortfall_expected,
+        excess_expected=hub_expected,
+        units=units or currency,
     )
     extra = []
     if not out.identified:
@@ -484,64 +447,6 @@ def substitution_from_draws(
     return out
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class SubstitutionResults(SummaryDisplayMixin):
-    """Per-ally substitution estimates from one joint simulation (read-only)."""
-
-    estimates: Mapping[str, Substitution]
-    draws: Mapping[str, JointTrendDraws]
-    alpha: float
-    inference: str
-    caveats: tuple[str, ...] = ()
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per ally: shortfall, excess, ratio with interval, ``p_value``, ``p_shortfall``."""
-        rows = []
-        for a, e in self.estimates.items():
-            ci = e.to_frame()
-            rows.append(
-                {
-                    "ally": a,
-                    "shortfall": ci.loc["shortfall", "estimate"],
-                    "excess": ci.loc["excess", "estimate"],
-                    "excess_lower": ci.loc["excess", "lower"],
-                    "excess_upper": ci.loc["excess", "upper"],
-                    "ratio": ci.loc["ratio", "estimate"],
-                    "ratio_lower": ci.loc["ratio", "lower"],
-                    "ratio_upper": ci.loc["ratio", "upper"],
-                    "p_value": e.p_value,
-                    "p_shortfall": e.p_shortfall,
-                    "hubs": ",".join(e.hub_excess_draws),
-                    "caveats": "; ".join(e.caveats),
-                }
-            )
-        return pd.DataFrame(rows).set_index("ally")
-
-    def summary(self) -> str:
-        lines = [f"Substitution per ally ({1 - self.alpha:.0%} intervals)", ""]
-        lines += [e.sentence() for e in self.estimates.values()]
-        lines += ["", f"Inference: {self.inference}"]
-        lines += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join(lines)
-
-
-def _pooled_notes(estimates: Mapping[str, Substitution]) -> list[str]:
-    """Every per-estimate note once, with the allies it applies to ("all 36 allies")."""
-    who: dict[str, list[str]] = {}
-    for a, e in estimates.items():
-        for c in e.caveats:
-            who.setdefault(c, []).append(a)
-    out = []
-    for c, allies in who.items():
-        if len(estimates) == 1:
-            out.append(c)
-        elif len(allies) == len(estimates):
-            out.append(f"{c} (all {len(allies)} estimates)")
-        else:
-            out.append(f"{c} ({', '.join(allies)})")
-    return out
-
-
 def estimate_substitution(
     panel: pd.DataFrame,
     *,
@@ -555,6 +460,11 @@ def estimate_substitution(
     joint: Literal["ally", "all"] = "ally",
     currency: str = "USD",
     rho: float | None = None,
+    exclude: Sequence[Any] | None = None,
+    trend: Literal["drift", "level"] = "drift",
+    min_pre: int = 4,
+    short: Literal["skip", "level"] = "level",
+    units: str = "",
     seed: int | np.random.Generator | None = 0,
 ) -> SubstitutionResults:
     """Substitution ratio per ally from one joint simulation of all its series.
@@ -576,6 +486,13 @@ def estimate_substitution(
         and across-ally correlations and so understates the within-ally one).
     rho : float, optional
         Impose this common residual correlation (sensitivity); default the estimated one.
+    exclude : sequence of periods, optional
+        Pre-periods left out of the trend fits. Default: the COVID year 2020 for annual panels
+        (chosen by simulation, see the module docstring), nothing for monthly ones.
+    trend, min_pre, short : see :func:`joint_trend_draws` (defaults: drift; a series with fewer
+        than 4 usable pre-war periods, such as Kazakhstan's from 2018, at its pre-war average).
+    units : str
+        The values' units in words (``"USD at 2021 prices"``), for the inference text.
 
     Returns
     -------
@@ -586,9 +503,15 @@ def estimate_substitution(
         raise ParameterError("panel columns must be a two-level (ally, destination) index")
     if joint not in ("ally", "all"):
         raise ParameterError(f"joint must be 'ally' or 'all', got {joint!r}")
+    if exclude is None:
+        exclude = DEFAULT_EXCLUDE if _periods(panel).freqstr.startswith(("Y", "A")) else ()
     rng = np.random.default_rng(seed)
     allies = list(dict.fromkeys(panel.columns.get_level_values(0)))
-    options = {"pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage, "rho": rho}
+    options = {
+        "pre": pre, "post": post, "n_draws": n_draws, "shrinkage": shrinkage, "rho": rho,
+        "exclude": tuple(exclude), "trend": trend, "min_pre": min_pre,
+        "short": short,
+    }  # fmt: skip
     by_ally: dict[Any, JointTrendDraws] = {}
     if joint == "all":
         shared = joint_trend_draws(panel, seed=rng, **options)
@@ -610,7 +533,7 @@ def estimate_substitution(
         try:
             estimates[str(ally)] = substitution_from_draws(
                 draws, ally=str(ally), direct=(ally, direct), hubs=hk, alpha=alpha,
-                currency=currency,
+                currency=currency, units=units,
             )  # fmt: skip
         except ParameterError as exc:
             notes.append(str(exc))

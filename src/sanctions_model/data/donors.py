@@ -20,7 +20,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["EXCLUDED", "MIN_DONOR_EXPORTS", "annual_donor_pool", "donor_pool", "exclusion_reason"]
+__all__ = [
+    "EXCLUDED",
+    "FUEL_DRIVEN",
+    "MIN_DONOR_EXPORTS",
+    "annual_donor_pool",
+    "donor_pool",
+    "exclusion_reason",
+]
 
 MIN_DONOR_EXPORTS = 1e9
 """Default smallest pre-period annual exports (EUR) for a donor in the annual EU27 panel."""
@@ -56,6 +63,22 @@ _HUBS = {
 EXCLUDED: dict[str, str] = _SANCTIONED | _HUBS
 """Destination code -> why it is not a donor."""
 
+FUEL_DRIVEN: dict[str, str] = {
+    "GI": "fuel-driven: EU exports are mostly bunker fuel for ships (their value moves with oil prices)",
+} | {
+    code: "fuel-driven: oil exporter (OPEC or Gulf Cooperation Council member in 2021), import "
+    "demand moves with oil revenue"
+    for code in ("AO", "BH", "CG", "DZ", "GA", "GQ", "IQ", "KW", "LY", "NG", "OM", "QA", "SA", "VE")
+}
+"""Destinations whose EU-export value moves with the oil price, by a rule fixed before 2022.
+
+Membership of OPEC or the Gulf Cooperation Council in 2021, and Gibraltar (bunker fuel): a
+structural rule that uses no outcome data, so it cannot select donors on what happened after the
+intervention. (IR, AE and the hubs are excluded for other reasons.) A data rule was tried first
+(the slope of a donor's pre-period log exports on the log Brent price): with Brent shipped from
+2016 only, its five annual changes are dominated by the 2020 pandemic and flag Ecuador and
+Bangladesh before Bahrain or Saudi Arabia, so it cannot separate these donors."""
+
 
 def exclusion_reason(code: str) -> str | None:
     """Why ``code`` is not a donor (None when it may be one).
@@ -90,17 +113,22 @@ def annual_donor_pool(
     treated: Iterable[str] = (),
     min_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
+    fuel_driven: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
     """Donors of an annual panel (years x destinations) and why every other column is left out.
 
-    A donor passes :func:`exclusion_reason`, has positive exports in every year of ``values``
-    (a destination that appears or vanishes mid-sample is no control), and exports of at least
-    ``min_exports`` in every pre-period year (``pre``: boolean mask over the rows) - tiny flows
-    swing by large percentages for reasons of their own.
+    A donor passes :func:`exclusion_reason`, has positive exports in every pre-period year
+    (``pre``: boolean mask over the rows; a destination that appears or vanishes before the
+    intervention is no control) and exports of at least ``min_exports`` in each of them - tiny
+    flows swing by large percentages for reasons of their own. Only pre-period years decide:
+    a donor is never chosen or dropped for what its exports did after the intervention (an
+    estimator that needs post-period values drops a donor without them itself, and says so).
+    ``fuel_driven=False`` also leaves out :data:`FUEL_DRIVEN` (the synthetic control's default).
     """
     treated, extra = set(treated), set(exclude)
-    complete = values.notna().all() & (values > 0).all()
-    pre_min = values[np.asarray(pre)].min()
+    pre_values = values[np.asarray(pre, dtype=bool)]
+    complete = pre_values.notna().all() & (pre_values > 0).all()
+    pre_min = pre_values.min()
     reasons: dict[str, str] = {}
     for code in values.columns:
         if code in treated:
@@ -109,8 +137,10 @@ def annual_donor_pool(
             reasons[code] = reason
         elif code in extra:
             reasons[code] = "excluded by the caller"
+        elif not fuel_driven and code in FUEL_DRIVEN:
+            reasons[code] = FUEL_DRIVEN[code]
         elif not complete[code]:
-            reasons[code] = "missing or zero exports in some year"
+            reasons[code] = "missing or zero exports in some pre-period year"
         elif pre_min[code] < min_exports:
             reasons[code] = "pre-period exports below the donor threshold in some year"
     return [c for c in values.columns if c not in reasons], reasons

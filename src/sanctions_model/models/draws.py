@@ -16,7 +16,7 @@ import numpy as np
 from sanctions_model._results import validate_alpha
 from sanctions_model.errors import ParameterError
 
-__all__ = ["DrawSummary", "summarize_draws"]
+__all__ = ["DrawSummary", "percentile_interval", "summarize_draws"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,31 @@ class DrawSummary:
         return self.p_value <= 1.0 / (self.n_draws + 1) + 1e-12
 
 
+def _ends(d: np.ndarray, alpha: float) -> tuple[float, float]:
+    # Order-statistic quantiles, taken from each tail: the lower bound is above ``null`` exactly
+    # when fewer than alpha/2 of the draws lie at or below it, which is p < alpha (and likewise
+    # for the upper bound); interpolated quantiles can disagree with the p-value by one draw.
+    # np.quantile(..., method="inverted_cdf") at alpha/2 is the order statistic k = ceil(n alpha/2)
+    n = d.size
+    k = max(int(np.ceil(n * alpha / 2 - 1e-9)), 1)
+    part = np.partition(d, (k - 1, n - k))
+    return float(part[k - 1]), float(part[n - k])
+
+
+def percentile_interval(draws: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
+    """The equal-tailed ``1 - alpha`` interval of :func:`summarize_draws`, without the rest.
+
+    The same rule (order statistics from each tail), for callers that need the interval of many
+    sets of draws (a Fieller-type search): no median, one partial sort.
+    """
+    alpha = validate_alpha(alpha)
+    d = np.asarray(draws, dtype=float).ravel()
+    d = d[np.isfinite(d)]
+    if d.size < 20:
+        raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
+    return _ends(d, alpha)
+
+
 def summarize_draws(draws: np.ndarray, *, alpha: float = 0.05, null: float = 0.0) -> DrawSummary:
     """Median, equal-tailed ``1 - alpha`` percentile interval and two-sided p-value of ``draws``."""
     alpha = validate_alpha(alpha)
@@ -44,11 +69,7 @@ def summarize_draws(draws: np.ndarray, *, alpha: float = 0.05, null: float = 0.0
     d = d[np.isfinite(d)]
     if d.size < 20:
         raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
-    # Order-statistic quantiles, taken from each tail: the lower bound is above ``null`` exactly
-    # when fewer than alpha/2 of the draws lie at or below it, which is p < alpha (and likewise
-    # for the upper bound); interpolated quantiles can disagree with the p-value by one draw.
-    lower = np.quantile(d, alpha / 2, method="inverted_cdf")
-    upper = -np.quantile(-d, alpha / 2, method="inverted_cdf")
+    lower, upper = _ends(d, alpha)
     below = np.mean(d <= null)
     above = np.mean(d >= null)
     p = min(1.0, max(2 * min(below, above), 1.0 / (d.size + 1)))

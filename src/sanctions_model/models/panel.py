@@ -252,6 +252,18 @@ def _controls_of(design: Design) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------- event study
+def _references(reference: int | Sequence[int], leads: int) -> tuple[int, ...]:
+    """The omitted relative period(s), sorted; each within ``-leads..-1``."""
+    raw = [reference] if np.isscalar(reference) else list(reference)  # type: ignore[arg-type]
+    if not raw:
+        raise ParameterError("reference must name at least one relative period")
+    refs = tuple(sorted({int(r) for r in raw}))
+    bad = [r for r in refs if not -leads <= r <= -1]
+    if bad:
+        raise ParameterError(f"reference must be in {-leads}..-1, got {bad}")
+    return refs
+
+
 def _event_matrix(frame, treated_rows, event_ordinal, leads, lags, ks, bin_endpoints):
     rel = frame["__month"].to_numpy() - event_ordinal
     keep = np.ones(len(frame), dtype=bool)
@@ -276,7 +288,7 @@ def estimate_event_study(
     cluster: str | None = None,
     intensity: str | None = None,
     bin_endpoints: bool = True,
-    reference: int = -1,
+    reference: int | Sequence[int] = -1,
     alpha: float = 0.05,
     inference: Inference = "auto",
     controls: str | Sequence[str] = "donors",
@@ -313,8 +325,12 @@ def estimate_event_study(
         Column of a continuous treatment intensity multiplying the event dummies.
     bin_endpoints : bool
         Bin periods beyond the window into the end coefficients (else drop treated rows there).
-    reference : int
-        Omitted relative period (normalised to zero), within ``-leads..-1``.
+    reference : int or sequence of int
+        Omitted relative period(s) (normalised to zero), within ``-leads..-1``. Several periods
+        make their average the reference (e.g. ``(-48, -36)`` with annual data and
+        ``event="2022"``: the 2018-19 average), which keeps a reference year exposed to
+        anticipation (front-loading in 2021) from shifting every coefficient; the period just
+        before the event is then a lead, tested with the others by :meth:`pretrend_test`.
     alpha : float
         Default significance level.
     inference : {"auto", "randomization", "wild", "cluster", "hetero"}
@@ -341,18 +357,17 @@ def estimate_event_study(
         Column names.
     """
     alpha = _validate_alpha(alpha)
-    leads, lags, reference = int(leads), int(lags), int(reference)
+    leads, lags = int(leads), int(lags)
     if leads < 1 or lags < 0:
         raise ParameterError("leads must be >= 1 and lags >= 0")
-    if not -leads <= reference <= -1:
-        raise ParameterError(f"reference must be in {-leads}..-1, got {reference}")
+    refs = _references(reference, leads)
     event_p = to_period(event)
     prep, frame, design, y_name, fe_terms = _resolve(
         data, outcome=outcome, treated=treated, intensity=intensity,
         fixed_effects=fixed_effects, cluster=cluster, reporter=reporter, partner=partner,
         period=period, value=value, controls=controls, inference=inference,
     )  # fmt: skip
-    ks = [k for k in range(-leads, lags + 1) if k != reference]
+    ks = [k for k in range(-leads, lags + 1) if k not in refs]
     # with annual data only every 12th relative month exists: keep the ones that occur
     rel_all = frame["__month"].to_numpy() - event_p.ordinal
     present = set(np.unique(np.clip(rel_all, -leads, lags) if bin_endpoints else rel_all))
@@ -421,7 +436,8 @@ def estimate_event_study(
     elapsed = time.perf_counter() - start
 
     config = EventStudyConfig(
-        outcome=y_name, event=event_p, leads=leads, lags=lags, reference=reference,
+        outcome=y_name, event=event_p, leads=leads, lags=lags,
+        reference=refs[0] if len(refs) == 1 else refs,
         fixed_effects=tuple(fe_terms), cluster=design.cluster if clustered else None,
         intensity=intensity, bin_endpoints=bool(bin_endpoints), alpha=alpha,
         inference=design.inference, statistic=statistic, controls=_controls_of(design),
@@ -432,9 +448,11 @@ def estimate_event_study(
     )  # fmt: skip
     if rank is not None:
         coefs["rank"] = rank
+    n_ref = len(refs)
     ref_row = pd.DataFrame(
-        {"relative_time": [reference], "estimate": [0.0], "se": [np.nan], "lower": [np.nan],
-         "upper": [np.nan], "pvalue": [np.nan], "reference": [True]}
+        {"relative_time": list(refs), "estimate": [0.0] * n_ref, "se": [np.nan] * n_ref,
+         "lower": [np.nan] * n_ref, "upper": [np.nan] * n_ref, "pvalue": [np.nan] * n_ref,
+         "reference": [True] * n_ref}
     )  # fmt: skip
     coefs = pd.concat([coefs, ref_row]).sort_values("relative_time").reset_index(drop=True)
     return EventStudyResults(

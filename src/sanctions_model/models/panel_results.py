@@ -8,7 +8,7 @@ and intervals were computed) and ``caveats``, both printed by ``summary()``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ class EventStudyConfig:
     event: pd.Period
     leads: int
     lags: int
-    reference: int
+    reference: int | tuple[int, ...]
     fixed_effects: tuple[str, ...]
     cluster: str | None
     intensity: str | None
@@ -54,6 +54,18 @@ def _facts_inference(cfg: EventStudyConfig, n_clusters: int | None) -> dict:
         shown = ", ".join(cfg.controls[:10]) + (" ..." if len(cfg.controls) > 10 else "")
         out["Controls"] = f"{len(cfg.controls)} destinations ({shown})"
     return out
+
+
+def _spike(leads: np.ndarray, times: list[int], refs: tuple[int, ...]) -> np.ndarray:
+    """Per row: the largest absolute residual of the leads (references at 0) from their OLS line.
+
+    A linear pre-trend (drift) leaves it small; a one-period spike (front-loading) does not.
+    """
+    t = np.array([*times, *refs], dtype=float)
+    y = np.hstack([leads, np.zeros((leads.shape[0], len(refs)))])
+    x = np.column_stack([np.ones_like(t), t - t.mean()])
+    coef = np.linalg.lstsq(x, np.nan_to_num(y).T, rcond=None)[0]
+    return np.max(np.abs(y - (x @ coef).T), axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,27 +140,69 @@ class EventStudyResults(ResultsDisplayMixin):
         se = self.std_errors
         return pd.DataFrame({"lower": b - q * se, "upper": b + q * se})
 
-    def pretrend_test(self) -> tuple[float, float, str]:
+    def pretrend_test(
+        self, kind: Literal["anticipation", "spike", "max", "sum"] = "anticipation"
+    ) -> tuple[float, float, str]:
         """Joint test that all leads are zero: (statistic, p-value, how it was computed).
 
-        With randomization inference: the sum of squared studentized leads, ranked among the
-        placebo sets. Otherwise a Wald F test with the analytic covariance, which over-rejects
-        with few clusters (read it with the pointwise intervals).
+        ``kind="max"`` (default) uses the largest absolute lead, which keeps its power against
+        a single-period spike (front-loading in the year before the event) however many leads
+        there are; ``"sum"`` the sum of squared leads (power against drifts spread over many
+        leads, diluted for a spike). With randomization inference the statistic of the
+        studentized leads is ranked among the placebo sets' statistics. Otherwise ``"max"``
+        is the smallest analytic per-lead p-value times the number of leads (Bonferroni) and
+        ``"sum"`` a Wald F test; both over-reject with few clusters.
         """
+        if kind not in ("anticipation", "spike", "max", "sum"):
+            raise ParameterError(
+                f"kind must be 'anticipation', 'spike', 'max' or 'sum', got {kind!r}"
+            )
         leads = [k for k in self.params.index if k < 0]
         if not leads:
             return float("nan"), float("nan"), "no leads"
+        refs = self.config.reference
+        refs = (refs,) if isinstance(refs, int) else tuple(refs)
+        word = {"spike": "largest departure of a lead from the leads' line",
+                "max": "largest absolute lead", "sum": "sum of squared leads"}.get(kind, "")  # fmt: skip
+        if kind == "anticipation":
+            window = [k for k in leads if k > max(refs)]
+            if window:
+                leads = window
+                word = (f"largest absolute lead between the reference and the event "
+                        f"({', '.join(map(str, window))})")  # fmt: skip
+            else:
+                word = "largest absolute lead (no lead between the reference and the event)"
+            kind = "max"
         b = self.params.loc[leads].to_numpy()
+        if kind == "spike" and len(leads) + len(refs) < 3:
+            kind, word = "max", "largest absolute lead (too few leads for a line)"
         if self.placebo is not None:
             scale = self.placebo["scale"].to_numpy()
             s_t = self.treated_scale
             if self.config.statistic != "studentized":
                 scale, s_t = np.ones_like(scale), 1.0
             pl = self.placebo[leads].to_numpy() / scale[:, None]
-            stat_p = np.nansum(pl**2, axis=1)
-            stat = float(np.sum((b / s_t) ** 2))
+            if kind == "spike":
+                stat_p = _spike(pl, leads, refs)
+                stat = float(_spike((b / s_t)[None, :], leads, refs)[0])
+            elif kind == "max":
+                stat_p = np.nanmax(np.abs(pl), axis=1)
+                stat = float(np.max(np.abs(b / s_t)))
+            else:
+                stat_p = np.nansum(pl**2, axis=1)
+                stat = float(np.sum((b / s_t) ** 2))
             p = float((1 + np.sum(stat_p >= stat - 1e-12)) / (1 + stat_p.size))
-            return stat, p, f"randomization over {stat_p.size} placebo sets"
+            return stat, p, f"{word}, randomization over {stat_p.size} placebo sets"
+        if kind == "spike":
+            kind = "max"  # analytic fallback: the spike statistic has no analytic distribution
+        if kind == "max":
+            t = np.abs(b / self.std_errors.loc[leads].to_numpy())
+            p_each = 2 * stats.t.sf(t, self.df_resid)
+            return (
+                float(t.max()),
+                float(min(1.0, p_each.min() * len(leads))),
+                (f"largest absolute lead t, Bonferroni over {len(leads)} leads, analytic se"),
+            )
         v = self.cov.loc[leads, leads].to_numpy()
         f = float(b @ np.linalg.solve(v, b)) / len(leads)
         return f, float(stats.f.sf(f, len(leads), self.df_resid)), "Wald F, analytic covariance"
@@ -166,6 +220,56 @@ class EventStudyResults(ResultsDisplayMixin):
     def to_frame(self) -> pd.DataFrame:
         """The numbers behind :meth:`plot` (a copy of :attr:`coefficients`)."""
         return self.coefficients.copy()
+
+    @property
+    def reference_label(self) -> str:
+        """The reference period(s) in words: ``"2018-2019 average"`` for annual data."""
+        refs = self.config.reference
+        refs = (refs,) if isinstance(refs, int) else tuple(refs)
+        if self.config.event.month == 1 and all(r % 12 == 0 for r in refs):
+            years = [self.config.event.year + r // 12 for r in refs]
+            if len(years) == 1:
+                return str(years[0])
+            return f"{years[0]}-{years[-1]} average" if years == list(
+                range(years[0], years[-1] + 1)
+            ) else ", ".join(map(str, years)) + " average"  # fmt: skip
+        return ", ".join(map(str, refs))
+
+    def annual_frame(self) -> pd.DataFrame:
+        """Coefficients by calendar year (annual data with ``event`` in January), references
+        included with estimate 0."""
+        if self.config.event.month != 1:
+            raise ParameterError("annual_frame needs an annual event study (event in January)")
+        c = self.coefficients.copy()
+        c["year"] = self.config.event.year + c["relative_time"] // 12
+        return c.set_index("year")
+
+    def plot_annual(self, *, title: str | None = None) -> Figure:
+        """Per-year coefficients with their intervals, the reference year(s) as squares."""
+        import matplotlib.pyplot as plt
+
+        c = self.annual_frame()
+        est, ref = c[~c["reference"]], c[c["reference"]]
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        level = f"{100 * (1 - self.config.alpha):.0f}%"
+        ax.errorbar(est.index, est["estimate"], fmt="o", capsize=3,
+                    yerr=[est["estimate"] - est["lower"], est["upper"] - est["estimate"]],
+                    label=f"{level} interval ({self.config.inference})")  # fmt: skip
+        ax.plot(
+            ref.index,
+            ref["estimate"],
+            "s",
+            color="0.3",
+            label=f"reference ({self.reference_label})",
+        )
+        ax.axvline(self.config.event.year - 0.5, color="tab:red", linestyle="--", linewidth=1)
+        ax.set_xticks(list(c.index), [str(y) for y in c.index])
+        ax.set_xlabel(f"year (reference: {self.reference_label})")
+        ax.set_ylabel("effect, log points (exp(x) - 1 = % change)")
+        ax.set_title(title or f"Event study around {self.config.event.year}")
+        ax.legend(loc="lower left", fontsize="small")
+        return fig
 
     def summary(self) -> Summary:
         """Printable summary (also used by ``repr`` and the notebook display)."""

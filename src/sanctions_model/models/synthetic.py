@@ -60,14 +60,13 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from sanctions_model.data import countries
-from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
+from sanctions_model.data.donors import FUEL_DRIVEN, MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.errors import ParameterError
-from sanctions_model.reporting import format as fmt
 
 from ._results import validate_alpha
 from .multiple import adjust_pvalues
+from .synthetic_caveats import design_caveats
 from .synthetic_results import (
-    _EXACT,
     _POSITIVE,
     OUTCOMES,
     SyntheticControlFamily,
@@ -78,6 +77,7 @@ from .synthetic_results import (
 
 __all__ = [
     "DEFAULT_TREATED",
+    "FUEL_DRIVEN",
     "SyntheticControlFamily",
     "SyntheticControlResults",
     "annual_panel",
@@ -86,15 +86,12 @@ __all__ = [
 ]
 
 Outcome = Literal["log_index", "log", "index"]
-
-FUEL_DRIVEN: dict[str, str] = {
-    "GI": "EU exports are mostly bunker fuel for ships (their value moves with oil prices)",
-} | {
-    code: "oil exporter (OPEC or Gulf Cooperation Council member): import demand moves with oil revenue"
-    for code in ("AO", "BH", "DZ", "IQ", "KW", "LY", "NG", "OM", "QA", "SA")
+DonorRule = Literal["no_fuel", "size"]
+DONOR_RULES = {
+    "no_fuel": "no fuel-driven donors (OPEC or GCC members in 2021, Gibraltar)",
+    "size": "all donors above the size threshold, fuel-driven ones included",
 }
-"""Donor destinations whose EU-export value moved with the 2022 energy prices (for the
-robustness row of :mod:`~sanctions_model.models.synthetic_checks` and the caveats)."""
+
 DEFAULT_TREATED: tuple[str, ...] = ("RU", *countries.REROUTING_PARTNERS)
 
 
@@ -187,6 +184,35 @@ class _Design:
     outcome: str
     intervention: int
     placebo_gaps: pd.DataFrame
+    donor_rule: str = "no_fuel"
+    deflator: str = ""
+
+
+def _real_terms(
+    values: pd.DataFrame, trade: pd.DataFrame, *, real: bool, deflator: str | None
+) -> tuple[pd.DataFrame, str]:
+    """Values at 2021 prices (``real``) and the words for the deflator, or current prices.
+
+    The currency is the ``currency`` column of a tidy frame (one value), else EUR (the annual
+    Comext panel). A deflator common to every destination shifts every log value of a year by
+    the same amount, so log and log-index gaps are unchanged by it (the weights sum to one);
+    what changes is the size threshold of the donor pool (then in 2021 prices), the ``index``
+    outcome and the levels a reader sees.
+    """
+    from sanctions_model.data import prices
+
+    if not real:
+        if deflator is not None:
+            raise ParameterError("deflator is given but real=False; drop one of them")
+        return values, "none: current prices"
+    currency = "EUR"
+    if "currency" in trade.columns:
+        found = sorted(map(str, trade["currency"].dropna().unique()))
+        if len(found) != 1:
+            raise ParameterError(f"trade has several currencies in column 'currency' ({found})")
+        currency = found[0]
+    out = prices.deflate(values, currency, deflator=deflator)
+    return out, prices.deflator_label(out.attrs["deflator"])
 
 
 def _complete(values: pd.DataFrame) -> pd.Series:
@@ -204,14 +230,19 @@ def _design(
     donors: Iterable[str] | None,
     min_donor_exports: float,
     exclude: Iterable[str],
+    donor_rule: str = "no_fuel",
+    real: bool = True,
+    deflator: str | None = None,
 ) -> _Design:
     if outcome not in OUTCOMES:
         raise ParameterError(f"outcome must be one of {sorted(OUTCOMES)}, got {outcome!r}")
+    if donor_rule not in DONOR_RULES:
+        raise ParameterError(f"donor_rule must be one of {sorted(DONOR_RULES)}, got {donor_rule!r}")
     values = annual_panel(trade)
     years = values.index
     lo = int(years.min()) if pre_start is None else int(pre_start)
     hi = int(years.max()) if end is None else int(end)
-    values = values.loc[lo:hi]
+    values, deflated = _real_terms(values.loc[lo:hi], trade, real=real, deflator=deflator)
     intervention = int(intervention)
     pre = np.asarray(values.index < intervention)
     if pre.sum() < 3 or (~pre).sum() < 1:
@@ -231,14 +262,19 @@ def _design(
     extra = set(exclude)
     if donors is None:
         # the one definition of annual donors, shared with the DiD and gravity of notebook 03
+        # eligibility from pre-period data only; the fit itself needs every post year too
         pool, reasons = annual_donor_pool(
-            values, pre, treated=treated, min_exports=min_donor_exports, exclude=extra
-        )
-        window = f" of {lo}-{hi}"
+            values, pre, treated=treated, min_exports=min_donor_exports, exclude=extra,
+            fuel_driven=donor_rule == "size",
+        )  # fmt: skip
+        window = f" of {lo}-{int(intervention) - 1}"
         reasons = {
             c: r + window if r.startswith("missing or zero exports") else r
             for c, r in reasons.items()
         }
+        for code in [c for c in pool if not complete[c]]:
+            pool.remove(code)
+            reasons[code] = "eligible, but no exports recorded in some post-period year"
     else:
         pool = sorted(set(donors) - extra)
         for code in pool:
@@ -267,6 +303,8 @@ def _design(
         outcome=outcome,
         intervention=intervention,
         placebo_gaps=pd.DataFrame(gaps, index=z.index, columns=pool),
+        donor_rule=donor_rule if donors is None else "given",
+        deflator=deflated,
     )
 
 
@@ -311,134 +349,6 @@ def _augmented(design: _Design, treated: str) -> pd.DataFrame:
         },
         index=pd.Index(post, name="year"),
     )
-
-
-def _caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, ...]:
-    out: list[str] = []
-    n_pre = len(res.pre_years)
-    if n_pre < 20:
-        out.append(
-            f"Only {n_pre} annual pre-period points: a weighted average of {len(res.weights)} donors "
-            "can match noise as well as the trend, so the pre-period fit overstates how good the "
-            "counterfactual is."
-        )
-    if res.intervention == 2022:
-        out.append(
-            "The 2022 value includes January and February, before the invasion (24 February "
-            "2022) and the first export restrictions (25 February 2022): the 2022 effect is "
-            "diluted by about two months."
-        )
-    if res.pre_rmspe < _EXACT:
-        out.append(
-            f"The pre-period fit is exact (pre-RMSPE < {_EXACT:g}): with {len(res.weights)} donors "
-            f"and {n_pre} pre-period years the weights interpolate, the RMSPE ratio is not "
-            "informative, the k-filter keeps only placebos that are also fitted exactly and the "
-            "per-year intervals use the placebos' unscaled gaps."
-        )
-    placebo_pre = res.placebos["pre_rmspe"]
-    share_better = float((placebo_pre < res.pre_rmspe).mean())
-    if share_better > 0.9:
-        out.append(
-            f"Poor pre-period fit: the treated's pre-RMSPE ({res.pre_rmspe:.3f}) is above "
-            f"{100 * share_better:.0f}% of the placebos'; the gap may be a fitting error."
-        )
-    z = design.z
-    pre_z = z[design.pre]
-    donors_pre = pre_z[list(design.donors)]
-    outside = pre_z.index[
-        (pre_z[res.treated] > donors_pre.max(axis=1))
-        | (pre_z[res.treated] < donors_pre.min(axis=1))
-    ]
-    if len(outside):
-        out.append(
-            f"The treated lies outside the donors' range in {', '.join(map(str, outside))}: no "
-            "convex combination can match it there."
-        )
-    years = pre_z.index.to_numpy(dtype=float)
-    slopes = np.polyfit(years - years.mean(), pre_z[[res.treated, *design.donors]].to_numpy(), 1)[0]
-    trend, donor_trends = slopes[0], slopes[1:]
-    if trend > donor_trends.max() or trend < donor_trends.min():
-        out.append(
-            f"The treated's pre-period trend ({trend:+.3f} a year) is outside the donors' range "
-            f"({donor_trends.min():+.3f} to {donor_trends.max():+.3f}): no convex combination can "
-            "follow it, the synthetic control drifts away after the intervention and the gap and "
-            "its interval are biased by that drift."
-        )
-    dropped = list(res.placebos.index[~res.placebos["kept"]])
-    if dropped:
-        names = "; ".join(f"{_name(c)}, {c}" for c in dropped[:10])
-        more = f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
-        many = len(dropped) > 1
-        out.append(
-            f"{len(dropped)} placebo{'s' if many else ''} ({names}{more}) with pre-RMSPE above "
-            f"{res.k:g} x the treated's {'were' if many else 'was'} left out of the rank."
-        )
-    if res.n_placebos + 1 < 1 / res.alpha:
-        out.append(
-            f"With {res.n_placebos} placebos the smallest attainable p-value is "
-            f"1/{res.n_placebos + 1}, not below {res.alpha:g}; no interval is reported."
-        )
-    top = res.weights.idxmax()
-    fuel = [c for c in res.weights.index[res.weights > _POSITIVE] if c in FUEL_DRIVEN]
-    if res.weights[top] > 0.4:
-        text = (
-            f"One donor ({_name(top)}) carries {100 * res.weights[top]:.0f}% of the weight; "
-            "see the leave-one-out check."
-        )
-        if top == "GI":
-            text = (
-                f"Gibraltar carries {100 * res.weights[top]:.0f}% of the weight. EU exports to it "
-                "are mostly bunker fuel for ships, whose value moves with oil prices rather than "
-                "with import demand"
-            )
-            y0 = res.intervention
-            if y0 in design.z.index and y0 - 1 in design.z.index:
-                a, b = design.z.loc[y0 - 1, "GI"], design.z.loc[y0, "GI"]
-                growth = b / a - 1 if design.outcome == "index" else np.expm1(b - a)
-                text += f" ({fmt.pct(growth)} in {y0})"
-            text += "."
-            year = res.post_years[-1]
-            if "GI" in res.leave_one_out.index and f"effect_{year}" in res.leave_one_out:
-                without = res.leave_one_out.loc["GI", f"effect_{year}"]
-                effect = res.effects().loc[year, "effect"]
-                text += (
-                    f" Without Gibraltar the {year} effect is {fmt.pct(without)} instead of "
-                    f"{fmt.pct(effect)}."
-                )
-        out.append(text)
-    if len(fuel) >= 2:
-        share = float(res.weights[fuel].sum())
-        out.append(
-            f"{len(fuel)} of the {int((res.weights > _POSITIVE).sum())} donors with weight "
-            f"({', '.join(fuel)}; {100 * share:.0f}% of the weight) are fuel-driven: bunker fuel "
-            "or oil exporters, whose imports from the EU rose with the 2022 energy prices. The "
-            "counterfactual therefore includes the 2022 energy-price boom, which widens the gap; "
-            "the specification checks show the fit without them."
-        )
-    if len(res.leave_one_out):
-        year = res.post_years[-1]
-        col = f"effect_{year}"
-        effect = res.effects().loc[year, "effect"]
-        loo = res.leave_one_out[col]
-        if ((loo > 0) != (effect > 0)).any():
-            out.append(f"Dropping one donor changes the sign of the {year} effect.")
-    out.append(
-        "Donors may have received exports diverted from the treated destination, or moved with "
-        "the 2022 energy prices; either biases the synthetic control and with it the effect."
-    )
-    if res.treated == countries.TARGET:
-        out.append(
-            "The gap measures everything that hit this flow after 2021 and not the donors: the "
-            "invasion and the sanctions together, with firms' own withdrawal, payment and "
-            "insurance frictions, Russian counter-measures and the rouble. It is not the effect "
-            "of the sanctions alone."
-        )
-    if res.treated == countries.TARGET and res.pre_years[0] <= 2014:
-        out.append(
-            "The pre-period includes the 2014 sanctions and the rouble crisis, which the synthetic "
-            "control matches: the effect is that of the 2022 escalation on top of them."
-        )
-    return tuple(out)
 
 
 def _fit_one(
@@ -512,8 +422,10 @@ def _fit_one(
         augmented=_augmented(design, treated) if augmented else None,
         inference=inference,
         caveats=(),
+        donor_pool=DONOR_RULES.get(design.donor_rule, "donors given by the caller"),
+        deflator=design.deflator,
     )
-    object.__setattr__(res, "caveats", _caveats(res, design))
+    object.__setattr__(res, "caveats", design_caveats(res, design))
     return res
 
 
@@ -535,6 +447,9 @@ def fit_synthetic_control(
     donors: Iterable[str] | None = None,
     min_donor_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
+    donor_rule: DonorRule = "no_fuel",
+    real: bool = True,
+    deflator: str | None = None,
     k: float = 5.0,
     alpha: float = 0.05,
     leave_one_out: bool = True,
@@ -564,6 +479,18 @@ def fit_synthetic_control(
         ship, one aircraft) and a pool much larger than the pre-period invites interpolation.
     exclude : iterable of str
         Further destinations to leave out of the pool.
+    donor_rule : {"no_fuel", "size"}
+        Default pool only. ``"no_fuel"`` (default) also leaves out the fuel-driven destinations
+        of :data:`sanctions_model.data.donors.FUEL_DRIVEN` (OPEC or GCC members in 2021 and
+        Gibraltar, a rule fixed before 2022): with them, 87% of the weight for EU27 -> RU sat
+        on donors whose imports rose with the 2022 energy prices. ``"size"`` keeps them (the
+        robustness row).
+    real : bool
+        Deflate the values to 2021 prices first (default; ``deflator`` defaults to the shipped
+        index of the values' currency, euro-area HICP for EUR). The log gaps are unchanged by a
+        common deflator; the donor size threshold then applies in 2021 prices.
+    deflator : str, optional
+        A price index of :mod:`sanctions_model.data.prices` (``"hicp_ea"``, ...).
     k : float
         Placebos with pre-RMSPE above ``k`` times the treated's are left out of the rank.
     alpha : float
@@ -584,6 +511,9 @@ def fit_synthetic_control(
         donors=donors,
         min_donor_exports=min_donor_exports,
         exclude=exclude,
+        donor_rule=donor_rule,
+        real=real,
+        deflator=deflator,
     )
     return _fit_one(
         design,
@@ -630,12 +560,16 @@ def fit_synthetic_controls(
         "donors",
         "min_donor_exports",
         "exclude",
+        "donor_rule",
+        "real",
+        "deflator",
     )
     unknown = set(options) - set(design_keys)
     if unknown:
         raise ParameterError(f"unknown option(s) {sorted(unknown)}")
     kw = {"intervention": 2022, "pre_start": None, "end": None, "outcome": "log_index",
-          "donors": None, "min_donor_exports": MIN_DONOR_EXPORTS, "exclude": ()} | options  # fmt: skip
+          "donors": None, "min_donor_exports": MIN_DONOR_EXPORTS, "exclude": (),
+          "donor_rule": "no_fuel", "real": True, "deflator": None} | options  # fmt: skip
     design = _design(trade, treated, **kw)  # type: ignore[arg-type]
     results = {
         code: _fit_one(design, code, k=k, alpha=alpha, leave_one_out=leave, augmented=augmented)

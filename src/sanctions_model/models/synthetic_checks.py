@@ -14,9 +14,9 @@ import pandas as pd
 
 from sanctions_model.data import countries
 
-from .synthetic import FUEL_DRIVEN, fit_synthetic_control
+from .synthetic import SyntheticControlResults, fit_synthetic_control
 
-__all__ = ["DEFAULT_CHECKS", "specification_checks"]
+__all__ = ["DEFAULT_CHECKS", "pool_comparison", "specification_checks"]
 
 DEFAULT_CHECKS: dict[str, dict[str, object]] = {
     "as specified": {},
@@ -27,16 +27,19 @@ DEFAULT_CHECKS: dict[str, dict[str, object]] = {
     "pre-period from 2015": {"pre_start": 2015},
     "k = 2": {"k": 2.0},
     "k = 20": {"k": 20.0},
-    "donors without fuel-driven destinations": {"exclude": tuple(FUEL_DRIVEN)},
+    "donors with fuel-driven destinations (previous pool)": {"donor_rule": "size"},
+    "current prices (no deflator)": {"real": False},
     "donors without RS, MD, IN, TM": {"exclude": ("RS", "MD", "IN", "TM")},
 }
 """Label -> options changed from the defaults of :func:`fit_synthetic_control`.
 
-"donors without fuel-driven destinations" drops Gibraltar (bunker fuel) and the oil exporters
-(:data:`~sanctions_model.models.synthetic.FUEL_DRIVEN`), whose EU imports rose with the 2022
-energy prices; "donors without RS, MD, IN, TM" drops destinations that did not align with the EU
+"donors with fuel-driven destinations" puts back Gibraltar (bunker fuel) and the oil exporters
+(:data:`~sanctions_model.data.donors.FUEL_DRIVEN`), whose EU imports rose with the 2022 energy
+prices and which carried 87% of the weight when they were in the default pool; "donors without
+RS, MD, IN, TM" drops destinations that did not align with the EU
 sanctions and are plausible secondary routes or beneficiaries (Serbia, Moldova, India,
-Turkmenistan)."""
+Turkmenistan); "current prices" skips the deflator (same log gaps with the same donors; only the
+size threshold, then in current EUR, moves the pool)."""
 
 DEGENERATE_RMSPE = 1e-3
 """A pre-RMSPE below this (log points) means the weights interpolate the pre-period."""
@@ -79,4 +82,38 @@ def specification_checks(
         rows[label] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "specification"
+    return out
+
+
+def pool_comparison(results: Mapping[str, SyntheticControlResults]) -> pd.DataFrame:
+    """Fits of one treated flow on different donor pools, side by side (one row per label).
+
+    Columns: donors, the weight on fuel-driven donors, the largest weights, pre-RMSPE, the
+    synthetic control's change into the first post year (log points: how much of the boom it
+    carries), the relative effect per post year and the RMSPE-ratio p-value with its rank.
+    """
+    from sanctions_model.data.donors import FUEL_DRIVEN
+
+    rows = {}
+    for label, res in results.items():
+        eff = res.effects()
+        y0 = res.intervention
+        w = res.weights_table()["weight"]
+        row: dict[str, object] = {
+            "donors": len(res.weights),
+            "weight on fuel-driven donors": float(
+                w[[c for c in w.index if c in FUEL_DRIVEN]].sum()
+            ),
+            "largest weights": ", ".join(f"{c} {v:.2f}" for c, v in w.head(4).items()),
+            "pre_rmspe": res.pre_rmspe,
+            f"synthetic {y0 - 1}->{y0} (log points)": float(
+                res.synthetic[y0] - res.synthetic[y0 - 1]
+            ),
+        }
+        row |= {f"effect_{y}": float(eff.loc[y, "effect"]) for y in res.post_years}
+        row |= {"p_value": res.p_value, "rank": f"{res.rank} of {res.n_placebos + 1}"}
+        row["prices"] = res.deflator
+        rows[label] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "donor pool"
     return out

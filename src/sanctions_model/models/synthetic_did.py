@@ -133,9 +133,13 @@ def fit_synthetic_did(
     donors: Iterable[str] | None = None,
     min_donor_exports: float = MIN_DONOR_EXPORTS,
     exclude: Iterable[str] = (),
+    donor_rule: str = "no_fuel",
+    real: bool = True,
+    deflator: str | None = None,
     alpha: float = 0.05,
 ) -> SyntheticDidResults:
-    """SDID on log exports against the donor pool of :func:`fit_synthetic_control` (same options)."""
+    """SDID on log exports against the donor pool of :func:`fit_synthetic_control` (same options,
+    fuel-driven donors left out by default)."""
     alpha = validate_alpha(alpha)
     design = _design(
         trade,
@@ -147,6 +151,9 @@ def fit_synthetic_did(
         donors=donors,
         min_donor_exports=min_donor_exports,
         exclude=exclude,
+        donor_rule=donor_rule,
+        real=real,
+        deflator=deflator,
     )
     y = design.z.to_numpy()
     units = list(design.z.columns)

@@ -8,7 +8,7 @@ treated flows fitted against one donor pool, with the placebo p-values adjusted 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -127,6 +127,8 @@ class SyntheticControlResults(ResultsDisplayMixin):
     augmented: pd.DataFrame | None
     inference: str
     caveats: tuple[str, ...]
+    donor_pool: str = ""
+    deflator: str = ""
 
     # -- derived quantities
     @property
@@ -182,6 +184,72 @@ class SyntheticControlResults(ResultsDisplayMixin):
         out.index.name = "year"
         return out
 
+    def primary_tests(self, method: Literal["holm", "bonferroni", "bh"] = "holm") -> pd.DataFrame:
+        """The treated flow's co-primary tests, adjusted as one family (Holm by default).
+
+        The per-year gap ranks and the RMSPE-ratio rank over all post years answer one question
+        ("did this flow fall against the donors?"), so a verdict that picks whichever is
+        smallest must be adjusted: one row per test with ``p_value`` and ``p_adjusted``.
+        """
+        from .multiple import adjust_pvalues
+
+        eff = self.effects()
+        years = self.post_years
+        pvals = {f"gap {y}": float(eff.loc[y, "p_value"]) for y in years}
+        pvals[f"RMSPE ratio {years[0]}-{years[-1]}"] = float(self.p_value)
+        family = (
+            f"co-primary placebo tests of {_name(self.treated)} ({self.treated}): "
+            + ", ".join(pvals)
+        )
+        return adjust_pvalues(pvals, family=family, method=method)
+
+    def verdict(self, method: Literal["holm", "bonferroni", "bh"] = "holm") -> str:
+        """One paragraph: the direction of the gaps and what the adjusted co-primary tests allow.
+
+        Direction words come from the signs of the gaps; "clear" only where a test's adjusted
+        p-value is below ``alpha``; the smallest attainable adjusted p is said when it is above
+        ``alpha`` (few placebos and several tests).
+        """
+        from sanctions_model.reporting import format as fmt
+
+        tests = self.primary_tests(method)
+        eff = self.effects()
+        signs = np.sign(eff["gap"].to_numpy())
+        years = ", ".join(map(str, eff.index))
+        if (signs < 0).all():
+            direction = f"below its synthetic control in every post year ({years})"
+        elif (signs > 0).all():
+            direction = f"above its synthetic control in every post year ({years})"
+        else:
+            parts = [f"{'below' if g < 0 else 'above'} in {y}" for y, g in eff["gap"].items()]
+            direction = "against its synthetic control " + ", ".join(parts)
+        m, n = len(tests), self.n_placebos
+        listed = "; ".join(
+            f"{t} p = {fmt.number(r['p_value'], 2)}, adjusted {fmt.number(r['p_adjusted'], 2)}"
+            for t, r in tests.iterrows()
+        )
+        level = f"{100 * self.alpha:g}%"
+        passed = [t for t, r in tests.iterrows() if r["p_adjusted"] < self.alpha]
+        name = tests["method"].iloc[0].split(" (")[0]
+        text = (
+            f"{_name(self.treated)} ({self.treated}) is {direction}. Its {m} co-primary tests "
+            f"(the per-year gap ranks and the RMSPE ratio) form one family, adjusted by {name}: "
+            f"{listed}. "
+        )
+        if passed:
+            text += f"At {level} after adjustment the fall is clear for: {', '.join(passed)}."
+        else:
+            text += f"None reaches {level} after adjustment"
+            floor = min(1.0, m / (n + 1)) if method != "bh" else 1 / (n + 1)
+            if floor >= self.alpha:
+                text += (
+                    f"; none could: with {n} placebos the smallest adjusted p-value is "
+                    f"{m}/{n + 1} = {fmt.number(floor, 2)}"
+                )
+            text += ". The direction is that of every gap; its size is not distinguishable "
+            text += "from donor-destination noise by these tests."
+        return text
+
     def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
         """``lower``/``upper`` relative effect per post year (inverted placebo test)."""
         return self.effects(alpha)[["lower", "upper"]]
@@ -200,6 +268,8 @@ class SyntheticControlResults(ResultsDisplayMixin):
         facts = {
             "Treated": f"{_name(self.treated)} ({self.treated})",
             "Outcome": OUTCOMES[self.outcome],
+            "Prices": self.deflator or "not recorded",
+            "Donor pool": self.donor_pool or "not recorded",
             "Pre-period": f"{self.pre_years[0]}-{self.pre_years[-1]} ({len(self.pre_years)} years)",
             "Post-period": ", ".join(map(str, self.post_years)),
             "Donors (positive weight)": f"{len(self.weights)} ({int((self.weights > _POSITIVE).sum())})",
@@ -280,6 +350,9 @@ class SyntheticControlResults(ResultsDisplayMixin):
             "sc_pre_rmspe": self.pre_rmspe,
             "sc_ratio": self.ratio,
             "sc_weights": self.weights_table()["weight"].round(4).to_dict(),
+            "sc_donor_pool": self.donor_pool,
+            "sc_deflator": self.deflator,
+            "sc_primary_p_adjusted": self.primary_tests()["p_adjusted"].to_dict(),
             "inference": self.inference,
             "caveats": list(self.caveats),
         }

@@ -53,15 +53,35 @@ def reader_frame(frame: pd.DataFrame | pd.Series) -> pd.DataFrame:
     """``frame`` as strings for readers (see the module docstring); the index keeps its name."""
     if isinstance(frame, pd.Series):
         frame = frame.to_frame(name=frame.name if frame.name is not None else "value")
+    from sanctions_model.reporting.labels import column_label, is_relative_column
+
     out = pd.DataFrame(index=frame.index.copy())
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
-        out[column] = [fmt.cell(v, _column_name(column)) for v in values]
-    out.columns = frame.columns
+        name = _column_name(column)
+        if is_relative_column(name) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) or v is None for v in values
+        ):
+            out[position] = [fmt.pct(v) for v in values]  # -0.543 reads -54%
+        else:
+            out[position] = [fmt.cell(v, name) for v in values]
+    out.columns = _labelled_columns(frame.columns, column_label)
     if isinstance(out.index, pd.PeriodIndex | pd.DatetimeIndex):
         name = out.index.name
         out.index = pd.Index([fmt.cell(v) for v in out.index], name=name)
     return out
+
+
+def _labelled_columns(columns: pd.Index, column_label: Callable[[Any], str]) -> pd.Index:
+    """Column names for readers (the registry's plain words); a MultiIndex level by level."""
+    if isinstance(columns, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples(
+            [tuple(column_label(c) if isinstance(c, str) else c for c in t) for t in columns],
+            names=columns.names,
+        )
+    return pd.Index(
+        [column_label(c) if isinstance(c, str) else c for c in columns], name=columns.name
+    )
 
 
 def _frame_html(frame: pd.DataFrame | pd.Series) -> str:
@@ -85,6 +105,13 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | No
         styler = styler.format(formatter, subset=[column], na_rep=fmt.MISSING)
     if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
         styler = styler.hide(axis="index")
+    from sanctions_model.reporting.labels import column_label
+
+    if not isinstance(frame.columns, pd.MultiIndex):  # plain words for the headers only
+        styler = styler.relabel_index(
+            [column_label(c) if isinstance(c, str) else str(c) for c in frame.columns],
+            axis="columns",
+        )
     return styler
 
 
@@ -114,6 +141,8 @@ def _reader_axes() -> None:
         """Plain tick labels with a scale word; never an offset or exponent."""
 
         def __call__(self, x, pos=None):
+            if float(x).is_integer() and is_year_axis(self.axis):
+                return str(int(x))  # 2010, not 2,010
             return tick_label(x)
 
         def get_offset(self):
@@ -129,6 +158,29 @@ def _reader_axes() -> None:
 
     set_defaults._sanctions_model = True  # type: ignore[attr-defined]
     matplotlib.scale.LinearScale.set_default_locators_and_formatters = set_defaults
+
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    log_original = matplotlib.scale.LogScale.set_default_locators_and_formatters
+
+    def log_defaults(self, axis):  # 100 and 1,000, not 10^2 and 10^3
+        log_original(self, axis)
+        axis.set_major_formatter(FuncFormatter(lambda v, _: tick_label(v)))
+        axis.set_minor_formatter(NullFormatter())
+
+    matplotlib.scale.LogScale.set_default_locators_and_formatters = log_defaults
+
+
+def is_year_axis(axis: Any) -> bool:
+    """An x axis whose view spans calendar years (1800-2200, under 150 years): its integer ticks
+    are years and read without a thousands separator."""
+    if getattr(axis, "axis_name", "") != "x":
+        return False
+    try:
+        lo, hi = sorted(float(v) for v in axis.get_view_interval())
+    except (TypeError, ValueError):
+        return False
+    return 1800 <= lo and hi <= 2200 and hi - lo < 150
 
 
 FIGURE_PREFIX = "Chart: "

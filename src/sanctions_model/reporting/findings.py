@@ -43,6 +43,13 @@ from typing import Any
 from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting import labels as lab
+from sanctions_model.reporting.rows import (
+    _GROUP_ORDER,
+    _distinguish,
+    _post_period,
+    _table_frame,
+)
 
 __all__ = ["Estimate", "Section", "build_sections"]
 
@@ -83,6 +90,12 @@ class Estimate:
     note: str = ""
     run_label: str = ""
     """Who the run's caveats concern (default: the label)."""
+    group: str = ""
+    """Russia, Hubs, Member states, Imports, Allies (see :func:`labels.group_of`)."""
+    period: str = ""
+    """The post-period the figure covers (``Mar 2022 to Aug 2024``, ``2023``)."""
+    p_adjusted: float | None = None
+    """A multiplicity-adjusted p-value shown beside the unadjusted one (``p_value``)."""
 
     @property
     def has_interval(self) -> bool:
@@ -133,22 +146,11 @@ def _strings(value: Any) -> list[str]:
 
 
 def _place(code: Any) -> str:
-    text = str(code)
-    if text.startswith("EU27"):
-        return "EU27"
-    if len(text) == 2 and text.isalpha():
-        try:
-            from sanctions_model.data import countries
-
-            name = countries.name(text)
-            return {"Russian Federation": "Russia"}.get(name, name)
-        except (KeyError, ImportError, ValueError):
-            return text
-    return text
+    return lab.place(code)
 
 
 def _pretty_key(key: str) -> str:
-    return key.replace("_", " ").strip()
+    return lab.label(key)
 
 
 def _interval(mapping: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
@@ -160,50 +162,23 @@ def _p_of(mapping: Mapping[str, Any], key: str) -> float | None:
     return _first(mapping, (f"{key}_p_value", f"{key}_p_ri", f"{key}_p"))
 
 
-def _table_frame(value: Any):
-    """A per-ally table from the shapes a DataFrame's ``to_dict`` gives; None if not a table."""
-    import pandas as pd
-
-    try:
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            frame = pd.DataFrame(value)
-            for name in ("ally", "reporter", "country", "index"):
-                if name in frame.columns:
-                    frame = frame.set_index(name)
-                    break
-        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            frame = pd.DataFrame(value)
-            codes = sum(_looks_like_place(c) for c in frame.columns)
-            if codes > len(frame.columns) / 2:  # {ally: {column: value}}
-                frame = frame.T
-        else:
-            return None
-    except (ValueError, TypeError):
-        return None
-    frame.index = [str(i) for i in frame.index]
-    return frame
-
-
-def _looks_like_place(text: Any) -> bool:
-    text = str(text)
-    return bool(re.fullmatch(r"[A-Z]{2}|EU27(_\d{4})?|[A-Z]{3}", text))
-
-
 def _per_ally(
     value: Any,
-) -> list[tuple[str, float, float | None, float | None, float | None, bool]]:
-    """``[(ally, value, lower, upper, p, p_is_adjusted)]`` from ``{ally: number}`` or
-    ``{ally: {estimate, lower, upper, p_value | p_adjusted}}``."""
+) -> list[tuple[str, float, float | None, float | None, float | None, float | None]]:
+    """``[(ally, value, lower, upper, p, p_adjusted)]`` from ``{ally: number}`` or
+    ``{ally: {estimate, lower, upper, p_value | p_unadjusted, p_adjusted | p_bh}}``: ``p`` goes
+    with the (unadjusted) interval; a family-adjusted p-value is returned beside it."""
     rows = []
     if isinstance(value, dict):
         for ally, item in value.items():
             if isinstance(item, dict):
                 v = _first(item, _VALUE_KEYS)
                 lo, hi = _first(item, _LOWER_KEYS), _first(item, _UPPER_KEYS)
-                p = _first(item, _P_KEYS)
-                adjusted = p is not None and _first(item, ("p_value", "p", "p_ri")) is None
+                # the interval is unadjusted: so is the p beside it (the adjusted one is a note)
+                p = _first(item, ("p_value", "p_unadjusted", "pvalue", "p", "p_ri"))
+                adjusted = _first(item, ("p_adjusted", "p_bh", "p_holm"))
             else:
-                v, lo, hi, p, adjusted = _num(item), None, None, None, False
+                v, lo, hi, p, adjusted = _num(item), None, None, None, None
             if v is not None:
                 both = lo is not None and hi is not None
                 rows.append((str(ally), v, lo if both else None, hi if both else None, p, adjusted))
@@ -298,20 +273,45 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     )
     direct = Section(
         "direct",
-        "Allies: direct exports to Russia, after against before",
-        "Per ally, exports to Russia in the later year over the base year, as recorded by the "
-        "coordination notebook (1 = unchanged).",
+        "Direct exports to Russia, later year over base year: member states and allies",
+        "Russia's imports from each member state and ally in the later year over the base year "
+        "(IMF estimates from the partners' records; 1 = unchanged, below 1 = a cut).",
         scale="ratio",
         reference=1.0,
     )
     index = Section(
         "index",
-        "Coordination-gap index",
-        "Per ally, the coordination-gap index (or its rank) with the interval from the draws.",
+        "Coordination-gap ranks (1 = largest gap)",
+        "Per ally, the coordination-gap rank with its 95% rank interval from the draws. Rank 1 is "
+        "the largest gap (the ally whose trade with Russia fell least and re-routed most); a "
+        "higher number is a smaller gap.",
         scale="number",
         reference=float("nan"),
     )
-    other = Section("other", "Other headline figures", "", scale="number")
+    other = Section(
+        "other",
+        "Other headline effects",
+        "Changes in percent against each figure's own comparison, as recorded by the runs.",
+        scale="relative",
+    )
+    other_ratios = Section(
+        "other_ratios",
+        "Other headline ratios",
+        "Substitution ratios and robustness rows (0 = none of the fall re-appears, 1 = all).",
+        scale="ratio",
+    )
+    other_numbers = Section("other_numbers", "Other headline figures", "", scale="number")
+
+    def other_for(key: str) -> tuple[Section, str]:
+        unit = lab.unit_of(key)
+        if unit == "%":
+            return other, "relative"
+        if unit == "ratio" or "ratio" in key or key.startswith(("eu_side", "hubs_side")):
+            return other_ratios, "ratio"
+        if unit == "log points":
+            return diversion, "log"
+        return other_numbers, "number"
+
     scorecards: list[Section] = []
     generics: list[Section] = []
     for record in sorted(records, key=lambda r: r.name):
@@ -346,6 +346,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     "relative" if log is not False else "money",
                     record.name,
                     href,
+                    group=lab.group_of({**(record.resolved or {}), **record.parameters}, results),
+                    period=_post_period(results),
                 ),
                 ("effect", "average_effect", "lower", "average_lower", "upper", "average_upper"),
             )
@@ -363,7 +365,9 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     (hi if hi is not None else _num(results.get(f"sc_upper{suffix}"))),
                 )
                 p = _first(results, (f"sc_p{suffix}", "sc_p_placebo"))
-                label = "effect" + (f", {suffix.strip('_')}" if suffix.strip("_") else "")
+                label = f"EU27 exports to {_place(results.get('partner', 'RU'))}" + (
+                    f", {suffix.strip('_')}" if suffix.strip("_") else ""
+                )
                 add(
                     synthetic,
                     Estimate(label, v, lo, hi, p, "relative", record.name, href, _sc_note(results)),
@@ -378,7 +382,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     # per unit of exposure (0 to 1) extrapolates far outside the data: show the
                     # effect between the most and the least exposed member state instead
                     v, lo, hi = (None if x is None else x * spread for x in (v, lo, hi))
-                    label += " (most vs least exposed member state)"
+                elif key.startswith("did_exposure"):
+                    label = f"{key.replace('_', ' ')} (per unit of exposure, 0 to 1)"
                 add(
                     diversion,
                     Estimate(
@@ -395,17 +400,19 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     [key],
                 )
             elif lo is not None:
+                section, scale = other_for(key)
                 add(
-                    other,
+                    section,
                     Estimate(
                         _pretty_key(key),
                         v,
                         lo,
                         hi,
                         _p_of(results, key),
-                        "number",
+                        scale,
                         record.name,
                         href,
+                        period=str(results.get(key.removesuffix("_effect") + "_window", "")),
                     ),
                     [key],
                 )
@@ -442,25 +449,91 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 )
         for key in ("substitution", "substitution_ratio"):
             for ally, v, lo, hi, p, adjusted in _per_ally(results.get(key)):
-                note = "p adjusted for the family of allies" if adjusted else ""
+                note = (
+                    f"adjusted for the family of allies (Benjamini-Hochberg): "
+                    f"{fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
+                    if adjusted is not None
+                    else ""
+                )
                 add(
                     allies,
-                    Estimate(_place(ally), v, lo, hi, p, "ratio", record.name, href, note),
+                    Estimate(
+                        _place(ally),
+                        v,
+                        lo,
+                        hi,
+                        p,
+                        "ratio",
+                        record.name,
+                        href,
+                        note,
+                        group="Allies",
+                        p_adjusted=adjusted,
+                    ),
                     [key],
                 )
             if key in used:
                 break
+        p = {**(record.resolved or {}), **record.parameters}
+        years = f"{p['year']} over {p['base_year']}" if "year" in p and "base_year" in p else ""
         for ally, v, _lo, _hi, _p, _a in sorted(
-            _per_ally(results.get("direct_ratio")), key=lambda r: r[1]
+            _per_ally(results.get("direct_ratio")),
+            key=lambda r: (r[0] not in lab.MEMBER_STATES, str(r[0]).startswith("EU27"), r[1]),
         ):
+            group = (
+                "Member states"
+                if ally in lab.MEMBER_STATES
+                else "EU27"
+                if str(ally).startswith("EU27")
+                else "Allies"
+            )
             add(
                 direct,
-                Estimate(_place(ally), v, None, None, None, "ratio", record.name, href),
+                Estimate(
+                    _place(ally),
+                    v,
+                    None,
+                    None,
+                    None,
+                    "ratio",
+                    record.name,
+                    href,
+                    group=group,
+                    period=years,
+                ),
                 ["direct_ratio"],
             )
         for key in ("index", "index_ranks"):
             for ally, v, lo, hi, p, _a in _per_ally(results.get(key)):
                 add(index, Estimate(_place(ally), v, lo, hi, p, "number", record.name, href), [key])
+        spread = _num(results.get("exposure_spread"))
+        by_partner = results.get("did_exposure_by_partner")
+        if isinstance(by_partner, dict) and spread is not None:
+            for partner, v, lo, hi, p, adjusted in _per_ally(by_partner):
+                v, lo, hi = (None if x is None else x * spread for x in (v, lo, hi))
+                note = (
+                    f"adjusted over the partners (Benjamini-Hochberg): {fmt.pvalue(adjusted)}; "
+                    "interval and p beside it unadjusted"
+                    if adjusted is not None
+                    else ""
+                )
+                add(
+                    diversion,
+                    Estimate(
+                        f"exports to {_place(partner)}, most against least exposed member state",
+                        v,
+                        lo,
+                        hi,
+                        p,
+                        "log",
+                        record.name,
+                        href,
+                        note,
+                        group="Hubs",
+                        p_adjusted=adjusted,
+                    ),
+                    ["did_exposure_by_partner"],
+                )
         for (
             key,
             value,
@@ -471,11 +544,14 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 v = _num(v)
                 lo, hi = _interval(value, str(sub))
                 if v is not None and lo is not None:
-                    label = f"{_pretty_key(key)}: {_pretty_key(str(sub))}"
+                    label = _pretty_key(str(sub))
+                    if label == lab.plain(str(sub)):
+                        label = f"{_pretty_key(key)}: {label}"
+                    section, scale = other_for(str(sub))
                     add(
-                        other,
+                        section,
                         Estimate(
-                            label, v, lo, hi, _p_of(value, str(sub)), "number", record.name, href
+                            label, v, lo, hi, _p_of(value, str(sub)), scale, record.name, href
                         ),
                         [key],
                     )
@@ -483,9 +559,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 for name, v, lo, hi, p, _a in _per_ally(value):
                     if lo is not None:
                         label = f"{_pretty_key(key)}: {_pretty_key(name)}"
-                        add(
-                            other, Estimate(label, v, lo, hi, p, "number", record.name, href), [key]
-                        )
+                        section, scale = other_for(key)
+                        add(section, Estimate(label, v, lo, hi, p, scale, record.name, href), [key])
         frame = _table_frame(results.get("scorecard"))
         if frame is not None and len(frame):
             card = Section(
@@ -497,7 +572,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             for ally, row in frame.iterrows():
                 cells = {"Ally": _place(ally)}
                 for col, value in row.items():
-                    cells[_pretty_key(str(col))] = fmt.cell(value, str(col))
+                    cells[lab.column_label(str(col))] = fmt.cell(value, str(col))
                 card.table.append(cells)
             card.inference.append(f'<a href="{html.escape(href)}">report</a>' if href else "")
             scorecards.append(card)
@@ -521,8 +596,25 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     generic.intro = "Ratios of one year's value to another's (1 = unchanged)."
                 for key, v in pairs:
                     generic.estimates.append(
-                        Estimate(key, v, None, None, None, "number", record.name, href)
+                        Estimate(lab.label(key), v, None, None, None, "number", record.name, href)
                     )
                 generics.append(generic)
-    sections = [effects, synthetic, diversion, allies, direct, *scorecards, index, other, *generics]
-    return [s for s in sections if s.estimates or s.table]
+    effects.estimates.sort(key=lambda e: (_GROUP_ORDER.get(e.group, 99), e.label))
+    sections = [
+        effects,
+        synthetic,
+        diversion,
+        allies,
+        direct,
+        *scorecards,
+        index,
+        other,
+        other_ratios,
+        other_numbers,
+        *generics,
+    ]
+    sections = [s for s in sections if s.estimates or s.table]
+    by_name = {r.name: r for r in records}
+    for section in sections:
+        section.estimates = _distinguish(section.estimates, by_name)
+    return sections

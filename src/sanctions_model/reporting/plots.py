@@ -72,11 +72,19 @@ def plot_indexed(
     _mark(ax, events)
     if log:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick_label(v)))  # 100, not 10^2
     ax.axhline(100, color="0.7", lw=0.6)
     ax.set_ylabel(f"index, {base} = 100 (3-month average)")
     ax.set_title(title or "Trade relative to its pre-war level")
     ax.legend(fontsize=7, ncols=3, frameon=False)
     return fig
+
+
+def wrapped(title: str, width: int = 80) -> str:
+    """A title broken into lines of at most ``width`` characters: never cut at the figure's edge."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
 
 
 def plain_axis(ax, axis: str = "y") -> None:
@@ -208,7 +216,7 @@ def forest_plot(
         _clip_outliers(ax, xs, lo, hi, y)
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(wrapped(title, 80), loc="left", fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig

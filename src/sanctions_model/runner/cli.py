@@ -272,6 +272,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=_guard(cmd_sweep))
 
+    from sanctions_model.runner.share import cmd_share
+
+    p = subparsers.add_parser(
+        "share", help="write one zip of a sweep's site to send (size printed)"
+    )
+    p.add_argument("sweep", nargs="?", default="outputs/default", metavar="SWEEP")
+    p.add_argument("--output", metavar="FILE.zip", help="default: next to the sweep folder")
+    p.set_defaults(func=_guard(cmd_share))
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sanctions-model", description="Run the notebook suite.")

@@ -16,7 +16,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.findings import Estimate, Section, build_sections
@@ -108,9 +109,17 @@ def _inline_uses(svg: str) -> str:
     return re.sub(r"<defs>\s*(?:<path id=\"m[0-9a-f]+\"[^>]*/>\s*)+</defs>", "", svg)
 
 
-def _estimate_rows(section: Section) -> str:
+def _estimate_rows(section: Section, *, data_href: str = "") -> str:
     rows = []
+    group = None
+    grouped = len({e.group for e in section.estimates if e.group}) > 1
     for e in section.estimates:
+        if grouped and e.group != group:
+            group = e.group
+            rows.append(
+                f'<tr class="group"><th colspan="7" scope="rowgroup">{html.escape(group or "Other")}'
+                "</th></tr>"
+            )
         interval = (
             f"{_show(e.lower, e.scale)} to {_show(e.upper, e.scale)}"
             if e.has_interval
@@ -122,14 +131,54 @@ def _estimate_rows(section: Section) -> str:
         link = f'<a href="{html.escape(e.href)}">report</a>' if e.href else ""
         rows.append(
             f'<tr><th scope="row">{html.escape(e.label)}</th>'
+            f'<td class="period">{html.escape(e.period or fmt.MISSING)}</td>'
             f'<td class="num">{html.escape(_show(e.value, e.scale))}</td>'
             f'<td class="num">{html.escape(interval)}</td><td class="num">{html.escape(p)}</td>'
             f"<td>{html.escape(e.note)}</td><td>{link}</td></tr>"
         )
+    data = f' <a href="{html.escape(data_href)}">data (CSV)</a>' if data_href else ""
     return (
-        '<table class="estimates"><thead><tr><th>Figure</th><th>Estimate</th><th>Interval</th>'
-        f"<th>p-value</th><th>Note</th><th>Run</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<table class="estimates"><thead><tr><th>Figure</th><th>Period</th><th>Estimate</th>'
+        "<th>95% interval</th><th>p-value (unadjusted)</th><th>Note</th><th>Run</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>" + (f'<p class="data">{data}</p>' if data else "")
     )
+
+
+def figure_csv(section: Section) -> str:
+    """A section's figures as CSV (what its chart draws): label, period, estimate, interval, p."""
+    import csv
+
+    from sanctions_model.runner.index import csv_cell
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    unit = {"relative": "relative change", "log": "log points", "ratio": "ratio"}.get(
+        section.estimates[0].scale if section.estimates else "", "number"
+    )
+    writer.writerow(
+        ["figure", "group", "period", "estimate", "lower", "upper", "p_value", "p_adjusted"]
+        + ["unit", "run"]
+    )
+    for e in section.estimates:
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    e.label,
+                    e.group,
+                    e.period,
+                    e.value,
+                    "" if e.lower is None else e.lower,
+                    "" if e.upper is None else e.upper,
+                    "" if e.p_value is None else e.p_value,
+                    "" if e.p_adjusted is None else e.p_adjusted,
+                    {"relative": "relative change", "log": "log points"}.get(e.scale, e.scale)
+                    or unit,
+                    e.run,
+                )
+            ]
+        )
+    return buf.getvalue()
 
 
 def _plain_table(rows: list[dict[str, str]]) -> str:
@@ -171,13 +220,12 @@ def caveat_lines(section: Section) -> list[str]:
 
 
 def _params(parameters: object) -> str:
-    """The run's own parameters (the sweep's overrides), as ``name=value`` pairs."""
+    """The run's own parameters (the sweep's overrides) in the registry's words."""
     if not isinstance(parameters, dict):
         return ""
-    return ", ".join(
-        f"{k}={v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)}"
-        for k, v in parameters.items()
-    )
+    from sanctions_model.reporting.labels import param_label, param_value
+
+    return "; ".join(f"{param_label(k)} {param_value(k, v)}" for k, v in parameters.items())
 
 
 def _error_text(record: RunRecord) -> str:
@@ -205,7 +253,7 @@ h2 { font-size: 1.25em; margin: 2em 0 .4em; border-bottom: 1px solid #ddd; paddi
 p.meta { color: #555; font-size: 92%; margin: .2em 0 1em; }
 p.meta span { margin-right: 1.2em; white-space: nowrap; }
 nav.site a { margin-right: 1.2em; }
-.note { margin: 1em 0; font-size: 92%; color: #444; overflow-wrap: anywhere; }
+.note { margin: 1em 0; font-size: 92%; color: #444; overflow-wrap: break-word; }
 .note .sm-banner, .note .banner { border: 2px solid #b36b00; background: #fff4e0; color: #1d1d1d; padding: .7em 1em; font-size: 112%; }
 .note .sm-failed { border-color: #b00; background: #fee; }
 .failed { border: 2px solid #c00; background: #fee; padding: .6em 1em; margin: 1em 0; }
@@ -213,7 +261,16 @@ figure.chart { margin: 1em 0; break-inside: avoid; }
 figure.chart svg { width: 100%; height: auto; max-width: 900px; display: block; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .3em; }
 table { border-collapse: collapse; font-size: 92%; margin: .6em 0; max-width: 100%; }
-th, td { border-bottom: 1px solid #e2e2e2; padding: .3em .7em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border-bottom: 1px solid #e2e2e2; padding: .3em .7em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.num, td.period { white-space: nowrap; }
+td a, p.runs a { white-space: nowrap; }
+tr.group th { background: #f3f3f3; font-weight: 600; }
+h3 { font-size: 1.1em; margin: 1.6em 0 .3em; }
+ol.answers > li { margin: 0 0 1em; }
+ol.answers strong.question { font-size: 1.05em; }
+ol.answers ul { margin: .3em 0; padding-left: 1.2em; }
+p.runs, p.data { font-size: 88%; color: #555; margin: .2em 0; }
+figure.picture img { max-width: 100%; height: auto; }
 thead th { border-bottom: 2px solid #bbb; }
 td.num { font-variant-numeric: tabular-nums; }
 tr.status-failed, tr.status-timeout, tr.status-kernel_died, tr.status-interrupted { background: #fee; }
@@ -233,6 +290,114 @@ footer { color: #666; font-size: 85%; margin-top: 3em; }
 """
 
 
+PAGE_TITLE = "What the sanctions on Russia did to trade"
+METHODS_PAGE = "methods.html"
+FIGURES_DIR = "figures"
+
+
+def page_title(title: str) -> str:
+    """The page's heading in plain words; the runner's ``Sweep <name>`` becomes the subtitle."""
+    return PAGE_TITLE if not title or title.startswith("Sweep ") else title
+
+
+def _answers_html(records: Sequence[RunRecord], link_prefix: str) -> str:
+    from sanctions_model.reporting.answers import build_answers
+
+    items = []
+    for answer in build_answers(records, link_prefix=link_prefix):
+        runs = ", ".join(
+            f'<a href="{html.escape(href)}">{html.escape(name)}</a>' if href else html.escape(name)
+            for name, href in answer.runs.items()
+        )
+        body = "".join(f"<li>{html.escape(s)}</li>" for s in answer.sentences)
+        items.append(
+            f'<li id="answer-{answer.key}"><strong class="question">'
+            f"{html.escape(answer.question)}</strong><ul>{body}</ul>"
+            + (f'<p class="runs">Draws on: {runs}</p>' if runs else "")
+            + "</li>"
+        )
+    return (
+        '<section id="answers"><h2>Answers</h2><p>Each answer from the runs of this sweep; a '
+        "figure that is not distinguishable from zero says so. How each method computes its "
+        f'interval: <a href="{METHODS_PAGE}">methods</a>.</p>'
+        f'<ol class="answers">{"".join(items)}</ol></section>'
+    )
+
+
+def _counterfactual_figure(
+    records: Sequence[RunRecord], run_dirs: Mapping[str, Path] | None, link_prefix: str
+) -> str:
+    """The EU27 -> Russia chart of observed and counterfactual exports, taken from the run's
+    executed notebook (a PNG, embedded), with a link to its report; empty if there is none."""
+    import base64
+
+    if not run_dirs:
+        return ""
+    from sanctions_model.reporting.answers import _flow, _runs
+
+    for record in _runs(records, "02"):
+        reporter, partner, flow, product = _flow(record)
+        if not (
+            reporter.startswith("EU27") and (partner, flow, product) == ("RU", "export", "TOTAL")
+        ):
+            continue
+        path = run_dirs.get(record.name)
+        try:
+            nb = json.loads((Path(path) / "notebook.ipynb").read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            return ""
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []):
+                data = output.get("data") or {}
+                plain = "".join(data.get("text/plain", ""))
+                png = data.get("image/png")
+                if not png or "counterfactual" not in plain.lower():
+                    continue
+                png = "".join(png) if isinstance(png, list) else str(png)
+                try:
+                    base64.b64decode(png, validate=False)
+                except ValueError:
+                    return ""
+                caption = "EU27 exports to Russia: observed and counterfactual, monthly"
+                href = _link(record, link_prefix)
+                more = f' (<a href="{html.escape(href)}">report</a>)' if href else ""
+                if _series_csv(record.results):
+                    more += f'; <a href="{COUNTERFACTUAL_CSV}">data (CSV)</a>'
+                return (
+                    '<section id="counterfactual"><h2>EU27 exports to Russia against their '
+                    'counterfactual</h2><figure class="picture">'
+                    f'<img src="data:image/png;base64,{"".join(png.split())}" '
+                    f'alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}{more}'
+                    "</figcaption></figure></section>"
+                )
+    return ""
+
+
+COUNTERFACTUAL_CSV = f"{FIGURES_DIR}/eu27_russia_counterfactual.csv"
+
+
+def _series_csv(results: object) -> str:
+    """The chart's data as CSV when the run records it (``counterfactual_series``: equal-length
+    lists under ``period`` and e.g. ``observed``, ``mean``, ``lower``, ``upper``); else empty."""
+    import csv
+
+    from sanctions_model.runner.index import csv_cell
+
+    series = results.get("counterfactual_series") if isinstance(results, dict) else None
+    if not isinstance(series, dict) or not isinstance(series.get("period"), list):
+        return ""
+    columns = [k for k, v in series.items() if isinstance(v, list)]
+    n = len(series["period"])
+    if not n or any(len(series[k]) != n for k in columns):
+        return ""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(columns)
+    for i in range(n):
+        writer.writerow([csv_cell(series[k][i]) for k in columns])
+    return buf.getvalue()
+
+
 def render_findings_html(
     records: Sequence[RunRecord],
     *,
@@ -243,8 +408,13 @@ def render_findings_html(
     package_version: str = "",
     data_digest: str = "",
     runs_page: str = "runs.html",
+    run_dirs: Mapping[str, Path] | None = None,
+    figures: bool = False,
 ) -> str:
-    """The findings page as one self-contained HTML string (``note`` is trusted HTML)."""
+    """The findings page as one self-contained HTML string (``note`` is trusted HTML).
+
+    With ``figures=True`` each chart links its data as ``figures/<section>.csv`` (written by
+    :func:`sanctions_model.runner.index.write_index` from :func:`figure_csv`)."""
     sections = build_sections(records, link_prefix=link_prefix)
     ok = [r for r in records if r.status in SUCCESS]
     bad = [r for r in records if r.status not in SUCCESS]
@@ -255,7 +425,9 @@ def render_findings_html(
         for k in ("last", "data_last")
         if isinstance(r.results.get(k), str)
     )
-    meta = [f"Sweep of {sweep_date(stamp)}" if stamp else ""]
+    heading = page_title(title)
+    meta = [title.replace("Sweep ", "sweep ", 1) if heading != title else ""]
+    meta.append(f"run {sweep_date(stamp)}" if stamp else "")
     meta.append(f"{len(ok)} of {len(records)} runs succeeded")
     if last:
         meta.append(f"trade data to {fmt.month(last[-1])}")
@@ -266,11 +438,19 @@ def render_findings_html(
     parts = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><main>",
-        f"<h1>{html.escape(title)}</h1>",
-        f'<p class="meta">{"".join(f"<span>{html.escape(m)}</span>" for m in meta if m)}</p>',
-        f'<nav class="site"><a href="{html.escape(runs_page)}">All runs (table)</a>'
-        '<a href="index.csv">index.csv</a></nav>',
+        f"<title>{html.escape(heading)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{html.escape(heading)}</h1>",
+        f'<p class="meta">{" ".join(f"<span>{html.escape(m)}</span>" for m in meta if m)}</p>',
+        '<nav class="site">'
+        f'<a href="{METHODS_PAGE}">Methods</a>'
+        f'<a href="{html.escape(runs_page)}">All runs (table)</a>'
+        '<a href="index.csv">index.csv</a>'
+        + (
+            '<a href="figures.csv">figures.csv</a>'
+            if figures and any(x.estimates for x in sections)
+            else ""
+        )
+        + "</nav>",
     ]
     if note:
         parts.append(f'<div class="note" role="status">{note}</div>')
@@ -280,10 +460,13 @@ def render_findings_html(
             f'<div class="failed" role="alert"><strong>{len(bad)} run(s) did not succeed</strong>: '
             f"{names}. Their figures are missing below; see the run table.</div>"
         )
+    parts.append(_answers_html(records, link_prefix))
+    parts.append(_counterfactual_figure(records, run_dirs, link_prefix))
+    parts.append('<h2 id="detail">The detail</h2>')
     if not sections:
         parts.append("<p>No run of this sweep recorded headline figures.</p>")
     for i, section in enumerate(sections):
-        parts.append(f'<section id="{section.key}-{i}"><h2>{html.escape(section.title)}</h2>')
+        parts.append(f'<section id="{section.key}-{i}"><h3>{html.escape(section.title)}</h3>')
         if section.intro:
             parts.append(f"<p>{html.escape(section.intro)}</p>")
         if section.estimates:
@@ -293,12 +476,10 @@ def render_findings_html(
                     f'<figure class="chart">{svg}<figcaption>{html.escape(section.title)}'
                     "</figcaption></figure>"
                 )
-            parts.append(_estimate_rows(section))
+            data = f"{FIGURES_DIR}/{section.key}-{i}.csv" if figures else ""
+            parts.append(_estimate_rows(section, data_href=data))
         if section.table:
             parts.append(_plain_table(section.table))
-        inference = [s for s in section.inference if s and not s.startswith("<a ")]
-        if inference:
-            parts.append(_listing("How the intervals were computed", inference))
         if section.caveats:
             parts.append(_listing("Caveats", caveat_lines(section)))
         parts.append("</section>")
@@ -324,3 +505,31 @@ def render_findings_html(
     )
     parts.append("</main></body></html>\n")
     return "".join(parts)
+
+
+def figure_files(records: Sequence[RunRecord], *, link_prefix: str = "") -> dict[str, str]:
+    """``{"figures/<section>-<i>.csv": csv text}`` for every section with figures, and
+    ``figures.csv``: every headline figure of the sweep, one row each (estimate, interval,
+    p-value, unit, period, run)."""
+    files = {}
+    every: list[str] = []
+    for i, section in enumerate(build_sections(records, link_prefix=link_prefix)):
+        if section.estimates:
+            text = figure_csv(section)
+            files[f"{FIGURES_DIR}/{section.key}-{i}.csv"] = text
+            lines = text.splitlines(keepends=True)
+            every += (["section," + lines[0]] if not every else []) + [
+                f"{section.key}," + line for line in lines[1:]
+            ]
+    if every:
+        files["figures.csv"] = "".join(every)
+    from sanctions_model.reporting.answers import _flow, _runs
+
+    for record in _runs(records, "02"):
+        reporter, *rest = _flow(record)
+        if reporter.startswith("EU27") and tuple(rest) == ("RU", "export", "TOTAL"):
+            text = _series_csv(record.results)
+            if text:
+                files[COUNTERFACTUAL_CSV] = text
+            break
+    return files

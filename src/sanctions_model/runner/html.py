@@ -137,7 +137,8 @@ def _plain_string(output: Mapping[str, Any]) -> str | None:
     import ast
 
     data = output.get("data", {})
-    if output.get("output_type") != "execute_result" or set(data) != {"text/plain"}:
+    kind = output.get("output_type")
+    if kind not in ("execute_result", "display_data") or set(data) != {"text/plain"}:
         return None
     text = str(data["text/plain"]).strip()
     if len(text) < 2 or text[0] not in "'\"" or text[-1] != text[0]:
@@ -173,6 +174,29 @@ def _titled_image(output: dict[str, Any]) -> None:
     )
 
 
+def _safe_markdown_output(output: dict[str, Any]) -> None:
+    """A ``Markdown(...)`` output carries values from data: render it inert (no raw HTML, no
+    ``javascript:`` link), see :mod:`sanctions_model.reporting.markdown`."""
+    data = output.get("data") or {}
+    if "text/markdown" in data:
+        from sanctions_model.reporting.markdown import safe_markdown
+
+        text = data["text/markdown"]
+        data["text/markdown"] = safe_markdown("".join(text) if isinstance(text, list) else text)
+
+
+_UNSAFE_LINK = re.compile(
+    r"""\b(href|src|xlink:href|action|formaction)\s*=\s*(["']?)\s*"""
+    r"""(?:javascript|vbscript|data:text/html)[^"'\s>]*\2""",
+    re.IGNORECASE,
+)
+
+
+def strip_script_links(text: str) -> str:
+    """``href="javascript:..."`` and the like become ``href="#"`` (a second line of defence)."""
+    return _UNSAFE_LINK.sub(lambda m: f'{m.group(1)}="#"', text)
+
+
 def clean_outputs(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
     """The notebook without stderr streams, warnings and tracebacks, and the notes they give.
 
@@ -196,6 +220,7 @@ def clean_outputs(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, lis
                 )
                 continue
             _titled_image(output)
+            _safe_markdown_output(output)
             text = _plain_string(output)
             if text is not None:
                 output = nbformat.v4.new_output(
@@ -343,7 +368,7 @@ def render_html(
         )
     body = body.replace("<main>", "<main>" + _status_banner(record) + toc, 1)
     body = body.replace("</main>", notes_section(notes) + footer + "</main>", 1)
-    body = strip_remote_resources(body)
+    body = strip_script_links(strip_remote_resources(body))
     return scrub_paths(body, scrub or {}, html_text=True)
 
 

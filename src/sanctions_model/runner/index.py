@@ -35,7 +35,8 @@ RUNS_PAGE = "runs.html"
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; width: 100%; font-size: 90%; table-layout: auto; }
-th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: .3em .5em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.num { white-space: nowrap; }
 ul.heads { margin: 0; padding-left: 1em; }
 .banner { border: 2px solid #b36b00; background: #fff4e0; padding: .6em 1em; margin: 1em 0; }
 @media print { table { font-size: 80%; } }
@@ -99,8 +100,9 @@ def ordered(records: Iterable[RunRecord]) -> list[RunRecord]:
     return sorted(records, key=lambda r: (r.status in SUCCESS, r.name))
 
 
-def headlines(results: Any) -> dict[str, Any]:
-    """A run's headline numbers: ``results["headline"]`` if a mapping, else top-level scalars."""
+def headlines(results: Any, limit: int | None = MAX_HEADLINES) -> dict[str, Any]:
+    """A run's headline numbers: ``results["headline"]`` if a mapping, else top-level scalars
+    (the first ``limit``; all with ``limit=None``)."""
     if not isinstance(results, dict):
         return {}
     source = results.get("headline") if isinstance(results.get("headline"), dict) else results
@@ -108,8 +110,52 @@ def headlines(results: Any) -> dict[str, Any]:
     for key, value in source.items():
         if isinstance(value, bool | int | float | str) or value is None:
             out[str(key)] = value
-        if len(out) >= MAX_HEADLINES:
+        if limit is not None and len(out) >= limit:
             break
+    return out
+
+
+_SIBLING = re.compile(r"_(lower|upper|p|p_value|p_ri|se|n_placebos|rank|inference|sentence)$")
+
+
+def headline_columns(results: Any) -> dict[str, Any]:
+    """Every headline figure of a run for ``index.csv``: ``result.<key>`` with, for a figure that
+    has them, ``.lower``, ``.upper``, ``.p_value``, ``.unit`` and ``.period`` beside it."""
+    if not isinstance(results, dict):
+        return {}
+    from sanctions_model.reporting.labels import unit_of
+
+    out: dict[str, Any] = {}
+    for key, value in results.items():
+        if not (isinstance(value, bool | int | float | str) or value is None):
+            continue
+        key = str(key)
+        if _SIBLING.search(key) and key.rsplit("_", 1)[0] in results:
+            continue  # shown beside its figure
+        out[key] = value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        prefix = "" if key in ("effect", "average_effect") else f"{key}_"
+        lower = results.get(f"{prefix}lower" if prefix else "lower")
+        upper = results.get(f"{prefix}upper" if prefix else "upper")
+        p = next(
+            (
+                results.get(f"{prefix}{s}")
+                for s in ("p_value", "p_ri", "p")
+                if results.get(f"{prefix}{s}") is not None
+            ),
+            None,
+        )
+        if lower is None and upper is None and p is None:
+            continue
+        out[f"{key}.lower"] = lower
+        out[f"{key}.upper"] = upper
+        out[f"{key}.p_value"] = p
+        out[f"{key}.unit"] = unit_of(key) or "number"
+        period = results.get("post_period") if not prefix else results.get(f"{prefix}window")
+        if isinstance(period, list | tuple) and len(period) == 2:
+            period = f"{period[0]} to {period[1]}"
+        out[f"{key}.period"] = period if isinstance(period, str) else ""
     return out
 
 
@@ -125,12 +171,25 @@ def _params_text(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={_fmt(v)}" for k, v in params.items())
 
 
+def _params_readable(params: dict[str, Any]) -> str:
+    """``exporter EU27, destination Armenia``: parameters in the registry's words."""
+    from sanctions_model.reporting.labels import param_label, param_value
+
+    return "; ".join(f"{param_label(k)} {param_value(k, v)}" for k, v in params.items())
+
+
+def label(key: str) -> str:
+    from sanctions_model.reporting.labels import label as plain_label
+
+    return plain_label(key)
+
+
 def headline_text(key: str, value: Any) -> str:
     """A headline value for readers, formatted by what its key says it is."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value if isinstance(value, str) else _fmt(value)
     name = key.lower()
-    if name in ("p", "p_value", "p-value") or name.startswith("p_") or name.endswith("_p"):
+    if fmt.is_p_name(name):
         return fmt.p_cell(value)
     if "ratio" in name or "/" in name:
         return fmt.ratio(value)
@@ -175,14 +234,14 @@ def render_index_html(
         cells = (
             '<td><ul class="heads">'
             + "".join(
-                f"<li>{html.escape(k)}: {html.escape(headline_text(k, v))}</li>"
+                f"<li>{html.escape(label(k))}: {html.escape(headline_text(k, v))}</li>"
                 for k, v in heads.items()
             )
             + "</ul></td>"
         )
         rows.append(
             f'<tr class="status-{html.escape(r.status)}"><td>{html.escape(r.status)}</td><td>{name_cell}</td>'
-            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params_text(r.parameters))}</td>"
+            f"<td>{html.escape(r.notebook)}</td><td>{html.escape(_params_readable(r.parameters))}</td>"
             f'<td class="num">{r.duration:,.0f}</td>{cells}<td class="error">{html.escape(_error_text(r))}</td></tr>'
         )
     summary = "".join(f"<span>{html.escape(k)}: {v}</span>" for k, v in sorted(counts.items()))
@@ -205,7 +264,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
     head_keys: list[str] = []
     for r in records:
         param_keys += [k for k in r.resolved or r.parameters if k not in param_keys]
-        head_keys += [k for k in headlines(r.results) if k not in head_keys]
+        head_keys += [k for k in headline_columns(r.results) if k not in head_keys]
     buf = io.StringIO()
     writer = _SafeWriter(csv.writer(buf))
     writer.writerow(
@@ -215,7 +274,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
     )
     for r in records:
         values = r.resolved or r.parameters
-        heads = headlines(r.results)
+        heads = headline_columns(r.results)
         report = f"{link_prefix}{r.name}/{REPORT_NAME}" if REPORT_NAME in r.files else ""
         writer.writerow(
             [
@@ -229,7 +288,7 @@ def render_index_csv(records: Sequence[RunRecord], *, link_prefix: str = "") -> 
                 report,
             ]
             + [_fmt(values[k]) if k in values else "" for k in param_keys]
-            + [_fmt(heads[k]) if k in heads else "" for k in head_keys]
+            + [_fmt(heads[k]) if k in heads and heads[k] is not None else "" for k in head_keys]
         )
     return buf.getvalue()
 
@@ -255,9 +314,26 @@ def write_index(
     write_shared_text(target / "index.csv", render_index_csv(records, link_prefix=link_prefix))
     write_shared_text(
         target / RUNS_PAGE,
-        render_index_html(records, title=f"{title}: runs", link_prefix=link_prefix, note=note),
+        render_index_html(
+            records,
+            title=f"All runs of the {title[0].lower()}{title[1:]}" if title else "All runs",
+            link_prefix=link_prefix,
+            note=note,
+        ),
     )
     version, digest = _provenance(Path(sweep_dir))
+    from sanctions_model.runner.findings import figure_files
+    from sanctions_model.runner.methods import METHODS_PAGE, render_methods_html
+
+    files = figure_files(ordered(records), link_prefix=link_prefix)
+    for name, text in files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        write_shared_text(target / name, text)
+    stale = [*(target / "figures").glob("*.csv"), target / "figures.csv"]
+    for path in stale:  # an earlier sweep's figures: not this page's data
+        if path.is_file() and path.relative_to(target).as_posix() not in files:
+            path.unlink(missing_ok=True)
+    write_shared_text(target / METHODS_PAGE, visible_controls(render_methods_html(records)))
     page = render_findings_html(
         ordered(records),
         title=title,
@@ -267,6 +343,8 @@ def write_index(
         package_version=version,
         data_digest=digest,
         runs_page=RUNS_PAGE,
+        run_dirs={r.name: Path(sweep_dir) / r.name for r in records},
+        figures=True,
     )
     write_shared_text(target / "index.html", visible_controls(page))
     return records

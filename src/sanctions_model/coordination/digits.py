@@ -1,0 +1,128 @@
+"""Digits the draws support: p-values, interval ends and shares rounded to their Monte Carlo error.
+
+Point estimates of the substitution ratio are exact expected values (no Monte Carlo error). Its
+interval ends, p-values and the gap ranks' shares come from draws, and a rerun with another seed
+moves them by about one Monte Carlo standard error. Each is printed on a grid whose step is at
+least three of its standard errors (p-values near zero as an upper bound that holds at three
+standard errors), so that another seed prints the same figure unless the value sits close to a
+rounding boundary. The standard errors are also recorded, for readers who want them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "end_rounded", "p_mc_se", "p_rounded", "p_text", "quantile_mc_se", "ratio_text", "share_text",
+]  # fmt: skip
+
+_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def p_mc_se(p: float, n: int) -> float:
+    """Monte Carlo standard error of a two-sided p-value ``2 min(tail shares)`` from ``n`` draws."""
+    t = min(max(p / 2, 1.0 / n), 0.5)
+    return 2 * math.sqrt(t * (1 - t) / n)
+
+
+def _step(se: float) -> float:
+    return next((s for s in _STEPS if s >= 3 * se), _STEPS[-1])
+
+
+def p_text(p: float, n: int, *, se: float | None = None) -> str:
+    """``p = 0.40``, ``p < 0.005``: a simulated p-value at the precision its draws support.
+
+    ``se`` overrides the standard error (e.g. scaled for an adjusted p-value).
+    """
+    from sanctions_model.reporting import format as fmt
+
+    if p is None or not np.isfinite(p):
+        return f"p {fmt.MISSING}"
+    se = p_mc_se(p, n) if se is None else se
+    for bound in (0.001, 0.005, 0.01):
+        if p + 3 * se < bound:
+            return f"p < {bound:g}"
+    step = _step(se)
+    v = round(p / step) * step
+    if v >= 1 - 1e-12:
+        return "p > 0.95" if step >= 0.05 else "p > 0.99"
+    if v <= 0:
+        return f"p < {step:g}"
+    decimals = max(2, -math.floor(math.log10(step) + 1e-12))
+    return f"p = {v:.{decimals}f}"
+
+
+def quantile_mc_se(draws: np.ndarray, q: float) -> float:
+    """Monte Carlo standard error of the ``q`` quantile of ``draws`` (order-statistic spread)."""
+    d = np.sort(np.asarray(draws, dtype=float)[np.isfinite(draws)])
+    n = d.size
+    if n < 20:
+        return float("nan")
+    k = q * n
+    m = math.sqrt(n * q * (1 - q))
+    lo = int(min(max(math.floor(k - m), 0), n - 1))
+    hi = int(min(max(math.ceil(k + m), 0), n - 1))
+    return float((d[hi] - d[lo]) / 2)
+
+
+def ratio_text(value: float, se: float = 0.0) -> str:
+    """A ratio with two decimals, or one when its Monte Carlo error needs it; ``unbounded``."""
+    from sanctions_model.reporting import format as fmt
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return fmt.MISSING
+    if not np.isfinite(value):
+        return "unbounded"
+    if not np.isfinite(se):
+        se = 0.1  # unknown Monte Carlo error: one decimal
+    if se <= 0.01 / 3:
+        if value != 0 and abs(value) < 0.005:
+            # two decimals would print 0.00: show the sign at the finest step the draws support
+            step = _step(se)
+            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
+            shown = round(value / step) * step
+            if shown != 0:
+                return f"{shown:,.{decimals}f}"
+        return f"{value:,.2f}"
+    step = _step(se)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-12))
+    return f"{round(value / step) * step:,.{decimals}f}"
+
+
+def share_text(v: float) -> str:
+    """A share of draws to the nearest 5% (``<5%`` below 2.5%, ``>95%`` above 97.5%)."""
+    from sanctions_model.reporting import format as fmt
+
+    if v is None or not np.isfinite(v):
+        return fmt.MISSING
+    if v < 0.025:
+        return "<5%"
+    if v > 0.975:
+        return ">95%"
+    return f"{5 * round(20 * v):.0f}%"
+
+
+def p_rounded(p: float, n: int, *, se: float | None = None) -> float | None:
+    """The number :func:`p_text` prints (its bound for ``p < b``), for results files."""
+    if p is None or not np.isfinite(p):
+        return None
+    text = p_text(p, n, se=se)
+    value = float(text.split()[-1])
+    return value
+
+
+def end_rounded(value: float, se: float, side: str, estimate: float | None = None) -> float | None:
+    """An interval end as :func:`ratio_text` prints it (nearest point of its grid), for results
+    files; with ``estimate``, never past it (``side`` ``"lower"`` or ``"upper"``), so a recorded
+    interval always holds its point estimate."""
+    if value is None or not np.isfinite(value):
+        return None
+    if not np.isfinite(se):
+        se = 0.1
+    step = 0.01 if se <= 0.01 / 3 else _step(se)
+    v = round(round(value / step) * step, 10)
+    if estimate is not None and np.isfinite(estimate):
+        v = min(v, estimate) if side == "lower" else max(v, estimate)
+    return v

@@ -1,0 +1,194 @@
+"""What notebook 04 records in ``results.json``, at the digits its draws support.
+
+Point estimates of substitution ratios are exact expected values and are recorded as computed.
+Interval ends are recorded as the reports print them (the nearest point of their grid, never past
+the point estimate), p-values as printed (a bound for ``p < b``), shares of
+draws to the nearest 5%; each with its Monte Carlo standard error where it has one. A rerun with
+another seed records the same figures unless one sits on a rounding boundary (:mod:`.digits`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.coordination.digits import end_rounded, p_mc_se, p_rounded
+
+__all__ = ["coordination_record", "estimate_record"]
+
+
+def _finite(v: Any) -> float | None:
+    return float(v) if v is not None and pd.notna(v) and np.isfinite(v) else None
+
+
+def estimate_record(e: Any) -> dict[str, Any]:
+    """One substitution estimate: exact ratio, interval on its printed grid, p as printed."""
+    lo, hi = e.conf_int()
+    se_lo, se_hi = e.conf_int_mc_se()
+    n = len(e.excess_draws)
+    return {
+        "estimate": _finite(e.ratio),
+        "lower": end_rounded(lo, se_lo, "lower", e.ratio),
+        "upper": end_rounded(hi, se_hi, "upper", e.ratio),
+        "p_value": p_rounded(e.p_value, n),
+        "p_text": e.p_short(),
+        "lower_mc_se": _finite(se_lo),
+        "upper_mc_se": _finite(se_hi),
+        "p_mc_se": p_mc_se(e.p_value, n),
+        "units": e.units,
+        "n_draws": n,
+    }
+
+
+def _scorecard_rows(card: Any) -> tuple[dict, dict]:
+    t = card.table
+    n = card.n_draws
+    sub = t.dropna(subset=["substitution"])
+    out, small = {}, {}
+    for a, r in sub.iterrows():
+        if bool(r["too_small"]):
+            small[a] = {
+                "estimate": float(r["substitution"]),
+                "direct_base_usd": float(r["direct_base"]),
+            }
+            continue
+        row = {
+            "estimate": float(r["substitution"]),
+            "lower": end_rounded(
+                r["substitution_lower"], r["substitution_lower_mc_se"], "lower", r["substitution"]
+            ),
+            "upper": end_rounded(
+                r["substitution_upper"], r["substitution_upper_mc_se"], "upper", r["substitution"]
+            ),
+            "p_family": r["p_family"],
+            "nominal": _finite(r.get("substitution_nominal")),
+        }
+        p = float(r["p_value"])
+        if r["p_family"] == "aggregate":
+            # the findings page reads p_value first: the EU27 aggregate is a single test
+            row["p_value"] = p_rounded(p, n)
+        else:
+            pa = float(r["p_adjusted"])
+            row["p_adjusted"] = p_rounded(pa, n, se=p_mc_se(p, n) * pa / max(p, 1.0 / n))
+            row["p_unadjusted"] = p_rounded(p, n)
+        out[a] = row
+    return out, small
+
+
+def _ranks(ranks: Any) -> dict[str, Any]:
+    def as_int(v: Any) -> int | None:
+        return None if v is pd.NA or pd.isna(v) else int(v)
+
+    return {
+        a: {
+            "rank": as_int(r["rank_full"]),
+            "lower": as_int(r["rank_full_lower"]),
+            "upper": as_int(r["rank_full_upper"]),
+            "tied": bool(r["rank_full_tied"]),
+            "p_first": None if pd.isna(r["p_first"]) else 5 * round(20 * float(r["p_first"])) / 100,
+            "common_rank": int(r["rank_common"]),
+        }
+        for a, r in ranks.table.iterrows()
+    }
+
+
+def coordination_record(
+    card: Any,
+    ranks: Any,
+    robust: Any,
+    sides: Any,
+    chp: dict[str, Any],
+    chp_sub: dict[str, Any],
+) -> dict[str, Any]:
+    """The results of notebook 04 (see the module docstring for the digits)."""
+    t = card.table
+    prices = card.prices
+    substitution, small = _scorecard_rows(card)
+    ov = card.overlap
+    hub, eu = sides.estimates["hub side"], sides.estimates["EU side"]
+    like = sides.estimates["EU side, scorecard coverage"]
+    eu_rec, hub_rec, like_rec = (estimate_record(x) for x in (eu, hub, like))
+    first_chp = next(iter(chp.values()))
+    return {
+        "prices": {
+            "real": prices.real,
+            "base": prices.base,
+            "usd": prices.describe("USD"),
+            "eur": prices.describe("EUR"),
+            "usd_deflator": prices.name("USD"),
+            "eur_deflator": prices.name("EUR"),
+            "usd_per_eur_base": sides.rate,
+        },
+        "direct_ratio": {a: float(v) for a, v in t["direct_ratio"].dropna().items()},
+        "direct_ratio_real": (
+            {a: float(v) for a, v in t["direct_ratio_real"].dropna().items()}
+            if "direct_ratio_real" in t
+            else {}
+        ),
+        "substitution": substitution,
+        "substitution_too_small": small,
+        "substitution_robustness_eu27": {
+            k: estimate_record(e) for k, e in robust.estimates.items()
+        },
+        "eu27_ratio": {
+            "units": sides.units,
+            "hubs_side": hub_rec["estimate"],
+            "hubs_side_lower": hub_rec["lower"],
+            "hubs_side_upper": hub_rec["upper"],
+            "hubs_side_p_value": hub_rec["p_value"],
+            "hubs_side_nominal": _finite(t.loc["EU27_2020", "substitution_nominal"])
+            if "substitution_nominal" in t
+            else None,
+            "eu_side": eu_rec["estimate"],
+            "eu_side_lower": eu_rec["lower"],
+            "eu_side_upper": eu_rec["upper"],
+            "eu_side_p_value": eu_rec["p_value"],
+            "eu_side_nominal": _finite(sides.nominal.ratio) if sides.nominal is not None else None,
+            "eu_side_no_georgia": _finite(sides.estimates["EU side, without Georgia"].ratio),
+            "eu_side_scorecard_coverage": like_rec["estimate"],
+            "eu_side_scorecard_coverage_lower": like_rec["lower"],
+            "eu_side_scorecard_coverage_upper": like_rec["upper"],
+            "hubs_side_excess_usd": sides.excess("hub side"),
+            "eu_side_excess_usd": sides.excess("EU side"),
+            "eu_side_scorecard_coverage_excess_usd": sides.excess("EU side, scorecard coverage"),
+            "gap_usd": sides.gap,
+            "gap_share_coverage": _finite(round(sides.coverage_share, 2)),
+            "gap_share_records": _finite(round(sides.records_share, 2)),
+            "ebrd_benchmark": "about 0.05 (2023 WP), under 0.10 (2025); sanctioned goods, AM/KZ/KG",
+        },  # fmt: skip
+        "us_uk_overlap": {
+            "threshold": float(ov.config.threshold),
+            "matched": int(len(ov.matches)),
+            "share_of_uk_on_us": float(ov.overlap_matrix("share").loc["GB", "US"]),
+            "share_of_us_on_uk": float(ov.overlap_matrix("share").loc["US", "GB"]),
+        }
+        if ov is not None
+        else {},
+        "index_ranks": _ranks(ranks),
+        "chp_did": {
+            label: {
+                g: {k: float(row[k]) for k in ("estimate", "lower", "upper", "p_value")}
+                for g, row in r.estimates.iterrows()
+            }
+            for label, r in chp.items()
+        },
+        "chp_substitution": {
+            label: {**estimate_record(e), "hubs": list(e.hub_excess_draws)}
+            for label, e in chp_sub.items()
+        },
+        "inference": {
+            "substitution": card.inference,
+            "ranks": ranks.inference,
+            "chp": first_chp.inference,
+            "chp_substitution": next(iter(chp_sub.values())).inference,
+        },
+        "caveats": {
+            "scorecard": list(card.caveats),
+            "ranks": list(ranks.caveats),
+            "sides": list(sides.caveats),
+            "chp": list(dict.fromkeys(c for r in chp.values() for c in r.caveats)),
+            "chp_substitution": list(dict.fromkeys(c for e in chp_sub.values() for c in e.caveats)),
+        },
+    }

@@ -1,0 +1,549 @@
+"""Answers first: the policy questions of the suite, each answered in plain sentences from the runs.
+
+:func:`build_answers` reads the run records of a sweep (their ``results.json``) and returns one
+:class:`Answer` per question, every number formatted by :mod:`sanctions_model.reporting.format`
+and every claim about zero made by :func:`sanctions_model.reporting.text.claim` (a direction only
+when the interval and the p-value agree). Nothing is typed: an answer whose inputs are missing
+says which run should have recorded which key.
+
+Keys read (all optional; other helpers change estimators in parallel)
+---------------------------------------------------------------------
+1. Fall of EU27 exports to Russia: notebook 02 (``effect``/``lower``/``upper``/``p_value``/
+   ``post_period`` of the EU27 -> RU export run), notebook 03 (``did_ru_annual*``,
+   ``gravity_ru_2022_vs_2014_21*``, ``gravity_ri``, ``raw_ratio_2023_2021``,
+   ``eurostat_published_change``/``_comparison``, ``event_study_ru_annual_p_bh`` for the years),
+   notebook 05 (``sc_effect_<year>``, ``sc_lower_<year>``, ``sc_upper_<year>``, ``sc_p_<year>``,
+   ``sc_p_placebo``, ``sc_n_placebos``).
+2. Hubs: notebook 02 runs of EU27 exports to AM/GE/KG/KZ/UZ; notebook 04 ``eu27_ratio``.
+3. Allies and 5. member states: notebook 04 ``direct_ratio`` (years from its ``year`` and
+   ``base_year`` parameters), ``index_ranks``; notebook 02 runs with a member state as reporter.
+4. US and UK lists: notebook 04 ``us_uk_overlap`` (``matched``, ``share_of_uk_on_us``,
+   ``share_of_us_on_uk``, and where recorded ``uk_first``/``us_first``/``same_day``/
+   ``median_lag_days``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.findings import SUCCESS, _link
+from sanctions_model.reporting.labels import HUBS, place
+from sanctions_model.reporting.text import claim
+
+__all__ = ["Answer", "Figure", "build_answers"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One method's answer to a question, in percent (relative changes) or as a ratio."""
+
+    method: str
+    value: float
+    lower: float | None
+    upper: float | None
+    p_value: float | None
+    period: str
+    run: str
+    href: str
+    scale: str = "relative"
+    """``relative`` (-0.54 = 54% below) or ``ratio``."""
+    p_text: str = ""
+    """The p-value as written (with its placebo floor), if not the plain one."""
+
+    @property
+    def claim(self) -> str:
+        return claim(self.lower, self.upper, self.p_value)
+
+
+@dataclass
+class Answer:
+    """A policy question, its answer in sentences, and the runs it draws on."""
+
+    key: str
+    question: str
+    sentences: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    runs: dict[str, str] = field(default_factory=dict)
+    """Run name -> link to its report."""
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _params(record: Any) -> dict[str, Any]:
+    return {**(record.resolved or {}), **(record.parameters or {})}
+
+
+def _stem(record: Any) -> str:
+    return str(record.notebook).rsplit("/", 1)[-1].removesuffix(".ipynb")
+
+
+def _runs(records: Sequence[Any], prefix: str) -> list[Any]:
+    return [
+        r
+        for r in sorted(records, key=lambda r: r.name)
+        if _stem(r).startswith(prefix) and r.status in SUCCESS and isinstance(r.results, dict)
+    ]
+
+
+def _get(record: Any, key: str) -> Any:
+    return record.results.get(key)
+
+
+def _flow(record: Any) -> tuple[str, str, str, str]:
+    p = {**_params(record), **record.results}
+    product = p.get("product")
+    product = "TOTAL" if product in (None, "", "TOTAL", "total") else str(product)
+    return (
+        str(p.get("reporter", "")),
+        str(p.get("partner", "")),
+        str(p.get("flow", "export")),
+        product,
+    )
+
+
+def _period(value: Any) -> str:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{fmt.month(value[0])} to {fmt.month(value[1])}"
+    return str(value) if isinstance(value, str) else ""
+
+
+def _years(years: Sequence[str]) -> str:
+    years = sorted(str(y) for y in years)
+    if not years:
+        return ""
+    return years[0] if len(years) == 1 else f"{years[0]}-{years[-1][-2:]}"
+
+
+def _pct_log(x: float | None) -> float | None:
+    return None if x is None else math.expm1(x)
+
+
+def _shown(fig: Figure) -> str:
+    return fmt.pct(fig.value) if fig.scale == "relative" else fmt.ratio(fig.value)
+
+
+def _interval(fig: Figure) -> str:
+    if fig.lower is None or fig.upper is None:
+        return "no interval"
+    if fig.scale == "relative":
+        return f"95% interval {fmt.pct(fig.lower)} to {fmt.pct(fig.upper)}"
+    return f"95% interval {fmt.ratio(fig.lower)} to {fmt.ratio(fig.upper)}"
+
+
+def _evidence(fig: Figure) -> str:
+    parts = [_interval(fig)] if fig.lower is not None else []
+    if fig.p_text or fig.p_value is not None:
+        parts.append(fig.p_text or fmt.pvalue(fig.p_value))
+    return "; ".join(parts)
+
+
+def _verdict(fig: Figure) -> str:
+    """What a reader may conclude, in plain words, from the interval and the p-value."""
+    what = fig.claim
+    if what in ("below", "above"):
+        return "distinguishable from zero"
+    if what == "includes zero":
+        return "not distinguishable from zero"
+    if what == "inconclusive":
+        return "interval and p-value disagree, so no direction is claimed"
+    return "no interval or p-value"
+
+
+def _missing(answer: Answer, what: str, run: Any | None, keys: str, notebook: str = "") -> None:
+    """Say that an input is missing, naming the run that should have recorded it (or, when the
+    sweep has no successful run of that notebook, the notebook)."""
+    if run is not None:
+        where = f"run {run.name} recorded no {keys}"
+    else:
+        where = f"no successful run of notebook {notebook or '?'} in this sweep records {keys}"
+    answer.sentences.append(f"{what}: not available ({where}).")
+
+
+def _use(answer: Answer, record: Any, link_prefix: str) -> str:
+    href = _link(record, link_prefix)
+    answer.runs.setdefault(record.name, href)
+    return href
+
+
+# -- question 1: the fall of EU exports to Russia -----------------------------------------------------
+
+
+def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
+    ans = Answer("fall", "How much did EU exports to Russia fall?")
+    figs: list[Figure] = []
+    cf = [
+        r
+        for r in _runs(records, "02")
+        if _flow(r)[0].startswith("EU27") and _flow(r)[1:] == ("RU", "export", "TOTAL")
+    ]
+    if cf:
+        r = cf[0]
+        effect = _num(_get(r, "effect"))
+        if effect is None:
+            _missing(ans, "Counterfactual", r, "effect")
+        else:
+            figs.append(
+                Figure(
+                    "monthly counterfactual, average month",
+                    effect,
+                    _num(_get(r, "lower")),
+                    _num(_get(r, "upper")),
+                    _num(_get(r, "p_value")),
+                    _period(_get(r, "post_period")),
+                    r.name,
+                    _use(ans, r, link_prefix),
+                )
+            )
+    else:
+        _missing(ans, "Counterfactual", None, "effect for EU27 exports to Russia", "02")
+    diversion = _runs(records, "03")
+    eurostat: tuple[float, str, Any] | None = None
+    raw: tuple[float, Any] | None = None
+    if diversion:
+        r = diversion[0]
+        res = r.results
+        years = res.get("event_study_ru_annual_p_bh")
+        period = _years(list(years)) if isinstance(years, dict) else ""
+        did = _num(res.get("did_ru_annual"))
+        if did is not None:
+            n = _num(res.get("did_ru_annual_n_placebos"))
+            p = _num(res.get("did_ru_annual_p_ri"))
+            figs.append(
+                Figure(
+                    "difference-in-differences against donor destinations, annual",
+                    math.expm1(did),
+                    _pct_log(_num(res.get("did_ru_annual_lower"))),
+                    _pct_log(_num(res.get("did_ru_annual_upper"))),
+                    p,
+                    period,
+                    r.name,
+                    _use(ans, r, link_prefix),
+                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
+                    if n and p is not None
+                    else "",
+                )
+            )
+        else:
+            _missing(ans, "Difference-in-differences", r, "did_ru_annual")
+        key = "gravity_ru_2022_vs_2014_21"
+        grav = _num(res.get(key))
+        if grav is not None:
+            ri = res.get("gravity_ri")
+            ri = ri.get("russia_2022_vs_2014_21") if isinstance(ri, dict) else None
+            n = _num(ri.get("n_placebos")) if isinstance(ri, dict) else None
+            p = _num(res.get(f"{key}_p_ri"))
+            against = res.get("gravity_compared_with")
+            against = against.get("russia_2022_vs_2014_21") if isinstance(against, dict) else None
+            figs.append(
+                Figure(
+                    "gravity (PPML)" + (f", relative to {against}" if against else ""),
+                    math.expm1(grav),
+                    _pct_log(_num(res.get(f"{key}_lower"))),
+                    _pct_log(_num(res.get(f"{key}_upper"))),
+                    p,
+                    period,
+                    r.name,
+                    _use(ans, r, link_prefix),
+                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
+                    if n and p is not None
+                    else "",
+                )
+            )
+        else:
+            _missing(ans, "Gravity", r, key)
+        ratio = _num(res.get("raw_ratio_2023_2021"))
+        if ratio is not None:
+            raw = (ratio, r)
+        change = _num(res.get("eurostat_published_change"))
+        if change is not None:
+            eurostat = (change, str(res.get("eurostat_published_comparison") or ""), r)
+    else:
+        _missing(ans, "Difference-in-differences and gravity", None, "did_ru_annual", "03")
+    synthetic = _runs(records, "05")
+    if synthetic:
+        r = synthetic[0]
+        res = r.results
+        years = sorted(
+            k.removeprefix("sc_effect_")
+            for k in res
+            if k.startswith("sc_effect_") and k[-4:].isdigit()
+        )
+        if years:
+            year = years[-1]
+            n = _num(res.get("sc_n_placebos"))
+            p = _num(res.get(f"sc_p_{year}"))
+            figs.append(
+                Figure(
+                    "synthetic control",
+                    _num(res.get(f"sc_effect_{year}")) or 0.0,
+                    _num(res.get(f"sc_lower_{year}")),
+                    _num(res.get(f"sc_upper_{year}")),
+                    p,
+                    year,
+                    r.name,
+                    _use(ans, r, link_prefix),
+                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
+                    if n and p is not None
+                    else "",
+                )
+            )
+        else:
+            _missing(ans, "Synthetic control", r, "sc_effect_<year>")
+    else:
+        _missing(ans, "Synthetic control", None, "sc_effect_<year>", "05")
+    if raw is None:  # the data overview records the same ratio
+        for r in _runs(records, "01"):
+            ratio = _num(r.results.get("ratio_2023_2021_RU"))
+            if ratio is not None:
+                raw = (ratio, r)
+                break
+    ans.figures = figs
+    lines = [
+        f"{fig.method[:1].upper()}{fig.method[1:]} ({fig.period}): {_shown(fig)} ({_evidence(fig)}); "
+        f"{_verdict(fig)}."
+        for fig in figs
+    ]
+    for r in synthetic[:1]:
+        p, n = _num(r.results.get("sc_p_placebo")), _num(r.results.get("sc_n_placebos"))
+        rank = _num(r.results.get("sc_rank"))
+        if p is not None:
+            where = f"rank {int(rank)} of {int(n) + 1}; " if rank and n else ""
+            lines.append(
+                "Synthetic control, placebo test over all post-war years (post/pre fit ratio): "
+                f"{where}{fmt.pvalue(p)}, "
+                + ("distinguishable from zero." if p < 0.05 else "not distinguishable from zero.")
+            )
+    deflators = sorted(
+        {
+            str(r.results.get("deflator"))
+            for r in [*cf, *diversion, *synthetic]
+            if isinstance(r.results.get("deflator"), str) and r.results.get("deflator")
+        }
+    )
+    if figs:
+        lines.append(
+            f"Values deflated by {', '.join(deflators)}."
+            if deflators
+            else "No run records a deflator: these figures are in current prices, like Eurostat's."
+        )
+    if raw is not None:
+        ratio, r = raw
+        _use(ans, r, link_prefix)
+        lines.append(
+            f"Raw change, 2023 against 2021 (annual totals, no counterfactual): "
+            f"{fmt.pct(ratio - 1)}."
+        )
+    if eurostat is not None:
+        change, comparison, r = eurostat
+        lines.append(
+            f"Eurostat's published figure: {fmt.pct(change)}"
+            + (f" ({comparison}, in current prices)" if comparison else " (in current prices)")
+            + "."
+        )
+    if figs:
+        values = sorted(f.value for f in figs)
+        sure = [f.method for f in figs if _verdict(f) == "distinguishable from zero"]
+        unsure = [f.method for f in figs if _verdict(f) != "distinguishable from zero"]
+        head = (
+            f"Every method's point estimate puts EU exports to Russia "
+            f"{fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} below where "
+            "they would have been."
+            if values[-1] < 0
+            else f"The methods' point estimates range from {fmt.pct(values[0])} to "
+            f"{fmt.pct(values[-1])}."
+        )
+        detail = ""
+        if sure:
+            detail += f" Distinguishable from zero: {', '.join(sure)}."
+        if unsure:
+            detail += (
+                f" Not distinguishable from zero: {', '.join(unsure)} (a wider interval, "
+                "not a smaller fall)."
+            )
+        lines.insert(0, head + detail)
+    ans.sentences = lines + ans.sentences
+    return ans
+
+
+# -- question 2: hubs ----------------------------------------------------------------------------------
+
+
+def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
+    ans = Answer(
+        "hubs",
+        "Which hubs' imports from the EU rose beyond trend, and how much of the "
+        "fall do they offset?",
+    )
+    rose, fell, other = [], [], []
+    for r in _runs(records, "02"):
+        reporter, partner, flow, product = _flow(r)
+        if not reporter.startswith("EU27") or partner not in HUBS or flow != "export":
+            continue
+        if product != "TOTAL":
+            continue
+        effect = _num(_get(r, "effect"))
+        if effect is None:
+            continue
+        fig = Figure(
+            place(partner),
+            effect,
+            _num(_get(r, "lower")),
+            _num(_get(r, "upper")),
+            _num(_get(r, "p_value")),
+            _period(_get(r, "post_period")),
+            r.name,
+            _use(ans, r, link_prefix),
+        )
+        ans.figures.append(fig)
+        {"above": rose, "below": fell}.get(fig.claim, other).append(fig)
+    if rose:
+        period = rose[0].period
+        ans.sentences.append(
+            f"EU27 exports rose beyond their pre-war trend to {len(rose)} of "
+            f"{len(ans.figures)} hubs, {period}: "
+            + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)})" for f in rose)
+            + "."
+        )
+    if fell:
+        ans.sentences.append(
+            "EU27 exports fell below their pre-war trend to: "
+            + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)})" for f in fell)
+            + "."
+        )
+    if other:
+        ans.sentences.append(
+            "Not distinguishable from their trend: "
+            + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)})" for f in other)
+            + "."
+        )
+    if not ans.figures:
+        _missing(ans, "Hub effects", None, "effect for EU27 exports to a hub", "02")
+    coord = _runs(records, "04")
+    ratio = coord[0].results.get("eu27_ratio") if coord else None
+    if isinstance(ratio, dict) and _num(ratio.get("hubs_side")) is not None:
+        r = coord[0]
+        p = _params(r)
+        years = _years(
+            [str(y) for y in range(int(p.get("base_year", 2021)) + 1, int(p.get("year", 2023)) + 1)]
+        )
+        fig = Figure(
+            "substitution ratio (hubs' records)",
+            float(ratio["hubs_side"]),
+            _num(ratio.get("hubs_side_lower")),
+            _num(ratio.get("hubs_side_upper")),
+            _num(ratio.get("hubs_side_p_value")),
+            years,
+            r.name,
+            _use(ans, r, link_prefix),
+            scale="ratio",
+        )
+        ans.figures.append(fig)
+        bounds = (
+            f"95% interval {fmt.pct(fig.lower, signed=False)} to {fmt.pct(fig.upper, signed=False)}"
+            if fig.lower is not None and fig.upper is not None
+            else "no interval"
+        )
+        text = (
+            f"On the hubs' own import records, their excess imports from the EU offset "
+            f"{fmt.pct(fig.value, signed=False)} of the fall in EU27 direct exports to Russia, "
+            f"{years} ({bounds}"
+        )
+        if fig.p_value is not None:
+            text += f"; {fmt.pvalue(fig.p_value)}"
+        text += f"); {_verdict(fig)}."
+        eu = _num(ratio.get("eu_side"))
+        if eu is not None:
+            lo, hi = _num(ratio.get("eu_side_lower")), _num(ratio.get("eu_side_upper"))
+            text += f" On the EU's export records: {fmt.pct(eu, signed=False)}"
+            if lo is not None and hi is not None:
+                text += f" ({fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)})"
+            text += "."
+        bench = ratio.get("ebrd_benchmark")
+        if fig.upper is not None and fig.lower is not None:
+            if fig.upper < 0.10:
+                side = "the whole interval lies below 10%"
+            elif fig.lower > 0.10:
+                side = "the whole interval lies above 10%"
+            else:
+                side = "the interval includes 10%"
+            text += (
+                " EBRD: well under 10%"
+                + (f" ({bench})" if isinstance(bench, str) and bench else "")
+                + f"; {side}."
+            )
+        ans.sentences.append(text)
+    else:
+        _missing(
+            ans, "Offset of the fall", coord[0] if coord else None, "eu27_ratio.hubs_side", "04"
+        )
+    return ans
+
+
+# -- question 6: limits ------------------------------------------------------------------------------------
+
+
+def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
+    ans = Answer("limits", "What can the evidence not say?")
+    unsure = [
+        f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
+        for a in answers
+        for f in a.figures
+        if f.claim not in ("below", "above")
+    ]
+    if unsure:
+        ans.sentences.append(
+            "These figures are not distinguishable from zero, so the data cannot say whether the "
+            f"effect was there: {', '.join(unsure)}."
+        )
+    if _runs(records, "02"):
+        ans.sentences.append(
+            "A counterfactual extrapolates the months before March 2022: it measures everything "
+            "that changed then, the war as well as the sanctions, and cannot separate them."
+        )
+    if _runs(records, "04"):
+        ans.sentences.append(
+            "The substitution ratio counts only the excess the hubs record as imports: it includes "
+            "their own demand growth and leaves out re-routing through other countries and goods "
+            "declared for a hub that never arrived, so it is neither a floor nor a ceiling on "
+            "total leakage."
+        )
+    bad = [r for r in records if r.status not in SUCCESS]
+    if bad:
+        ans.sentences.append(
+            "Runs that did not succeed, whose answers are missing: "
+            + ", ".join(f"{r.name} ({r.status})" for r in bad)
+            + "."
+        )
+    return ans
+
+
+def build_answers(records: Sequence[Any], *, link_prefix: str = "") -> list[Answer]:
+    """The six answers, in order; each lists the runs it draws on."""
+    from sanctions_model.reporting.answers_allies import _q3, _q4, _q5
+
+    answers = [
+        _q1(records, link_prefix),
+        _q2(records, link_prefix),
+        _q3(records, link_prefix),
+        _q4(records, link_prefix),
+        _q5(records, link_prefix),
+    ]
+    answers.append(_q6(records, answers))
+    return answers
+
+
+def answer_lines(answers: Sequence[Answer]) -> list[str]:
+    """Each answer as one plain paragraph (for the README and tests)."""
+    return [f"{a.question} {' '.join(a.sentences)}" for a in answers]

@@ -1,0 +1,191 @@
+"""Answers 3 to 5 of :mod:`sanctions_model.reporting.answers`: direct cuts of allies and member
+states, and the US and UK designation lists (notebook 04's ``direct_ratio``, ``index_ranks`` and
+``us_uk_overlap``; notebook 02's member-state runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.answers import (
+    Answer,
+    Figure,
+    _evidence,
+    _flow,
+    _get,
+    _missing,
+    _num,
+    _params,
+    _period,
+    _runs,
+    _shown,
+    _use,
+    _verdict,
+)
+from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
+
+# -- questions 3 and 5: direct cuts of allies and member states -----------------------------------------
+
+
+def _direct(records: Sequence[Any]) -> tuple[Any, dict[str, float], str]:
+    for r in _runs(records, "04"):
+        ratios = r.results.get("direct_ratio")
+        if isinstance(ratios, dict):
+            values = {str(k): v for k, v in ratios.items() if _num(v) is not None}
+            p = _params(r)
+            years = f"{p.get('year', 2023)} against {p.get('base_year', 2021)}"
+            return r, values, years
+    return None, {}, ""
+
+
+def _change_words(code: str, ratio: float) -> str:
+    change = ratio - 1
+    verb = "fell" if change < 0 else "rose" if change > 0 else "were unchanged"
+    digits = 3 if abs(change) > 0.99 else 2  # 99.6%, not a "fall of 100%" that did not happen
+    size = fmt.pct(change, signed=False, digits=digits).lstrip("-")
+    return f"{place(code)} ({verb} {size})" if change else f"{place(code)} (unchanged)"
+
+
+def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
+    ans = Answer("allies", "Which allies cut direct trade with Russia least and most?")
+    r, ratios, years = _direct(records)
+    allies = {
+        k: float(v)
+        for k, v in ratios.items()
+        if k not in MEMBER_STATES and not k.startswith("EU27") and k not in HUBS
+    }
+    if len(allies) >= 2:
+        _use(ans, r, link_prefix)
+        ranked = sorted(allies.items(), key=lambda kv: kv[1])
+        ans.sentences.append(
+            f"Russia's imports from each ally, {years} (IMF IMTS, the partners' records; "
+            f"{len(ranked)} allies): cut most by {_change_words(*ranked[0])}, "
+            f"{_change_words(*ranked[1])}; least by {_change_words(*ranked[-1])}"
+            + (f", {_change_words(*ranked[-2])}" if len(ranked) > 3 else "")
+            + ". Ratios of two years, no interval."
+        )
+        eu = next((float(v) for k, v in ratios.items() if k.startswith("EU27")), None)
+        if eu is not None:
+            verb = "fell" if eu < 1 else "rose"
+            ans.sentences.append(
+                f"Russia's imports from the EU27 as a whole {verb} "
+                f"{fmt.pct(eu - 1, signed=False).lstrip('-')}."
+            )
+        ranks = r.results.get("index_ranks")
+        if isinstance(ranks, dict):
+            first = [
+                (k, v) for k, v in ranks.items() if isinstance(v, dict) and _num(v.get("rank")) == 1
+            ]
+            if first:
+                k, v = first[0]
+                lo, hi = _num(v.get("lower")), _num(v.get("upper"))
+                span = f" (95% rank interval {int(lo)} to {int(hi)})" if lo and hi else ""
+                ans.sentences.append(
+                    f"Coordination-gap ranks (1 = largest gap): {place(k)} ranks first{span}."
+                )
+    else:
+        _missing(ans, "Direct cuts", r, "direct_ratio for two or more allies", "04")
+    return ans
+
+
+def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
+    ans = Answer("members", "Which member states' exports to Russia fell least and most?")
+    r, ratios, years = _direct(records)
+    members = {k: float(v) for k, v in ratios.items() if k in MEMBER_STATES}
+    if len(members) >= 2:
+        _use(ans, r, link_prefix)
+        ranked = sorted(members.items(), key=lambda kv: kv[1])
+        ans.sentences.append(
+            f"Russia's imports from each member state, {years} (IMF IMTS; {len(ranked)} member "
+            f"states): fell most for {_change_words(*ranked[0])}, {_change_words(*ranked[1])}, "
+            f"{_change_words(*ranked[2]) if len(ranked) > 2 else ''}".rstrip(", ")
+            + f"; least for {_change_words(*ranked[-1])}, {_change_words(*ranked[-2])}. "
+            "Ratios of two years, no interval."
+        )
+    else:
+        _missing(ans, "Member states' direct cuts", r, "direct_ratio for member states", "04")
+    modelled = []
+    for run in _runs(records, "02"):
+        reporter, partner, flow, product = _flow(run)
+        effect = _num(_get(run, "effect"))
+        if (
+            reporter in MEMBER_STATES
+            and partner == "RU"
+            and flow == "export"
+            and effect is not None
+        ):
+            fig = Figure(
+                place(reporter),
+                effect,
+                _num(_get(run, "lower")),
+                _num(_get(run, "upper")),
+                _num(_get(run, "p_value")),
+                _period(_get(run, "post_period")),
+                run.name,
+                _use(ans, run, link_prefix),
+            )
+            modelled.append(fig)
+    if modelled:
+        modelled.sort(key=lambda f: f.value)
+        ans.figures = modelled
+        ans.sentences.append(
+            f"Against each one's own monthly counterfactual, {modelled[0].period}: "
+            + "; ".join(f"{f.method} {_shown(f)} ({_evidence(f)}; {_verdict(f)})" for f in modelled)
+            + "."
+        )
+    return ans
+
+
+# -- question 4: US and UK lists -------------------------------------------------------------------------
+
+
+def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
+    ans = Answer(
+        "lists", "How many designations do the US and UK lists share, and who designated first?"
+    )
+    coord = _runs(records, "04")
+    overlap = coord[0].results.get("us_uk_overlap") if coord else None
+    if not isinstance(overlap, dict) or _num(overlap.get("matched")) is None:
+        _missing(ans, "List overlap", coord[0] if coord else None, "us_uk_overlap", "04")
+        return ans
+    r = coord[0]
+    _use(ans, r, link_prefix)
+    matched = int(overlap["matched"])
+    text = f"{matched:,} subjects are on both the US (OFAC) and the UK Russia lists"
+    uk_on_us = _num(overlap.get("share_of_uk_on_us"))
+    us_on_uk = _num(overlap.get("share_of_us_on_uk"))
+    if uk_on_us is not None and us_on_uk is not None:
+        text += (
+            f": {fmt.pct(uk_on_us, signed=False)} of the UK's subjects are also on the US list, "
+            f"{fmt.pct(us_on_uk, signed=False)} of the US's on the UK list"
+        )
+    threshold = _num(overlap.get("threshold"))
+    if threshold is not None:
+        text += f" (names matched across spellings at {fmt.number(threshold, 2)} of 100)"
+    ans.sentences.append(text + ".")
+    keyed = {str(k).lower().replace(" ", "_"): v for k, v in overlap.items()}
+    first = {k: _num(keyed.get(k)) for k in ("uk_first", "us_first", "same_day")}
+    if all(v is not None for v in first.values()):
+        lag = _num(keyed.get("median_lag_days", keyed.get("median")))
+        uk, us = first["uk_first"], first["us_first"]
+        who = (
+            "the UK designated first more often"
+            if uk > us  # type: ignore[operator]
+            else "the US designated first more often"
+            if us > uk  # type: ignore[operator]
+            else "neither list came first more often"
+        )
+        ans.sentences.append(
+            f"Of the shared subjects, the UK listed {int(uk):,} first, the US "  # type: ignore[arg-type]
+            f"{int(us):,} first and {int(first['same_day']):,} on the same day: "  # type: ignore[arg-type]
+            f"{who}"
+            + (f" (median lag {fmt.number(lag, 2)} days)" if lag is not None else "")
+            + ". US dates are the first scrape that held an entry, so they run late."
+        )
+    else:
+        ans.sentences.append(
+            f"Who designated first: not recorded in results.json by run {r.name} (its report's "
+            "listing-lag table has it)."
+        )
+    return ans
