@@ -32,7 +32,8 @@ import pytest
 PACKAGE = "sanctions_model"
 SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
-#: Circles known today, allowed until their layer is reworked: ``{layer: [circle members]}``.
+#: Circles known today, allowed until their layer is reworked: ``{layer: [circle members]}``
+#: (layer "package": circles outside data/ and models/, checked by the whole-package case).
 #: Each entry is one strongly connected component (modules that all reach each other). The check
 #: fails on a component not listed here, also on a listed one that grew or shrank, and on a
 #: listed one that is gone (so the list shrinks with the code). Remove an entry once it is broken.
@@ -47,6 +48,17 @@ ALLOWED: dict[str, list[frozenset[str]]] = {
             f"{PACKAGE}.models.{m}"
             for m in ("backtest", "controls", "counterfactual", "counterfactual_results")
         ),
+        # synthetic imports design_caveats; synthetic_caveats imports synthetic's _Design for a
+        # type hint (under TYPE_CHECKING): move _Design into synthetic_results or its own module.
+        frozenset(f"{PACKAGE}.models.{m}" for m in ("synthetic", "synthetic_caveats")),
+    ],
+    "package": [
+        # answers builds the findings' answers and imports _q3.._q5 from answers_allies, which
+        # imports answers' helpers: move the helpers both use into a module of their own.
+        frozenset(f"{PACKAGE}.reporting.{m}" for m in ("answers", "answers_allies")),
+        # index renders the findings page (findings.render_findings_html), findings formats CSV
+        # cells with index.csv_cell: move csv_cell down (e.g. into runner.records).
+        frozenset(f"{PACKAGE}.runner.{m}" for m in ("findings", "index")),
     ],
 }
 
@@ -218,7 +230,8 @@ def test_no_import_circles(layer: str | None, edges: list[Edge]) -> None:
     new = [c for c in components if c not in allowed]
     gone = [c for c in allowed if c not in components]
     where = f"{layer}/" if layer else "the package"
-    message = [f"import circle in {where}:\n    {describe(c, edges)}" for c in new]
+    hint = "break it: move what both sides need down into a module both import"
+    message = [f"import circle in {where} ({hint}):\n    {describe(c, edges)}" for c in new]
     message += [f"allowed circle no longer exists, drop it from ALLOWED: {sorted(c)}" for c in gone]
     assert not message, "\n".join(message)
 
