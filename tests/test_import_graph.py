@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +69,7 @@ class Edge:
     target: str
     file: str  # relative to src/sanctions_model
     line: int
+    where: str = ""  # "" (module level), "in f()" (inside a function), "type hint" (TYPE_CHECKING)
 
 
 def module_name(path: Path, root: Path = SRC) -> str:
@@ -104,6 +105,29 @@ def _targets(node: ast.AST, module: str, is_package: bool, known: set[str]) -> l
     return out
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, str]]:
+    """Every import statement of a file with where it sits (see :attr:`Edge.where`)."""
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node, where
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not where:
+            where = f"in {node.name}()"
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack += [(child, "type hint") for child in node.body]
+            stack += [(child, where) for child in node.orelse]
+            continue
+        stack += [(child, where) for child in ast.iter_child_nodes(node)]
+
+
 def import_graph(root: Path = SRC) -> list[Edge]:
     """Every import of one of the package's modules by another, at any depth of the file."""
     mods = modules(root)
@@ -113,13 +137,11 @@ def import_graph(root: Path = SRC) -> list[Edge]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         rel = path.relative_to(root).as_posix()
         is_package = path.name == "__init__.py"
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                continue
+        for node, where in _imports(tree):
             for target in _targets(node, name, is_package, known):
                 if target in known and target != name:  # a module of the package, not itself
-                    edges.append(Edge(name, target, rel, node.lineno))
-    return edges
+                    edges.append(Edge(name, target, rel, node.lineno, where))
+    return sorted(edges, key=lambda e: (e.source, e.line, e.target))
 
 
 def strongly_connected(nodes: Iterable[str], edges: Iterable[Edge]) -> list[frozenset[str]]:
@@ -173,8 +195,8 @@ def strongly_connected(nodes: Iterable[str], edges: Iterable[Edge]) -> list[froz
 
 def shortest_cycle(component: frozenset[str], edges: Iterable[Edge]) -> list[Edge]:
     """A shortest circle through the component's first module (BFS), as its edges."""
-    first: dict[tuple[str, str], Edge] = {}
-    for e in edges:
+    first: dict[tuple[str, str], Edge] = {}  # one import per pair: a run-time one if any
+    for e in sorted(edges, key=lambda e: (e.where == "type hint", e.line)):
         if e.source in component and e.target in component:
             first.setdefault((e.source, e.target), e)
     succ: dict[str, list[str]] = {}
@@ -200,7 +222,9 @@ def shortest_cycle(component: frozenset[str], edges: Iterable[Edge]) -> list[Edg
 
 def describe(component: frozenset[str], edges: Iterable[Edge]) -> str:
     cycle = shortest_cycle(component, edges)
-    steps = [cycle[0].source] + [f"-> {e.target} ({e.file}:{e.line})" for e in cycle]
+    steps = [cycle[0].source] + [
+        f"-> {e.target} ({e.file}:{e.line}{', ' + e.where if e.where else ''})" for e in cycle
+    ]
     others = sorted(component - {e.source for e in cycle})
     tail = f"\n    (same circle also holds: {', '.join(others)})" if others else ""
     return "\n    ".join(steps) + tail
@@ -265,8 +289,25 @@ def test_finds_a_circle_hidden_in_a_function(tmp_path: Path) -> None:
     assert components == [frozenset(names)]
     text = describe(components[0], edges)
     assert text.splitlines()[0] == f"{PACKAGE}.data.a"
-    assert "-> sanctions_model.data.c (data/b.py:2)" in text
-    assert "-> sanctions_model.data.a (data/c.py:2)" in text
+    assert "-> sanctions_model.data.c (data/b.py:2, in g())" in text
+    assert "-> sanctions_model.data.a (data/c.py:2, in h())" in text
+
+
+def test_a_type_hint_circle_counts_and_is_named_so(tmp_path: Path) -> None:
+    root = _plant(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "models/__init__.py": "",
+            "models/fit.py": "from .result import Result\n",
+            "models/result.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .fit import Design\n"
+            ),
+        },
+    )
+    components, edges = layer_cycles("models", root)
+    assert components == [frozenset({f"{PACKAGE}.models.fit", f"{PACKAGE}.models.result"})]
+    assert "(models/result.py:3, type hint)" in describe(components[0], edges)
 
 
 def test_package_reexport_is_not_a_circle_but_importing_the_package_back_is(
