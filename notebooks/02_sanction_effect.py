@@ -23,6 +23,13 @@
 # uncertainty of the model's parameters, not only its noise; the interval and the p-value come from
 # the same simulated paths, and the sentences below are written from them. What could make the
 # numbers unreliable is listed as caveats, here and in `results.json`.
+#
+# Values are in real terms by default: deflated to 2021 prices (EUR by euro-area consumer prices,
+# USD by US consumer prices, unless `deflator` names another index), because 2022-23 prices rose
+# fast and a counterfactual in current prices reads part of that rise as trade. The same
+# procedure in current prices is shown as a robustness row. Published figures (Eurostat's -61%)
+# are nominal. Printed figures are rounded to what the simulations support (their Monte Carlo
+# errors), so a rerun with another seed or on another machine prints the same numbers.
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
@@ -37,36 +44,42 @@ source: str = "eurostat_comext"  # trade dataset: an embedded name or a cached f
 pre_start: str = "2019-01"  # first month used to fit the counterfactual [domain: period]
 intervention: str = "2022-03"  # first month of the sanctions regime [domain: period]
 end: str | None = None  # last month analysed (None: the last month of the data) [domain: period]
-trend: Literal["auto", "local level", "local linear trend", "random walk with drift"] = "auto"  # trend component; auto: chosen by rolling-origin backtest
+real: bool = True  # deflate values to 2021 prices (the nominal estimate is kept as a robustness row)
+deflator: str | None = None  # price index for real=True: "hicp_ea", "cpi_u", "us_export_prices"; None: the currency's default
+trend: Literal["auto", "local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"] = "auto"  # trend component; auto: chosen by rolling-origin backtest
 seasonal: Literal["auto", "monthly", "none"] = "auto"  # fixed monthly seasonal component; auto: chosen by the backtest
 controls: list[str] = []  # control series as "dataset:indicator" (e.g. "fred:POILBREUSDM") or "dataset:reporter:partner:flow"; none: the counterfactual is an extrapolation
 log: bool = True  # model log values, so effects are relative (-0.5 = -50%)
 alpha: float = 0.05  # 1 - coverage of the intervals
-n_sims: int = 1000  # simulated counterfactual paths
+n_sims: int = 40000  # simulated counterfactual paths (one parameter draw per 10 paths, from scrambled Sobol points)
 n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period
 event_jurisdiction: str = "EU"  # jurisdiction whose measures enter the intervention model [domain: country]
 event_measures: list[str] = ["EU package 4", "EU crude oil embargo applies"]  # measures from the events timeline (at least 6 months apart; those acting on the other direction of trade are left out)
 event_kind: Literal["step", "pulse", "ramp"] = "step"  # shape of each measure's regressor
 
 # %%
-import re
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
 from sanctions_model import data, models, reporting
-from sanctions_model.models.seasonal import EUROSTAT_SA_EXPORTS_RU, compare_with_published
+from sanctions_model.data import prices
+from sanctions_model.models.break_report import run_break_tests
+from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown
+from sanctions_model.models.seasonal import applies_to, compare_with_published
 from sanctions_model.reporting import format as fmt
 
 # %%
-y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end)
+nominal_y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end)
+y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end, real=True, deflator=deflator) if real else nominal_y
+deflator_name = prices.deflator_label(y.attrs["deflator"]) if real else None
 x = models.load_controls(controls, start=pre_start, end=end)
 timeline = data.load_events(jurisdiction=event_jurisdiction)
 known_events = {row.measure: pd.Period(row.date, "M") for row in timeline.itertuples()}
 subject = f"{reporter} {flow}s {'to' if flow == 'export' else 'from'} {partner}" + (f", HS {product}" if product else "")
-print(f"{subject}: {y.notna().sum()} months with data, {y.index.min()} to {y.index.max()}")
+print(f"{subject}: {y.notna().sum()} months with data, {y.index.min()} to {y.index.max()}, in {y.attrs['unit']}" + (f" (deflated with {deflator_name})" if real else ""))
 print("Controls:", ", ".join(controls) if controls else "none (the counterfactual extrapolates the flow's own past)")
+print("\n".join(f"Note: {c}" for c in y.attrs["caveats"]))
 
 # %% [markdown]
 # ## The flow, seasonally adjusted
@@ -78,8 +91,8 @@ print("Controls:", ", ".join(controls) if controls else "none (the counterfactua
 # an input of the counterfactual, which models the seasonal pattern itself.
 
 # %%
-sa = models.seasonally_adjust(y.dropna() if y.isna().any() else y)
-fig = sa.plot(title=f"{subject}: observed and seasonally adjusted (STL)")
+sa = models.seasonally_adjust(y.dropna())
+fig = sa.plot(title=f"{subject}: observed and seasonally adjusted (STL)", units=y.attrs["unit"])
 plt.show()
 
 # %% [markdown]
@@ -93,61 +106,52 @@ plt.show()
 # cannot make firmly. Set `trend` or `seasonal` to fix the choice.
 
 # %%
-cf = models.estimate_counterfactual(
-    y, intervention, controls=x, log=log, trend=trend,
-    seasonal={"auto": "auto", "monthly": 12, "none": None}[seasonal],
-    alpha=alpha, n_sims=n_sims, units="EUR", known_events=known_events,
-)
-if cf.model_choice is not None:
-    display(cf.model_choice)
-else:
-    print(f"Model fixed by the parameters: {cf.model_chosen}")
+options = dict(controls=x, log=log, trend=trend, seasonal={"auto": "auto", "monthly": 12, "none": None}[seasonal],
+               alpha=alpha, n_sims=n_sims, n_param_draws=max(50, n_sims // 10), known_events=known_events)
+cf = models.estimate_counterfactual(y, intervention, units=y.attrs["unit"], **options)
+cf_nominal = models.estimate_counterfactual(nominal_y, intervention, units=nominal_y.attrs["unit"], **options) if real else None
+display(cf.model_choice if cf.model_choice is not None else Markdown(f"Model fixed by the parameters: {cf.model_chosen}"))
 
 # %% [markdown]
 # ## Counterfactual
 #
 # Top: observed and counterfactual with its interval. Middle: the monthly effect. Bottom: the
-# cumulative effect.
+# cumulative effect. Below the chart: the headline in real terms and, as a robustness row, the
+# same procedure on the flow in current prices.
 
 # %%
-fig = cf.plot(title=f"{subject}: observed and counterfactual")
+fig = cf.plot(title=f"{subject}: observed and counterfactual ({cf.price_basis})")
 plt.show()
+display(price_basis_table(cf, cf_nominal, deflator=deflator_name))
 cf.summary()
 
 # %%
-lines = [cf.report(f"{subject}, average effect {cf.post_period[0]} to {cf.post_period[1]}", caveats=False), "", cf.pre_period_note(), ""]
-lines += ["**Caveats**", ""] + ([f"- {c}" for c in cf.caveats] or ["- none flagged"])
-if cf.control_checks is not None:
-    lines += ["", "Each control's own change at the intervention (a control that moved is not a clean control):", ""]
-    lines += [f"- {name}: {fmt.pct(row.effect) if log else fmt.number(row.effect)} "
-              f"(interval {fmt.pct(row.lower)} to {fmt.pct(row.upper)})" + (" - moved" if row.moved else "")
-              for name, row in cf.control_checks.iterrows()]
-Markdown("\n".join(lines))
-
-# %% [markdown]
-# ## Against Eurostat's seasonally adjusted headline
-#
-# Eurostat reports that EU exports to Russia fell by 61% between February 2022 and September 2023,
-# on seasonally adjusted data. The table sets this flow's own adjusted change over those months
-# beside the counterfactual effect; the text says why the numbers differ.
+Markdown(report_markdown(cf, subject, deflator=deflator_name))
 
 # %%
-applies = (reporter, partner, flow) == EUROSTAT_SA_EXPORTS_RU["flow"] and product is None
-comparison, why = compare_with_published(sa, cf, applies=applies)
-shown = comparison.assign(change=[fmt.pct(v) for v in comparison["change"]])
-display(shown)
-Markdown(" ".join(why))
+comparison, why = compare_with_published(models.seasonally_adjust(nominal_y.dropna()), cf, nominal=cf_nominal,
+                                         applies=applies_to(reporter, partner, flow, product))
+if applies_to(reporter, partner, flow, product):
+    display(Markdown("## Against Eurostat's seasonally adjusted headline\n\nEurostat reports that EU exports to "
+                     "Russia fell by 61% between February 2022 and September 2023, on seasonally adjusted data in "
+                     "current prices. The table sets this flow's own adjusted change over those months beside the "
+                     "counterfactual effects; the text says why the numbers differ."))
+    display(comparison.assign(change=[fmt.pct(v) for v in comparison["change"]]))
+    display(Markdown(" ".join(why)))
 
 # %% [markdown]
 # ## Placebo backtest
 #
-# The same model with pseudo-interventions spread over the pre-period, where the true effect is
-# zero: a method that finds "effects" there would not be credible after the real one. The
-# false-positive rate should be near the nominal 5%; the bias is the mean placebo effect.
+# The whole procedure (model choice, model averaging, parameters) rerun at pseudo-interventions
+# spread over the pre-period, each on the months before it only, where the true effect is zero: a
+# method that finds "effects" there would not be credible after the real one. The false-positive
+# rate should be near the nominal 5%; the bias is the mean placebo effect. A pre-period too short
+# for pseudo-dates skips this check (the estimate above stands) and says so.
 
 # %%
-placebo = cf.placebo_test(n_placebos=n_placebos, n_sims=min(n_sims, 500))
-display(placebo)
+placebo = cf.placebo_test(n_placebos=n_placebos, n_sims=min(n_sims, 10000))
+if not placebo.skipped:
+    display(placebo)
 Markdown(placebo.sentence())
 
 # %% [markdown]
@@ -177,39 +181,24 @@ plt.show()
 # %% [markdown]
 # ## Structural breaks
 #
-# A Chow test at the intervention month, the Andrews sup-F (Quandt likelihood ratio, QLR) test for a
-# break at an unknown month, and the OLS-residual CUSUM test of stability. Monthly trade wanders
-# around its trend in long, autocorrelated swings, and the textbook versions of these tests find
-# "breaks" in most series that have none (the classical QLR rejected a true "no break" in 73% of
-# simulated series with AR(1) errors of 0.6). Every p-value here therefore comes from an AR-sieve
-# bootstrap that keeps the series' own autocorrelation (499 replications; at 5% it rejected a true
-# "no break" in 4-8% of such series). QLR is run twice: with a shift in level only, and with a shift
-# in level and trend, which fits a flow that kept falling after the break; the second rejects a true
-# "no break" more often (about 19% at 5% in simulations), so treat its p-value as optimistic. The
+# A Chow test at the intervention month, the Andrews sup-Wald (Quandt likelihood ratio, QLR) test
+# for a break at an unknown month, and the CUSUM test of stability. Monthly trade wanders around its
+# trend in long, autocorrelated swings, and its volatility changes (calm before 2022, volatile after):
+# the textbook versions of these tests find "breaks" in most series that have none. Every p-value
+# here therefore comes from a wild AR-sieve bootstrap that keeps the series' own autocorrelation and
+# the timing of its volatility (499 replications); Chow and QLR use Newey-West Wald statistics and
+# the CUSUM adds up residuals scaled by their local spread. In simulations with AR(1) errors of 0.6
+# they rejected a true "no break" in 4-9% of series at 5%, also when the errors' s.d. tripled at
+# 2022-03 with no change in mean (Chow 4%, QLR 9%, CUSUM 10% of 100). QLR is run twice: with a shift
+# in level only, and with a shift in level and trend, which fits a flow that kept falling after the
+# break; the second rejects a true "no break" more often, so treat its p-value as optimistic. The
 # month with the largest statistic is where the series changed most, not necessarily because of
 # sanctions: a break dated to 2020 is COVID.
 
 # %%
-from sanctions_model.reporting import format as fmt
-
-chow = models.chow_test(y, intervention, log=log, n_reps=499)
-qlr = models.qlr_test(y, log=log, n_reps=499)
-qlr_trend = models.qlr_test(y, log=log, break_in="level+trend", n_reps=499)
-cusum = models.cusum_test(y, log=log, n_reps=499)
-break_tests = {
-    f"Chow, level shift in {chow.break_date:%b %Y}": chow,
-    "QLR, level shift": qlr,
-    "QLR, level and trend shift": qlr_trend,
-    "CUSUM": cusum,
-}
-table = pd.DataFrame({
-    "statistic": [fmt.number(t.statistic) for t in break_tests.values()],
-    "p-value": [fmt.pvalue(t.p_value, n_draws=499) for t in break_tests.values()],
-    "break month": [f"{t.break_date:%b %Y}" for t in break_tests.values()],
-}, index=pd.Index(list(break_tests), name="test"))
-display(table)
-break_caveats = sorted({c for t in break_tests.values() for c in t.caveats})
-Markdown(f"Inference: {chow.inference}.\n\n" + "\n".join(f"- {c}" for c in break_caveats))
+breaks = run_break_tests(y, intervention, log=log, n_reps=499)
+display(breaks.table())
+Markdown(breaks.notes())
 
 # %% [markdown]
 # ## Sanctions measures in the window
@@ -224,30 +213,19 @@ display(window[["jurisdiction", "date", "measure", "kind", "legal_act"]])
 # %%
 headline = cf.to_results()
 reporting.record_results({
-    "reporter": reporter,
-    "partner": partner,
-    "flow": flow,
-    "product": product or "TOTAL",
-    "intervention": intervention,
-    **{k: headline[k] for k in ("effect", "lower", "upper", "p_value", "inference", "model_chosen", "caveats", "converged")},
-    "sentence": headline["sentence"],
-    "models_averaged": headline["models_averaged"],
-    "scale": headline["scale"],
+    "reporter": reporter, "partner": partner, "flow": flow, "product": product or "TOTAL", "intervention": intervention,
+    **{k: headline[k] for k in ("effect", "lower", "upper", "p_value", "p_is_upper_bound", "mc_se", "inference",
+                                "model_chosen", "caveats", "converged", "sentence", "models_averaged", "scale",
+                                "pre_period", "post_period", "units")},
+    "real": real, "deflator": y.attrs["deflator"], "deflator_label": deflator_name,
+    "nominal": price_basis_results(cf_nominal),
     "controls": list(controls),
-    "pre_period": headline["pre_period"],
-    "post_period": headline["post_period"],
     "cumulative": {"effect": headline["cumulative_effect"], "lower": headline["cumulative_lower"], "upper": headline["cumulative_upper"]},
     "model_choice": None if cf.model_choice is None else cf.model_choice.to_frame()[["crps", "log_score", "coverage_95"]].to_dict(orient="index"),
-    "placebo": {"false_positive_rate": placebo.false_positive_rate, "bias": placebo.bias, "n_dates": len(placebo.to_frame())},
+    "placebo": placebo.to_results(),
     "sa_comparison": {row.source: row.change for row in comparison.itertuples()},
     "intervention_effects": {k: float(v) for k, v in iv.effects["relative"].items()},
     "intervention_inference": iv.inference,
     "intervention_caveats": list(iv.caveats),
-    "qlr_break_month": str(qlr.break_date),
-    "qlr_p_value": qlr.p_value,
-    "qlr_trend_break_month": str(qlr_trend.break_date),
-    "qlr_trend_p_value": qlr_trend.p_value,
-    "chow_p_value": chow.p_value,
-    "break_inference": chow.inference,
-    "break_caveats": break_caveats,
+    **breaks.to_results(),
 })

@@ -10,12 +10,16 @@ structural time series:
    monthly seasonal) unless ``trend``/``seasonal`` are given, optionally with control series as
    regressors;
 2. fit it on the pre-intervention months by maximum likelihood and draw parameter vectors from
-   the asymptotic distribution of the estimates; for each draw run the Kalman filter on the
-   pre-period and simulate post-period paths with fresh state and observation noise;
+   the asymptotic distribution of the estimates (randomised quasi-Monte Carlo: ten independently
+   scrambled Sobol blocks, so the spread between blocks is the Monte Carlo error); for each draw
+   run the Kalman filter on the pre-period and simulate post-period paths with fresh state and
+   observation noise;
 3. compare the observed post-period with the simulated counterfactual paths. The headline (the
    average effect), its interval and its two-sided p-value all come from the same draws
    (:func:`~sanctions_model.models.draws.summarize_draws`), so the sentence written from them
-   (:func:`~sanctions_model.reporting.text.effect_sentence`) cannot contradict them.
+   (:func:`~sanctions_model.reporting.text.effect_sentence`) cannot contradict them. Printed
+   figures (:meth:`CounterfactualResults.headline`) are rounded to what the draws support
+   (:mod:`~sanctions_model.models.mc_error`), so another seed or machine prints the same.
 
 With ``log=True`` the model is fitted to ``log(y)`` and effects are relative (``-0.33`` = 33%
 below the counterfactual). What could make the numbers unreliable (a short or gappy pre-period,
@@ -36,7 +40,7 @@ from sanctions_model.reporting import format as fmt
 
 from ._results import to_period
 from ._results import validate_alpha as _validate_alpha
-from ._structural import TRENDS, TrendKind, fit_structural, simulate_paths
+from ._structural import TRENDS, TrendKind, fit_structural, path_groups, simulate_paths
 from .backtest import ModelChoiceResults, compare_models, model_label
 from .counterfactual_results import (
     SHORT_PRE,
@@ -54,6 +58,7 @@ __all__ = [
 MIN_PRE_SEASONAL = 18
 MIN_PRE = 8
 MAX_MISSING_SHARE = 0.25
+MC_GROUPS = 10  # batches of parameter draws for the Monte Carlo errors of printed figures
 
 
 def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tuple[str, ...]]:
@@ -305,10 +310,15 @@ def estimate_counterfactual(
         mixed += [str(m) for m in near.index if m != mixed[0] and choice._fits[m].converged]
     fits = [fit] + ([choice._fits[m] for m in mixed[1:]] if choice is not None else [])
     shares = np.diff(np.linspace(0, int(n_sims), len(fits) + 1).round().astype(int))
+    per_fit = max(1, int(n_param_draws) // len(fits)) if param_uncertainty else 1
+    # Monte Carlo batches: one independently scrambled Sobol block of parameter draws per batch
+    groups = np.concatenate(
+        [path_groups(int(k), per_fit if param_uncertainty else 1, MC_GROUPS) for k in shares]
+    )
     paths = np.vstack([
         simulate_paths(
-            f, x_post, len(post), n_sims=int(k), n_param_draws=max(1, int(n_param_draws) // len(fits)),
-            param_uncertainty=bool(param_uncertainty), rng=rng,
+            f, x_post, len(post), n_sims=int(k), n_param_draws=per_fit,
+            param_uncertainty=bool(param_uncertainty), rng=rng, n_groups=MC_GROUPS,
         )
         for f, k in zip(fits, shares, strict=True)
     ])  # fmt: skip
@@ -354,4 +364,5 @@ def estimate_counterfactual(
         model_choice=choice,
         caveats=tuple(caveats),
         control_checks=checks,
+        _groups=groups,
     )

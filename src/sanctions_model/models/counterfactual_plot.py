@@ -50,8 +50,8 @@ def counterfactual_panels(
     ax.set_ylabel(units)
     ax.set_title("Cumulative effect")
     for a in axes:
-        if units in ("EUR", "USD"):
-            money_axis(a, units)
+        if units.split(" ")[0] in ("EUR", "USD"):
+            money_axis(a, units.split(" ")[0])
         for d in interventions.values():
             a.axvline(d.to_timestamp(), color="tab:red", ls=":", lw=1)
         a.grid(alpha=0.3)

@@ -23,6 +23,7 @@ from ._results import validate_alpha as _validate_alpha
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, PlaceboResults, model_label
 from .draws import DrawSummary, summarize_draws
+from .mc_error import RoundedSummary, rounded_summary
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -93,6 +94,8 @@ class CounterfactualResults(ResultsDisplayMixin):
     caveats: tuple[str, ...]
     control_checks: pd.DataFrame | None = None
     """Each control's own effect at the intervention (its counterfactual), when checked."""
+    _groups: np.ndarray | None = None
+    """Monte Carlo batch of each simulated path (whole parameter draws to a batch)."""
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -205,6 +208,43 @@ class CounterfactualResults(ResultsDisplayMixin):
         alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
         return summarize_draws(self.effect_draws(which, scale), alpha=alpha)
 
+    def headline(
+        self, which: Literal["average", "cumulative"] = "average", scale: EffectScale | None = None
+    ) -> RoundedSummary:
+        """The effect at the precision its draws support: estimate, bounds and p-value rounded
+        to their Monte Carlo errors (:func:`~sanctions_model.models.mc_error.rounded_summary`),
+        so a rerun with another seed prints the same figures. Sentences, reports and
+        ``results.json`` use it; :meth:`effect_summary` keeps the raw draws' figures."""
+        draws = self.effect_draws(which, scale)
+        lowest = -1.0 if self._check_scale(scale) == "relative" else None
+        return rounded_summary(draws, self._groups, alpha=self.config.alpha, lowest=lowest)
+
+    def month_effect(self, month: Any) -> RoundedSummary:
+        """The relative effect in one post-period month, at the precision its draws support."""
+        loc = self.post_index.get_loc(pd.Period(month, "M"))
+        y = self._y_post()[loc]
+        return rounded_summary(
+            y / self._sims[:, loc] - 1, self._groups, alpha=self.config.alpha, lowest=-1.0
+        )
+
+    def _show(self, value: float, scale: EffectScale | None = None) -> str:
+        if self._check_scale(scale) == "relative":
+            return fmt.pct(value)
+        currency = self.currency
+        return fmt.money(value, currency) if currency else fmt.number(value)
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of ``units`` (``"EUR"`` for ``"EUR at 2021 prices"``), else None."""
+        head = self.config.units.split(" ")[0] if self.config.units else ""
+        return head if head in ("EUR", "USD") else None
+
+    @property
+    def price_basis(self) -> str:
+        """What the money figures are in: ``"at 2021 prices"`` or ``"current prices"``."""
+        rest = self.config.units.split(" ", 1)[1] if " " in self.config.units else ""
+        return rest or "current prices"
+
     @property
     def average_effect(self) -> float:
         """Average effect over the post period (relative if ``log=True``, else in units)."""
@@ -237,6 +277,20 @@ class CounterfactualResults(ResultsDisplayMixin):
             row = {}
             for scale in ("absolute", "relative"):
                 s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
+                row[scale] = s.estimate
+                row[f"{scale}_lower"] = s.lower
+                row[f"{scale}_upper"] = s.upper
+                row[f"{scale}_p"] = s.p_value
+            out[which] = row
+        return pd.DataFrame.from_dict(out, orient="index")
+
+    def table(self) -> pd.DataFrame:
+        """:meth:`summary_frame` at the precision the draws support (see :meth:`headline`)."""
+        out = {}
+        for which in ("average", "cumulative"):
+            row: dict[str, float] = {}
+            for scale in ("absolute", "relative"):
+                s = self.headline(which, scale)  # type: ignore[arg-type]
                 row[scale] = s.estimate
                 row[f"{scale}_lower"] = s.lower
                 row[f"{scale}_upper"] = s.upper
@@ -353,7 +407,7 @@ class CounterfactualResults(ResultsDisplayMixin):
     # ------------------------------------------------------------------ text
     def sentence(self, subject: str | None = None) -> str:
         """The headline sentence (average effect), written by :func:`effect_sentence`."""
-        s = self.effect_summary("average")
+        s = self.headline("average")
         start, end = self.post_period
         subject = subject or f"Average effect, {start} to {end}"
         return effect_sentence(
@@ -364,8 +418,8 @@ class CounterfactualResults(ResultsDisplayMixin):
             p_value=s.p_value,
             scale="relative" if self.config.log else "level",
             alpha=self.config.alpha,
-            n_draws=s.n_draws,
-            currency=self.config.units,
+            n_draws=s.sentence_n_draws,
+            currency=self.currency or self.config.units,
         )
 
     def pre_period_note(self) -> str:
@@ -384,18 +438,16 @@ class CounterfactualResults(ResultsDisplayMixin):
                 f"The model was chosen on {self.model_choice.n_origins} forecast origins of up to "
                 f"{self.model_choice.horizon} months."
             )
-        s = self.effect_summary("average")
-        half = (s.upper - s.lower) / 2
-        shown = (
-            fmt.pct(half, signed=False) if self.config.log else fmt.money(half, self.config.units)
-        )
+        s = self.headline()
         horizon = len(self.post_index)
         if n < 36:
+            # an interval on the relative scale is rarely symmetric (-67% to +76% around -34%):
+            # it is described by its two ends, never as "plus or minus" a half-width
             parts.append(
                 f"That is under three years, with a {horizon}-month post-period: the level (and "
                 "any trend) of a short history is carried forward, so the interval is wide; here "
-                f"it spans about ±{shown} around the estimate, and an average effect smaller than "
-                "that cannot be told from zero with this pre-period."
+                f"it runs from {self._show(s.lower)} to {self._show(s.upper)}, and an effect "
+                "inside a range that wide cannot be told from zero with this pre-period."
             )
         elif horizon > n:
             parts.append(
@@ -406,15 +458,18 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     def to_results(self) -> dict[str, Any]:
         """The headline for ``results.json``: effect, lower, upper, p_value, inference, ..."""
-        s = self.effect_summary("average")
-        cum = self.effect_summary("cumulative")
+        s = self.headline("average")
+        cum = self.headline("cumulative")
         return {
             "effect": s.estimate,
             "lower": s.lower,
             "upper": s.upper,
             "p_value": s.p_value,
-            "p_at_floor": s.at_floor,
+            "p_is_upper_bound": s.p_bound,
+            "p_at_floor": s.raw.at_floor,
             "n_draws": s.n_draws,
+            "mc_se": {k: v for k, v in s.se.items() if np.isfinite(v)},
+            "units": self.config.units,
             "scale": self.effect_scale,
             "cumulative_effect": cum.estimate,
             "cumulative_lower": cum.lower,
@@ -450,7 +505,8 @@ class CounterfactualResults(ResultsDisplayMixin):
             "Inference": self.inference,
         }
         tables = [
-            (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals)", self.summary_frame()),
+            (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals; rounded to their Monte Carlo "
+             "errors)", self.table()),
             ("Structural model parameters", pd.DataFrame({"estimate": self.params,
                                                           "std err": self.bse})),
         ]  # fmt: skip
@@ -475,13 +531,14 @@ class CounterfactualResults(ResultsDisplayMixin):
         cfg = self.config
         level = f"{1 - cfg.alpha:.0%}"
         y = self._y_post()
-        totals = np.nanmean(self._sims, axis=1)
-        lo, mid, hi = np.nanquantile(totals, [cfg.alpha / 2, 0.5, 1 - cfg.alpha / 2])
+        totals = rounded_summary(np.nanmean(self._sims, axis=1), self._groups, alpha=cfg.alpha)
+        lo, mid, hi = totals.lower, totals.estimate, totals.upper
         start, end = self.post_period
-        money = (lambda v: fmt.money(v, cfg.units)) if cfg.units in ("EUR", "USD") else fmt.number
+        money = (lambda v: fmt.money(v, self.currency)) if self.currency else fmt.number
         parts = [
-            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month; the "
-            f"counterfactual expects {money(mid)} ({level} interval {money(lo)} to {money(hi)}).",
+            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month "
+            f"({self.price_basis}); the counterfactual expects {money(mid)} ({level} interval "
+            f"{money(lo)} to {money(hi)}).",
             self.sentence(subject),
         ]
         if self.controls is None:

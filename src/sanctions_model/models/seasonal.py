@@ -25,7 +25,7 @@ from ._results import ResultsDisplayMixin, Summary, as_period_index, to_period
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["SeasonalAdjustment", "seasonally_adjust"]
+__all__ = ["SeasonalAdjustment", "applies_to", "compare_with_published", "seasonally_adjust"]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -84,10 +84,10 @@ class SeasonalAdjustment(ResultsDisplayMixin):
         ax.plot(x, self.frame["observed"], color="grey", lw=0.9, label="Observed")
         ax.plot(x, self.frame["adjusted"], color="black", lw=1.4, label="Seasonally adjusted (STL)")
         ax.set_ylabel(units)
-        if units in ("EUR", "USD"):
+        if units.split(" ")[0] in ("EUR", "USD"):
             from sanctions_model.reporting.plots import money_axis
 
-            money_axis(ax, units)
+            money_axis(ax, units.split(" ")[0])
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         ax.set_title(title or "Observed and seasonally adjusted")
@@ -161,6 +161,14 @@ EUROSTAT_SA_EXPORTS_RU = {
 }
 
 
+def applies_to(reporter: str, partner: str, flow: str, product: str | None) -> bool:
+    """Whether Eurostat's published -61% is about this flow (EU27 total exports to Russia)."""
+    return (reporter, partner, flow) == EUROSTAT_SA_EXPORTS_RU["flow"] and product in (
+        None,
+        "TOTAL",
+    )
+
+
 def compare_with_published(
     sa: SeasonalAdjustment,
     counterfactual: Any,
@@ -169,19 +177,23 @@ def compare_with_published(
     start: str = EUROSTAT_SA_EXPORTS_RU["start"],  # type: ignore[assignment]
     end: str = EUROSTAT_SA_EXPORTS_RU["end"],  # type: ignore[assignment]
     applies: bool = True,
+    nominal: Any = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Our seasonally adjusted change, the counterfactual effect and the published figure, side by side.
 
     Parameters
     ----------
     sa : SeasonalAdjustment
-        The STL adjustment of the flow.
+        The STL adjustment of the flow *in current prices* (the published figure is nominal).
     counterfactual : CounterfactualResults
-        Its monthly counterfactual; its pointwise relative effect in ``end`` is shown.
+        Its monthly counterfactual (in real terms by default); its pointwise relative effect in
+        ``end`` and its average effect are shown, labelled with their price basis.
     published : float
         The published seasonally adjusted change from ``start`` to ``end``.
     applies : bool
         Whether the published figure is about this flow (else it is left out of the table).
+    nominal : CounterfactualResults, optional
+        The same counterfactual in current prices, shown beside the real one.
 
     Returns
     -------
@@ -192,51 +204,65 @@ def compare_with_published(
     inside = a in sa.frame.index and b in sa.frame.index
     if inside:
         rows.append(
-            ("STL seasonally adjusted level (this notebook)", f"{a} to {b}", sa.change(a, b),
-             "adjusted level in the last month against the first: a before/after change")
+            ("STL seasonally adjusted level (this notebook)", f"{a} to {b}",
+             sa.change(a, b), "adjusted level in the last month against the first: a "
+             "before/after change")
         )  # fmt: skip
-    eff = counterfactual.effects_frame()
-    if b in eff.index and bool(eff.loc[b, "post"]):
+    fits = [counterfactual] + ([nominal] if nominal is not None else [])
+    for cf in fits:
+        basis = getattr(cf, "price_basis", "current prices")
+        eff = cf.effects_frame()
+        if b in eff.index and bool(eff.loc[b, "post"]):
+            rows.append(
+                (f"Monthly counterfactual, {basis} (this notebook)", f"{b}",
+                 cf.month_effect(b).estimate,
+                 f"observed {b} against the counterfactual path projected from the pre-period")
+            )  # fmt: skip
         rows.append(
-            ("Monthly counterfactual (this notebook)", f"{b}", float(eff.loc[b, "relative"]),
-             f"observed {b} against the counterfactual path projected from the pre-period")
+            (f"Monthly counterfactual, average, {basis} (this notebook)",
+             f"{cf.post_period[0]} to {cf.post_period[1]}", cf.headline().estimate,
+             "mean of observed / counterfactual - 1 over the months")
         )  # fmt: skip
-    rows.append(
-        ("Monthly counterfactual, average (this notebook)",
-         f"{counterfactual.post_period[0]} to {counterfactual.post_period[1]}",
-         counterfactual.average_effect, "mean of observed / counterfactual - 1 over the months")
-    )  # fmt: skip
     if applies:
         rows.append(("Eurostat (published)", f"{a} to {b}", published,
-                     "seasonally and calendar adjusted level, before/after"))  # fmt: skip
+                     "seasonally and calendar adjusted level in current prices, before/after"))  # fmt: skip
     table = pd.DataFrame(rows, columns=["source", "period", "change", "compares"])
     text = []
     if inside and applies:
         ours = sa.change(a, b)
         text.append(
-            f"Seasonally adjusted with STL, the flow changed by {fmt.pct(ours)} from {a} to {b}; "
-            f"Eurostat publishes {fmt.pct(published)} for the same months. Both are before/after "
-            "changes of one adjusted month against another, with no counterfactual. They differ "
-            "because Eurostat adjusts with JDemetra+ (TRAMO-SEATS or X-13) including calendar "
-            "(working-day) effects on its own, later-revised data, while STL here estimates one "
-            "seasonal pattern from this series alone, robust to the 2020 and 2022 outliers; a "
-            "single month's adjusted value also carries that month's irregular movement."
+            f"Seasonally adjusted with STL, the flow in current prices changed by {fmt.pct(ours)} "
+            f"from {a} to {b}; Eurostat publishes {fmt.pct(published)} for the same months, also "
+            "in current prices (nominal). Both are before/after changes of one adjusted month "
+            "against another, with no counterfactual. They differ because Eurostat adjusts with "
+            "JDemetra+ (TRAMO-SEATS or X-13) including calendar (working-day) effects on its own, "
+            "later-revised data, while STL here estimates one seasonal pattern from this series "
+            "alone, robust to the 2020 and 2022 outliers; a single month's adjusted value also "
+            "carries that month's irregular movement."
         )
     elif inside:
         text.append(
-            f"Seasonally adjusted with STL, the flow changed by {fmt.pct(sa.change(a, b))} from "
-            f"{a} to {b} (a before/after change, no counterfactual). Eurostat's published -61% "
-            "is about EU exports to Russia, not this flow."
+            f"Seasonally adjusted with STL, the flow in current prices changed by "
+            f"{fmt.pct(sa.change(a, b))} from {a} to {b} (a before/after change, no "
+            "counterfactual)."
         )
     else:
         text.append(
             f"The data do not cover both {a} and {b}, so the seasonally adjusted change over "
             "Eurostat's headline period cannot be computed here."
         )
+    est = counterfactual.headline().estimate
+    where = "below" if est < 0 else "above" if est > 0 else "at"
+    basis = getattr(counterfactual, "price_basis", "current prices")
     text.append(
-        "The counterfactual effect answers a different question: not how far the flow fell from "
-        "its level just before the invasion, but how far it sits below where its own pre-period "
-        "trend and seasonal pattern would have taken it, so drift in the pre-period widens or "
-        "narrows the gap."
+        "The counterfactual effect answers a different question: not how far the flow moved "
+        f"from its level just before the invasion, but how far it sits {where} where its own "
+        f"pre-period trend and seasonal pattern would have taken it ({basis}), so drift in the "
+        "pre-period widens or narrows the gap."
     )
+    if basis != "current prices":
+        text.append(
+            "In real terms the 2022-23 price rise is taken out of both the flow and its "
+            "counterfactual: a nominal figure counts part of that rise as trade."
+        )
     return table, text

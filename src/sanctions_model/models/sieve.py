@@ -60,6 +60,36 @@ class ArSieve:
             out[t] = acc
         return out[burn:]
 
+    def simulate_wild(
+        self, n: int, n_draws: int, rng: np.random.Generator, burn: int = 100
+    ) -> np.ndarray:
+        """Error paths whose innovation in month ``t`` is the fitted innovation of month ``t``
+        times an independent random sign (a wild AR-sieve bootstrap).
+
+        The innovations keep their place in time, so a change in the errors' variance (calm
+        before the break, volatile after it) is reproduced in every path, while the signs make
+        the paths independent of the observed ones. The first ``order`` months and the burn-in
+        draw from the innovations of the first year.
+        """
+        p = self.order
+        e = self.innovations
+        if e.size != n - p:
+            raise ValueError(f"wild sieve: {e.size} innovations for {n} months and order {p}")
+        head = e[: max(1, min(12, e.size))]
+        start = rng.choice(head, size=(burn + p, n_draws), replace=True)
+        signs = rng.choice(np.array([-1.0, 1.0]), size=(n - p, n_draws))
+        eps = np.vstack([start, e[:, None] * signs])
+        if p == 0:
+            return eps[burn:]
+        total = eps.shape[0]
+        out = np.zeros((total, n_draws))
+        for t in range(total):
+            acc = eps[t].copy()
+            for j in range(1, min(p, t) + 1):
+                acc += self.phi[j - 1] * out[t - j]
+            out[t] = acc
+        return out[burn:]
+
     @property
     def persistence(self) -> float:
         """Sum of the AR coefficients (1 = a random walk)."""
@@ -95,6 +125,7 @@ def fit_ar_sieve(
     n_bias_sims: int = 200,
     bias_iterations: int = 3,
     seed: int = 0,
+    wild: bool = False,
 ) -> ArSieve:
     """Fit the AR sieve to regression residuals, with a simulated bias correction.
 
@@ -113,6 +144,11 @@ def fit_ar_sieve(
         search picks for each path), so the bias correction replicates the whole procedure.
     max_order : int, optional
         Largest AR order tried; default ``min(6, floor(n ** (1/3)))``.
+    wild : bool
+        Simulate the bias correction with the innovations kept in their months
+        (:meth:`ArSieve.simulate_wild`), as the wild bootstrap will: with a change in variance
+        the persistence is then estimated mostly from the volatile months, and its bias is
+        that of the shorter effective sample.
     """
     r = np.asarray(resid, dtype=float)
     r = r - r.mean()
@@ -135,7 +171,12 @@ def fit_ar_sieve(
             trial = phi0 * (target / observed)
             if not _stationary(trial):
                 break
-            paths = ArSieve(trial, _innovations(r, trial), order).simulate(n, n_bias_sims, rng)
+            trial_sieve = ArSieve(trial, _innovations(r, trial), order)
+            paths = (
+                trial_sieve.simulate_wild(n, n_bias_sims, rng)
+                if wild
+                else trial_sieve.simulate(n, n_bias_sims, rng)
+            )
             if residualize is not None:
                 paths = residualize(paths)
             elif design is not None:

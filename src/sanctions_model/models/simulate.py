@@ -49,6 +49,7 @@ __all__ = [
     "simulate_trade_series",
     "simulate_trade_panel",
     "effect_path",
+    "price_path",
     "FlowDesign",
     "simulate_monthly_flows",
 ]
@@ -193,6 +194,10 @@ class SimulatedSeries:
         True average relative effect over the post period, ``mean(y / counterfactual - 1)``.
     cumulative_relative_effect : float
         ``sum(y) / sum(counterfactual) - 1`` over the post period.
+    prices : pandas.Series or None
+        Export price index (1 before prices start to rise); ``y / prices`` is the series in
+        real terms. The planted effects are real (a price rise moves ``y`` and
+        ``counterfactual`` alike).
     """
 
     y: pd.Series
@@ -201,6 +206,17 @@ class SimulatedSeries:
     effect_date: pd.Period
     relative_effect: float
     cumulative_relative_effect: float
+    prices: pd.Series | None = None
+
+
+def price_path(index: pd.PeriodIndex, growth: float, start: object = "2021-09") -> pd.Series:
+    """A price index over ``index``: 1 before ``start``, rising by ``growth`` a month from it
+    (``growth=0.01``: +1% a month, the 2022-23 surge of the review's simulations)."""
+    if not -1 < growth < 1:
+        raise ParameterError(f"price growth must lie in (-1, 1) a month, got {growth}")
+    first = to_period(start)
+    months = np.asarray([max(0, (p - first).n + 1) for p in index], dtype=float)
+    return pd.Series(np.exp(np.log1p(growth) * months), index=index, name="price_index")
 
 
 def simulate_trade_series(
@@ -213,6 +229,10 @@ def simulate_trade_series(
     ramp_months: int = 6,
     calibration: str | SeriesCalibration = "eu27_ru",
     noise_scale: float = 1.0,
+    sigma_after: float | None = None,
+    sigma_date: object = "2022-03",
+    price_growth: float = 0.0,
+    price_from: object = "2021-09",
     seed: int | np.random.Generator | None = None,
 ) -> SimulatedSeries:
     """Simulate one monthly export series with trend, seasonality, AR(1) noise and an effect.
@@ -239,6 +259,17 @@ def simulate_trade_series(
         ``"eu27_ru"`` or ``"eu27_kg"`` (see :data:`SERIES_CALIBRATIONS`) or custom constants.
     noise_scale : float
         Multiplies ``sigma``.
+    sigma_after : float, optional
+        Innovation sd from ``sigma_date`` on (a pure change in variance, no change in mean);
+        default: ``sigma`` throughout.
+    sigma_date : date-like
+        First month of ``sigma_after``.
+    price_growth : float
+        Monthly growth of export prices from ``price_from`` (0.01 = +1% a month). ``y`` and
+        ``counterfactual`` are then in current prices (``real`` effect times the price index)
+        and ``prices`` holds the index (1 before ``price_from``); the planted effect stays real.
+    price_from : date-like
+        First month of price growth.
     seed : int or numpy.random.Generator, optional
         Seed; the same seed gives the same series.
 
@@ -261,13 +292,18 @@ def simulate_trade_series(
     index = pd.period_range(start=start, periods=n_periods, freq="M")
     t = np.arange(n_periods)
     seasonal = np.asarray(cal.seasonal)[index.month - 1]
-    sigma = cal.sigma * noise_scale
+    sigma = np.full(n_periods, cal.sigma * noise_scale)
+    if sigma_after is not None:
+        if sigma_after <= 0:
+            raise ParameterError(f"sigma_after must be positive, got {sigma_after}")
+        sigma[index >= to_period(sigma_date)] = sigma_after
     e = rng.standard_normal(n_periods)
     u = np.empty(n_periods)
-    u[0] = e[0] * sigma / np.sqrt(1 - cal.ar**2)
+    u[0] = e[0] * sigma[0] / np.sqrt(1 - cal.ar**2)
     for i in range(1, n_periods):
-        u[i] = cal.ar * u[i - 1] + sigma * e[i]
-    base = cal.level + cal.slope * t + seasonal + u
+        u[i] = cal.ar * u[i - 1] + sigma[i] * e[i]
+    log_price = np.log(price_path(index, price_growth, price_from).to_numpy())
+    base = cal.level + cal.slope * t + seasonal + u + log_price
     eff = effect_path(index, effect_date, effect, kind=kind, ramp_months=ramp_months)
     cf = pd.Series(np.exp(base), index=index, name="value")
     y = pd.Series(np.exp(base + eff), index=index, name="value")
@@ -285,6 +321,7 @@ def simulate_trade_series(
         effect_date=date,
         relative_effect=rel,
         cumulative_relative_effect=cum_rel,
+        prices=pd.Series(np.exp(log_price), index=index, name="price_index"),
     )
 
 
@@ -464,6 +501,8 @@ def simulate_monthly_flows(
     effect: float = -0.4,
     design: FlowDesign | None = None,
     start: str = "2019-01",
+    price_growth: float = 0.0,
+    price_from: object = "2021-09",
     seed: int | np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate ``n_series`` monthly flows with and without a planted step effect.
@@ -478,7 +517,9 @@ def simulate_monthly_flows(
     (observed, counterfactual) : two DataFrames
         Months (a monthly PeriodIndex) by series, in EUR: the flows with the effect and the same
         flows without it (same noise), so ``observed / counterfactual - 1`` is the true relative
-        effect in every month.
+        effect in every month. With ``price_growth`` both are in current prices: the real flows
+        times :func:`price_path` (``price_growth`` a month from ``price_from``), so the planted
+        effect is real and ``observed / price_path(...)`` is the flow in real terms.
     """
     d = design or FlowDesign()
     if n_series < 1:
@@ -502,6 +543,7 @@ def simulate_monthly_flows(
     base = d.level + d.drift * t + walk + seas[:, None] + u
     step = np.where(t >= d.effect_month, effect, 0.0)
     columns = [f"s{i}" for i in range(n_series)]
+    base = base + np.log(price_path(index, price_growth, price_from).to_numpy())[:, None]
     counterfactual = pd.DataFrame(np.exp(base), index=index, columns=columns)
     observed = pd.DataFrame(np.exp(base + step), index=index, columns=columns)
     return observed, counterfactual

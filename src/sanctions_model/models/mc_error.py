@@ -1,0 +1,189 @@
+"""Digits the draws support: Monte Carlo errors of simulated figures, and rounding to them.
+
+A figure computed from simulated draws (a median, a percentile bound, a two-sided p-value)
+changes with the seed. Printed with more digits than its Monte Carlo error supports, it differs
+between two runs, two machines or two thread counts. Here the draws are split into ``G``
+interleaved groups (whole parameter draws to a group, so that the clustering of paths on
+parameter vectors is kept), the figure is recomputed in each group, and its Monte Carlo standard
+error is the spread of the group figures over ``sqrt(G)`` (batch means; an overstatement for the
+scrambled Sobol parameter draws, so the rounding is on the safe side).
+
+Each figure is then rounded to a step of 1, 2 or 5 times a power of ten that is at least
+:data:`STEPS_PER_SE` of its standard errors and at least a twentieth of the interval's width (a
+quantity that barely moves between runs, so the step itself does not flip with a noisy error
+estimate): two runs print the same digits unless a figure sits within a fraction of an error of
+a rounding boundary. p-values are reported on a coarse grid (0.05 steps above 0.1, 0.01 steps
+below) or as the upper bound ``p < 0.01`` when the draws cannot resolve them further.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .draws import DrawSummary, summarize_draws
+
+__all__ = [
+    "STEPS_PER_SE",
+    "WIDTH_STEPS",
+    "RoundedSummary",
+    "mc_se",
+    "nice_step",
+    "round_to",
+    "rounded_summary",
+]
+
+#: A printed figure is rounded to a step at least this many Monte Carlo standard errors wide...
+STEPS_PER_SE = 8.0
+#: ...and at least the interval's width over this number.
+WIDTH_STEPS = 20.0
+
+
+def nice_step(width: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``width`` (> 0)."""
+    if not np.isfinite(width) or width <= 0:
+        return 0.0
+    k = math.floor(math.log10(width))
+    for m in (1, 2, 5, 10):
+        step = m * 10.0**k
+        if step >= width * (1 - 1e-12):
+            return step
+    return 10.0 ** (k + 1)  # pragma: no cover - the loop always returns
+
+
+def round_to(value: float, step: float) -> float:
+    """``value`` rounded to a multiple of ``step`` (no rounding for a zero step)."""
+    if step <= 0 or not np.isfinite(value):
+        return float(value)
+    digits = max(0, -math.floor(math.log10(step)) + 1)
+    return round(round(value / step) * step, digits)
+
+
+def mc_se(draws: np.ndarray, groups: np.ndarray, stat: Callable[[np.ndarray], float]) -> float:
+    """Batch-means Monte Carlo standard error of ``stat(draws)`` over the ``groups`` labels."""
+    labels = np.unique(groups)
+    if labels.size < 2:
+        return float("nan")
+    vals = np.array([stat(draws[groups == g]) for g in labels], dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if vals.size < 2:
+        return float("nan")
+    return float(np.std(vals, ddof=1) / np.sqrt(labels.size))
+
+
+@dataclass(frozen=True)
+class RoundedSummary:
+    """A :class:`~sanctions_model.models.draws.DrawSummary` at the precision its draws support.
+
+    ``estimate``, ``lower`` and ``upper`` are rounded to ``step`` (their own steps are in
+    ``steps``); ``p_value`` is on the reporting grid and ``p_bound`` is True when it is an upper
+    bound (``p < p_value``); ``se`` holds the Monte Carlo standard errors of the raw figures.
+    """
+
+    estimate: float
+    lower: float
+    upper: float
+    p_value: float
+    p_bound: bool
+    n_draws: int
+    alpha: float
+    se: dict[str, float]
+    steps: dict[str, float]
+    raw: DrawSummary
+
+    @property
+    def sentence_n_draws(self) -> int | None:
+        """``n_draws`` to pass to the sentence writer so a bound prints as ``p < bound``."""
+        if not self.p_bound:
+            return None
+        return int(round(1 / self.p_value)) - 1
+
+    def describe(self, show: Callable[[float], str]) -> str:
+        """The Monte Carlo errors in words, e.g. for an ``inference`` note."""
+        parts = [f"{name} {show(v)}" for name, v in self.se.items() if np.isfinite(v)]
+        return "Monte Carlo standard errors (batch means over parameter draws): " + ", ".join(parts)
+
+
+def _p_grid(p: float, se: float) -> tuple[float, bool]:
+    se = se if np.isfinite(se) else 0.0
+    if p + STEPS_PER_SE * se < 0.01:
+        return 0.01, True
+    step = nice_step(max(STEPS_PER_SE * se, 0.01 if p < 0.1 else 0.05))
+    if round_to(p, step) < step / 2:  # would print as 0: report the bound instead
+        return step, True
+    return min(1.0, round_to(p, step)), False
+
+
+def rounded_summary(
+    draws: np.ndarray, groups: np.ndarray | None, *, alpha: float, lowest: float | None = None
+) -> RoundedSummary:
+    """Summarise ``draws`` (:func:`summarize_draws`) and round each figure to its Monte Carlo error.
+
+    Without ``groups`` (or with non-finite errors) the figures are returned unrounded. Bounds are
+    rounded outwards; ``lowest`` (-1 for a relative change) caps the rounded lower bound.
+    """
+    d = np.asarray(draws, dtype=float).ravel()
+    raw = summarize_draws(d, alpha=alpha)
+    ok = np.isfinite(d)
+    se: dict[str, float] = {}
+    steps: dict[str, float] = {}
+    values = {"estimate": raw.estimate, "lower": raw.lower, "upper": raw.upper}
+    if groups is not None:
+        g = np.asarray(groups)[ok]
+        x = d[ok]
+
+        def part(name: str) -> Callable[[np.ndarray], float]:
+            return lambda v: float(getattr(summarize_draws(v, alpha=alpha), name))
+
+        for name in ("estimate", "lower", "upper", "p_value"):
+            se[name] = mc_se(x, g, part(name))
+    out = {}
+    width = raw.upper - raw.lower
+    for name, v in values.items():
+        s = se.get(name, float("nan"))
+        if not np.isfinite(s):
+            steps[name], out[name] = 0.0, v
+            continue
+        # a step from the interval's width (stable from run to run, so the step itself does not
+        # flip with a noisy error estimate), at most half a unit of the figure's leading digit
+        # (a skewed interval does not blur a small figure), and coarser wherever the Monte
+        # Carlo error asks for it
+        digit = 0.5 * 10.0 ** math.floor(math.log10(abs(v))) if v else width
+        step = nice_step(max(STEPS_PER_SE * s, min(width / WIDTH_STEPS, digit)))
+        steps[name] = step
+        if name == "lower":  # bounds are rounded outwards: the interval only widens
+            out[name] = round_to(math.floor(v / step + 1e-9) * step, step)
+        elif name == "upper":
+            out[name] = round_to(math.ceil(v / step - 1e-9) * step, step)
+        else:
+            out[name] = round_to(v, step)
+    if lowest is not None and "lower" in out:
+        out["lower"] = max(out["lower"], lowest)
+    # rounding must not move a bound across zero: the interval and the p-value tell one story
+    if raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
+        out["lower"] = round_to(
+            math.ceil(raw.lower / steps["lower"]) * steps["lower"], steps["lower"]
+        )
+    if raw.upper < 0 and out["upper"] >= 0 and steps["upper"]:
+        out["upper"] = round_to(
+            math.floor(raw.upper / steps["upper"]) * steps["upper"], steps["upper"]
+        )
+    out["estimate"] = min(max(out["estimate"], out["lower"]), out["upper"])
+    p, bound = _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
+    if not bound and (raw.p_value < alpha) != (p < alpha):
+        p = raw.p_value  # keep the side of alpha the interval is on
+    return RoundedSummary(
+        estimate=out["estimate"],
+        lower=out["lower"],
+        upper=out["upper"],
+        p_value=float(p),
+        p_bound=bound,
+        n_draws=raw.n_draws,
+        alpha=alpha,
+        se=se,
+        steps=steps,
+        raw=raw,
+    )
