@@ -39,15 +39,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 #: listed one that is gone (so the list shrinks with the code). Remove an entry once it is broken.
 ALLOWED: dict[str, list[frozenset[str]]] = {
     "models": [
-        # issue 22: the monthly counterfactual and its checks call each other. counterfactual
-        # imports backtest (choose the seasonal by backtest), counterfactual_results (its result)
-        # and controls (did a control move?); backtest and controls fit counterfactuals, and
-        # counterfactual_results re-runs the backtest. To be broken when models/ becomes
-        # models/counterfactual/ (other helpers own those files today).
-        frozenset(
-            f"{PACKAGE}.models.{m}"
-            for m in ("backtest", "controls", "counterfactual", "counterfactual_results")
-        ),
         # synthetic imports design_caveats; synthetic_caveats imports synthetic's _Design for a
         # type hint (under TYPE_CHECKING): move _Design into synthetic_results or its own module.
         frozenset(f"{PACKAGE}.models.{m}" for m in ("synthetic", "synthetic_caveats")),
