@@ -33,6 +33,9 @@ __all__ = ["CounterfactualConfig", "CounterfactualResults"]
 
 EffectScale = Literal["relative", "absolute"]
 SHORT_PRE = 24  # months: below this the pre-period gets a caveat
+#: The options of the estimator that :meth:`CounterfactualResults.refit` repeats from the config.
+_REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
+                   "param_uncertainty", "seed", "units", "average_within")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -592,17 +595,5 @@ class CounterfactualResults(ResultsDisplayMixin):
         ``options`` overriding them (the placebo backtest reruns it at pseudo-dates)."""
         if self._estimator is None:
             raise ParameterError("refit: this result does not name the function that made it")
-        cfg = self.config
-        settings: dict[str, Any] = {
-            "log": cfg.log,
-            "trend": cfg.trend,
-            "seasonal": cfg.seasonal,
-            "alpha": cfg.alpha,
-            "n_sims": cfg.n_sims,
-            "n_param_draws": cfg.n_param_draws,
-            "param_uncertainty": cfg.param_uncertainty,
-            "seed": cfg.seed,
-            "units": cfg.units,
-            "average_within": cfg.average_within,
-        }
+        settings = {name: getattr(self.config, name) for name in _REFIT_SETTINGS}
         return self._estimator(y, intervention, **{**settings, **options})
