@@ -9,17 +9,27 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo
 PYTEST_ARGS ?=
 PORT ?= 8888
 LAB_PID := $(VENV)/lab.pid
+LOCK := requirements.lock
 
-.PHONY: report test lint format lab lab-stop hooks sync-notebooks env system-deps bench clean-outputs data-check
+.PHONY: report test lint format lab lab-stop hooks sync-notebooks env lock system-deps bench clean-outputs data-check
 
-$(STAMP): pyproject.toml
+# The venv is built from the pinned lock file (every package at the version the tests ran with),
+# then the project itself without its dependencies; the stamp is rebuilt when either file changes.
+$(STAMP): pyproject.toml $(LOCK)
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name sanctions-model --display-name "Python (sanctions-model)" >/dev/null
 	@touch $(STAMP)
+
+# After a deliberate upgrade in .venv (pip install -U ...): pin what is installed now. The tests
+# check that every dependency of pyproject.toml is pinned here.
+lock:
+	@{ sed -n '/^#/p' $(LOCK); $(BIN)/python -m pip freeze --exclude-editable --exclude sanctions-model; } > $(LOCK).tmp
+	@mv $(LOCK).tmp $(LOCK) && echo "wrote $(LOCK) ($$(grep -c '==' $(LOCK)) pins)"
 
 env: $(STAMP)
 
@@ -47,27 +57,27 @@ format: $(STAMP)
 test: $(STAMP) system-deps lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# JupyterLab on PORT (default 8888), no browser. The shell writes its PID and then execs the
-# server, so $(LAB_PID) holds the server's own PID: `make lab-stop` (or Ctrl-C) stops it.
+# JupyterLab on PORT (default 8888), no browser. runner/lab.py writes $(LAB_PID) (pid, start time,
+# command) and then execs the server, so the file names the server itself. `make lab-stop` (or
+# Ctrl-C) stops it; a pid file left by a crash never kills another process that reuses the pid.
 lab: $(STAMP)
 	@echo "JupyterLab: http://localhost:$(PORT)/lab (token in the log below); stop: Ctrl-C or make lab-stop"
-	@echo $$$$ > $(LAB_PID); exec $(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=sanctions-model \
+	@exec $(BIN)/python -m sanctions_model.runner.lab start $(LAB_PID) -- $(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=sanctions-model \
 		--no-browser --port=$(PORT) --ServerApp.port_retries=0 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab-stop:
-	@if [ -f $(LAB_PID) ] && kill -0 "$$(cat $(LAB_PID))" 2>/dev/null; then \
-		kill "$$(cat $(LAB_PID))" && echo "stopped JupyterLab (pid $$(cat $(LAB_PID)))"; \
-	else echo "no JupyterLab started by make lab is running"; fi
-	@rm -f $(LAB_PID)
+	@$(BIN)/python -m sanctions_model.runner.lab stop $(LAB_PID)
 
 # Git hooks from .pre-commit-config.yaml: strip notebook outputs, sync the .py pairs, ruff. All run
 # from .venv (no download).
 hooks: $(STAMP)
 	$(BIN)/pre-commit install
 
-# notebooks/*.ipynb <-> notebooks/*.py (py:percent): the newer file of each pair wins.
+# notebooks/*.ipynb <-> notebooks/*.py (py:percent): the file edited since the last commit wins;
+# when both were edited, or a modification time lies in the future, nothing is written and both
+# files are named (exit 1). See src/sanctions_model/runner/pairs.py.
 sync-notebooks: $(STAMP)
-	$(BIN)/jupytext --sync notebooks/*.ipynb
+	$(BIN)/sanctions-model notebooks sync notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -42,7 +42,7 @@ flow: Literal["export", "import"] = "export"  # direction of trade, from the rep
 product: str | None = None  # product code, e.g. "27" (HS 27, mineral fuels); None: total trade [domain: product]
 source: str = "eurostat_comext"  # trade dataset: an embedded name or a cached fetch [domain: dataset trade]
 pre_start: str = "2019-01"  # first month used to fit the counterfactual [domain: period]
-intervention: str = "2022-03"  # first month of the sanctions regime [domain: period]
+intervention: str = "2022-03"  # first month of the sanctions regime [domain: period, at least 21 months after pre_start]
 end: str | None = None  # last month analysed (None: the last month of the data) [domain: period]
 real: bool = True  # deflate values to 2021 prices (the nominal estimate is kept as a robustness row)
 deflator: str | None = None  # price index for real=True: "hicp_ea", "cpi_u", "us_export_prices"; None: the currency's default
@@ -50,9 +50,9 @@ trend: Literal["auto", "local level", "local linear trend", "random walk with dr
 seasonal: Literal["auto", "monthly", "none"] = "auto"  # fixed monthly seasonal component; auto: chosen by the backtest
 controls: list[str] = []  # control series as "dataset:indicator" (e.g. "fred:POILBREUSDM") or "dataset:reporter:partner:flow"; none: the counterfactual is an extrapolation
 log: bool = True  # model log values, so effects are relative (-0.5 = -50%)
-alpha: float = 0.05  # 1 - coverage of the intervals
-n_sims: int = 40000  # simulated counterfactual paths (one parameter draw per 10 paths, from scrambled Sobol points)
-n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period
+alpha: float = 0.05  # 1 - coverage of the intervals [domain: > 0, < 0.5]
+n_sims: int = 40000  # simulated counterfactual paths (one parameter draw per 10 paths, from scrambled Sobol points) [domain: >= 100]
+n_placebos: int = 6  # pseudo-intervention dates of the placebo backtest, spread over the pre-period [domain: >= 1]
 event_jurisdiction: str = "EU"  # jurisdiction whose measures enter the intervention model [domain: country]
 event_measures: list[str] = ["EU package 4", "EU crude oil embargo applies"]  # measures from the events timeline (at least 6 months apart; those acting on the other direction of trade are left out)
 event_kind: Literal["step", "pulse", "ramp"] = "step"  # shape of each measure's regressor

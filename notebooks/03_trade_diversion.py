@@ -58,16 +58,16 @@ from typing import Literal  # the parameters cell below uses it in its type anno
 
 # %% tags=["parameters"]
 event: str = "2022-03"  # first month of the sanctions regime [domain: period of eurostat_comext]
-leads: int = 6  # months before the event in the event study
-lags: int = 18  # months after the event in the event study
+leads: int = 6  # months before the event in the event study [domain: >= 2]
+lags: int = 18  # months after the event in the event study [domain: >= 1]
 partners: list[str] = ["AM", "GE", "KZ", "KG", "UZ"]  # re-routing partners (ISO 3166 alpha-2) [domain: partner of eurostat_comext]
 exposure_base: str = "2021"  # year whose export shares measure pre-war exposure to Russia
-alpha: float = 0.05  # 1 - coverage of the intervals
-annual_start: int = 2015  # first year of the annual DiD (after the 2014 sanctions)
+alpha: float = 0.05  # 1 - coverage of the intervals [domain: > 0, < 0.5]
+annual_start: int = 2015  # first year of the annual DiD (after the 2014 sanctions) [domain: before event]
 reference_years: list[int] = [2018, 2019]  # reference of the annual event study: their average (2021 is exposed to anticipation; it is the robustness row)
 real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
-reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values)
+reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values) [domain: >= 99]
 
 # %%
 import matplotlib.pyplot as plt

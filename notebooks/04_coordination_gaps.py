@@ -46,14 +46,14 @@ from typing import Literal  # the parameters cell below uses it in its type anno
 
 # %% tags=["parameters"]
 base_year: int = 2021  # reference year of the direct ratio and last year of the trend fits
-year: int = 2023  # year compared with base_year (substitution over base_year + 1 .. year)
-pre_start: int = 2016  # first year of the pre-war trend fits (IMF IMTS starts in 2016)
-n_draws: int = 10000  # joint counterfactual draws per ally (intervals and p-values shown at the digits they support)
-alpha: float = 0.05  # 1 - coverage of the intervals
-threshold: float = 90.0  # name-matching threshold (0-100) of the US-UK list comparison
+year: int = 2023  # year compared with base_year (substitution over base_year + 1 .. year) [domain: after base_year]
+pre_start: int = 2016  # first year of the pre-war trend fits (IMF IMTS starts in 2016) [domain: at least 2 years before base_year]
+n_draws: int = 10000  # joint counterfactual draws per ally (intervals and p-values shown at the digits they support) [domain: >= 100]
+alpha: float = 0.05  # 1 - coverage of the intervals [domain: > 0, < 0.5]
+threshold: float = 90.0  # name-matching threshold (0-100) of the US-UK list comparison [domain: >= 0, <= 100]
 timing_start: str = "2022-02-21"  # only measures adopted from this date count for timing [domain: date]
 chp_tiers: list[str] = ["1"]  # Common High Priority tiers treated first (1 = integrated circuits)
-n_perm: int = 999  # randomization draws of the CHP difference in differences
+n_perm: int = 999  # randomization draws of the CHP difference in differences [domain: >= 99]
 real: bool = True  # values at base_year prices, each currency deflated by its own price index; False: current prices
 deflator: list[str] | None = None  # price indices by name, each for its own currency (e.g. us_export_prices); None: the defaults
 

@@ -51,18 +51,18 @@ from typing import Literal  # the parameters cell below uses it in its type anno
 # %% tags=["parameters"]
 partner: str = "RU"  # treated destination [domain: partner of eurostat_comext_annual]
 family: list[str] = ["RU", "AM", "GE", "KZ", "KG", "UZ"]  # treated destinations fitted against the same donors: the partner is tested on its own, the others' p-values adjusted as one family (Holm) [domain: country]
-intervention: int = 2022  # first post-intervention year
+intervention: int = 2022  # first post-intervention year [domain: at least 3 years after pre_start]
 pre_start: int = 2010  # first year of the pre-period
 outcome: Literal["log_index", "log", "index"] = "log_index"  # fitted outcome: log exports indexed to the pre-period mean, log exports, or exports indexed to the pre-period mean
-min_donor_exports_bn: float = 1.0  # EUR bn (2021 prices when real); donors need at least this much EU exports in every pre-period year
+min_donor_exports_bn: float = 1.0  # EUR bn (2021 prices when real); donors need at least this much EU exports in every pre-period year [domain: >= 0]
 donor_rule: Literal["no_fuel", "size"] = "no_fuel"  # default pool without fuel-driven donors (OPEC/GCC members in 2021, Gibraltar), or all donors above the size threshold
 real: bool = True  # deflate the values to 2021 prices (the nominal fit is a robustness row)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
-k: float = 5.0  # placebos with pre-RMSPE above k times the treated's are left out of the rank
-alpha: float = 0.05  # 1 - coverage of the per-year intervals
+k: float = 5.0  # placebos with pre-RMSPE above k times the treated's are left out of the rank [domain: >= 1]
+alpha: float = 0.05  # 1 - coverage of the per-year intervals [domain: > 0, < 0.5]
 augmented: bool = True  # also fit the ridge-augmented synthetic control (pysyncon AugSynth, about 20 s)
 monthly_counterfactual: bool = True  # set the headline beside notebook 02's monthly counterfactual (EU27 exports, 2022-03 on)
-n_sims: int = 500  # simulated paths of the monthly counterfactual
+n_sims: int = 500  # simulated paths of the monthly counterfactual [domain: >= 100]
 
 # %%
 import matplotlib.pyplot as plt

@@ -231,3 +231,25 @@ def test_fall_answer_says_which_methods_are_distinguishable_from_zero():
     assert "Not distinguishable from zero: synthetic control" in head
     assert any("notebook 03 in this sweep records did_ru_annual" in s for s in fall.sentences)
     assert set(fall.runs) == {"02-RU", "05"}
+
+
+def test_a_p_value_recorded_as_a_bound_reads_as_a_bound():
+    from sanctions_model.reporting import format as fmt
+    from sanctions_model.reporting.answers import p_bound_text
+    from sanctions_model.reporting.text import effect_sentence
+
+    assert fmt.pvalue(0.01, upper_bound=True) == "p < 0.01"
+    assert fmt.pvalue(0.0004, upper_bound=True) == "p < 0.001"
+    assert fmt.p_cell(0.01, upper_bound=True) == "< 0.01"
+    assert fmt.pvalue(0.01) == "p = 0.01"
+    sentence = effect_sentence("X", -0.58, -0.72, -0.35, p_value=0.01, p_upper_bound=True)
+    assert "p < 0.01" in sentence and "p = 0.01" not in sentence
+
+    class Run:
+        results = {"p_value": 0.01, "p_is_upper_bound": True}
+
+    class Exact:
+        results = {"p_value": 0.01, "p_is_upper_bound": False}
+
+    assert p_bound_text(Run()) == "p < 0.01"
+    assert p_bound_text(Exact()) == ""

@@ -72,3 +72,55 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks_with_the_project_kernel(rep
     assert "jupyter lab --notebook-dir=notebooks" in out
     assert "default_kernel_name=sanctions-model" in out
     assert ("--allow-root" in out) == (os.getuid() == 0)  # jupyter refuses root without it
+
+
+def _lock(repo_root) -> dict[str, str]:
+    pins = {}
+    for n, line in enumerate((repo_root / "requirements.lock").read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        assert re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+!_-]+", line), (
+            f"requirements.lock line {n}: {line!r} is not NAME==VERSION"
+        )
+        name, version = line.split("==")
+        pins[_name(name).replace(".", "-")] = version
+    return pins
+
+
+def test_every_dependency_of_pyproject_is_pinned_in_the_lock_file(repo_root):
+    """The lock file (issue 19, item 5) pins every dependency, test extras included, at a version
+    the pyproject range allows, and not the project itself (installed with --no-deps)."""
+    from packaging.requirements import Requirement
+
+    pins = _lock(repo_root)
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    problems = []
+    for text in wanted:
+        req = Requirement(text)
+        name = _name(req.name).replace(".", "-")
+        if name not in pins:
+            problems.append(f"{req.name} is not pinned")
+        elif not req.specifier.contains(pins[name], prereleases=True):
+            problems.append(f"{req.name}=={pins[name]} is outside {req.specifier}")
+    assert not problems, problems
+    assert "sanctions-model" not in pins
+
+
+def test_make_installs_from_the_lock_file_and_rebuilds_when_it_changes(repo_root):
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "-B", "env", "PYTHON=true"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "pip install -q -r requirements.lock" in out
+    assert "pip install -q --no-deps -e ." in out
+    assert out.index("-r requirements.lock") < out.index("--no-deps -e .")
+    makefile = (repo_root / "Makefile").read_text()
+    assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(LOCK\)$", makefile, re.M)
+    assert re.search(r"^LOCK := requirements.lock$", makefile, re.M)

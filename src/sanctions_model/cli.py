@@ -131,9 +131,10 @@ def _data_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-_LIGHT = {"inspect"}
-"""Commands that need neither the data layer nor the connectors: their parser skips importing them
-(pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a second."""
+_LIGHT = {"inspect", "notebooks", "sweep"}
+"""Commands whose argument parser needs neither the data layer nor the connectors: building it skips
+importing them (pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a
+second; ``sweep`` imports the data layer later, when it checks its runs."""
 
 
 def build_parser(*, light: bool = False) -> argparse.ArgumentParser:

@@ -52,8 +52,11 @@ def test_data_add_trade_csv_by_name_then_use_it_as_source(user_cache, capsys):
         f"name: mine\nnotebooks: [{EFFECT}]\nparameters: {{source: fi_trade, pre_start: 2021-01,"
         " intervention: 2021-03}\nproduct: {reporter: [FI], partner: [RU]}\n",
     )
-    assert main(["sweep", str(sweep), "--dry-run", "--output-root", str(user_cache / "o")]) == 0
-    assert "1 runs (dry run" in capsys.readouterr().out
+    # three months hold no pre-period for the placebo backtest: refused before any kernel
+    assert main(["sweep", str(sweep), "--dry-run", "--output-root", str(user_cache / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "'2021-03' is only 2 months after pre_start '2021-01'" in err
+    assert "at least 21 months after pre_start" in err
     # what the file does not hold is refused before any kernel, naming what it holds
     code = main(["run", EFFECT, "-p", "source", "fi_trade", "-p", "partner", "CN"])
     assert code == 2

@@ -3,11 +3,13 @@ and ``make lab`` on a chosen port with a PID file of the real server."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
+VENV_BIN = Path(os.environ.get("VIRTUAL_ENV") or Path(sys.executable).parent.parent) / "bin"
 
 
 def _cells(nb) -> list[tuple[str, str, bool]]:
@@ -128,7 +130,7 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_make_lab_on_port_without_browser_and_make_lab_stop_kills_the_server(tmp_path, kernel):
     port, pid_file = _free_port(), tmp_path / "lab.pid"
-    variables = [f"PORT={port}", f"LAB_PID={pid_file}"]
+    variables = [f"PORT={port}", f"LAB_PID={pid_file}", f"BIN={VENV_BIN}"]
     proc = subprocess.Popen(
         ["make", "-o", ".venv/.installed-stamp", "lab", *variables],
         cwd=REPO,
@@ -145,7 +147,7 @@ def test_make_lab_on_port_without_browser_and_make_lab_stop_kills_the_server(tmp
             except requests.ConnectionError:
                 time.sleep(0.2)
         assert status is not None, "JupyterLab did not answer on the chosen port"
-        pid = int(pid_file.read_text())
+        pid = json.loads(pid_file.read_text())["pid"]
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         assert "jupyter" in cmdline and f"--port={port}" in cmdline and "--no-browser" in cmdline
         stop = subprocess.run(

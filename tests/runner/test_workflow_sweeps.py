@@ -225,7 +225,9 @@ def test_inspect_several_notebooks_shows_domains_fast(capsys):
     assert main(["inspect", "--json", *notebooks]) == 0
     tables = json.loads(capsys.readouterr().out)
     effect = {p["name"]: p for p in tables[EFFECT]}
-    assert effect["trend"]["domain"] is None and effect["intervention"]["domain"] == "period"
+    assert effect["trend"]["domain"] is None and effect["intervention"]["domain"] == (
+        "period, at least 21 months after pre_start"
+    )
     assert "[domain" not in effect["intervention"]["help"]
     # a fresh process: answers without importing pandas or the data layer
     code = (

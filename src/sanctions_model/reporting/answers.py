@@ -59,6 +59,27 @@ class Figure:
         return claim(self.lower, self.upper, self.p_value)
 
 
+def _deflator_words(results: Any) -> str:
+    """The deflator a run used, in plain words (its recorded label, else the index's label)."""
+    label = results.get("deflator_label")
+    if isinstance(label, str) and label:
+        return label
+    from sanctions_model.data.prices import deflator_label
+
+    try:
+        return deflator_label(str(results.get("deflator")))
+    except Exception:  # an index this version does not know: name it as recorded
+        return str(results.get("deflator"))
+
+
+def p_bound_text(run: Any) -> str:
+    """``p < 0.01`` when the run records its p-value as a bound (``p_is_upper_bound``), else ``""``."""
+    p = _num(_get(run, "p_value"))
+    if p is None or _get(run, "p_is_upper_bound") is not True:
+        return ""
+    return fmt.pvalue(p, upper_bound=True)
+
+
 @dataclass
 class Answer:
     """A policy question, its answer in sentences, and the runs it draws on."""
@@ -204,6 +225,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     _period(_get(r, "post_period")),
                     r.name,
                     _use(ans, r, link_prefix),
+                    p_text=p_bound_text(r),
                 )
             )
     else:
@@ -327,7 +349,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             )
     deflators = sorted(
         {
-            str(r.results.get("deflator"))
+            _deflator_words(r.results)
             for r in [*cf, *diversion, *synthetic]
             if isinstance(r.results.get("deflator"), str) and r.results.get("deflator")
         }
@@ -405,6 +427,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             _period(_get(r, "post_period")),
             r.name,
             _use(ans, r, link_prefix),
+            p_text=p_bound_text(r),
         )
         ans.figures.append(fig)
         {"above": rose, "below": fell}.get(fig.claim, other).append(fig)
@@ -461,7 +484,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             f"{years} ({bounds}"
         )
         if fig.p_value is not None:
-            text += f"; {fmt.pvalue(fig.p_value)}"
+            text += f"; {fig.p_text or fmt.pvalue(fig.p_value)}"
         text += f"); {_verdict(fig)}."
         eu = _num(ratio.get("eu_side"))
         if eu is not None:

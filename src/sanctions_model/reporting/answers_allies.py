@@ -22,6 +22,7 @@ from sanctions_model.reporting.answers import (
     _shown,
     _use,
     _verdict,
+    p_bound_text,
 )
 from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
 
@@ -124,6 +125,7 @@ def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
                 _period(_get(run, "post_period")),
                 run.name,
                 _use(ans, run, link_prefix),
+                p_text=p_bound_text(run),
             )
             modelled.append(fig)
     if modelled:

@@ -96,6 +96,8 @@ class Estimate:
     """The post-period the figure covers (``Mar 2022 to Aug 2024``, ``2023``)."""
     p_adjusted: float | None = None
     """A multiplicity-adjusted p-value shown beside the unadjusted one (``p_value``)."""
+    p_upper_bound: bool = False
+    """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
 
     @property
     def has_interval(self) -> bool:
@@ -348,6 +350,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     href,
                     group=lab.group_of({**(record.resolved or {}), **record.parameters}, results),
                     period=_post_period(results),
+                    p_upper_bound=results.get("p_is_upper_bound") is True,
                 ),
                 ("effect", "average_effect", "lower", "average_lower", "upper", "average_upper"),
             )

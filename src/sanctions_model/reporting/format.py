@@ -15,9 +15,9 @@ All functions accept ``None`` and NaN and return :data:`MISSING` for them.
 from __future__ import annotations
 
 import math
+import re
+import sys
 from typing import Any
-
-import pandas as pd
 
 __all__ = [
     "MISSING",
@@ -38,6 +38,17 @@ __all__ = [
 ]
 
 MISSING = "\u2013"
+
+#: Month abbreviations as pandas' ``strftime("%b")`` writes them (C locale), so that a month
+#: written ``YYYY-MM`` reads without importing pandas (the findings page of a warm sweep).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _pandas():
+    """pandas if it is imported (else no value can be a pandas object): no import for a check."""
+    return sys.modules.get("pandas")
+
 
 _SCALES = ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 
@@ -113,7 +124,14 @@ def pct_interval(lower: Any, upper: Any, *, digits: int = 2) -> str:
     return f"{pct(lower, digits=digits)} to {pct(upper, digits=digits)}"
 
 
-def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: str = "draws") -> str:
+def pvalue(
+    p: Any,
+    *,
+    n_draws: int | None = None,
+    exact: bool = False,
+    units: str = "draws",
+    upper_bound: bool = False,
+) -> str:
     """``p = 0.03``, ``p = 0.004``, ``p < 0.001``; at the floor of a simulated or placebo p-value,
     what that floor means.
 
@@ -122,10 +140,15 @@ def pvalue(p: Any, *, n_draws: int | None = None, exact: bool = False, units: st
     an upper bound (more draws would show a smaller value): ``p < 0.005``. For an exhaustive
     randomization or placebo test (``exact=True``) it is the exact p-value of a rank-1 result:
     ``p = 0.017, the smallest value 57 placebos allow`` (``units="placebos"``).
+
+    ``upper_bound=True`` says the recorded value is only a bound that the draws support
+    (results record it as ``p_is_upper_bound``): ``p < 0.01``, never ``p = 0.01``.
     """
     if _missing(p):
         return f"p {MISSING}"
     p = float(p)
+    if upper_bound:
+        return "p < 0.001" if p <= 0.001 else f"p < {p:.2g}"
     if n_draws is not None and n_draws > 0 and p <= 1.0 / (n_draws + 1) + 1e-12:
         floor = 1.0 / (n_draws + 1)
         if exact:
@@ -151,11 +174,11 @@ def period_label(year: int, months: int | None = None, *, first_month: int = 1) 
     """``2024`` for a full year, ``2024, Jan-Aug`` for a partial one."""
     if months is None or months >= 12:
         return str(year)
-    start = pd.Period(year=year, month=first_month, freq="M")
-    end = start + (months - 1)
+    start = _MONTHS[(first_month - 1) % 12]
+    end = _MONTHS[(first_month - 1 + months - 1) % 12]
     if months == 1:
-        return f"{year}, {start.strftime('%b')}"
-    return f"{year}, {start.strftime('%b')}-{end.strftime('%b')}"
+        return f"{year}, {start}"
+    return f"{year}, {start}-{end}"
 
 
 def compact(value: Any, digits: int = 3) -> str:
@@ -188,18 +211,26 @@ def log_points(value: Any, *, digits: int = 2) -> str:
     return f"{number(x, digits + 1)} log points ({pct(math.expm1(x), digits=digits)})"
 
 
-def p_cell(p: Any) -> str:
+def p_cell(p: Any, *, upper_bound: bool = False) -> str:
     """A p-value for a table cell: ``0.03``, ``0.004``, ``< 0.001`` (no ``p =``)."""
     if _missing(p):
         return MISSING
-    text = pvalue(p)
+    text = pvalue(p, upper_bound=upper_bound)
     return text[4:] if text.startswith("p = ") else text[2:]
 
 
 def month(value: Any) -> str:
     """A month for readers: ``Mar 2022`` (from a Period, Timestamp or ``"2022-03"``)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    pd = _pandas()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
+    if pd is not None and value is pd.NaT:
+        return MISSING
+    found = _YEAR_MONTH.fullmatch(value) if isinstance(value, str) else None
+    if found and 1 <= int(found.group(2)) <= 12:
+        return f"{_MONTHS[int(found.group(2)) - 1]} {int(found.group(1))}"
+    import pandas as pd
+
     try:
         period = pd.Period(value, freq="M")
     except (TypeError, ValueError):
@@ -230,13 +261,14 @@ def cell(value: Any, column: str = "") -> str:
     (None, NaN, NaT) a dash. Strings pass through unchanged.
     """
     name = str(column).strip().lower()
-    if value is None or value is pd.NaT:
+    pd = _pandas()
+    if value is None or (pd is not None and value is pd.NaT):
         return MISSING
     if isinstance(value, str):
         return value
-    if isinstance(value, pd.Period):
+    if pd is not None and isinstance(value, pd.Period):
         return month(value) if value.freqstr.startswith("M") else str(value)
-    if isinstance(value, pd.Timestamp):
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if (value.hour, value.minute) == (0, 0) else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

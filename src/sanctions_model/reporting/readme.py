@@ -125,7 +125,11 @@ def _sentence(est: Estimate, section: str) -> str:
     if scale is None or not est.has_interval:
         extra = [f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"]
         extra = extra if est.has_interval else []
-        extra += [fmt.pvalue(est.p_value)] if est.p_value is not None else []
+        extra += (
+            [fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
+            if est.p_value is not None
+            else []
+        )
         extra += [escape_markdown(est.note)] if est.note else []
         return f"{name}: {_shown(est)}" + (f" ({'; '.join(extra)})." if extra else ".")
     text = effect_sentence(
@@ -134,6 +138,7 @@ def _sentence(est: Estimate, section: str) -> str:
         est.lower,
         est.upper,
         p_value=est.p_value,  # unadjusted, like the interval
+        p_upper_bound=est.p_upper_bound,
         scale=scale,
         reference=_REFERENCE.get(section, "no effect"),
     )

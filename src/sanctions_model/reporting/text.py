@@ -83,6 +83,7 @@ def effect_sentence(
     draw_units: str = "draws",
     inference: str | None = None,
     currency: str = "EUR",
+    p_upper_bound: bool = False,
 ) -> str:
     """A sentence that states ``estimate`` with its interval and p-value and claims no more.
 
@@ -114,7 +115,15 @@ def effect_sentence(
             f"{_show(float(upper), scale, currency)}"
         )  # type: ignore[arg-type]
     if _finite(p_value):
-        parts.append(fmt.pvalue(p_value, n_draws=n_draws, exact=exact_floor, units=draw_units))
+        parts.append(
+            fmt.pvalue(
+                p_value,
+                n_draws=n_draws,
+                exact=exact_floor,
+                units=draw_units,
+                upper_bound=p_upper_bound,
+            )
+        )
     if inference:
         parts.append(inference)
     evidence = "; ".join(parts)

@@ -1,10 +1,14 @@
 """The runner: parameter contract, one notebook run, sweeps, executors, the HTML index.
 
 Modules, one job each: :mod:`.parameters` (read and validate a notebook's parameters),
-:mod:`.domain` (rules about the data: country codes, periods), :mod:`.execute` (one run with
-papermill), :mod:`.html` (offline HTML reports), :mod:`.records` (``run.json``), :mod:`.sweep`
-(sweep files, cache, history), :mod:`.executors` (process pool, dask), :mod:`.index` (the sweep's
-index), :mod:`.lock` (one sweep per output directory), :mod:`.progress`, :mod:`.cli`.
+:mod:`.domain` (rules about the data: country codes, periods), :mod:`.bounds` (counts, shares and
+minimums between parameters), :mod:`.pairs` (``.ipynb``/``.py`` notebook pairs), :mod:`.execute`
+(one run with papermill), :mod:`.html` (offline HTML reports), :mod:`.records` (``run.json``),
+:mod:`.sweepfile` (sweep files), :mod:`.planning` (run names, cache keys, cached runs, order),
+:mod:`.cache` (the cache key), :mod:`.sweep` (running a sweep), :mod:`.executors` (process pool,
+dask), :mod:`.outcome` (publishing a sweep: index, ``sweep.json``, ``latest``), :mod:`.publish`
+(run folders), :mod:`.index` (the sweep's index), :mod:`.lock` (one sweep per output directory),
+:mod:`.lab` (the JupyterLab pid file), :mod:`.progress`, :mod:`.cli`.
 """
 
 import sys

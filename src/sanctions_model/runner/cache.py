@@ -10,7 +10,14 @@ A sweep reuses an earlier successful run only if both hold:
    - the parameters, the kernel name and whether code is shown in the report;
    - :func:`package_digest`: every ``.py`` file of the ``sanctions_model`` package as imported,
      plus the report templates (a change anywhere in the package re-runs everything);
-   - :func:`dependency_versions`: Python and the libraries that compute or render results.
+   - :func:`dependency_versions`: Python and the version of every installed distribution (so
+     pysyncon, wildboottest, rapidfuzz and whatever a notebook imports next are all in it), and
+     :func:`lock_digest`, the sha256 of the pinned ``requirements.lock`` the project installs from;
+   - :func:`kernel_env_digest`: every ``SANCTIONS_MODEL_*`` variable a kernel receives (and those
+     let through by ``SANCTIONS_MODEL_KERNEL_ENV``), except the run's own folder.
+
+   There is no other route to reuse: ``sweep --rerun-failed`` keeps an earlier success only when
+   its key matches too, never by run name alone.
 
 2. **Every dataset it read still has the checksums it read** (:mod:`sanctions_model.data.reads`:
    the run's ``datasets.json``): embedded files by their manifest sha256, a fetched dataset by its
@@ -23,14 +30,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import platform
+import sys
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+LOCK_NAME = "requirements.lock"
+RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"  # the same name as execute.RUN_DIR_ENV
 KEY_DEPENDENCIES = (
     "numpy",
     "pandas",
@@ -45,8 +55,12 @@ KEY_DEPENDENCIES = (
     "nbclient",
     "nbformat",
     "ipykernel",
+    "pysyncon",
+    "wildboottest",
+    "rapidfuzz",
 )
-"""Libraries whose version can change a run's numbers or its report."""
+"""Libraries known to compute or render results; every other installed distribution is in the key
+too (:func:`dependency_versions`), these are named so a missing one shows as ``"absent"``."""
 
 
 def canonical_json(value: Any) -> str:
@@ -78,14 +92,74 @@ def package_digest(root: str | None = None) -> str:
 
 @functools.cache
 def dependency_versions() -> dict[str, str]:
-    """``{"python": "3.12.3", "numpy": "2.4.6", ...}`` (``"absent"`` for a missing library)."""
-    versions = {"python": platform.python_version()}
-    for name in KEY_DEPENDENCIES:
+    """``{"python": "3.11.7", "numpy": "2.4.6", ...}``: every installed distribution but the
+    project (``"absent"`` for a :data:`KEY_DEPENDENCIES` library that is not installed).
+
+    Read from the ``NAME-VERSION.dist-info`` folder names on ``sys.path`` (the first one found for
+    a name is the one imported), which takes a millisecond where reading every distribution's
+    metadata takes a quarter of a second.
+    """
+    versions = {name: "absent" for name in KEY_DEPENDENCIES}
+    found: set[str] = set()
+    for entry in sys.path:
         try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for folder in names:
+            stem, dot, kind = folder.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            name, _, version = stem.partition("-")
+            name = _normalise(name)
+            if name in found or name == "sanctions-model" or not version:
+                continue
+            found.add(name)
+            versions[name] = version.split("-")[0]
+    return {"python": platform.python_version(), **dict(sorted(versions.items()))}
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("_", "-").replace(".", "-")
+
+
+def lock_path() -> Path:
+    """``requirements.lock`` of the checkout the package is imported from (may not exist)."""
+    import sanctions_model
+
+    return Path(sanctions_model.__file__).resolve().parents[2] / LOCK_NAME
+
+
+def lock_digest(path: str | None = None) -> str:
+    """sha256 of the lock file's pins (comments and blank lines left out); ``"absent"`` without one
+    (an installed wheel): the installed versions in :func:`dependency_versions` still count."""
+    try:
+        text = Path(path or lock_path()).read_text(encoding="utf-8")
+    except OSError:
+        return "absent"
+    pins = sorted(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+    return hashlib.sha256("\n".join(pins).encode()).hexdigest()
+
+
+def kernel_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The project's variables a kernel receives (``SANCTIONS_MODEL_*`` and the names listed in
+    ``SANCTIONS_MODEL_KERNEL_ENV``), after the kernel's own filter, without the run folder."""
+    from sanctions_model.runner.execute import EXTRA_ENV_VAR, kernel_environment
+
+    env = kernel_environment(os.environ if environ is None else environ)
+    extra = {n.strip() for n in env.get(EXTRA_ENV_VAR, "").split(",") if n.strip()}
+    return {
+        k: v
+        for k, v in sorted(env.items())
+        if (k.startswith("SANCTIONS_MODEL_") or k in extra) and k != RUN_DIR_ENV
+    }
+
+
+def kernel_env_digest(environ: Mapping[str, str] | None = None) -> str:
+    """sha256 of :func:`kernel_variables` (names and values)."""
+    return hashlib.sha256(canonical_json(kernel_variables(environ)).encode()).hexdigest()
 
 
 def notebook_digest(nb: nbformat.NotebookNode) -> str:
@@ -108,8 +182,12 @@ def cache_key(
     *,
     kernel_name: str,
     show_code: bool = False,
+    environ: Mapping[str, str] | None = None,
 ) -> str:
-    """The key under which a successful run of ``notebook`` with ``parameters`` is reused."""
+    """The key under which a successful run of ``notebook`` with ``parameters`` is reused.
+
+    ``environ`` is the environment the kernels will be started from (default ``os.environ``).
+    """
     parts = {
         "notebook": notebook_digest(notebook),
         "parameters": dict(parameters),
@@ -117,6 +195,8 @@ def cache_key(
         "show_code": bool(show_code),
         "package": package_digest(),
         "dependencies": dependency_versions(),
+        "lock": lock_digest(),
+        "kernel_env": kernel_env_digest(environ),
     }
     return hashlib.sha256(canonical_json(parts).encode()).hexdigest()
 

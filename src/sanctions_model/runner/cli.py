@@ -1,4 +1,4 @@
-"""The runner's subcommands: ``inspect``, ``run`` and ``sweep``.
+"""The runner's subcommands: ``inspect``, ``run``, ``sweep`` and ``notebooks sync``.
 
 ``register(subparsers)`` adds them to the ``sanctions-model`` command; :func:`main` is a
 stand-alone entry point (``python -m sanctions_model.runner.cli ...``). Exit statuses: 0 all runs
@@ -172,6 +172,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_notebooks_sync(args: argparse.Namespace) -> int:
+    """Bring .ipynb/.py pairs in step; refuse (exit 1, naming both files) where an edit would be
+    lost. The other pairs are still synced."""
+    from sanctions_model.runner.pairs import PairConflict, pairs_of, sync_pair
+
+    refused = 0
+    for ipynb in pairs_of(args.paths or ["notebooks"]):
+        try:
+            outcome = sync_pair(ipynb, prefer=args.prefer)
+        except PairConflict as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            refused += 1
+            continue
+        if outcome.action != "in step" or not args.quiet:
+            print(f"{ipynb.with_suffix('')}.{{ipynb,py}}: {outcome.action}")
+    return 1 if refused else 0
+
+
 def _guard(func):
     def run(args: argparse.Namespace) -> int:
         try:
@@ -236,7 +254,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--rerun-failed",
         action="store_true",
-        help="keep the latest sweep's successful runs, rerun the rest",
+        help="keep earlier successful runs whose full cache key (code, parameters, libraries, "
+        "lock file, SANCTIONS_MODEL_* environment) and data still match, rerun the rest; "
+        "the same rule as a plain sweep, never reuse by run name",
     )
     p.add_argument(
         "--timeout", type=_positive, metavar="SECONDS", help="per-cell timeout (overrides the file)"
@@ -280,6 +300,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("sweep", nargs="?", default="outputs/default", metavar="SWEEP")
     p.add_argument("--output", metavar="FILE.zip", help="default: next to the sweep folder")
     p.set_defaults(func=_guard(cmd_share))
+
+    p = subparsers.add_parser("notebooks", help="notebook pairs (.ipynb and jupytext .py)")
+    nsub = p.add_subparsers(dest="notebooks_command", required=True)
+    p = nsub.add_parser(
+        "sync",
+        help="bring each NAME.ipynb and NAME.py in step: the file edited since the last commit "
+        "wins; refused (exit 1) when both changed or a time is in the future",
+    )
+    p.add_argument(
+        "paths", nargs="*", help="notebooks, their .py pairs or folders (default notebooks)"
+    )
+    p.add_argument(
+        "--prefer", choices=("py", "ipynb"), help="on a conflict keep this file of the pair"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only pairs that were written")
+    p.set_defaults(func=_guard(cmd_notebooks_sync))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

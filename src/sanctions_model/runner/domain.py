@@ -24,6 +24,10 @@ Domains (:data:`DOMAINS`):
     values present in the notebook's trade dataset, checked together: the partner must exist for
     the chosen reporter, the flow for that reporter and partner, and so on.
 
+Bounds and minimums follow the kind after a comma, or stand alone:
+``[domain: >= 1]``, ``[domain: > 0, < 0.5]``,
+``[domain: period, at least 21 months after pre_start]`` (see :mod:`sanctions_model.runner.bounds`).
+
 "The notebook's trade dataset" is the value of its ``dataset trade`` parameter (``source``); a
 notebook that has none names it with ``of NAME`` (``[domain: partner of eurostat_comext]``).
 
@@ -41,7 +45,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sanctions_model.runner.bounds import Clause, parse_clause
+
 Rule = Callable[[str, Any], "str | None"]
+NUMBER = "number"
+"""The kind of a domain made of bounds and minimums only (``[domain: >= 1]``)."""
 
 DATA_COLUMNS = ("reporter", "partner", "flow", "product")
 DOMAINS = ("country", "date", "dataset", "period", *DATA_COLUMNS)
@@ -52,20 +60,24 @@ _TAG = re.compile(r"\s*\[domain:\s*([^\]]*)\]\s*$")
 
 @dataclass(frozen=True)
 class Domain:
-    """A parsed ``[domain: ...]`` tag: ``kind`` (one of :data:`DOMAINS`) and its argument."""
+    """A parsed ``[domain: ...]`` tag: ``kind`` (one of :data:`DOMAINS`), its argument and the
+    clauses after it (bounds and minimums, :mod:`sanctions_model.runner.bounds`)."""
 
     kind: str
     argument: str = ""
     """``dataset``: the dataset kind; period and data columns: the dataset named with ``of``."""
+    clauses: tuple[Clause, ...] = ()
 
     def __str__(self) -> str:
-        if not self.argument:
-            return self.kind
-        return (
-            f"{self.kind} {self.argument}"
-            if self.kind == "dataset"
-            else f"{self.kind} of {self.argument}"
-        )
+        if self.kind == NUMBER:
+            head = ""
+        elif not self.argument:
+            head = self.kind
+        elif self.kind == "dataset":
+            head = f"{self.kind} {self.argument}"
+        else:
+            head = f"{self.kind} of {self.argument}"
+        return ", ".join(p for p in (head, *map(str, self.clauses)) if p)
 
 
 def split_help(comment: str) -> tuple[str, Domain | None]:
@@ -76,17 +88,21 @@ def split_help(comment: str) -> tuple[str, Domain | None]:
     match = _TAG.search(comment)
     if match is None:
         return comment, None
-    words = match.group(1).split()
+    parts = [p.strip() for p in match.group(1).split(",")]
     help_text = comment[: match.start()].rstrip()
+    words = parts[0].split()
+    if parts[0][:1] in ("<", ">") or parts[0].startswith(("at least ", "after ", "before ")):
+        return help_text, Domain(NUMBER, "", tuple(parse_clause(p) for p in parts))
     if not words or words[0] not in DOMAINS:
         raise ValueError(f"unknown domain {match.group(1).strip()!r}; known: {', '.join(DOMAINS)}")
+    clauses = tuple(parse_clause(p) for p in parts[1:])
     kind, rest = words[0], words[1:]
     if kind == "dataset" and len(rest) <= 1:
-        return help_text, Domain(kind, rest[0] if rest else "")
+        return help_text, Domain(kind, rest[0] if rest else "", clauses)
     if kind in ("period", *DATA_COLUMNS) and (not rest or (len(rest) == 2 and rest[0] == "of")):
-        return help_text, Domain(kind, rest[1] if rest else "")
+        return help_text, Domain(kind, rest[1] if rest else "", clauses)
     if kind in ("country", "date") and not rest:
-        return help_text, Domain(kind)
+        return help_text, Domain(kind, "", clauses)
     raise ValueError(
         f"domain {match.group(1).strip()!r} is not of the form described in runner.domain"
     )

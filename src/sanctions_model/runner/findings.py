@@ -6,6 +6,10 @@ static file: charts are inline SVG drawn by matplotlib, no script, no network re
 stylesheet. The run table is one click away (``runs.html``, see :mod:`sanctions_model.runner.index`).
 Which ``results.json`` keys feed which section is documented in
 :mod:`sanctions_model.reporting.findings`.
+
+A warm sweep costs little here: each chart is kept under a hash of its data in the sweep root's
+``.charts`` folder (:mod:`sanctions_model.runner.charts`; no matplotlib when nothing changed), and
+the page's body is built once and reused for the root copy, which differs only in its links.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import io
 import json
 import math
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.findings import Estimate, Section, build_sections
@@ -49,64 +55,17 @@ def _show(value: float | None, scale: str) -> str:
     return fmt.compact(value)
 
 
-def _chart_svg(section: Section, title: str, salt: str) -> str:
-    """The section's forest plot as inline SVG with a ``<title>``; empty when nothing to draw."""
+def _chart_svg(section: Section, title: str, salt: str, cache_dir: Path | None = None) -> str:
+    """The section's forest plot as inline SVG with a ``<title>``; empty when nothing to draw.
+    Read from ``cache_dir`` when drawn before (see :mod:`sanctions_model.runner.charts`)."""
     rows = [e for e in section.estimates if e.scale in ("relative", "log", "ratio", "number")]
     if len(rows) < 1 or not any(e.has_interval for e in rows) and len(rows) < 2:
         return ""
-    import matplotlib
+    from sanctions_model.runner.charts import chart_svg, spec_of
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from sanctions_model.reporting.plots import forest_plot
-
-    scale = rows[0].scale
-    rows = [e for e in rows if e.scale == scale]
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig = forest_plot(
-            [e.label for e in rows],
-            [e.value for e in rows],
-            [e.lower for e in rows],
-            [e.upper for e in rows],
-            scale=scale,
-            title=title,
-            reference=section.reference,
-            xlabel={
-                "relative": "change against the counterfactual (log scale)",
-                "log": "effect (log points, labelled in percent)",
-                "ratio": "ratio",
-            }.get(scale, ""),
-        )
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-        plt.close(fig)
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = _inline_uses(svg)
-    svg = re.sub(r'\s(width|height)="[^"]*"', "", svg, count=2)
-    return svg.replace(
-        ">", f' role="img" aria-label="{html.escape(title)}"><title>{html.escape(title)}</title>', 1
-    )
-
-
-_MARKER_DEF = re.compile(r'<path id="(m[0-9a-f]+)" d="([^"]*)"(?: style="([^"]*)")?\s*/>', re.S)
-_MARKER_USE = re.compile(
-    r'<use xlink:href="#(m[0-9a-f]+)" x="([^"]*)" y="([^"]*)"(?: style="([^"]*)")?\s*/>'
-)
-
-
-def _inline_uses(svg: str) -> str:
-    """Draw matplotlib's reused markers in place: no ``href="#id"`` that a link check would follow."""
-    defs = {m.group(1): (m.group(2), m.group(3) or "") for m in _MARKER_DEF.finditer(svg)}
-
-    def use(m: re.Match[str]) -> str:
-        d, style = defs.get(m.group(1), ("", ""))
-        return f'<path d="{d}" transform="translate({m.group(2)} {m.group(3)})" style="{m.group(4) or style}"/>'
-
-    svg = _MARKER_USE.sub(use, svg)
-    return re.sub(r"<defs>\s*(?:<path id=\"m[0-9a-f]+\"[^>]*/>\s*)+</defs>", "", svg)
+    rows = [e for e in rows if e.scale == rows[0].scale]
+    spec = spec_of(rows, title=title, reference=section.reference, salt=salt)
+    return chart_svg(spec, cache_dir)
 
 
 def _estimate_rows(section: Section, *, data_href: str = "") -> str:
@@ -127,7 +86,11 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
         )
         if e.scale == "log" and e.has_interval:
             interval = f"{fmt.pct(math.expm1(e.lower))} to {fmt.pct(math.expm1(e.upper))}"
-        p = fmt.p_cell(e.p_value) if e.p_value is not None else fmt.MISSING
+        p = (
+            fmt.p_cell(e.p_value, upper_bound=e.p_upper_bound)
+            if e.p_value is not None
+            else fmt.MISSING
+        )
         link = f'<a href="{html.escape(e.href)}">report</a>' if e.href else ""
         rows.append(
             f'<tr><th scope="row">{html.escape(e.label)}</th>'
@@ -410,12 +373,16 @@ def render_findings_html(
     runs_page: str = "runs.html",
     run_dirs: Mapping[str, Path] | None = None,
     figures: bool = False,
+    chart_dir: Path | None = None,
 ) -> str:
     """The findings page as one self-contained HTML string (``note`` is trusted HTML).
 
     With ``figures=True`` each chart links its data as ``figures/<section>.csv`` (written by
-    :func:`sanctions_model.runner.index.write_index` from :func:`figure_csv`)."""
-    sections = build_sections(records, link_prefix=link_prefix)
+    :func:`sanctions_model.runner.index.write_index` from :func:`figure_csv`). Charts are read
+    from ``chart_dir`` when drawn before (:mod:`sanctions_model.runner.charts`). The page's body
+    (answers, charts, tables) is built once for a set of records and reused with another
+    ``link_prefix``: the sweep's root copy of the page costs no second build."""
+    body, has_figures = _body(records, link_prefix, run_dirs, figures, chart_dir)
     ok = [r for r in records if r.status in SUCCESS]
     bad = [r for r in records if r.status not in SUCCESS]
     last = sorted(
@@ -445,11 +412,7 @@ def render_findings_html(
         f'<a href="{METHODS_PAGE}">Methods</a>'
         f'<a href="{html.escape(runs_page)}">All runs (table)</a>'
         '<a href="index.csv">index.csv</a>'
-        + (
-            '<a href="figures.csv">figures.csv</a>'
-            if figures and any(x.estimates for x in sections)
-            else ""
-        )
+        + ('<a href="figures.csv">figures.csv</a>' if figures and has_figures else "")
         + "</nav>",
     ]
     if note:
@@ -460,9 +423,60 @@ def render_findings_html(
             f'<div class="failed" role="alert"><strong>{len(bad)} run(s) did not succeed</strong>: '
             f"{names}. Their figures are missing below; see the run table.</div>"
         )
-    parts.append(_answers_html(records, link_prefix))
-    parts.append(_counterfactual_figure(records, run_dirs, link_prefix))
-    parts.append('<h2 id="detail">The detail</h2>')
+    parts.append(body)
+    return "".join(parts)
+
+
+#: Stands for the link prefix in a built body. Every link goes through ``urllib.parse.quote``, so
+#: the body holds it as ``quote(_PREFIX)``: a NUL and a random token that no record can contain.
+_PREFIX = "\x00" + secrets.token_hex(16)
+_last_body: tuple[tuple[object, ...], str, bool] | None = None
+
+
+def _body(
+    records: Sequence[RunRecord],
+    link_prefix: str,
+    run_dirs: Mapping[str, Path] | None,
+    figures: bool,
+    chart_dir: Path | None,
+) -> tuple[str, bool]:
+    """The page below its header with links under ``link_prefix``, and whether it shows figures.
+
+    The last body built is kept with what it was built from (the records, their notebooks'
+    size and time, the options) and reused while they are unchanged."""
+    global _last_body
+    notebooks = tuple(
+        (name, _stat(Path(path) / "notebook.ipynb")) for name, path in (run_dirs or {}).items()
+    )
+    key = (list(records), dict(run_dirs or {}), notebooks, figures, chart_dir)
+    if _last_body is None or _last_body[0] != key:
+        template, has_figures = _build_body(records, _PREFIX, run_dirs, figures, chart_dir)
+        _last_body = (key, template, has_figures)
+    _, template, has_figures = _last_body
+    return template.replace(quote(_PREFIX), quote(link_prefix)), has_figures
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def _build_body(
+    records: Sequence[RunRecord],
+    link_prefix: str,
+    run_dirs: Mapping[str, Path] | None,
+    figures: bool,
+    chart_dir: Path | None,
+) -> tuple[str, bool]:
+    sections = build_sections(records, link_prefix=link_prefix)
+    parts = [
+        _answers_html(records, link_prefix),
+        _counterfactual_figure(records, run_dirs, link_prefix),
+        '<h2 id="detail">The detail</h2>',
+    ]
     if not sections:
         parts.append("<p>No run of this sweep recorded headline figures.</p>")
     for i, section in enumerate(sections):
@@ -470,7 +484,7 @@ def render_findings_html(
         if section.intro:
             parts.append(f"<p>{html.escape(section.intro)}</p>")
         if section.estimates:
-            svg = _chart_svg(section, section.title, salt=f"{section.key}-{i}")
+            svg = _chart_svg(section, section.title, f"{section.key}-{i}", chart_dir)
             if svg:
                 parts.append(
                     f'<figure class="chart">{svg}<figcaption>{html.escape(section.title)}'
@@ -504,7 +518,7 @@ def render_findings_html(
         "computed it. Static page: no script, nothing fetched when opened.</footer>"
     )
     parts.append("</main></body></html>\n")
-    return "".join(parts)
+    return "".join(parts), any(x.estimates for x in sections)
 
 
 def figure_files(records: Sequence[RunRecord], *, link_prefix: str = "") -> dict[str, str]:

@@ -300,13 +300,16 @@ def write_index(
     target_dir: str | Path | None = None,
     link_prefix: str = "",
     note: str = "",
+    chart_dir: str | Path | None = None,
 ) -> list[RunRecord]:
     """Rebuild ``index.html`` (findings), ``runs.html`` and ``index.csv`` from ``sweep_dir``'s records.
 
     Written into ``target_dir`` (default ``sweep_dir``) with links prefixed by ``link_prefix``.
     ``note`` (trusted HTML, e.g. a banner naming a newer failed sweep) is shown prominently on
-    both pages.
+    both pages. Charts are kept in ``chart_dir`` (default: ``.charts`` beside ``sweep_dir``, i.e.
+    in the sweep's root, shared by its timestamp folders; see :mod:`sanctions_model.runner.charts`).
     """
+    from sanctions_model.runner.charts import CHART_DIR
     from sanctions_model.runner.findings import render_findings_html
 
     records = collect_records(sweep_dir)
@@ -345,6 +348,7 @@ def write_index(
         runs_page=RUNS_PAGE,
         run_dirs={r.name: Path(sweep_dir) / r.name for r in records},
         figures=True,
+        chart_dir=Path(chart_dir) if chart_dir else Path(sweep_dir).resolve().parent / CHART_DIR,
     )
     write_shared_text(target / "index.html", visible_controls(page))
     return records

@@ -209,3 +209,40 @@ def notify(command: str, info: dict[str, Any], stream: Any) -> int:
     if proc.returncode != 0:
         print(f"{timestamp()} notify: {command!r} exited {proc.returncode}", file=stream)
     return proc.returncode
+
+
+# -- publishing a sweep --------------------------------------------------------------------------
+
+
+def publish_sweep(
+    root: Path,
+    stamp_dir: Path,
+    *,
+    title: str,
+    name: str,
+    source: str,
+    total: int,
+    records: Sequence[RunRecord],
+    interrupted: int | None,
+) -> tuple[list[RunRecord], dict[str, Any]]:
+    """Write the sweep's ``index.*`` and ``sweep.json``, then move ``latest`` (and ``latest-ok``
+    when every run succeeded) and rewrite the root index; all from the ``run.json`` files on disk,
+    so they agree. Called only after the sweep's executor ran (see :func:`.sweep.run_sweep`).
+
+    Returns the records as read back from disk and the summary.
+    """
+    from sanctions_model.runner.index import write_index  # matplotlib: only when a sweep ends
+    from sanctions_model.runner.records import write_shared_text
+
+    on_disk = {r.name: r for r in write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")}
+    records = [on_disk.get(r.name, r) for r in records]
+    info = summary(
+        name, source, stamp_dir, records, total=total, interrupted=interrupted, root=root
+    )
+    # the published record holds no machine paths (they stay in the notification and on stderr)
+    published = {**info, "output": stamp_dir.name, "index": "../index.html"}
+    write_shared_text(stamp_dir / "sweep.json", json.dumps(published, indent=2))
+    update_links(root, stamp_dir, info["ok"])
+    shown, note = root_index(root, stamp_dir, info["ok"])
+    write_index(shown, title=title, target_dir=root, link_prefix=f"{shown.name}/", note=note)
+    return records, info

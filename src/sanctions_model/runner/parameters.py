@@ -14,7 +14,9 @@ from the command line such as ``"3"`` become ``3`` where the type says ``int``) 
 :class:`~sanctions_model.errors.ParameterError` naming the parameter, the value and what is allowed
 for an unknown name, a wrong type, a value outside a ``Literal`` set or outside the parameter's
 declared domain. A domain is declared at the end of the help comment, e.g.
-``intervention: str = "2022-03"  # first month [domain: period]``; see
+``intervention: str = "2022-03"  # first month [domain: period]`` or
+``n_placebos: int = 6  # placebo dates [domain: >= 1]``; see :mod:`sanctions_model.runner.bounds`
+for bounds and minimums between parameters and
 :mod:`sanctions_model.runner.domain` for the domains and the check of the data's combinations
 (reporter, partner, flow, source, period range), all before any kernel starts.
 """
@@ -34,6 +36,7 @@ from typing import Any
 import nbformat
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.runner.bounds import check_bounds, check_relations
 from sanctions_model.runner.domain import Domain, DomainRules, default_rules, split_help
 
 _NONE_WORDS = {"none", "null", "~"}
@@ -342,6 +345,13 @@ def inspect_parameters(path: str | Path | nbformat.NotebookNode) -> tuple[Parame
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+    """An ``.ipynb`` or a jupytext ``.py`` notebook; an ``.ipynb`` whose paired ``.py`` was edited
+    later is refused (see :mod:`sanctions_model.runner.pairs`)."""
+    from sanctions_model.runner import pairs
+
+    if Path(path).suffix == ".py":
+        return pairs.read_py(path)
+    pairs.check_pair(path)
     try:
         return nbformat.read(str(path), as_version=4)
     except FileNotFoundError:
@@ -382,7 +392,10 @@ def validate_parameters(
             coerced = coerce_value(declared[name], value)
         except ParameterError as exc:
             raise ParameterError(prefix + str(exc)) from None
-        problem = rules.check(declared[name].domain, name, coerced)
+        domain = declared[name].domain
+        problem = rules.check(domain, name, coerced)
+        if problem is None and domain is not None:
+            problem = check_bounds(domain.clauses, coerced)
         if problem is not None:
             raise ParameterError(
                 f"{prefix}parameter {name!r}: value {_show(coerced)} is not allowed; allowed: {problem}"
@@ -392,6 +405,10 @@ def validate_parameters(
     problem = rules.check_together(
         {p.name: (p.domain, resolved[p.name]) for p in parameters if p.domain is not None}
     )
+    if problem is None:  # values the data hold, then what they need of each other
+        problem = check_relations(
+            {p.name: p.domain.clauses for p in parameters if p.domain is not None}, resolved
+        )
     if problem is not None:
         raise ParameterError(prefix + problem)
     return out

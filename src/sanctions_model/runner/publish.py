@@ -9,13 +9,17 @@ folder it owns:
 
 and refuses, before any kernel starts (:func:`check_run_dir`, exit status 2), a folder with other
 content (``--output-dir notebooks``), a symbolic link, the working directory or any folder that
-contains it, the notebook or the project (``--output-dir .``, ``--output-dir ..``), and paths the
-file system cannot hold (a component longer than ``NAME_MAX`` or a path near ``PATH_MAX``).
+contains it, the notebook or the project (``--output-dir .``, ``--output-dir ..``), a run folder
+of a published sweep (its index would keep the old values), and paths the file system cannot hold
+(a component longer than ``NAME_MAX`` or a path near ``PATH_MAX``).
 :func:`publish_dir` checks the target again at the moment of the swap and never follows links.
 
 Staging folders are named ``.<run>.<pid>.<random>.<kind>`` (kind ``staging``, ``cache`` or
 ``old``), so one left behind by a process that was killed (``kill -9``) is recognised by its dead
 pid and removed by the next run in the same folder (:func:`clean_stale_staging`).
+
+:func:`check_writable` refuses a sweep's output directory that cannot be written, before any
+kernel starts.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sanctions_model.errors import SanctionsModelError
+from sanctions_model.runner.outcome import timestamp_dirs
 from sanctions_model.runner.records import RECORD_NAME, read_record
 
 #: Room kept below PATH_MAX for what goes inside a run folder (staging suffixes, file names).
@@ -135,6 +140,13 @@ def check_run_dir(run_dir: str | os.PathLike[str], *, protect: Iterable[str | Pa
                 f"output folder {shown} contains {what}; publishing there would replace it. "
                 "Choose a new folder (e.g. outputs/runs/NAME)"
             )
+    sweep_record = real.parent / "sweep.json"
+    if sweep_record.is_file():
+        raise OutputRefused(
+            f"output folder {shown} is a run of the published sweep {real.parent.name} "
+            f"({sweep_record}); replacing it would leave that sweep's index and sweep.json with "
+            "the old values. Choose a new folder (e.g. outputs/runs/NAME), or rerun the sweep"
+        )
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise OutputRefused(f"output folder {shown} exists and is not a folder")
@@ -238,3 +250,35 @@ def publish_dir(staging: Path, target: Path) -> None:
     os.rename(target, old / "run")
     os.rename(staging, target)
     remove_tree(old)
+
+
+class OutputNotWritable(SanctionsModelError):
+    """The output directory cannot be written (exit status 2); checked before any kernel starts."""
+
+    exit_code = 2
+
+
+def check_writable(directory: str | os.PathLike[str]) -> None:
+    """Raise :class:`OutputNotWritable` unless ``directory`` (or the nearest existing parent that
+    would hold it) can be written: a read-only file system or permissions stop a sweep before it
+    writes anything, so previous outputs stay as they were."""
+    directory = Path(directory)
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputNotWritable(f"output directory {directory}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputNotWritable(
+            f"output directory {directory} is not writable ({existing}: permission denied or "
+            "read-only file system); nothing was written and earlier outputs are untouched"
+        )
+    for sub in (
+        (existing / "latest", *timestamp_dirs(existing)[:1]) if existing == directory else ()
+    ):
+        target = sub.resolve()
+        if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
+            raise OutputNotWritable(
+                f"output directory {directory} is not writable ({sub.name} is read-only); "
+                "nothing was written and earlier outputs are untouched"
+            )

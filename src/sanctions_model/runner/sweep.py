@@ -23,484 +23,73 @@ Outputs: ``<root>/<name>/<timestamp>/<run>/`` per sweep invocation, ``latest`` (
 ``latest-ok``, with a banner naming a newer failed sweep), see :mod:`.outcome`. A run is linked
 from an earlier output instead of executed when its cache key matches and every dataset it read is
 unchanged, see :mod:`.cache`.
+
+Modules, by job: :mod:`.sweepfile` reads the sweep file; :mod:`.planning` names and checks the
+runs, links cached ones and orders the rest (longest expected first, from the run history);
+this module runs them on an executor; :mod:`.outcome` publishes the sweep (index, ``sweep.json``,
+``latest``) only after its executor ran. The names below are re-exported here, so
+``from sanctions_model.runner.sweep import load_sweep, plan, run_name`` keeps working.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
-import itertools
-import json
-import math
-import os
-import re
-import shutil
 import signal
 import sys
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sanctions_model.errors import ParameterError, SanctionsModelError
-from sanctions_model.runner import outcome, yamlsafe
-from sanctions_model.runner.cache import DataCheck, cache_key
+from sanctions_model.runner import outcome
+from sanctions_model.runner.cache import DataCheck, cache_key, canonical_json
 from sanctions_model.runner.domain import DomainRules
-from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_timeout
 from sanctions_model.runner.lock import DEFAULT_LOCK_TIMEOUT, sweep_lock
 from sanctions_model.runner.outcome import timestamp_dirs
-from sanctions_model.runner.parameters import (
-    Parameter,
-    inspect_parameters,
-    read_notebook,
-    resolve_parameters,
-    validate_parameters,
+from sanctions_model.runner.planning import (
+    HISTORY_SCAN,
+    cached_source,
+    data_digest,
+    dry_run_lines,
+    link_cached,
+    longest_first,
+    new_timestamp_dir,
+    plan,
+    previous_successes,
+    run_name,
 )
 from sanctions_model.runner.publish import (
+    OutputNotWritable,
     OutputWriteError,
+    check_writable,
     clean_stale_staging,
     remove_tree,
-    staging_dir,
 )
-from sanctions_model.runner.records import (
-    SUCCESS,
-    RunRecord,
-    is_complete,
-    read_record,
-    write_shared_text,
+from sanctions_model.runner.records import SUCCESS, RunRecord
+from sanctions_model.runner.sweepfile import (
+    MAX_RUNS,
+    NotebookGrid,
+    SweepConfig,
+    SweepError,
+    load_sweep,
+    notebook_label,
+    sanitize,
 )
 
 CONFIRM_ABOVE = 200
-MAX_RUNS = 100_000
-"""A grid larger than this is refused even with ``--yes`` (it is counted before it is built)."""
-HISTORY_SCAN = 5
-_SAFE = re.compile(r"[^A-Za-z0-9._+-]+")
-_STAMP = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
-_GRID_KEYS = ("parameters", "product", "zip", "runs")
-_TOP_KEYS = {
-    "name",
-    "notebooks",
-    "notebook",
-    "timeout",
-    "workers",
-    "show_code",
-    "kernel_name",
-    *_GRID_KEYS,
-}
 
 
-class SweepError(ParameterError):
-    """A sweep file is malformed (exit status 2)."""
+class ExecutorFailed(SanctionsModelError):
+    """The executor (process pool, dask scheduler) could not start: nothing ran (exit status 1)."""
+
+    exit_code = 1
 
 
-class OutputNotWritable(SanctionsModelError):
-    """The output directory cannot be written (exit status 2); checked before any kernel starts."""
-
-    exit_code = 2
-
-
-def check_writable(directory: str | os.PathLike[str]) -> None:
-    """Raise :class:`OutputNotWritable` unless ``directory`` (or the nearest existing parent that
-    would hold it) can be written: a read-only file system or permissions stop a sweep before it
-    writes anything, so previous outputs stay as they were."""
-    directory = Path(directory)
-    existing = directory
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise OutputNotWritable(f"output directory {directory}: {existing} is not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputNotWritable(
-            f"output directory {directory} is not writable ({existing}: permission denied or "
-            "read-only file system); nothing was written and earlier outputs are untouched"
-        )
-    for sub in (
-        (existing / "latest", *timestamp_dirs(existing)[:1]) if existing == directory else ()
-    ):
-        target = sub.resolve()
-        if target.is_dir() and not os.access(target, os.W_OK | os.X_OK):
-            raise OutputNotWritable(
-                f"output directory {directory} is not writable ({sub.name} is read-only); "
-                "nothing was written and earlier outputs are untouched"
-            )
-
-
-# -- names and keys ------------------------------------------------------------------------------
-
-
-def sanitize(text: str, *, limit: int = 60) -> str:
-    """A file-name-safe fragment: letters, digits, ``._+-``; no leading dot, no ``..``."""
-    text = _SAFE.sub("_", text.replace("\x00", ""))
-    text = re.sub(r"\.{2,}", ".", text)
-    text = re.sub(r"_{2,}", "_", text)
-    return text[:limit].strip("._-+")
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, list):
-        return "+".join(_short(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def run_name(stem: str, parameters: Mapping[str, Any], varying: Sequence[str] = ()) -> str:
-    """``<stem>-<values of the varying parameters>-<8 hex of all parameters>``, safe as a directory."""
-    digest = hashlib.sha256(
-        canonical_json({"notebook": stem, "parameters": parameters}).encode()
-    ).hexdigest()[:8]
-    readable = sanitize(
-        "-".join(_short(parameters[k]) for k in varying if k in parameters), limit=60
-    )
-    parts = [sanitize(stem, limit=40) or "notebook", readable, digest]
-    return "-".join(p for p in parts if p)
-
-
-def data_digest() -> str:
-    try:
-        from sanctions_model.data import manifest_digest
-    except ImportError:
+def _executor_problem(executor: str, scheduler: str | None, exc: BaseException | None) -> str:
+    if exc is None:
         return ""
-    try:
-        return str(manifest_digest())
-    except OSError as exc:  # the cache key needs it: no silent fallback
-        raise SweepError(
-            f"cannot read the data manifest ({exc.filename}: {exc.strerror}); "
-            "check SANCTIONS_MODEL_DATA_DIR and the file's permissions"
-        ) from None
-
-
-# -- the sweep file ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotebookGrid:
-    path: Path
-    label: str
-    runs: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class SweepConfig:
-    name: str
-    source: Path
-    notebooks: tuple[NotebookGrid, ...]
-    timeout: float | None = None
-    workers: int | None = None
-    show_code: bool = False
-    kernel_name: str = KERNEL_NAME
-
-
-def _grid(spec: Mapping[str, Any], base: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
-    params = dict(base)
-    params.update(_mapping(spec.get("parameters", {}), f"{where}: parameters"))
-    if "runs" in spec and ("product" in spec or "zip" in spec):
-        raise SweepError(f"{where}: give either 'runs' or 'product'/'zip', not both")
-    if "runs" in spec:
-        runs = spec["runs"]
-        if not isinstance(runs, list) or not runs:
-            raise SweepError(f"{where}: 'runs' must be a non-empty list of parameter mappings")
-        return [{**params, **_mapping(r, f"{where}: runs[{i}]")} for i, r in enumerate(runs)]
-    rows: list[dict[str, Any]] = [{}]
-    if "product" in spec:
-        product = _mapping(spec["product"], f"{where}: product")
-        for key, values in product.items():
-            if not isinstance(values, list) or not values:
-                raise SweepError(
-                    f"{where}: product value for {key!r} must be a non-empty list (empty grid)"
-                )
-        keys = list(product)
-        _check_size(math.prod(len(v) for v in product.values()), where)
-        rows = [
-            dict(zip(keys, combo, strict=True)) for combo in itertools.product(*product.values())
-        ]
-    if "zip" in spec:
-        zipped = _mapping(spec["zip"], f"{where}: zip")
-        lengths = {k: len(v) if isinstance(v, list) else -1 for k, v in zipped.items()}
-        if any(n <= 0 for n in lengths.values()) or len(set(lengths.values())) > 1:
-            raise SweepError(
-                f"{where}: zip values must be non-empty lists of equal length, got {lengths}"
-            )
-        _check_size(len(rows) * next(iter(lengths.values()), 1), where)
-        zrows = [
-            dict(zip(zipped, combo, strict=True)) for combo in zip(*zipped.values(), strict=True)
-        ]
-        rows = [{**a, **b} for a in rows for b in zrows]
-    if not rows or any(key in spec and not spec[key] for key in ("product", "zip")):
-        raise SweepError(f"{where}: the grid is empty (an empty 'product' or 'zip'); no runs")
-    return [{**params, **row} for row in rows]
-
-
-def _check_size(n: int, where: str) -> None:
-    if n > MAX_RUNS:
-        raise SweepError(
-            f"{where}: the grid has {n} runs, more than the {MAX_RUNS} a sweep may have; "
-            "split it into several sweep files"
-        )
-
-
-def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise SweepError(f"{where} must be a mapping of parameter names to values")
-    return dict(value)
-
-
-def _find_notebook(text: str, sweep_file: Path) -> tuple[Path, str]:
-    if not isinstance(text, str) or not text or "\x00" in text:
-        raise SweepError(f"{sweep_file}: notebook path must be a non-empty string, got {text!r}")
-    candidates = [sweep_file.parent / text, Path.cwd() / text]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve(), notebook_label(text, candidate, sweep_file.parent)
-    raise SweepError(
-        f"{sweep_file}: unknown notebook {text!r} (looked in {sweep_file.parent} and {Path.cwd()})"
-    )
-
-
-def notebook_label(text: str, path: Path, *bases: Path) -> str:
-    """How a notebook is named in records and reports: never an absolute path of this machine.
-
-    A relative path is kept as written; an absolute one becomes relative to ``bases`` (the sweep
-    file's directory) or the working directory, else just the file name.
-    """
-    if not Path(text).is_absolute():
-        return text
-    resolved = path.resolve()
-    for base in (*bases, Path.cwd()):
-        try:
-            return resolved.relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return resolved.name
-
-
-def load_sweep(path: str | Path) -> SweepConfig:
-    """Read and check a sweep file (structure only; parameters are checked by :func:`plan`)."""
-    path = Path(path)
-    try:
-        data = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError(f"sweep file {str(path)!r} does not exist") from None
-    except IsADirectoryError:
-        raise SweepError(f"{path} is a directory, not a sweep file") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from None
-    except OSError as exc:
-        raise SweepError(f"{path}: cannot read the sweep file: {exc.strerror or exc}") from None
-    if not isinstance(data, dict):
-        raise SweepError(f"{path}: a sweep file is a YAML mapping with at least 'notebooks'")
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise SweepError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
-    name = sanitize(str(data.get("name") or path.stem))
-    if not name:
-        raise SweepError(f"{path}: sweep name {data.get('name')!r} has no usable characters")
-    entries = data.get("notebooks", data.get("notebook"))
-    if isinstance(entries, str | dict):
-        entries = [entries]
-    if not entries or not isinstance(entries, list):
-        raise SweepError(f"{path}: 'notebooks' must name at least one notebook")
-    top = {k: data[k] for k in ("product", "zip", "runs") if k in data}
-    base = _mapping(data.get("parameters"), f"{path}: parameters")
-    grids = []
-    for i, entry in enumerate(entries):
-        where = f"{path}: notebooks[{i}]"
-        if isinstance(entry, str):
-            nb_path, label = _find_notebook(entry, path)
-            spec = top
-        elif isinstance(entry, dict) and "path" in entry:
-            extra = set(entry) - {"path", *_GRID_KEYS}
-            if extra:
-                raise SweepError(f"{where}: unknown keys {sorted(extra)}")
-            nb_path, label = _find_notebook(entry["path"], path)
-            own = {k: entry[k] for k in ("product", "zip", "runs") if k in entry}
-            spec = {**(own or top), "parameters": entry.get("parameters", {})}
-        else:
-            raise SweepError(f"{where}: a notebook path or a mapping with 'path'")
-        grids.append(NotebookGrid(nb_path, label, tuple(_grid(spec, base, where))))
-    timeout = data.get("timeout")
-    if timeout is not None:
-        timeout = check_timeout(timeout, f"{path}: timeout")  # finite, positive, not a string
-    show_code = data.get("show_code", False)
-    if not isinstance(show_code, bool):  # bool("false") is True
-        raise SweepError(f"{path}: show_code must be true or false (unquoted), got {show_code!r}")
-    workers = data.get("workers")
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise SweepError(f"{path}: workers must be a positive integer, got {workers!r}")
-    return SweepConfig(
-        name=name,
-        source=path,
-        notebooks=tuple(grids),
-        timeout=timeout,
-        workers=workers,
-        show_code=show_code,
-        kernel_name=str(data.get("kernel_name", KERNEL_NAME)),
-    )
-
-
-# -- planning ------------------------------------------------------------------------------------
-
-
-def plan(
-    config: SweepConfig,
-    sweep_dir: Path,
-    *,
-    timeout: float | None = None,
-    rules: DomainRules | None = None,
-) -> list[RunSpec]:
-    """Validate every run's parameters (no kernel started) and name the runs under ``sweep_dir``."""
-    data_digest()  # not part of the key (each run's datasets are), but a clear error up front
-    specs: list[RunSpec] = []
-    seen: dict[str, str] = {}
-    for grid in config.notebooks:
-        notebook = read_notebook(grid.path)
-        declared: tuple[Parameter, ...] = inspect_parameters(notebook)
-        runs = [validate_parameters(declared, r, rules=rules, where=grid.label) for r in grid.runs]
-        varying = [
-            k
-            for k in dict.fromkeys(k for r in runs for k in r)
-            if len({canonical_json(r.get(k)) for r in runs}) > 1
-        ]
-        help_text = {p.name: p.help for p in declared}
-        for params in runs:
-            name = run_name(grid.path.stem, params, varying)
-            if name in seen:
-                raise SweepError(
-                    f"{config.source}: run {name} appears twice ({grid.label} with {params})"
-                )
-            seen[name] = grid.label
-            run_dir = sweep_dir / name
-            if (
-                run_dir.resolve().parent != sweep_dir.resolve()
-            ):  # belt and braces: sanitize() allows no escape
-                raise SweepError(f"run name {name!r} would leave the output directory")
-            specs.append(
-                RunSpec(
-                    name=name,
-                    notebook=str(grid.path),
-                    notebook_label=grid.label,
-                    run_dir=str(run_dir),
-                    parameters=params,
-                    resolved=resolve_parameters(declared, params),
-                    key=cache_key(
-                        notebook,
-                        params,
-                        kernel_name=config.kernel_name,
-                        show_code=config.show_code,
-                    ),
-                    timeout=timeout if timeout is not None else config.timeout,
-                    kernel_name=config.kernel_name,
-                    show_code=config.show_code,
-                    help=help_text,
-                )
-            )
-    return specs
-
-
-# -- history and cache ---------------------------------------------------------------------------
-
-
-def new_timestamp_dir(root: Path) -> Path:
-    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    for i in itertools.count():
-        candidate = root / (stamp if i == 0 else f"{stamp}-{i}")
-        try:
-            candidate.mkdir(parents=True)
-            return candidate
-        except FileExistsError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _previous(root: Path, current: Path | None) -> tuple[dict[str, list[Path]], dict[str, Path]]:
-    """(key -> run dirs newest first, name -> run dir) of successful runs in recent history."""
-    by_key: dict[str, list[Path]] = {}
-    latest_by_name: dict[str, Path] = {}
-    history = [d for d in timestamp_dirs(root) if d != current][:HISTORY_SCAN]
-    for n, stamp in enumerate(history):
-        for run in sorted(stamp.iterdir()):
-            record = read_record(run) if run.is_dir() and not run.name.startswith(".") else None
-            if record is None or record.status not in SUCCESS or not is_complete(run, record):
-                continue
-            by_key.setdefault(record.key, []).append(run)
-            if n == 0:
-                latest_by_name[record.name] = run
-    return by_key, latest_by_name
-
-
-def cached_source(
-    spec: RunSpec,
-    by_key: Mapping[str, list[Path]],
-    latest_by_name: Mapping[str, Path],
-    check: DataCheck,
-    *,
-    rerun_failed: bool = False,
-) -> Path | None:
-    """The earlier run that may stand in for ``spec``: same key and every dataset it read unchanged
-    (see :mod:`sanctions_model.runner.cache`); with ``rerun_failed`` the latest sweep's successful
-    run of the same name."""
-    for candidate in by_key.get(spec.key, ()):
-        if check.ok(candidate):
-            return candidate
-    return latest_by_name.get(spec.name) if rerun_failed else None
-
-
-def link_cached(spec: RunSpec, source: Path) -> RunRecord | None:
-    """Reuse ``source``'s outputs for ``spec`` (hard links, else copies); None if unusable."""
-    from sanctions_model.runner.execute import publish_dir
-
-    record = read_record(source)
-    if record is None:
-        return None
-    target = Path(spec.run_dir)
-    try:
-        staging = staging_dir(target.parent, target.name, "cache")
-    except OSError:
-        return None
-
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    try:
-        shutil.copytree(
-            source,
-            staging,
-            copy_function=link,
-            ignore=shutil.ignore_patterns("run.json"),
-            dirs_exist_ok=True,
-        )
-        cached = replace(
-            record,
-            status="cached",
-            cached_from=record.cached_from or f"{source.parent.name}/{source.name}",
-            name=spec.name,
-            parameters=dict(spec.parameters),
-            resolved=dict(spec.resolved),
-            key=spec.key,
-        )
-        cached.write(staging)
-        publish_dir(staging, target)
-        return cached
-    except OSError:
-        return None
-    finally:
-        remove_tree(staging)
-
-
-# -- running -------------------------------------------------------------------------------------
+    where = f" at {scheduler}" if executor == "dask" and scheduler else ""
+    reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    return f"the {executor} executor{where} failed: {type(exc).__name__}: {reason}"
 
 
 @dataclass
@@ -523,59 +112,7 @@ class SweepResult:
         return 1 if self.failed else 0
 
 
-def _update_latest(root: Path, stamp_dir: Path, title: str, ok: bool = True) -> None:
-    """Move ``latest`` (and ``latest-ok`` if ``ok``); the root index shows ``latest-ok``'s results
-    with a banner naming a newer failed sweep (see :mod:`sanctions_model.runner.outcome`)."""
-    outcome.update_links(root, stamp_dir, ok)
-    shown, note = outcome.root_index(root, stamp_dir, ok)
-    from sanctions_model.runner.index import write_index  # matplotlib: only when a sweep ends
-
-    write_index(shown, title=title, target_dir=root, link_prefix=f"{shown.name}/", note=note)
-
-
-def _finish_outputs(
-    root: Path, stamp_dir: Path, title: str, config: SweepConfig, specs: list, result: SweepResult
-) -> None:
-    """index.*, sweep.json and ``latest``, all from the run.json files on disk (so they agree)."""
-    from sanctions_model.runner.index import write_index
-
-    on_disk = {r.name: r for r in write_index(stamp_dir, title=f"{title} ({stamp_dir.name})")}
-    result.records = [on_disk.get(r.name, r) for r in result.records]
-    result.summary = outcome.summary(
-        config.name,
-        config.source.name,
-        stamp_dir,
-        result.records,
-        total=len(specs),
-        interrupted=result.interrupted,
-        root=root,
-    )
-    # the published record holds no machine paths (they stay in the notification and on stderr)
-    published = {**result.summary, "output": stamp_dir.name, "index": "../index.html"}
-    write_shared_text(stamp_dir / "sweep.json", json.dumps(published, indent=2))
-    _update_latest(root, stamp_dir, title, ok=result.summary["ok"])
-
-
-def dry_run_lines(
-    specs: Sequence[RunSpec], root: Path, *, force: bool = False, rerun_failed: bool = False
-) -> tuple[list[str], str]:
-    """One line per run (tab-separated: name, notebook, parameters, ``cached`` or ``to-run``,
-    output folder), then ``N runs (dry run: nothing executed)``; and the counts line (stderr)."""
-    by_key, latest_by_name = ({}, {}) if force else _previous(root, None)
-    check = DataCheck()
-    lines, counts = [], {"cached": 0, "to-run": 0}
-    for s in specs:
-        source = cached_source(s, by_key, latest_by_name, check, rerun_failed=rerun_failed)
-        state = "cached" if source is not None else "to-run"
-        counts[state] += 1
-        where = root / "<timestamp>" / s.name
-        reuse = f" (from {source.parent.name}/{source.name})" if source is not None else ""
-        lines.append(
-            f"{s.name}\t{s.notebook_label}\t{canonical_json(s.parameters)}\t{state}\t{where}{reuse}"
-        )
-    lines.append(f"{len(specs)} runs (dry run: nothing executed)")
-    note = f"{counts['cached']} cached, {counts['to-run']} to run; outputs in {root}/<timestamp>/"
-    return lines, note
+# -- running -------------------------------------------------------------------------------------
 
 
 def run_sweep(
@@ -630,7 +167,7 @@ def run_sweep(
             clean_stale_staging(folder)
         stamp_dir = new_timestamp_dir(root)
         specs = [replace(s, run_dir=str(stamp_dir / s.name)) for s in planned]
-        by_key, latest_by_name = ({}, {}) if force else _previous(root, stamp_dir)
+        by_key = {} if force else previous_successes(root, stamp_dir)
         progress = Progress(len(specs), quiet=quiet)
         result = SweepResult(stamp_dir)
 
@@ -641,12 +178,13 @@ def run_sweep(
         to_run = []
         check = DataCheck()
         for spec in specs:
-            source = cached_source(spec, by_key, latest_by_name, check, rerun_failed=rerun_failed)
+            source = cached_source(spec, by_key, check)
             record = link_cached(spec, source) if source is not None else None
             if record is None:
                 to_run.append(spec)
             else:
                 on_result(record)
+        to_run = longest_first(to_run, root, current=stamp_dir)
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
         def handler(signum: int, frame: object) -> None:
@@ -654,6 +192,7 @@ def run_sweep(
                 signal.signal(sig, signal.SIG_IGN)
             raise Interrupted(signum)
 
+        executor_error: Exception | None = None
         try:
             for sig in previous:
                 signal.signal(sig, handler)
@@ -676,18 +215,47 @@ def run_sweep(
             for spec in to_run:
                 if spec.name not in done:
                     on_result(interrupted_record(spec))
+        except Exception as exc:  # the executor could not start, or broke down part-way
+            executor_error = exc
         finally:
             for sig, old in previous.items():
                 signal.signal(sig, old)
             progress.close()
-            title = f"Sweep {config.name}"
-            try:
-                _finish_outputs(root, stamp_dir, title, config, specs, result)
-            except OSError as exc:
-                raise OutputWriteError(
-                    f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
-                    "each run's folder and run.json are as they were written"
-                ) from None
+        why = _executor_problem(executor, scheduler, executor_error)
+        if executor_error is not None and all(r.status == "cached" for r in result.records):
+            # nothing was executed: publish nothing, move no link, keep the site as it was
+            remove_tree(stamp_dir)
+            raise ExecutorFailed(
+                f"{why}; no run was executed, so nothing was published: latest, latest-ok and "
+                f"the index in {root} are as they were"
+            )
+        if executor_error is not None:  # some runs finished first: the rest failed, said why
+            from sanctions_model.runner.executors import interrupted_record
+
+            done = {r.name for r in result.records}
+            for spec in to_run:
+                if spec.name not in done:
+                    on_result(interrupted_record(spec, "ExecutorFailed", why))
+        try:
+            result.records, result.summary = outcome.publish_sweep(
+                root,
+                stamp_dir,
+                title=f"Sweep {config.name}",
+                name=config.name,
+                source=config.source.name,
+                total=len(specs),
+                records=result.records,
+                interrupted=result.interrupted,
+            )
+        except OSError as exc:
+            raise OutputWriteError(
+                f"could not write the sweep's index in {stamp_dir}: {exc.strerror or exc}; "
+                "each run's folder and run.json are as they were written"
+            ) from None
+        if executor_error is not None:
+            print(
+                f"error: {why}; the runs it did not finish are recorded as failed", file=sys.stderr
+            )
         if keep is not None:
             outcome.prune(root, keep)
     for line in outcome.summary_lines(result.summary):
@@ -698,12 +266,26 @@ def run_sweep(
 
 
 __all__ = [
+    "CONFIRM_ABOVE",
+    "HISTORY_SCAN",
+    "MAX_RUNS",
+    "ExecutorFailed",
+    "NotebookGrid",
+    "OutputNotWritable",
     "SanctionsModelError",
     "SweepConfig",
     "SweepError",
     "SweepResult",
     "cache_key",
+    "cached_source",
+    "canonical_json",
+    "check_writable",
+    "data_digest",
+    "dry_run_lines",
+    "link_cached",
     "load_sweep",
+    "new_timestamp_dir",
+    "notebook_label",
     "plan",
     "run_name",
     "run_sweep",
