@@ -168,3 +168,19 @@ def test_placebo_on_a_short_pre_period_is_skipped_with_a_caveat():
     assert "Pseudo-dates" in str(placebo)
     with pytest.raises(ParameterError, match="needs at least 21"):
         placebo_backtest(res, on_short="raise")
+
+
+def test_refit_reruns_the_same_procedure_with_every_setting():
+    """The placebo backtest reruns a result through ``refit`` (the function and settings that
+    made it): on the same data and date it gives the same result, non-default settings kept."""
+    obs, _ = simulate_monthly_flows(1, seed=6)
+    y = obs["s0"]
+    res = estimate_counterfactual(y, "2022-03", trend="local level", seasonal=None, alpha=0.1,
+                                  n_sims=200, n_param_draws=10, seed=11, units="USD",
+                                  average_within=None)  # fmt: skip
+    again = res.refit(y, "2022-03")
+    assert again.config == res.config
+    assert again.headline().estimate == res.headline().estimate
+    assert np.array_equal(again.effect_draws(), res.effect_draws())
+    other = res.refit(y, "2022-03", seed=12)
+    assert other.config.seed == 12 and other.config.units == "USD" and other.config.alpha == 0.1

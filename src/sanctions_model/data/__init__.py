@@ -22,6 +22,23 @@ catalog()
     One row per dataset with its coverage.
 coverage(source="eurostat_comext")
     First and last period of a trade dataset.
+
+Layers
+------
+Bottom up: a module imports from its own layer or below (``tests/test_import_graph.py`` fails on
+any import circle).
+
+1. Readers of publisher formats and what they share: ``comext``, ``imf``, ``fred``, ``ofac``,
+   ``uk_sanctions``, ``events``, ``cn8_goods``, ``partner_national`` and ``hub_sheets`` (over
+   ``hub_records``), ``price_series``; ``flags`` (quality-flag vocabulary), ``schemas``,
+   ``countries``, ``donors``, ``_text``.
+2. Files and caches: ``manifest`` (checksums), ``tables`` (parsed-table cache), ``read_log``
+   (what a run read), the fetchers and ``connectors.cache`` (fetched and registered datasets).
+3. ``registry``: a dataset name becomes a :class:`~.registry.Dataset` handle (files, checksums,
+   reader, flags reader) once, here.
+4. By name, over the registry: ``prices``, ``quality_flags``, ``reads`` (is a run's read still
+   current), this package's ``load_*`` functions, and the user's commands
+   (``connectors.user_files``, which refuses embedded names, and ``connectors.cli``).
 """
 
 from __future__ import annotations

@@ -24,15 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from sanctions_model.data.countries import to_code
-from sanctions_model.data.partner_national import (
+from sanctions_model.data.hub_records import (
     EAEU_PARTNERS,
     WORLD,
     HubTable,
-    _code,
-    _frame,
-    _merged_flags,
+    hub_table,
+    partner_code,
 )
-from sanctions_model.data.quality_flags import make_flags
 from sanctions_model.errors import DataFormatError
 
 _KZ_AGGREGATES = {
@@ -142,7 +140,7 @@ def read_kazakhstan(paths: Sequence[str | os.PathLike[str]], *, source: str) -> 
                 "notes): levels are not comparable across the two groups",
             )
         )
-    return HubTable(_frame(records, source), make_flags(flags + _merged_flags(records, source)))
+    return hub_table(records, flags, source)
 
 
 def _kz_sheet_records(
@@ -223,7 +221,7 @@ def read_kyrgyzstan(paths: Sequence[str | os.PathLike[str]], *, source: str) -> 
         flows.add(flow)
         records += recs
         flags += fl
-    return HubTable(_frame(records, source), make_flags(flags + _merged_flags(records, source)))
+    return hub_table(records, flags, source)
 
 
 def _kg_sheet(rows: list[list[object]], where: str, source: str) -> tuple[list, list, str]:
@@ -292,7 +290,7 @@ def _kg_sheet(rows: list[list[object]], where: str, source: str) -> tuple[list, 
             continue
         if label in _KG_AGGREGATES:
             continue
-        code = _code(label)
+        code = partner_code(label)
         if code is None:
             raise DataFormatError(
                 where, f"unknown partner {label!r}; expected a country name", row=i + 1, column="C"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from sanctions_model.data._text import (
     to_number,
 )
 from sanctions_model.data.countries import to_code
+from sanctions_model.data.flags import make_flags
 from sanctions_model.errors import DataFormatError
 
 REQUIRED = ("COUNTRY.ID", "INDICATOR.ID", "COUNTERPART_COUNTRY.ID", "FREQUENCY.ID", "SCALE")
@@ -133,3 +135,27 @@ def read_imts_csv(path: str | os.PathLike[str], *, source: str) -> pd.DataFrame:
     _check_duplicates(table, long[ROW], path)
     table = table.drop_duplicates(KEY).sort_values(KEY, ignore_index=True)
     return schemas.validate(table, schemas.TRADE, path)
+
+
+def read_imts_flags(paths: Sequence[str | os.PathLike[str]], *, source: str) -> pd.DataFrame:
+    """Quality flags of an IMTS file: Russia's trade from 2022 is IMF estimates (``mirror_estimate``).
+
+    Russia stopped publishing in 2022; the IMF fills its exports and imports by partner from the
+    partners' own statistics.
+    """
+    table = read_imts_csv(paths[0], source=source)
+    years = sorted(
+        {p.year for p in table.loc[table["reporter"] == "RU", "period"] if p.year >= 2022}
+    )
+    return make_flags(
+        (
+            source,
+            "RU",
+            "*",
+            str(year),
+            "mirror_estimate",
+            "Russia publishes no trade data from 2022: the IMF fills its exports and imports by "
+            "partner from the partners' own statistics (mirror data)",
+        )
+        for year in years
+    )

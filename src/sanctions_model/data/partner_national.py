@@ -35,19 +35,24 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 import pandas as pd
 
-from sanctions_model.data import schemas
+from sanctions_model.data import hub_sheets, schemas
 from sanctions_model.data._text import ROW, read_csv_strict, reject_rows, to_number
-from sanctions_model.data.countries import from_numeric, to_code
-from sanctions_model.data.quality_flags import make_flags
+from sanctions_model.data.countries import from_numeric
+from sanctions_model.data.hub_records import (
+    EAEU_PARTNERS,
+    UNIT_SCALE,
+    WORLD,
+    HubTable,
+    hub_table,
+    partner_code,
+    sum_flag,
+)
 from sanctions_model.errors import DataFormatError
 
 HUBS = ("UZ", "KZ", "KG", "AM")
-WORLD = "G001"
-UNIT_SCALE = 1_000  # every hub file is in thousands of US dollars
 KEY = ["reporter", "partner", "flow", "product", "period"]
 #: Uzbekistan's published totals for 2023 in USD (Statistics Agency, as quoted in the data
 #: folder's SOURCES.md): the reference the flow and unit of its files are inferred from.
@@ -55,92 +60,6 @@ UZ_PUBLISHED_TOTALS = {"export": 24.9e9, "import": 38.7e9}
 UZ_REFERENCE_YEAR = "2023"
 #: Plausible range of Armenia's annual goods exports to all partners, USD (a few billion).
 AM_PLAUSIBLE_EXPORTS = (5e8, 5e10)
-EAEU_PARTNERS = ("AM", "BY", "KG", "RU")
-
-# Kyrgyz and Armenian spellings that are too odd for the countries module.
-_HUB_LABELS = {
-    "Bostwana": "BW", "Burkino Faso": "BF", "Butane": "BT", "CAR": "CF", "Eastern SAMOA": "AS",
-    "Coconut islands": "CC", "Korea (DPRK)": "KP", "SAR-Hong Kong": "HK",
-    "Taiwan. China province": "TW", "Undefined country": "NOT_SPECIFIED",
-    "China (Sar Hong Kong)": "HK",
-    "European Union (EU)": "EU_NOT_SPECIFIED",
-    # no single ISO code: Jersey and Guernsey together; international organisations
-    "Channel Islands": "NOT_SPECIFIED", "UN": "NOT_SPECIFIED",
-    "American Saoma": "AS", "Bosnia Herzegovina": "BA", "Cote d' Ivoire": "CI",
-    "Korea, DPR of": "KP", "Monako": "MC", "Folkland Islands (Malvinas)": "FK",
-    "Saint-Barth?lemy": "BL", "Unknown country": "NOT_SPECIFIED", "": "NOT_SPECIFIED",
-    "EU countries not specified": "EU_NOT_SPECIFIED",
-}  # fmt: skip
-
-
-class HubTable(NamedTuple):
-    """A reader's result: the trade table and its quality flags."""
-
-    table: pd.DataFrame
-    flags: pd.DataFrame
-
-
-def _code(label: str, lang: str = "en") -> str | None:
-    label = label.replace("\xa0", " ").strip()
-    return _HUB_LABELS.get(label) or to_code(label, lang) if label else _HUB_LABELS[""]
-
-
-def _frame(records: list[tuple], source: str) -> pd.DataFrame:
-    """(reporter, partner, flow, period, value, label) records -> trade rows (duplicates summed)."""
-    raw = pd.DataFrame(records, columns=["reporter", "partner", "flow", "period", "value", "label"])
-    grouped = raw.groupby(["reporter", "partner", "flow", "period"], sort=True, as_index=False)
-    out = grouped["value"].sum()
-    text = out["period"].astype(str)
-    year = text.str[:4].astype(int) - 1970
-    if text.str.len().gt(4).any():  # "2022-03": monthly
-        period = pd.PeriodIndex.from_ordinals(year * 12 + text.str[5:7].astype(int) - 1, freq="M")
-    else:
-        period = pd.PeriodIndex.from_ordinals(year, freq="Y")
-    return pd.DataFrame(
-        {
-            "reporter": out["reporter"].astype(str),
-            "partner": out["partner"].astype(str),
-            "flow": out["flow"].astype(str),
-            "product": "TOTAL",
-            "period": period,
-            "value": out["value"].astype(float),
-            "currency": "USD",
-            "unit_scale": UNIT_SCALE,
-            "source": source,
-        }
-    )
-
-
-def _merged_flags(records: list[tuple], source: str) -> list[tuple]:
-    raw = pd.DataFrame(records, columns=["reporter", "partner", "flow", "period", "value", "label"])
-    flags = []
-    labels = raw.groupby(["reporter", "partner"])["label"].agg(lambda s: sorted(set(s)))
-    for (reporter, partner), names in labels.items():
-        if len(names) > 1 and partner != WORLD:
-            shown = ", ".join(repr(n) for n in names)
-            flags.append(
-                (
-                    source,
-                    reporter,
-                    partner,
-                    "*",
-                    "merged_labels",
-                    f"{shown} are summed as {partner}",
-                )
-            )
-    return flags
-
-
-def _sum_flag(source: str, reporter: str, where: str) -> tuple:
-    return (
-        source,
-        reporter,
-        WORLD,
-        "*",
-        "total_is_sum",
-        f"{where} has no total row: the World total is the sum of all partner rows",
-    )
-
 
 # --- Uzbekistan: SDMX-CSV -------------------------------------------------------------------------
 
@@ -210,12 +129,12 @@ def read_uzbekistan(paths: Sequence[str | os.PathLike[str]], *, source: str) -> 
                         f"{flow}s (USD {other / 1e6:.1f} bn), likely gold not allocated to a partner",
                     )
                 )
-        flags.append(_sum_flag(source, "UZ", Path(path).name))
+        flags.append(sum_flag(source, "UZ", Path(path).name))
     if set(flows_seen) != {"export", "import"}:
         raise DataFormatError(
             source, f"expected one export and one import file, found {sorted(flows_seen)}"
         )
-    return HubTable(_frame(records, source), make_flags(flags + _merged_flags(records, source)))
+    return hub_table(records, flags, source)
 
 
 def _infer_uz_flow(total: float, path: object) -> tuple[str, int]:
@@ -247,7 +166,7 @@ _AM_FLOWS = {"export": "export", "import_consigment": "import"}
 def _read_armenia_rows(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.Series]:
     raw = read_csv_strict(path, _AM_COLUMNS)
     labels = raw["country"].str.strip()
-    codes = labels.map(_code)
+    codes = labels.map(partner_code)
     reject_rows(
         codes.isna(), raw, path, "unknown country {value!r}", column="country", shown=labels
     )
@@ -314,7 +233,7 @@ def read_armenia(path: str | os.PathLike[str], *, source: str) -> HubTable:
     raw, complete = _read_armenia_rows(path)
     annual = raw[(raw["timeperiod"].str.strip() == "Year") & raw["y"].isin(complete)]
     records = _am_records(annual, annual["y"])
-    flags = [_am_unit_flag(raw, complete, path, source), _sum_flag(source, "AM", Path(path).name)]
+    flags = [_am_unit_flag(raw, complete, path, source), sum_flag(source, "AM", Path(path).name)]
     for year in sorted(set(raw["y"]) - set(complete)):
         last = int(raw.loc[raw["y"] == year, "month"].max())
         flags.append(
@@ -329,7 +248,7 @@ def read_armenia(path: str | os.PathLike[str], *, source: str) -> HubTable:
             )
         )
     flags += _blank_flag(raw, source)
-    return HubTable(_frame(records, source), make_flags(flags + _merged_flags(records, source)))
+    return hub_table(records, flags, source)
 
 
 def read_armenia_monthly(paths: Sequence[str | os.PathLike[str]], *, source: str) -> HubTable:
@@ -339,9 +258,9 @@ def read_armenia_monthly(paths: Sequence[str | os.PathLike[str]], *, source: str
     monthly = raw[raw["timeperiod"].str.strip() != "Year"]
     periods = monthly["y"] + "-" + monthly["month"].astype(int).map("{:02d}".format)
     records = _am_records(monthly, periods)
-    flags = [_am_unit_flag(raw, complete, path, source), _sum_flag(source, "AM", Path(path).name)]
+    flags = [_am_unit_flag(raw, complete, path, source), sum_flag(source, "AM", Path(path).name)]
     flags += _blank_flag(raw, source)
-    return HubTable(_frame(records, source), make_flags(flags + _merged_flags(records, source)))
+    return hub_table(records, flags, source)
 
 
 def _am_records(rows: pd.DataFrame, periods: pd.Series) -> list[tuple]:
@@ -401,8 +320,6 @@ def _hub_of(path: Path) -> str:
 
 def read_partner_national(paths: Sequence[str | os.PathLike[str]], *, source: str) -> HubTable:
     """Read every hub's files (grouped by folder) into one annual trade table with its flags."""
-    from sanctions_model.data import hub_sheets  # it imports this module's helpers
-
     groups: dict[str, list[Path]] = {}
     for p in map(Path, paths):
         groups.setdefault(_hub_of(p), []).append(p)

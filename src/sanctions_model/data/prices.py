@@ -4,7 +4,8 @@ Trade is published in current prices. Through the 2022-23 price surge a flow can
 EUR while its volume falls, so every value-based estimate is made in real terms by default: the
 values are divided by a price index of their currency, rebased so that the base year averages 100.
 
-Shipped series (``data/raw/prices/``, byte-exact copies of FRED downloads; see ``data/SOURCES.md``):
+Shipped series (``data/raw/prices/``, byte-exact copies of FRED downloads; see ``data/SOURCES.md``;
+their files and readers are in :mod:`.price_series`, below the registry):
 
 ``hicp_ea``
     Euro-area HICP, all items, not seasonally adjusted (Eurostat, FRED series
@@ -42,124 +43,39 @@ trade_in_real_terms(frame, *, base=2021, currency=None)
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 
+from sanctions_model.data.price_series import (
+    CURRENCIES,
+    DEFAULT_DEFLATOR,
+    EXCHANGE_RATE,
+    PRICE_INDICES,
+    PriceSeries,
+    read_price_files,
+)
+from sanctions_model.data.registry import load
 from sanctions_model.errors import ParameterError
 
 __all__ = [
     "CURRENCIES",
     "DEFAULT_DEFLATOR",
+    "EXCHANGE_RATE",
     "PRICE_INDICES",
+    "PriceSeries",
     "convert_currency",
     "deflate",
     "deflator_caveats",
     "deflator_label",
     "exchange_rate",
     "price_index",
+    "read_price_files",
     "trade_in_real_terms",
 ]
 
 Values = TypeVar("Values", pd.Series, pd.DataFrame)
-
-
-@dataclass(frozen=True)
-class PriceSeries:
-    """One shipped monthly series: where its file is, how to read it and what it measures."""
-
-    name: str
-    file: str  # relative to data/
-    series_id: str  # the FRED series id (the file's value column)
-    currency: str  # the currency whose values it deflates (for a rate: the quote currency)
-    words: str  # plain words, without the base
-    date_column: str = "observation_date"
-    missing: tuple[str, ...] = (".", "")
-    caveats: tuple[str, ...] = ()
-
-
-PRICE_INDICES: dict[str, PriceSeries] = {
-    s.name: s
-    for s in (
-        PriceSeries(
-            "hicp_ea",
-            "raw/prices/CP0000EZ19M086NEST.csv",
-            "CP0000EZ19M086NEST",
-            "EUR",
-            "euro-area consumer prices (HICP, Eurostat)",
-            caveats=(
-                "EUR values are deflated with euro-area consumer prices (HICP), not export "
-                "prices (no EU export price index could be shipped): where the prices of the "
-                "goods traded rose faster than consumer prices, as for energy-intensive goods in "
-                "2022, the real fall understates the fall in volume",
-            ),
-        ),
-        PriceSeries(
-            "cpi_u",
-            "raw/prices/CPIAUCSL.csv",
-            "CPIAUCSL",
-            "USD",
-            "US consumer prices (CPI-U, BLS)",
-            date_column="date",
-            caveats=(
-                "USD values are deflated with US consumer prices (CPI-U, seasonally adjusted), "
-                "not the prices of the goods traded",
-            ),
-        ),
-        PriceSeries(
-            "us_export_prices",
-            "raw/prices/IQ.csv",
-            "IQ",
-            "USD",
-            "US export prices, all commodities (BLS)",
-            date_column="Date",
-            missing=("NA", ".", ""),
-            caveats=(
-                "the shipped US export price index ends in 2023-11 and is quarterly before 1989",
-            ),
-        ),
-    )
-}
-
-EXCHANGE_RATE = PriceSeries(
-    "eur_usd",
-    "raw/prices/EXUSEU.csv",
-    "EXUSEU",
-    "USD",
-    "US dollars per euro, monthly average (Federal Reserve H.10 via FRED)",
-)
-
-#: The deflator each currency's values get unless a caller names another.
-DEFAULT_DEFLATOR: dict[str, str] = {"EUR": "hicp_ea", "USD": "cpi_u"}
-CURRENCIES = tuple(DEFAULT_DEFLATOR)
-
-_BY_FILE = {Path(s.file).name: s for s in (*PRICE_INDICES.values(), EXCHANGE_RATE)}
-
-
-def read_price_files(paths: Sequence[str | os.PathLike[str]], *, source: str) -> pd.DataFrame:
-    """Registry reader: the shipped series files -> one indicators table."""
-    from sanctions_model.data import fred
-
-    frames = []
-    for path in paths:
-        spec = _BY_FILE.get(Path(path).name)
-        if spec is None:
-            from sanctions_model.errors import DataFormatError
-
-            raise DataFormatError(
-                path, f"not a known price series file; expected one of {sorted(_BY_FILE)}"
-            )
-        frames.append(
-            fred.read_fred_csv(
-                path, source=source, date_column=spec.date_column, missing=spec.missing
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
 
 
 def _check_name(name: str) -> PriceSeries:
@@ -178,8 +94,6 @@ def _check_currency(currency: str, what: str = "currency") -> str:
 
 def _monthly(spec: PriceSeries, dataset: str) -> pd.Series:
     """The series as published, on a gap-free monthly PeriodIndex (missing months NaN)."""
-    from sanctions_model.data.registry import load
-
     table = load(dataset)
     table = table[table["indicator"] == spec.series_id]
     s = pd.Series(

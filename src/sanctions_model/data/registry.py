@@ -3,6 +3,11 @@
 Every loader goes through here: :func:`load` verifies each file against the manifest, reads it
 with the reader for its publisher's format, and memoises the validated table per process (the
 notebooks and a sweep's worker load the same tables many times). Callers get a copy.
+
+A name is resolved here once, into a :class:`Dataset` handle (files, checksums, reader, flags
+reader); the readers below never look a name up again. Modules that need a dataset by name
+(:mod:`.prices`, :mod:`.quality_flags`, :mod:`.reads`, the package's ``load_*``) sit above this
+one and import it; nothing this module imports imports them back.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from sanctions_model.data import (
     manifest,
     ofac,
     partner_national,
-    prices,
-    reads,
+    price_series,
+    read_log,
     tables,
     uk_sanctions,
 )
@@ -41,6 +46,8 @@ class Dataset:
     publisher: str
     files: tuple[str, ...]  # glob patterns relative to data/
     reader: Callable[..., pd.DataFrame] = field(repr=False)
+    #: The quality flags the reader knows (see :mod:`.flags`); None when it has none.
+    flags: Callable[[list[Path]], pd.DataFrame] | None = field(default=None, repr=False)
 
     def paths(self, root: Path | None = None) -> list[Path]:
         root = root or manifest.data_dir()
@@ -52,6 +59,14 @@ class Dataset:
                 f"dataset {self.name!r}: no files match {list(self.files)} under {root}"
             )
         return found
+
+    def checksums(self, root: Path | None = None) -> dict[str, str]:
+        """``{path relative to data/: sha256}`` of the files, each verified against the manifest."""
+        root = root or manifest.data_dir()
+        return {
+            p.resolve().relative_to(root.resolve()).as_posix(): manifest.verify(p, root)
+            for p in self.paths(root)
+        }
 
 
 _MONTHLY = tuple(
@@ -112,6 +127,7 @@ DATASETS: dict[str, Dataset] = {
             "IMF, International Trade in Goods (IMTS)",
             ("raw/imf_imts/RU_trade.csv",),
             lambda paths: imf.read_imts_csv(paths[0], source="imf_imts"),
+            flags=lambda paths: imf.read_imts_flags(paths, source="imf_imts"),
         ),
         Dataset(
             "fred",
@@ -129,16 +145,16 @@ DATASETS: dict[str, Dataset] = {
             "Monthly price indices to deflate trade values: euro-area HICP (CP0000EZ19M086NEST), "
             "US CPI-U (CPIAUCSL), US export prices (IQ); see sanctions_model.data.prices",
             "Eurostat (HICP), US BLS (CPI-U, export prices), via FRED",
-            tuple(prices.PRICE_INDICES[n].file for n in sorted(prices.PRICE_INDICES)),
-            lambda paths: prices.read_price_files(paths, source="price_indices"),
+            tuple(price_series.PRICE_INDICES[n].file for n in sorted(price_series.PRICE_INDICES)),
+            lambda paths: price_series.read_price_files(paths, source="price_indices"),
         ),
         Dataset(
             "eur_usd",
             "indicators",
             "US dollars per euro, monthly average (EXUSEU)",
             "Board of Governors of the Federal Reserve System (H.10), via FRED",
-            (prices.EXCHANGE_RATE.file,),
-            lambda paths: prices.read_price_files(paths, source="eur_usd"),
+            (price_series.EXCHANGE_RATE.file,),
+            lambda paths: price_series.read_price_files(paths, source="eur_usd"),
         ),
         Dataset(
             "uk_sanctions_list",
@@ -167,6 +183,9 @@ DATASETS: dict[str, Dataset] = {
             lambda paths: (
                 partner_national.read_partner_national(paths, source="partner_national").table
             ),
+            flags=lambda paths: (
+                partner_national.read_partner_national(paths, source="partner_national").flags
+            ),
         ),
         Dataset(
             "partner_national_am_monthly",
@@ -179,6 +198,11 @@ DATASETS: dict[str, Dataset] = {
                 partner_national.read_armenia_monthly(
                     paths, source="partner_national_am_monthly"
                 ).table
+            ),
+            flags=lambda paths: (
+                partner_national.read_armenia_monthly(
+                    paths, source="partner_national_am_monthly"
+                ).flags
             ),
         ),
         Dataset(
@@ -252,7 +276,7 @@ def kind_of(name: str) -> str:
     """The kind of an embedded or cached dataset."""
     if name in DATASETS:
         return DATASETS[name].kind
-    from sanctions_model.data.connectors import cache
+    from sanctions_model.data.connectors import cache  # lazy, as in load()
 
     record = cache.read_record(name)
     if record is None:
@@ -280,6 +304,7 @@ def load(name: str) -> pd.DataFrame:
     (:mod:`sanctions_model.data.connectors.cache`), which verifies its own checksums.
     """
     if name not in DATASETS:
+        # lazy: the connectors package (~0.2 s to import) is needed only for fetched datasets
         from sanctions_model.data.connectors import cache
 
         frame = cache.load_cached(name)
@@ -287,9 +312,20 @@ def load(name: str) -> pd.DataFrame:
             get(name)
         return frame
     frame = _load_cached(name, str(manifest.data_dir())).copy()
-    if reads.recording():  # inside a run: the runner's cache needs what this run read
-        reads.record_read(name, "embedded", reads.embedded_checksums(name))
+    if read_log.recording():  # inside a run: the runner's cache needs what this run read
+        read_log.record_read(name, "embedded", DATASETS[name].checksums())
     return frame
+
+
+def checksums(name: str) -> dict[str, str] | None:
+    """What :func:`load` would record for ``name`` now: an embedded dataset's verified file
+    checksums, or a fetched dataset's (:func:`.connectors.cache.checksums`); None when no dataset
+    has that name."""
+    if name in DATASETS:
+        return DATASETS[name].checksums()
+    from sanctions_model.data.connectors import cache  # lazy, as in load()
+
+    return cache.checksums(name)
 
 
 def clear_cache() -> None:

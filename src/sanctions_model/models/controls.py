@@ -21,6 +21,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from ._results import to_period
+from .counterfactual import control_moved  # its home: it fits a counterfactual per control
 
 __all__ = ["control_moved", "load_controls", "load_flow", "parse_control"]
 
@@ -221,50 +222,3 @@ def load_controls(
     if not cols:
         return None
     return pd.DataFrame(cols)
-
-
-def control_moved(
-    controls: pd.DataFrame,
-    intervention: Any,
-    *,
-    pre_start: Any = None,
-    alpha: float = 0.05,
-    log: bool = True,
-    n_sims: int = 400,
-) -> pd.DataFrame:
-    """Each control's own average effect at ``intervention`` and whether it moved.
-
-    The control gets the same treatment as the flow: a counterfactual fitted on its pre-period
-    (local level with the seasonal chosen by backtest), compared with what it did afterwards. A
-    control whose interval excludes zero moved with the treatment, so using it as a regressor
-    attributes part of the effect to it.
-
-    Returns
-    -------
-    DataFrame
-        Index: control names; columns effect, lower, upper, p_value, moved.
-    """
-    from .counterfactual import estimate_counterfactual
-    from .draws import summarize_draws
-
-    t0 = to_period(intervention)
-    rows = {}
-    for col in controls.columns:
-        s = controls[col]
-        if pre_start is not None:
-            s = s.loc[to_period(pre_start) :]
-        res = estimate_counterfactual(
-            s, t0, log=log and bool((s.dropna() > 0).all()), trend="local level",
-            alpha=alpha, n_sims=n_sims, n_param_draws=20, seed=7, check_controls=False,
-        )  # fmt: skip
-        d = summarize_draws(res.effect_draws(), alpha=alpha)
-        rows[str(col)] = {
-            "effect": d.estimate,
-            "lower": d.lower,
-            "upper": d.upper,
-            "p_value": d.p_value,
-            "moved": bool(d.lower > 0 or d.upper < 0),
-        }
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out["moved"] = out["moved"].astype(bool)
-    return out.astype({"effect": float, "lower": float, "upper": float, "p_value": float})

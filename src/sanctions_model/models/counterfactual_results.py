@@ -7,7 +7,7 @@ the report, the summary, the plot and the placebo backtest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,9 +21,10 @@ from sanctions_model.reporting.text import effect_sentence
 from ._results import ResultsDisplayMixin, Summary, as_period_index
 from ._results import validate_alpha as _validate_alpha
 from ._structural import StructuralFit, TrendKind
-from .backtest import ModelChoiceResults, PlaceboResults, model_label
+from .backtest import ModelChoiceResults, model_label
 from .draws import DrawSummary, summarize_draws
 from .mc_error import RoundedSummary, rounded_summary
+from .placebo import PlaceboResults, placebo_backtest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,6 +33,9 @@ __all__ = ["CounterfactualConfig", "CounterfactualResults"]
 
 EffectScale = Literal["relative", "absolute"]
 SHORT_PRE = 24  # months: below this the pre-period gets a caveat
+#: The options of the estimator that :meth:`CounterfactualResults.refit` repeats from the config.
+_REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
+                   "param_uncertainty", "seed", "units", "average_within")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class CounterfactualResults(ResultsDisplayMixin):
     """Each control's own effect at the intervention (its counterfactual), when checked."""
     _groups: np.ndarray | None = None
     """Monte Carlo batch of each simulated path (whole parameter draws to a batch)."""
+    _estimator: Callable[..., CounterfactualResults] | None = None
+    """The function that made this result (see :meth:`refit`)."""
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -582,6 +588,12 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     def placebo_test(self, dates: Sequence[Any] | None = None, **kwargs: Any) -> PlaceboResults:
         """Placebo backtest at pseudo-dates in the pre-period (see :func:`placebo_backtest`)."""
-        from .backtest import placebo_backtest
-
         return placebo_backtest(self, dates, **kwargs)
+
+    def refit(self, y: pd.Series, intervention: Any, **options: Any) -> CounterfactualResults:
+        """This result's procedure on other data: the function and settings that made it, with
+        ``options`` overriding them (the placebo backtest reruns it at pseudo-dates)."""
+        if self._estimator is None:
+            raise ParameterError("refit: this result does not name the function that made it")
+        settings = {name: getattr(self.config, name) for name in _REFIT_SETTINGS}
+        return self._estimator(y, intervention, **{**settings, **options})

@@ -19,8 +19,9 @@ records their path and sha256, the file itself is never copied. A name given to 
 loading it loads the fetched entry, so a ``--refresh`` of either name updates both.
 
 Inside a notebook run, :func:`load_cached` records the name and checksum it read in the run's
-``datasets.json`` (:mod:`sanctions_model.data.reads`); :func:`checksums` gives the same for today's
-files, so the runner re-runs exactly the runs whose datasets changed.
+``datasets.json`` (through :mod:`sanctions_model.data.read_log`; see :mod:`sanctions_model.data.reads`):
+:func:`checksums` gives the same for today's files, so the runner re-runs exactly the runs whose
+datasets changed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sanctions_model._io import atomic_write_text
-from sanctions_model.data import manifest, reads, schemas
+from sanctions_model.data import manifest, read_log, schemas, tables
 from sanctions_model.data.connectors.http import redact
 from sanctions_model.errors import SanctionsModelError
 
@@ -256,7 +257,7 @@ def load_cached(name: str) -> pd.DataFrame | None:
         if actual != record["sha256"]:
             raise UserFileChangedError(name, path, record["sha256"], actual, hint)
         frame = parsed_reference(name, str(record["source"]), path, actual)
-        reads.record_read(requested, "reference", {"file": actual})
+        read_log.record_read(requested, "reference", {"file": actual})
         return frame
     hint = f"{record.get('command', 'sanctions-model fetch SOURCE ...')} --refresh"
     path = cache_dir() / str(record.get("parquet", ""))
@@ -267,7 +268,7 @@ def load_cached(name: str) -> pd.DataFrame | None:
         raise CacheCorruptedError(path, str(record.get("sha256_parquet")), actual, hint)
     frame = _from_storable(pd.read_parquet(path), record["kind"])
     frame = schemas.validate(frame, SCHEMAS[record["kind"]], path)
-    reads.record_read(requested, "fetched", {"parquet": actual})
+    read_log.record_read(requested, "fetched", {"parquet": actual})
     return frame
 
 
@@ -278,8 +279,6 @@ def parsed_reference(name: str, source: str, path: Path, digest: str) -> pd.Data
     readers' code, so an edited file or reader is parsed again; a damaged cached table is
     ignored and rewritten (see :mod:`sanctions_model.data.tables`).
     """
-    from sanctions_model.data import tables
-
     key = tables.table_key(f"user:{source}:{name}", [digest, _user_readers_hash()])
     label = f"user-{name}"
     frame = tables.read(label, key)
