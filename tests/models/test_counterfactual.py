@@ -265,12 +265,13 @@ def test_input_validation():
 
 def _check_sentence(sentence: str, s, alpha: float, scale: str) -> bool:
     """Fail on any claim the interval and p-value do not support; True if it claimed a side."""
+    # the sentence prints the headline: figures rounded to their Monte Carlo errors
     excludes = s.lower > 0 or s.upper < 0
-    significant = s.p_value < alpha
+    significant = s.p_value <= alpha if s.p_bound else s.p_value < alpha
     shown = fmt.pct if scale == "relative" else fmt.money
     assert f"interval {shown(s.lower)} to {shown(s.upper)}" in sentence
-    assert fmt.pvalue(s.p_value, n_draws=s.n_draws) in sentence
-    if s.at_floor:
+    assert fmt.pvalue(s.p_value, n_draws=s.sentence_n_draws) in sentence
+    if s.p_bound and s.sentence_n_draws:
         assert "p < " in sentence
     if excludes and significant:
         assert "The interval excludes zero." in sentence
@@ -282,8 +283,10 @@ def _check_sentence(sentence: str, s, alpha: float, scale: str) -> bool:
     if not excludes and not significant:
         assert "The interval includes zero" in sentence
     else:
-        # interval and p can only disagree at the discreteness of the draws (p within 2/n of alpha)
-        assert abs(s.p_value - alpha) <= 2 / s.n_draws + 1e-12
+        # interval and p can only disagree at the discreteness of the draws (raw p within 2/n of
+        # alpha, or the rounding of p to its Monte Carlo error)
+        raw = s.raw
+        assert abs(raw.p_value - alpha) <= max(2 / raw.n_draws, 8 * s.se.get("p_value", 0)) + 1e-12
         assert "disagree" in sentence and "no direction is claimed" in sentence
     return False
 
@@ -324,13 +327,15 @@ def test_sentences_agree_with_interval_and_p_over_a_grid(grid_fits, log, n_sims,
             y.loc[post] = y0.loc[post] * np.exp(size * w)
             res = base.with_observed(y)
             res = dataclasses.replace(res, config=dataclasses.replace(res.config, alpha=alpha))
-            s = res.effect_summary()
+            s = res.headline()
             claimed += _check_sentence(res.sentence(), s, alpha, "relative" if log else "level")
             assert res.sentence() in res.report()
             assert res.to_results()["sentence"] == res.sentence()
             cases += 1
     assert cases == 33
-    assert 10 <= claimed <= 30  # the grid has both claims of a direction and of no evidence
+    # the grid has both claims of a direction and of no evidence (fewer claims since the printed
+    # bounds are rounded outwards to their Monte Carlo errors: 6-9 of 33 at 200-1000 paths)
+    assert 4 <= claimed <= 30
 
 
 def test_short_pre_period_note_names_the_interval_by_its_ends():

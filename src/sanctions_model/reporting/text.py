@@ -32,13 +32,19 @@ def _finite(*values: float | None) -> bool:
 
 
 def claim(
-    lower: float | None, upper: float | None, p_value: float | None, alpha: float = 0.05
+    lower: float | None,
+    upper: float | None,
+    p_value: float | None,
+    alpha: float = 0.05,
+    *,
+    p_upper_bound: bool = False,
 ) -> Claim:
     """What a sentence may claim from an interval and a p-value (both optional but not both).
 
     ``below``/``above``: the interval lies below/above zero and (if given) ``p < alpha``;
     ``includes zero``: the interval straddles zero and (if given) ``p >= alpha``;
     ``inconclusive``: interval and p-value disagree; ``not estimated``: nothing usable.
+    ``p_upper_bound``: ``p_value`` is a bound (``p < 0.05``), significant when it is <= ``alpha``.
     """
     has_interval = _finite(lower, upper)
     has_p = _finite(p_value)
@@ -50,7 +56,8 @@ def claim(
         side = "below" if hi < 0 else "above" if lo > 0 else "includes zero"
     if not has_p:
         return side  # type: ignore[return-value]
-    significant = float(p_value) < alpha  # type: ignore[arg-type]
+    p = float(p_value)  # type: ignore[arg-type]
+    significant = p <= alpha if p_upper_bound else p < alpha
     if side is None:
         return "inconclusive"  # a p-value alone gives no direction to claim
     if side == "includes zero":
@@ -103,7 +110,13 @@ def effect_sentence(
         How the interval and p-value were computed; appended in brackets.
     """
     level = f"{100 * (1 - alpha):.0f}%"
-    what = claim(lower, upper, p_value, alpha)
+    bound = p_upper_bound or (
+        _finite(p_value)
+        and bool(n_draws)
+        and not exact_floor
+        and float(p_value) <= 1.0 / (n_draws + 1) + 1e-12  # type: ignore[operator]
+    )
+    what = claim(lower, upper, p_value, alpha, p_upper_bound=bool(bound))
     if what == "not estimated" or not _finite(estimate):
         return f"{subject}: not estimated (no usable interval or p-value)."
     est = float(estimate)  # type: ignore[arg-type]
