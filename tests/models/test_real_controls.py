@@ -9,7 +9,12 @@ import pytest
 from sanctions_model.data import prices
 from sanctions_model.errors import ParameterError
 from sanctions_model.models import load_controls
-from sanctions_model.models.real_controls import _unit_currency, control_currency, deflate_controls
+from sanctions_model.models.real_controls import (
+    _unit_currency,
+    control_currency,
+    controls_line,
+    deflate_controls,
+)
 
 BRENT, RATE, CPI = "fred:POILBREUSDM", "eur_usd:EXUSEU", "price_indices:CPIAUCSL"
 
@@ -49,6 +54,10 @@ def test_brent_in_a_euro_run_is_deflated_by_us_prices_and_the_rate_is_left_alone
     year = real.index.year == 2021
     base_year = nominal[BRENT].loc["2021-01":"2021-12"].mean()
     assert real.loc[year, BRENT].mean() == pytest.approx(base_year, rel=0.01)
+    assert controls_line([BRENT, RATE], real) == (
+        f"{BRENT} (deflated with {prices.deflator_label('cpi_u')}), {RATE}"
+    )
+    assert controls_line([BRENT], nominal) == BRENT and controls_line([]).startswith("none")
     june = pd.Period("2022-06", "M")
     assert 0.90 < real.loc[june, BRENT] / nominal.loc[june, BRENT] < 0.95
 

@@ -24,7 +24,7 @@ from sanctions_model.errors import ParameterError
 
 from .controls import load_flow, parse_control
 
-__all__ = ["control_currency", "deflate_controls"]
+__all__ = ["control_currency", "controls_line", "deflate_controls"]
 
 
 def _unit_currency(unit: str) -> str | None:
@@ -117,3 +117,16 @@ def deflate_controls(
         used[str(spec)] = name
     out.attrs = {"deflated": used, "base": base}
     return out
+
+
+def controls_line(specs: list[str], frame: pd.DataFrame | None = None) -> str:
+    """The run's controls in words, each deflated one with its price index (notebook 02)."""
+    from sanctions_model.data.prices import deflator_label
+
+    if not specs:
+        return "none (the counterfactual extrapolates the flow's own past)"
+    used = frame.attrs.get("deflated", {}) if frame is not None else {}
+    return ", ".join(
+        spec + (f" (deflated with {deflator_label(used[spec])})" if used.get(spec) else "")
+        for spec in specs
+    )
