@@ -65,7 +65,7 @@ from IPython.display import Markdown, display
 
 from sanctions_model import data, models, reporting
 from sanctions_model.data import prices
-from sanctions_model.models.break_report import run_break_tests
+from sanctions_model.models.breaks.report import run_break_tests
 from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown, series_results
 from sanctions_model.models.real_controls import controls_line, deflate_controls
 from sanctions_model.models.seasonal import applies_to, compare_with_published
