@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (sanctions-model)
 #     language: python
@@ -26,8 +26,9 @@
 #
 # Values are in real terms by default: deflated to 2021 prices (EUR by euro-area consumer prices,
 # USD by US consumer prices, unless `deflator` names another index), because 2022-23 prices rose
-# fast and a counterfactual in current prices reads part of that rise as trade. The same
-# procedure in current prices is shown as a robustness row. Published figures (Eurostat's -61%)
+# fast and a counterfactual in current prices reads part of that rise as trade. Controls that are
+# money amounts (Brent in USD per barrel) are deflated too, each by its own currency's index. The
+# same procedure in current prices is shown as a robustness row. Published figures (Eurostat's -61%)
 # are nominal. Printed figures are rounded to what the simulations support (their Monte Carlo
 # errors), so a rerun with another seed or on another machine prints the same numbers.
 
@@ -64,8 +65,9 @@ from IPython.display import Markdown, display
 
 from sanctions_model import data, models, reporting
 from sanctions_model.data import prices
-from sanctions_model.models.break_report import run_break_tests
-from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown
+from sanctions_model.models.breaks.report import run_break_tests
+from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown, series_results
+from sanctions_model.models.real_controls import controls_line, deflate_controls
 from sanctions_model.models.seasonal import applies_to, compare_with_published
 from sanctions_model.reporting import format as fmt
 
@@ -73,12 +75,13 @@ from sanctions_model.reporting import format as fmt
 nominal_y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end)
 y = models.load_flow(source, reporter, partner, flow, product, start=pre_start, end=end, real=True, deflator=deflator) if real else nominal_y
 deflator_name = prices.deflator_label(y.attrs["deflator"]) if real else None
-x = models.load_controls(controls, start=pre_start, end=end)
+nominal_x = models.load_controls(controls, start=pre_start, end=end)
+x = deflate_controls(nominal_x, deflator=deflator, within=y.index) if real else nominal_x  # each in its own currency
 timeline = data.load_events(jurisdiction=event_jurisdiction)
 known_events = {row.measure: pd.Period(row.date, "M") for row in timeline.itertuples()}
 subject = f"{reporter} {flow}s {'to' if flow == 'export' else 'from'} {partner}" + (f", HS {product}" if product else "")
 print(f"{subject}: {y.notna().sum()} months with data, {y.index.min()} to {y.index.max()}, in {y.attrs['unit']}" + (f" (deflated with {deflator_name})" if real else ""))
-print("Controls:", ", ".join(controls) if controls else "none (the counterfactual extrapolates the flow's own past)")
+print("Controls:", controls_line(controls, x))
 print("\n".join(f"Note: {c}" for c in y.attrs["caveats"]))
 
 # %% [markdown]
@@ -109,7 +112,7 @@ plt.show()
 options = dict(controls=x, log=log, trend=trend, seasonal={"auto": "auto", "monthly": 12, "none": None}[seasonal],
                alpha=alpha, n_sims=n_sims, n_param_draws=max(50, n_sims // 10), known_events=known_events)
 cf = models.estimate_counterfactual(y, intervention, units=y.attrs["unit"], **options)
-cf_nominal = models.estimate_counterfactual(nominal_y, intervention, units=nominal_y.attrs["unit"], **options) if real else None
+cf_nominal = models.estimate_counterfactual(nominal_y, intervention, units=nominal_y.attrs["unit"], **{**options, "controls": nominal_x}) if real else None
 display(cf.model_choice if cf.model_choice is not None else Markdown(f"Model fixed by the parameters: {cf.model_chosen}"))
 
 # %% [markdown]
@@ -220,6 +223,8 @@ reporting.record_results({
     "real": real, "deflator": y.attrs["deflator"], "deflator_label": deflator_name,
     "nominal": price_basis_results(cf_nominal),
     "controls": list(controls),
+    "controls_deflated": x.attrs.get("deflated", {}) if real and x is not None else {},
+    "counterfactual_series": series_results(cf),
     "cumulative": {"effect": headline["cumulative_effect"], "lower": headline["cumulative_lower"], "upper": headline["cumulative_upper"]},
     "model_choice": None if cf.model_choice is None else cf.model_choice.to_frame()[["crps", "log_score", "coverage_95"]].to_dict(orient="index"),
     "placebo": placebo.to_results(),

@@ -235,3 +235,21 @@ def test_break_report_table_and_results(broken):
     assert out["chow_p_value"] == bt.chow.p_value < 0.05
     assert out["qlr_break_month"] == "2022-03" and "wild" in out["break_inference"]
     assert "Inference:" in bt.notes() and out["break_caveats"] == bt.caveats
+
+
+def test_old_import_paths_reach_the_subpackage():
+    """``models.breaks``, ``models.sieve`` and ``models.break_report`` still import the same
+    objects after the move into ``models/breaks/``, and no module of it is over 600 lines."""
+    from pathlib import Path
+
+    import sanctions_model.models as models
+    from sanctions_model.models import break_report, breaks, sieve
+    from sanctions_model.models.breaks import bootstrap, report
+
+    assert models.qlr_test is breaks.qlr_test and models.BreakTestResult is breaks.BreakTestResult
+    assert sieve.fit_ar_sieve is bootstrap.fit_ar_sieve is breaks.fit_ar_sieve
+    assert break_report.run_break_tests is report.run_break_tests
+    sizes = {
+        p.name: len(p.read_text().splitlines()) for p in Path(breaks.__file__).parent.glob("*.py")
+    }
+    assert len(sizes) >= 6 and max(sizes.values()) < 600, sizes

@@ -111,3 +111,24 @@ def test_display_frame_plot_and_validation(fitted):
         fit_intervention(res.observed, "2030-01")
     with pytest.raises(ParameterError):
         fit_intervention(res.observed, "2022-03", criterion="hqic")  # type: ignore[arg-type]
+
+
+def test_the_intervention_subpackage_keeps_the_old_import_path():
+    """``models.intervention`` is a folder now (events, arma, results, model); the names users
+    import from it and from ``models`` are the same objects, and no module is over 600 lines."""
+    from pathlib import Path
+
+    import sanctions_model.models as models
+    from sanctions_model.models import intervention
+    from sanctions_model.models.intervention import model, results
+
+    assert models.fit_intervention is intervention.fit_intervention is model.fit_intervention
+    assert (
+        models.InterventionResults
+        is intervention.InterventionResults
+        is results.InterventionResults
+    )
+    assert models.events_from_timeline is intervention.events_from_timeline
+    folder = Path(intervention.__file__).parent
+    sizes = {p.name: len(p.read_text().splitlines()) for p in folder.glob("*.py")}
+    assert len(sizes) >= 5 and max(sizes.values()) < 600, sizes

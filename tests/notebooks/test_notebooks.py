@@ -93,6 +93,16 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
     # the first package's step is a large fall and says what else it carries
     assert res["intervention_effects"]["EU package 4"] < -0.3
     assert any("invasion" in c for c in res["intervention_caveats"])
+    # the chart's data, in the run's unit, for the findings page's CSV
+    series = res["counterfactual_series"]
+    assert series["unit"] == res["units"] == "EUR at 2021 prices"
+    n = len(series["period"])
+    assert n == 68 and all(len(series[k]) == n for k in ("observed", "median", "lower", "upper"))
+    post = [i for i, p in enumerate(series["period"]) if p >= "2022-03"]
+    assert series["starts"] == "2022-03" and len(post) == 30
+    # the flow sits below its counterfactual band in most sanctioned months
+    below = sum(series["observed"][i] < series["lower"][i] for i in post)
+    assert below >= 20, below
 
 
 @pytest.mark.slow
@@ -119,6 +129,9 @@ def test_sanction_effect_on_eu_energy_imports_from_russia_with_brent(tmp_path):
     for key in HEADLINE_02:
         assert key in res, key
     assert res["controls"] == ["fred:POILBREUSDM"] and "fred:POILBREUSDM" in res["inference"]
+    # a real-terms run: Brent (USD per barrel) deflated by US consumer prices, the flow by HICP
+    assert res["real"] is True and res["deflator"] == "hicp_ea"
+    assert res["controls_deflated"] == {"fred:POILBREUSDM": "cpi_u"}
     assert res["pre_period"] == ["2020-01", "2022-02"]  # the spreadsheet's 26-month pre-period
     assert res["lower"] < res["effect"] < res["upper"]
     # sentence and numbers from the same draws: a claimed side only with p below 5%

@@ -357,7 +357,7 @@ def _series_csv(results: object) -> str:
     writer = csv.writer(buf)
     writer.writerow(columns)
     for i in range(n):
-        writer.writerow([csv_cell(series[k][i]) for k in columns])
+        writer.writerow([csv_cell("" if series[k][i] is None else series[k][i]) for k in columns])
     return buf.getvalue()
 
 

@@ -1,0 +1,157 @@
+"""The regression every break test runs: log series on a constant, trend and month dummies, the
+break regressors at each candidate month, and the Newey-West pieces the statistics share."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sanctions_model.errors import ParameterError
+
+from .._results import as_period_index
+
+BreakIn = Literal["level", "level+trend", "all"]
+Inference = Literal["sieve-bootstrap", "hac", "iid"]
+
+
+def _prepare(
+    y: pd.Series, exog: pd.DataFrame | None, log: bool, seasonal: bool, trend: bool
+) -> tuple[pd.Series, np.ndarray, list[str]]:
+    if isinstance(y, pd.DataFrame):
+        y = y.iloc[:, 0]
+    y = y.copy().astype(float)
+    y.index = as_period_index(y.index)
+    y = y.sort_index().dropna()
+    if log:
+        if (y <= 0).any():
+            raise ParameterError("log=True needs strictly positive values")
+        y = np.log(y)
+    cols: dict[str, np.ndarray] = {"const": np.ones(len(y))}
+    if trend:
+        cols["trend"] = np.arange(len(y)) / 12.0
+    if seasonal:
+        for m in range(2, 13):
+            col = (y.index.month == m).astype(float)
+            if col.any():
+                cols[f"month_{m:02d}"] = col
+    x = pd.DataFrame(cols, index=y.index)
+    if exog is not None:
+        ex = exog.copy()
+        ex.index = as_period_index(ex.index)
+        ex = ex.reindex(y.index)
+        if ex.isna().any().any():
+            raise ParameterError("exog must cover every month of y")
+        x = pd.concat([x, ex], axis=1)
+    return y, x.to_numpy(dtype=float), list(x.columns)
+
+
+def _break_columns(names: list[str], break_in: BreakIn) -> list[int]:
+    if break_in == "level":
+        return [names.index("const")]
+    if break_in == "level+trend":
+        return [names.index(n) for n in ("const", "trend") if n in names]
+    if break_in == "all":
+        return list(range(len(names)))
+    raise ParameterError(f"break_in must be 'level', 'level+trend' or 'all', got {break_in!r}")
+
+
+class _Regression:
+    """The null regression of one series and the break regressors at each candidate month.
+
+    Residual-based statistics are computed for many error vectors at once (the columns of ``e``),
+    which is what makes the bootstrap cheap: under the null the statistics depend on the errors
+    only through their residuals ``M e`` (``M`` the annihilator of the null design).
+    """
+
+    def __init__(self, x: np.ndarray, cols: list[int], locs: np.ndarray) -> None:
+        self.x = x
+        self.n, self.k = x.shape
+        self.cols = cols
+        self.q = len(cols)
+        self.locs = np.asarray(locs)
+        self.qx, _ = np.linalg.qr(x)
+        self.df2 = self.n - self.k - self.q
+        t = np.arange(self.n)
+        self._qz = []
+        for loc in self.locs:
+            z = x[:, cols] * (t >= loc)[:, None]
+            zt = z - self.qx @ (self.qx.T @ z)
+            qz, _ = np.linalg.qr(zt)
+            self._qz.append(qz)
+
+    def resid(self, e: np.ndarray) -> np.ndarray:
+        return e - self.qx @ (self.qx.T @ e)
+
+    def f_stats(self, resid: np.ndarray) -> np.ndarray:
+        """F statistic at every candidate month (rows) for each residual column."""
+        r = resid if resid.ndim == 2 else resid[:, None]
+        ssr_r = (r**2).sum(axis=0)
+        out = np.empty((len(self.locs), r.shape[1]))
+        for i, qz in enumerate(self._qz):
+            red = ((qz.T @ r) ** 2).sum(axis=0)
+            out[i] = (red / self.q) / (np.maximum(ssr_r - red, 1e-300) / self.df2)
+        return out
+
+    def hac_stats(self, resid: np.ndarray, lags: int) -> np.ndarray:
+        """Newey-West Wald statistic / q at every candidate month for each residual column.
+
+        Studentizing by the long-run variance makes the statistic nearly pivotal, so its sieve
+        bootstrap distribution depends less on how well the AR persistence was estimated.
+        """
+        r = resid if resid.ndim == 2 else resid[:, None]
+        w = 1 - np.arange(1, lags + 1) / (lags + 1)
+        out = np.empty((len(self.locs), r.shape[1]))
+        for i, qz in enumerate(self._qz):
+            a = qz.T @ r  # q x B: coefficients on the orthonormalised break regressors
+            u = r - qz @ a  # unrestricted residuals
+            sc = qz[:, :, None] * u[:, None, :]  # n x q x B scores
+            omega = np.einsum("tib,tjb->ijb", sc, sc)
+            for j, wj in enumerate(w, start=1):
+                g = np.einsum("tib,tjb->ijb", sc[j:], sc[:-j])
+                omega += wj * (g + g.transpose(1, 0, 2))
+            if self.q == 1:
+                out[i] = a[0] ** 2 / np.maximum(omega[0, 0], 1e-300)
+            else:
+                for b in range(r.shape[1]):
+                    out[i, b] = a[:, b] @ np.linalg.solve(omega[:, :, b], a[:, b]) / self.q
+        return out
+
+    def unrestricted_resid(self, resid: np.ndarray, i: int) -> np.ndarray:
+        qz = self._qz[i]
+        return resid - qz @ (qz.T @ resid)
+
+    def resid_at_best(self, e: np.ndarray, stats_of: Any = None) -> np.ndarray:
+        """Residuals of each column of ``e`` with the break where its own statistic peaks."""
+        r = self.resid(e)
+        stat = self.f_stats(r) if stats_of is None else stats_of(r)
+        best = np.argmax(stat, axis=0)
+        out = np.empty_like(r)
+        for j in range(r.shape[1]):
+            out[:, j] = self.unrestricted_resid(r[:, j], int(best[j]))
+        return out
+
+    def unrestricted_design(self, i: int) -> np.ndarray:
+        t = np.arange(self.n)
+        return np.column_stack([self.x, self.x[:, self.cols] * (t >= self.locs[i])[:, None]])
+
+
+def _hac_wald(y: np.ndarray, xu: np.ndarray, cols_u: list[int], maxlags: int) -> float:
+    import statsmodels.api as sm
+
+    fit = sm.OLS(y, xu).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+    b = fit.params[cols_u]
+    v = np.asarray(fit.cov_params())[np.ix_(cols_u, cols_u)]
+    return float(b @ np.linalg.solve(v, b))
+
+
+def _nw_lags(n: int) -> int:
+    return int(np.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def _check_inference(inference: str) -> None:
+    if inference not in ("sieve-bootstrap", "hac", "iid"):
+        raise ParameterError(
+            f"inference must be 'sieve-bootstrap', 'hac' or 'iid', got {inference!r}"
+        )

@@ -1,0 +1,83 @@
+"""The break tests notebook 02 runs, as one result: Chow at the intervention, QLR (level, and
+level and trend) and CUSUM, with one table, their caveats and the ``results.json`` entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sanctions_model.reporting import format as fmt
+
+from .chow import chow_test
+from .cusum import cusum_test
+from .qlr import qlr_test
+from .results import BreakTestResult
+
+__all__ = ["BreakTests", "run_break_tests"]
+
+
+@dataclass(frozen=True, eq=False)
+class BreakTests:
+    """The four default break tests of one series (read-only)."""
+
+    tests: dict[str, BreakTestResult]
+    n_reps: int
+
+    @property
+    def chow(self) -> BreakTestResult:
+        return next(iter(self.tests.values()))
+
+    @property
+    def caveats(self) -> list[str]:
+        return sorted({c for t in self.tests.values() for c in t.caveats})
+
+    def table(self) -> pd.DataFrame:
+        """Statistic, p-value and break month of each test, formatted for readers."""
+        return pd.DataFrame(
+            {
+                "statistic": [fmt.number(t.statistic) for t in self.tests.values()],
+                "p-value": [
+                    fmt.pvalue(t.p_value, n_draws=self.n_reps) for t in self.tests.values()
+                ],
+                "break month": [f"{t.break_date:%b %Y}" for t in self.tests.values()],
+            },
+            index=pd.Index(list(self.tests), name="test"),
+        )
+
+    def notes(self) -> str:
+        """How the p-values were computed, and the caveats, as Markdown."""
+        how = "\n".join(f"- {name}: {t.inference}" for name, t in self.tests.items())
+        return f"Inference:\n\n{how}\n\n" + "\n".join(f"- {c}" for c in self.caveats)
+
+    def to_results(self) -> dict[str, Any]:
+        qlr, qlr_trend = self.tests["QLR, level shift"], self.tests["QLR, level and trend shift"]
+        return {
+            "qlr_break_month": str(qlr.break_date),
+            "qlr_p_value": qlr.p_value,
+            "qlr_trend_break_month": str(qlr_trend.break_date),
+            "qlr_trend_p_value": qlr_trend.p_value,
+            "chow_p_value": self.chow.p_value,
+            "cusum_p_value": self.tests["CUSUM"].p_value,
+            "break_inference": self.chow.inference,
+            "break_caveats": self.caveats,
+        }
+
+
+def run_break_tests(
+    y: pd.Series, intervention: Any, *, log: bool = True, n_reps: int = 499
+) -> BreakTests:
+    """Chow at ``intervention``, QLR (level; level and trend) and CUSUM, default inference."""
+    chow = chow_test(y, intervention, log=log, n_reps=n_reps)
+    return BreakTests(
+        tests={
+            f"Chow, level shift in {chow.break_date:%b %Y}": chow,
+            "QLR, level shift": qlr_test(y, log=log, n_reps=n_reps),
+            "QLR, level and trend shift": qlr_test(
+                y, log=log, break_in="level+trend", n_reps=n_reps
+            ),
+            "CUSUM": cusum_test(y, log=log, n_reps=n_reps),
+        },
+        n_reps=n_reps,
+    )
