@@ -95,6 +95,34 @@ def _ranks(ranks: Any) -> dict[str, Any]:
     }
 
 
+def _chp_did(r: Any) -> dict[str, Any]:
+    """The CHP difference in differences as printed: the estimate exact, the interval ends and the
+    p-value on the grid their Monte Carlo error supports (log points and percent)."""
+    out = {}
+    shown = r.shown()
+    for g, row in r.estimates.iterrows():
+        sh = shown.loc[g]
+
+        def log(v: Any) -> float | None:
+            return _finite(np.log1p(v)) if v is not None and v > -1 else None
+
+        out[g] = {
+            "estimate": float(row["estimate"]),
+            "lower": log(sh["relative_lower"]),
+            "upper": log(sh["relative_upper"]),
+            "relative": float(sh["relative"]),
+            "relative_lower": _finite(sh["relative_lower"]),
+            "relative_upper": _finite(sh["relative_upper"]),
+            "p_value": sh["p_value"],
+            "p_text": sh["p_text"],
+            "lower_mc_se": _finite(row["lower_mc_se"]),
+            "upper_mc_se": _finite(row["upper_mc_se"]),
+            "p_mc_se": _finite(row["p_mc_se"]),
+            "n_perm": int(row["n_perm"]),
+        }
+    return out
+
+
 def _overlap(ov: Any) -> dict[str, Any]:
     """Overlap counts and, from the listing-lag table, who listed first (US minus UK)."""
     share = ov.overlap_matrix("share")
@@ -189,13 +217,7 @@ def coordination_record(
         },  # fmt: skip
         "us_uk_overlap": _overlap(ov) if ov is not None else {},
         "index_ranks": _ranks(ranks),
-        "chp_did": {
-            label: {
-                g: {k: float(row[k]) for k in ("estimate", "lower", "upper", "p_value")}
-                for g, row in r.estimates.iterrows()
-            }
-            for label, r in chp.items()
-        },
+        "chp_did": {label: _chp_did(r) for label, r in chp.items()},
         "chp_substitution": {
             label: {**estimate_record(e), "hubs": list(e.hub_excess_draws)}
             for label, e in chp_sub.items()
