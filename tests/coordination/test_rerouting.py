@@ -217,6 +217,7 @@ def test_ratio_in_real_terms_by_default():
     nominal = estimate_rerouting(nominal_data, real=False, **kw)
     assert real.units == "EUR at 2021 prices" and nominal.units == "current EUR"
     assert "EUR at 2021 prices" in real.summary()
+    assert "(EUR at 2021 prices)" in real.estimates["DE"].summary()
     t, r, n = (x.to_frame().loc["DE"] for x in (truth, real, nominal))
     for k in ("ratio", "ratio_lower", "ratio_upper", "shortfall", "excess"):
         assert r[k] == pytest.approx(t[k], rel=1e-6), k

@@ -24,6 +24,13 @@ effect: ``delta0`` is inside when the randomization p-value of ``Delta - delta0 
 least ``alpha``. The statistic is linear in the outcomes, so every ``delta0`` reuses the same
 permutations, and the point estimate is always inside its interval.
 
+The reassignments are a random sample (all of them are too many: four treated goods among 235
+give 1.2e8), so the p-value and the interval ends carry Monte Carlo error: ``sqrt(p (1 - p) / n)``
+for the p-value, and for an end that of ``p = alpha`` over the slope of the p-value there (delta
+method). :meth:`ChpDiD.shown` prints each on a grid of at least three standard errors
+(:mod:`.digits`), so that another seed prints the same figures; the default of 49,999
+reassignments keeps that grid at two significant figures or near it.
+
 The hubs' share of the Russian shortfall
 ----------------------------------------
 EU27 exports of the treated goods to Russia and to each hub (sums over member states) go through
@@ -412,8 +419,10 @@ def chp_did(
     )
     caveats.append(f"pre-period {months_label(*pre)} includes the 2020 COVID trough")
     inference = (
-        f"randomization inference over goods ({n_perm} reassignments of the treated labels); "
-        "interval by test inversion under a constant effect"
+        f"randomization inference over goods ({n_perm:,} random reassignments of the treated "
+        "labels); interval by test inversion under a constant effect; p-values and interval ends "
+        "shown at the digits their Monte Carlo error supports (a step of at least three standard "
+        "errors)"
     )
     return ChpDiD(
         estimates=pd.DataFrame.from_dict(rows, orient="index").rename_axis("destination"),

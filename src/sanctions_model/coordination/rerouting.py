@@ -4,12 +4,17 @@ Per sanctioning reporter ``r`` and evaluation window ``W`` (default: from the fi
 month to the last month of data):
 
 - **shortfall** ``S_r = sum_{t in W} (Yhat_{r,RU,t} - Y_{r,RU,t})``: exports to the target lost
-  against the counterfactual ``Yhat`` (EUR; positive = fewer exports than expected);
+  against the counterfactual ``Yhat`` (positive = fewer exports than expected);
 - **excess** ``E_r = sum_{p in P} sum_{t in W} (Y_{r,p,t} - Yhat_{r,p,t})``: exports to the
-  re-routing partners ``P`` above their counterfactuals (EUR);
+  re-routing partners ``P`` above their counterfactuals;
 - **substitution ratio** ``R_r = E_r / S_r``: euros of extra exports to the partners per euro
   of exports lost to Russia. 0 = no re-routing; 1 = every lost euro reappears next door (an
   upper bound on leakage: part of the excess may be genuine demand growth in the partners).
+
+Amounts are in the table's currency units (``value * unit_scale``) and, by default, at
+``base``-year prices: each monthly value is deflated by its currency's price index before the
+counterfactuals are fitted, because current prices through the 2022-23 price surge lift the
+partners' excess and shrink the shortfall (``real=False`` keeps them, as a robustness row).
 
 Counterfactuals come from :func:`sanctions_model.models.estimate_counterfactual` (a structural
 time-series model fitted on the pre-period of each series, log scale, monthly seasonal),
@@ -146,12 +151,15 @@ class SubstitutionEstimate(SummaryDisplayMixin):
     index : PeriodIndex
         The evaluation window.
     alpha : float
+    units : str
+        Units of the amounts (``EUR at 2021 prices``).
     """
 
     shortfall_draws: np.ndarray
     excess_draws: Mapping[str, np.ndarray]
     index: pd.PeriodIndex
     alpha: float = 0.05
+    units: str = "EUR"
 
     @property
     def total_excess_draws(self) -> np.ndarray:
@@ -204,8 +212,9 @@ class SubstitutionEstimate(SummaryDisplayMixin):
         r = ci.loc["ratio"]
         return (
             f"Substitution ratio {r['estimate']:.2f} [{r['lower']:.2f}, {r['upper']:.2f}] over "
-            f"{self.index[0]}..{self.index[-1]}: shortfall {self.shortfall / 1e6:,.0f}m EUR, "
-            f"excess {self.excess / 1e6:,.0f}m EUR; P(shortfall > 0) = {self.p_shortfall:.2f}"
+            f"{self.index[0]}..{self.index[-1]}: shortfall {self.shortfall / 1e6:,.0f}m, "
+            f"excess {self.excess / 1e6:,.0f}m ({self.units}); "
+            f"P(shortfall > 0) = {self.p_shortfall:.2f}"
         )
 
 
@@ -215,6 +224,7 @@ def substitution_ratio(
     *,
     window: tuple[Any, Any] | None = None,
     alpha: float = 0.05,
+    units: str = "EUR",
 ) -> SubstitutionEstimate:
     """Substitution ratio ``excess to partners / shortfall to target`` from counterfactual draws.
 
@@ -228,6 +238,8 @@ def substitution_ratio(
         Restrict every series to months in ``[start, end]`` (either may be None).
     alpha : float
         1 - coverage of the default intervals.
+    units : str
+        Units of the draws, for the summary (``EUR at 2021 prices``).
 
     Returns
     -------
@@ -249,8 +261,9 @@ def substitution_ratio(
     shortfall = -target.gap_draws()
     excess = {p: d.gap_draws() for p, d in partners.items()}
     return SubstitutionEstimate(
-        shortfall_draws=shortfall, excess_draws=excess, index=target.index, alpha=alpha
-    )
+        shortfall_draws=shortfall, excess_draws=excess, index=target.index, alpha=alpha,
+        units=units,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,7 +585,9 @@ def estimate_rerouting(
         if not pd_:
             skipped.append((r, "*", "no partner series"))
             continue
-        estimates[r] = substitution_ratio(draws[target], pd_, alpha=alpha)
+        estimates[r] = substitution_ratio(
+            draws[target], pd_, alpha=alpha, units=prices.units(currency)
+        )
     if not estimates:
         raise ParameterError("no reporter could be estimated; see the skipped series")
     return ReroutingResults(
