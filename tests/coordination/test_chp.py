@@ -120,3 +120,14 @@ def test_p_value_and_ends_carry_their_monte_carlo_error():
     shown = r.shown().loc["hubs"]
     assert shown["p_text"].startswith("p <")  # planted effect: at the floor, written as a bound
     assert shown["relative_lower"] <= shown["relative"] <= shown["relative_upper"]
+
+
+def test_panel_honours_unit_scale():
+    trade, codes = simulate_chp_panel(effect=0.0, seed=2, **SMALL)
+    base = chp_panel(trade, codes)
+    user = trade.assign(value=trade["value"] / 1e6, unit_scale=1_000_000)  # in millions
+    late = user["period"].astype(str) >= "2022-03"  # then in thousands: the same money
+    user.loc[late, "value"] *= 1000
+    user.loc[late, "unit_scale"] = 1000
+    p = chp_panel(user, codes)
+    assert p["value"].to_numpy() == pytest.approx(base["value"].to_numpy(), rel=1e-12)

@@ -49,6 +49,7 @@ import pandas as pd
 
 from sanctions_model._results import validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
+from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
 
 __all__ = ["ChpDiD", "chp_did", "chp_panel", "chp_substitution", "CHP_HUBS"]
@@ -92,7 +93,8 @@ def chp_panel(trade: pd.DataFrame | None = None, codes: pd.DataFrame | None = No
         codes = load_chp_codes()
     require_columns(trade, ["reporter", "partner", "product", "period", "value"], "CN8 trade")
     require_columns(codes, ["hs6", "tier"], "CHP codes")
-    t = trade[trade["value"].fillna(0) > 0]
+    t = in_currency_units(trade, "CN8 trade")  # value * unit_scale, one currency
+    t = t[t["value"].fillna(0) > 0]
     if "flow" in t.columns:
         t = t[t["flow"] == "export"]
     prod = t["product"].astype(str).str.replace(r"\D", "", regex=True)
@@ -317,6 +319,19 @@ def _ri(x: np.ndarray, treated: np.ndarray, n_perm: int, alpha: float, rng: Any)
     hits = np.concatenate([exceed(g).sum(axis=1) for g in np.array_split(grid, 12)])
     p_grid = (1 + hits) / (n + 1)
     lo, hi = _inside_ends(p_grid >= alpha, grid)
+
+    def refine(inside: float, outside: float) -> float:
+        # bisection between the last grid point inside and the next one out: the end's position
+        # then carries only Monte Carlo error, not the grid's 0.005 step
+        for _ in range(20):
+            mid = (inside + outside) / 2
+            ok = (1 + exceed(np.array([mid])).sum()) / (n + 1) >= alpha
+            inside, outside = (mid, outside) if ok else (inside, mid)
+        return float(inside)
+
+    step = grid[1] - grid[0]
+    lo = refine(lo, lo - step) if np.isfinite(lo) else lo
+    hi = refine(hi, hi + step) if np.isfinite(hi) else hi
     p = float((1 + exceed(np.array([0.0])).sum()) / (n + 1))
 
     def end_se(end: float) -> float:
