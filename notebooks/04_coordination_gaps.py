@@ -205,8 +205,10 @@ display(Markdown("**Inference.** " + ranks.inference + "\n\n" + "\n".join(f"- {c
 # chapters, to the five hubs (Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan; unlike the
 # scorecard, Georgia is included) and to Russia, March-November 2022 against January 2020-February
 # 2022 (a pre-period that includes the 2020 COVID trough). Treatment varies by good and there are
-# few treated goods, so the p-values and intervals come from randomization over goods. Then the
-# hubs' share of the Russian shortfall for the same goods.
+# few treated goods, so the p-values and intervals come from randomization over goods (`n_perm`
+# random reassignments; p-values and interval ends are shown at the digits their Monte Carlo error
+# supports, so another seed prints the same figures unless one sits on a rounding boundary). Then
+# the hubs' share of the Russian shortfall for the same goods.
 
 # %%
 chp = {}
