@@ -107,6 +107,9 @@ def test_interval_ends_printed_at_their_monte_carlo_error():
     # never past the estimate; unbounded ends
     assert pct_end(-0.13, 0.05, "upper", -0.14) == (-0.14, "-14%")  # -20% on a 20-point grid
     assert pct_end(-0.16, 0.05, "lower", -0.14) == (-0.2, "-20%")
+    # an end more than three standard errors from zero keeps its sign on a coarse grid
+    assert pct_end(-0.0304, 0.0087, "upper", -0.77, k=6) == (-0.05, "-5%")
+    assert pct_end(-0.020, 0.0087, "upper", -0.77, k=6) == (0.0, "0%")  # not supported
     assert pct_end(np.inf, np.nan, "upper") == (None, "unbounded")
     assert pct_end(-1.0, np.nan, "lower") == (-1.0, "-100%")
 
