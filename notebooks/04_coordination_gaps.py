@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python (sanctions-model)
 #     language: python
@@ -53,7 +53,7 @@ alpha: float = 0.05  # 1 - coverage of the intervals [domain: > 0, < 0.5]
 threshold: float = 90.0  # name-matching threshold (0-100) of the US-UK list comparison [domain: >= 0, <= 100]
 timing_start: str = "2022-02-21"  # only measures adopted from this date count for timing [domain: date]
 chp_tiers: list[str] = ["1"]  # Common High Priority tiers treated first (1 = integrated circuits)
-n_perm: int = 999  # randomization draws of the CHP difference in differences [domain: >= 99]
+n_perm: int = 49999  # randomization draws of the CHP difference in differences (enough for seed-stable digits) [domain: >= 99]
 real: bool = True  # values at base_year prices, each currency deflated by its own price index; False: current prices
 deflator: list[str] | None = None  # price indices by name, each for its own currency (e.g. us_export_prices); None: the defaults
 
@@ -205,8 +205,10 @@ display(Markdown("**Inference.** " + ranks.inference + "\n\n" + "\n".join(f"- {c
 # chapters, to the five hubs (Armenia, Georgia, Kazakhstan, Kyrgyzstan, Uzbekistan; unlike the
 # scorecard, Georgia is included) and to Russia, March-November 2022 against January 2020-February
 # 2022 (a pre-period that includes the 2020 COVID trough). Treatment varies by good and there are
-# few treated goods, so the p-values and intervals come from randomization over goods. Then the
-# hubs' share of the Russian shortfall for the same goods.
+# few treated goods, so the p-values and intervals come from randomization over goods (`n_perm`
+# random reassignments; p-values and interval ends are shown at the digits their Monte Carlo error
+# supports, so another seed prints the same figures unless one sits on a rounding boundary). Then
+# the hubs' share of the Russian shortfall for the same goods.
 
 # %%
 chp = {}
@@ -238,7 +240,7 @@ display(Markdown(
 n_goods = int(chp["all tiers"].estimates["treated_goods"].max())
 note = (f"{n_goods} of the 50 CHP codes have usable data; EU member states only; "
         f"{months_label(*first.post)} only")
-display(Markdown(sides.chp_sentence(*chp_sub.values(), chp["all tiers"].estimates.loc["hubs"], note)))
+display(Markdown(sides.chp_sentence(*chp_sub.values(), chp["all tiers"].shown().loc["hubs"], note)))
 
 # %%
 record = coordination.coordination_record(card, ranks, robust, sides, chp, chp_sub)

@@ -72,3 +72,65 @@ def test_real_cn8_files():
         assert row["lower"] <= row["estimate"] <= row["upper"]
     # battlefield goods to Russia fell relative to other banned goods
     assert r.estimates.loc["RU", "estimate"] < 0
+
+
+@pytest.mark.slow
+def test_printed_figures_do_not_change_with_the_seed():
+    """The notebook's default (49,999 reassignments, digits on the Monte Carlo error's grid):
+    seeds 0 and 1 print and record the same figures on the real CN8 files."""
+    from sanctions_model.coordination.record import _chp_did
+    from sanctions_model.data import load_chp_codes, load_trade
+
+    trade, codes = load_trade("eu_cn8_sanctioned"), load_chp_codes()
+    for tiers in (("1",), None):
+        runs = [chp_did(trade, codes, tiers=tiers, seed=seed) for seed in (0, 1)]
+        a, b = (r.formatted() for r in runs)
+        assert a.equals(b), (tiers, a, b)
+        assert runs[0].sentences() == runs[1].sentences()
+        ra, rb = (_chp_did(r) for r in runs)
+        for g in ra:  # everything printed is equal; the Monte Carlo errors are not printed
+            keep = ("estimate", "lower", "upper", "p_value", "p_text", "relative_lower")
+            assert {k: ra[g][k] for k in keep} == {k: rb[g][k] for k in keep}
+            assert ra[g]["lower"] <= ra[g]["estimate"] <= ra[g]["upper"]
+    # the raw Monte Carlo figures do move: the rounding is doing the work
+    assert runs[0].estimates["p_value"].ne(runs[1].estimates["p_value"]).any()
+
+
+def test_interval_ends_printed_at_their_monte_carlo_error():
+    from sanctions_model.coordination.digits import pct_end
+
+    # an upper end near zero with a Monte Carlo error of 0.8 points: a 5-point step
+    assert pct_end(-0.0465, 0.0076, "upper", -0.77) == (-0.05, "-5%")
+    assert pct_end(-0.0315, 0.0086, "upper", -0.77) == (-0.05, "-5%")
+    # precise enough: the usual two significant figures
+    assert pct_end(-0.3712, 0.0004, "lower", -0.14) == (-0.37, "-37%")
+    # never past the estimate; unbounded ends
+    assert pct_end(-0.13, 0.05, "upper", -0.14) == (-0.14, "-14%")  # -20% on a 20-point grid
+    assert pct_end(-0.16, 0.05, "lower", -0.14) == (-0.2, "-20%")
+    # an end more than three standard errors from zero keeps its sign on a coarse grid
+    assert pct_end(-0.0304, 0.0087, "upper", -0.77, k=6) == (-0.05, "-5%")
+    assert pct_end(-0.020, 0.0087, "upper", -0.77, k=6) == (0.0, "0%")  # not supported
+    assert pct_end(np.inf, np.nan, "upper") == (None, "unbounded")
+    assert pct_end(-1.0, np.nan, "lower") == (-1.0, "-100%")
+
+
+def test_p_value_and_ends_carry_their_monte_carlo_error():
+    trade, codes = simulate_chp_panel(effect=0.5, seed=1)
+    r = chp_did(trade, codes, n_perm=999)
+    e = r.estimates.loc["hubs"]
+    assert 0 < e["lower_mc_se"] < 0.1 and 0 < e["upper_mc_se"] < 0.1
+    assert e["p_mc_se"] == pytest.approx(np.sqrt((1 / 999) * (1 - e["p_value"]) / 999), rel=0.5)
+    shown = r.shown().loc["hubs"]
+    assert shown["p_text"].startswith("p <")  # planted effect: at the floor, written as a bound
+    assert shown["relative_lower"] <= shown["relative"] <= shown["relative_upper"]
+
+
+def test_panel_honours_unit_scale():
+    trade, codes = simulate_chp_panel(effect=0.0, seed=2, **SMALL)
+    base = chp_panel(trade, codes)
+    user = trade.assign(value=trade["value"] / 1e6, unit_scale=1_000_000)  # in millions
+    late = user["period"].astype(str) >= "2022-03"  # then in thousands: the same money
+    user.loc[late, "value"] *= 1000
+    user.loc[late, "unit_scale"] = 1000
+    p = chp_panel(user, codes)
+    assert p["value"].to_numpy() == pytest.approx(base["value"].to_numpy(), rel=1e-12)

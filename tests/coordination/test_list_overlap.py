@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sanctions_model.coordination.names import name_similarity, normalize_name
-from sanctions_model.coordination.scorecard import list_overlap_us_uk
+from sanctions_model.coordination.scorecard import list_overlap_us_uk, overlap_tables
 
 PAIRS = Path(__file__).parent / "data" / "us_uk_hand_checked_pairs.csv"
 THRESHOLD = 90.0  # the scorecard's default matching threshold
@@ -66,3 +66,53 @@ def test_us_uk_overlap_on_the_real_lists(lists):
     m = ov.matches
     assert (m["score"] >= THRESHOLD).all()
     assert not m["left_id"].duplicated().any() and not m["right_id"].duplicated().any()
+
+
+def _dated_lists() -> dict[str, pd.DataFrame]:
+    """Five subjects on both lists (synthetic): UK first twice, US first once, same day once, one
+    UK carry-over of 2020-12-31 (not a listing date); one subject on the US list only."""
+    names = ["Ivan Petrov", "Oleg Sidorov", "Anna Volkova", "Pavel Orlov", "Gazprom Neft"]
+    uk = ["2022-02-24", "2022-03-10", "2022-05-01", "2022-04-06", "2020-12-31"]
+    us = ["2022-03-24", "2022-03-15", "2022-04-21", "2022-04-06", "2022-06-01"]
+    kind = ["individual"] * 4 + ["entity"]
+    gb = pd.DataFrame(
+        {"subject_id": [f"RUS{i}" for i in range(5)], "name": names, "subject_type": kind,
+         "designated_on": pd.to_datetime(uk)}
+    )  # fmt: skip
+    usl = pd.DataFrame(
+        {"subject_id": [f"u{i}" for i in range(6)], "name": [*names, "Boris Lebedev"],
+         "subject_type": [*kind, "individual"], "designated_on": pd.to_datetime([*us, "2023-01-01"])}
+    )  # fmt: skip
+    return {"US": usl, "GB": gb}
+
+
+def test_who_listed_first_is_recorded_for_the_findings_page():
+    from sanctions_model.coordination.designations import compare_lists
+    from sanctions_model.coordination.record import _overlap
+    from sanctions_model.reporting.answers_allies import _q4
+    from sanctions_model.runner.records import RunRecord
+
+    ov = compare_lists(_dated_lists())
+    rec = _overlap(ov)
+    assert rec["matched"] == 5
+    assert rec["share_of_uk_on_us"] == 1.0 and rec["share_of_us_on_uk"] == pytest.approx(5 / 6)
+    # US minus UK: +28, +5, -10, 0 days; the 2020-12-31 carry-over is left out
+    assert (rec["uk_first"], rec["us_first"], rec["same_day"]) == (2, 1, 1)
+    assert rec["n_pairs_dated"] == 4 and rec["pairs_left_out_unreliable_date"] == 1
+    assert rec["median_lag_days"] == 2.5 and rec["mean_lag_days"] == 5.8
+    assert "first day a scraped copy" in rec["date_caveat"]
+    # the lag table shows the same numbers
+    _, table = overlap_tables(ov)
+    row = table.iloc[0]
+    assert (row["UK first"], row["US first"], row["same day"], row["median"]) == (
+        "50%", "25%", "25%", "2"
+    )  # fmt: skip
+    # answer (4) of the findings page reads them
+    run = RunRecord(
+        name="04", notebook="notebooks/04_coordination_gaps.ipynb", status="ok", parameters={},
+        resolved={}, results={"us_uk_overlap": rec}, files=["report.html", "results.json"],
+    )  # fmt: skip
+    text = " ".join(_q4([run], "").sentences)
+    assert "5 subjects are on both" in text
+    assert "the UK listed 2 first, the US 1 first and 1 on the same day" in text
+    assert "the UK designated first more often (median lag 2.5 days)" in text

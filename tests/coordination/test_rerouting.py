@@ -74,7 +74,8 @@ def planted():
     sim = simulate_rerouting_panel(
         reporters=("DE", "FR", "IT"), ratio={"DE": 0.3, "FR": 0.0, "IT": 0.6}, seed=3
     )
-    res = estimate_rerouting(sim.data, n_sims=400, n_param_draws=40, seed=5)
+    # the simulated panel has no prices: constant-price values, not deflated
+    res = estimate_rerouting(sim.data, n_sims=400, n_param_draws=40, seed=5, real=False)
     return sim, res
 
 
@@ -114,7 +115,7 @@ def test_rerouting_results_display(planted):
 @pytest.mark.slow
 def test_same_seed_same_result():
     sim = simulate_rerouting_panel(reporters=("DE",), seed=1)
-    kw = dict(n_sims=200, n_param_draws=20, seed=9, partners=("KG", "KZ"))
+    kw = dict(n_sims=200, n_param_draws=20, seed=9, partners=("KG", "KZ"), real=False)
     a = estimate_rerouting(sim.data, **kw).to_frame()
     b = estimate_rerouting(sim.data, **kw).to_frame()
     pd.testing.assert_frame_equal(a, b)
@@ -194,3 +195,91 @@ def test_pre_war_exposure():
     assert pre_war_exposure(sim.data, partners=("KG",), denominator=den)["DE"] == pytest.approx(
         e["DE"] / 4
     )
+
+
+def _in_prices(data: pd.DataFrame) -> pd.DataFrame:
+    """The simulated constant-price panel in current prices: times euro-area HICP (2021 = 100)."""
+    from sanctions_model.data.prices import price_index
+
+    level = price_index("hicp_ea", "M", base=2021).reindex(data["period"]).to_numpy() / 100
+    return data.assign(value=data["value"] * level)
+
+
+@pytest.mark.slow
+def test_ratio_in_real_terms_by_default():
+    """Prices rising through 2022-23 (HICP): the default deflates them away exactly; current
+    prices lift the excess and shrink the shortfall (the ratio is biased up)."""
+    sim = simulate_rerouting_panel(reporters=("DE",), ratio=0.3, seed=4)
+    kw = dict(n_sims=200, n_param_draws=20, seed=9)
+    truth = estimate_rerouting(sim.data, real=False, **kw)
+    nominal_data = _in_prices(sim.data)
+    real = estimate_rerouting(nominal_data, **kw)
+    nominal = estimate_rerouting(nominal_data, real=False, **kw)
+    assert real.units == "EUR at 2021 prices" and nominal.units == "current EUR"
+    assert "EUR at 2021 prices" in real.summary()
+    assert "(EUR at 2021 prices)" in real.estimates["DE"].summary()
+    t, r, n = (x.to_frame().loc["DE"] for x in (truth, real, nominal))
+    for k in ("ratio", "ratio_lower", "ratio_upper", "shortfall", "excess"):
+        assert r[k] == pytest.approx(t[k], rel=1e-6), k
+    assert n["ratio"] > t["ratio"] + 0.05 and n["shortfall"] < t["shortfall"]
+    assert r["ratio_lower"] <= 0.3 <= r["ratio_upper"]
+
+
+def _in_millions(data: pd.DataFrame, switch: str | None = None) -> pd.DataFrame:
+    """A user-style table: values in millions (unit_scale 1000000), or in thousands from
+    ``switch`` on (the same money)."""
+    out = data.assign(value=data["value"] / 1e6, unit_scale=1_000_000)
+    if switch is not None:
+        late = out["period"] >= pd.Period(switch, "M")
+        out.loc[late, "value"] = out.loc[late, "value"] * 1000
+        out.loc[late, "unit_scale"] = 1000
+    return out
+
+
+def test_unit_scale_is_honoured():
+    sim = simulate_rerouting_panel(reporters=("DE", "FR"), partners=("KG", "AM"), seed=2)
+    base = pre_war_exposure(sim.data, partners=("KG", "AM"))
+    for user in (_in_millions(sim.data), _in_millions(sim.data, switch="2022-03")):
+        pd.testing.assert_series_equal(pre_war_exposure(user, partners=("KG", "AM")), base)
+    kw = dict(n_sims=100, n_param_draws=10, seed=3, partners=("KG", "AM"), reporters=["DE"])
+    a = estimate_rerouting(sim.data, **kw).to_frame()
+    b = estimate_rerouting(_in_millions(sim.data, switch="2021-06"), **kw).to_frame()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-9)
+    assert a.loc["DE", "shortfall"] > 1e8  # euros, not millions
+
+
+def test_mixed_currencies_and_bad_scales_are_refused():
+    sim = simulate_rerouting_panel(reporters=("DE",), partners=("KG",), n_periods=40, seed=1)
+    mixed = sim.data.copy()
+    mixed.loc[5, "currency"] = "USD"
+    with pytest.raises(ParameterError, match="more than one currency.*row 5 is in USD"):
+        pre_war_exposure(mixed, partners=("KG",))
+    bad = sim.data.copy()
+    bad["unit_scale"] = bad["unit_scale"].astype(float)
+    bad.loc[7, "unit_scale"] = 0
+    with pytest.raises(ParameterError, match="row 7, column unit_scale"):
+        estimate_rerouting(bad, partners=("KG",))
+
+
+def test_unit_scale_is_honoured_by_the_exposure_study():
+    data, expo = _exposure_panel(0.8, seed=8)
+    data = data.assign(currency="EUR", unit_scale=1)
+    kw = dict(exposure=expo, reporters=list(expo.index))
+    a = exposure_event_study(data, **kw).pooled
+    b = exposure_event_study(_in_millions(data, switch="2022-03"), **kw).pooled
+    pd.testing.assert_series_equal(a, b, rtol=1e-6)
+
+
+def test_unit_scale_is_honoured_by_the_restricted_goods_share():
+    from sanctions_model.coordination.goods import restricted_goods_did
+
+    sim = simulate_rerouting_panel(reporters=("DE", "FR", "IT"), seed=6)
+    rng = np.random.default_rng(0)
+    share = 0.2 * np.exp(rng.normal(0, 0.05, len(sim.data)))
+    restricted = sim.data.assign(value=sim.data["value"] * share, product="REG833_ANNEX")
+    a = restricted_goods_did(restricted, sim.data)
+    b = restricted_goods_did(_in_millions(restricted), _in_millions(sim.data, switch="2022-03"))
+    pd.testing.assert_frame_equal(a.by_reporter, b.by_reporter, rtol=1e-9)
+    assert a.pooled["estimate"] == pytest.approx(b.pooled["estimate"], abs=1e-9)
+    with pytest.raises(ParameterError, match="one currency"):
+        restricted_goods_did(restricted.assign(currency="USD"), sim.data)

@@ -156,13 +156,22 @@ def test_coordination_gaps(tmp_path):
     assert eu["eu_side_lower"] <= eu["eu_side"] <= eu["eu_side_upper"]
     overlap = res["us_uk_overlap"]
     assert overlap["threshold"] == 90 and 0.25 < overlap["share_of_uk_on_us"] < 0.45
+    # who listed first, from the lag table, for answer (4) of the findings page
+    firsts = [overlap[k] for k in ("uk_first", "us_first", "same_day")]
+    assert all(isinstance(v, int) for v in firsts)
+    assert sum(firsts) == overlap["n_pairs_dated"] <= overlap["matched"]
+    assert isinstance(overlap["median_lag_days"], float)
+    assert "scraped copy" in overlap["date_caveat"] and res["caveats"]["us_uk_overlap"]
     ranked = {a: r for a, r in res["index_ranks"].items() if r["rank"] is not None}
     assert len(ranked) >= 5 and all(r["lower"] <= r["rank"] <= r["upper"] for r in ranked.values())
     tier1 = res["chp_did"]["tier 1"]
     # battlefield goods to Russia fell against other banned goods
     assert tier1["RU"]["estimate"] < 0
-    for g in tier1.values():
-        assert g["lower"] <= g["estimate"] <= g["upper"]
+    for g in tier1.values():  # an unbounded end is recorded as null
+        lower = -float("inf") if g["lower"] is None else g["lower"]
+        upper = float("inf") if g["upper"] is None else g["upper"]
+        assert lower <= g["estimate"] <= upper
+        assert g["n_perm"] == 199 and g["p_mc_se"] > 0 and g["p_text"].startswith("p ")
     assert "randomization" in res["inference"]["chp"]
     # p-values recorded: the EU27 aggregate a single test, the others BH-adjusted as one family
     assert res["substitution"]["EU27_2020"]["p_family"] == "aggregate"

@@ -61,10 +61,12 @@ from .rerouting import (
 )
 from .robustness import Robustness, eu27_robustness
 from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution, overlap_tables
+from .scorecard_inputs import us_uk_lags
 from .sides import SideComparison, compare_sides, eu27_sides
 from .simulate import SimulatedRerouting, simulate_rerouting_panel
 from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
+from .units import in_currency_units
 
 __all__ = [
     "Prices",
@@ -87,6 +89,8 @@ __all__ = [
     "estimate_substitution",
     "eu27_substitution",
     "overlap_tables",
+    "us_uk_lags",
+    "in_currency_units",
     "gap_ranks",
     "CoordinationGapIndex",
     "CounterfactualDraws",

@@ -24,6 +24,14 @@ effect: ``delta0`` is inside when the randomization p-value of ``Delta - delta0 
 least ``alpha``. The statistic is linear in the outcomes, so every ``delta0`` reuses the same
 permutations, and the point estimate is always inside its interval.
 
+The reassignments are a random sample (all of them are too many: four treated goods among 235
+give 1.2e8), so the p-value and the interval ends carry Monte Carlo error: ``sqrt(p (1 - p) / n)``
+for the p-value, and for an end that of ``p = alpha`` over the slope of the p-value there (delta
+method). :meth:`ChpDiD.shown` prints the p-value on a grid of at least three standard errors and
+each end on one of at least six (the delta-method error runs low; :mod:`.digits`), so that another
+seed prints the same figures unless one sits on a rounding boundary; the default of 49,999
+reassignments keeps those grids at two significant figures or near them.
+
 The hubs' share of the Russian shortfall
 ----------------------------------------
 EU27 exports of the treated goods to Russia and to each hub (sums over member states) go through
@@ -42,9 +50,15 @@ import pandas as pd
 
 from sanctions_model._results import validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
+from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
 
 __all__ = ["ChpDiD", "chp_did", "chp_panel", "chp_substitution", "CHP_HUBS"]
+
+#: Interval ends are printed on a grid of at least this many (delta-method) standard errors: on
+#: the real CN8 files the spread of an end across seeds ran up to twice that estimate.
+_END_SE_STEP = 6.0
+
 
 CHP_HUBS: tuple[str, ...] = ("AM", "GE", "KZ", "KG", "UZ")
 _NAMES = {
@@ -84,7 +98,8 @@ def chp_panel(trade: pd.DataFrame | None = None, codes: pd.DataFrame | None = No
         codes = load_chp_codes()
     require_columns(trade, ["reporter", "partner", "product", "period", "value"], "CN8 trade")
     require_columns(codes, ["hs6", "tier"], "CHP codes")
-    t = trade[trade["value"].fillna(0) > 0]
+    t = in_currency_units(trade, "CN8 trade")  # value * unit_scale, one currency
+    t = t[t["value"].fillna(0) > 0]
     if "flow" in t.columns:
         t = t[t["flow"] == "export"]
     prod = t["product"].astype(str).str.replace(r"\D", "", regex=True)
@@ -169,22 +184,49 @@ class ChpDiD(SummaryDisplayMixin):
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
 
+    def shown(self) -> pd.DataFrame:
+        """The figures as printed, at the digits the reassignments support (seed-stable).
+
+        Per destination group: ``relative`` (exact: the estimate uses no draws),
+        ``relative_lower``/``relative_upper`` and their texts (:func:`.digits.pct_end`, on a
+        grid of at least six Monte Carlo standard errors), ``p_value`` and ``p_text``
+        (:func:`.digits.p_text`).
+        """
+        from sanctions_model.coordination.digits import p_rounded, p_text, pct_end
+
+        rows = {}
+        for g, r in self.estimates.iterrows():
+            rel = float(np.expm1(r["estimate"]))
+            ends = {}
+            for side in ("lower", "upper"):
+                v = float(r[side])
+                se = float(np.exp(v) * r[f"{side}_mc_se"]) if np.isfinite(v) else np.nan
+                ends[side] = pct_end(float(np.expm1(v)), se, side, rel, k=_END_SE_STEP)
+            n, se_p = int(r["n_perm"]), float(r["p_mc_se"])
+            rows[g] = {
+                "estimate": float(r["estimate"]),
+                "relative": rel,
+                "relative_lower": ends["lower"][0],
+                "relative_upper": ends["upper"][0],
+                "lower_text": ends["lower"][1],
+                "upper_text": ends["upper"][1],
+                "p_value": p_rounded(float(r["p_value"]), n, se=se_p),
+                "p_text": p_text(float(r["p_value"]), n, se=se_p),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("destination")
+
     def formatted(self) -> pd.DataFrame:
         """Estimates as percent changes against the other banned goods, with intervals and p."""
         from sanctions_model.reporting import format as fmt
 
-        e = self.estimates
+        e, s = self.estimates, self.shown()
         return pd.DataFrame(
             {
-                "CHP vs other banned goods": [fmt.pct(np.expm1(v)) for v in e["estimate"]],
+                "CHP vs other banned goods": [fmt.pct(v) for v in s["relative"]],
                 f"{1 - self.alpha:.0%} interval": [
-                    fmt.pct_interval(np.expm1(lo), np.expm1(hi))
-                    for lo, hi in zip(e["lower"], e["upper"], strict=True)
+                    f"{lo} to {hi}" for lo, hi in zip(s["lower_text"], s["upper_text"], strict=True)
                 ],
-                "p (randomization)": [
-                    fmt.pvalue(p, n_draws=int(n))
-                    for p, n in zip(e["p_value"], e["n_perm"], strict=True)
-                ],
+                "p (randomization)": list(s["p_text"]),
                 "member state x destination cells": e["cells"],
                 "CHP goods": e["treated_goods"],
                 "control goods": e["control_goods"],
@@ -198,22 +240,31 @@ class ChpDiD(SummaryDisplayMixin):
 
         out = {}
         tiers = "all tiers" if len(self.tiers) > 1 else f"tier {self.tiers[0]}"
+        shown = self.shown()
         for g, r in self.estimates.iterrows():
             dest = "Russia" if g == "RU" else hubs_label(self.hubs) if g == "hubs" else str(g)
             n = int(r["n_perm"])
-            p = fmt.pvalue(r["p_value"], n_draws=n)
-            out[str(g)] = effect_sentence(
+            sh = shown.loc[g]
+            lo, hi = (
+                np.log1p(v) if v is not None and np.isfinite(v) and v > -1 else -np.inf
+                if side == "lower" else np.inf
+                for side, v in (("lower", sh["relative_lower"]), ("upper", sh["relative_upper"]))
+            )  # fmt: skip
+            text = effect_sentence(
                 f"Member states' exports of Common High Priority goods ({tiers}) to {dest}, "
                 f"{months_label(*self.post)} against {months_label(*self.pre)}, "
                 f"{int(r['cells'])} member state x destination cells",
                 r["estimate"],
-                r["lower"],
-                r["upper"],
+                lo,
+                hi,
                 scale="log",
                 reference="the other banned goods",
                 alpha=self.alpha,
-                inference=f"randomization {p} over {n:,} reassignments",
+                inference=f"randomization {sh['p_text']} over {n:,} reassignments",
             )
+            # the interval ends at the digits the reassignments support
+            auto = f"{fmt.pct(np.expm1(lo))} to {fmt.pct(np.expm1(hi))}"
+            out[str(g)] = text.replace(auto, f"{sh['lower_text']} to {sh['upper_text']}", 1)
         return out
 
     def summary(self) -> str:
@@ -243,29 +294,74 @@ def _stat(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.nanmean(np.where((n_t > 0) & (n_c > 0), per_cell, np.nan), axis=0)
 
 
+def _inside_ends(inside: np.ndarray, grid: np.ndarray) -> tuple[float, float]:
+    """Outermost grid points inside the acceptance region; infinite where it reaches the edge."""
+    if not inside.any():
+        return np.nan, np.nan
+    lo, hi = grid[inside].min(), grid[inside].max()
+    return (-np.inf if inside[0] else lo), (np.inf if inside[-1] else hi)
+
+
 def _ri(x: np.ndarray, treated: np.ndarray, n_perm: int, alpha: float, rng: Any) -> dict:
     n_g = x.shape[1]
-    perms = np.zeros((n_perm, n_g), dtype=bool)
     k = int(treated.sum())
-    for i in range(n_perm):
-        perms[i, rng.choice(n_g, size=k, replace=False)] = True
+    perms = np.zeros((n_perm, n_g), dtype=bool)
+    pick = np.argpartition(rng.random((n_perm, n_g)), k - 1, axis=1)[:, :k]  # k goods at random
+    np.put_along_axis(perms, pick, True, axis=1)
     est = float(_stat(x, treated[None])[0])
     a = _stat(x, perms)  # statistic of the outcomes under each permutation
     tmat = np.where(np.isnan(x), np.nan, np.broadcast_to(treated.astype(float), x.shape))
     b = _stat(tmat, perms)  # statistic of the treatment indicator under each permutation
     keep = np.isfinite(a) & np.isfinite(b)
     a, b = a[keep], b[keep]
+    n = len(a)
 
-    def p_at(d0: float) -> float:
-        obs = abs(est - d0)
-        return float((1 + np.sum(np.abs(a - d0 * b) >= obs - 1e-12)) / (len(a) + 1))
+    def exceed(d0: np.ndarray) -> np.ndarray:  # (len(d0), n): |a - d0 b| >= |est - d0|
+        d0 = np.asarray(d0, dtype=float)[:, None]
+        return np.abs(a[None, :] - d0 * b[None, :]) >= np.abs(est - d0) - 1e-12
 
     grid = est + np.linspace(-3, 3, 1201)
-    inside = np.array([p_at(g) >= alpha for g in grid])
-    lo, hi = (grid[inside].min(), grid[inside].max()) if inside.any() else (np.nan, np.nan)
-    if inside[0] or inside[-1]:
-        lo, hi = (-np.inf if inside[0] else lo), (np.inf if inside[-1] else hi)
-    return {"estimate": est, "lower": lo, "upper": hi, "p_value": p_at(0.0), "n_perm": len(a)}
+    hits = np.concatenate([exceed(g).sum(axis=1) for g in np.array_split(grid, 12)])
+    p_grid = (1 + hits) / (n + 1)
+    lo, hi = _inside_ends(p_grid >= alpha, grid)
+
+    def refine(inside: float, outside: float) -> float:
+        # bisection between the last grid point inside and the next one out: the end's position
+        # then carries only Monte Carlo error, not the grid's 0.005 step
+        for _ in range(20):
+            mid = (inside + outside) / 2
+            ok = (1 + exceed(np.array([mid])).sum()) / (n + 1) >= alpha
+            inside, outside = (mid, outside) if ok else (inside, mid)
+        return float(inside)
+
+    step = grid[1] - grid[0]
+    lo = refine(lo, lo - step) if np.isfinite(lo) else lo
+    hi = refine(hi, hi + step) if np.isfinite(hi) else hi
+    p = float((1 + exceed(np.array([0.0])).sum()) / (n + 1))
+
+    def end_se(end: float) -> float:
+        # Monte Carlo error of an interval end: that of p at the end (alpha) over the slope of
+        # p in the end's neighbourhood (delta method)
+        if not np.isfinite(end):
+            return np.nan
+        # (the slope's median over three neighbourhoods: one alone is itself noisy)
+        slopes = [
+            abs(np.polyfit(grid[near], p_grid[near], 1)[0])
+            for near in (np.abs(grid - end) <= w for w in (0.1, 0.2, 0.3))
+        ]
+        return float(np.sqrt(alpha * (1 - alpha) / n) / max(float(np.median(slopes)), 1e-6))
+
+    se = [end_se(lo), end_se(hi)]
+    return {
+        "estimate": est,
+        "lower": lo,
+        "upper": hi,
+        "p_value": p,
+        "n_perm": n,
+        "lower_mc_se": se[0],
+        "upper_mc_se": se[1],
+        "p_mc_se": float(np.sqrt(max(p, 1.0 / n) * (1 - p) / n)),
+    }
 
 
 def chp_did(
@@ -277,7 +373,7 @@ def chp_did(
     pre: tuple[str, str] = ("2020-01", "2022-02"),
     post: tuple[str, str | None] = ("2022-03", None),
     alpha: float = 0.05,
-    n_perm: int = 999,
+    n_perm: int = 49999,
     seed: int = 0,
 ) -> ChpDiD:
     """Collapsed DiD of CHP goods against the other banned goods, to the hubs and to Russia.
@@ -346,8 +442,10 @@ def chp_did(
     )
     caveats.append(f"pre-period {months_label(*pre)} includes the 2020 COVID trough")
     inference = (
-        f"randomization inference over goods ({n_perm} reassignments of the treated labels); "
-        "interval by test inversion under a constant effect"
+        f"randomization inference over goods ({n_perm:,} random reassignments of the treated "
+        "labels); interval by test inversion under a constant effect; p-values and interval ends "
+        "shown at the digits their Monte Carlo error supports (steps of at least three standard "
+        "errors for p-values, six for interval ends)"
     )
     return ChpDiD(
         estimates=pd.DataFrame.from_dict(rows, orient="index").rename_axis("destination"),

@@ -15,7 +15,8 @@ import math
 import numpy as np
 
 __all__ = [
-    "end_rounded", "p_mc_se", "p_rounded", "p_text", "quantile_mc_se", "ratio_text", "share_text",
+    "end_rounded", "p_mc_se", "p_rounded", "p_text", "pct_end", "quantile_mc_se", "ratio_text",
+    "share_text",
 ]  # fmt: skip
 
 _STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -126,3 +127,51 @@ def end_rounded(value: float, se: float, side: str, estimate: float | None = Non
     if estimate is not None and np.isfinite(estimate):
         v = min(v, estimate) if side == "lower" else max(v, estimate)
     return v
+
+
+def _pct_step(se_pp: float, k: float = 3.0) -> float:
+    """The finest 1-2-5 step in percentage points that is at least ``k`` standard errors."""
+    step = 0.01
+    while step < k * se_pp:
+        for m in (2.0, 2.5, 2.0):  # 0.01, 0.02, 0.05, 0.1, ...
+            step *= m
+            if step >= k * se_pp:
+                break
+    return round(step, 10)
+
+
+def pct_end(
+    relative: float, se: float, side: str, estimate: float | None = None, *, k: float = 3.0
+) -> tuple[float | None, str]:
+    """An interval end of a relative change (``0.25`` = +25%) at the digits its Monte Carlo error
+    ``se`` (same scale) supports: two significant figures, or a coarser step of at least ``k``
+    standard errors; never past ``estimate``. Returns the value printed and its text
+    (``-100%`` for an unbounded lower end, ``unbounded`` for an upper one)."""
+    from sanctions_model.reporting import format as fmt
+
+    if relative is None or np.isnan(relative):
+        return None, fmt.MISSING
+    if not np.isfinite(relative) or relative <= -1:
+        return (None, "unbounded") if relative > 0 else (-1.0, "-100%")
+    pp = 100 * float(relative)
+    se_pp = 100 * float(se) if se is not None and np.isfinite(se) else 10.0
+    step = _pct_step(se_pp, k)
+    sig = 10 ** (math.floor(math.log10(abs(pp))) - 1) if pp != 0 else 0.0  # fmt.pct's 2 figures
+    if sig >= step:
+        v = fmt.significant(pp, 2)
+        decimals = max(0, -math.floor(math.log10(sig) + 1e-12))
+    else:
+        v = round(pp / step) * step
+        while (v == 0 or (v > 0) != (pp > 0)) and abs(pp) >= 3 * se_pp and step > 0.01:
+            # an end more than three standard errors from zero keeps its sign: a finer step
+            step = _pct_step(step / 2.5 / 3, 3.0) if step / 2.5 >= 0.01 else 0.01
+            v = round(pp / step) * step
+        decimals = max(0, -math.floor(math.log10(step) + 1e-12))
+    v = round(v, 10)
+    if estimate is not None and np.isfinite(estimate):
+        est = 100 * float(estimate)
+        v = min(v, est) if side == "lower" else max(v, est)
+        if v == est:
+            return float(estimate), fmt.pct(estimate)
+    text = "0" if v == 0 else f"{v:+,.{decimals}f}"
+    return v / 100, f"{text}%"

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
+from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _prep(frame: pd.DataFrame, product: str | None, what: str) -> pd.DataFrame:
         f = f[f["product"] == product]
     if f.empty:
         raise ParameterError(f"{what}: no export rows for product {product!r}")
-    f = f.copy()
+    f = in_currency_units(f, what)  # value * unit_scale, one currency
     if not isinstance(f["period"].dtype, pd.PeriodDtype):
         f["period"] = pd.PeriodIndex(f["period"], freq="M")
     return f
@@ -181,6 +182,11 @@ def restricted_goods_did(
         total = t_default if total is None else total
     rx = _prep(restricted, RESTRICTED_PRODUCT, "restricted")
     tx = _prep(total, "TOTAL", "total")
+    if rx.attrs["currency"] != tx.attrs["currency"]:
+        raise ParameterError(
+            f"restricted goods are in {rx.attrs['currency']}, all goods in "
+            f"{tx.attrs['currency']}: the share needs one currency"
+        )
     pre_p = (pd.Period(pre[0], "M"), pd.Period(pre[1], "M"))
     post_p = (pd.Period(post[0], "M"), pd.Period(post[1], "M"))
     if not pre_p[0] <= pre_p[1] < post_p[0] <= post_p[1]:

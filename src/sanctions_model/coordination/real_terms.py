@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
@@ -82,6 +83,18 @@ class Prices:
         return _prices_module().deflate(
             frame, currency.upper(), deflator=self.name(currency), base=self.base
         )
+
+    def apply_rows(self, table: pd.DataFrame, currency: str) -> pd.DataFrame:
+        """A long table (``period``, ``value`` in ``currency`` units) deflated row by row, or as
+        given when nominal."""
+        if not self.real:
+            return table
+        periods = pd.period_range(table["period"].min(), table["period"].max(), freq="M")
+        ones = pd.DataFrame({"v": np.ones(len(periods))}, index=periods)
+        factor = self.apply(ones, currency)["v"].reindex(table["period"]).to_numpy()
+        out = table.assign(value=table["value"].to_numpy(dtype=float) * factor)
+        out.attrs = {**table.attrs, "units": self.units(currency)}
+        return out
 
     def rate(self, from_currency: str, to_currency: str) -> float:
         """Units of ``to_currency`` per unit of ``from_currency``: the base year's average rate."""

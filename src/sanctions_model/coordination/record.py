@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.coordination.digits import end_rounded, p_mc_se, p_rounded
+from sanctions_model.coordination.scorecard_inputs import OFAC_DATE_CAVEAT, us_uk_lags
 
 __all__ = ["coordination_record", "estimate_record"]
 
@@ -94,6 +95,62 @@ def _ranks(ranks: Any) -> dict[str, Any]:
     }
 
 
+def _chp_did(r: Any) -> dict[str, Any]:
+    """The CHP difference in differences as printed: the estimate exact, the interval ends and the
+    p-value on the grid their Monte Carlo error supports (log points and percent)."""
+    out = {}
+    shown = r.shown()
+    for g, row in r.estimates.iterrows():
+        sh = shown.loc[g]
+
+        def log(v: Any) -> float | None:
+            return _finite(np.log1p(v)) if v is not None and v > -1 else None
+
+        out[g] = {
+            "estimate": float(row["estimate"]),
+            "lower": log(sh["relative_lower"]),
+            "upper": log(sh["relative_upper"]),
+            "relative": float(sh["relative"]),
+            "relative_lower": _finite(sh["relative_lower"]),
+            "relative_upper": _finite(sh["relative_upper"]),
+            "p_value": sh["p_value"],
+            "p_text": sh["p_text"],
+            "lower_mc_se": _finite(row["lower_mc_se"]),
+            "upper_mc_se": _finite(row["upper_mc_se"]),
+            "p_mc_se": _finite(row["p_mc_se"]),
+            "n_perm": int(row["n_perm"]),
+        }
+    return out
+
+
+def _overlap(ov: Any) -> dict[str, Any]:
+    """Overlap counts and, from the listing-lag table, who listed first (US minus UK)."""
+    share = ov.overlap_matrix("share")
+    out: dict[str, Any] = {
+        "threshold": float(ov.config.threshold),
+        "matched": int(len(ov.matches)),
+        "share_of_uk_on_us": float(share.loc["GB", "US"]),
+        "share_of_us_on_uk": float(share.loc["US", "GB"]),
+    }
+    lags = us_uk_lags(ov)
+    if lags:
+        lag = lags[0]
+        out.update(
+            {
+                "uk_first": lag["uk_first"],
+                "us_first": lag["us_first"],
+                "same_day": lag["same_day"],
+                "n_pairs_dated": lag["n_pairs"],
+                "pairs_left_out_unreliable_date": lag["excluded_unreliable"],
+                "median_lag_days": _finite(lag["median_lag_days"]),
+                "mean_lag_days": _finite(round(lag["mean_lag_days"], 1)),
+                "lag_days_orientation": "US minus UK: positive when the US listed later",
+                "date_caveat": OFAC_DATE_CAVEAT,
+            }
+        )
+    return out
+
+
 def coordination_record(
     card: Any,
     ranks: Any,
@@ -158,22 +215,9 @@ def coordination_record(
             "gap_share_records": _finite(round(sides.records_share, 2)),
             "ebrd_benchmark": "about 0.05 (2023 WP), under 0.10 (2025); sanctioned goods, AM/KZ/KG",
         },  # fmt: skip
-        "us_uk_overlap": {
-            "threshold": float(ov.config.threshold),
-            "matched": int(len(ov.matches)),
-            "share_of_uk_on_us": float(ov.overlap_matrix("share").loc["GB", "US"]),
-            "share_of_us_on_uk": float(ov.overlap_matrix("share").loc["US", "GB"]),
-        }
-        if ov is not None
-        else {},
+        "us_uk_overlap": _overlap(ov) if ov is not None else {},
         "index_ranks": _ranks(ranks),
-        "chp_did": {
-            label: {
-                g: {k: float(row[k]) for k in ("estimate", "lower", "upper", "p_value")}
-                for g, row in r.estimates.iterrows()
-            }
-            for label, r in chp.items()
-        },
+        "chp_did": {label: _chp_did(r) for label, r in chp.items()},
         "chp_substitution": {
             label: {**estimate_record(e), "hubs": list(e.hub_excess_draws)}
             for label, e in chp_sub.items()
@@ -190,5 +234,6 @@ def coordination_record(
             "sides": list(sides.caveats),
             "chp": list(dict.fromkeys(c for r in chp.values() for c in r.caveats)),
             "chp_substitution": list(dict.fromkeys(c for e in chp_sub.values() for c in e.caveats)),
+            "us_uk_overlap": [OFAC_DATE_CAVEAT] if ov is not None else [],
         },
     }

@@ -4,12 +4,17 @@ Per sanctioning reporter ``r`` and evaluation window ``W`` (default: from the fi
 month to the last month of data):
 
 - **shortfall** ``S_r = sum_{t in W} (Yhat_{r,RU,t} - Y_{r,RU,t})``: exports to the target lost
-  against the counterfactual ``Yhat`` (EUR; positive = fewer exports than expected);
+  against the counterfactual ``Yhat`` (positive = fewer exports than expected);
 - **excess** ``E_r = sum_{p in P} sum_{t in W} (Y_{r,p,t} - Yhat_{r,p,t})``: exports to the
-  re-routing partners ``P`` above their counterfactuals (EUR);
+  re-routing partners ``P`` above their counterfactuals;
 - **substitution ratio** ``R_r = E_r / S_r``: euros of extra exports to the partners per euro
   of exports lost to Russia. 0 = no re-routing; 1 = every lost euro reappears next door (an
   upper bound on leakage: part of the excess may be genuine demand growth in the partners).
+
+Amounts are in the table's currency units (``value * unit_scale``) and, by default, at
+``base``-year prices: each monthly value is deflated by its currency's price index before the
+counterfactuals are fitted, because current prices through the 2022-23 price surge lift the
+partners' excess and shrink the shortfall (``real=False`` keeps them, as a robustness row).
 
 Counterfactuals come from :func:`sanctions_model.models.estimate_counterfactual` (a structural
 time-series model fitted on the pre-period of each series, log scale, monthly seasonal),
@@ -50,6 +55,7 @@ import pandas as pd
 from sanctions_model._results import validate_alpha as _validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
 from sanctions_model.coordination.substitution_results import _fieller
+from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -145,12 +151,15 @@ class SubstitutionEstimate(SummaryDisplayMixin):
     index : PeriodIndex
         The evaluation window.
     alpha : float
+    units : str
+        Units of the amounts (``EUR at 2021 prices``).
     """
 
     shortfall_draws: np.ndarray
     excess_draws: Mapping[str, np.ndarray]
     index: pd.PeriodIndex
     alpha: float = 0.05
+    units: str = "EUR"
 
     @property
     def total_excess_draws(self) -> np.ndarray:
@@ -203,8 +212,9 @@ class SubstitutionEstimate(SummaryDisplayMixin):
         r = ci.loc["ratio"]
         return (
             f"Substitution ratio {r['estimate']:.2f} [{r['lower']:.2f}, {r['upper']:.2f}] over "
-            f"{self.index[0]}..{self.index[-1]}: shortfall {self.shortfall / 1e6:,.0f}m EUR, "
-            f"excess {self.excess / 1e6:,.0f}m EUR; P(shortfall > 0) = {self.p_shortfall:.2f}"
+            f"{self.index[0]}..{self.index[-1]}: shortfall {self.shortfall / 1e6:,.0f}m, "
+            f"excess {self.excess / 1e6:,.0f}m ({self.units}); "
+            f"P(shortfall > 0) = {self.p_shortfall:.2f}"
         )
 
 
@@ -214,6 +224,7 @@ def substitution_ratio(
     *,
     window: tuple[Any, Any] | None = None,
     alpha: float = 0.05,
+    units: str = "EUR",
 ) -> SubstitutionEstimate:
     """Substitution ratio ``excess to partners / shortfall to target`` from counterfactual draws.
 
@@ -227,6 +238,8 @@ def substitution_ratio(
         Restrict every series to months in ``[start, end]`` (either may be None).
     alpha : float
         1 - coverage of the default intervals.
+    units : str
+        Units of the draws, for the summary (``EUR at 2021 prices``).
 
     Returns
     -------
@@ -248,8 +261,9 @@ def substitution_ratio(
     shortfall = -target.gap_draws()
     excess = {p: d.gap_draws() for p, d in partners.items()}
     return SubstitutionEstimate(
-        shortfall_draws=shortfall, excess_draws=excess, index=target.index, alpha=alpha
-    )
+        shortfall_draws=shortfall, excess_draws=excess, index=target.index, alpha=alpha,
+        units=units,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,7 +291,7 @@ def _export_panel(
         t = t[t["product"] == product]
     if t.empty:
         raise ParameterError(f"no export rows with product {product!r} in the trade frame")
-    t = t.copy()
+    t = in_currency_units(t, "trade")  # value * unit_scale, one currency
     if not isinstance(t["period"].dtype, pd.PeriodDtype):
         t["period"] = pd.PeriodIndex(t["period"], freq="M")
     return t
@@ -300,7 +314,7 @@ class ReroutingResults(SummaryDisplayMixin):
     estimates : dict of reporter -> SubstitutionEstimate
     series_effects : pandas.DataFrame
         Per reporter and partner (target included): ``observed``, ``counterfactual``,
-        ``gap`` (observed - counterfactual, EUR) with ``gap_lower``/``gap_upper``, and
+        ``gap`` (observed - counterfactual, in ``units``) with ``gap_lower``/``gap_upper``, and
         ``relative`` (``observed / counterfactual - 1``), over the window.
     skipped : pandas.DataFrame
         Series left out (``reporter``, ``partner``, ``reason``).
@@ -310,6 +324,8 @@ class ReroutingResults(SummaryDisplayMixin):
     alpha : float
     fits : dict of (reporter, partner) -> CounterfactualResults
         The fitted counterfactual models (for their own plots and diagnostics).
+    units : str
+        The units of every amount (``EUR at 2021 prices`` by default).
     """
 
     estimates: Mapping[str, SubstitutionEstimate]
@@ -320,6 +336,7 @@ class ReroutingResults(SummaryDisplayMixin):
     partners: tuple[str, ...]
     alpha: float = 0.05
     fits: Mapping[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    units: str = "EUR"
 
     def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
         """Substitution ratio intervals per reporter (columns ``lower``, ``upper``)."""
@@ -375,14 +392,14 @@ class ReroutingResults(SummaryDisplayMixin):
         lines = [
             f"Re-routing of exports to {self.target} via {', '.join(self.partners)}, "
             f"window {self.window[0]}..{self.window[1]}, {1 - self.alpha:.0%} intervals; "
-            f"{len(f)} reporters ({len(self.skipped)} series skipped)",
+            f"{len(f)} reporters ({len(self.skipped)} series skipped); amounts in {self.units}",
             "",
         ]
         for r, row in f.iterrows():
             lines.append(
                 f"{r:<4} ratio {row['ratio']:6.2f} [{row['ratio_lower']:6.2f}, "
                 f"{row['ratio_upper']:6.2f}]  shortfall {row['shortfall'] / 1e6:10,.0f}m  "
-                f"excess {row['excess'] / 1e6:9,.0f}m EUR"
+                f"excess {row['excess'] / 1e6:9,.0f}m"
             )
         return "\n".join(lines)
 
@@ -421,10 +438,11 @@ class ReroutingResults(SummaryDisplayMixin):
             if len(est):
                 ax.set_xlim(min(-0.5, est.min() - 0.2), max(1.2, est.max() + 0.2))
             ax.set_xlabel(
-                "substitution ratio: excess exports to partners per EUR lost to " + self.target
+                f"substitution ratio: excess exports to partners per unit lost to {self.target} "
+                f"({self.units})"
             )
         else:
-            ax.set_xlabel("excess exports to partners, million EUR")
+            ax.set_xlabel(f"excess exports to partners, millions ({self.units})")
         ax.set_title(
             f"Re-routing via {', '.join(self.partners)} ({self.window[0]}..{self.window[1]}, "
             f"{1 - self.alpha:.0%} intervals)"
@@ -447,6 +465,9 @@ def estimate_rerouting(
     min_pre_obs: int = 24,
     seed: int = 0,
     counterfactual_options: Mapping[str, Any] | None = None,
+    real: bool = True,
+    deflator: Any = None,
+    base: int = 2021,
 ) -> ReroutingResults:
     """Shortfall to the target, excess to the partners and substitution ratio, per reporter.
 
@@ -471,6 +492,12 @@ def estimate_rerouting(
         Master seed; each series gets its own seed drawn from it.
     counterfactual_options : mapping, optional
         Further options of ``estimate_counterfactual`` (e.g. ``{"trend": "local linear trend"}``).
+    real, deflator, base : real terms
+        By default every monthly value is deflated by the price index of its currency (EUR:
+        euro-area HICP) to ``base``-year prices before the counterfactuals are fitted: in current
+        prices the 2022-23 price surge lifts the partners' excess and shrinks the shortfall, which
+        biases the ratio up. ``real=False`` keeps current prices (the robustness row); see
+        :func:`~.real_terms.price_config` for ``deflator``.
 
     Returns
     -------
@@ -481,10 +508,14 @@ def estimate_rerouting(
     About 0.5 s per series with the defaults: the 27 member states x 6 series take about a
     minute and a half. Lower ``n_param_draws`` / ``n_sims`` for a quick look.
     """
+    from sanctions_model.coordination.real_terms import price_config
     from sanctions_model.models import estimate_counterfactual
 
     alpha = _validate_alpha(alpha)
+    prices = price_config(real, deflator, base=base)
     t = _export_panel(trade)
+    currency = t.attrs.get("currency") or "EUR"
+    t = prices.apply_rows(t, currency)
     reps = list(reporters) if reporters is not None else _default_reporters(t)
     partners = tuple(partners)
     if target in partners:
@@ -554,7 +585,9 @@ def estimate_rerouting(
         if not pd_:
             skipped.append((r, "*", "no partner series"))
             continue
-        estimates[r] = substitution_ratio(draws[target], pd_, alpha=alpha)
+        estimates[r] = substitution_ratio(
+            draws[target], pd_, alpha=alpha, units=prices.units(currency)
+        )
     if not estimates:
         raise ParameterError("no reporter could be estimated; see the skipped series")
     return ReroutingResults(
@@ -566,4 +599,5 @@ def estimate_rerouting(
         partners=partners,
         alpha=alpha,
         fits=fits,
+        units=prices.units(currency),
     )

@@ -196,6 +196,56 @@ def adoption_lags(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+#: Why OFAC dates run late (the caveat recorded beside the listing lags).
+OFAC_DATE_CAVEAT = (
+    "OFAC dates are the first day a scraped copy of the list held the entry, later than the true "
+    "designation date by up to the interval between scrapes: US listings look later than they "
+    "were, so 'UK first' and the median lag overstate the UK's lead and same-day listings are "
+    "undercounted"
+)
+
+
+def us_uk_lags(overlap: Any) -> list[dict[str, Any]]:
+    """Listing lags of the matched US and UK subjects, oriented as US minus UK (positive: the US
+    listed later), one dict per pair of lists (reliable dates only, see ``lag_summary``).
+
+    Counts (``uk_first``, ``us_first``, ``same_day``, of ``n_pairs``), their shares, and the
+    mean, median, 10th and 90th percentile of the lag in days.
+    """
+    out = []
+    for _, r in overlap.lag_summary().iterrows():
+        left, right = r["jurisdiction_left"], r["jurisdiction_right"]
+        flip = left == "US"  # lag_days = right - left: orient as US minus UK
+        sign = -1.0 if flip else 1.0
+        p10, p90 = (r["p90"], r["p10"]) if flip else (r["p10"], r["p90"])
+        uk_first, us_first = (
+            (r["right_first"], r["left_first"]) if flip else (r["left_first"], r["right_first"])
+        )
+        n = int(r["n"])
+
+        def count(share: float, n: int = n) -> int:
+            return 0 if pd.isna(share) else int(round(share * n))  # shares are means of 0/1
+
+        out.append(
+            {
+                "lists": f"{left} and {right}",
+                "n_pairs": n,
+                "excluded_unreliable": int(r["excluded_unreliable"]),
+                "uk_first": count(uk_first),
+                "us_first": count(us_first),
+                "same_day": count(r["same_day"]),
+                "uk_first_share": float(uk_first),
+                "us_first_share": float(us_first),
+                "same_day_share": float(r["same_day"]),
+                "mean_lag_days": sign * float(r["mean"]),
+                "median_lag_days": sign * float(r["median"]),
+                "p10_lag_days": sign * float(p10),
+                "p90_lag_days": sign * float(p90),
+            }
+        )
+    return out
+
+
 def overlap_tables(overlap: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The US-UK list comparison for readers: coverage per list and listing lags (US minus UK).
 
@@ -217,26 +267,19 @@ def overlap_tables(overlap: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         index=pd.Index(cov.index, name="list"),
     )
     rows = []
-    for _, r in overlap.lag_summary().iterrows():
-        left, right = r["jurisdiction_left"], r["jurisdiction_right"]
-        flip = left == "US"  # lag_days = right - left: orient as US minus UK
-        sign = -1.0 if flip else 1.0
-        p10, p90 = (r["p90"], r["p10"]) if flip else (r["p10"], r["p90"])
-        uk_first, us_first = (
-            (r["right_first"], r["left_first"]) if flip else (r["left_first"], r["right_first"])
-        )
+    for lag in us_uk_lags(overlap):
         rows.append(
             {
-                "pairs": f"{int(r['n']):,}",
-                "pairs left out (unreliable date)": f"{int(r['excluded_unreliable']):,}",
-                "mean lag, days (US minus UK)": f"{sign * r['mean']:,.0f}",
-                "median": f"{sign * r['median']:,.0f}",
-                "10th pct": f"{sign * p10:,.0f}",
-                "90th pct": f"{sign * p90:,.0f}",
-                "same day": pct(r["same_day"]),
-                "UK first": pct(uk_first),
-                "US first": pct(us_first),
-                "lists": f"{left} and {right}",
+                "pairs": f"{lag['n_pairs']:,}",
+                "pairs left out (unreliable date)": f"{lag['excluded_unreliable']:,}",
+                "mean lag, days (US minus UK)": f"{lag['mean_lag_days']:,.0f}",
+                "median": f"{lag['median_lag_days']:,.0f}",
+                "10th pct": f"{lag['p10_lag_days']:,.0f}",
+                "90th pct": f"{lag['p90_lag_days']:,.0f}",
+                "same day": pct(lag["same_day_share"]),
+                "UK first": pct(lag["uk_first_share"]),
+                "US first": pct(lag["us_first_share"]),
+                "lists": lag["lists"],
             }
         )
     return cov_out, pd.DataFrame(rows).set_index("lists")

@@ -181,8 +181,8 @@ class SideComparison(SummaryDisplayMixin):
     def chp_sentence(self, tier1: Any, all_tiers: Any, did_hubs: pd.Series, note: str) -> str:
         """CHP goods' ratios (tier 1, all tiers) against the all-goods ratios of both sides.
 
-        ``did_hubs``: the CHP difference in differences to the hubs (log points, with ``lower``
-        and ``upper``); ``note``: the coverage of the CHP data, in words.
+        ``did_hubs``: the CHP difference in differences to the hubs (a row of ``ChpDiD.shown()``,
+        or log points with ``lower`` and ``upper``); ``note``: the coverage of the CHP data, in words.
         """
         from sanctions_model.reporting import format as fmt
 
@@ -193,7 +193,14 @@ class SideComparison(SummaryDisplayMixin):
             "no larger than either all-goods EU27 ratio" if top <= min(hub, eu) else
             "between the two all-goods EU27 ratios"
         )  # fmt: skip
-        detected = not did_hubs["lower"] <= 0 <= did_hubs["upper"]
+        if "lower_text" in did_hubs:  # as printed (ChpDiD.shown): seed-stable digits
+            lo, hi = did_hubs["relative_lower"], did_hubs["relative_upper"]
+            lo, hi = -1.0 if pd.isna(lo) else lo, np.inf if pd.isna(hi) else hi
+            interval = f"{did_hubs['lower_text']} to {did_hubs['upper_text']}"
+        else:
+            lo, hi = np.expm1(did_hubs["lower"]), np.expm1(did_hubs["upper"])
+            interval = fmt.pct_interval(lo, hi)
+        detected = not lo <= 0 <= hi
         grew = "did" if detected else "did not"
         faster = (
             ("faster" if did_hubs["estimate"] > 0 else "slower")
@@ -211,7 +218,7 @@ class SideComparison(SummaryDisplayMixin):
             f"hubs' records, {fmt.ratio(eu)} on the EU's). CHP goods to the hubs {grew} grow "
             f"detectably {faster} than other banned goods (point estimate "
             f"{fmt.pct(np.expm1(did_hubs['estimate']))}, {1 - self.alpha:.0%} interval "
-            f"{fmt.pct_interval(np.expm1(did_hubs['lower']), np.expm1(did_hubs['upper']))}). "
+            f"{interval}). "
             f"This is {verdict} the EBRD's finding of much higher substitution for specific "
             "products (which concerns individual HS products, not CHP tiers as a group). "
             f"Differences in coverage ({note}), the exclusion of flows that stopped or started "
