@@ -258,7 +258,8 @@ def _execute_once(
         )
     except pm.PapermillExecutionError as exc:
         evalue = exc.evalue
-        if spec.memory_limit and "MemoryError" in exc.ename:
+        # under a limit, an allocation can fail while IPython formats the error (no evalue)
+        if spec.memory_limit and ("MemoryError" in exc.ename + evalue or not evalue):
             evalue = limits.memory_error_text(evalue, spec.memory_limit)
         return "failed", _error(exc.cell_index, exc.ename, evalue, exc.exec_count)
     except CellTimeoutError as exc:

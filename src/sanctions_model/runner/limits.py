@@ -12,9 +12,10 @@ The kernel's memory limit is an address-space limit (``RLIMIT_AS``, see
 ``MemoryError``, and the run's error says which limit it hit.
 
 Defaults come from the environment of the process that builds the run:
-``SANCTIONS_MODEL_MAX_CELL_OUTPUT`` (10 MB), ``SANCTIONS_MODEL_MAX_RUN_OUTPUT`` (50 MB) and
-``SANCTIONS_MODEL_KERNEL_MEMORY`` (none); sizes such as ``512K``, ``20MB``, ``1.5G`` or bytes.
-The largest report of the default sweep is under 1 MB.
+``SANCTIONS_MODEL_MAX_CELL_OUTPUT`` (5 MB), ``SANCTIONS_MODEL_MAX_RUN_OUTPUT`` (20 MB) and
+``SANCTIONS_MODEL_KERNEL_MEMORY`` (none); sizes such as ``512K``, ``20MB``, ``1.5G`` or bytes, ``0``
+for no limit. The largest report of the default sweep is under 1 MB; a report is about twice the
+size of the outputs it shows.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ from sanctions_model.errors import ParameterError
 MAX_CELL_OUTPUT_ENV = "SANCTIONS_MODEL_MAX_CELL_OUTPUT"
 MAX_RUN_OUTPUT_ENV = "SANCTIONS_MODEL_MAX_RUN_OUTPUT"
 KERNEL_MEMORY_ENV = "SANCTIONS_MODEL_KERNEL_MEMORY"
-DEFAULT_MAX_CELL_OUTPUT = 10 * 2**20
-DEFAULT_MAX_RUN_OUTPUT = 50 * 2**20
-#: A kernel with this project's imports maps about 1.3 GB of address space before a cell runs
-#: (BLAS thread buffers, numba); a lower limit could not start one.
-MIN_KERNEL_MEMORY = 2**30
+DEFAULT_MAX_CELL_OUTPUT = 5 * 2**20
+DEFAULT_MAX_RUN_OUTPUT = 20 * 2**20
+#: A kernel that has imported this project's stack (numpy, pandas, statsmodels, matplotlib,
+#: pyfixest) maps about 1.4 GB of address space (BLAS buffers, numba's LLVM); 1 GB cannot import it.
+MIN_KERNEL_MEMORY = 2 * 2**30
 ENGINE_NAME = "sanctions-model"
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -161,7 +162,11 @@ def _client_class() -> type:
                 state["cells"][cell_index] = used + int(room)
                 state["run"] += int(room)
             state["noted"].add(cell_index)
-            note = truncation_note(cell_index, self.caps, run_cap=room_run <= room_cell)
+            run_cap = room_run <= room_cell
+            if run_cap and state.get("run_noted"):
+                return kept  # the run's cap was noted once, where it was reached
+            state["run_noted"] = state.get("run_noted") or run_cap
+            note = truncation_note(cell_index, self.caps, run_cap=run_cap)
             self.truncated.append(note)
             import nbformat
 
@@ -229,9 +234,10 @@ def capped_engine() -> str:
 
 def memory_error_text(evalue: str, memory_limit: int) -> str:
     """The error of a cell that hit the kernel's memory limit, naming the limit."""
+    detail = f" ({evalue})" if evalue else ""
     return (
-        f"the kernel reached its memory limit of {format_size(memory_limit)} ({evalue or 'no '}"
-        f"{'' if evalue else 'detail'}); raise it with {KERNEL_MEMORY_ENV} or --memory-limit"
+        f"the kernel reached its memory limit of {format_size(memory_limit)}{detail}; "
+        f"raise it with {KERNEL_MEMORY_ENV}=SIZE (e.g. 8G) or 0 for no limit"
     )
 
 
