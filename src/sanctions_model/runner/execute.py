@@ -40,7 +40,6 @@ from sanctions_model.runner.kernel import (
     kernel_manager_for,
     kill_leftover_kernels,
 )
-from sanctions_model.runner.processes import become_subreaper
 from sanctions_model.runner.publish import (
     OutputRefused,
     OutputWriteError,
@@ -353,8 +352,7 @@ def execute_run(spec: RunSpec) -> RunRecord:
         raise OutputWriteError(
             f"cannot create the run folder beside {run_dir}: {exc.strerror or exc}"
         ) from None
-    token = uuid.uuid4().hex
-    become_subreaper()  # orphans of the run stay this process's descendants, see processes.py
+    token = uuid.uuid4().hex  # names the run's processes, see processes.py
     try:
         try:
             nb = inject_parameters(read_notebook(spec.notebook), spec.parameters, spec.kernel_name)

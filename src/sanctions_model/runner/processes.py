@@ -9,10 +9,13 @@ kernel's process group, as jupyter_client does, leaves those behind. Three nets 
 - **a run token**: every kernel gets ``SANCTIONS_MODEL_RUN_TOKEN`` in its environment, which its
   children inherit; after the run, any process of this user that carries the token is killed
   (a double fork or a new session does not clear the environment);
-- **a child subreaper** (``prctl(PR_SET_CHILD_SUBREAPER)``, Linux): orphans of a run are
-  re-parented to the process that ran it rather than to init, so they stay its descendants. A
-  sweep's pool worker runs one notebook at a time (``exclusive``): after each run it kills all
-  its descendants, which also catches a program that cleared its environment.
+- **a child subreaper** (``prctl(PR_SET_CHILD_SUBREAPER)``, Linux): the kernel is one (set by
+  its start-up wrapper, :func:`~sanctions_model.runner.kernel.limited_command`), so the orphans of
+  whatever a notebook starts are re-parented to the kernel rather than to init and stay in its
+  tree, even with an empty environment. The process that runs the kernel is not made one: a
+  kernel whose runner is killed must still see init as its parent, which is how ipykernel knows
+  to exit. A sweep's pool worker runs one notebook at a time (``exclusive``): after each run it
+  kills all its descendants.
 
 Each pass kills with SIGKILL and repeats until nothing is found (a process that forks while it is
 being killed is found in the next pass); the zombies this process inherited are reaped.
@@ -21,32 +24,15 @@ being killed is found in the next pass); the zombies this process inherited are 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import signal
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 TOKEN_ENV = "SANCTIONS_MODEL_RUN_TOKEN"
-_PR_SET_CHILD_SUBREAPER = 36
 _PROC = Path("/proc")
 _MAX_PASSES = 50
-_subreaper: bool | None = None
-
-
-def become_subreaper() -> bool:
-    """Make this process the subreaper of its descendants (once; Linux only). True if it is."""
-    global _subreaper
-    if _subreaper is None:
-        _subreaper = False
-        if sys.platform.startswith("linux"):
-            with contextlib.suppress(OSError, AttributeError):
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-                _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    return _subreaper
 
 
 def _parents() -> dict[int, int]:
@@ -148,4 +134,4 @@ def kill_run_processes(
     return killed
 
 
-__all__ = ["TOKEN_ENV", "become_subreaper", "carrying_token", "descendants", "kill_run_processes"]
+__all__ = ["TOKEN_ENV", "carrying_token", "descendants", "kill_run_processes"]
