@@ -109,6 +109,11 @@ def limited_command(kernel_cmd: list[str], memory_limit: int | None) -> list[str
     return [sys.executable, "-I", "-S", "-c", _WRAPPER, str(int(memory_limit or 0)), *kernel_cmd]
 
 
+#: Run in each kernel before the notebook (no name is left in its namespace): wildboottest's numba
+#: function compiled once per kernel and cached on disk (:mod:`~sanctions_model.runner.wildboot`).
+KERNEL_STARTUP = "__import__('sanctions_model.runner.wildboot').runner.wildboot.install()"
+
+
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager that tells the kernel its run directory and ends all it started.
 
@@ -135,6 +140,8 @@ class RunKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
+            kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
         await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
         process = getattr(self.provisioner, "process", None)
         if process is not None:
