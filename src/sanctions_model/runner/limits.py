@@ -20,6 +20,7 @@ size of the outputs it shows.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -122,6 +123,7 @@ def truncation_note(cell_index: int, caps: OutputCaps, *, run_cap: bool) -> str:
     )
 
 
+@functools.cache
 def _client_class() -> type:
     from papermill.clientwrap import PapermillNotebookClient
 
@@ -176,6 +178,7 @@ def _client_class() -> type:
     return CappedNotebookClient
 
 
+@functools.cache
 def _engine_class() -> type:
     from papermill.engines import NBClientEngine, remove_args
 
