@@ -5,6 +5,7 @@ The suite runs in parallel with pytest-xdist (``-n 2 --dist loadgroup``, see the
 tests that read the default sweep carry ``@pytest.mark.xdist_group("default-sweep")`` so one
 worker runs them all; the sweep is still built under a file lock in a folder all workers share,
 so a test that reads it from another worker waits for it instead of running a second sweep.
+Tests sharing a module-scoped fixture are kept on one worker too (one group per file).
 """
 
 from __future__ import annotations
@@ -37,6 +38,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "xdist_group(name): run with the other tests of the group on one xdist worker"
     )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker turns groups into node-id suffixes
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that share a module- or class-scoped fixture stay on one xdist worker.
+
+    Such a fixture is built once per worker that runs one of its tests: split over two workers,
+    a 40 s table parse (``tests/data/test_cn8_goods.py``) ran twice. A test with its own
+    ``xdist_group`` keeps it.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        defs = getattr(info, "name2fixturedefs", {}) or {}
+        if any(
+            d.scope in ("module", "class") for fixturedefs in defs.values() for d in fixturedefs
+        ):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
