@@ -2,10 +2,10 @@
 
 A kernel sees an allow-listed environment (no credentials), its run directory in
 ``SANCTIONS_MODEL_RUN_DIR``, and a token naming its run (``SANCTIONS_MODEL_RUN_TOKEN``, see
-:mod:`~sanctions_model.runner.processes`). With a memory limit, the kernel is started through a
-tiny ``exec`` wrapper that sets ``RLIMIT_AS`` first, so the limit holds from the kernel's first
-instruction and is inherited by whatever it starts. When the kernel shuts down, its process tree
-and every process carrying its token are killed.
+:mod:`~sanctions_model.runner.processes`). On Linux the kernel is started through a tiny ``exec``
+wrapper that makes it a child subreaper and, with a memory limit, sets ``RLIMIT_AS`` first, so the
+limit holds from the kernel's first instruction and is inherited by whatever it starts. When the
+kernel shuts down, its process tree and every process carrying its token are killed.
 """
 
 from __future__ import annotations
