@@ -111,7 +111,10 @@ def limited_command(kernel_cmd: list[str], memory_limit: int | None) -> list[str
 
 #: Run in each kernel before the notebook (no name is left in its namespace): wildboottest's numba
 #: function compiled once per kernel and cached on disk (:mod:`~sanctions_model.runner.wildboot`).
-KERNEL_STARTUP = "__import__('sanctions_model.runner.wildboot').runner.wildboot.install()"
+KERNEL_STARTUP = (
+    "from sanctions_model.runner.wildboot import install as _sm_install; _sm_install(); "
+    "del _sm_install"
+)
 
 
 class RunKernelManager(AsyncKernelManager):
