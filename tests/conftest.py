@@ -1,10 +1,20 @@
-"""Shared test settings: a non-interactive matplotlib backend and the repository root."""
+"""Shared test settings: a non-interactive matplotlib backend, the repository root, and the one
+default sweep the site, README and browser tests read.
+
+The suite runs in parallel with pytest-xdist (``-n 2 --dist loadgroup``, see the Makefile). The
+tests that read the default sweep carry ``@pytest.mark.xdist_group("default-sweep")`` so one
+worker runs them all; the sweep is still built under a file lock in a folder all workers share,
+so a test that reads it from another worker waits for it instead of running a second sweep.
+Tests sharing a module-scoped fixture are kept on one worker too (one group per file).
+"""
 
 from __future__ import annotations
 
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -12,15 +22,83 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # A private table cache for the test session (inherited by the notebook kernels it starts), so
-# tests neither depend on nor write to the user's ~/.cache.
+# tests neither depend on nor write to the user's ~/.cache. Under xdist the controller sets it
+# before the workers start, so all of them share one cache (its writes are atomic).
 if "SANCTIONS_MODEL_TABLE_CACHE" not in os.environ:
     _tables = tempfile.mkdtemp(prefix="sm-tables-")
     os.environ["SANCTIONS_MODEL_TABLE_CACHE"] = _tables
     atexit.register(shutil.rmtree, _tables, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SWEEP_GROUP = "default-sweep"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # registered here too, so --strict-markers holds where pytest-xdist is not installed
+    config.addinivalue_line(
+        "markers", "xdist_group(name): run with the other tests of the group on one xdist worker"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker turns groups into node-id suffixes
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that share a module- or class-scoped fixture stay on one xdist worker.
+
+    Such a fixture is built once per worker that runs one of its tests: split over two workers,
+    a 40 s table parse (``tests/data/test_cn8_goods.py``) ran twice. A test with its own
+    ``xdist_group`` keeps it.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        defs = getattr(info, "name2fixturedefs", {}) or {}
+        if any(
+            d.scope in ("module", "class") for fixturedefs in defs.values() for d in fixturedefs
+        ):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary folder all xdist workers of this test run share (the base temp otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def default_sweep(base: Path) -> Path:
+    """Run ``sweeps/default.yaml`` once into ``base``, under a lock; the sweep root.
+
+    ``SANCTIONS_MODEL_TEST_SITE=outputs/default`` checks an existing sweep (e.g. the one
+    ``make report`` just wrote) instead of running another.
+    """
+    from filelock import FileLock
+
+    existing = os.environ.get("SANCTIONS_MODEL_TEST_SITE")
+    if existing:
+        assert (Path(existing) / "latest").exists(), f"{existing}: no latest sweep"
+        return Path(existing).resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    root = base / "default"
+    with FileLock(str(base / "default-sweep.lock"), timeout=1800):
+        if not (root / "latest").exists():
+            proc = subprocess.run(
+                [sys.executable, "-m", "sanctions_model.cli", "sweep", "sweeps/default.yaml"]
+                + ["--output-root", str(base), "--quiet", "--workers", "2"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+            assert (root / "latest").exists(), proc.stdout + proc.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The root of the test run's one default sweep (built on first use)."""
+    return default_sweep(shared_tmp(tmp_path_factory) / "default-sweep")

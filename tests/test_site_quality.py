@@ -1,13 +1,12 @@
 """The default sweep's site as a reader gets it: no stderr, tracebacks, exponents or machine paths.
 
-One session-scoped run of ``sweeps/default.yaml`` (the job of ``make report``) into a temporary
-output root; the checks read every report and the findings page. The checker functions are also
+The test run's one run of ``sweeps/default.yaml`` (the job of ``make report``; the
+``default_site`` fixture of ``tests/conftest.py``) into a temporary output root; the checks read every report and the findings page. The checker functions are also
 unit-tested on small pages, so a check that cannot fail would show here.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -264,36 +263,8 @@ def test_front_page_checker(tmp_path):
 # -- the default sweep -----------------------------------------------------------------------------
 
 
-def default_sweep(base: Path) -> Path:
-    """Run ``sweeps/default.yaml`` once into ``base`` (reused if done); the sweep root.
-
-    ``SANCTIONS_MODEL_TEST_SITE=outputs/default`` checks an existing sweep (e.g. the one
-    ``make report`` just wrote) instead of running another.
-    """
-    existing = os.environ.get("SANCTIONS_MODEL_TEST_SITE")
-    if existing:
-        assert (Path(existing) / "latest").exists(), f"{existing}: no latest sweep"
-        return Path(existing).resolve()
-    root = base / "default"
-    if not (root / "latest").exists():
-        proc = subprocess.run(
-            [sys.executable, "-m", "sanctions_model.cli", "sweep", "sweeps/default.yaml"]
-            + ["--output-root", str(base), "--quiet", "--workers", "2"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        assert (root / "latest").exists(), proc.stdout + proc.stderr
-    return root
-
-
-@pytest.fixture(scope="session")
-def default_site(tmp_path_factory) -> Path:
-    return default_sweep(tmp_path_factory.getbasetemp() / "default-sweep")
-
-
 @pytest.mark.slow
+@pytest.mark.xdist_group("default-sweep")
 def test_default_sweep_reports_are_clean(default_site):
     stamp = (default_site / "latest").resolve()
     reports = sorted(stamp.glob("*/report.html"))
@@ -307,6 +278,7 @@ def test_default_sweep_reports_are_clean(default_site):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("default-sweep")
 def test_default_sweep_front_page(default_site):
     for index in (default_site / "index.html", (default_site / "latest").resolve() / "index.html"):
         assert front_page_problems(index) == [], index
@@ -317,6 +289,7 @@ def test_default_sweep_front_page(default_site):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("default-sweep")
 def test_readme_findings_match_the_default_sweep(default_site):
     """The README's generated findings block equals what the default sweep computes today, after
     rounding (``sanctions-model readme --check``): a change in an estimator or the data that moves

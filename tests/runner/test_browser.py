@@ -18,7 +18,7 @@ import pytest
 
 from sanctions_model.runner.cli import main
 
-from ..test_site_quality import default_sweep, problems
+from ..test_site_quality import problems
 from .conftest import NOTEBOOKS, write_sweep
 
 CHROMIUM = "/usr/bin/chromium"
@@ -203,9 +203,11 @@ def test_index_and_report_render_offline(tmp_path, kernel):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_default_sweep_site_in_the_browser(tmp_path_factory, kernel):
-    """The findings page of the default sweep and one report per notebook, with screenshots."""
-    root = default_sweep(tmp_path_factory.getbasetemp() / "default-sweep")
+@pytest.mark.xdist_group("default-sweep")
+def test_default_sweep_site_in_the_browser(default_site, kernel):
+    """The findings page of the default sweep (the test run's shared one, see tests/conftest.py)
+    and one report per notebook, with screenshots."""
+    root = default_site
     stamp = (root / "latest").resolve()
     shots = stamp / "screenshots"
     shots.mkdir(exist_ok=True)

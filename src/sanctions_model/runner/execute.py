@@ -18,19 +18,28 @@ import datetime as _dt
 import json
 import math
 import os
-import re
 import shutil
-import subprocess
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.runner import limits
+from sanctions_model.runner.kernel import (
+    KERNEL_ENV_ALLOW,
+    RUN_DIR_ENV,
+    SECRET_ENV,
+    SECRET_VALUE,
+    RunKernelManager,
+    kernel_environment,
+    kernel_manager_for,
+    kill_leftover_kernels,
+)
 from sanctions_model.runner.publish import (
     OutputRefused,
     OutputWriteError,
@@ -49,7 +58,6 @@ from sanctions_model.runner.records import (
 )
 
 KERNEL_NAME = "sanctions-model"
-RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"
 DEFAULT_RETRIES = 2
 _MAX_EVALUE = 2000
 
@@ -76,8 +84,27 @@ class RunSpec:
     start_timeout: float = 60.0
     help: dict[str, str] = field(default_factory=dict)
     """Help text per parameter, for the report's parameter table."""
+    memory_limit: int | None = field(
+        default_factory=lambda: limits.env_size(limits.KERNEL_MEMORY_ENV, None)
+    )
+    """The kernel's address-space limit in bytes (None: none); see :mod:`.limits`."""
+    max_cell_output: int | None = field(
+        default_factory=lambda: limits.env_size(
+            limits.MAX_CELL_OUTPUT_ENV, limits.DEFAULT_MAX_CELL_OUTPUT
+        )
+    )
+    max_run_output: int | None = field(
+        default_factory=lambda: limits.env_size(
+            limits.MAX_RUN_OUTPUT_ENV, limits.DEFAULT_MAX_RUN_OUTPUT
+        )
+    )
 
     def __post_init__(self) -> None:
+        if self.memory_limit is not None:
+            limits.check_memory_limit(self.memory_limit, "memory_limit")
+        for name in ("max_cell_output", "max_run_output"):
+            if getattr(self, name) is not None:
+                limits.parse_size(getattr(self, name), name)
         if self.timeout is not None:
             check_timeout(self.timeout, "timeout")
         if not isinstance(self.show_code, bool):
@@ -113,96 +140,6 @@ def check_timeout(value: Any, where: str = "timeout", *, text: bool = False) -> 
 def kernel_timeout(seconds: float | None) -> int | None:
     """nbclient's per-cell timeout is an ``Int`` trait: round a fraction up (2.5 s -> 3 s)."""
     return None if seconds is None else max(1, math.ceil(seconds))
-
-
-# -- the kernel ----------------------------------------------------------------------------------
-
-_LIVE_KERNELS: set[Any] = set()
-
-#: Variables a notebook's kernel may see (names or ``PREFIX*``); everything else is dropped. The
-#: connectors read API keys in the parent process, so the notebooks (whose outputs are shared)
-#: need none, and a cell printing ``os.environ`` cannot leak one into a report. More names can be
-#: let through with ``SANCTIONS_MODEL_KERNEL_ENV="NAME1,NAME2"`` (still filtered by shape below).
-KERNEL_ENV_ALLOW = (
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "NO_COLOR",
-    "TMPDIR", "TEMP", "TMP", "PYTHON*", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
-    "LD_LIBRARY_PATH", "MPLBACKEND", "MPLCONFIGDIR", "OPENBLAS_*", "OMP_*", "MKL_*", "NUMEXPR_*",
-    "SANCTIONS_MODEL_*", "JUPYTER_*", "IPYTHONDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
-    "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "PYDEVD_DISABLE_FILE_VALIDATION",
-)  # fmt: skip
-EXTRA_ENV_VAR = "SANCTIONS_MODEL_KERNEL_ENV"
-
-#: Names that look like credentials: dropped even when allowed above (``SANCTIONS_MODEL_API_KEY``).
-SECRET_ENV = re.compile(
-    r"(API_?KEY|ACCESS_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PWD$|_PAT$|_DSN$|CREDENTIAL"
-    r"|PRIVATE_KEY|AUTH|SESSION|COOKIE)",
-    re.IGNORECASE,
-)
-#: Values that look like credentials, whatever the variable's name: a URL with a user (and maybe
-#: a password: ``postgres://u:PASS@host``, Sentry DSNs), known token formats (GitHub, GitLab,
-#: Slack, AWS key ids, Stripe, OpenAI, JWTs) and PEM private keys.
-SECRET_VALUE = re.compile(
-    r"[a-z][a-z0-9+.-]*://[^/\s@]+@"
-    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{8,}|\bgithub_pat_[A-Za-z0-9_]{8,}|\bglpat-[\w-]{8,}"
-    r"|\bxox[abposr]-[\w-]{8,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\b[rs]k_(?:live|test)_\w{8,}"
-    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\."
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    re.IGNORECASE,
-)
-
-
-def _allowed_name(name: str, extra: frozenset[str]) -> bool:
-    if name in extra:
-        return True
-    return any(name.startswith(a[:-1]) if a.endswith("*") else name == a for a in KERNEL_ENV_ALLOW)
-
-
-def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables of ``environ`` a kernel may see.
-
-    An allow-list of names (:data:`KERNEL_ENV_ALLOW`, plus the names listed in
-    ``SANCTIONS_MODEL_KERNEL_ENV``), minus names that look like credentials
-    (:data:`SECRET_ENV`) and values that look like credentials (:data:`SECRET_VALUE`).
-    """
-    extra = frozenset(n.strip() for n in environ.get(EXTRA_ENV_VAR, "").split(",") if n.strip())
-    return {
-        k: v
-        for k, v in environ.items()
-        if _allowed_name(k, extra) and not SECRET_ENV.search(k) and not SECRET_VALUE.search(v)
-    }
-
-
-class RunKernelManager(AsyncKernelManager):
-    """A kernel manager that tells the kernel its run directory and remembers its process."""
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        env = kernel_environment(kw.pop("env", None) or os.environ)
-        env.pop("OLDPWD", None)
-        if kw.get("cwd"):
-            # absolute: the kernel resolves a relative path against its own cwd, the run directory
-            env[RUN_DIR_ENV] = env["PWD"] = str(Path(kw["cwd"]).resolve())
-        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        kw["env"] = env
-        # The kernel's own stderr carries only start-up chatter (a notebook's output travels over
-        # its iopub channel); keep it off the sweep's log, which cron mails.
-        kw.setdefault("stderr", subprocess.DEVNULL)
-        return await super()._async_pre_start_kernel(**kw)
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-        process = getattr(self.provisioner, "process", None)
-        if process is not None:
-            _LIVE_KERNELS.add(process)
-
-
-def _kill_leftover_kernels() -> None:
-    """Kill kernels a run left behind (an interrupt can skip nbclient's clean-up)."""
-    for process in list(_LIVE_KERNELS):
-        with contextlib.suppress(Exception):
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=5)
-        _LIVE_KERNELS.discard(process)
 
 
 # -- parameters ----------------------------------------------------------------------------------
@@ -291,9 +228,12 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
 
 
 def _execute_once(
-    nb: nbformat.NotebookNode, staging: Path, spec: RunSpec
+    nb: nbformat.NotebookNode, staging: Path, spec: RunSpec, token: str = ""
 ) -> tuple[str, dict | None]:
-    """Execute ``nb`` in ``staging``; return (status, error). Infrastructure errors propagate."""
+    """Execute ``nb`` in ``staging``; return (status, error). Infrastructure errors propagate.
+
+    ``token`` names the run's processes (:mod:`.processes`); outputs are capped as they arrive.
+    """
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -310,18 +250,29 @@ def _execute_once(
             start_timeout=spec.start_timeout,
             execution_timeout=kernel_timeout(spec.timeout),
             resources={"metadata": {"path": str(staging)}},
-            kernel_manager_class=RunKernelManager,
+            kernel_manager_class=kernel_manager_for(token, spec.memory_limit),
             shutdown_kernel="immediate",
+            engine_name=limits.capped_engine(),
+            output_caps=limits.OutputCaps(spec.max_cell_output, spec.max_run_output),
         )
     except pm.PapermillExecutionError as exc:
-        return "failed", _error(exc.cell_index, exc.ename, exc.evalue, exc.exec_count)
+        evalue = exc.evalue
+        # under a limit, an allocation can fail while IPython formats the error (no evalue)
+        if spec.memory_limit and ("MemoryError" in exc.ename + evalue or not evalue):
+            evalue = limits.memory_error_text(evalue, spec.memory_limit)
+        return "failed", _error(exc.cell_index, exc.ename, evalue, exc.exec_count)
     except CellTimeoutError as exc:
         # Papermill marks the timed-out cell "completed" without an exception flag, so the
         # status comes from the exception, and the cell from the last one that started.
         first_line = str(exc).splitlines()[0] if str(exc) else "cell timed out"
         return "timeout", _error(_last_started_cell(output), "CellTimeoutError", first_line)
     except DeadKernelError as exc:
-        raise _KernelDied(_error(_last_started_cell(output), "DeadKernelError", str(exc))) from None
+        evalue = str(exc)
+        if spec.memory_limit:  # a C library that cannot allocate may abort the kernel
+            evalue = (
+                f"{evalue} (the kernel's memory limit is {limits.format_size(spec.memory_limit)})"
+            )
+        raise _KernelDied(_error(_last_started_cell(output), "DeadKernelError", evalue)) from None
     except NoSuchKernel as exc:
         return "failed", _error(
             None,
@@ -360,6 +311,10 @@ def _read_results(staging: Path) -> tuple[Any, str | None]:
         return None, f"results.json is not valid JSON: {exc}"
 
 
+#: True in a process that runs one notebook at a time and nothing else (a sweep's pool worker):
+#: after each run, all its descendants are killed, not only those the run's token names.
+EXCLUSIVE_PROCESS = False
+
 #: Called in a worker right before a run is published; raises (or exits) to stop it. A sweep's
 #: pool worker installs a check that the sweep is still alive (see executors.py).
 PUBLISH_CHECKS: list[Callable[[], None]] = []
@@ -397,6 +352,7 @@ def execute_run(spec: RunSpec) -> RunRecord:
         raise OutputWriteError(
             f"cannot create the run folder beside {run_dir}: {exc.strerror or exc}"
         ) from None
+    token = uuid.uuid4().hex  # names the run's processes, see processes.py
     try:
         try:
             nb = inject_parameters(read_notebook(spec.notebook), spec.parameters, spec.kernel_name)
@@ -405,14 +361,14 @@ def execute_run(spec: RunSpec) -> RunRecord:
                 if attempt > 1:
                     _clear_dir(staging)
                 try:
-                    record.status, record.error = _execute_once(nb, staging, spec)
+                    record.status, record.error = _execute_once(nb, staging, spec, token)
                     break
                 except _KernelDied as died:
                     record.status, record.error = "kernel_died", died.error
                 finally:
-                    _kill_leftover_kernels()
+                    kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
         except KeyboardInterrupt:
-            _kill_leftover_kernels()
+            kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
             record.status = "interrupted"
             record.error = _error(
                 _last_started_cell(staging / NOTEBOOK_NAME), "Interrupted", "the run was stopped"
@@ -565,12 +521,18 @@ def _scrub_notebook(path: Path, spec: RunSpec, machine: Mapping[str, str]) -> No
 # -- publishing (see publish.py) ---------------------------------------------------------------
 
 __all__ = [
+    "KERNEL_ENV_ALLOW",
+    "RUN_DIR_ENV",
+    "SECRET_ENV",
+    "SECRET_VALUE",
     "OutputRefused",
+    "RunKernelManager",
     "OutputWriteError",
     "RunSpec",
     "check_run_dir",
     "check_timeout",
     "execute_run",
     "kernel_environment",
+    "kernel_manager_for",
     "publish_dir",
 ]

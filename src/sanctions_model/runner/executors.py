@@ -153,6 +153,7 @@ def _worker_init(stop: object | None = None, sweep_pid: int | None = None) -> No
     from sanctions_model.runner import execute
 
     _STOP, _SWEEP_PID = stop, sweep_pid
+    execute.EXCLUSIVE_PROCESS = True  # one run at a time: its descendants are all the run's
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     if sweep_pid is not None:

@@ -1,0 +1,200 @@
+"""The kernel a run executes in: its environment, its memory limit, and its end.
+
+A kernel sees an allow-listed environment (no credentials), its run directory in
+``SANCTIONS_MODEL_RUN_DIR``, and a token naming its run (``SANCTIONS_MODEL_RUN_TOKEN``, see
+:mod:`~sanctions_model.runner.processes`). On Linux the kernel is started through a tiny ``exec``
+wrapper that makes it a child subreaper and, with a memory limit, sets ``RLIMIT_AS`` first, so the
+limit holds from the kernel's first instruction and is inherited by whatever it starts. When the
+kernel shuts down, its process tree and every process carrying its token are killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+from sanctions_model.runner.processes import TOKEN_ENV, descendants, kill_run_processes
+
+RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"
+
+#: Variables a notebook's kernel may see (names or ``PREFIX*``); everything else is dropped. The
+#: connectors read API keys in the parent process, so the notebooks (whose outputs are shared)
+#: need none, and a cell printing ``os.environ`` cannot leak one into a report. More names can be
+#: let through with ``SANCTIONS_MODEL_KERNEL_ENV="NAME1,NAME2"`` (still filtered by shape below).
+KERNEL_ENV_ALLOW = (
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "NO_COLOR",
+    "TMPDIR", "TEMP", "TMP", "PYTHON*", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+    "LD_LIBRARY_PATH", "MPLBACKEND", "MPLCONFIGDIR", "OPENBLAS_*", "OMP_*", "MKL_*", "NUMEXPR_*",
+    "SANCTIONS_MODEL_*", "JUPYTER_*", "IPYTHONDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "PYDEVD_DISABLE_FILE_VALIDATION",
+)  # fmt: skip
+EXTRA_ENV_VAR = "SANCTIONS_MODEL_KERNEL_ENV"
+
+#: Names that look like credentials: dropped even when allowed above (``SANCTIONS_MODEL_API_KEY``).
+SECRET_ENV = re.compile(
+    r"(API_?KEY|ACCESS_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PWD$|_PAT$|_DSN$|CREDENTIAL"
+    r"|PRIVATE_KEY|AUTH|SESSION|COOKIE)",
+    re.IGNORECASE,
+)
+#: Values that look like credentials, whatever the variable's name: a URL with a user (and maybe
+#: a password: ``postgres://u:PASS@host``, Sentry DSNs), known token formats (GitHub, GitLab,
+#: Slack, AWS key ids, Stripe, OpenAI, JWTs) and PEM private keys.
+SECRET_VALUE = re.compile(
+    r"[a-z][a-z0-9+.-]*://[^/\s@]+@"
+    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{8,}|\bgithub_pat_[A-Za-z0-9_]{8,}|\bglpat-[\w-]{8,}"
+    r"|\bxox[abposr]-[\w-]{8,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\b[rs]k_(?:live|test)_\w{8,}"
+    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\."
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    re.IGNORECASE,
+)
+
+
+def _allowed_name(name: str, extra: frozenset[str]) -> bool:
+    if name in extra:
+        return True
+    return any(name.startswith(a[:-1]) if a.endswith("*") else name == a for a in KERNEL_ENV_ALLOW)
+
+
+def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables of ``environ`` a kernel may see.
+
+    An allow-list of names (:data:`KERNEL_ENV_ALLOW`, plus the names listed in
+    ``SANCTIONS_MODEL_KERNEL_ENV``), minus names that look like credentials
+    (:data:`SECRET_ENV`) and values that look like credentials (:data:`SECRET_VALUE`).
+    """
+    extra = frozenset(n.strip() for n in environ.get(EXTRA_ENV_VAR, "").split(",") if n.strip())
+    return {
+        k: v
+        for k, v in environ.items()
+        if _allowed_name(k, extra) and not SECRET_ENV.search(k) and not SECRET_VALUE.search(v)
+    }
+
+
+# -- the kernel manager --------------------------------------------------------------------------
+
+#: Kernels still alive, by run token (an interrupt can skip nbclient's clean-up).
+_LIVE_KERNELS: dict[str, set[Any]] = {}
+
+#: ``python -c`` program that makes the kernel-to-be a child subreaper (kept across ``exec``: the
+#: orphans of whatever the notebook starts stay in the kernel's process tree, even after a new
+#: session or a double fork), sets the address-space limit if one is given, and becomes the
+#: kernel (``exec``): the kernel keeps the pid jupyter_client knows.
+_WRAPPER = (
+    "import ctypes,os,resource,sys\n"
+    "try:ctypes.CDLL(None,use_errno=True).prctl(36,1,0,0,0)\n"
+    "except Exception:pass\n"
+    "n=int(sys.argv[1])\n"
+    "if n:resource.setrlimit(resource.RLIMIT_AS,(n,n))\n"
+    "os.execvp(sys.argv[2],sys.argv[2:])"
+)
+
+
+def limited_command(kernel_cmd: list[str], memory_limit: int | None) -> list[str]:
+    """``kernel_cmd`` started as a subreaper, under ``memory_limit`` bytes of address space.
+
+    Linux only; elsewhere the command is returned as it is (and a memory limit refused).
+    """
+    if not sys.platform.startswith("linux"):
+        if memory_limit:
+            raise OSError("a kernel memory limit needs Linux (RLIMIT_AS)")
+        return list(kernel_cmd)
+    return [sys.executable, "-I", "-S", "-c", _WRAPPER, str(int(memory_limit or 0)), *kernel_cmd]
+
+
+#: Run in each kernel before the notebook (no name is left in its namespace): wildboottest's numba
+#: function compiled once per kernel and cached on disk (:mod:`~sanctions_model.runner.wildboot`).
+KERNEL_STARTUP = (
+    "from sanctions_model.runner.wildboot import install as _sm_install; _sm_install(); "
+    "del _sm_install"
+)
+
+
+class RunKernelManager(AsyncKernelManager):
+    """A kernel manager that tells the kernel its run directory and ends all it started.
+
+    One subclass per run (:func:`kernel_manager_for`) carries the run's token and memory limit:
+    papermill creates the manager itself, from a class.
+    """
+
+    run_token: str = ""
+    memory_limit: int | None = None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        env = kernel_environment(kw.pop("env", None) or os.environ)
+        env.pop("OLDPWD", None)
+        if kw.get("cwd"):
+            # absolute: the kernel resolves a relative path against its own cwd, the run directory
+            env[RUN_DIR_ENV] = env["PWD"] = str(Path(kw["cwd"]).resolve())
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        if self.run_token:
+            env[TOKEN_ENV] = self.run_token
+        kw["env"] = env
+        # The kernel's own stderr carries only start-up chatter (a notebook's output travels over
+        # its iopub channel); keep it off the sweep's log, which cron mails.
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
+            kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
+        await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            _LIVE_KERNELS.setdefault(self.run_token, set()).add(process)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        process = getattr(self.provisioner, "process", None)
+        # read the tree before the kernel dies: its orphans are re-parented away from it
+        tree = descendants([process.pid]) if process is not None else set()
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            kill_run_processes(self.run_token or None, tree)
+
+    shutdown_kernel = _async_shutdown_kernel  # the public name is bound to the base function
+
+
+def kernel_manager_for(token: str, memory_limit: int | None = None) -> type[RunKernelManager]:
+    """A :class:`RunKernelManager` class for one run."""
+    return type(
+        "RunKernelManager",
+        (RunKernelManager,),
+        {"run_token": token, "memory_limit": memory_limit, "__module__": __name__},
+    )
+
+
+def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
+    """Kill what the run ``token`` left behind: its kernel, and every process it started.
+
+    ``exclusive``: this process runs nothing else (a sweep's pool worker), so all its
+    descendants are the run's.
+    """
+    processes = [p for p in _LIVE_KERNELS.pop(token, ()) if p.poll() is None]
+    tree = descendants([p.pid for p in processes])  # before the kernels die
+    for process in processes:
+        with contextlib.suppress(Exception):
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=5)
+    kill_run_processes(token, tree, exclusive=exclusive)
+
+
+__all__ = [
+    "KERNEL_ENV_ALLOW",
+    "RUN_DIR_ENV",
+    "SECRET_ENV",
+    "SECRET_VALUE",
+    "RunKernelManager",
+    "kernel_environment",
+    "kernel_manager_for",
+    "kill_leftover_kernels",
+    "limited_command",
+]
