@@ -11,7 +11,7 @@ PORT ?= 8888
 LAB_PID := $(VENV)/lab.pid
 LOCK := requirements.lock
 
-.PHONY: report test lint format lab lab-stop hooks sync-notebooks env lock system-deps bench clean-outputs data-check
+.PHONY: report test test-fast lint format lab lab-stop hooks sync-notebooks env lock system-deps bench clean-outputs data-check
 
 # The venv is built from the pinned lock file (every package at the version the tests ran with),
 # then the project itself without its dependencies; the stamp is rebuilt when either file changes.
@@ -55,7 +55,11 @@ format: $(STAMP)
 
 # The test command. pytest exits 5 when it collects nothing, which fails this target too.
 test: $(STAMP) system-deps lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The inner loop: the tests not marked slow, on both cores (no lint, no browser install).
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 # JupyterLab on PORT (default 8888), no browser. runner/lab.py writes $(LAB_PID) (pid, start time,
 # command) and then execs the server, so the file names the server itself. `make lab-stop` (or
