@@ -68,6 +68,7 @@ reference_years: list[int] = [2018, 2019]  # reference of the annual event study
 real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values)
+seed: int = 0  # random draws (wild bootstrap, random donor groups); printed figures do not depend on it
 
 # %%
 import matplotlib.pyplot as plt
@@ -81,9 +82,10 @@ from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
 from sanctions_model.models.gravity import fit_gravity_ppml
 from sanctions_model.models.gravity_design import gravity_randomization
-from sanctions_model.models.mc_digits import coarse_pct_interval, mc_pvalue
+from sanctions_model.models.mc_digits import mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
+from sanctions_model.models.panel_exposure import fit_exposure_design
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.text import claim, effect_sentence
 
@@ -239,62 +241,24 @@ print(f"Reference: {es_annual.reference_label}. p adjusted: {adj_es['method'].il
 
 # %%
 panel = data.load_trade("eurostat_comext", reporter=list(data.EU27), partner=["RU", *partners], flow="export")
-panel = panel[panel["value"] > 0]
-base = panel[panel["period"].dt.year == int(exposure_base)]
-by_partner = base.pivot_table(index="reporter", columns="partner", values="value", aggfunc="sum").fillna(0)
-exposure = (by_partner["RU"] / by_partner.sum(axis=1)).rename("exposure")
-panel = panel.merge(exposure.reset_index(), on="reporter")
-spread = float(exposure.max() - exposure.min())
-print(f"{len(panel)} reporter-partner-months, {panel['reporter'].nunique()} member states; "
+expo = fit_exposure_design(panel, partners=partners, event=event, exposure_base=exposure_base, alpha=alpha,
+                           rw_reps=reps, seed=seed)
+exposure, spread = expo.exposure, expo.spread
+print(f"{len(panel[panel['value'] > 0])} reporter-partner-months, {len(exposure)} member states; "
       f"exposure from {exposure.min():.2f} to {exposure.max():.2f} (spread {spread:.2f})")
-to_russia = panel[panel["partner"] == "RU"]
-WILD_DRAWS = 9999  # wild bootstrap draws of the exposure designs; p-values and interval ends printed to their Monte Carlo error
-did_exp_ru = estimate_did(to_russia, treated="RU", intensity="exposure", event=event,
-                          fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
-
-to_partners = panel[panel["partner"].isin(partners)].copy()
-to_partners["treated"] = 1
-did_exp = estimate_did(to_partners, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+partner^period", reps=WILD_DRAWS, alpha=alpha)
-
-
-def exposure_row(res) -> dict:
-    lo, hi = res.conf_int().iloc[0]
-    return {
-        "per unit of exposure (log points)": lp(res.estimate),
-        f"most vs least exposed (spread {spread:.2f})": pct_cell(spread * res.estimate),
-        "95% interval": coarse_pct_interval(np.expm1(spread * lo), np.expm1(spread * hi)),
-        "p": mc_pvalue(res.pvalue, WILD_DRAWS),
-        "_lo": spread * lo, "_hi": spread * hi,
-    }  # fmt: skip
-
-
-exp_tab = pd.DataFrame.from_dict(
-    {"exports to Russia": exposure_row(did_exp_ru), "exports to the five partners": exposure_row(did_exp)},
-    orient="index",
-)
-display(exp_tab.drop(columns=["_lo", "_hi"]))
-both_zero = all(claim(r["_lo"], r["_hi"], None, alpha) == "includes zero" for _, r in exp_tab.iterrows())
-r_ru, r_pa = exp_tab.loc["exports to Russia"], exp_tab.loc["exports to the five partners"]
-sentence_exposure = (
-    f"Member states with the most exposure to Russia ({exposure.max():.2f}) against the least "
-    f"({exposure.min():.2f}): exports to Russia {fmt.pct(np.expm1(spread * did_exp_ru.estimate), digits=2, signed=False).lstrip('+-')} "
-    f"{'lower' if did_exp_ru.estimate < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-    f"{r_ru['p']}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
-    f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
-    f"{to_russia['reporter'].nunique()} member states. "
-    + ("Both intervals include zero: these data cannot tell whether more exposed member states cut more "
-       "or re-routed more." if both_zero else "At least one interval excludes zero.")
-)  # fmt: skip
+display(expo.table())
+sentence_exposure = expo.sentence()
 print(sentence_exposure)
-print(f"Inference: {did_exp_ru.inference}.")
+print(f"Inference: {expo.to_russia.inference}. p-values and interval ends are rounded to their Monte Carlo error.")
+did_exp_ru, did_exp = expo.to_russia, expo.to_partners
+to_russia = panel[(panel["partner"] == "RU") & (panel["value"] > 0)].merge(exposure.reset_index(), on="reporter")
 
 # %% [markdown]
 # ### Exposure event study (monthly, exports to Russia)
 
 # %%
 es_exp_ru = estimate_event_study(to_russia, treated="RU", intensity="exposure", event=event, leads=leads,
-                                 lags=lags, fixed_effects="pair+period", reps=reps, alpha=alpha)
+                                 lags=lags, fixed_effects="pair+period", reps=reps, alpha=alpha, seed=seed)
 fig = es_exp_ru.plot(title="Exports to Russia per unit of pre-war exposure (wild bootstrap intervals)")
 fig.axes[0].set_ylabel("log points per unit of exposure")
 fig.axes[0].set_xlabel(f"months since {fmt.month(pd.Period(event, 'M'))}")
@@ -332,48 +296,9 @@ print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post mon
 # say which survive looking at all five.
 
 # %%
-import warnings
-
-import pyfixest as pf
-
-rows, models = {}, []
-for p in partners:
-    sub = to_partners[to_partners["partner"] == p]
-    res = estimate_did(sub, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
-    lo, hi = res.conf_int().iloc[0]
-    rows[p] = {"estimate": res.estimate, "lower": lo, "upper": hi, "pvalue": res.pvalue}
-    d = sub.assign(y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
-                   cl=pd.factorize(sub["reporter"])[0], t=pd.factorize(sub["period"])[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        models.append(pf.feols("y ~ x | cl + t", data=d, vcov={"CRV1": "cl"}))
-by_partner_tab = pd.DataFrame.from_dict(rows, orient="index")
-family = f"exposure DiD, exports to each re-routing partner ({len(partners)} partners)"
-by_partner_tab["p_bh"] = adjust_pvalues(by_partner_tab["pvalue"], family=family)["p_adjusted"]
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    rw = pf.rwolf(models, param="x", reps=reps, seed=1)
-by_partner_tab["p_romano_wolf"] = np.asarray(rw.loc["RW Pr(>|t|)"], dtype=float)
-display(pd.DataFrame(
-    {
-        "per unit of exposure (log points)": by_partner_tab["estimate"].map(lp),
-        f"most vs least exposed (spread {spread:.2f})": (spread * by_partner_tab["estimate"]).map(pct_cell),
-        "95% interval": [coarse_pct_interval(np.expm1(spread * a), np.expm1(spread * b))
-                         for a, b in zip(by_partner_tab["lower"], by_partner_tab["upper"], strict=True)],
-        "p": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["pvalue"]],
-        "p Benjamini-Hochberg": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["p_bh"]],
-        "p Romano-Wolf": [mc_pvalue(v, reps) for v in by_partner_tab["p_romano_wolf"]],
-    }
-))  # fmt: skip
-excl = [p for p, r in by_partner_tab.iterrows() if claim(r["lower"], r["upper"], None, alpha) != "includes zero"]
-print(
-    (f"{'No' if not excl else len(excl)} partner's interval excludes zero" if not excl
-     else f"Intervals excluding zero: {', '.join(excl)}")
-    + f" (smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}, Benjamini-Hochberg "
-    f"{mc_pvalue(by_partner_tab['p_bh'].min(), WILD_DRAWS)}, Romano-Wolf {mc_pvalue(by_partner_tab['p_romano_wolf'].min(), reps)}). "
-    f"Family: {family}. p-values: {did_exp.inference}; Romano-Wolf: pyfixest rwolf, {reps} wild bootstrap draws."
-)  # fmt: skip
+display(expo.partner_table())
+by_partner_tab, family, excl = expo.partner_frame(), expo.family, expo.excluding_zero()
+print(expo.partner_sentence())
 
 # %% [markdown]
 # ## 3. Gravity: EU27 exports to every partner, 2010-2023
@@ -390,6 +315,7 @@ print(
 # five partners, as a group, among random groups of five donors.
 
 # %%
+GROUP_DRAWS = 999  # random groups of five donors for the partners' dummy (about 25 s); figures rounded to their Monte Carlo error
 countries_only = annual.copy()
 post14, post22 = countries_only["year"] >= 2014, countries_only["year"] >= event_year
 is_ru = countries_only["partner"] == "RU"
@@ -440,11 +366,13 @@ grav_ri = gravity_randomization(
 grav_tab = grav_ri.to_frame()
 grav_partners = gravity_randomization(
     countries_only, outcome="value", treated=partners, donors=donors,
-    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=199, seed=1,
+    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=GROUP_DRAWS, seed=seed,
 )
 grav_p_tab = grav_partners.to_frame()
+grav_p_show = grav_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
+    **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")]})
 print(f"Donor sample (randomization): Russia and the {len(donors)} donors; the partners and the same donors.")
-display(pd.concat([grav_table(grav_tab, analytic=False), grav_table(grav_p_tab, analytic=False)]))
+display(pd.concat([grav_table(grav_tab, analytic=False), grav_p_show]))
 print("The two samples (all partners, donor sample) give slightly different point estimates: "
       f"russia_2022 {lp(grav_frame.loc['russia_2022', 'estimate'])} against {lp(grav_tab.loc['russia_2022', 'estimate'])}, "
       f"the contrast {lp(grav_frame.loc['russia_2022_vs_2014_21', 'estimate'])} against "
@@ -468,11 +396,9 @@ if above:
                       f"{'have' if len(above) > 1 else 'has'} a larger studentized change than Russia.")
 gp = grav_partners.results["partners_2022"]
 gp_lo, gp_hi = gp.conf_int()
-sentence_grav_partners = effect_sentence(
-    f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
-    gp.estimate, gp_lo, gp_hi, p_value=gp.pvalue, scale="log",
+sentence_grav_partners = grav_partners.sentence(
+    "partners_2022", f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
     reference=f"their {first_year}-{str(event_year - 1)[2:]} level, relative to the donor destinations",
-    alpha=alpha, n_draws=gp.n_placebos, exact_floor=False,
     inference=f"randomization inference, rank {gp.rank} of {gp.n_placebos + 1} among random groups of five donors",
 )
 print(sentence_grav)
@@ -519,8 +445,8 @@ print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 grav_claim = claim(gp_lo, gp_hi, gp.pvalue, alpha)
 print(
     f"Gravity, the five partners as a group against random groups of five donors: {pct_cell(gp.estimate)} in "
-    f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval {pct_cell(gp_lo)} to "
-    f"{pct_cell(gp_hi)}; {mc_pvalue(gp.pvalue, gp.n_placebos)}). "
+    f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval "
+    f"{grav_partners.interval_text('partners_2022')}; {grav_partners.pvalue_text('partners_2022')}). "
     + ("The interval excludes zero, if only just: a rise at destination level consistent with the EBRD's, "
        "though it cannot say which goods rose or where they went next. "
        if grav_claim == "above" and gp_lo < 0.05
@@ -528,7 +454,7 @@ print(
        if grav_claim == "above"
        else "The interval includes zero: no rise distinguishable from donor-destination noise. ")
     + (f"The exposure design (section 2) finds no member-state gradient: no partner's interval excludes zero "
-       f"(smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}). "
+       f"({expo.smallest_p_text()}). "
        if not excl else f"The exposure design (section 2): intervals excluding zero for {', '.join(excl)}. ")
     + "Where a test does not reject, read it as 'not detected at destination level', not as evidence against "
     "re-routing."
