@@ -68,6 +68,7 @@ reference_years: list[int] = [2018, 2019]  # reference of the annual event study
 real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values)
+group_draws: int = 1999  # random groups of five donors for the partners' gravity dummy (about 50 s); its figures are rounded to their Monte Carlo error
 seed: int = 0  # random draws (wild bootstrap, random donor groups); printed figures do not depend on it
 
 # %%
@@ -315,7 +316,6 @@ print(expo.partner_sentence())
 # five partners, as a group, among random groups of five donors.
 
 # %%
-GROUP_DRAWS = 999  # random groups of five donors for the partners' dummy (about 25 s); figures rounded to their Monte Carlo error
 countries_only = annual.copy()
 post14, post22 = countries_only["year"] >= 2014, countries_only["year"] >= event_year
 is_ru = countries_only["partner"] == "RU"
@@ -366,11 +366,12 @@ grav_ri = gravity_randomization(
 grav_tab = grav_ri.to_frame()
 grav_partners = gravity_randomization(
     countries_only, outcome="value", treated=partners, donors=donors,
-    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=GROUP_DRAWS, seed=seed,
+    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=group_draws, seed=seed,
 )
 grav_p_tab = grav_partners.to_frame()
 grav_p_show = grav_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
-    **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")]})
+    **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")],
+       "rank": [f"random groups ({group_draws:,})"]})
 print(f"Donor sample (randomization): Russia and the {len(donors)} donors; the partners and the same donors.")
 display(pd.concat([grav_table(grav_tab, analytic=False), grav_p_show]))
 print("The two samples (all partners, donor sample) give slightly different point estimates: "
@@ -399,7 +400,7 @@ gp_lo, gp_hi = gp.conf_int()
 sentence_grav_partners = grav_partners.sentence(
     "partners_2022", f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
     reference=f"their {first_year}-{str(event_year - 1)[2:]} level, relative to the donor destinations",
-    inference=f"randomization inference, rank {gp.rank} of {gp.n_placebos + 1} among random groups of five donors",
+    inference=f"randomization inference among {gp.n_placebos:,} random groups of five donors",
 )
 print(sentence_grav)
 print(sentence_grav_partners)
