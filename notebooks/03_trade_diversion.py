@@ -87,22 +87,15 @@ from sanctions_model.models.mc_digits import mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.models.panel_exposure import fit_exposure_design
+from sanctions_model.models.panel_report import (
+    did_sentence, did_table, event_study_note, event_study_table, gravity_ru_sentence, gravity_table, lp,
+    partners_paragraph, war_year_adjustment,
+)
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.text import claim, effect_sentence
+
 
 pd.set_option("display.max_colwidth", None)  # no cut-off text in the tables
 event_year = int(str(event)[:4])
-
-
-def pct_cell(log_points: float) -> str:
-    """A log-point effect as a percent change for a table cell ("-36%")."""
-    return fmt.pct(np.expm1(log_points), digits=2) if np.isfinite(log_points) else fmt.MISSING
-
-
-def lp(value: float) -> str:
-    """Log points to 2-3 significant figures."""
-    return fmt.number(value, 3) if np.isfinite(value) else fmt.MISSING
-
 
 # %% [markdown]
 # ## 1. Russia against the donor destinations (annual, EU27 exports)
@@ -143,17 +136,8 @@ ri = did_annual.randomization
 lo_a, hi_a = ri.conf_int()
 fig = ri.plot(title=f"Russia among {ri.n_placebos} placebo destinations (studentized DiD)")
 plt.show()
-sentence_did = effect_sentence(
-    f"EU27 exports to Russia in {event_year}-{str(last_year)[2:]}",
-    did_annual.estimate, lo_a, hi_a, p_value=ri.pvalue, scale="log",
-    reference=(f"where they would have been had they moved, from their {annual_start}-{str(event_year - 1)[2:]} "
-               f"average, like exports to the {len(donors)} donor destinations"),
-    alpha=alpha, n_draws=ri.n_placebos, exact_floor=True, draw_units="placebos",
-    inference=(f"randomization inference: Russia's studentized estimate ranks {ri.rank} of "
-               f"{ri.n_placebos + 1} destinations"),
-)
-sentence_did += (f" {event_year} includes January and February, before the first export restrictions "
-                 "(25 February 2022), which dilutes the estimate.")
+sentence_did = did_sentence(did_annual, event_year=event_year, last_year=last_year, annual_start=annual_start,
+                            n_donors=len(donors), alpha=alpha)
 print(sentence_did)
 
 # %% [markdown]
@@ -171,20 +155,8 @@ doubtful = ["RS", "MD", "IN", "TM"]
 donors_small = [d for d in donors if d not in doubtful]
 did_small = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
                          controls=donors_small, alpha=alpha)
-robust = pd.DataFrame(
-    [
-        {"donor pool": f"{len(donors)} donors", "estimate (log points)": lp(d.estimate),
-         "effect": pct_cell(d.estimate),
-         "95% interval": f"{pct_cell(d.conf_int().iloc[0, 0])} to {pct_cell(d.conf_int().iloc[0, 1])}",
-         "p (randomization)": fmt.pvalue(d.pvalue, n_draws=d.randomization.n_placebos, exact=True,
-                                         units="placebos"),
-         "rank": f"{d.rank} of {d.randomization.n_placebos + 1}"}
-        for d in (did_annual, did_small)
-    ],
-    index=["DiD, main", f"DiD without {', '.join(c for c in doubtful if c in donors)}"],
-)  # fmt: skip
-robust.loc[robust.index[1], "donor pool"] = f"{len(donors_small)} donors"
-display(robust)
+dropped = ", ".join(c for c in doubtful if c in donors)
+display(did_table({"DiD, main": (did_annual, len(donors)), f"DiD without {dropped}": (did_small, len(donors_small))}))
 not_in_pool = [c for c in doubtful if c not in donors]
 if not_in_pool:
     print(f"{', '.join(not_in_pool)}: not in the donor pool to begin with ({'; '.join(not_donors.get(c, 'no data') for c in not_in_pool)}).")
@@ -207,25 +179,12 @@ es_annual = estimate_event_study(window, reference=[12 * (y - event_year) for y 
 es_2021 = estimate_event_study(window, reference=-12, **es_kw)
 es_annual.plot_annual(title="EU27 exports to Russia relative to donor destinations (annual)")
 plt.show()
+adj_es = war_year_adjustment(es_annual, event_year)
+display(event_study_table(es_annual, es_2021, adj_es))
+print(event_study_note(es_annual, es_2021, adj_es, ri.n_placebos))
 es_tab = es_annual.annual_frame().query("~reference")
-post_years = es_tab.index[es_tab.index >= event_year]
-adj_es = adjust_pvalues(es_tab.loc[post_years, "pvalue"],
-                        family=f"{post_years.min()}-{post_years.max()} effects on EU27 exports to Russia ({len(post_years)} years)")
-pre_stat, pre_p, pre_how = es_annual.pretrend_test()
+pre_p, pre_how = es_annual.pretrend_test()[1:]
 pre_p_2021 = es_2021.pretrend_test()[1]
-
-# %%
-es_show = pd.DataFrame({
-    "estimate (log points)": es_tab["estimate"].map(lp), "effect": es_tab["estimate"].map(pct_cell),
-    "95% interval": [f"{pct_cell(a)} to {pct_cell(b)}" for a, b in zip(es_tab["lower"], es_tab["upper"], strict=True)],
-    "p (randomization)": es_tab["pvalue"].map(fmt.p_cell),
-    "p adjusted (war years)": [fmt.p_cell(adj_es["p_adjusted"].get(y)) if y in adj_es.index else "lead" for y in es_tab.index],
-    "robustness: reference 2021": es_2021.annual_frame()["estimate"].reindex(es_tab.index).map(lp),
-})  # fmt: skip
-display(es_show)
-print(f"Reference: {es_annual.reference_label}. p adjusted: {adj_es['method'].iloc[0]} over the {adj_es['family'].iloc[0]}. "
-      f"Pre-trend test: {fmt.pvalue(pre_p, n_draws=ri.n_placebos, exact=True, units='placebos')} ({pre_how}); "
-      f"with the 2021 reference {fmt.pvalue(pre_p_2021, n_draws=ri.n_placebos, exact=True, units='placebos')}.")
 
 # %% [markdown]
 # ## 2. Pre-war exposure across member states (monthly)
@@ -334,26 +293,9 @@ grav = fit_gravity_ppml(countries_only, outcome="value", treatments=["russia_201
                         compared_with=labels, contrasts=contrast, exporter="reporter", importer="partner",
                         min_treated_clusters=10)
 grav_frame = grav.to_frame()
-
-
-def grav_table(frame: pd.DataFrame, analytic: bool) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
-    out["estimate (log points)"] = frame["estimate"].map(lp)
-    out["effect"] = frame["estimate"].map(pct_cell)
-    out["95% interval"] = [f"{pct_cell(a)} to {pct_cell(b)}" if np.isfinite(a) else fmt.MISSING
-                           for a, b in zip(frame["lower"], frame["upper"], strict=True)]  # fmt: skip
-    out["p"] = frame["pvalue"].map(fmt.p_cell)
-    if analytic and "analytic_inference" in frame:
-        out["inference"] = frame["analytic_inference"].replace("", grav.inference)
-    else:
-        out["rank"] = [f"{int(r)} of {int(n) + 1}" for r, n in zip(frame["rank"], frame["n_placebos"], strict=True)]
-    out["compared with"] = frame["compared_with"]
-    return out
-
-
 print(f"All partners (analytic), {grav.nobs:,} observations: point estimates; inference withheld where "
       "too few partners carry the dummy.")
-display(grav_table(grav_frame, analytic=True))
+display(gravity_table(grav_frame, analytic=True, inference=grav.inference))
 for c in grav.caveats:
     print("Note:", c)
 
@@ -369,11 +311,11 @@ grav_partners = gravity_randomization(
     windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=group_draws, seed=seed,
 )
 grav_p_tab = grav_partners.to_frame()
-grav_p_show = grav_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
+grav_p_show = gravity_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
     **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")],
        "rank": [f"random groups ({group_draws:,})"]})
 print(f"Donor sample (randomization): Russia and the {len(donors)} donors; the partners and the same donors.")
-display(pd.concat([grav_table(grav_tab, analytic=False), grav_p_show]))
+display(pd.concat([gravity_table(grav_tab, analytic=False), grav_p_show]))
 print("The two samples (all partners, donor sample) give slightly different point estimates: "
       f"russia_2022 {lp(grav_frame.loc['russia_2022', 'estimate'])} against {lp(grav_tab.loc['russia_2022', 'estimate'])}, "
       f"the contrast {lp(grav_frame.loc['russia_2022_vs_2014_21', 'estimate'])} against "
@@ -381,20 +323,7 @@ print("The two samples (all partners, donor sample) give slightly different poin
       f"{lp(grav_frame.loc['partners_2022', 'estimate'])} against {lp(grav_p_tab.loc['partners_2022', 'estimate'])}.")
 g = grav_ri.results["russia_2022_vs_2014_21"]
 g_lo, g_hi = g.conf_int()
-wide = np.expm1(g_hi) - np.expm1(g_lo) > 0.4
-sentence_grav = effect_sentence(
-    f"Gravity PPML, EU27 exports to Russia in {event_year}-{str(last_year)[2:]} relative to the donor destinations",
-    g.estimate, g_lo, g_hi, p_value=g.pvalue, scale="log",
-    reference=f"their 2014-{str(event_year - 1)[2:]} level",
-    alpha=alpha, n_draws=g.n_placebos, exact_floor=True, draw_units="placebos",
-    inference=f"placebo-in-space randomization inference, rank {g.rank} of {g.n_placebos + 1}",
-)
-if wide and g_hi < 0:
-    sentence_grav += " The direction is clear; the size is not pinned down."
-above = g.placebo[g.placebo["statistic"].abs() > abs(g.treated_statistic)].index.tolist()
-if above:
-    sentence_grav += (f" {len(above)} placebo destination{'s' if len(above) > 1 else ''} ({', '.join(above)}) "
-                      f"{'have' if len(above) > 1 else 'has'} a larger studentized change than Russia.")
+sentence_grav = gravity_ru_sentence(g, event_year=event_year, last_year=last_year, alpha=alpha)
 gp = grav_partners.results["partners_2022"]
 gp_lo, gp_hi = gp.conf_int()
 sentence_grav_partners = grav_partners.sentence(
@@ -443,23 +372,8 @@ print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 # to see.
 
 # %%
-grav_claim = claim(gp_lo, gp_hi, gp.pvalue, alpha)
-print(
-    f"Gravity, the five partners as a group against random groups of five donors: {pct_cell(gp.estimate)} in "
-    f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval "
-    f"{grav_partners.interval_text('partners_2022')}; {grav_partners.pvalue_text('partners_2022')}). "
-    + ("The interval excludes zero, if only just: a rise at destination level consistent with the EBRD's, "
-       "though it cannot say which goods rose or where they went next. "
-       if grav_claim == "above" and gp_lo < 0.05
-       else "The interval excludes zero: a rise at destination level consistent with the EBRD's. "
-       if grav_claim == "above"
-       else "The interval includes zero: no rise distinguishable from donor-destination noise. ")
-    + (f"The exposure design (section 2) finds no member-state gradient: no partner's interval excludes zero "
-       f"({expo.smallest_p_text()}). "
-       if not excl else f"The exposure design (section 2): intervals excluding zero for {', '.join(excl)}. ")
-    + "Where a test does not reject, read it as 'not detected at destination level', not as evidence against "
-    "re-routing."
-)
+print(partners_paragraph(grav_partners, expo, span=f"{event_year}-{str(last_year)[2:]}",
+                         base=f"{first_year}-{str(event_year - 1)[2:]}", alpha=alpha))
 
 # %%
 reporting.record_results({

@@ -66,7 +66,6 @@ n_sims: int = 500  # simulated paths of the monthly counterfactual
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 

@@ -36,7 +36,9 @@ def fit():
 def test_ratio_test_sentence_follows_its_rank_and_p(fit):
     res, _ = fit
     text = ratio_test_text(res, "RU", 5.0, 0.05)
-    assert text.startswith("The ratio test over both years ranks RU's post/pre RMSPE ratio 9th of 51")
+    assert text.startswith(
+        "The ratio test over both years ranks RU's post/pre RMSPE ratio 9th of 51"
+    )
     assert "(p = 0.18), which does not reach 5%: MX, JP, MA, BA, NO, MD, PK, PA have larger" in text
     assert "against 0.10 for RU" in text
     # the same numbers at alpha = 0.2: the p-value reaches it, so no "does not reach"
