@@ -83,12 +83,10 @@ from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
 from sanctions_model.models.gravity import fit_gravity_ppml
 from sanctions_model.models.gravity_design import gravity_randomization
-from sanctions_model.models.mc_digits import mc_pvalue
-from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.models.panel_exposure import fit_exposure_design
 from sanctions_model.models.panel_report import (
-    did_sentence, did_table, event_study_note, event_study_table, gravity_ru_sentence, gravity_table, lp,
+    did_sentence, did_table, event_study_note, exposure_event_study, event_study_table, gravity_ru_sentence, gravity_table, lp,
     partners_paragraph, war_year_adjustment,
 )
 from sanctions_model.reporting import format as fmt
@@ -210,7 +208,6 @@ display(expo.table())
 sentence_exposure = expo.sentence()
 print(sentence_exposure)
 print(f"Inference: {expo.to_russia.inference}. p-values and interval ends are rounded to their Monte Carlo error.")
-did_exp_ru, did_exp = expo.to_russia, expo.to_partners
 to_russia = panel[(panel["partner"] == "RU") & (panel["value"] > 0)].merge(exposure.reset_index(), on="reporter")
 
 # %% [markdown]
@@ -223,29 +220,10 @@ fig = es_exp_ru.plot(title="Exports to Russia per unit of pre-war exposure (wild
 fig.axes[0].set_ylabel("log points per unit of exposure")
 fig.axes[0].set_xlabel(f"months since {fmt.month(pd.Period(event, 'M'))}")
 plt.show()
-es_m = es_exp_ru.to_frame().query("~reference").set_index("relative_time")
-lag_ix = es_m.index[es_m.index >= 0]
-adj_lags = adjust_pvalues(es_m.loc[lag_ix, "pvalue"],
-                          family=f"exposure event study, exports to Russia, {len(lag_ix)} months from {event}")
-es_m_show = pd.DataFrame(
-    {
-        "estimate (log points per unit)": es_m["estimate"].map(lp),
-        "95% interval": [f"{lp(a)} to {lp(b)}" for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
-        "p": [mc_pvalue(v, max(reps, 999)) for v in es_m["pvalue"]],
-        "p adjusted (post months)": [mc_pvalue(adj_lags["p_adjusted"].get(k), max(reps, 999)) if k in adj_lags.index else "lead"
-                                     for k in es_m.index],
-    },
-    index=pd.Index(es_m.index, name="months since the event"),
-)  # fmt: skip
+es_m_show, es_m_note = exposure_event_study(es_exp_ru, event=event, leads=leads, draws=max(reps, 999), alpha=alpha)
 display(es_m_show)
-pre_stat_m, pre_p_m, pre_how_m = es_exp_ru.pretrend_test()
-n_raw = int((es_m.loc[lag_ix, "pvalue"] < alpha).sum())
-n_adj = int((adj_lags["p_adjusted"] < alpha).sum())
-print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post months. "
-      f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
-      f"(smallest adjusted {mc_pvalue(adj_lags['p_adjusted'].min(), max(reps, 999))}). "
-      f"Pre-trend test (leads -{leads} to -2 zero): {fmt.pvalue(pre_p_m)} ({pre_how_m}; with 27 clusters an "
-      "analytic Wald test over-rejects, so a small value is a warning, a large one weak reassurance).")
+print(es_m_note)
+pre_p_m = es_exp_ru.pretrend_test()[1]
 
 # %% [markdown]
 # ### Exports to the partners, one test per partner
@@ -257,7 +235,6 @@ print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post mon
 
 # %%
 display(expo.partner_table())
-by_partner_tab, family, excl = expo.partner_frame(), expo.family, expo.excluding_zero()
 print(expo.partner_sentence())
 
 # %% [markdown]
@@ -400,19 +377,8 @@ reporting.record_results({
     "event_study_ru_annual_reference_2021": {int(y): float(b) for y, b in es_2021.annual_frame().query("~reference")["estimate"].items()},
     "event_study_ru_annual_pretrend_p_reference_2021": pre_p_2021,
     "event_study_ru_annual_inference": es_annual.inference,
-    "exposure_spread": spread,
-    "did_exposure_ru": did_exp_ru.estimate,
-    "did_exposure_ru_lower": did_exp_ru.conf_int().iloc[0, 0],
-    "did_exposure_ru_upper": did_exp_ru.conf_int().iloc[0, 1],
-    "did_exposure_ru_p": did_exp_ru.pvalue,
-    "did_exposure_ru_inference": did_exp_ru.inference,
-    "did_exposure": did_exp.estimate,
-    "did_exposure_p": did_exp.pvalue,
-    "did_exposure_inference": did_exp.inference,
-    "did_exposure_sentence": sentence_exposure,
+    **expo.record(),
     "event_study_exposure_ru_pretrend_p": pre_p_m,
-    "did_exposure_by_partner": by_partner_tab.to_dict(orient="index"),
-    "did_exposure_by_partner_family": family,
     "gravity": {k: float(v) for k, v in grav.params.items()},
     "gravity_sample": "all partners (analytic point estimates)",
     "gravity_compared_with": labels,

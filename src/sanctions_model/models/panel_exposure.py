@@ -182,6 +182,24 @@ class ExposureResults:
                else "At least one interval excludes zero.")
         )  # fmt: skip
 
+    def record(self) -> dict[str, object]:
+        """The results.json keys of the exposure designs (notebook 03)."""
+        ru = self._intervals["RU"]
+        return {
+            "exposure_spread": self.spread,
+            "did_exposure_ru": self.to_russia.estimate,
+            "did_exposure_ru_lower": ru[0],
+            "did_exposure_ru_upper": ru[1],
+            "did_exposure_ru_p": self.to_russia.pvalue,
+            "did_exposure_ru_inference": self.to_russia.inference,
+            "did_exposure": self.to_partners.estimate,
+            "did_exposure_p": self.to_partners.pvalue,
+            "did_exposure_inference": self.to_partners.inference,
+            "did_exposure_sentence": self.sentence(),
+            "did_exposure_by_partner": self.partner_frame().to_dict(orient="index"),
+            "did_exposure_by_partner_family": self.family,
+        }
+
 
 def _romano_wolf(frames: dict[str, pd.DataFrame], event: str, reps: int, seed: int) -> pd.Series:
     import pyfixest as pf
