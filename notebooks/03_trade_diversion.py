@@ -86,7 +86,7 @@ from sanctions_model.models.gravity_design import gravity_randomization
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.models.panel_exposure import fit_exposure_design
 from sanctions_model.models.panel_report import (
-    did_sentence, did_table, event_study_note, exposure_event_study, event_study_table, gravity_ru_sentence, gravity_table, lp,
+    did_record, did_sentence, did_table, event_study_note, event_study_record, exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, lp,
     partners_paragraph, war_year_adjustment,
 )
 from sanctions_model.reporting import format as fmt
@@ -131,7 +131,6 @@ did_annual.summary()
 
 # %%
 ri = did_annual.randomization
-lo_a, hi_a = ri.conf_int()
 fig = ri.plot(title=f"Russia among {ri.n_placebos} placebo destinations (studentized DiD)")
 plt.show()
 sentence_did = did_sentence(did_annual, event_year=event_year, last_year=last_year, annual_start=annual_start,
@@ -180,9 +179,6 @@ plt.show()
 adj_es = war_year_adjustment(es_annual, event_year)
 display(event_study_table(es_annual, es_2021, adj_es))
 print(event_study_note(es_annual, es_2021, adj_es, ri.n_placebos))
-es_tab = es_annual.annual_frame().query("~reference")
-pre_p, pre_how = es_annual.pretrend_test()[1:]
-pre_p_2021 = es_2021.pretrend_test()[1]
 
 # %% [markdown]
 # ## 2. Pre-war exposure across member states (monthly)
@@ -299,10 +295,8 @@ print("The two samples (all partners, donor sample) give slightly different poin
       f"{lp(grav_tab.loc['russia_2022_vs_2014_21', 'estimate'])}, partners_2022 "
       f"{lp(grav_frame.loc['partners_2022', 'estimate'])} against {lp(grav_p_tab.loc['partners_2022', 'estimate'])}.")
 g = grav_ri.results["russia_2022_vs_2014_21"]
-g_lo, g_hi = g.conf_int()
 sentence_grav = gravity_ru_sentence(g, event_year=event_year, last_year=last_year, alpha=alpha)
 gp = grav_partners.results["partners_2022"]
-gp_lo, gp_hi = gp.conf_int()
 sentence_grav_partners = grav_partners.sentence(
     "partners_2022", f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
     reference=f"their {first_year}-{str(event_year - 1)[2:]} level, relative to the donor destinations",
@@ -354,29 +348,8 @@ print(partners_paragraph(grav_partners, expo, span=f"{event_year}-{str(last_year
 
 # %%
 reporting.record_results({
-    "did_ru_annual": did_annual.estimate,
-    "did_ru_annual_lower": lo_a,
-    "did_ru_annual_upper": hi_a,
-    "did_ru_annual_p_ri": ri.pvalue,
-    "did_ru_annual_rank": ri.rank,
-    "did_ru_annual_n_placebos": ri.n_placebos,
-    "did_ru_annual_inference": did_annual.inference,
-    "did_ru_annual_sentence": sentence_did,
-    "did_ru_annual_placebo": {k: float(v) for k, v in ri.placebo["statistic"].items()},
-    "did_ru_annual_donors": list(donors),
-    "did_ru_annual_not_donors": dict(not_donors),
-    "did_ru_annual_controls_excluded": list(did_annual.caveats),
-    "did_ru_annual_without_rs_md_in_tm": did_small.estimate,
-    "did_ru_annual_without_rs_md_in_tm_p_ri": did_small.pvalue,
-    "event_study_ru_annual": {int(y): float(b) for y, b in es_tab["estimate"].items()},
-    "event_study_ru_annual_p_bh": {int(y): float(p) for y, p in adj_es["p_adjusted"].items()},
-    "event_study_ru_annual_family": adj_es["family"].iloc[0],
-    "event_study_ru_annual_pretrend_p": pre_p,
-    "event_study_ru_annual_pretrend_test": pre_how,
-    "event_study_ru_annual_reference": es_annual.reference_label,
-    "event_study_ru_annual_reference_2021": {int(y): float(b) for y, b in es_2021.annual_frame().query("~reference")["estimate"].items()},
-    "event_study_ru_annual_pretrend_p_reference_2021": pre_p_2021,
-    "event_study_ru_annual_inference": es_annual.inference,
+    **did_record(did_annual, did_small, donors, not_donors, sentence_did),
+    **event_study_record(es_annual, es_2021, adj_es),
     **expo.record(),
     "event_study_exposure_ru_pretrend_p": pre_p_m,
     "gravity": {k: float(v) for k, v in grav.params.items()},
@@ -384,20 +357,7 @@ reporting.record_results({
     "gravity_compared_with": labels,
     "gravity_inference": grav.inference,
     "gravity_caveats": list(grav.caveats) + list(grav_ri.caveats),
-    "gravity_ru_2022_vs_2014_21": g.estimate,
-    "gravity_ru_2022_vs_2014_21_lower": g_lo,
-    "gravity_ru_2022_vs_2014_21_upper": g_hi,
-    "gravity_ru_2022_vs_2014_21_p_ri": g.pvalue,
-    "gravity_ru_2022_vs_2014_21_rank": g.rank,
-    "gravity_ru_2022_vs_2014_21_inference": g.inference,
-    "gravity_ru_2022_vs_2014_21_sentence": sentence_grav,
-    "gravity_ri": grav_tab.drop(columns="compared_with").to_dict(orient="index"),
-    "gravity_partners_2022": gp.estimate,
-    "gravity_partners_2022_lower": gp_lo,
-    "gravity_partners_2022_upper": gp_hi,
-    "gravity_partners_2022_p_ri": gp.pvalue,
-    "gravity_partners_2022_inference": gp.inference,
-    "gravity_partners_2022_sentence": sentence_grav_partners,
+    **gravity_record(grav_ri, grav_partners, sentence_grav, sentence_grav_partners),
     "raw_ratio_2023_2021": raw_ratio,
     "raw_ratio_2023_2021_nominal": float(1 + plain["change"].iloc[0]),
     "real": real,

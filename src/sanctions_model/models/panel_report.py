@@ -212,3 +212,72 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
         "weak reassurance)."
     )
     return table, note
+
+
+# ------------------------------------------------------------------ results.json of notebook 03
+def did_record(did, did_small, donors, not_donors, sentence: str) -> dict[str, object]:
+    """The annual DiD's results.json keys (``did_small``: the pool without RS, MD, IN, TM)."""
+    ri = did.randomization
+    lo, hi = ri.conf_int()
+    return {
+        "did_ru_annual": did.estimate,
+        "did_ru_annual_lower": lo,
+        "did_ru_annual_upper": hi,
+        "did_ru_annual_p_ri": ri.pvalue,
+        "did_ru_annual_rank": ri.rank,
+        "did_ru_annual_n_placebos": ri.n_placebos,
+        "did_ru_annual_inference": did.inference,
+        "did_ru_annual_sentence": sentence,
+        "did_ru_annual_placebo": {k: float(v) for k, v in ri.placebo["statistic"].items()},
+        "did_ru_annual_donors": list(donors),
+        "did_ru_annual_not_donors": dict(not_donors),
+        "did_ru_annual_controls_excluded": list(did.caveats),
+        "did_ru_annual_without_rs_md_in_tm": did_small.estimate,
+        "did_ru_annual_without_rs_md_in_tm_p_ri": did_small.pvalue,
+    }
+
+
+def event_study_record(es, es_2021, adj: pd.DataFrame) -> dict[str, object]:
+    """The annual event study's results.json keys (2018-19 reference; 2021 as robustness)."""
+    _, p, how = es.pretrend_test()
+
+    def by_year(e) -> dict[int, float]:
+        return {
+            int(y): float(b) for y, b in e.annual_frame().query("~reference")["estimate"].items()
+        }
+
+    return {
+        "event_study_ru_annual": by_year(es),
+        "event_study_ru_annual_p_bh": {int(y): float(q) for y, q in adj["p_adjusted"].items()},
+        "event_study_ru_annual_family": adj["family"].iloc[0],
+        "event_study_ru_annual_pretrend_p": p,
+        "event_study_ru_annual_pretrend_test": how,
+        "event_study_ru_annual_reference": es.reference_label,
+        "event_study_ru_annual_reference_2021": by_year(es_2021),
+        "event_study_ru_annual_pretrend_p_reference_2021": es_2021.pretrend_test()[1],
+        "event_study_ru_annual_inference": es.inference,
+    }
+
+
+def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: str) -> dict:
+    """The design-based gravity keys: Russia's 2022 contrast and the partners' group dummy."""
+    g = grav_ri.results["russia_2022_vs_2014_21"]
+    gp = grav_partners.results["partners_2022"]
+    lo, hi = g.conf_int()
+    gp_lo, gp_hi = gp.conf_int()
+    return {
+        "gravity_ru_2022_vs_2014_21": g.estimate,
+        "gravity_ru_2022_vs_2014_21_lower": lo,
+        "gravity_ru_2022_vs_2014_21_upper": hi,
+        "gravity_ru_2022_vs_2014_21_p_ri": g.pvalue,
+        "gravity_ru_2022_vs_2014_21_rank": g.rank,
+        "gravity_ru_2022_vs_2014_21_inference": g.inference,
+        "gravity_ru_2022_vs_2014_21_sentence": sentence_ru,
+        "gravity_ri": grav_ri.to_frame().drop(columns="compared_with").to_dict(orient="index"),
+        "gravity_partners_2022": gp.estimate,
+        "gravity_partners_2022_lower": gp_lo,
+        "gravity_partners_2022_upper": gp_hi,
+        "gravity_partners_2022_p_ri": gp.pvalue,
+        "gravity_partners_2022_inference": gp.inference,
+        "gravity_partners_2022_sentence": sentence_partners,
+    }
