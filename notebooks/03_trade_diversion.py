@@ -115,6 +115,8 @@ if real:
     annual["value"] = prices.deflate(annual.set_index("year")["value"], "EUR", deflator=deflator).to_numpy()
 price_words = prices.deflator_label(deflator or prices.DEFAULT_DEFLATOR["EUR"]) if real else "current prices"
 print(f"Prices: {price_words}.")
+
+# %%
 values = annual.pivot_table(index="year", columns="partner", values="value", aggfunc="sum")
 donors, not_donors = annual_donor_pool(values, values.index < event_year, treated=["RU"], fuel_driven=False)
 first_year, last_year = int(values.index.min()), int(values.index.max())
@@ -124,6 +126,8 @@ print(f"{len(donors)} donor destinations: extra-EU countries that are neither sa
       f"suspected re-routing hubs nor fuel-driven, with EU exports of at least {fmt.money(MIN_DONOR_EXPORTS, digits=1)} "
       f"({price_words}) in every year {first_year}-{event_year - 1}: {', '.join(donors)}.")
 display(reason_counts)
+
+# %%
 window = annual[annual["year"] >= annual_start]
 did_annual = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
                           controls=donors, alpha=alpha)
@@ -261,6 +265,8 @@ labels = {
     "russia_2022_vs_2014_21": "Russia in 2014-21",
 }
 contrast = {"russia_2022_vs_2014_21": {"russia_2022": 1.0, "russia_2014": -1.0}}
+
+# %%
 grav = fit_gravity_ppml(countries_only, outcome="value", treatments=["russia_2014", "russia_2022", "partners_2022"],
                         fixed_effects=("partner", "year"), cluster="partner", alpha=alpha,
                         compared_with=labels, contrasts=contrast, exporter="reporter", importer="partner",
@@ -279,6 +285,8 @@ grav_ri = gravity_randomization(
     contrasts=contrast, compared_with=labels, alpha=alpha,
 )
 grav_tab = grav_ri.to_frame()
+
+# %%
 grav_partners = gravity_randomization(
     countries_only, outcome="value", treated=partners, donors=donors,
     windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=group_draws, seed=seed,
@@ -294,6 +302,8 @@ print("The two samples (all partners, donor sample) give slightly different poin
       f"the contrast {lp(grav_frame.loc['russia_2022_vs_2014_21', 'estimate'])} against "
       f"{lp(grav_tab.loc['russia_2022_vs_2014_21', 'estimate'])}, partners_2022 "
       f"{lp(grav_frame.loc['partners_2022', 'estimate'])} against {lp(grav_p_tab.loc['partners_2022', 'estimate'])}.")
+
+# %%
 g = grav_ri.results["russia_2022_vs_2014_21"]
 sentence_grav = gravity_ru_sentence(g, event_year=event_year, last_year=last_year, alpha=alpha)
 gp = grav_partners.results["partners_2022"]
