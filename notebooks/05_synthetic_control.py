@@ -250,6 +250,8 @@ annual_real = prices.deflate(annual, "EUR", deflator=deflator) if real else None
 plain = change_table(annual, annual_real, first=intervention - 1, last=last, deflator=res.deflator,
                      published=EUROSTAT_RU_EXPORTS if partner == "RU" else None)
 raw = float(plain["change"].iloc[-2 if partner == "RU" else -1])  # real when deflated, else nominal
+
+# %%
 cf = None
 if monthly_counterfactual:
     monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner=partner, flow="export", start="2019-01")
@@ -257,6 +259,8 @@ if monthly_counterfactual:
     y = prices.deflate(y_nominal, "EUR", deflator=deflator) if real else y_nominal
     cf = models.estimate_counterfactual(y, "2022-03", log=True, n_sims=n_sims)
     cf_window = f"2022-03 to {pd.Period(y.index.max(), freq='M')}"
+
+# %%
 estimates = pd.DataFrame(
     [("Synthetic control (this notebook)", str(yr), r["effect"], "against the weighted donor destinations")
      for yr, r in res.effects().iterrows()]
@@ -304,6 +308,8 @@ record |= {
     "sc_other_pool": {"donor_rule": other_rule, **{k_: v for k_, v in other.record().items()
                                                     if k_.startswith(("sc_effect", "sc_p_placebo", "sc_rank", "sc_pre_rmspe"))}},
 }
+
+# %%
 record["specification_range"] = spec_range  # point estimates, not an interval
 record["specification_p_range"] = spec_p_range
 record["sdid_effect"] = {str(y): v for y, v in sdid.to_frame()["effect"].items()}
