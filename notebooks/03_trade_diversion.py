@@ -73,7 +73,6 @@ seed: int = 0  # random draws (wild bootstrap, random donor groups); printed fig
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import display
 
@@ -86,7 +85,8 @@ from sanctions_model.models.gravity_design import gravity_randomization
 from sanctions_model.models.panel import estimate_did, estimate_event_study
 from sanctions_model.models.panel_exposure import fit_exposure_design
 from sanctions_model.models.panel_report import (
-    did_record, did_sentence, did_table, event_study_note, event_study_record, exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, lp,
+    did_record, did_sentence, did_table, estimates_beside_published, event_study_note, event_study_record,
+    exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, lp,
     partners_paragraph, war_year_adjustment,
 )
 from sanctions_model.reporting import format as fmt
@@ -332,14 +332,8 @@ ru_nominal = annual_nominal[annual_nominal["partner"] == "RU"].set_index("year")
 ru = annual[annual["partner"] == "RU"].set_index("year")["value"]
 plain = change_table(ru_nominal, ru if real else None, first=event_year - 1, last=last_year, deflator=price_words)
 raw_ratio = float(1 + plain["change"].iloc[1 if real else 0])  # real when deflated
-estimates = pd.DataFrame({
-    "change": [np.expm1(did_annual.estimate), np.expm1(g.estimate)],
-    "compares": [f"{annual_start}-{event_year - 1} average, net of the {len(donors)} donor destinations (randomization over {ri.n_placebos} placebos)",
-                 f"2014-{event_year - 1}, net of year effects (randomization over {g.n_placebos} placebos)"],
-    "prices": ["a common deflator is absorbed by the year effects (logs)",
-               f"{price_words} (PPML weights years by level, so a deflator moves it slightly)"],
-}, index=["DiD, annual", "gravity 2022 vs 2014-21"])  # fmt: skip
-display(pd.concat([estimates, plain]).assign(change=lambda d: [fmt.pct(v) for v in d["change"]]))
+display(estimates_beside_published(did_annual, g, plain, annual_start=annual_start, event_year=event_year,
+                                   n_donors=len(donors), prices=price_words))
 monthly_ru = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
 print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 

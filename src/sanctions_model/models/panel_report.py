@@ -281,3 +281,20 @@ def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: 
         "gravity_partners_2022_inference": gp.inference,
         "gravity_partners_2022_sentence": sentence_partners,
     }
+
+
+def estimates_beside_published(did, g, plain: pd.DataFrame, *, annual_start: int,
+                               event_year: int, n_donors: int, prices: str) -> pd.DataFrame:  # fmt: skip
+    """The DiD and the gravity contrast above the plain changes (``published.change_table``),
+    each row saying what it compares and how prices enter; changes in percent."""
+    estimates = pd.DataFrame({
+        "change": [np.expm1(did.estimate), np.expm1(g.estimate)],
+        "compares": [f"{annual_start}-{event_year - 1} average, net of the {n_donors} donor "
+                     f"destinations (randomization over {did.randomization.n_placebos} placebos)",
+                     f"2014-{event_year - 1}, net of year effects (randomization over "
+                     f"{g.n_placebos} placebos)"],
+        "prices": ["a common deflator is absorbed by the year effects (logs)",
+                   f"{prices} (PPML weights years by level, so a deflator moves it slightly)"],
+    }, index=["DiD, annual", "gravity 2022 vs 2014-21"])  # fmt: skip
+    out = pd.concat([estimates, plain])
+    return out.assign(change=[fmt.pct(v) for v in out["change"]])
