@@ -68,10 +68,11 @@ reference_years: list[int] = [2018, 2019]  # reference of the annual event study
 real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values) [domain: >= 99]
+group_draws: int = 1999  # random groups of five donors for the partners' gravity dummy (about 50 s); its figures are rounded to their Monte Carlo error [domain: >= 99]
+seed: int = 0  # random draws (wild bootstrap, random donor groups); printed figures do not depend on it [domain: >= 0]
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import display
 
@@ -81,25 +82,18 @@ from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
 from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
 from sanctions_model.models.gravity import fit_gravity_ppml
 from sanctions_model.models.gravity_design import gravity_randomization
-from sanctions_model.models.mc_digits import coarse_pct_interval, mc_pvalue
-from sanctions_model.models.multiple import adjust_pvalues
 from sanctions_model.models.panel import estimate_did, estimate_event_study
+from sanctions_model.models.panel_exposure import fit_exposure_design
+from sanctions_model.models.panel_report import (
+    did_record, did_sentence, did_table, estimates_beside_published, event_study_note, event_study_record,
+    exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, lp,
+    partners_paragraph, war_year_adjustment,
+)
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.text import claim, effect_sentence
+
 
 pd.set_option("display.max_colwidth", None)  # no cut-off text in the tables
 event_year = int(str(event)[:4])
-
-
-def pct_cell(log_points: float) -> str:
-    """A log-point effect as a percent change for a table cell ("-36%")."""
-    return fmt.pct(np.expm1(log_points), digits=2) if np.isfinite(log_points) else fmt.MISSING
-
-
-def lp(value: float) -> str:
-    """Log points to 2-3 significant figures."""
-    return fmt.number(value, 3) if np.isfinite(value) else fmt.MISSING
-
 
 # %% [markdown]
 # ## 1. Russia against the donor destinations (annual, EU27 exports)
@@ -121,6 +115,8 @@ if real:
     annual["value"] = prices.deflate(annual.set_index("year")["value"], "EUR", deflator=deflator).to_numpy()
 price_words = prices.deflator_label(deflator or prices.DEFAULT_DEFLATOR["EUR"]) if real else "current prices"
 print(f"Prices: {price_words}.")
+
+# %%
 values = annual.pivot_table(index="year", columns="partner", values="value", aggfunc="sum")
 donors, not_donors = annual_donor_pool(values, values.index < event_year, treated=["RU"], fuel_driven=False)
 first_year, last_year = int(values.index.min()), int(values.index.max())
@@ -130,6 +126,8 @@ print(f"{len(donors)} donor destinations: extra-EU countries that are neither sa
       f"suspected re-routing hubs nor fuel-driven, with EU exports of at least {fmt.money(MIN_DONOR_EXPORTS, digits=1)} "
       f"({price_words}) in every year {first_year}-{event_year - 1}: {', '.join(donors)}.")
 display(reason_counts)
+
+# %%
 window = annual[annual["year"] >= annual_start]
 did_annual = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
                           controls=donors, alpha=alpha)
@@ -137,20 +135,10 @@ did_annual.summary()
 
 # %%
 ri = did_annual.randomization
-lo_a, hi_a = ri.conf_int()
 fig = ri.plot(title=f"Russia among {ri.n_placebos} placebo destinations (studentized DiD)")
 plt.show()
-sentence_did = effect_sentence(
-    f"EU27 exports to Russia in {event_year}-{str(last_year)[2:]}",
-    did_annual.estimate, lo_a, hi_a, p_value=ri.pvalue, scale="log",
-    reference=(f"where they would have been had they moved, from their {annual_start}-{str(event_year - 1)[2:]} "
-               f"average, like exports to the {len(donors)} donor destinations"),
-    alpha=alpha, n_draws=ri.n_placebos, exact_floor=True, draw_units="placebos",
-    inference=(f"randomization inference: Russia's studentized estimate ranks {ri.rank} of "
-               f"{ri.n_placebos + 1} destinations"),
-)
-sentence_did += (f" {event_year} includes January and February, before the first export restrictions "
-                 "(25 February 2022), which dilutes the estimate.")
+sentence_did = did_sentence(did_annual, event_year=event_year, last_year=last_year, annual_start=annual_start,
+                            n_donors=len(donors), alpha=alpha)
 print(sentence_did)
 
 # %% [markdown]
@@ -168,20 +156,8 @@ doubtful = ["RS", "MD", "IN", "TM"]
 donors_small = [d for d in donors if d not in doubtful]
 did_small = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
                          controls=donors_small, alpha=alpha)
-robust = pd.DataFrame(
-    [
-        {"donor pool": f"{len(donors)} donors", "estimate (log points)": lp(d.estimate),
-         "effect": pct_cell(d.estimate),
-         "95% interval": f"{pct_cell(d.conf_int().iloc[0, 0])} to {pct_cell(d.conf_int().iloc[0, 1])}",
-         "p (randomization)": fmt.pvalue(d.pvalue, n_draws=d.randomization.n_placebos, exact=True,
-                                         units="placebos"),
-         "rank": f"{d.rank} of {d.randomization.n_placebos + 1}"}
-        for d in (did_annual, did_small)
-    ],
-    index=["DiD, main", f"DiD without {', '.join(c for c in doubtful if c in donors)}"],
-)  # fmt: skip
-robust.loc[robust.index[1], "donor pool"] = f"{len(donors_small)} donors"
-display(robust)
+dropped = ", ".join(c for c in doubtful if c in donors)
+display(did_table({"DiD, main": (did_annual, len(donors)), f"DiD without {dropped}": (did_small, len(donors_small))}))
 not_in_pool = [c for c in doubtful if c not in donors]
 if not_in_pool:
     print(f"{', '.join(not_in_pool)}: not in the donor pool to begin with ({'; '.join(not_donors.get(c, 'no data') for c in not_in_pool)}).")
@@ -204,25 +180,9 @@ es_annual = estimate_event_study(window, reference=[12 * (y - event_year) for y 
 es_2021 = estimate_event_study(window, reference=-12, **es_kw)
 es_annual.plot_annual(title="EU27 exports to Russia relative to donor destinations (annual)")
 plt.show()
-es_tab = es_annual.annual_frame().query("~reference")
-post_years = es_tab.index[es_tab.index >= event_year]
-adj_es = adjust_pvalues(es_tab.loc[post_years, "pvalue"],
-                        family=f"{post_years.min()}-{post_years.max()} effects on EU27 exports to Russia ({len(post_years)} years)")
-pre_stat, pre_p, pre_how = es_annual.pretrend_test()
-pre_p_2021 = es_2021.pretrend_test()[1]
-
-# %%
-es_show = pd.DataFrame({
-    "estimate (log points)": es_tab["estimate"].map(lp), "effect": es_tab["estimate"].map(pct_cell),
-    "95% interval": [f"{pct_cell(a)} to {pct_cell(b)}" for a, b in zip(es_tab["lower"], es_tab["upper"], strict=True)],
-    "p (randomization)": es_tab["pvalue"].map(fmt.p_cell),
-    "p adjusted (war years)": [fmt.p_cell(adj_es["p_adjusted"].get(y)) if y in adj_es.index else "lead" for y in es_tab.index],
-    "robustness: reference 2021": es_2021.annual_frame()["estimate"].reindex(es_tab.index).map(lp),
-})  # fmt: skip
-display(es_show)
-print(f"Reference: {es_annual.reference_label}. p adjusted: {adj_es['method'].iloc[0]} over the {adj_es['family'].iloc[0]}. "
-      f"Pre-trend test: {fmt.pvalue(pre_p, n_draws=ri.n_placebos, exact=True, units='placebos')} ({pre_how}); "
-      f"with the 2021 reference {fmt.pvalue(pre_p_2021, n_draws=ri.n_placebos, exact=True, units='placebos')}.")
+adj_es = war_year_adjustment(es_annual, event_year)
+display(event_study_table(es_annual, es_2021, adj_es))
+print(event_study_note(es_annual, es_2021, adj_es, ri.n_placebos))
 
 # %% [markdown]
 # ## 2. Pre-war exposure across member states (monthly)
@@ -239,89 +199,31 @@ print(f"Reference: {es_annual.reference_label}. p adjusted: {adj_es['method'].il
 
 # %%
 panel = data.load_trade("eurostat_comext", reporter=list(data.EU27), partner=["RU", *partners], flow="export")
-panel = panel[panel["value"] > 0]
-base = panel[panel["period"].dt.year == int(exposure_base)]
-by_partner = base.pivot_table(index="reporter", columns="partner", values="value", aggfunc="sum").fillna(0)
-exposure = (by_partner["RU"] / by_partner.sum(axis=1)).rename("exposure")
-panel = panel.merge(exposure.reset_index(), on="reporter")
-spread = float(exposure.max() - exposure.min())
-print(f"{len(panel)} reporter-partner-months, {panel['reporter'].nunique()} member states; "
+expo = fit_exposure_design(panel, partners=partners, event=event, exposure_base=exposure_base, alpha=alpha,
+                           rw_reps=reps, seed=seed)
+exposure, spread = expo.exposure, expo.spread
+print(f"{len(panel[panel['value'] > 0])} reporter-partner-months, {len(exposure)} member states; "
       f"exposure from {exposure.min():.2f} to {exposure.max():.2f} (spread {spread:.2f})")
-to_russia = panel[panel["partner"] == "RU"]
-WILD_DRAWS = 9999  # wild bootstrap draws of the exposure designs; p-values and interval ends printed to their Monte Carlo error
-did_exp_ru = estimate_did(to_russia, treated="RU", intensity="exposure", event=event,
-                          fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
-
-to_partners = panel[panel["partner"].isin(partners)].copy()
-to_partners["treated"] = 1
-did_exp = estimate_did(to_partners, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+partner^period", reps=WILD_DRAWS, alpha=alpha)
-
-
-def exposure_row(res) -> dict:
-    lo, hi = res.conf_int().iloc[0]
-    return {
-        "per unit of exposure (log points)": lp(res.estimate),
-        f"most vs least exposed (spread {spread:.2f})": pct_cell(spread * res.estimate),
-        "95% interval": coarse_pct_interval(np.expm1(spread * lo), np.expm1(spread * hi)),
-        "p": mc_pvalue(res.pvalue, WILD_DRAWS),
-        "_lo": spread * lo, "_hi": spread * hi,
-    }  # fmt: skip
-
-
-exp_tab = pd.DataFrame.from_dict(
-    {"exports to Russia": exposure_row(did_exp_ru), "exports to the five partners": exposure_row(did_exp)},
-    orient="index",
-)
-display(exp_tab.drop(columns=["_lo", "_hi"]))
-both_zero = all(claim(r["_lo"], r["_hi"], None, alpha) == "includes zero" for _, r in exp_tab.iterrows())
-r_ru, r_pa = exp_tab.loc["exports to Russia"], exp_tab.loc["exports to the five partners"]
-sentence_exposure = (
-    f"Member states with the most exposure to Russia ({exposure.max():.2f}) against the least "
-    f"({exposure.min():.2f}): exports to Russia {fmt.pct(np.expm1(spread * did_exp_ru.estimate), digits=2, signed=False).lstrip('+-')} "
-    f"{'lower' if did_exp_ru.estimate < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-    f"{r_ru['p']}); exports to the five partners {r_pa[f'most vs least exposed (spread {spread:.2f})']} "
-    f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
-    f"{to_russia['reporter'].nunique()} member states. "
-    + ("Both intervals include zero: these data cannot tell whether more exposed member states cut more "
-       "or re-routed more." if both_zero else "At least one interval excludes zero.")
-)  # fmt: skip
+display(expo.table())
+sentence_exposure = expo.sentence()
 print(sentence_exposure)
-print(f"Inference: {did_exp_ru.inference}.")
+print(f"Inference: {expo.to_russia.inference}. p-values and interval ends are rounded to their Monte Carlo error.")
+to_russia = panel[(panel["partner"] == "RU") & (panel["value"] > 0)].merge(exposure.reset_index(), on="reporter")
 
 # %% [markdown]
 # ### Exposure event study (monthly, exports to Russia)
 
 # %%
 es_exp_ru = estimate_event_study(to_russia, treated="RU", intensity="exposure", event=event, leads=leads,
-                                 lags=lags, fixed_effects="pair+period", reps=reps, alpha=alpha)
+                                 lags=lags, fixed_effects="pair+period", reps=reps, alpha=alpha, seed=seed)
 fig = es_exp_ru.plot(title="Exports to Russia per unit of pre-war exposure (wild bootstrap intervals)")
 fig.axes[0].set_ylabel("log points per unit of exposure")
 fig.axes[0].set_xlabel(f"months since {fmt.month(pd.Period(event, 'M'))}")
 plt.show()
-es_m = es_exp_ru.to_frame().query("~reference").set_index("relative_time")
-lag_ix = es_m.index[es_m.index >= 0]
-adj_lags = adjust_pvalues(es_m.loc[lag_ix, "pvalue"],
-                          family=f"exposure event study, exports to Russia, {len(lag_ix)} months from {event}")
-es_m_show = pd.DataFrame(
-    {
-        "estimate (log points per unit)": es_m["estimate"].map(lp),
-        "95% interval": [f"{lp(a)} to {lp(b)}" for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
-        "p": [mc_pvalue(v, max(reps, 999)) for v in es_m["pvalue"]],
-        "p adjusted (post months)": [mc_pvalue(adj_lags["p_adjusted"].get(k), max(reps, 999)) if k in adj_lags.index else "lead"
-                                     for k in es_m.index],
-    },
-    index=pd.Index(es_m.index, name="months since the event"),
-)  # fmt: skip
+es_m_show, es_m_note = exposure_event_study(es_exp_ru, event=event, leads=leads, draws=max(reps, 999), alpha=alpha)
 display(es_m_show)
-pre_stat_m, pre_p_m, pre_how_m = es_exp_ru.pretrend_test()
-n_raw = int((es_m.loc[lag_ix, "pvalue"] < alpha).sum())
-n_adj = int((adj_lags["p_adjusted"] < alpha).sum())
-print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post months. "
-      f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
-      f"(smallest adjusted {mc_pvalue(adj_lags['p_adjusted'].min(), max(reps, 999))}). "
-      f"Pre-trend test (leads -{leads} to -2 zero): {fmt.pvalue(pre_p_m)} ({pre_how_m}; with 27 clusters an "
-      "analytic Wald test over-rejects, so a small value is a warning, a large one weak reassurance).")
+print(es_m_note)
+pre_p_m = es_exp_ru.pretrend_test()[1]
 
 # %% [markdown]
 # ### Exports to the partners, one test per partner
@@ -332,48 +234,8 @@ print(f"p adjusted: {adj_lags['method'].iloc[0]} over the {len(lag_ix)} post mon
 # say which survive looking at all five.
 
 # %%
-import warnings
-
-import pyfixest as pf
-
-rows, models = {}, []
-for p in partners:
-    sub = to_partners[to_partners["partner"] == p]
-    res = estimate_did(sub, treated="treated", intensity="exposure", event=event,
-                       fixed_effects="pair+period", reps=WILD_DRAWS, alpha=alpha)
-    lo, hi = res.conf_int().iloc[0]
-    rows[p] = {"estimate": res.estimate, "lower": lo, "upper": hi, "pvalue": res.pvalue}
-    d = sub.assign(y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
-                   cl=pd.factorize(sub["reporter"])[0], t=pd.factorize(sub["period"])[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        models.append(pf.feols("y ~ x | cl + t", data=d, vcov={"CRV1": "cl"}))
-by_partner_tab = pd.DataFrame.from_dict(rows, orient="index")
-family = f"exposure DiD, exports to each re-routing partner ({len(partners)} partners)"
-by_partner_tab["p_bh"] = adjust_pvalues(by_partner_tab["pvalue"], family=family)["p_adjusted"]
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    rw = pf.rwolf(models, param="x", reps=reps, seed=1)
-by_partner_tab["p_romano_wolf"] = np.asarray(rw.loc["RW Pr(>|t|)"], dtype=float)
-display(pd.DataFrame(
-    {
-        "per unit of exposure (log points)": by_partner_tab["estimate"].map(lp),
-        f"most vs least exposed (spread {spread:.2f})": (spread * by_partner_tab["estimate"]).map(pct_cell),
-        "95% interval": [coarse_pct_interval(np.expm1(spread * a), np.expm1(spread * b))
-                         for a, b in zip(by_partner_tab["lower"], by_partner_tab["upper"], strict=True)],
-        "p": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["pvalue"]],
-        "p Benjamini-Hochberg": [mc_pvalue(v, WILD_DRAWS) for v in by_partner_tab["p_bh"]],
-        "p Romano-Wolf": [mc_pvalue(v, reps) for v in by_partner_tab["p_romano_wolf"]],
-    }
-))  # fmt: skip
-excl = [p for p, r in by_partner_tab.iterrows() if claim(r["lower"], r["upper"], None, alpha) != "includes zero"]
-print(
-    (f"{'No' if not excl else len(excl)} partner's interval excludes zero" if not excl
-     else f"Intervals excluding zero: {', '.join(excl)}")
-    + f" (smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}, Benjamini-Hochberg "
-    f"{mc_pvalue(by_partner_tab['p_bh'].min(), WILD_DRAWS)}, Romano-Wolf {mc_pvalue(by_partner_tab['p_romano_wolf'].min(), reps)}). "
-    f"Family: {family}. p-values: {did_exp.inference}; Romano-Wolf: pyfixest rwolf, {reps} wild bootstrap draws."
-)  # fmt: skip
+display(expo.partner_table())
+print(expo.partner_sentence())
 
 # %% [markdown]
 # ## 3. Gravity: EU27 exports to every partner, 2010-2023
@@ -403,31 +265,16 @@ labels = {
     "russia_2022_vs_2014_21": "Russia in 2014-21",
 }
 contrast = {"russia_2022_vs_2014_21": {"russia_2022": 1.0, "russia_2014": -1.0}}
+
+# %%
 grav = fit_gravity_ppml(countries_only, outcome="value", treatments=["russia_2014", "russia_2022", "partners_2022"],
                         fixed_effects=("partner", "year"), cluster="partner", alpha=alpha,
                         compared_with=labels, contrasts=contrast, exporter="reporter", importer="partner",
                         min_treated_clusters=10)
 grav_frame = grav.to_frame()
-
-
-def grav_table(frame: pd.DataFrame, analytic: bool) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
-    out["estimate (log points)"] = frame["estimate"].map(lp)
-    out["effect"] = frame["estimate"].map(pct_cell)
-    out["95% interval"] = [f"{pct_cell(a)} to {pct_cell(b)}" if np.isfinite(a) else fmt.MISSING
-                           for a, b in zip(frame["lower"], frame["upper"], strict=True)]  # fmt: skip
-    out["p"] = frame["pvalue"].map(fmt.p_cell)
-    if analytic and "analytic_inference" in frame:
-        out["inference"] = frame["analytic_inference"].replace("", grav.inference)
-    else:
-        out["rank"] = [f"{int(r)} of {int(n) + 1}" for r, n in zip(frame["rank"], frame["n_placebos"], strict=True)]
-    out["compared with"] = frame["compared_with"]
-    return out
-
-
 print(f"All partners (analytic), {grav.nobs:,} observations: point estimates; inference withheld where "
       "too few partners carry the dummy.")
-display(grav_table(grav_frame, analytic=True))
+display(gravity_table(grav_frame, analytic=True, inference=grav.inference))
 for c in grav.caveats:
     print("Note:", c)
 
@@ -438,42 +285,32 @@ grav_ri = gravity_randomization(
     contrasts=contrast, compared_with=labels, alpha=alpha,
 )
 grav_tab = grav_ri.to_frame()
+
+# %%
 grav_partners = gravity_randomization(
     countries_only, outcome="value", treated=partners, donors=donors,
-    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=199, seed=1,
+    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=group_draws, seed=seed,
 )
 grav_p_tab = grav_partners.to_frame()
+grav_p_show = gravity_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
+    **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")],
+       "rank": [f"random groups ({group_draws:,})"]})
 print(f"Donor sample (randomization): Russia and the {len(donors)} donors; the partners and the same donors.")
-display(pd.concat([grav_table(grav_tab, analytic=False), grav_table(grav_p_tab, analytic=False)]))
+display(pd.concat([gravity_table(grav_tab, analytic=False), grav_p_show]))
 print("The two samples (all partners, donor sample) give slightly different point estimates: "
       f"russia_2022 {lp(grav_frame.loc['russia_2022', 'estimate'])} against {lp(grav_tab.loc['russia_2022', 'estimate'])}, "
       f"the contrast {lp(grav_frame.loc['russia_2022_vs_2014_21', 'estimate'])} against "
       f"{lp(grav_tab.loc['russia_2022_vs_2014_21', 'estimate'])}, partners_2022 "
       f"{lp(grav_frame.loc['partners_2022', 'estimate'])} against {lp(grav_p_tab.loc['partners_2022', 'estimate'])}.")
+
+# %%
 g = grav_ri.results["russia_2022_vs_2014_21"]
-g_lo, g_hi = g.conf_int()
-wide = np.expm1(g_hi) - np.expm1(g_lo) > 0.4
-sentence_grav = effect_sentence(
-    f"Gravity PPML, EU27 exports to Russia in {event_year}-{str(last_year)[2:]} relative to the donor destinations",
-    g.estimate, g_lo, g_hi, p_value=g.pvalue, scale="log",
-    reference=f"their 2014-{str(event_year - 1)[2:]} level",
-    alpha=alpha, n_draws=g.n_placebos, exact_floor=True, draw_units="placebos",
-    inference=f"placebo-in-space randomization inference, rank {g.rank} of {g.n_placebos + 1}",
-)
-if wide and g_hi < 0:
-    sentence_grav += " The direction is clear; the size is not pinned down."
-above = g.placebo[g.placebo["statistic"].abs() > abs(g.treated_statistic)].index.tolist()
-if above:
-    sentence_grav += (f" {len(above)} placebo destination{'s' if len(above) > 1 else ''} ({', '.join(above)}) "
-                      f"{'have' if len(above) > 1 else 'has'} a larger studentized change than Russia.")
+sentence_grav = gravity_ru_sentence(g, event_year=event_year, last_year=last_year, alpha=alpha)
 gp = grav_partners.results["partners_2022"]
-gp_lo, gp_hi = gp.conf_int()
-sentence_grav_partners = effect_sentence(
-    f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
-    gp.estimate, gp_lo, gp_hi, p_value=gp.pvalue, scale="log",
+sentence_grav_partners = grav_partners.sentence(
+    "partners_2022", f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
     reference=f"their {first_year}-{str(event_year - 1)[2:]} level, relative to the donor destinations",
-    alpha=alpha, n_draws=gp.n_placebos, exact_floor=False,
-    inference=f"randomization inference, rank {gp.rank} of {gp.n_placebos + 1} among random groups of five donors",
+    inference=f"randomization inference among {gp.n_placebos:,} random groups of five donors",
 )
 print(sentence_grav)
 print(sentence_grav_partners)
@@ -495,14 +332,8 @@ ru_nominal = annual_nominal[annual_nominal["partner"] == "RU"].set_index("year")
 ru = annual[annual["partner"] == "RU"].set_index("year")["value"]
 plain = change_table(ru_nominal, ru if real else None, first=event_year - 1, last=last_year, deflator=price_words)
 raw_ratio = float(1 + plain["change"].iloc[1 if real else 0])  # real when deflated
-estimates = pd.DataFrame({
-    "change": [np.expm1(did_annual.estimate), np.expm1(g.estimate)],
-    "compares": [f"{annual_start}-{event_year - 1} average, net of the {len(donors)} donor destinations (randomization over {ri.n_placebos} placebos)",
-                 f"2014-{event_year - 1}, net of year effects (randomization over {g.n_placebos} placebos)"],
-    "prices": ["a common deflator is absorbed by the year effects (logs)",
-               f"{price_words} (PPML weights years by level, so a deflator moves it slightly)"],
-}, index=["DiD, annual", "gravity 2022 vs 2014-21"])  # fmt: skip
-display(pd.concat([estimates, plain]).assign(change=lambda d: [fmt.pct(v) for v in d["change"]]))
+display(estimates_beside_published(did_annual, g, plain, annual_start=annual_start, event_year=event_year,
+                                   n_donors=len(donors), prices=price_words))
 monthly_ru = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
 print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 
@@ -516,81 +347,21 @@ print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 # to see.
 
 # %%
-grav_claim = claim(gp_lo, gp_hi, gp.pvalue, alpha)
-print(
-    f"Gravity, the five partners as a group against random groups of five donors: {pct_cell(gp.estimate)} in "
-    f"{event_year}-{str(last_year)[2:]} against {first_year}-{str(event_year - 1)[2:]} (95% interval {pct_cell(gp_lo)} to "
-    f"{pct_cell(gp_hi)}; {mc_pvalue(gp.pvalue, gp.n_placebos)}). "
-    + ("The interval excludes zero, if only just: a rise at destination level consistent with the EBRD's, "
-       "though it cannot say which goods rose or where they went next. "
-       if grav_claim == "above" and gp_lo < 0.05
-       else "The interval excludes zero: a rise at destination level consistent with the EBRD's. "
-       if grav_claim == "above"
-       else "The interval includes zero: no rise distinguishable from donor-destination noise. ")
-    + (f"The exposure design (section 2) finds no member-state gradient: no partner's interval excludes zero "
-       f"(smallest {mc_pvalue(by_partner_tab['pvalue'].min(), WILD_DRAWS)}). "
-       if not excl else f"The exposure design (section 2): intervals excluding zero for {', '.join(excl)}. ")
-    + "Where a test does not reject, read it as 'not detected at destination level', not as evidence against "
-    "re-routing."
-)
+print(partners_paragraph(grav_partners, expo, span=f"{event_year}-{str(last_year)[2:]}",
+                         base=f"{first_year}-{str(event_year - 1)[2:]}", alpha=alpha))
 
 # %%
 reporting.record_results({
-    "did_ru_annual": did_annual.estimate,
-    "did_ru_annual_lower": lo_a,
-    "did_ru_annual_upper": hi_a,
-    "did_ru_annual_p_ri": ri.pvalue,
-    "did_ru_annual_rank": ri.rank,
-    "did_ru_annual_n_placebos": ri.n_placebos,
-    "did_ru_annual_inference": did_annual.inference,
-    "did_ru_annual_sentence": sentence_did,
-    "did_ru_annual_placebo": {k: float(v) for k, v in ri.placebo["statistic"].items()},
-    "did_ru_annual_donors": list(donors),
-    "did_ru_annual_not_donors": dict(not_donors),
-    "did_ru_annual_controls_excluded": list(did_annual.caveats),
-    "did_ru_annual_without_rs_md_in_tm": did_small.estimate,
-    "did_ru_annual_without_rs_md_in_tm_p_ri": did_small.pvalue,
-    "event_study_ru_annual": {int(y): float(b) for y, b in es_tab["estimate"].items()},
-    "event_study_ru_annual_p_bh": {int(y): float(p) for y, p in adj_es["p_adjusted"].items()},
-    "event_study_ru_annual_family": adj_es["family"].iloc[0],
-    "event_study_ru_annual_pretrend_p": pre_p,
-    "event_study_ru_annual_pretrend_test": pre_how,
-    "event_study_ru_annual_reference": es_annual.reference_label,
-    "event_study_ru_annual_reference_2021": {int(y): float(b) for y, b in es_2021.annual_frame().query("~reference")["estimate"].items()},
-    "event_study_ru_annual_pretrend_p_reference_2021": pre_p_2021,
-    "event_study_ru_annual_inference": es_annual.inference,
-    "exposure_spread": spread,
-    "did_exposure_ru": did_exp_ru.estimate,
-    "did_exposure_ru_lower": did_exp_ru.conf_int().iloc[0, 0],
-    "did_exposure_ru_upper": did_exp_ru.conf_int().iloc[0, 1],
-    "did_exposure_ru_p": did_exp_ru.pvalue,
-    "did_exposure_ru_inference": did_exp_ru.inference,
-    "did_exposure": did_exp.estimate,
-    "did_exposure_p": did_exp.pvalue,
-    "did_exposure_inference": did_exp.inference,
-    "did_exposure_sentence": sentence_exposure,
+    **did_record(did_annual, did_small, donors, not_donors, sentence_did),
+    **event_study_record(es_annual, es_2021, adj_es),
+    **expo.record(),
     "event_study_exposure_ru_pretrend_p": pre_p_m,
-    "did_exposure_by_partner": by_partner_tab.to_dict(orient="index"),
-    "did_exposure_by_partner_family": family,
     "gravity": {k: float(v) for k, v in grav.params.items()},
     "gravity_sample": "all partners (analytic point estimates)",
     "gravity_compared_with": labels,
     "gravity_inference": grav.inference,
     "gravity_caveats": list(grav.caveats) + list(grav_ri.caveats),
-    "gravity_ru_2022_vs_2014_21": g.estimate,
-    "gravity_ru_2022_vs_2014_21_lower": g_lo,
-    "gravity_ru_2022_vs_2014_21_upper": g_hi,
-    "gravity_ru_2022_vs_2014_21_p_ri": g.pvalue,
-    "gravity_ru_2022_vs_2014_21_rank": g.rank,
-    "gravity_ru_2022_vs_2014_21_inference": g.inference,
-    "gravity_ru_2022_vs_2014_21_sentence": sentence_grav,
-    "gravity_ri": grav_tab.drop(columns="compared_with").to_dict(orient="index"),
-    "gravity_partners_2022": gp.estimate,
-    "gravity_partners_2022_lower": gp_lo,
-    "gravity_partners_2022_upper": gp_hi,
-    "gravity_partners_2022_p_ri": gp.pvalue,
-    "gravity_partners_2022_inference": gp.inference,
-    "gravity_partners_2022_sentence": sentence_grav_partners,
+    **gravity_record(grav_ri, grav_partners, sentence_grav, sentence_grav_partners),
     "raw_ratio_2023_2021": raw_ratio,
     "raw_ratio_2023_2021_nominal": float(1 + plain["change"].iloc[0]),
     "real": real,

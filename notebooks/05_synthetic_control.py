@@ -66,7 +66,6 @@ n_sims: int = 500  # simulated paths of the monthly counterfactual [domain: >= 1
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -76,38 +75,13 @@ from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sen
 from sanctions_model.models.synthetic import fit_synthetic_control, fit_synthetic_controls
 from sanctions_model.models.synthetic_checks import pool_comparison, specification_checks
 from sanctions_model.models.synthetic_did import fit_synthetic_did
+from sanctions_model.models.synthetic_report import (
+    augmented_table, augmented_text, comparison_text, donor_pool_text, partners_text, placebo_table, pools_table,
+    ratio_test_text, readable, rmspe_text, sdid_text, specification_text,
+)
 from sanctions_model.reporting import format as fmt
 
 pd.set_option("display.max_colwidth", None)  # reasons and comparisons are read whole
-
-
-def rmspe_text(value, table=True):
-    """Pre-RMSPE for readers: 2 significant figures, or exact interpolation said in words."""
-    if value >= 1e-3:
-        return fmt.number(value, 2)
-    return "< 0.001 (exact interpolation)" if table else "< 0.001, an exact interpolation"
-
-
-def ordinal(n):
-    """4 -> '4th'."""
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-level = f"{100 * alpha:g}%"
-
-
-def readable(frame, percent=(), rmspe=(), rename=None):
-    """A copy for readers: relative effects as percent (-57%, +594%), RMSPEs in words."""
-    out = frame.copy()
-    for col in out.columns:
-        if col in percent or str(col).startswith("effect"):
-            out[col] = [fmt.pct(v) for v in out[col]]
-        elif col in rmspe or col == "pre_rmspe":
-            out[col] = [rmspe_text(v) for v in out[col]]
-    if "top_donor" in out:
-        out["top_donor"] = [f"{t.split()[0]} {fmt.pct(float(t.split()[1]), signed=False)}" for t in out["top_donor"]]
-    return out.rename(columns=rename or {})
-
 
 # %%
 trade = data.load_trade(source="eurostat_comext_annual")
@@ -134,20 +108,8 @@ print(f"{partner}: {len(res.pre_years)} pre-period years ({res.pre_years[0]}-{re
 # reason below.
 
 # %%
-excluded = res.excluded
-display(excluded.groupby("reason").size().rename("destinations").to_frame())
-small = excluded["reason"].str.startswith("pre-period exports below")
-codes = excluded["reason"].str.startswith("not a country")
-named = excluded[~(small | codes)]
-lines = [
-    f"Every destination that is not a donor is counted by reason above. Named below: all of them except "
-    f"the {int(small.sum())} below the size threshold (EUR {min_donor_exports_bn:g} bn in every year "
-    f"{res.pre_years[0]}-{res.pre_years[-1]}) and the {int(codes.sum())} aggregate or non-geographic "
-    "partner codes."
-]
-for reason, group in named.groupby("reason", sort=False):
-    lines.append(f"- {reason}: " + ", ".join(f"{n} ({c})" for c, n in group["name"].items()))
-Markdown("\n".join(lines))
+display(res.excluded.groupby("reason").size().rename("destinations").to_frame())
+Markdown(donor_pool_text(res, min_donor_exports_bn))
 
 # %% [markdown]
 # ## Pre-period fit and donor weights
@@ -170,21 +132,8 @@ print(f"Pre-period RMSPE {rmspe_text(res.pre_rmspe)} log points; post-period RMS
 # %%
 fig = res.plot_placebos()
 plt.show()
-top = res.placebos[res.placebos["kept"]].sort_values("ratio", ascending=False).head(max(res.rank + 2, 5))
-display(readable(top, rmspe=("pre_rmspe", "post_rmspe")).assign(ratio=[fmt.number(v, 3) for v in top["ratio"]]))
-dropped = list(res.placebos.index[~res.placebos["kept"]])
-above = top["pre_rmspe"].iloc[: res.rank - 1]
-above_fits = ", ".join(f"{c} {fmt.number(v, 2) if v >= 1e-3 else '≈ 0'}" for c, v in above.items())
-display(Markdown(
-    f"The ratio test over both years ranks {partner}'s post/pre RMSPE ratio {ordinal(res.rank)} of "
-    f"{res.n_placebos + 1} ({fmt.pvalue(res.p_value, n_draws=res.n_placebos, exact=True, units='placebos')})"
-    + ("" if res.p_value <= alpha else f", which does not reach {level}")
-    + (f": {', '.join(above.index)} have larger ratios because their pre-period fits are near perfect "
-       f"(pre-RMSPE {above_fits}; against {rmspe_text(res.pre_rmspe)} for {partner}), so a tiny "
-       "denominator outranks a large gap." if len(above) else ".")
-    + (f" Left out of the rank for a pre-RMSPE above {k:g} x {rmspe_text(res.pre_rmspe)}: "
-       f"{', '.join(dropped)}." if dropped else "")
-))
+display(placebo_table(res))
+display(Markdown(ratio_test_text(res, partner, k, alpha)))
 
 # %% [markdown]
 # ## Donor pools side by side
@@ -198,9 +147,7 @@ display(Markdown(
 other_rule = "size" if donor_rule == "no_fuel" else "no_fuel"
 other = fit_synthetic_control(trade, partner, k=k, alpha=alpha, leave_one_out=False, **(options | {"donor_rule": other_rule}))
 pools = pool_comparison({f"{donor_rule} (as specified)": res, f"{other_rule} (robustness)": other})
-fuel_share = [fmt.pct(v, signed=False) for v in pools["weight on fuel-driven donors"]]
-display(readable(pools.assign(**{"weight on fuel-driven donors": fuel_share})))
-
+display(pools_table(pools))
 
 # %% [markdown]
 # ## Effect per year: Russia, tested on its own
@@ -235,21 +182,8 @@ display(readable(res.leave_one_out, rmspe=("pre_rmspe",)).assign(
     weight=[fmt.pct(v, signed=False) for v in res.leave_one_out["weight"]]))
 if res.augmented is not None:
     print("Augmented synthetic control (ridge outcome model, Ben-Michael, Feller and Rothstein 2021):")
-    aug_table = res.augmented.assign(negative_weight=-res.augmented["negative_weight"])
-    display(readable(aug_table, rename={"gap": "gap (log points)", "negative_weight": "negative weights (sum)",
-                                        "ridge_lambda": "ridge penalty"}).assign(**{
-        "ridge penalty": ["≈ 0" if v < 1e-3 else fmt.number(v, 2) for v in res.augmented["ridge_lambda"]],
-        "negative weights (sum)": [fmt.number(-v, 3) for v in res.augmented["negative_weight"]],
-        "gap (log points)": [fmt.number(v, 3) for v in res.augmented["gap"]]}))
-    aug = res.augmented.iloc[0]
-    display(Markdown(
-        "The augmented fit's cross-validation chose a ridge penalty "
-        + ("≈ 0" if aug["ridge_lambda"] < 1e-3 else f"of {fmt.number(aug['ridge_lambda'], 2)}")
-        + f"; its negative weights sum to {fmt.number(-aug['negative_weight'], 3)}, so it "
-        f"matches the pre-period almost exactly (pre-RMSPE {rmspe_text(aug['pre_rmspe'], False)}) by extrapolating "
-        "beyond the donors. Read its effects as a check on the point estimates, not as a better fit; "
-        "no interval is reported for it."
-    ))
+    display(augmented_table(res))
+    display(Markdown(augmented_text(res)))
 
 # %% [markdown]
 # ## Specification checks
@@ -264,30 +198,8 @@ if res.augmented is not None:
 # %%
 checks = specification_checks(trade, partner, k=k, alpha=alpha, **options)
 display(readable(checks, rename={"p_value": "p_value (RMSPE ratio)"}))
-lo, hi = checks.filter(like="effect_").min(), checks.filter(like="effect_").max()
-degenerate = checks[checks["note"] != ""]
-spec = [
-    "Across the " + str(len(checks)) + " specifications the point estimates range from "
-    + " and from ".join(f"{fmt.pct(lo[c])} to {fmt.pct(hi[c])} ({c[7:]})" for c in lo.index)
-    + ". This is a range of point estimates, not a confidence interval."
-]
-if len(degenerate):
-    lo2, hi2 = (checks.drop(index=degenerate.index).filter(like="effect_").agg(f) for f in ("min", "max"))
-    spec[0] += (" Without the degenerate row flagged below: "
-                + "; ".join(f"{fmt.pct(lo2[c])} to {fmt.pct(hi2[c])} ({c[7:]})" for c in lo2.index) + ".")
-for label, row in degenerate.iterrows():
-    spec.append(
-        f"The '{label}' fit interpolates its {row['donors']}-donor pool through the pre-period exactly "
-        f"(pre-RMSPE {rmspe_text(row['pre_rmspe'], False)}), so its placebo filter keeps only {row['placebos']} "
-        "placebos that interpolate too, and its p-value is not informative."
-    )
-informative = checks.drop(index=degenerate.index)["p_value"]
-spec.append(
-    f"The RMSPE-ratio p-value lies between {fmt.number(informative.min(), 2)} and "
-    f"{fmt.number(informative.max(), 2)} in every {'other ' if len(degenerate) else ''}specification"
-    + (f": never below {level}." if informative.min() >= alpha else ".")
-)
-Markdown("\n\n".join(spec))
+spec_text, spec_range, spec_p_range = specification_text(checks, alpha)
+Markdown(spec_text)
 
 # %% [markdown]
 # ## Synthetic difference-in-differences
@@ -306,12 +218,7 @@ sd = sdid.to_frame()
 display(readable(sd, percent=("lower", "upper"), rename={"tau": "tau (log points)"}))
 display(sdid.weights[sdid.weights > 1e-3].sort_values(ascending=False).map(lambda v: fmt.pct(v, signed=False)).to_frame().T)
 print("Time weights:", ", ".join(f"{y}: {fmt.number(v, 2)}" for y, v in sdid.time_weights.items() if v > 1e-3))
-n_sdid = len(sdid.weights)
-display(Markdown(
-    f"Synthetic DiD placebos: all {n_sdid} donors, so p is {partner}'s rank among {n_sdid + 1}; "
-    f"p = {fmt.number(1 / (n_sdid + 1), 2)} is its floor here (1/{n_sdid + 1}), while the synthetic "
-    f"control's per-year floor is 1/{res.n_placebos + 1} ({res.n_placebos} kept placebos)."
-))
+display(Markdown(sdid_text(sdid, res, partner)))
 
 # %% [markdown]
 # ## Russia and the five re-routing partners
@@ -327,17 +234,8 @@ fam = fit_synthetic_controls(trade, treated, k=k, alpha=alpha, leave_one_out=Fal
 table = fam.to_frame()
 display(readable(table, rename={"p_value": "p_value (RMSPE ratio)", "p_adjusted": "p_adjusted (Holm, partners)"}))
 print(fam.family)
-partners = table.drop(index=partner)
-if len(partners):
-    display(Markdown(
-        f"EU exports to the partners rose in the point estimates ({', '.join(f'{c} {fmt.pct(v)}' for c, v in partners[f'effect_{res.post_years[-1]}'].items())} "
-        f"in {res.post_years[-1]}), as EBRD research found for Armenia, Kazakhstan and the Kyrgyz Republic "
-        "(Chupilkin, Javorcik and Plekhanov 2023). But no partner's rise is distinguishable from "
-        f"donor-destination noise here (p = {fmt.number(partners['p_value'].min(), 2)}-{fmt.number(partners['p_value'].max(), 2)}, "
-        f"Holm-adjusted over the five {fmt.number(partners['p_adjusted'].min(), 2)} or more). Read this as "
-        "'not detected at destination level', not as evidence against re-routing: the EBRD puts re-routed "
-        "flows at a small share of the fall in direct exports, visible product by product."
-    ))
+if len(table) > 1:
+    display(Markdown(partners_text(table, partner, res.post_years[-1])))
 
 # %% [markdown]
 # ## Beside the monthly counterfactual and Eurostat's figure
@@ -352,6 +250,8 @@ annual_real = prices.deflate(annual, "EUR", deflator=deflator) if real else None
 plain = change_table(annual, annual_real, first=intervention - 1, last=last, deflator=res.deflator,
                      published=EUROSTAT_RU_EXPORTS if partner == "RU" else None)
 raw = float(plain["change"].iloc[-2 if partner == "RU" else -1])  # real when deflated, else nominal
+
+# %%
 cf = None
 if monthly_counterfactual:
     monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner=partner, flow="export", start="2019-01")
@@ -359,6 +259,8 @@ if monthly_counterfactual:
     y = prices.deflate(y_nominal, "EUR", deflator=deflator) if real else y_nominal
     cf = models.estimate_counterfactual(y, "2022-03", log=True, n_sims=n_sims)
     cf_window = f"2022-03 to {pd.Period(y.index.max(), freq='M')}"
+
+# %%
 estimates = pd.DataFrame(
     [("Synthetic control (this notebook)", str(yr), r["effect"], "against the weighted donor destinations")
      for yr, r in res.effects().iterrows()]
@@ -372,37 +274,12 @@ display(readable(estimates))
 display(readable(plain, percent=("change",)))
 
 # %%
-eff = res.effects()
-syn_growth = np.expm1(res.synthetic[last] - res.synthetic[intervention - 1]) if outcome != "index" else res.synthetic[last] / res.synthetic[intervention - 1] - 1
-text = [
-    f"Prices: {res.deflator}. The synthetic control puts EU27 exports to {partner} at "
-    f"{fmt.pct(eff.loc[last, 'effect'])} in {last} relative to the donor destinations, while the plain "
-    f"change from {intervention - 1} to {last} is {fmt.pct(raw)}"
-    + (f" at {intervention - 1} prices ({fmt.pct(plain['change'].iloc[0])} in current prices)" if real else "")
-    + ". The two differ because the donors' exports moved too: the synthetic control changed by "
-    f"{fmt.pct(syn_growth)} over the same years, so the synthetic-control effect is the change measured "
-    "against where exports would have gone had they moved like the donors'.",
-]
+ru_month = None
 if partner == "RU":
-    text.append(
-        f"Eurostat's published {fmt.pct(EUROSTAT_RU_EXPORTS.value)} compares the seasonally adjusted "
-        "monthly level of September 2023 with February 2022, in current prices: one month against "
-        "another, with no counterfactual and no deflator. It is not an estimate of the sanctions' effect. "
-        + base_month_sentence(y_nominal if monthly_counterfactual else data.load_trade(
-            "eurostat_comext", reporter="EU27_2020", partner=partner, flow="export").set_index("period")["value"])
-    )
-if cf is not None:
-    ci = cf.conf_int(0.05).loc["average"]
-    n_paths = cf.to_results().get("n_draws") or n_sims
-    text.append(
-        f"The monthly counterfactual of notebook 02 (EU27 exports{', 2021 prices' if real else ''}, intervention "
-        f"2022-03, its default model) gives {fmt.pct(cf.average_effect)} on average from {fmt.month('2022-03')} "
-        f"to {fmt.month(y.index.max())} (95% interval {fmt.pct_interval(ci['lower'], ci['upper'])}, from "
-        f"{n_paths} simulated paths; a longer window than the synthetic control's "
-        f"{res.post_years[0]}-{res.post_years[-1]}). It extrapolates the flow's own 2019-2022 path, "
-        "so it carries no information from other destinations, and averages over months rather than years."
-    )
-Markdown("\n\n".join(text))
+    ru_month = base_month_sentence(y_nominal if monthly_counterfactual else data.load_trade(
+        "eurostat_comext", reporter="EU27_2020", partner=partner, flow="export").set_index("period")["value"])
+Markdown(comparison_text(res, plain, raw, real=real, base_month=ru_month, cf=cf,
+                         cf_last_month=y.index.max() if cf is not None else None, n_sims=n_sims))
 
 # %% [markdown]
 # ## Caveats
@@ -431,14 +308,17 @@ record |= {
     "sc_other_pool": {"donor_rule": other_rule, **{k_: v for k_, v in other.record().items()
                                                     if k_.startswith(("sc_effect", "sc_p_placebo", "sc_rank", "sc_pre_rmspe"))}},
 }
-record["specification_range"] = {c: [lo[c], hi[c]] for c in lo.index}  # point estimates, not an interval
-record["specification_p_range"] = [float(informative.min()), float(informative.max())]
+
+# %%
+record["specification_range"] = spec_range  # point estimates, not an interval
+record["specification_p_range"] = spec_p_range
 record["sdid_effect"] = {str(y): v for y, v in sdid.to_frame()["effect"].items()}
 record["sdid_p"] = {str(y): v for y, v in sdid.to_frame()["p_value"].items()}
 if res.augmented is not None:
     record["asc_effect"] = {str(y): v for y, v in res.augmented["effect"].items()}
 if cf is not None:
     record["monthly_counterfactual_effect"] = cf.average_effect
+    ci = cf.conf_int(0.05).loc["average"]
     record["monthly_counterfactual_lower"] = float(ci["lower"])
     record["monthly_counterfactual_upper"] = float(ci["upper"])
     record["monthly_counterfactual_window"] = cf_window

@@ -9,6 +9,7 @@ import pytest
 from sanctions_model.errors import ParameterError
 from sanctions_model.models.gravity_design import ONE_EXPORTER_CAVEAT, gravity_randomization
 from sanctions_model.models.simulate_destinations import _DONOR_CODES
+from sanctions_model.reporting import format as fmt
 
 
 def _annual(effect_late: float, seed: int, n: int = 30) -> pd.DataFrame:
@@ -74,3 +75,23 @@ def test_group_of_destinations_ranked_among_random_donor_groups():
     assert r.n_placebos == 40 and all(len(i.split("+")) == 3 for i in r.placebo.index)
     assert r.rank == 1 and "groups of 3 destinations" in r.inference
     assert res.treated == "+".join(group)
+    # 40 of C(18, 3) = 816 groups drawn at random: figures printed to their Monte Carlo error
+    assert res.sampled and res.pvalue_text("g_2022") == "p < 0.024"  # rank 1: the floor, 1/41
+    lo, hi = r.conf_int()
+    assert res.interval_text("g_2022").endswith("%") and " to " in res.interval_text("g_2022")
+    text = res.sentence("g_2022", "The group", reference="its 2010-21 level", inference="40 groups")
+    assert "95% interval " + res.interval_text("g_2022") in text and "p < 0.024" in text
+
+
+def test_exhaustive_placebos_keep_their_exact_figures():
+    """One treated destination, every donor a placebo: no Monte Carlo error, exact digits."""
+    d = _annual(-0.5, 4)
+    res = gravity_randomization(d, outcome="value", treated="RU", windows=WINDOWS)
+    assert not res.sampled
+    name = next(iter(res.results))
+    r = res.results[name]
+    assert res.pvalue_text(name) == fmt.pvalue(r.pvalue, n_draws=r.n_placebos, exact=True,
+                                               units="placebos")  # fmt: skip
+    lo, hi = r.conf_int()
+    assert res.interval_text(name) == fmt.pct_interval(np.expm1(lo), np.expm1(hi))
+    assert r.conf_int_mc_error(sampled=False) == 0.0

@@ -15,6 +15,7 @@ from sanctions_model.models.panel import (
     estimate_event_study,
 )
 from sanctions_model.models.simulate import simulate_trade_panel
+from sanctions_model.reporting import format as fmt
 
 EVENT = "2022-03"
 
@@ -225,3 +226,24 @@ def test_randomization_with_two_treated_destinations_and_duplicate_draws():
     assert es.placebo.shape[0] == 99 and "placebo sets of 2 destinations" in es.inference
     did = estimate_did(sp.data, treated=["RU", "BY"], event=EVENT, reps=199)
     assert did.estimate == pytest.approx(-0.8, abs=0.15) and did.rank == 1
+
+
+def test_notebook_03_tables_and_sentences_from_the_package():
+    """panel_report: percent cells, the gravity table's columns, labels written once."""
+    from sanctions_model.models.panel_report import gravity_table, lp, pct_cell
+
+    assert pct_cell(np.log(0.5)) == "-50%" and pct_cell(np.nan) == fmt.MISSING
+    assert lp(-0.71234) == "-0.712"
+    frame = pd.DataFrame(
+        {"estimate": [np.log(0.4), 0.1], "lower": [np.log(0.3), np.nan],
+         "upper": [np.log(0.6), np.nan], "pvalue": [0.0196, np.nan], "rank": [1, 3],
+         "n_placebos": [50, 50], "compared_with": ["Russia in 2014-21", "the partners"]},
+        index=["russia_2022_vs_2014_21", "partners_2022"],
+    )  # fmt: skip
+    ri = gravity_table(frame, analytic=False)
+    assert ri.loc["russia_2022_vs_2014_21", "95% interval"] == "-70% to -40%"
+    assert ri.loc["russia_2022_vs_2014_21", "rank"] == "1 of 51"
+    assert ri.loc["partners_2022", "95% interval"] == fmt.MISSING
+    an = gravity_table(frame.assign(analytic_inference=["", "n/a"]), analytic=True,
+                       inference="cluster-robust")  # fmt: skip
+    assert an["inference"].tolist() == ["cluster-robust", "n/a"] and "rank" not in an

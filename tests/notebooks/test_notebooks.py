@@ -185,7 +185,13 @@ def test_coordination_gaps(tmp_path):
 
 @pytest.mark.slow
 def test_trade_diversion(tmp_path):
-    res = run("03_trade_diversion.ipynb", tmp_path, ("lags", "12"), ("reps", "199"))
+    res = run(
+        "03_trade_diversion.ipynb",
+        tmp_path,
+        ("lags", "12"),
+        ("reps", "199"),
+        ("group_draws", "199"),
+    )
     # Russia against notebook 05's donor pool (annual_donor_pool: no EU members, hubs or
     # non-country codes, EUR 1 bn+ in every pre-year), randomization inference: rank 1
     donors = res["did_ru_annual_donors"]
@@ -230,6 +236,11 @@ def test_trade_diversion(tmp_path):
     assert "n/a: one treated cluster, see the randomization table" in report
     assert "September 2023 against February 2022" in report and "2021 peak" not in report
     assert "8 bn" not in report and "EUR 7.27 bn" in report and "2.2% below" in report
+    # 19.5: exposure figures rounded to their Monte Carlo error (99,999 draws; seeds agree)
+    assert "(95% interval -35% to +400%; p = 0.3)" in res["did_exposure_sentence"]
+    assert "rounded to their Monte Carlo error" in report
+    assert "among 199 random groups of five donors" in res["gravity_partners_2022_sentence"]
+    assert "rank" not in res["gravity_partners_2022_sentence"]
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ its dummies zero), so small, volatile destinations do not dominate the placebo d
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +22,12 @@ import pandas as pd
 
 from sanctions_model.data.donors import donor_pool
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.text import effect_sentence
 
 from ._results import ResultsDisplayMixin, Summary, validate_alpha
 from .inference import RandomizationResults, placebo_in_space
+from .mc_digits import mc_pct_interval, mc_pvalue
 
 __all__ = ["GravityRandomization", "ONE_EXPORTER_CAVEAT", "gravity_randomization"]
 
@@ -45,6 +49,7 @@ class GravityRandomization(ResultsDisplayMixin):
     treated: str
     n_donors: int
     caveats: tuple[str, ...] = field(default=())
+    sampled: bool = False  # placebo groups drawn at random (Monte Carlo error), not enumerated
 
     @property
     def inference(self) -> str:
@@ -63,6 +68,39 @@ class GravityRandomization(ResultsDisplayMixin):
                 "compared_with": self.compared_with.get(name, ""),
             }  # fmt: skip
         return pd.DataFrame.from_dict(rows, orient="index")
+
+    def pvalue_text(self, name: str) -> str:
+        """The p-value as printed: to its Monte Carlo error when the placebos are sampled."""
+        r = self.results[name]
+        if self.sampled:
+            return mc_pvalue(r.pvalue, r.n_placebos)
+        return fmt.pvalue(r.pvalue, n_draws=r.n_placebos, exact=True, units="placebos")
+
+    def interval_text(self, name: str) -> str:
+        """``-8% to +150%``: percent ends, rounded to their Monte Carlo error when sampled."""
+        r = self.results[name]
+        lo, hi = r.conf_int()
+        if not self.sampled:
+            return fmt.pct_interval(np.expm1(lo), np.expm1(hi))
+        se = r.conf_int_mc_error(sampled=True)
+        return mc_pct_interval(np.expm1(lo), np.expm1(hi), np.exp(lo) * se, np.exp(hi) * se)
+
+    def sentence(self, name: str, subject: str, reference: str, inference: str) -> str:
+        """:func:`~sanctions_model.reporting.text.effect_sentence` with the printed digits."""
+        r = self.results[name]
+        lo, hi = r.conf_int()
+        text = effect_sentence(
+            subject, r.estimate, lo, hi, p_value=r.pvalue, scale="log", reference=reference,
+            alpha=r.alpha, n_draws=r.n_placebos, exact_floor=not self.sampled,
+            draw_units="placebos", inference=inference,
+        )  # fmt: skip
+        if not self.sampled:
+            return text
+        level = f"{100 * (1 - r.alpha):.0f}% interval "
+        text = text.replace(level + fmt.pct_interval(np.expm1(lo), np.expm1(hi)),
+                            level + self.interval_text(name))  # fmt: skip
+        return text.replace(fmt.pvalue(r.pvalue, n_draws=r.n_placebos, units="placebos"),
+                            self.pvalue_text(name))  # fmt: skip
 
     def summary(self) -> Summary:
         return Summary(
@@ -205,4 +243,5 @@ def gravity_randomization(
     return GravityRandomization(
         results=results, compared_with=dict(compared_with or {}), treated="+".join(group),
         n_donors=len(pool), caveats=tuple(caveats),
+        sampled=sets is not None and math.comb(len(pool), len(group)) > reps,
     )  # fmt: skip

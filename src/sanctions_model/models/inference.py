@@ -188,6 +188,23 @@ class RandomizationResults(ResultsDisplayMixin):
         c = randomization_critical_value(self.placebo["statistic"].to_numpy(), alpha)
         return self.estimate - c * self.scale, self.estimate + c * self.scale
 
+    def conf_int_mc_error(self, alpha: float | None = None, *, sampled: bool = True) -> float:
+        """Monte Carlo standard error of either interval end (the same for both).
+
+        The ends are ``estimate -/+ scale * c``, ``c`` the ``1 - alpha`` quantile of the
+        placebos' absolute statistics; with placebos drawn at random (``sampled``, e.g. random
+        groups of donors) ``c`` carries the quantile's Monte Carlo error
+        (:func:`~sanctions_model.models.mc_digits.quantile_mc_error`). Every placebo
+        enumerated: 0.
+        """
+        from sanctions_model.models.mc_digits import quantile_mc_error
+
+        alpha = self.alpha if alpha is None else validate_alpha(alpha)
+        if not sampled:
+            return 0.0
+        stats_ = np.abs(self.placebo["statistic"].to_numpy())
+        return float(self.scale * quantile_mc_error(stats_, 1 - alpha))
+
     def to_frame(self) -> pd.DataFrame:
         """The placebo distribution with the treated unit(s) first (column ``treated``)."""
         head = pd.DataFrame(
@@ -381,6 +398,27 @@ class WildBootstrapResults:
                     outside = mid
             bounds.append(inside)
         return float(bounds[0]), float(bounds[1])
+
+    def conf_int_mc_error(self, alpha: float | None = None) -> tuple[float, float]:
+        """Monte Carlo standard errors of the two interval ends (``inf`` for an open end).
+
+        An end is where ``p(beta0)`` crosses ``alpha``; ``p`` from ``B`` draws has a binomial
+        error ``sqrt(alpha (1 - alpha) / B)`` there, which moves the crossing by that error
+        divided by the slope of ``p`` (a secant over a tenth of the end's distance from the
+        estimate, on the same draws). Where the p-curve is flat the end is poorly pinned down.
+        """
+        alpha = self.alpha if alpha is None else validate_alpha(alpha)
+        lo, hi = self.conf_int(alpha)
+        se_p = math.sqrt(alpha * (1 - alpha) / self.reps)
+        out = []
+        for end in (lo, hi):
+            h = 0.1 * abs(end - self.estimate)
+            if not np.isfinite(end) or h <= 0:
+                out.append(np.inf)
+                continue
+            slope = abs(self.pvalue_at(end - h) - self.pvalue_at(end + h)) / (2 * h)
+            out.append(se_p / slope if slope > 0 else np.inf)
+        return float(out[0]), float(out[1])
 
 
 def _wcr_pvalue(

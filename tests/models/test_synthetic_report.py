@@ -1,0 +1,90 @@
+"""Notebook 05's tables and sentences, rendered from the result objects (synthetic_report).
+
+The strings are notebook 05's at its defaults on the embedded data (2021 prices, no fuel-driven
+donors): the notebook calls these functions, so a change of wording or digits shows here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sanctions_model.models.synthetic import fit_synthetic_control
+from sanctions_model.models.synthetic_did import fit_synthetic_did
+from sanctions_model.models.synthetic_report import (
+    donor_pool_text,
+    ordinal,
+    partners_text,
+    placebo_table,
+    ratio_test_text,
+    readable,
+    rmspe_text,
+    sdid_text,
+    specification_text,
+)
+
+data = pytest.importorskip("sanctions_model.data")
+
+
+@pytest.fixture(scope="module")
+def fit():
+    annual = data.load_trade(source="eurostat_comext_annual")
+    return fit_synthetic_control(annual, "RU", leave_one_out=False), annual
+
+
+def test_ratio_test_sentence_follows_its_rank_and_p(fit):
+    res, _ = fit
+    text = ratio_test_text(res, "RU", 5.0, 0.05)
+    assert text.startswith(
+        "The ratio test over both years ranks RU's post/pre RMSPE ratio 9th of 51"
+    )
+    assert "(p = 0.18), which does not reach 5%: MX, JP, MA, BA, NO, MD, PK, PA have larger" in text
+    assert "against 0.10 for RU" in text
+    # the same numbers at alpha = 0.2: the p-value reaches it, so no "does not reach"
+    assert "does not reach" not in ratio_test_text(res, "RU", 5.0, 0.2)
+    top = placebo_table(res)
+    assert len(top) == res.rank + 2 and top["ratio"].iloc[0] == "126"
+
+
+def test_donor_pool_and_sdid_sentences(fit):
+    res, annual = fit
+    text = donor_pool_text(res, 1.0)
+    assert "EUR 1 bn in every year 2010-2021" in text and "\n- " in text
+    sdid = fit_synthetic_did(annual, "RU")
+    assert sdid_text(sdid, res, "RU") == (
+        "Synthetic DiD placebos: all 50 donors, so p is RU's rank among 51; p = 0.020 is its "
+        "floor here (1/51), while the synthetic control's per-year floor is 1/51 (50 kept "
+        "placebos)."
+    )
+
+
+def test_specification_text_states_a_range_not_an_interval():
+    checks = pd.DataFrame(
+        {"effect_2022": [-0.58, -0.50, -0.9], "effect_2023": [-0.72, -0.65, -0.95],
+         "p_value": [0.18, 0.12, 1.0], "note": ["", "", "interpolates"], "donors": [50, 50, 9],
+         "pre_rmspe": [0.1, 0.1, 0.0], "placebos": [50, 50, 3]},
+        index=["as specified", "log", "small pool"],
+    )  # fmt: skip
+    text, ranges, p_range = specification_text(checks, 0.05)
+    assert text.startswith("Across the 3 specifications the point estimates range from -90% to")
+    assert "Without the degenerate row flagged below: -58% to -50% (2022)" in text
+    assert "The 'small pool' fit interpolates its 9-donor pool" in text
+    assert "between 0.12 and 0.18 in every other specification: never below 5%." in text
+    assert ranges["effect_2022"] == [-0.9, -0.5] and p_range == [0.12, 0.18]
+
+
+def test_partners_sentence_and_helpers():
+    table = pd.DataFrame(
+        {"effect_2023": [-0.68, 2.1, 0.5], "p_value": [0.02, 0.3, 0.6],
+         "p_adjusted": [0.02, 0.6, 0.6]},
+        index=["RU", "AM", "KZ"],
+    )  # fmt: skip
+    text = partners_text(table, "RU", 2023)
+    assert "(AM +210%, KZ +50% in 2023)" in text and "p = 0.30-0.60" in text
+    assert partners_text(table.loc[["RU"]], "RU", 2023) == ""
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 21, 113)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "21st", "113th"]  # fmt: skip
+    assert rmspe_text(0.0004) == "< 0.001 (exact interpolation)" and rmspe_text(0.1) == "0.10"
+    shown = readable(pd.DataFrame({"effect_2022": [-0.5712], "pre_rmspe": [np.float64(0.0)]}))
+    assert shown.iloc[0].tolist() == ["-57%", "< 0.001 (exact interpolation)"]
