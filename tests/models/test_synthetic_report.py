@@ -82,7 +82,13 @@ def test_partners_sentence_and_helpers():
     )  # fmt: skip
     text = partners_text(table, "RU", 2023)
     assert "(AM +210%, KZ +50% in 2023)" in text and "p = 0.30-0.60" in text
+    assert "rose in the point estimates" in text and "No partner's change" in text
     assert partners_text(table.loc[["RU"]], "RU", 2023) == ""
+    # the sentence follows the adjusted p-values and the signs, never a fixed verdict
+    found = table.assign(p_adjusted=[0.02, 0.01, 0.6], effect_2023=[-0.68, 2.1, -0.2])
+    text = partners_text(found, "RU", 2023)
+    assert "moved in the point estimates" in text and "No partner" not in text
+    assert "after the Holm adjustment: AM (+210%, adjusted p = 0.010)" in text
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 21, 113)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "21st", "113th"]  # fmt: skip
     assert rmspe_text(0.0004) == "< 0.001 (exact interpolation)" and rmspe_text(0.1) == "0.10"
