@@ -57,9 +57,11 @@ format: $(STAMP)
 test: $(STAMP) system-deps lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-# The inner loop: the tests not marked slow, on both cores (no lint, no browser install).
+# The inner loop: the tests not marked slow, on both cores (no lint, no browser install), with a
+# table and numba cache kept between runs (keyed by the sources and the code).
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" $(PYTEST_ARGS)
+	SANCTIONS_MODEL_TABLE_CACHE=$(CURDIR)/$(VENV)/test-cache MPLBACKEND=Agg \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 # JupyterLab on PORT (default 8888), no browser. runner/lab.py writes $(LAB_PID) (pid, start time,
 # command) and then execs the server, so the file names the server itself. `make lab-stop` (or
