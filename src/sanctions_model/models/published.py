@@ -17,7 +17,10 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 
 __all__ = [
+    "EBRD_REROUTING",
     "EUROSTAT_RU_EXPORTS",
+    "EUROSTAT_RU_EXPORTS_ANNUAL",
+    "IMF_DIRECT_RATIOS",
     "PublishedFigure",
     "base_month_facts",
     "base_month_sentence",
@@ -27,12 +30,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PublishedFigure:
-    """A figure as its publisher states it, with what it compares and in which prices."""
+    """A figure as its publisher states it, with what it compares and in which prices.
 
-    value: float
+    ``value`` is None when the publisher's figure is the shipped data themselves (Eurostat's
+    annual Comext totals, the IMF's IMTS values): it is then computed from those data, in the
+    publisher's current prices, never typed here.
+    """
+
+    value: float | None
     compares: str
     prices: str
     source: str
+    qualifier: str = ""
+    """A word before the value when the publisher gives a bound (``under`` 0.10)."""
 
 
 EUROSTAT_RU_EXPORTS = PublishedFigure(
@@ -41,6 +51,30 @@ EUROSTAT_RU_EXPORTS = PublishedFigure(
     "seasonally adjusted; no counterfactual)",
     prices="current prices (nominal EUR)",
     source="Eurostat, 'EU trade with Russia - latest developments' (Statistics Explained)",
+)
+
+EUROSTAT_RU_EXPORTS_ANNUAL = PublishedFigure(
+    value=None,
+    compares="EU27 exports to Russia, 2023 against 2021 (annual totals; no counterfactual)",
+    prices="current prices (nominal EUR)",
+    source="Eurostat, Comext annual totals (the embedded data, computed from them)",
+)
+
+EBRD_REROUTING = PublishedFigure(
+    value=0.10,
+    compares="re-routing of sanctioned goods through Armenia, Kazakhstan and Kyrgyzstan as a "
+    "share of the fall in direct EU exports to Russia: under 10% (about 5% in the 2023 working "
+    "paper)",
+    prices="current prices",
+    source="EBRD, 'The Eurasian roundabout' (CEPR DP20097, 2025; EBRD working paper, 2023)",
+    qualifier="under",
+)
+
+IMF_DIRECT_RATIOS = PublishedFigure(
+    value=None,
+    compares="Russia's imports from each ally, one year against another (the partners' records)",
+    prices="current prices (nominal USD)",
+    source="IMF, International Trade in Goods (IMTS), the embedded data",
 )
 
 
@@ -142,7 +176,7 @@ def change_table(
             }
         )
     index = ["annual data, nominal"] + (["annual data, real"] if real is not None else [])
-    if published is not None:
+    if published is not None and published.value is not None:
         rows.append(
             {"change": published.value, "compares": published.compares, "prices": published.prices}
         )
