@@ -10,11 +10,12 @@ an estimator changes, its test and this entry change together.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sanctions_model.reporting.findings import build_sections
+from sanctions_model.reporting.findings import SUCCESS, build_sections
 
 __all__ = ["METHODS", "METHODS_PAGE", "Method", "render_methods_html"]
 
@@ -29,6 +30,9 @@ class Method:
     assumes: str
     measured: str
     test: str
+    inference_keys: tuple[str, ...] = ()
+    """``results.json`` keys whose text says how this sweep's runs made the p-values, when the
+    findings page has no section of this key."""
 
 
 METHODS = (
@@ -61,6 +65,7 @@ METHODS = (
         "QLR in 9 and CUSUM in 10 of 100 series; with a break of -0.8 Chow and QLR rejected in 40 "
         "of 40 and CUSUM in 35 of 40.",
         "tests/models/test_breaks.py",
+        ("break_inference",),
     ),
     Method(
         "diversion",
@@ -109,6 +114,8 @@ METHODS = (
     ),
 )
 
+_PER_RUN = re.compile(r" \(AR\(\d+\) by BIC[^)]*\)")
+
 _CSS = """
 body { font-family: system-ui, "DejaVu Sans", sans-serif; margin: 0; color: #1d1d1d; }
 main { max-width: 900px; margin: 0 auto; padding: 1.5em; }
@@ -134,6 +141,15 @@ def render_methods_html(records: Sequence[Any]) -> str:
     for method in METHODS:
         section = sections.get(method.key)
         inference = [s for s in (section.inference if section else []) if not s.startswith("<")]
+        for key in method.inference_keys:
+            for record in records:
+                res = getattr(record, "results", None)
+                text = res.get(key) if isinstance(res, dict) else None
+                if getattr(record, "status", "") in SUCCESS and isinstance(text, str):
+                    # one line for every run: the per-run sieve order is in each report
+                    text = _PER_RUN.sub(" (its AR order chosen by BIC in each run)", text)
+                    if text not in inference:
+                        inference.append(text)
         runs = (
             "".join(f"<li>{html.escape(s)}</li>" for s in inference)
             if inference
