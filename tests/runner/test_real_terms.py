@@ -229,6 +229,9 @@ def test_prices_section_on_the_findings_page_and_in_the_readme(tmp_path):
     for text in ("-58% (-72% to -35%)", "-54% (-70% to -25%)", "-61% (Eurostat)", "under 0.10"):
         assert text in prices, text
     assert prices.count("<tr>") == 1 + len(price_rows(RECORDS))
+    # figures never break (td.num is nowrap); the sentences wrap
+    assert '<td class="num">-58% (-72% to -35%)</td>' in prices
+    assert '<td class="text">Deflating by' in prices and '<td class="num">Deflating' not in prices
     readme = tmp_path / "README.md"
     readme.write_text(f"# T\n\n{START}\nold\n{END}\n")
     assert update_readme(readme, stamp)
