@@ -26,6 +26,7 @@ Keys read
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,11 +119,14 @@ def _deflator_effect(real: Value | None, nominal: Value | None, deflator: str) -
     if real is None or nominal is None:
         return ""
     show = fmt.pct if real.scale == "relative" else fmt.ratio
+    base = re.search(r", (\d{4}) = 100$", deflator)
+    words = deflator[: base.start()] if base else deflator
     if show(real.value) == show(nominal.value):
-        return f"Deflating by {deflator} leaves the printed figure unchanged."
+        return f"Deflating by {words} leaves the printed figure unchanged."
+    since = f"the price changes since {base.group(1)}" if base else "the price changes"
     lower = real.value < nominal.value
     return (
-        f"Deflating by {deflator} takes the post-2021 price rise out of the values, which puts "
+        f"Deflating by {words} takes {since} out of the values, which puts "
         f"the real figure {'below' if lower else 'above'} the nominal one."
     )
 
@@ -347,7 +351,7 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
                 None,
                 None,
                 "The deflator moves Russia and its synthetic control alike; it changes only "
-                "which donors pass the size threshold (in 2021 prices). No published "
+                "which donors pass the size threshold (in constant prices). No published "
                 "counterpart.",
                 r.name,
                 _use(sink, r, link_prefix),
