@@ -168,17 +168,17 @@ def test_one_row_per_headline_with_real_nominal_and_published_numbers():
         "EU27 substitution ratio, hubs' import records (share of the fall in direct exports offset)"
     ]
     c = hubs.cells()
-    assert c["Real terms (default)"] == "0.027 (-0.040 to 0.14)"
-    assert c["Nominal"] == "0.053 (-0.010 to 0.17)"  # the interval of the current-USD row
-    assert c["Published"] == "under 0.10 (EBRD)" and hubs.published is EBRD_REROUTING
+    assert c["Real terms (default)"] == "2.7% (-4.0% to 14%)"
+    assert c["Nominal"] == "5.3% (-1.0% to 17%)"  # the interval of the current-USD row
+    assert c["Published"] == "under 10% (EBRD)" and hubs.published is EBRD_REROUTING
     assert (
         "CPI-U" in c["Why they differ"]
-        and "The real interval includes 0.10." in (c["Why they differ"])
+        and "The real interval includes 10%." in (c["Why they differ"])
     )
     eu = rows[
         "EU27 substitution ratio, EU export records (share of the fall in direct exports offset)"
     ].cells()
-    assert (eu["Real terms (default)"], eu["Nominal"]) == ("0.15 (0.070 to 0.27)", "0.20")
+    assert (eu["Real terms (default)"], eu["Nominal"]) == ("15% (7.0% to 27%)", "20%")
     assert "HICP" in eu["Why they differ"]
     imf = rows["Russia's imports from the EU27, change (IMF)"].cells()
     assert (imf["Real terms (default)"], imf["Nominal"], imf["Published"]) == (
@@ -229,7 +229,7 @@ def test_prices_section_on_the_findings_page_and_in_the_readme(tmp_path):
     assert a < p < d
     prices = page[p:d]
     assert "Real terms, nominal and published figures" in prices
-    for text in ("-58% (-72% to -35%)", "-54% (-70% to -25%)", "-61% (Eurostat)", "under 0.10"):
+    for text in ("-58% (-72% to -35%)", "-54% (-70% to -25%)", "-61% (Eurostat)", "under 10%"):
         assert text in prices, text
     assert prices.count("<tr>") == 1 + len(price_rows(RECORDS))
     # figures never break (td.num is nowrap); the sentences wrap
@@ -243,7 +243,7 @@ def test_prices_section_on_the_findings_page_and_in_the_readme(tmp_path):
     assert text.index("**Answers**") < text.index("**Real terms")
     assert "| EU27 exports to Russia, monthly counterfactual (average month), Mar 2022" in block
     assert "| -58% (-72% to -35%) | -54% (-70% to -25%) | -61% (Eurostat) |" in block
-    assert "| 0.027 (-0.040 to 0.14) | 0.053 (-0.010 to 0.17) | under 0.10 (EBRD) |" in block
+    assert "| 2.7% (-4.0% to 14%) | 5.3% (-1.0% to 17%) | under 10% (EBRD) |" in block
     assert readme_differences(readme, stamp) == []
     table = price_table(price_rows(RECORDS))
     assert all(len(r) == 5 and r["Why they differ"].endswith(".") for r in table)

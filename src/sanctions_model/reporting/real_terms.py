@@ -57,9 +57,17 @@ __all__ = ["PriceRow", "Value", "price_rows", "price_table", "price_markdown"]
 TITLE = "Real terms, nominal and published figures"
 
 
+def _shower(scale: str) -> Any:
+    """How a figure of ``scale`` prints: a signed percent change, or an unsigned share."""
+    if scale == "relative":
+        return fmt.pct
+    return lambda x: fmt.pct(x, signed=False)
+
+
 @dataclass(frozen=True)
 class Value:
-    """A figure and its 95% interval (``relative``: -0.54 = 54% below; ``ratio``: 0.05)."""
+    """A figure and its 95% interval (``relative``: -0.54 = 54% below; ``share``: 0.05 = 5% of
+    the fall, shown without a sign)."""
 
     value: float
     lower: float | None = None
@@ -67,7 +75,7 @@ class Value:
     scale: str = "relative"
 
     def text(self) -> str:
-        show = fmt.pct if self.scale == "relative" else fmt.ratio
+        show = _shower(self.scale)
         if self.lower is None or self.upper is None:
             return show(self.value)
         return f"{show(self.value)} ({show(self.lower)} to {show(self.upper)})"
@@ -118,7 +126,7 @@ def _deflator_effect(real: Value | None, nominal: Value | None, deflator: str) -
     """How deflating moved the figure, the direction from the signs of the difference."""
     if real is None or nominal is None:
         return ""
-    show = fmt.pct if real.scale == "relative" else fmt.ratio
+    show = _shower(real.scale)
     base = re.search(r", (\d{4}) = 100$", deflator)
     words = deflator[: base.start()] if base else deflator
     if show(real.value) == show(nominal.value):
@@ -364,7 +372,7 @@ def _against(v: Value | None, published: PublishedFigure) -> str:
     """Where the real interval lies against a published bound, in words."""
     if v is None or v.lower is None or v.upper is None or published.value is None:
         return ""
-    b = fmt.ratio(published.value)
+    b = _shower("share")(published.value)
     if v.upper < published.value:
         return f"The whole real interval lies below {b}."
     if v.lower > published.value:
@@ -386,8 +394,8 @@ def _nominal_interval(res: dict[str, Any], estimate: float | None) -> Value | No
                 and _num(row.get("estimate")) is not None
                 and abs(float(row["estimate"]) - estimate) < 1e-9
             ):
-                return Value(estimate, _num(row.get("lower")), _num(row.get("upper")), "ratio")
-    return Value(estimate, scale="ratio")
+                return Value(estimate, _num(row.get("lower")), _num(row.get("upper")), "share")
+    return Value(estimate, scale="share")
 
 
 def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list[PriceRow]:
@@ -405,7 +413,7 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
         deflator = words["USD"]
         ratio = res.get("eu27_ratio")
         period = _years([str(y) for y in range(base + 1, year + 1)])
-        ebrd = Value(EBRD_REROUTING.value, scale="ratio") if EBRD_REROUTING.value else None
+        ebrd = Value(EBRD_REROUTING.value, scale="share") if EBRD_REROUTING.value else None
         coverage = (
             "The EBRD's figure counts sanctioned goods re-routed through Armenia, Kazakhstan and "
             "Kyrgyzstan; this ratio counts all goods, so the goods covered differ."
@@ -419,13 +427,13 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
                 if est is None:
                     continue
                 v = Value(
-                    est, _num(ratio.get(f"{side}_lower")), _num(ratio.get(f"{side}_upper")), "ratio"
+                    est, _num(ratio.get(f"{side}_lower")), _num(ratio.get(f"{side}_upper")), "share"
                 )
                 nom_est = _num(ratio.get(f"{side}_nominal"))
                 nom = (
                     _nominal_interval(res, nom_est)
                     if side == "hubs_side"
-                    else (Value(nom_est, scale="ratio") if nom_est is not None else None)
+                    else (Value(nom_est, scale="share") if nom_est is not None else None)
                 )
                 if not deflated:
                     v, nom = None, v  # type: ignore[assignment]
