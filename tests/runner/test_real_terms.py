@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
+import sys
 
-from sanctions_model.models.published import (
+from sanctions_model.reporting.answers import build_answers
+from sanctions_model.reporting.published import (
     EBRD_REROUTING,
     EUROSTAT_RU_EXPORTS,
     EUROSTAT_RU_EXPORTS_ANNUAL,
 )
-from sanctions_model.reporting.answers import build_answers
 from sanctions_model.reporting.readme import END, START, readme_differences, update_readme
 from sanctions_model.reporting.real_terms import price_rows, price_table
 from sanctions_model.runner.index import write_index
@@ -297,3 +299,17 @@ def test_methods_page_carries_this_sessions_measurements():
     ]
     page = render_methods_html(with_breaks)
     assert page.count("Wald against a bootstrap (its AR order chosen by BIC in each run)") == 1
+
+
+def test_the_table_needs_no_pandas():
+    """The findings page of a warm sweep stays light: the published figures and the table import
+    neither pandas nor the estimators."""
+    code = (
+        "import sys, sanctions_model.reporting.real_terms, sanctions_model.reporting.readme;"
+        "print(sorted(m for m in ('pandas', 'sanctions_model.models') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    from sanctions_model.models import published
+
+    assert published.EUROSTAT_RU_EXPORTS is EUROSTAT_RU_EXPORTS  # one place, re-exported

@@ -5,7 +5,7 @@ it is compared with (Eurostat's -61%, Eurostat's annual totals, the IMF's ratios
 "under 10%") are in current prices. :func:`price_rows` reads the runs' ``results.json`` and
 returns one :class:`PriceRow` per headline: the real figure and its interval, the nominal
 robustness figure the run recorded, the published figure (from
-:mod:`sanctions_model.models.published`, the one place where published figures are typed) and
+:mod:`sanctions_model.reporting.published`, the one place where published figures are typed) and
 one sentence on why they differ (deflator; months compared; counterfactual against raw change;
 goods coverage). Direction words come from the signs; nothing here types a number.
 
@@ -31,13 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sanctions_model.models.published import (
-    EBRD_REROUTING,
-    EUROSTAT_RU_EXPORTS,
-    EUROSTAT_RU_EXPORTS_ANNUAL,
-    IMF_DIRECT_RATIOS,
-    PublishedFigure,
-)
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import (
     Answer,
@@ -51,6 +44,13 @@ from sanctions_model.reporting.answers import (
     _years,
 )
 from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
+from sanctions_model.reporting.published import (
+    EBRD_REROUTING,
+    EUROSTAT_RU_EXPORTS,
+    EUROSTAT_RU_EXPORTS_ANNUAL,
+    IMF_DIRECT_RATIOS,
+    PublishedFigure,
+)
 
 __all__ = ["PriceRow", "Value", "price_rows", "price_table", "price_markdown"]
 
