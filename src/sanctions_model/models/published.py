@@ -8,40 +8,29 @@ EUR 7.27 bn in the embedded data, below 2021's monthly average).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.published import (
+    EBRD_REROUTING,
+    EUROSTAT_RU_EXPORTS,
+    EUROSTAT_RU_EXPORTS_ANNUAL,
+    IMF_DIRECT_RATIOS,
+    PublishedFigure,
+)
 
 __all__ = [
+    "EBRD_REROUTING",
     "EUROSTAT_RU_EXPORTS",
+    "EUROSTAT_RU_EXPORTS_ANNUAL",
+    "IMF_DIRECT_RATIOS",
     "PublishedFigure",
     "base_month_facts",
     "base_month_sentence",
     "change_table",
 ]
-
-
-@dataclass(frozen=True)
-class PublishedFigure:
-    """A figure as its publisher states it, with what it compares and in which prices."""
-
-    value: float
-    compares: str
-    prices: str
-    source: str
-
-
-EUROSTAT_RU_EXPORTS = PublishedFigure(
-    value=-0.61,
-    compares="EU27 exports to Russia, September 2023 against February 2022 (two single months, "
-    "seasonally adjusted; no counterfactual)",
-    prices="current prices (nominal EUR)",
-    source="Eurostat, 'EU trade with Russia - latest developments' (Statistics Explained)",
-)
 
 
 def _month_value(monthly: pd.Series, month: str) -> float:
@@ -142,7 +131,7 @@ def change_table(
             }
         )
     index = ["annual data, nominal"] + (["annual data, real"] if real is not None else [])
-    if published is not None:
+    if published is not None and published.value is not None:
         rows.append(
             {"change": published.value, "compares": published.compares, "prices": published.prices}
         )

@@ -18,7 +18,8 @@ Keys read (all optional; other helpers change estimators in parallel)
 3. Allies and 5. member states: notebook 04 ``direct_ratio`` (years from its ``year`` and
    ``base_year`` parameters), ``index_ranks``; notebook 02 runs with a member state as reporter.
 4. US and UK lists: notebook 04 ``us_uk_overlap`` (``matched``, ``share_of_uk_on_us``,
-   ``share_of_us_on_uk``, and where recorded ``uk_first``/``us_first``/``same_day``/
+   ``share_of_us_on_uk``, and where recorded ``uk_first``/``us_first``/``same_day`` (of
+   ``n_pairs_dated``, the pairs with reliable dates)/
    ``median_lag_days``).
 """
 

@@ -178,8 +178,16 @@ def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
             if us > uk  # type: ignore[operator]
             else "neither list came first more often"
         )
+        dated = _num(keyed.get("n_pairs_dated"))
+        left = _num(keyed.get("pairs_left_out_unreliable_date"))
+        of = (
+            f"Of the {int(dated):,} shared subjects with reliable dates"
+            + (f" ({int(left):,} left out: an unreliable date)" if left else "")
+            if dated is not None
+            else "Of the shared subjects"
+        )
         ans.sentences.append(
-            f"Of the shared subjects, the UK listed {int(uk):,} first, the US "  # type: ignore[arg-type]
+            f"{of}, the UK listed {int(uk):,} first, the US "  # type: ignore[arg-type]
             f"{int(us):,} first and {int(first['same_day']):,} on the same day: "  # type: ignore[arg-type]
             f"{who}"
             + (f" (median lag {fmt.number(lag, 2)} days)" if lag is not None else "")

@@ -20,6 +20,7 @@ from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import build_answers
 from sanctions_model.reporting.findings import Estimate, build_sections
 from sanctions_model.reporting.markdown import escape_markdown
+from sanctions_model.reporting.real_terms import price_markdown, price_rows
 from sanctions_model.reporting.text import effect_sentence
 
 __all__ = [
@@ -171,6 +172,7 @@ def findings_markdown(runs: list[Any], *, source: str = "") -> str:
                 f"{n}. *{answer.question}* " + " ".join(map(escape_markdown, answer.sentences))
             )
         lines.append("")
+    lines += price_markdown(price_rows(runs))
     for section in build_sections(runs):
         if not section.estimates:
             continue

@@ -287,6 +287,41 @@ def _answers_html(records: Sequence[RunRecord], link_prefix: str) -> str:
     )
 
 
+def _prices_html(records: Sequence[RunRecord], link_prefix: str) -> str:
+    """Each headline in real terms, in current prices and as published, and why they differ."""
+    from sanctions_model.reporting.real_terms import TITLE, price_rows, price_table
+
+    rows = price_rows(records, link_prefix=link_prefix)
+    if not rows:
+        return ""
+    return (
+        f'<section id="prices"><h2>{html.escape(TITLE)}</h2><p>Each headline in real terms (the '
+        "default), in current prices (the run's nominal robustness figure) and as published; "
+        "published figures are in current prices.</p>"
+        f"{_wrapping_table(price_table(rows))}</section>"
+    )
+
+
+_FIGURE_CELL = re.compile(r"[-+\d.,% ()]+(?: to [-+\d.,% ()]+)?")
+
+
+def _wrapping_table(rows: list[dict[str, str]]) -> str:
+    """A table whose figure cells never break (``td.num``) and whose sentences wrap."""
+    columns = list(rows[0]) if rows else []
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if _FIGURE_CELL.fullmatch(row.get(c, "")) else "text"}">'
+            f"{html.escape(row.get(c, fmt.MISSING))}</td>"
+            for c in columns
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f'<table class="estimates"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def _counterfactual_figure(
     records: Sequence[RunRecord], run_dirs: Mapping[str, Path] | None, link_prefix: str
 ) -> str:
@@ -474,6 +509,7 @@ def _build_body(
     sections = build_sections(records, link_prefix=link_prefix)
     parts = [
         _answers_html(records, link_prefix),
+        _prices_html(records, link_prefix),
         _counterfactual_figure(records, run_dirs, link_prefix),
         '<h2 id="detail">The detail</h2>',
     ]
