@@ -73,6 +73,13 @@ def _deflator_words(results: Any) -> str:
         return str(results.get("deflator"))
 
 
+def _placebo_p_text(p: float | None, n: float | None) -> str:
+    """An exhaustive placebo test's p as written, with its floor (``""`` without a count)."""
+    if not n or p is None:
+        return ""
+    return fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
+
+
 def p_bound_text(run: Any) -> str:
     """``p < 0.01`` when the run records its p-value as a bound (``p_is_upper_bound``), else ``""``."""
     p = _num(_get(run, "p_value"))
@@ -253,9 +260,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     period,
                     r.name,
                     _use(ans, r, link_prefix),
-                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
-                    if n and p is not None
-                    else "",
+                    p_text=_placebo_p_text(p, n),
                 )
             )
         else:
@@ -279,9 +284,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     period,
                     r.name,
                     _use(ans, r, link_prefix),
-                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
-                    if n and p is not None
-                    else "",
+                    p_text=_placebo_p_text(p, n),
                 )
             )
         else:
@@ -317,9 +320,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     year,
                     r.name,
                     _use(ans, r, link_prefix),
-                    p_text=fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
-                    if n and p is not None
-                    else "",
+                    p_text=_placebo_p_text(p, n),
                 )
             )
         else:
