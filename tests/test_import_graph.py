@@ -50,10 +50,6 @@ ALLOWED: dict[str, list[frozenset[str]]] = {
         # index renders the findings page (findings.render_findings_html), findings formats CSV
         # cells with index.csv_cell: move csv_cell down (e.g. into runner.records).
         frozenset(f"{PACKAGE}.runner.{m}" for m in ("findings", "index")),
-        # cache.kernel_variables imports execute's kernel_environment, execute imports publish,
-        # publish outcome, and outcome.provenance cache's package_digest: move the kernel's
-        # environment filter (or package_digest) into a module of its own below both.
-        frozenset(f"{PACKAGE}.runner.{m}" for m in ("cache", "execute", "outcome", "publish")),
     ],
 }
 

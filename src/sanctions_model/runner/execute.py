@@ -31,6 +31,7 @@ import nbformat
 from sanctions_model.errors import ParameterError
 from sanctions_model.runner import limits
 from sanctions_model.runner.kernel import (
+    EXTRA_ENV_VAR,
     KERNEL_ENV_ALLOW,
     RUN_DIR_ENV,
     SECRET_ENV,
@@ -521,6 +522,7 @@ def _scrub_notebook(path: Path, spec: RunSpec, machine: Mapping[str, str]) -> No
 # -- publishing (see publish.py) ---------------------------------------------------------------
 
 __all__ = [
+    "EXTRA_ENV_VAR",
     "KERNEL_ENV_ALLOW",
     "RUN_DIR_ENV",
     "SECRET_ENV",
