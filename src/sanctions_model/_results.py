@@ -93,10 +93,12 @@ class Summary:
                 for k, v in self.facts.items()
             )
             parts.append(f"<table class='sm-summary-facts'>{rows}</table>")
+        from sanctions_model.reporting.display import reader_frame  # plain labels, effects in %
+
         for caption, frame in self.tables:
             if caption:
                 parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
-            parts.append(self._formatted(frame).to_html(classes="sm-summary-table", border=0))
+            parts.append(reader_frame(frame).to_html(classes="sm-summary-table", border=0))
         for note in self.notes:
             parts.append(f"<p><em>Note:</em> {html.escape(note)}</p>")
         parts.append("</div>")
