@@ -15,8 +15,8 @@ from sanctions_model.coordination.digits import (
 
 def test_end_excluding_zero_is_not_recorded_as_zero():
     # the CHP tier-1 case: lower end 0.0043 with a small Monte Carlo error (grid 0.01)
-    assert end_rounded(0.0043, 0.000425, "lower", 0.0196) == 0.004
-    assert ratio_text(0.0043, 0.000425) == "0.004"
+    assert end_rounded(0.0035, 0.000425, "lower", 0.0196) == 0.004
+    assert ratio_text(0.0035, 0.000425) == "0.004"
     # the Belgium case: a coarse grid (large Monte Carlo error) would print 0
     lo = end_rounded(0.013, 0.2, "lower", 0.113)
     assert lo > 0 and lo == 0.01
@@ -44,3 +44,17 @@ def test_adjusted_p_rounds_up_on_one_path():
         v = p_adjusted_rounded(pa, p, n)
         if not p_adjusted_text(pa, p, n).startswith("p >"):
             assert v >= pa - 1e-12
+
+
+def test_chp_tier1_record_keeps_the_lower_end_the_report_prints():
+    """Real data (notebook 04's CHP tier-1 substitution, 10,000 draws): results.json recorded the
+    lower end as 0.0 while the report printed 0.004 and p = 0.03."""
+    from sanctions_model.coordination.chp import chp_substitution
+    from sanctions_model.coordination.record import estimate_record
+
+    e = chp_substitution(tiers=("1",), n_draws=10_000)
+    r = estimate_record(e)
+    assert e.conf_int()[0] > 0 and e.p_value < 0.05
+    assert r["lower"] > 0
+    assert r["lower"] == 0.004 and "95% interval 0.004 to 0.03;" in e.sentence()
+    assert r["p_text"] == "p = 0.03"

@@ -103,7 +103,13 @@ def test_adjusted_p_one_rounding_path(card):
     f = card.formatted()
     sentences = card.sentences()
     checked = 0
+    t = card.table
     for a, row in rows.items():
+        # referee item 5: an end that excludes zero is never recorded as 0 (Belgium "0 to 2.0")
+        for end in ("lower", "upper"):
+            raw = t.loc[a, f"substitution_{end}"]
+            if np.isfinite(raw) and raw != 0:
+                assert np.sign(row[end]) == np.sign(raw), (a, end, raw, row[end])
         if row["p_family"] != "allies":
             assert row["p_text"].startswith("p ")
             continue

@@ -69,6 +69,29 @@ def quantile_mc_se(draws: np.ndarray, q: float) -> float:
     return float((d[hi] - d[lo]) / 2)
 
 
+def _on_grid(value: float, se: float) -> tuple[float, int]:
+    """A finite interval end or ratio on the grid its Monte Carlo error ``se`` supports, and its
+    decimals: two decimals, or a coarser step of at least three standard errors; a non-zero value
+    that the grid would print as zero (or past zero) keeps its sign (:func:`_signed`)."""
+    if not np.isfinite(se):
+        se = 0.1  # unknown Monte Carlo error: one decimal
+    if se <= 0.01 / 3:
+        shown, decimals = round(value, 2), 2
+        if value != 0 and abs(value) < 0.005:
+            # two decimals would print 0.00: show the sign at the finest step the draws support
+            step = _step(se)
+            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
+            shown = round(value / step) * step
+    else:
+        step = _step(se)
+        decimals = max(0, -math.floor(math.log10(step) + 1e-12))
+        shown = round(value / step) * step
+    kept = _signed(value, shown)
+    if kept != shown:
+        decimals = max(decimals, -math.floor(math.log10(abs(kept))))
+    return round(kept, 10), decimals
+
+
 def ratio_text(value: float, se: float = 0.0) -> str:
     """A ratio with two decimals, or one when its Monte Carlo error needs it; ``unbounded``."""
     from sanctions_model.reporting import format as fmt
@@ -77,24 +100,8 @@ def ratio_text(value: float, se: float = 0.0) -> str:
         return fmt.MISSING
     if not np.isfinite(value):
         return "unbounded"
-    if not np.isfinite(se):
-        se = 0.1  # unknown Monte Carlo error: one decimal
-    if se <= 0.01 / 3:
-        if value != 0 and abs(value) < 0.005:
-            # two decimals would print 0.00: show the sign at the finest step the draws support
-            step = _step(se)
-            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
-            shown = round(value / step) * step
-            if shown != 0:
-                return f"{shown:,.{decimals}f}"
-        return f"{value:,.2f}"
-    step = _step(se)
-    decimals = max(0, -math.floor(math.log10(step) + 1e-12))
-    shown = round(value / step) * step
-    kept = _signed(value, shown)
-    if kept != shown:
-        return f"{kept:,.{max(decimals, -math.floor(math.log10(abs(kept))))}f}"
-    return f"{shown:,.{decimals}f}"
+    v, decimals = _on_grid(float(value), se)
+    return f"{v:,.{decimals}f}"
 
 
 def share_text(v: float) -> str:
@@ -156,11 +163,7 @@ def end_rounded(value: float, se: float, side: str, estimate: float | None = Non
     interval always holds its point estimate."""
     if value is None or not np.isfinite(value):
         return None
-    if not np.isfinite(se):
-        se = 0.1
-    step = 0.01 if se <= 0.01 / 3 else _step(se)
-    v = round(round(value / step) * step, 10)
-    v = _signed(value, v)
+    v, _ = _on_grid(float(value), se)
     if estimate is not None and np.isfinite(estimate):
         v = min(v, estimate) if side == "lower" else max(v, estimate)
     return v
