@@ -92,3 +92,34 @@ def test_eu27_aggregate_from_the_eu_side():
     lo, hi = e.conf_int()
     assert lo <= e.ratio <= hi
     assert 0.1 < e.ratio < 0.35  # the issue's rough check with log-linear trends: 0.23
+
+
+def test_adjusted_p_one_rounding_path(card):
+    """Referee item 9: the report sentence, the scorecard table and results.json print the same
+    Benjamini-Hochberg-adjusted p, rounded up (never toward significance)."""
+    from sanctions_model.coordination.record import _scorecard_rows
+
+    rows, _ = _scorecard_rows(card)
+    f = card.formatted()
+    sentences = card.sentences()
+    checked = 0
+    t = card.table
+    for a, row in rows.items():
+        # referee item 5: an end that excludes zero is never recorded as 0 (Belgium "0 to 2.0")
+        for end in ("lower", "upper"):
+            raw = t.loc[a, f"substitution_{end}"]
+            if np.isfinite(raw) and raw != 0:
+                assert np.sign(row[end]) == np.sign(raw), (a, end, raw, row[end])
+        if row["p_family"] != "allies":
+            assert row["p_text"].startswith("p ")
+            continue
+        text = row["p_adjusted_text"]
+        label = a if a in f.index else f.index[list(card.table.index).index(a)]
+        assert f.loc[label, "p (BH-adjusted)"] == text
+        shown = text[4:] if text.startswith("p = ") else text
+        assert f"{shown} after Benjamini-Hochberg" in sentences[a]
+        if not text.startswith("p >"):
+            assert row["p_adjusted"] >= card.table.loc[a, "p_adjusted"] - 1e-12
+        assert row["p_unadjusted_text"].startswith("p ")
+        checked += 1
+    assert checked >= 20

@@ -15,8 +15,8 @@ import math
 import numpy as np
 
 __all__ = [
-    "end_rounded", "p_mc_se", "p_rounded", "p_text", "pct_end", "quantile_mc_se", "ratio_text",
-    "share_text",
+    "end_rounded", "p_adjusted_rounded", "p_adjusted_text", "p_mc_se", "p_rounded", "p_text",
+    "pct_end", "quantile_mc_se", "ratio_text", "share_text",
 ]  # fmt: skip
 
 _STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -32,10 +32,11 @@ def _step(se: float) -> float:
     return next((s for s in _STEPS if s >= 3 * se), _STEPS[-1])
 
 
-def p_text(p: float, n: int, *, se: float | None = None) -> str:
+def p_text(p: float, n: int, *, se: float | None = None, up: bool = False) -> str:
     """``p = 0.40``, ``p < 0.005``: a simulated p-value at the precision its draws support.
 
-    ``se`` overrides the standard error (e.g. scaled for an adjusted p-value).
+    ``se`` overrides the standard error (e.g. scaled for an adjusted p-value); ``up`` rounds up to
+    the grid (never toward significance), as adjusted p-values are (:func:`p_adjusted_text`).
     """
     from sanctions_model.reporting import format as fmt
 
@@ -46,7 +47,7 @@ def p_text(p: float, n: int, *, se: float | None = None) -> str:
         if p + 3 * se < bound:
             return f"p < {bound:g}"
     step = _step(se)
-    v = round(p / step) * step
+    v = (math.ceil(p / step - 1e-9) if up else round(p / step)) * step
     if v >= 1 - 1e-12:
         return "p > 0.95" if step >= 0.05 else "p > 0.99"
     if v <= 0:
@@ -68,6 +69,29 @@ def quantile_mc_se(draws: np.ndarray, q: float) -> float:
     return float((d[hi] - d[lo]) / 2)
 
 
+def _on_grid(value: float, se: float) -> tuple[float, int]:
+    """A finite interval end or ratio on the grid its Monte Carlo error ``se`` supports, and its
+    decimals: two decimals, or a coarser step of at least three standard errors; a non-zero value
+    that the grid would print as zero (or past zero) keeps its sign (:func:`_signed`)."""
+    if not np.isfinite(se):
+        se = 0.1  # unknown Monte Carlo error: one decimal
+    if se <= 0.01 / 3:
+        shown, decimals = round(value, 2), 2
+        if value != 0 and abs(value) < 0.005:
+            # two decimals would print 0.00: show the sign at the finest step the draws support
+            step = _step(se)
+            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
+            shown = round(value / step) * step
+    else:
+        step = _step(se)
+        decimals = max(0, -math.floor(math.log10(step) + 1e-12))
+        shown = round(value / step) * step
+    kept = _signed(value, shown)
+    if kept != shown:
+        decimals = max(decimals, -math.floor(math.log10(abs(kept))))
+    return round(kept, 10), decimals
+
+
 def ratio_text(value: float, se: float = 0.0) -> str:
     """A ratio with two decimals, or one when its Monte Carlo error needs it; ``unbounded``."""
     from sanctions_model.reporting import format as fmt
@@ -76,20 +100,8 @@ def ratio_text(value: float, se: float = 0.0) -> str:
         return fmt.MISSING
     if not np.isfinite(value):
         return "unbounded"
-    if not np.isfinite(se):
-        se = 0.1  # unknown Monte Carlo error: one decimal
-    if se <= 0.01 / 3:
-        if value != 0 and abs(value) < 0.005:
-            # two decimals would print 0.00: show the sign at the finest step the draws support
-            step = _step(se)
-            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
-            shown = round(value / step) * step
-            if shown != 0:
-                return f"{shown:,.{decimals}f}"
-        return f"{value:,.2f}"
-    step = _step(se)
-    decimals = max(0, -math.floor(math.log10(step) + 1e-12))
-    return f"{round(value / step) * step:,.{decimals}f}"
+    v, decimals = _on_grid(float(value), se)
+    return f"{v:,.{decimals}f}"
 
 
 def share_text(v: float) -> str:
@@ -105,13 +117,44 @@ def share_text(v: float) -> str:
     return f"{5 * round(20 * v):.0f}%"
 
 
-def p_rounded(p: float, n: int, *, se: float | None = None) -> float | None:
+def p_rounded(p: float, n: int, *, se: float | None = None, up: bool = False) -> float | None:
     """The number :func:`p_text` prints (its bound for ``p < b``), for results files."""
     if p is None or not np.isfinite(p):
         return None
-    text = p_text(p, n, se=se)
+    text = p_text(p, n, se=se, up=up)
     value = float(text.split()[-1])
     return value
+
+
+def _adjusted_se(p_adjusted: float, p: float, n: int) -> float:
+    """The adjusted p-value's Monte Carlo error: the raw one times the adjustment's multiplier."""
+    return p_mc_se(p, n) * p_adjusted / max(p, 1.0 / n)
+
+
+def p_adjusted_text(p_adjusted: float, p: float, n: int) -> str:
+    """An adjusted p-value (Benjamini-Hochberg over a family) as every table, sentence and results
+    file prints it: on the grid of its Monte Carlo error, rounded up (0.34 on a 0.05 grid is
+    ``p = 0.35``, never 0.30, which would move it toward significance)."""
+    if p_adjusted is None or not np.isfinite(p_adjusted):
+        return p_text(p_adjusted, n)
+    return p_text(p_adjusted, n, se=_adjusted_se(p_adjusted, p, n), up=True)
+
+
+def p_adjusted_rounded(p_adjusted: float, p: float, n: int) -> float | None:
+    """The number :func:`p_adjusted_text` prints, for results files."""
+    if p_adjusted is None or not np.isfinite(p_adjusted):
+        return None
+    return p_rounded(p_adjusted, n, se=_adjusted_se(p_adjusted, p, n), up=True)
+
+
+def _signed(value: float, shown: float) -> float:
+    """``shown`` (``value`` on its grid), or, where the grid rounds a non-zero end to zero or past
+    it, ``value`` to one significant figure: an interval that excludes zero must not be recorded
+    or printed as touching it (0.004, not 0.0)."""
+    if value == 0 or (shown != 0 and (shown > 0) == (value > 0)):
+        return shown
+    digits = -math.floor(math.log10(abs(value)))
+    return round(float(value), digits)
 
 
 def end_rounded(value: float, se: float, side: str, estimate: float | None = None) -> float | None:
@@ -120,10 +163,7 @@ def end_rounded(value: float, se: float, side: str, estimate: float | None = Non
     interval always holds its point estimate."""
     if value is None or not np.isfinite(value):
         return None
-    if not np.isfinite(se):
-        se = 0.1
-    step = 0.01 if se <= 0.01 / 3 else _step(se)
-    v = round(round(value / step) * step, 10)
+    v, _ = _on_grid(float(value), se)
     if estimate is not None and np.isfinite(estimate):
         v = min(v, estimate) if side == "lower" else max(v, estimate)
     return v

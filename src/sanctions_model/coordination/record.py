@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sanctions_model.coordination.digits import end_rounded, p_mc_se, p_rounded
+from sanctions_model.coordination.digits import (
+    end_rounded,
+    p_adjusted_rounded,
+    p_adjusted_text,
+    p_mc_se,
+    p_rounded,
+    p_text,
+)
 from sanctions_model.coordination.scorecard_inputs import OFAC_DATE_CAVEAT, us_uk_lags
 
 __all__ = ["coordination_record", "estimate_record"]
@@ -70,10 +77,14 @@ def _scorecard_rows(card: Any) -> tuple[dict, dict]:
         if r["p_family"] == "aggregate":
             # the findings page reads p_value first: the EU27 aggregate is a single test
             row["p_value"] = p_rounded(p, n)
+            row["p_text"] = p_text(p, n)
         else:
+            # the same text as the report's sentences and the scorecard table (rounded up)
             pa = float(r["p_adjusted"])
-            row["p_adjusted"] = p_rounded(pa, n, se=p_mc_se(p, n) * pa / max(p, 1.0 / n))
+            row["p_adjusted"] = p_adjusted_rounded(pa, p, n)
+            row["p_adjusted_text"] = p_adjusted_text(pa, p, n)
             row["p_unadjusted"] = p_rounded(p, n)
+            row["p_unadjusted_text"] = p_text(p, n)
         out[a] = row
     return out, small
 
@@ -195,6 +206,7 @@ def coordination_record(
             "hubs_side_lower": hub_rec["lower"],
             "hubs_side_upper": hub_rec["upper"],
             "hubs_side_p_value": hub_rec["p_value"],
+            "hubs_side_p_text": hub_rec["p_text"],
             "hubs_side_nominal": _finite(t.loc["EU27_2020", "substitution_nominal"])
             if "substitution_nominal" in t
             else None,
@@ -202,6 +214,7 @@ def coordination_record(
             "eu_side_lower": eu_rec["lower"],
             "eu_side_upper": eu_rec["upper"],
             "eu_side_p_value": eu_rec["p_value"],
+            "eu_side_p_text": eu_rec["p_text"],
             "eu_side_nominal": _finite(sides.nominal.ratio) if sides.nominal is not None else None,
             "eu_side_no_georgia": _finite(sides.estimates["EU side, without Georgia"].ratio),
             "eu_side_scorecard_coverage": like_rec["estimate"],

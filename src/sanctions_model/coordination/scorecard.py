@@ -134,7 +134,7 @@ class AllyScorecard(SummaryDisplayMixin):
     def formatted(self, allies: Sequence[str] | None = None) -> pd.DataFrame:
         """The scorecard for readers: numbers through :mod:`sanctions_model.reporting.format`;
         interval ends and p-values at the digits the draws support (:mod:`.digits`)."""
-        from sanctions_model.coordination.digits import p_mc_se, p_text, ratio_text
+        from sanctions_model.coordination.digits import p_adjusted_text, p_text, ratio_text
         from sanctions_model.reporting import format as fmt
 
         t = self.table if allies is None else self.table.reindex(list(allies))
@@ -167,7 +167,7 @@ class AllyScorecard(SummaryDisplayMixin):
             ]
             # the adjusted p-value's Monte Carlo error: the raw one times the BH multiplier
             out["p (BH-adjusted)"] = [
-                p_text(pa, n, se=p_mc_se(p, n) * pa / max(p, 1.0 / n))
+                p_adjusted_text(pa, p, n)
                 if pd.notna(pa) and f == "allies" else
                 "single test" if pd.notna(pa) else fmt.MISSING
                 for pa, p, f in zip(t["p_adjusted"], t["p_value"], t["p_family"], strict=True)
@@ -261,7 +261,7 @@ class AllyScorecard(SummaryDisplayMixin):
 
     def sentences(self) -> dict[str, str]:
         """One result sentence per ally with a substitution estimate, both p-values named."""
-        from sanctions_model.reporting import format as fmt
+        from sanctions_model.coordination.digits import p_adjusted_text
 
         if self.substitution is None:
             return {}
@@ -274,8 +274,11 @@ class AllyScorecard(SummaryDisplayMixin):
             padj = t.loc[a, "p_adjusted"] if a in t.index else np.nan
             if fam == "allies" and pd.notna(padj):
                 n = int((t["p_family"] == "allies").sum())
+                # one rounding path with the table and results.json: up, on the draws' grid
+                adj = p_adjusted_text(padj, float(t.loc[a, "p_value"]), self.n_draws)
+                adj = adj[4:] if adj.startswith("p = ") else adj
                 extra = (
-                    f"{fmt.pvalue(padj)[4:]} after Benjamini-Hochberg adjustment across the "
+                    f"{adj} after Benjamini-Hochberg adjustment across the "
                     f"{n} member states and non-EU allies"
                 )
                 text = e.sentence(extra)
