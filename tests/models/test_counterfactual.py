@@ -369,10 +369,10 @@ def test_published_comparison_takes_its_direction_from_the_sign(effect, word):
 @pytest.mark.parametrize(
     ("trend", "seasonal", "words", "not_words"),
     [
-        ("local level", None, ["pre-period level would have kept it", "no trend or drift"],
-         ["seasonal pattern", "trend and", "drift in", "widens"]),
+        ("local level", None, ["pre-period level would have kept it", "carries forward the level"],
+         ["seasonal", "trend", "drift", "widens"]),
         ("local level", 12, ["level and seasonal pattern", "with its seasonal pattern"],
-         ["drift in", "widens"]),
+         ["trend", "drift", "widens"]),
         ("random walk with drift", None, ["level and drift would have taken it",
                                           "pre-period drift widens or narrows"],
          ["seasonal pattern", "trend"]),

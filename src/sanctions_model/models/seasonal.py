@@ -184,12 +184,11 @@ def _path_words(counterfactual: Any) -> tuple[str, str]:
     carried = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
     path = f"its own pre-period {carried} would have taken it"
     if not (trend or drift):
-        path = (
-            f"its own pre-period {carried} would have kept it (the model has no trend or drift: "
-            "the level reached at the end of the pre-period is carried forward"
+        return f"its own pre-period {carried} would have kept it", (
+            "a change of level late in the pre-period moves the gap (the chosen model carries "
+            "forward the level reached at the end of the pre-period"
             + (", with its seasonal pattern)" if seasonal else ")")
         )
-        return path, "a change of level late in the pre-period moves the gap"
     slope = " and ".join((["trend"] if trend else []) + (["drift"] if drift else []))
     return path, f"the pre-period {slope} widens or narrows the gap"
 
