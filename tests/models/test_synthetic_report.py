@@ -94,3 +94,18 @@ def test_partners_sentence_and_helpers():
     assert rmspe_text(0.0004) == "< 0.001 (exact interpolation)" and rmspe_text(0.1) == "0.10"
     shown = readable(pd.DataFrame({"effect_2022": [-0.5712], "pre_rmspe": [np.float64(0.0)]}))
     assert shown.iloc[0].tolist() == ["-57%", "< 0.001 (exact interpolation)"]
+
+
+def test_short_pre_period_caveat_counts_the_donors_with_weight(fit):
+    """Referee 2: the default Russia fit puts all the weight on Brazil; the caveat must not speak
+    of 'a weighted average of 50 donors'."""
+    res, _ = fit
+    used = res.weights[res.weights > 1e-3]
+    (caveat,) = [c for c in res.caveats if c.startswith("Only ")]
+    assert "weighted average of" not in caveat
+    assert f"chosen among {len(res.weights)} donors" in caveat
+    if len(used) == 1:
+        assert f"all the weight on one donor ({data.countries.name(used.index[0])})" in caveat
+    else:
+        assert f"weight on {len(used)} donors" in caveat
+    assert list(used.index) == ["BR"]  # the shipped data: Brazil alone, as the referee read it
