@@ -109,3 +109,24 @@ def test_short_pre_period_caveat_counts_the_donors_with_weight(fit):
     else:
         assert f"weight on {len(used)} donors" in caveat
     assert list(used.index) == ["BR"]  # the shipped data: Brazil alone, as the referee read it
+
+
+def test_monthly_counterfactual_is_this_notebooks_own_fit_with_its_path_count(fit):
+    """Referee 10: notebook 05's monthly fit is named as its own, with its number of paths, and
+    never as notebook 02's figure."""
+    from sanctions_model.models import estimate_counterfactual
+    from sanctions_model.models.synthetic_report import comparison_text
+
+    res, _ = fit
+    monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU",
+                              flow="export", start="2019-01")  # fmt: skip
+    y = monthly.set_index("period")["value"].sort_index()
+    cf = estimate_counterfactual(y, "2022-03", trend="local level", seasonal=12, n_sims=200,
+                                 n_param_draws=20)  # fmt: skip
+    text = comparison_text(res, pd.DataFrame({"change": [-0.57]}), -0.57, real=False, cf=cf,
+                           cf_last_month=y.index.max(), n_sims=200)  # fmt: skip
+    block = text.split("\n\n")[-1]
+    assert block.startswith("A monthly counterfactual fitted in this notebook")
+    assert "200 simulated paths" in block
+    assert "not notebook 02's published figure" in block
+    assert "of notebook 02 (" not in text and "notebook 02 gives" not in text
