@@ -266,7 +266,7 @@ estimates = pd.DataFrame(
      for yr, r in res.effects().iterrows()]
     + [("Synthetic DiD (this notebook)", f"{intervention}-{last}, average", sdid.to_frame().loc["average", "effect"],
         "against the donors, in differences from weighted pre-period years")]
-    + ([("Monthly counterfactual (notebook 02 defaults)", cf_window, cf.average_effect,
+    + ([(f"Monthly counterfactual (this notebook's fit, {n_sims} paths)", cf_window, cf.average_effect,
          "against the flow's own extrapolated 2019-2022 path")] if cf is not None else []),
     columns=["source", "period", "effect", "compares"],
 )  # fmt: skip

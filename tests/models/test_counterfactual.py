@@ -366,6 +366,34 @@ def test_published_comparison_takes_its_direction_from_the_sign(effect, word):
     assert not applies_to("EU27_2020", "RU", "export", "27")
 
 
+@pytest.mark.parametrize(
+    ("trend", "seasonal", "words", "not_words"),
+    [
+        ("local level", None, ["pre-period level would have kept it", "carries forward the level"],
+         ["seasonal", "trend", "drift", "widens"]),
+        ("local level", 12, ["level and seasonal pattern", "with its seasonal pattern"],
+         ["trend", "drift", "widens"]),
+        ("random walk with drift", None, ["level and drift would have taken it",
+                                          "pre-period drift widens or narrows"],
+         ["seasonal pattern", "trend"]),
+    ],
+)  # fmt: skip
+def test_published_comparison_describes_the_chosen_model(trend, seasonal, words, not_words):
+    """Referee 14: a local level has no trend, seasonal pattern or drift to describe."""
+    from sanctions_model.models.seasonal import compare_with_published
+
+    sim = simulate_trade_series(effect=-0.5, seed=4)
+    res = estimate_counterfactual(
+        sim.y, "2022-03", seed=1, **{**FIXED, "trend": trend, "seasonal": seasonal, "n_sims": 200}
+    )
+    sentence = compare_with_published(seasonally_adjust(sim.y), res)[1][1]
+    assert sentence.startswith("The counterfactual effect answers a different question")
+    for w in words:
+        assert w in sentence
+    for w in not_words:
+        assert w not in sentence
+
+
 def test_price_basis_table_and_report_block():
     """Notebook 02's table (real first, nominal as robustness) and report, from the package."""
     from sanctions_model.models.counterfactual_report import (

@@ -247,3 +247,27 @@ def test_notebook_03_tables_and_sentences_from_the_package():
     an = gravity_table(frame.assign(analytic_inference=["", "n/a"]), analytic=True,
                        inference="cluster-robust")  # fmt: skip
     assert an["inference"].tolist() == ["cluster-robust", "n/a"] and "rank" not in an
+
+
+def test_smaller_pool_row_names_the_destinations_the_run_dropped():
+    """Referee 8: the robustness row named Turkmenistan (never in the pool) and left out India;
+    the label now comes from the donors the run actually dropped."""
+    from sanctions_model.models.panel_report import did_record, smaller_pool_label
+    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+
+    donors = ["AR", "BR", "IN", "MD", "RS", "US"]
+    dropped, label = smaller_pool_label(donors, ["AR", "BR", "US"])
+    assert dropped == ["IN", "MD", "RS"]
+    assert label.startswith("EU27 exports to Russia against donors without India, Moldova and ")
+    assert "Serbia" in label and "Turkmenistan" not in label
+    assert smaller_pool_label(["AR"], ["AR"])[0] == []
+
+    sp = simulate_destination_panel(seed=4, n_destinations=22, effect=-0.5)
+    pool = sorted(set(sp.data["partner"]) - {"RU"})
+    small = pool[2:]
+    did = estimate_did(sp.data, treated="RU", event=EVENT, controls=pool)
+    did_small = estimate_did(sp.data, treated="RU", event=EVENT, controls=small)
+    rec = did_record(did, did_small, pool, {}, "sentence")
+    assert rec["did_ru_annual_without_rs_md_in_tm"] == did_small.estimate  # key kept stable
+    assert rec["did_ru_annual_without_rs_md_in_tm_dropped"] == pool[:2]
+    assert f"without {pool[0]} and {pool[1]} (" in rec["did_ru_annual_without_rs_md_in_tm_label"]

@@ -1,4 +1,4 @@
-"""Sentences beside published figures follow the data (issue 19.6d)."""
+"""Sentences beside published figures follow the data, like with like (issue 19.6d; referee 3)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,28 @@ from sanctions_model.models.published import (
 )
 
 
-def _monthly(feb_2022: float) -> pd.Series:
-    index = pd.period_range("2021-01", "2023-12", freq="M")
+def _monthly(feb_2022: float, feb_2021: float = 7.43e9) -> pd.Series:
+    index = pd.period_range("2019-01", "2023-12", freq="M")
     s = pd.Series(7.43e9, index=index)
     s[pd.Period("2022-02", "M")] = feb_2022
+    s[pd.Period("2021-02", "M")] = feb_2021
     return s
 
 
 @pytest.mark.parametrize(
     ("feb", "words", "not_words"),
     [
-        (7.27e9, ["EUR 7.27 bn", "2.2% below", "EUR 7.43 bn", "not an unusually high"], ["a high"]),
-        (8.5e9, ["EUR 8.50 bn", "14% above", "a high base month", "larger"], ["not an"]),
-        (6.0e9, ["19% below", "a low base month", "smaller"], ["a high", "not an"]),
+        (7.27e9, ["EUR 7.27 bn", "2.2% below Feb 2021", "slightly below"], ["a high", "a low"]),
+        (
+            8.5e9,
+            ["EUR 8.50 bn", "14% above Feb 2021", "a high base month", "explains about"],
+            ["slightly", "does not explain"],
+        ),  # fmt: skip
+        (
+            6.0e9,
+            ["19% below", "a low base month", "does not explain"],
+            ["a high", "explains about"],
+        ),
     ],
 )
 def test_base_month_words_follow_the_data(feb, words, not_words):
@@ -37,21 +46,52 @@ def test_base_month_words_follow_the_data(feb, words, not_words):
         assert w not in text
 
 
-def test_embedded_data_february_2022_is_below_the_2021_average():
+def test_a_weak_same_month_a_year_earlier_is_named_not_compared_with_the_annual_average():
+    """February 2021 11% below the year's average: the sentence says so, and compares February
+    2022 with February 2021 (+9.8%), not an unadjusted month with the annual average."""
+    text = base_month_sentence(_monthly(7.27e9, feb_2021=6.62e9))
+    assert "9.8% above Feb 2021 (EUR 6.62 bn)" in text
+    assert "Feb 2021 was 10% below the 2021 monthly average of EUR 7.36 bn" in text
+
+
+def test_embedded_data_february_2022_like_with_like():
+    """The shipped Comext data: Feb 2022 EUR 7.27 bn, +9.8% on Feb 2021 (EUR 6.62 bn, 11% below
+    the 2021 monthly average of EUR 7.43 bn); seasonally adjusted slightly above the 2021 level,
+    so the base month explains a part (not all) of the gap between the annual -57% and -61%."""
     from sanctions_model import data
 
     m = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
     s = m.set_index("period")["value"].sort_index()
     f = base_month_facts(s)
     assert f["base"] == pytest.approx(7.27e9, rel=1e-3)
+    assert f["prior"] == pytest.approx(6.62e9, rel=1e-3)
+    assert f["yoy"] == pytest.approx(0.098, abs=5e-4)
     assert f["average"] == pytest.approx(7.43e9, rel=1e-3)
-    assert "below" in base_month_sentence(s) and "8 bn" not in base_month_sentence(s)
+    assert f["prior_vs_average"] == pytest.approx(-0.109, abs=1e-3)
+    assert f["annual"] == pytest.approx(-0.572, abs=1e-3)
+    assert 1.0 < f["sa_ratio"] < 1.05  # adjusted: above the 2021 level, within 5%
+    text = base_month_sentence(s)
+    assert "EUR 7.27 bn in Feb 2022, 9.8% above Feb 2021 (EUR 6.62 bn)" in text
+    assert "Feb 2021 was 11% below the 2021 monthly average of EUR 7.43 bn" in text
+    assert "slightly above that level" in text and "not an unusually" not in text
+    assert "the base month explains about" in text and "published -61%" in text
+    implied = (1 + f["annual"]) / f["sa_ratio"] - 1
+    assert f["annual"] > implied > EUROSTAT_RU_EXPORTS.value  # a part of the gap, not all of it
+
+
+def test_too_short_a_series_is_not_adjusted():
+    s = _monthly(7.27e9).loc[:"2022-06"]
+    f = base_month_facts(s)
+    assert f["sa_ratio"] != f["sa_ratio"]  # NaN
+    assert "too few months around the base month" in base_month_sentence(s)
 
 
 def test_missing_months_are_named():
     s = _monthly(7e9).drop(pd.Period("2022-02", "M"))
     with pytest.raises(ParameterError, match="no value for 2022-02"):
         base_month_sentence(s)
+    with pytest.raises(ParameterError, match="no value for 2021-02"):
+        base_month_sentence(_monthly(7e9).drop(pd.Period("2021-02", "M")), average_year=2020)
     with pytest.raises(ParameterError, match="11 of 12 months in 2021"):
         base_month_facts(_monthly(7e9).drop(pd.Period("2021-05", "M")))
 

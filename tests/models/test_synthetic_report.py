@@ -94,3 +94,39 @@ def test_partners_sentence_and_helpers():
     assert rmspe_text(0.0004) == "< 0.001 (exact interpolation)" and rmspe_text(0.1) == "0.10"
     shown = readable(pd.DataFrame({"effect_2022": [-0.5712], "pre_rmspe": [np.float64(0.0)]}))
     assert shown.iloc[0].tolist() == ["-57%", "< 0.001 (exact interpolation)"]
+
+
+def test_short_pre_period_caveat_counts_the_donors_with_weight(fit):
+    """Referee 2: the default Russia fit puts all the weight on Brazil; the caveat must not speak
+    of 'a weighted average of 50 donors'."""
+    res, _ = fit
+    used = res.weights[res.weights > 1e-3]
+    (caveat,) = [c for c in res.caveats if c.startswith("Only ")]
+    assert "weighted average of" not in caveat
+    assert f"chosen among {len(res.weights)} donors" in caveat
+    if len(used) == 1:
+        assert f"all the weight on one donor ({data.countries.name(used.index[0])})" in caveat
+    else:
+        assert f"weight on {len(used)} donors" in caveat
+    assert list(used.index) == ["BR"]  # the shipped data: Brazil alone, as the referee read it
+
+
+def test_monthly_counterfactual_is_this_notebooks_own_fit_with_its_path_count(fit):
+    """Referee 10: notebook 05's monthly fit is named as its own, with its number of paths, and
+    never as notebook 02's figure."""
+    from sanctions_model.models import estimate_counterfactual
+    from sanctions_model.models.synthetic_report import comparison_text
+
+    res, _ = fit
+    monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU",
+                              flow="export", start="2019-01")  # fmt: skip
+    y = monthly.set_index("period")["value"].sort_index()
+    cf = estimate_counterfactual(y, "2022-03", trend="local level", seasonal=12, n_sims=200,
+                                 n_param_draws=20)  # fmt: skip
+    text = comparison_text(res, pd.DataFrame({"change": [-0.57]}), -0.57, real=False, cf=cf,
+                           cf_last_month=y.index.max(), n_sims=200)  # fmt: skip
+    block = text.split("\n\n")[-1]
+    assert block.startswith("A monthly counterfactual fitted in this notebook")
+    assert "200 simulated paths" in block
+    assert "not notebook 02's published figure" in block
+    assert "of notebook 02 (" not in text and "notebook 02 gives" not in text

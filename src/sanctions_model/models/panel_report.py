@@ -215,10 +215,34 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
 
 
 # ------------------------------------------------------------------ results.json of notebook 03
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def smaller_pool_label(donors, kept) -> tuple[list[str], str]:
+    """The donors of the main pool not in the smaller one, and the row's label naming them
+    (computed from the run: a code listed as doubtful but never in the pool is not named)."""
+    from sanctions_model.reporting.labels import place
+
+    kept = set(kept)
+    dropped = [str(d) for d in donors if d not in kept]
+    if not dropped:
+        return dropped, "EU27 exports to Russia against the same donors (none dropped)"
+    return dropped, (
+        f"EU27 exports to Russia against donors without {_and([place(d) for d in dropped])} "
+        "(difference-in-differences, annual)"
+    )
+
+
 def did_record(did, did_small, donors, not_donors, sentence: str) -> dict[str, object]:
-    """The annual DiD's results.json keys (``did_small``: the pool without RS, MD, IN, TM)."""
+    """The annual DiD's results.json keys (``did_small``: the pool without those of RS, MD, IN,
+    TM that were in it). The smaller pool's key keeps its historical name (other code reads it);
+    ``..._label`` names the destinations the run actually dropped."""
     ri = did.randomization
     lo, hi = ri.conf_int()
+    small_ri = did_small.randomization
+    kept = small_ri.placebo.index if small_ri is not None else donors
+    dropped, label = smaller_pool_label(donors, kept)
     return {
         "did_ru_annual": did.estimate,
         "did_ru_annual_lower": lo,
@@ -234,6 +258,8 @@ def did_record(did, did_small, donors, not_donors, sentence: str) -> dict[str, o
         "did_ru_annual_controls_excluded": list(did.caveats),
         "did_ru_annual_without_rs_md_in_tm": did_small.estimate,
         "did_ru_annual_without_rs_md_in_tm_p_ri": did_small.pvalue,
+        "did_ru_annual_without_rs_md_in_tm_dropped": dropped,
+        "did_ru_annual_without_rs_md_in_tm_label": label,
     }
 
 

@@ -169,6 +169,30 @@ def applies_to(reporter: str, partner: str, flow: str, product: str | None) -> b
     )
 
 
+def _path_words(counterfactual: Any) -> tuple[str, str]:
+    """What the counterfactual path carries forward, in the words of the model(s) it simulates:
+    no "trend", "seasonal pattern" or "drift" unless a model used has one."""
+    config = getattr(counterfactual, "config", None)
+    models = list(getattr(config, "models_averaged", ()) or ())
+    if not models and config is not None:
+        models = [f"{config.trend_chosen}" + (" + seasonal" if config.seasonal_chosen else "")]
+    trend = any("trend" in m for m in models)
+    drift = any("drift" in m for m in models)
+    seasonal = any("seasonal" in m for m in models)
+    parts = ["level"] + (["trend"] if trend else []) + (["drift"] if drift else [])
+    parts += ["seasonal pattern"] if seasonal else []
+    carried = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+    path = f"its own pre-period {carried} would have taken it"
+    if not (trend or drift):
+        return f"its own pre-period {carried} would have kept it", (
+            "a change of level late in the pre-period moves the gap (the chosen model carries "
+            "forward the level reached at the end of the pre-period"
+            + (", with its seasonal pattern)" if seasonal else ")")
+        )
+    slope = " and ".join((["trend"] if trend else []) + (["drift"] if drift else []))
+    return path, f"the pre-period {slope} widens or narrows the gap"
+
+
 def compare_with_published(
     sa: SeasonalAdjustment,
     counterfactual: Any,
@@ -254,11 +278,11 @@ def compare_with_published(
     est = counterfactual.headline().estimate
     where = "below" if est < 0 else "above" if est > 0 else "at"
     basis = getattr(counterfactual, "price_basis", "current prices")
+    path, moves = _path_words(counterfactual)
     text.append(
         "The counterfactual effect answers a different question: not how far the flow moved "
-        f"from its level just before the invasion, but how far it sits {where} where its own "
-        f"pre-period trend and seasonal pattern would have taken it ({basis}), so drift in the "
-        "pre-period widens or narrows the gap."
+        f"from its level just before the invasion, but how far it sits {where} where {path} "
+        f"({basis}), so {moves}."
     )
     if basis != "current prices":
         text.append(

@@ -27,10 +27,16 @@ def design_caveats(res: SyntheticControlResults, design: _Design) -> tuple[str, 
     out: list[str] = []
     n_pre = len(res.pre_years)
     if n_pre < 20:
+        used = res.weights.index[res.weights > _POSITIVE]
+        chosen = (
+            f"all the weight on one donor ({_name(used[0])})"
+            if len(used) == 1
+            else f"weight on {len(used)} donors"
+        )
         out.append(
-            f"Only {n_pre} annual pre-period points: a weighted average of {len(res.weights)} donors "
-            "can match noise as well as the trend, so the pre-period fit overstates how good the "
-            "counterfactual is."
+            f"Only {n_pre} annual pre-period points: the weights, chosen among "
+            f"{len(res.weights)} donors to fit them, put {chosen} and can match noise as well as "
+            "the trend, so the pre-period fit overstates how good the counterfactual is."
         )
     if res.intervention == 2022:
         out.append(

@@ -237,8 +237,10 @@ def comparison_text(
     cf=None, cf_last_month=None, n_sims: int | None = None,
 ) -> str:  # fmt: skip
     """Markdown: the synthetic-control effect beside the plain change, Eurostat's published
-    figure (``base_month``: :func:`~.published.base_month_sentence`, for Russia) and notebook
-    02's monthly counterfactual ``cf`` (its window ends at ``cf_last_month``)."""
+    figure (``base_month``: :func:`~.published.base_month_sentence`, for Russia) and a monthly
+    counterfactual ``cf`` fitted in notebook 05 by notebook 02's model choice (its window ends
+    at ``cf_last_month``): named as this notebook's own fit with its path count, never quoted as
+    notebook 02's published figure."""
     from sanctions_model.models.published import EUROSTAT_RU_EXPORTS
 
     last, intervention = res.post_years[-1], res.intervention
@@ -271,13 +273,15 @@ def comparison_text(
         ci = cf.conf_int(0.05).loc["average"]
         n_paths = cf.to_results().get("n_draws") or n_sims
         text.append(
-            f"The monthly counterfactual of notebook 02 (EU27 exports"
-            f"{', 2021 prices' if real else ''}, intervention 2022-03, its default model) gives "
+            f"A monthly counterfactual fitted in this notebook (EU27 exports"
+            f"{', 2021 prices' if real else ''}, intervention 2022-03, model chosen by backtest "
+            f"as in notebook 02, {n_paths} simulated paths) gives "
             f"{fmt.pct(cf.average_effect)} on average from {fmt.month('2022-03')} to "
             f"{fmt.month(cf_last_month)} (95% interval "
-            f"{fmt.pct_interval(ci['lower'], ci['upper'])}, from {n_paths} simulated paths; a "
-            f"longer window than the synthetic control's {res.post_years[0]}-"
-            f"{res.post_years[-1]}). It extrapolates the flow's own 2019-2022 path, so it carries "
-            "no information from other destinations, and averages over months rather than years."
+            f"{fmt.pct_interval(ci['lower'], ci['upper'])}; a longer window than the synthetic "
+            f"control's {res.post_years[0]}-{res.post_years[-1]}). It is this notebook's own "
+            "fit, not notebook 02's published figure (its own report gives that, from its own "
+            "number of paths). It extrapolates the flow's own 2019-2022 path, so it carries no "
+            "information from other destinations, and averages over months rather than years."
         )
     return "\n\n".join(text)

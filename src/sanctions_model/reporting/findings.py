@@ -379,7 +379,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             elif key.startswith(("did_", "gravity_")):
                 se = _num(results.get(f"{key}_se"))
                 note = f"s.e. {fmt.number(se, 2)}" if se is not None and lo is None else ""
-                label = _pretty_key(key)
+                recorded = results.get(f"{key}_label")  # a label the run wrote from its own data
+                label = recorded if isinstance(recorded, str) and recorded else _pretty_key(key)
                 spread = _num(results.get("exposure_spread"))
                 if key.startswith("did_exposure") and spread is not None:
                     # per unit of exposure (0 to 1) extrapolates far outside the data: show the
