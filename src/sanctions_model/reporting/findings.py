@@ -96,6 +96,8 @@ class Estimate:
     """The post-period the figure covers (``Mar 2022 to Aug 2024``, ``2023``)."""
     p_adjusted: float | None = None
     """A multiplicity-adjusted p-value shown beside the unadjusted one (``p_value``)."""
+    p_adjustment: str = "Benjamini-Hochberg"
+    """How ``p_adjusted`` was adjusted (``Holm`` for the synthetic control's primary tests)."""
     p_upper_bound: bool = False
     """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
 
@@ -371,9 +373,47 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 label = f"EU27 exports to {_place(results.get('partner', 'RU'))}" + (
                     f", {suffix.strip('_')}" if suffix.strip("_") else ""
                 )
+                # the per-year p comes from the gap test, not the RMSPE-ratio rank: the rank goes
+                # in the section's inference text; the Holm-adjusted p of this year's gap beside it
+                family = results.get("sc_primary_p_adjusted")
+                family = family if isinstance(family, dict) else {}
+                adjusted = _num(family.get(f"gap {suffix.strip('_')}"))
+                note = (
+                    f"adjusted for the {len(family)} primary tests (Holm): "
+                    f"{fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
+                    if adjusted is not None
+                    else ""
+                )
+                ratio_note = _sc_note(results)
+                if _num(results.get(f"sc_p{suffix}")) is None:
+                    note = "; ".join(x for x in (ratio_note, note) if x)  # p from the rank test
+                elif ratio_note:
+                    text = (
+                        f"Overall test of the post-period fit: {ratio_note}"
+                        + (
+                            f" ({fmt.pvalue(_num(results.get('sc_p_placebo')))})"
+                            if _num(results.get("sc_p_placebo")) is not None
+                            else ""
+                        )
+                        + "."
+                    )
+                    if text not in synthetic.inference:
+                        synthetic.inference.append(text)
                 add(
                     synthetic,
-                    Estimate(label, v, lo, hi, p, "relative", record.name, href, _sc_note(results)),
+                    Estimate(
+                        label,
+                        v,
+                        lo,
+                        hi,
+                        p,
+                        "relative",
+                        record.name,
+                        href,
+                        note,
+                        p_adjusted=adjusted,
+                        p_adjustment="Holm",
+                    ),
                     [key],
                 )
             elif key.startswith(("did_", "gravity_")):

@@ -144,7 +144,7 @@ def _sentence(est: Estimate, section: str) -> str:
         reference=_REFERENCE.get(section, "no effect"),
     )
     if est.p_adjusted is not None:
-        text += f" Adjusted for the family (Benjamini-Hochberg): {fmt.pvalue(est.p_adjusted)}."
+        text += f" Adjusted for the family ({est.p_adjustment}): {fmt.pvalue(est.p_adjusted)}."
     return text
 
 

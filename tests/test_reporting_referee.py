@@ -1,0 +1,81 @@
+"""Referee items on the findings page, README block and answers (synthetic control, bounds,
+real terms, ties, labels)."""
+
+from __future__ import annotations
+
+from sanctions_model.reporting.answers import build_answers
+from sanctions_model.reporting.findings import build_sections
+from sanctions_model.reporting.readme import findings_markdown
+from sanctions_model.runner.records import RunRecord
+
+SYNTHETIC = {
+    "partner": "RU",
+    "sc_effect_2022": -0.535,
+    "sc_lower_2022": -0.726,
+    "sc_upper_2022": -0.211,
+    "sc_p_2022": 0.0392,
+    "sc_effect_2023": -0.680,
+    "sc_lower_2023": -0.924,
+    "sc_upper_2023": 0.343,
+    "sc_p_2023": 0.098,
+    "sc_p_placebo": 0.176,
+    "sc_n_placebos": 50,
+    "sc_rank": 9,
+    "sc_ratio": 9.46,
+    "sc_primary_p_adjusted": {
+        "gap 2022": 0.118,
+        "gap 2023": 0.196,
+        "RMSPE ratio 2022-2023": 0.196,
+    },
+    "sc_weights": {"BR": 1.0, "IN": 0.0},
+}
+
+
+def _record(name, notebook, results):
+    return RunRecord(
+        name=name,
+        notebook=f"notebooks/{notebook}.ipynb",
+        status="ok",
+        parameters={},
+        resolved={},
+        results=results,
+        files=["report.html", "run.json", "results.json"],
+    )
+
+
+def test_synthetic_rows_carry_the_holm_p_not_the_rank_note():
+    sections = {
+        s.key: s for s in build_sections([_record("05", "05_synthetic_control", SYNTHETIC)])
+    }
+    rows = {e.label: e for e in sections["synthetic"].estimates}
+    row = rows["EU27 exports to Russia, 2022"]
+    assert (row.p_value, row.p_adjusted) == (0.0392, 0.118)
+    assert "Holm" in row.note and "p = 0.12" in row.note and "3 primary tests" in row.note
+    assert all("rank" not in e.note for e in rows.values())
+    assert any("rank 9 of 51" in t for t in sections["synthetic"].inference)
+    md = findings_markdown([_record("05", "05_synthetic_control", SYNTHETIC)])
+    assert "Adjusted for the family (Holm): p = 0.12." in md
+    assert "(Benjamini-Hochberg): p = 0.12" not in md
+
+
+def test_answer_one_lists_every_synthetic_year_inside_its_range_and_names_the_donor():
+    fall = build_answers([_record("05", "05_synthetic_control", SYNTHETIC)])[0]
+    text = " ".join(fall.sentences)
+    assert "54% to 68% below" in text  # the range covers -54% (2022) and -68% (2023)
+    assert "Synthetic control (2022): -54%" in text and "Synthetic control (2023): -68%" in text
+    assert "Holm-adjusted over the 3 primary tests: p = 0.12" in text
+    assert "distinguishable from zero before, not after, the adjustment" in text
+    assert "single donor: Brazil carries 100% of the weight" in text
+    limits = " ".join(
+        build_answers([_record("05", "05_synthetic_control", SYNTHETIC)])[-1].sentences
+    )
+    assert limits.count("synthetic control") == 1
+
+
+def test_answer_one_without_weights_points_at_the_runs_caveats():
+    res = {k: v for k, v in SYNTHETIC.items() if k != "sc_weights"}
+    text = " ".join(build_answers([_record("05", "05_synthetic_control", res)])[0].sentences)
+    assert "records no donor weights" in text
+    res["sc_weights"] = {"BR": 0.6, "IN": 0.3, "MX": 0.1, "ZA": 0.001}
+    text = " ".join(build_answers([_record("05", "05_synthetic_control", res)])[0].sentences)
+    assert "rests on 3 donors" in text and "Brazil, carries 60%" in text
