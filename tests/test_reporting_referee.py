@@ -79,3 +79,49 @@ def test_answer_one_without_weights_points_at_the_runs_caveats():
     res["sc_weights"] = {"BR": 0.6, "IN": 0.3, "MX": 0.1, "ZA": 0.001}
     text = " ".join(build_answers([_record("05", "05_synthetic_control", res)])[0].sentences)
     assert "rests on 3 donors" in text and "Brazil, carries 60%" in text
+
+
+COORD = {
+    "direct_ratio": {
+        "AU": 0.0042,
+        "CH": 0.78,
+        "US": 0.1,
+        "JP": 0.5,
+        "BG": 1.051,
+        "SI": 1.2,
+        "MT": 0.02,
+        "EU27_2020": 0.39,
+    },
+    "direct_ratio_real": {
+        "AU": 0.0037,
+        "CH": 0.69,
+        "US": 0.09,
+        "JP": 0.44,
+        "BG": 0.935,
+        "SI": 1.07,
+        "MT": 0.018,
+        "EU27_2020": 0.35,
+    },
+    "prices": {
+        "usd": "USD at 2021 prices, deflated by US consumer prices (CPI-U, BLS), 2021 = 100"
+    },
+}
+
+
+def test_answers_3_and_5_use_real_ratios_and_say_so():
+    answers = {a.key: " ".join(a.sentences) for a in build_answers([_record("04", "04_x", COORD)])}
+    assert "each ally in real terms, 2023 against 2021" in answers["allies"]
+    assert "EU27 as a whole fell 65%, in real terms" in answers["allies"]
+    assert "Switzerland (fell 31%)" in answers["allies"]
+    assert (
+        "Bulgaria (fell 6.5%)" in answers["members"]
+        and "Slovenia (rose 7.0%)" in answers["members"]
+    )
+    assert "deflated by US consumer prices" in answers["members"]
+    nominal = {k: v for k, v in COORD.items() if k == "direct_ratio"}
+    answers = {
+        a.key: " ".join(a.sentences) for a in build_answers([_record("04", "04_x", nominal)])
+    }
+    assert "each ally in current prices, 2023 against 2021" in answers["allies"]
+    assert "fell 61%, in current prices" in answers["allies"]
+    assert "Bulgaria (rose 5.1%)" in answers["members"] and "nominal USD" in answers["members"]
