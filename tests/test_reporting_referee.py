@@ -54,7 +54,7 @@ def test_synthetic_rows_carry_the_holm_p_not_the_rank_note():
     assert all("rank" not in e.note for e in rows.values())
     assert any("rank 9 of 51" in t for t in sections["synthetic"].inference)
     md = findings_markdown([_record("05", "05_synthetic_control", SYNTHETIC)])
-    assert "Adjusted for the family (Holm): p = 0.12." in md
+    assert "Adjusted for the family (Holm): p = 0.12, not distinguishable" in md
     assert "(Benjamini-Hochberg): p = 0.12" not in md
 
 
@@ -125,3 +125,55 @@ def test_answers_3_and_5_use_real_ratios_and_say_so():
     assert "each ally in current prices, 2023 against 2021" in answers["allies"]
     assert "fell 61%, in current prices" in answers["allies"]
     assert "Bulgaria (rose 5.1%)" in answers["members"] and "nominal USD" in answers["members"]
+
+
+def test_recorded_bounds_print_as_bounds_on_page_and_readme(tmp_path):
+    from sanctions_model.runner.findings import _estimate_rows
+
+    res = {
+        "chp_substitution": {
+            "all tiers": {
+                "estimate": 0.053,
+                "lower": 0.02,
+                "upper": 0.09,
+                "p_value": 0.005,
+                "p_text": "p < 0.005",
+            },
+            "tier 2": {
+                "estimate": -0.01,
+                "lower": -0.2,
+                "upper": 0.1,
+                "p_value": 0.95,
+                "p_text": "p > 0.95",
+            },
+            "tier 1": {
+                "estimate": 0.02,
+                "lower": 0.004,
+                "upper": 0.03,
+                "p_value": 0.03,
+                "p_text": "p = 0.03",
+            },
+        }
+    }
+    sections = build_sections([_record("04", "04_coordination_gaps", res)])
+    rows = {e.label: e for s in sections for e in s.estimates}
+    everything = [e for s in sections for e in s.estimates]
+    assert len(everything) == 3
+    allt = next(e for e in everything if e.label.endswith("all tiers"))
+    assert allt.p_text == "p < 0.005" and allt.p_upper_bound
+    tier1 = next(e for e in everything if e.label.endswith("tier 1"))
+    assert tier1.p_text == ""  # an equality is formatted from the number
+    page = "".join(_estimate_rows(s) for s in sections)
+    assert '<td class="num">&lt; 0.005</td>' in page and '<td class="num">&gt; 0.95</td>' in page
+    assert '<td class="num">0.005</td>' not in page
+    md = findings_markdown([_record("04", "04_coordination_gaps", res)])
+    assert "p < 0.005" in md and "p > 0.95" in md
+    assert "p = 0.005" not in md and "p = 0.95" not in md
+    assert rows  # labels unique
+
+
+def test_holm_adjusted_year_says_it_does_not_survive_adjustment():
+    md = findings_markdown([_record("05", "05_synthetic_control", SYNTHETIC)])
+    line = next(x for x in md.splitlines() if "Russia, 2022" in x and x.startswith("- "))
+    assert "The interval excludes zero." in line
+    assert "(Holm): p = 0.12, not distinguishable from zero after the adjustment." in line

@@ -100,6 +100,12 @@ class Estimate:
     """How ``p_adjusted`` was adjusted (``Holm`` for the synthetic control's primary tests)."""
     p_upper_bound: bool = False
     """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
+    p_text: str = ""
+    """The p-value as the run wrote it (``p < 0.005``, ``p > 0.95``): shown instead of ``p_value``."""
+
+    def __post_init__(self) -> None:
+        if self.p_text.startswith("p <") and not self.p_upper_bound:
+            object.__setattr__(self, "p_upper_bound", True)  # a recorded upper bound
 
     @property
     def has_interval(self) -> bool:
@@ -187,6 +193,13 @@ def _per_ally(
                 both = lo is not None and hi is not None
                 rows.append((str(ally), v, lo if both else None, hi if both else None, p, adjusted))
     return rows
+
+
+def _recorded_p_text(value: Any) -> str:
+    """A run's own p-value text when it is a bound (``p < 0.005``, ``p > 0.95``), else ``""``:
+    an equality is formatted from the number like every other p-value."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if re.fullmatch(r"p [<>] ?\d*\.?\d+", text) else ""
 
 
 def _sc_note(results: Mapping[str, Any]) -> str:
@@ -594,7 +607,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     add(
                         section,
                         Estimate(
-                            label, v, lo, hi, _p_of(value, str(sub)), scale, record.name, href
+                            label,
+                            v,
+                            lo,
+                            hi,
+                            _p_of(value, str(sub)),
+                            scale,
+                            record.name,
+                            href,
+                            p_text=_recorded_p_text(value.get(f"{sub}_p_text")),
                         ),
                         [key],
                     )
@@ -603,7 +624,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     if lo is not None:
                         label = f"{_pretty_key(key)}: {_pretty_key(name)}"
                         section, scale = other_for(key)
-                        add(section, Estimate(label, v, lo, hi, p, scale, record.name, href), [key])
+                        item = value.get(name)
+                        text = _recorded_p_text(
+                            item.get("p_text") if isinstance(item, dict) else None
+                        )
+                        add(
+                            section,
+                            Estimate(label, v, lo, hi, p, scale, record.name, href, p_text=text),
+                            [key],
+                        )
         frame = _table_frame(results.get("scorecard"))
         if frame is not None and len(frame):
             card = Section(

@@ -127,8 +127,8 @@ def _sentence(est: Estimate, section: str) -> str:
         extra = [f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"]
         extra = extra if est.has_interval else []
         extra += (
-            [fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
-            if est.p_value is not None
+            [est.p_text or fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
+            if est.p_value is not None or est.p_text
             else []
         )
         extra += [escape_markdown(est.note)] if est.note else []
@@ -143,8 +143,14 @@ def _sentence(est: Estimate, section: str) -> str:
         scale=scale,
         reference=_REFERENCE.get(section, "no effect"),
     )
+    if est.p_text and est.p_value is not None:  # the run's own bound, as it wrote it
+        text = text.replace(fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound), est.p_text, 1)
     if est.p_adjusted is not None:
-        text += f" Adjusted for the family ({est.p_adjustment}): {fmt.pvalue(est.p_adjusted)}."
+        text += f" Adjusted for the family ({est.p_adjustment}): {fmt.pvalue(est.p_adjusted)}" + (
+            ", not distinguishable from zero after the adjustment."
+            if est.p_adjusted >= 0.05 and est.p_value is not None and est.p_value < 0.05
+            else "."
+        )
     return text
 
 
