@@ -177,3 +177,27 @@ def test_holm_adjusted_year_says_it_does_not_survive_adjustment():
     line = next(x for x in md.splitlines() if "Russia, 2022" in x and x.startswith("- "))
     assert "The interval excludes zero." in line
     assert "(Holm): p = 0.12, not distinguishable from zero after the adjustment." in line
+
+
+def test_tied_gap_ranks_are_marked():
+    ranks = {
+        "AU": {"rank": 5, "lower": 3, "upper": 7, "tied": True},
+        "US": {"rank": 5, "lower": 5, "upper": 7, "tied": True},
+        "CH": {"rank": 1, "lower": 1, "upper": 3, "tied": False},
+    }
+    rec = _record("04", "04_coordination_gaps", {"index_ranks": ranks})
+    (index,) = [s for s in build_sections([rec]) if s.key == "index"]
+    notes = {e.label: e.note for e in index.estimates}
+    assert notes["Australia"].startswith("tied") and notes["United States"].startswith("tied")
+    assert notes["Switzerland"] == ""
+    md = findings_markdown([rec])
+    assert "Australia 5 (tied; 3 to 7)" in md and "United States 5 (tied; 5 to 7)" in md
+    assert "Switzerland 1 (1 to 3)" in md
+    # without the run's flag, two allies on the same rank are still marked
+    bare = {k: {x: y for x, y in v.items() if x != "tied"} for k, v in ranks.items()}
+    (index,) = [
+        s
+        for s in build_sections([_record("04", "04_coordination_gaps", {"index_ranks": bare})])
+        if s.key == "index"
+    ]
+    assert [e.note != "" for e in index.estimates] == [True, True, False]

@@ -69,6 +69,7 @@ _VALUE_KEYS = (
     "mean",
     "rank",
 )
+TIED = "tied: another ally has the same rank"
 _LOWER_KEYS = ("lower", "ci_lower", "low", "lo")
 _UPPER_KEYS = ("upper", "ci_upper", "high", "hi")
 _P_KEYS = ("p_value", "p_adjusted", "p", "p_ri")
@@ -560,8 +561,19 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 ["direct_ratio"],
             )
         for key in ("index", "index_ranks"):
-            for ally, v, lo, hi, p, _a in _per_ally(results.get(key)):
-                add(index, Estimate(_place(ally), v, lo, hi, p, "number", record.name, href), [key])
+            ranked = _per_ally(results.get(key))
+            counts = [v for _ally, v, *_rest in ranked]
+            for ally, v, lo, hi, p, _a in ranked:
+                item = results[key].get(ally)
+                recorded = item.get("tied") if isinstance(item, dict) else None
+                # the run's own flag where recorded, else two allies sharing the rank
+                tied = recorded is True or (recorded is None and counts.count(v) > 1)
+                note = TIED if key == "index_ranks" and tied else ""
+                add(
+                    index,
+                    Estimate(_place(ally), v, lo, hi, p, "number", record.name, href, note),
+                    [key],
+                )
         spread = _num(results.get("exposure_spread"))
         by_partner = results.get("did_exposure_by_partner")
         if isinstance(by_partner, dict) and spread is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import build_answers
-from sanctions_model.reporting.findings import Estimate, build_sections
+from sanctions_model.reporting.findings import TIED, Estimate, build_sections
 from sanctions_model.reporting.markdown import escape_markdown
 from sanctions_model.reporting.real_terms import price_markdown, price_rows
 from sanctions_model.reporting.text import effect_sentence
@@ -155,7 +155,10 @@ def _sentence(est: Estimate, section: str) -> str:
 
 
 def _compact_line(est: Estimate) -> str:
-    interval = f" ({_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)})"
+    tied = "tied; " if est.note == TIED else ""
+    interval = f" ({tied}{_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)})"
+    if tied and not est.has_interval:
+        return f"{escape_markdown(est.label)} {_shown(est)} (tied)"
     return f"{escape_markdown(est.label)} {_shown(est)}" + (interval if est.has_interval else "")
 
 
