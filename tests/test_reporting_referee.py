@@ -201,3 +201,37 @@ def test_tied_gap_ranks_are_marked():
         if s.key == "index"
     ]
     assert [e.note != "" for e in index.estimates] == [True, True, False]
+
+
+def test_runs_page_and_caveats_speak_in_words():
+    from sanctions_model.reporting.labels import for_readers, param_value
+    from sanctions_model.runner.index import headline_text
+
+    assert headline_text("deflator", "hicp_ea").startswith("euro-area consumer prices (HICP")
+    assert headline_text("donor_rule", "no_fuel").startswith("no fuel-driven donors")
+    assert param_value("donor_rule", "size").startswith("all donors above the size threshold")
+    assert param_value("deflator", "hicp_ea") == headline_text("deflator", "hicp_ea")
+    text = for_readers(
+        "russia_2014 and russia_2022_vs_2014_21 vary within one cluster; use placebo-in-space "
+        "inference (sanctions_model.models.gravity_design.gravity_randomization)."
+    )
+    assert text == (
+        "Russia in 2014-21 and Russia in 2022-23 against 2014-21 vary within one cluster; use "
+        "placebo-in-space inference."
+    )
+    res = {
+        "substitution_robustness_eu27": {
+            "2022-2023, current USD, 2020 in the trends (before issue 19)": {
+                "estimate": 0.2,
+                "lower": 0.1,
+                "upper": 0.3,
+                "p_value": 0.005,
+            }
+        },
+        "caveats": ["see sanctions_model.models.gravity_design.gravity_randomization for more"],
+    }
+    sections = build_sections([_record("04", "04_coordination_gaps", res)])
+    labels = [e.label for s in sections for e in s.estimates]
+    assert labels and not any("issue" in x for x in labels), labels
+    caveats = [c for s in sections for c, _who in s.caveats]
+    assert caveats and not any("sanctions_model." in c for c in caveats), caveats

@@ -161,7 +161,7 @@ def _place(code: Any) -> str:
 
 
 def _pretty_key(key: str) -> str:
-    return lab.label(key)
+    return lab.for_readers(lab.label(key))
 
 
 def _interval(mapping: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
@@ -342,11 +342,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         def add(section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used):
             section.estimates.append(est)
             _u.update(keys)
-            for text in _inference_of(_r, keys):
+            for text in map(lab.for_readers, _inference_of(_r, keys)):
                 if text not in section.inference:
                     section.inference.append(text)
             for text in _caveats_of(_r, keys):
-                section.caveats.append((text, est.run_label or est.label))
+                section.caveats.append((lab.for_readers(text), est.run_label or est.label))
 
         effect = _first(results, ("effect", "average_effect"))
         if effect is not None:
