@@ -54,10 +54,16 @@ class Figure:
     """``relative`` (-0.54 = 54% below) or ``ratio``."""
     p_text: str = ""
     """The p-value as written (with its placebo floor), if not the plain one."""
+    p_adjusted: float | None = None
+    """The p-value adjusted for the run's family of primary tests (``adjustment``), if any."""
+    adjustment: str = ""
 
     @property
     def claim(self) -> str:
-        return claim(self.lower, self.upper, self.p_value)
+        what = claim(self.lower, self.upper, self.p_value)
+        if what in ("below", "above") and self.p_adjusted is not None and self.p_adjusted >= 0.05:
+            return "not after adjustment"
+        return what
 
 
 def _deflator_words(results: Any) -> str:
@@ -175,6 +181,8 @@ def _evidence(fig: Figure) -> str:
     parts = [_interval(fig)] if fig.lower is not None else []
     if fig.p_text or fig.p_value is not None:
         parts.append(fig.p_text or fmt.pvalue(fig.p_value))
+    if fig.p_adjusted is not None:
+        parts.append(f"{fig.adjustment or 'adjusted'}: {fmt.pvalue(fig.p_adjusted)}")
     return "; ".join(parts)
 
 
@@ -185,6 +193,8 @@ def _verdict(fig: Figure) -> str:
         return "distinguishable from zero"
     if what == "includes zero":
         return "not distinguishable from zero"
+    if what == "not after adjustment":
+        return "distinguishable from zero before, not after, the adjustment for multiple tests"
     if what == "inconclusive":
         return "interval and p-value disagree, so no direction is claimed"
     return "no interval or p-value"
@@ -306,8 +316,9 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             for k in res
             if k.startswith("sc_effect_") and k[-4:].isdigit()
         )
-        if years:
-            year = years[-1]
+        family = res.get("sc_primary_p_adjusted")
+        family = family if isinstance(family, dict) else {}
+        for year in years:  # every year, so the range of point estimates covers them all
             n = _num(res.get("sc_n_placebos"))
             p = _num(res.get(f"sc_p_{year}"))
             figs.append(
@@ -321,9 +332,11 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     r.name,
                     _use(ans, r, link_prefix),
                     p_text=_placebo_p_text(p, n),
+                    p_adjusted=_num(family.get(f"gap {year}")),
+                    adjustment=f"Holm-adjusted over the {len(family)} primary tests",
                 )
             )
-        else:
+        if not years:
             _missing(ans, "Synthetic control", r, "sc_effect_<year>")
     else:
         _missing(ans, "Synthetic control", None, "sc_effect_<year>", "05")
@@ -349,6 +362,8 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                 f"{where}{fmt.pvalue(p)}, "
                 + ("distinguishable from zero." if p < 0.05 else "not distinguishable from zero.")
             )
+    for r in synthetic[:1]:
+        lines.append(_donor_sentence(r.results))
     deflators = sorted(
         {
             _deflator_words(r.results)
@@ -378,8 +393,12 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         )
     if figs:
         values = sorted(f.value for f in figs)
-        sure = [f.method for f in figs if _verdict(f) == "distinguishable from zero"]
-        unsure = [f.method for f in figs if _verdict(f) != "distinguishable from zero"]
+        sure = list(
+            dict.fromkeys(f.method for f in figs if _verdict(f) == "distinguishable from zero")
+        )
+        unsure = list(
+            dict.fromkeys(f.method for f in figs if _verdict(f) != "distinguishable from zero")
+        )
         head = (
             f"Every method's point estimate puts EU exports to Russia "
             f"{fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} below where "
@@ -399,6 +418,29 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         lines.insert(0, head + detail)
     ans.sentences = lines + ans.sentences
     return ans
+
+
+def _donor_sentence(res: Any) -> str:
+    """How many donors carry the synthetic control and the largest weight (``sc_weights``); when
+    the run records no weights, that the figure rests on the run's own caveats."""
+    weights = res.get("sc_weights")
+    weights = {k: w for k, w in (weights.items() if isinstance(weights, dict) else []) if _num(w)}
+    if not weights:
+        return (
+            "The run records no donor weights: the synthetic-control figures rest on the caveats "
+            "of its report."
+        )
+    carrying = {k: float(w) for k, w in weights.items() if float(w) >= 0.005}
+    top, share = max(carrying.items(), key=lambda kv: kv[1])
+    if len(carrying) == 1:
+        return (
+            f"The synthetic control is a single donor: {place(top)} carries "
+            f"{fmt.pct(share).lstrip('+')} of the weight, so it is a one-country comparison."
+        )
+    return (
+        f"The synthetic control rests on {len(carrying)} donors with at least 0.5% of the weight; "
+        f"the largest, {place(top)}, carries {fmt.pct(share).lstrip('+')}."
+    )
 
 
 # -- question 2: hubs ----------------------------------------------------------------------------------
@@ -521,12 +563,14 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
 
 def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
     ans = Answer("limits", "What can the evidence not say?")
-    unsure = [
-        f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
-        for a in answers
-        for f in a.figures
-        if f.claim not in ("below", "above")
-    ]
+    unsure = list(
+        dict.fromkeys(
+            f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
+            for a in answers
+            for f in a.figures
+            if f.claim not in ("below", "above")
+        )
+    )
     if unsure:
         ans.sentences.append(
             "These figures are not distinguishable from zero, so the data cannot say whether the "

@@ -29,15 +29,30 @@ from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
 # -- questions 3 and 5: direct cuts of allies and member states -----------------------------------------
 
 
-def _direct(records: Sequence[Any]) -> tuple[Any, dict[str, float], str]:
+def _direct(records: Sequence[Any]) -> tuple[Any, dict[str, float], str, str]:
+    """``(run, {ally: ratio}, years, terms)``: the real ratios (``direct_ratio_real``) where the
+    run records them, else the current-price ones; ``terms`` says which, in words."""
     for r in _runs(records, "04"):
         ratios = r.results.get("direct_ratio")
+        real = r.results.get("direct_ratio_real")
+        if isinstance(real, dict) and any(_num(v) is not None for v in real.values()):
+            prices = r.results.get("prices")
+            usd = prices.get("usd") if isinstance(prices, dict) else None
+            terms = "in real terms" + (f" ({usd})" if isinstance(usd, str) and usd else "")
+            ratios = real
+        else:
+            terms = "in current prices (nominal USD)"
         if isinstance(ratios, dict):
             values = {str(k): v for k, v in ratios.items() if _num(v) is not None}
             p = _params(r)
             years = f"{p.get('year', 2023)} against {p.get('base_year', 2021)}"
-            return r, values, years
-    return None, {}, ""
+            return r, values, years, terms
+    return None, {}, "", ""
+
+
+def _detail(terms: str) -> str:
+    """The price basis in the parentheses of ``terms`` (``; USD at 2021 prices, ...``)."""
+    return f"; {terms.split(' (', 1)[1][:-1]}" if " (" in terms else ""
 
 
 def _change_words(code: str, ratio: float) -> str:
@@ -50,7 +65,7 @@ def _change_words(code: str, ratio: float) -> str:
 
 def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
     ans = Answer("allies", "Which allies cut direct trade with Russia least and most?")
-    r, ratios, years = _direct(records)
+    r, ratios, years, terms = _direct(records)
     allies = {
         k: float(v)
         for k, v in ratios.items()
@@ -60,18 +75,18 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
         _use(ans, r, link_prefix)
         ranked = sorted(allies.items(), key=lambda kv: kv[1])
         ans.sentences.append(
-            f"Russia's imports from each ally, {years} (IMF IMTS, the partners' records; "
+            f"Russia's imports from each ally {terms.split(' (')[0]}, {years} (IMF IMTS, the partners' records; "
             f"{len(ranked)} allies): cut most by {_change_words(*ranked[0])}, "
             f"{_change_words(*ranked[1])}; least by {_change_words(*ranked[-1])}"
             + (f", {_change_words(*ranked[-2])}" if len(ranked) > 3 else "")
-            + ". Ratios of two years, no interval."
+            + f". Ratios of two years, no interval{_detail(terms)}."
         )
         eu = next((float(v) for k, v in ratios.items() if k.startswith("EU27")), None)
         if eu is not None:
             verb = "fell" if eu < 1 else "rose"
             ans.sentences.append(
                 f"Russia's imports from the EU27 as a whole {verb} "
-                f"{fmt.pct(eu - 1, signed=False).lstrip('-')}."
+                f"{fmt.pct(eu - 1, signed=False).lstrip('-')}, {terms.split(' (')[0]}."
             )
         ranks = r.results.get("index_ranks")
         if isinstance(ranks, dict):
@@ -92,17 +107,18 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
 
 def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
     ans = Answer("members", "Which member states' exports to Russia fell least and most?")
-    r, ratios, years = _direct(records)
+    r, ratios, years, terms = _direct(records)
     members = {k: float(v) for k, v in ratios.items() if k in MEMBER_STATES}
     if len(members) >= 2:
         _use(ans, r, link_prefix)
         ranked = sorted(members.items(), key=lambda kv: kv[1])
         ans.sentences.append(
-            f"Russia's imports from each member state, {years} (IMF IMTS; {len(ranked)} member "
+            f"Russia's imports from each member state {terms.split(' (')[0]}, {years} (IMF IMTS; {len(ranked)} "
+            "member "
             f"states): fell most for {_change_words(*ranked[0])}, {_change_words(*ranked[1])}, "
             f"{_change_words(*ranked[2]) if len(ranked) > 2 else ''}".rstrip(", ")
             + f"; least for {_change_words(*ranked[-1])}, {_change_words(*ranked[-2])}. "
-            "Ratios of two years, no interval."
+            f"Ratios of two years, no interval{_detail(terms)}."
         )
     else:
         _missing(ans, "Member states' direct cuts", r, "direct_ratio for member states", "04")

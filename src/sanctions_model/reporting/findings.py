@@ -69,6 +69,7 @@ _VALUE_KEYS = (
     "mean",
     "rank",
 )
+TIED = "tied: another ally has the same rank"
 _LOWER_KEYS = ("lower", "ci_lower", "low", "lo")
 _UPPER_KEYS = ("upper", "ci_upper", "high", "hi")
 _P_KEYS = ("p_value", "p_adjusted", "p", "p_ri")
@@ -96,8 +97,16 @@ class Estimate:
     """The post-period the figure covers (``Mar 2022 to Aug 2024``, ``2023``)."""
     p_adjusted: float | None = None
     """A multiplicity-adjusted p-value shown beside the unadjusted one (``p_value``)."""
+    p_adjustment: str = "Benjamini-Hochberg"
+    """How ``p_adjusted`` was adjusted (``Holm`` for the synthetic control's primary tests)."""
     p_upper_bound: bool = False
     """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
+    p_text: str = ""
+    """The p-value as the run wrote it (``p < 0.005``, ``p > 0.95``): shown instead of ``p_value``."""
+
+    def __post_init__(self) -> None:
+        if self.p_text.startswith("p <") and not self.p_upper_bound:
+            object.__setattr__(self, "p_upper_bound", True)  # a recorded upper bound
 
     @property
     def has_interval(self) -> bool:
@@ -152,7 +161,7 @@ def _place(code: Any) -> str:
 
 
 def _pretty_key(key: str) -> str:
-    return lab.label(key)
+    return lab.for_readers(lab.label(key))
 
 
 def _interval(mapping: Mapping[str, Any], key: str) -> tuple[float | None, float | None]:
@@ -185,6 +194,13 @@ def _per_ally(
                 both = lo is not None and hi is not None
                 rows.append((str(ally), v, lo if both else None, hi if both else None, p, adjusted))
     return rows
+
+
+def _recorded_p_text(value: Any) -> str:
+    """A run's own p-value text when it is a bound (``p < 0.005``, ``p > 0.95``), else ``""``:
+    an equality is formatted from the number like every other p-value."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if re.fullmatch(r"p [<>] ?\d*\.?\d+", text) else ""
 
 
 def _sc_note(results: Mapping[str, Any]) -> str:
@@ -326,11 +342,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         def add(section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used):
             section.estimates.append(est)
             _u.update(keys)
-            for text in _inference_of(_r, keys):
+            for text in map(lab.for_readers, _inference_of(_r, keys)):
                 if text not in section.inference:
                     section.inference.append(text)
             for text in _caveats_of(_r, keys):
-                section.caveats.append((text, est.run_label or est.label))
+                section.caveats.append((lab.for_readers(text), est.run_label or est.label))
 
         effect = _first(results, ("effect", "average_effect"))
         if effect is not None:
@@ -371,9 +387,47 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 label = f"EU27 exports to {_place(results.get('partner', 'RU'))}" + (
                     f", {suffix.strip('_')}" if suffix.strip("_") else ""
                 )
+                # the per-year p comes from the gap test, not the RMSPE-ratio rank: the rank goes
+                # in the section's inference text; the Holm-adjusted p of this year's gap beside it
+                family = results.get("sc_primary_p_adjusted")
+                family = family if isinstance(family, dict) else {}
+                adjusted = _num(family.get(f"gap {suffix.strip('_')}"))
+                note = (
+                    f"adjusted for the {len(family)} primary tests (Holm): "
+                    f"{fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
+                    if adjusted is not None
+                    else ""
+                )
+                ratio_note = _sc_note(results)
+                if _num(results.get(f"sc_p{suffix}")) is None:
+                    note = "; ".join(x for x in (ratio_note, note) if x)  # p from the rank test
+                elif ratio_note:
+                    text = (
+                        f"Overall test of the post-period fit: {ratio_note}"
+                        + (
+                            f" ({fmt.pvalue(_num(results.get('sc_p_placebo')))})"
+                            if _num(results.get("sc_p_placebo")) is not None
+                            else ""
+                        )
+                        + "."
+                    )
+                    if text not in synthetic.inference:
+                        synthetic.inference.append(text)
                 add(
                     synthetic,
-                    Estimate(label, v, lo, hi, p, "relative", record.name, href, _sc_note(results)),
+                    Estimate(
+                        label,
+                        v,
+                        lo,
+                        hi,
+                        p,
+                        "relative",
+                        record.name,
+                        href,
+                        note,
+                        p_adjusted=adjusted,
+                        p_adjustment="Holm",
+                    ),
                     [key],
                 )
             elif key.startswith(("did_", "gravity_")):
@@ -508,8 +562,19 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 ["direct_ratio"],
             )
         for key in ("index", "index_ranks"):
-            for ally, v, lo, hi, p, _a in _per_ally(results.get(key)):
-                add(index, Estimate(_place(ally), v, lo, hi, p, "number", record.name, href), [key])
+            ranked = _per_ally(results.get(key))
+            counts = [v for _ally, v, *_rest in ranked]
+            for ally, v, lo, hi, p, _a in ranked:
+                item = results[key].get(ally)
+                recorded = item.get("tied") if isinstance(item, dict) else None
+                # the run's own flag where recorded, else two allies sharing the rank
+                tied = recorded is True or (recorded is None and counts.count(v) > 1)
+                note = TIED if key == "index_ranks" and tied else ""
+                add(
+                    index,
+                    Estimate(_place(ally), v, lo, hi, p, "number", record.name, href, note),
+                    [key],
+                )
         spread = _num(results.get("exposure_spread"))
         by_partner = results.get("did_exposure_by_partner")
         if isinstance(by_partner, dict) and spread is not None:
@@ -555,7 +620,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     add(
                         section,
                         Estimate(
-                            label, v, lo, hi, _p_of(value, str(sub)), scale, record.name, href
+                            label,
+                            v,
+                            lo,
+                            hi,
+                            _p_of(value, str(sub)),
+                            scale,
+                            record.name,
+                            href,
+                            p_text=_recorded_p_text(value.get(f"{sub}_p_text")),
                         ),
                         [key],
                     )
@@ -564,7 +637,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     if lo is not None:
                         label = f"{_pretty_key(key)}: {_pretty_key(name)}"
                         section, scale = other_for(key)
-                        add(section, Estimate(label, v, lo, hi, p, scale, record.name, href), [key])
+                        item = value.get(name)
+                        text = _recorded_p_text(
+                            item.get("p_text") if isinstance(item, dict) else None
+                        )
+                        add(
+                            section,
+                            Estimate(label, v, lo, hi, p, scale, record.name, href, p_text=text),
+                            [key],
+                        )
         frame = _table_frame(results.get("scorecard"))
         if frame is not None and len(frame):
             card = Section(

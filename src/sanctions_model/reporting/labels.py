@@ -116,6 +116,7 @@ _KEYS: dict[str, tuple[str, str]] = {
 # -- parameters -------------------------------------------------------------------------------------
 
 _PARAMS: dict[str, str] = {
+    "donor_rule": "donor pool:",
     "reporter": "exporter",
     "partner": "destination",
     "flow": "direction",
@@ -328,6 +329,17 @@ def param_value(name: Any, value: Any) -> str:
         return place(value)
     if str(name) == "product" and str(value).upper() == "TOTAL":
         return "all goods"
+    if str(name) == "deflator" or str(name).endswith("_deflator"):
+        from sanctions_model.data.prices import deflator_label
+
+        try:
+            return deflator_label(str(value))
+        except Exception:  # an index this version does not know: as given
+            return str(value)
+    if str(name) == "donor_rule":
+        from sanctions_model.models.synthetic import DONOR_RULES
+
+        return DONOR_RULES.get(str(value), str(value))
     return str(value)
 
 
@@ -368,3 +380,20 @@ def group_of(params: Mapping[str, Any], results: Mapping[str, Any] | None = None
     if reporter and not reporter.startswith("EU27"):
         return "Allies"
     return "Other"
+
+
+_MODULE_PATH = re.compile(r"\s*\(\s*sanctions_model(?:\.\w+)+\s*\)|\bsanctions_model(?:\.\w+)+")
+_ISSUE_NOTE = re.compile(r"\s*\((?:before|after|see) issue \d+\)", re.IGNORECASE)
+_RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)*_\d[a-z0-9_]*\b")
+
+
+def for_readers(text: str) -> str:
+    """A caveat or label as readers see it: no dotted module paths, no issue-tracker notes, and
+    registry keys (``russia_2022_vs_2014_21``) in the registry's words where it knows them."""
+
+    def key_words(match: re.Match[str]) -> str:
+        words = label(match.group(0))
+        return words if words != plain(match.group(0)) else match.group(0)
+
+    text = _ISSUE_NOTE.sub("", _MODULE_PATH.sub("", text))
+    return _RAW_KEY.sub(key_words, text)

@@ -18,7 +18,7 @@ from typing import Any
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import build_answers
-from sanctions_model.reporting.findings import Estimate, build_sections
+from sanctions_model.reporting.findings import TIED, Estimate, build_sections
 from sanctions_model.reporting.markdown import escape_markdown
 from sanctions_model.reporting.real_terms import price_markdown, price_rows
 from sanctions_model.reporting.text import effect_sentence
@@ -127,8 +127,8 @@ def _sentence(est: Estimate, section: str) -> str:
         extra = [f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"]
         extra = extra if est.has_interval else []
         extra += (
-            [fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
-            if est.p_value is not None
+            [est.p_text or fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
+            if est.p_value is not None or est.p_text
             else []
         )
         extra += [escape_markdown(est.note)] if est.note else []
@@ -143,13 +143,22 @@ def _sentence(est: Estimate, section: str) -> str:
         scale=scale,
         reference=_REFERENCE.get(section, "no effect"),
     )
+    if est.p_text and est.p_value is not None:  # the run's own bound, as it wrote it
+        text = text.replace(fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound), est.p_text, 1)
     if est.p_adjusted is not None:
-        text += f" Adjusted for the family (Benjamini-Hochberg): {fmt.pvalue(est.p_adjusted)}."
+        text += f" Adjusted for the family ({est.p_adjustment}): {fmt.pvalue(est.p_adjusted)}" + (
+            ", not distinguishable from zero after the adjustment."
+            if est.p_adjusted >= 0.05 and est.p_value is not None and est.p_value < 0.05
+            else "."
+        )
     return text
 
 
 def _compact_line(est: Estimate) -> str:
-    interval = f" ({_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)})"
+    tied = "tied; " if est.note == TIED else ""
+    interval = f" ({tied}{_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)})"
+    if tied and not est.has_interval:
+        return f"{escape_markdown(est.label)} {_shown(est)} (tied)"
     return f"{escape_markdown(est.label)} {_shown(est)}" + (interval if est.has_interval else "")
 
 

@@ -87,7 +87,9 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
         if e.scale == "log" and e.has_interval:
             interval = f"{fmt.pct(math.expm1(e.lower))} to {fmt.pct(math.expm1(e.upper))}"
         p = (
-            fmt.p_cell(e.p_value, upper_bound=e.p_upper_bound)
+            e.p_text.removeprefix("p ").lstrip("= ")
+            if e.p_text
+            else fmt.p_cell(e.p_value, upper_bound=e.p_upper_bound)
             if e.p_value is not None
             else fmt.MISSING
         )

@@ -186,6 +186,13 @@ def label(key: str) -> str:
 
 def headline_text(key: str, value: Any) -> str:
     """A headline value for readers, formatted by what its key says it is."""
+    if isinstance(value, str) and (
+        key in ("deflator", "donor_rule") or key.endswith(("_deflator", "_donor_rule"))
+    ):
+        from sanctions_model.reporting.labels import param_value
+
+        # a registry name (hicp_ea, no_fuel) in words
+        return param_value(key.rsplit("_", 1)[-1] if "deflator" in key else "donor_rule", value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value if isinstance(value, str) else _fmt(value)
     name = key.lower()
@@ -236,6 +243,7 @@ def render_index_html(
             + "".join(
                 f"<li>{html.escape(label(k))}: {html.escape(headline_text(k, v))}</li>"
                 for k, v in heads.items()
+                if not (k == "deflator_label" and "deflator" in heads)  # the same, in words
             )
             + "</ul></td>"
         )
