@@ -60,7 +60,12 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from sanctions_model.data import countries
-from sanctions_model.data.donors import FUEL_DRIVEN, MIN_DONOR_EXPORTS, annual_donor_pool
+from sanctions_model.data.donors import (
+    DONOR_RULES,
+    FUEL_DRIVEN,
+    MIN_DONOR_EXPORTS,
+    annual_donor_pool,
+)
 from sanctions_model.errors import ParameterError
 
 from ._results import validate_alpha
@@ -87,10 +92,6 @@ __all__ = [
 
 Outcome = Literal["log_index", "log", "index"]
 DonorRule = Literal["no_fuel", "size"]
-DONOR_RULES = {
-    "no_fuel": "no fuel-driven donors (OPEC or GCC members in 2021, Gibraltar)",
-    "size": "all donors above the size threshold, fuel-driven ones included",
-}
 
 DEFAULT_TREATED: tuple[str, ...] = ("RU", *countries.REROUTING_PARTNERS)
 

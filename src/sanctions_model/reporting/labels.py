@@ -337,7 +337,7 @@ def param_value(name: Any, value: Any) -> str:
         except Exception:  # an index this version does not know: as given
             return str(value)
     if str(name) == "donor_rule":
-        from sanctions_model.models.synthetic import DONOR_RULES
+        from sanctions_model.data.donors import DONOR_RULES
 
         return DONOR_RULES.get(str(value), str(value))
     return str(value)
