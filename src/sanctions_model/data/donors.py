@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DONOR_RULES",
     "EXCLUDED",
     "FUEL_DRIVEN",
     "MIN_DONOR_EXPORTS",
