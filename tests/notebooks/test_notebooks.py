@@ -235,7 +235,12 @@ def test_trade_diversion(tmp_path):
     report = (tmp_path / "03_trade_diversion" / "report.html").read_text()
     assert "n/a: one treated cluster, see the randomization table" in report
     assert "September 2023 against February 2022" in report and "2021 peak" not in report
-    assert "8 bn" not in report and "EUR 7.27 bn" in report and "2.2% below" in report
+    # the base month compared like with like (referee): the same month a year earlier, and
+    # seasonally adjusted against the 2021 average; never "about EUR 8 bn" typed in
+    assert (
+        "about EUR 8 bn" not in report and "EUR 7.27 bn in Feb 2022, 9.8% above Feb 2021" in report
+    )
+    assert "Seasonally adjusted" in report and "2.2% below" not in report
     # 19.5: exposure figures rounded to their Monte Carlo error (99,999 draws; seeds agree)
     assert "(95% interval -35% to +400%; p = 0.3)" in res["did_exposure_sentence"]
     assert "rounded to their Monte Carlo error" in report
