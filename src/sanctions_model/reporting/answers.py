@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.findings import SUCCESS, _link
+from sanctions_model.reporting.estimates import SUCCESS, _num
+from sanctions_model.reporting.findings import _link
 from sanctions_model.reporting.labels import HUBS, place
 from sanctions_model.reporting.text import claim
 
@@ -107,13 +108,6 @@ class Answer:
 
 
 # -- reading -----------------------------------------------------------------------------------------
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 def _params(record: Any) -> dict[str, Any]:
