@@ -87,6 +87,21 @@ def _placebo_p_text(p: float | None, n: float | None) -> str:
     return fmt.pvalue(p, n_draws=int(n), exact=True, units="placebos")
 
 
+def counterfactual_figure(method: str, run: Any, ans: Answer, link_prefix: str) -> Figure:
+    """A notebook-02 run's average effect as a figure (its effect, interval, p, post-period)."""
+    return Figure(
+        method,
+        _num(_get(run, "effect")) or 0.0,
+        _num(_get(run, "lower")),
+        _num(_get(run, "upper")),
+        _num(_get(run, "p_value")),
+        _period(_get(run, "post_period")),
+        run.name,
+        _use(ans, run, link_prefix),
+        p_text=p_bound_text(run),
+    )
+
+
 def p_bound_text(run: Any) -> str:
     """``p < 0.01`` when the run records its p-value as a bound (``p_is_upper_bound``), else ``""``."""
     p = _num(_get(run, "p_value"))
@@ -228,17 +243,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             _missing(ans, "Counterfactual", r, "effect")
         else:
             figs.append(
-                Figure(
-                    "monthly counterfactual, average month",
-                    effect,
-                    _num(_get(r, "lower")),
-                    _num(_get(r, "upper")),
-                    _num(_get(r, "p_value")),
-                    _period(_get(r, "post_period")),
-                    r.name,
-                    _use(ans, r, link_prefix),
-                    p_text=p_bound_text(r),
-                )
+                counterfactual_figure("monthly counterfactual, average month", r, ans, link_prefix)
             )
     else:
         _missing(ans, "Counterfactual", None, "effect for EU27 exports to Russia", "02")
@@ -456,17 +461,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
         effect = _num(_get(r, "effect"))
         if effect is None:
             continue
-        fig = Figure(
-            place(partner),
-            effect,
-            _num(_get(r, "lower")),
-            _num(_get(r, "upper")),
-            _num(_get(r, "p_value")),
-            _period(_get(r, "post_period")),
-            r.name,
-            _use(ans, r, link_prefix),
-            p_text=p_bound_text(r),
-        )
+        fig = counterfactual_figure(place(partner), r, ans, link_prefix)
         ans.figures.append(fig)
         {"above": rose, "below": fell}.get(fig.claim, other).append(fig)
     if rose:

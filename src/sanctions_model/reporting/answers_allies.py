@@ -10,19 +10,17 @@ from typing import Any
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import (
     Answer,
-    Figure,
     _evidence,
     _flow,
     _get,
     _missing,
     _num,
     _params,
-    _period,
     _runs,
     _shown,
     _use,
     _verdict,
-    p_bound_text,
+    counterfactual_figure,
 )
 from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
 
@@ -132,18 +130,7 @@ def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
             and flow == "export"
             and effect is not None
         ):
-            fig = Figure(
-                place(reporter),
-                effect,
-                _num(_get(run, "lower")),
-                _num(_get(run, "upper")),
-                _num(_get(run, "p_value")),
-                _period(_get(run, "post_period")),
-                run.name,
-                _use(ans, run, link_prefix),
-                p_text=p_bound_text(run),
-            )
-            modelled.append(fig)
+            modelled.append(counterfactual_figure(place(reporter), run, ans, link_prefix))
     if modelled:
         modelled.sort(key=lambda f: f.value)
         ans.figures = modelled
