@@ -1,4 +1,5 @@
-"""The pieces every validation DGP shares, written once: AR(1) noise and calendar-month effects.
+"""The pieces every validation DGP shares, written once: AR(1) noise, calendar-month effects and
+the long (tidy) layout of a reporter x partner x period array.
 
 The generators draw their random numbers themselves (in the order that keeps each seed's panels
 as they were) and pass the draws here, so these helpers consume no randomness.
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["ar1", "month_effects"]
+__all__ = ["ar1", "long_panel", "month_effects"]
 
 
 def ar1(shocks: np.ndarray, rho: float, *, axis: int = 0, stationary: bool = True) -> np.ndarray:
@@ -32,3 +33,23 @@ def ar1(shocks: np.ndarray, rho: float, *, axis: int = 0, stationary: bool = Tru
 def month_effects(index: pd.PeriodIndex, pattern: Sequence[float]) -> np.ndarray:
     """The calendar-month effect of each period of a monthly ``index`` (``pattern``: Jan..Dec)."""
     return np.asarray(pattern, dtype=float)[np.asarray(index.month) - 1]
+
+
+def long_panel(
+    reporters: Sequence[str], partners: Sequence[str], index: pd.PeriodIndex, logy: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A reporter x partner x period array of log exports as a tidy ``load_trade``-like frame
+    (``reporter, partner, flow, period, value``; one row a cell, reporters slowest), with each
+    row's reporter and period positions (for the columns a generator adds)."""
+    nr, npar, nt = logy.shape
+    r_idx, p_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(npar), np.arange(nt), indexing="ij")
+    data = pd.DataFrame(
+        {
+            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
+            "partner": np.asarray(partners, dtype=object)[p_idx.ravel()],
+            "flow": "export",
+            "period": index[t_idx.ravel()],
+            "value": np.exp(logy.ravel()),
+        }
+    )
+    return data, r_idx.ravel(), t_idx.ravel()

@@ -31,7 +31,7 @@ from sanctions_model.data.donors import exclusion_reason
 from sanctions_model.errors import ParameterError
 from sanctions_model.models._results import to_period
 
-from ._common import ar1, month_effects
+from ._common import ar1, long_panel, month_effects
 from .monthly import SERIES_CALIBRATIONS
 
 __all__ = [
@@ -122,18 +122,9 @@ def simulate_destination_panel(
     m = rng.normal(0.0, reporter_month_sd, (nr, nt))
     e = rng.normal(0.0, noise_sd, (nr, nd, nt))
     logy = a[:, None, None] + m[:, None, :] + dest_part[None, :, :] + e
-    r_idx, d_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(nd), np.arange(nt), indexing="ij")
-    data = pd.DataFrame(
-        {
-            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
-            "partner": np.asarray(dests, dtype=object)[d_idx.ravel()],
-            "flow": "export",
-            "period": index[t_idx.ravel()],
-            "value": np.exp(logy.ravel()),
-        }
-    )
+    data, _, t_idx = long_panel(reporters, dests, index, logy)
     data["treated"] = data["partner"].isin(treated).astype(int)
-    data["post"] = path[t_idx.ravel()].astype(int)
+    data["post"] = path[t_idx].astype(int)
     data["log_effect"] = np.broadcast_to(eff[None], (nr, nd, nt)).ravel()
     return SimulatedDestinationPanel(
         data=data, effect=float(effect), treated=treated, event_date=to_period(event_date)

@@ -38,7 +38,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 from sanctions_model.models._results import to_period
 
-from ._common import ar1, month_effects
+from ._common import ar1, long_panel, month_effects
 
 __all__ = [
     "SeriesCalibration",
@@ -441,24 +441,13 @@ def simulate_trade_panel(
         + e
         + eff
     )
-    r_idx, p_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(npar), np.arange(nt), indexing="ij")
     date = to_period(event_date)
-    data = pd.DataFrame(
-        {
-            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
-            "partner": np.asarray(partners, dtype=object)[p_idx.ravel()],
-            "flow": "export",
-            "product": "TOTAL",
-            "period": index[t_idx.ravel()],
-            "value": np.exp(logy.ravel()),
-            "currency": "EUR",
-            "unit_scale": 1,
-            "source": "simulated",
-        }
-    )
+    data, r_idx, _ = long_panel(reporters, partners, index, logy)
+    data.insert(3, "product", "TOTAL")
+    data = data.assign(currency="EUR", unit_scale=1, source="simulated")
     data["treated"] = (data["partner"] == treated_partner).astype(int)
     data["post"] = (data["period"] >= date).astype(int)
-    data["exposure"] = exposure[r_idx.ravel()]
+    data["exposure"] = exposure[r_idx]
     data["log_effect"] = eff.ravel()
     return SimulatedPanel(data=data, effect=effect, rerouting=rerouting, event_date=date)
 
