@@ -54,7 +54,6 @@
 
 # %%
 from sanctions_model.reporting import setup_report; setup_report()  # tables, charts and warnings for readers
-from typing import Literal  # the parameters cell below uses it in its type annotations
 
 # %% tags=["parameters"]
 event: str = "2022-03"  # first month of the sanctions regime [domain: period of eurostat_comext]
@@ -77,20 +76,15 @@ import pandas as pd
 from IPython.display import display
 
 from sanctions_model import data, reporting
-from sanctions_model.data import prices
-from sanctions_model.data.donors import MIN_DONOR_EXPORTS, annual_donor_pool
-from sanctions_model.models.published import EUROSTAT_RU_EXPORTS, base_month_sentence, change_table
-from sanctions_model.models.gravity import fit_gravity_ppml
-from sanctions_model.models.gravity_design import gravity_randomization
-from sanctions_model.models.panel import estimate_did, estimate_event_study
-from sanctions_model.models.panel_exposure import fit_exposure_design
-from sanctions_model.models.panel_report import (
+from sanctions_model.models.gravity import fit_gravity_ppml, gravity_randomization, regimes
+from sanctions_model.models.panel import annual as annual_panel, estimate_did, estimate_event_study
+from sanctions_model.models.panel.exposure import fit_exposure_design
+from sanctions_model.models.panel.report import (
     did_record, did_sentence, did_table, estimates_beside_published, event_study_note, event_study_record,
-    exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, lp,
-    partners_paragraph, war_year_adjustment,
-)
+    exposure_event_study, gravity_record, event_study_table, gravity_ru_sentence, gravity_table, partners_paragraph,
+    war_year_adjustment)
+from sanctions_model.models.published import base_month_sentence, change_table
 from sanctions_model.reporting import format as fmt
-
 
 pd.set_option("display.max_colwidth", None)  # no cut-off text in the tables
 event_year = int(str(event)[:4])
@@ -107,25 +101,15 @@ event_year = int(str(event)[:4])
 # gravity placebos and the synthetic control.
 
 # %%
-annual = data.load_trade("eurostat_comext_annual", reporter="EU27_2020", flow="export")
-annual = annual[annual["partner"].str.fullmatch(r"[A-Z]{2}")].copy()
-annual["year"] = annual["period"].dt.year
-annual_nominal = annual.copy()
-if real:
-    annual["value"] = prices.deflate(annual.set_index("year")["value"], "EUR", deflator=deflator).to_numpy()
-price_words = prices.deflator_label(deflator or prices.DEFAULT_DEFLATOR["EUR"]) if real else "current prices"
+exports = annual_panel.annual_exports(real=real, deflator=deflator)
+annual, price_words = exports.data, exports.prices
 print(f"Prices: {price_words}.")
 
 # %%
-values = annual.pivot_table(index="year", columns="partner", values="value", aggfunc="sum")
-donors, not_donors = annual_donor_pool(values, values.index < event_year, treated=["RU"], fuel_driven=False)
-first_year, last_year = int(values.index.min()), int(values.index.max())
-reason_counts = pd.Series(not_donors).value_counts().rename("destinations").to_frame()
-reason_counts.index.name = "why not a donor"
-print(f"{len(donors)} donor destinations: extra-EU countries that are neither sanctioned, war-hit nor "
-      f"suspected re-routing hubs nor fuel-driven, with EU exports of at least {fmt.money(MIN_DONOR_EXPORTS, digits=1)} "
-      f"({price_words}) in every year {first_year}-{event_year - 1}: {', '.join(donors)}.")
-display(reason_counts)
+pool = annual_panel.donor_pool(exports, event_year)
+donors, not_donors, last_year = pool.donors, pool.not_donors, pool.last_year
+print(pool.sentence())
+display(pool.reasons())
 
 # %%
 window = annual[annual["year"] >= annual_start]
@@ -152,15 +136,12 @@ print(sentence_did)
 # those of them that are in the pool.
 
 # %%
-doubtful = ["RS", "MD", "IN", "TM"]
-donors_small = [d for d in donors if d not in doubtful]
+donors_small, dropped, not_in_pool = pool.without(["RS", "MD", "IN", "TM"])
 did_small = estimate_did(window, treated="RU", event=str(event_year), fixed_effects="pair+period",
                          controls=donors_small, alpha=alpha)
-dropped = ", ".join(c for c in doubtful if c in donors)
 display(did_table({"DiD, main": (did_annual, len(donors)), f"DiD without {dropped}": (did_small, len(donors_small))}))
-not_in_pool = [c for c in doubtful if c not in donors]
 if not_in_pool:
-    print(f"{', '.join(not_in_pool)}: not in the donor pool to begin with ({'; '.join(not_donors.get(c, 'no data') for c in not_in_pool)}).")
+    print(not_in_pool)
 
 # %% [markdown]
 # ### Event study (annual)
@@ -252,66 +233,37 @@ print(expo.partner_sentence())
 # five partners, as a group, among random groups of five donors.
 
 # %%
-countries_only = annual.copy()
-post14, post22 = countries_only["year"] >= 2014, countries_only["year"] >= event_year
-is_ru = countries_only["partner"] == "RU"
-countries_only["russia_2014"] = (is_ru & post14 & ~post22).astype(float)
-countries_only["russia_2022"] = (is_ru & post22).astype(float)
-countries_only["partners_2022"] = (countries_only["partner"].isin(partners) & post22).astype(float)
-labels = {
-    "russia_2014": "Russia in 2010-13",
-    "russia_2022": "Russia in 2010-13",
-    "partners_2022": f"the same partners in {first_year}-{event_year - 1}",
-    "russia_2022_vs_2014_21": "Russia in 2014-21",
-}
-contrast = {"russia_2022_vs_2014_21": {"russia_2022": 1.0, "russia_2014": -1.0}}
-
-# %%
-grav = fit_gravity_ppml(countries_only, outcome="value", treatments=["russia_2014", "russia_2022", "partners_2022"],
+dummies = regimes.regime_dummies(annual, partners, event_year)
+grav = fit_gravity_ppml(dummies.data, outcome="value", treatments=list(dummies.treatments),
                         fixed_effects=("partner", "year"), cluster="partner", alpha=alpha,
-                        compared_with=labels, contrasts=contrast, exporter="reporter", importer="partner",
-                        min_treated_clusters=10)
-grav_frame = grav.to_frame()
+                        compared_with=dummies.labels, contrasts=dummies.contrast, exporter="reporter",
+                        importer="partner", min_treated_clusters=10)
 print(f"All partners (analytic), {grav.nobs:,} observations: point estimates; inference withheld where "
       "too few partners carry the dummy.")
-display(gravity_table(grav_frame, analytic=True, inference=grav.inference))
+display(gravity_table(grav.to_frame(), analytic=True, inference=grav.inference))
 for c in grav.caveats:
     print("Note:", c)
 
 # %%
 grav_ri = gravity_randomization(
-    countries_only, outcome="value", treated="RU", donors=donors,
+    dummies.data, outcome="value", treated="RU", donors=donors,
     windows={"russia_2014": (2014, event_year - 1), "russia_2022": (event_year, None)},
-    contrasts=contrast, compared_with=labels, alpha=alpha,
+    contrasts=dummies.contrast, compared_with=dummies.labels, alpha=alpha,
 )
-grav_tab = grav_ri.to_frame()
+grav_partners = gravity_randomization(
+    dummies.data, outcome="value", treated=partners, donors=donors, windows={"partners_2022": (event_year, None)},
+    compared_with=dummies.labels, alpha=alpha, reps=group_draws, seed=seed,
+)
 
 # %%
-grav_partners = gravity_randomization(
-    countries_only, outcome="value", treated=partners, donors=donors,
-    windows={"partners_2022": (event_year, None)}, compared_with=labels, alpha=alpha, reps=group_draws, seed=seed,
-)
-grav_p_tab = grav_partners.to_frame()
-grav_p_show = gravity_table(grav_p_tab, analytic=False).assign(  # rounded to their Monte Carlo error
-    **{"95% interval": [grav_partners.interval_text("partners_2022")], "p": [grav_partners.pvalue_text("partners_2022")],
-       "rank": [f"random groups ({group_draws:,})"]})
 print(f"Donor sample (randomization): Russia and the {len(donors)} donors; the partners and the same donors.")
-display(pd.concat([gravity_table(grav_tab, analytic=False), grav_p_show]))
-print("The two samples (all partners, donor sample) give slightly different point estimates: "
-      f"russia_2022 {lp(grav_frame.loc['russia_2022', 'estimate'])} against {lp(grav_tab.loc['russia_2022', 'estimate'])}, "
-      f"the contrast {lp(grav_frame.loc['russia_2022_vs_2014_21', 'estimate'])} against "
-      f"{lp(grav_tab.loc['russia_2022_vs_2014_21', 'estimate'])}, partners_2022 "
-      f"{lp(grav_frame.loc['partners_2022', 'estimate'])} against {lp(grav_p_tab.loc['partners_2022', 'estimate'])}.")
+display(regimes.with_partners_row(grav_ri, grav_partners, group_draws))  # rounded to their Monte Carlo error
+print(regimes.sample_comparison(grav, grav_ri, grav_partners))
 
 # %%
 g = grav_ri.results["russia_2022_vs_2014_21"]
 sentence_grav = gravity_ru_sentence(g, event_year=event_year, last_year=last_year, alpha=alpha)
-gp = grav_partners.results["partners_2022"]
-sentence_grav_partners = grav_partners.sentence(
-    "partners_2022", f"Gravity PPML, EU27 exports to the five partners as a group in {event_year}-{str(last_year)[2:]}",
-    reference=f"their {first_year}-{str(event_year - 1)[2:]} level, relative to the donor destinations",
-    inference=f"randomization inference among {gp.n_placebos:,} random groups of five donors",
-)
+sentence_grav_partners = regimes.partners_sentence(grav_partners, dummies)
 print(sentence_grav)
 print(sentence_grav_partners)
 for c in grav_ri.caveats:
@@ -328,10 +280,9 @@ for c in grav_ri.caveats:
 # donor destinations; the gravity contrast compares with 2014-21, net of the year effects.
 
 # %%
-ru_nominal = annual_nominal[annual_nominal["partner"] == "RU"].set_index("year")["value"]
-ru = annual[annual["partner"] == "RU"].set_index("year")["value"]
-plain = change_table(ru_nominal, ru if real else None, first=event_year - 1, last=last_year, deflator=price_words)
-raw_ratio = float(1 + plain["change"].iloc[1 if real else 0])  # real when deflated
+plain = change_table(exports.to_partner("RU", nominal=True), exports.to_partner("RU") if real else None,
+                     first=event_year - 1, last=last_year, deflator=price_words)
+plain_record = annual_panel.plain_change_record(plain, real=real, prices=price_words)
 display(estimates_beside_published(did_annual, g, plain, annual_start=annual_start, event_year=event_year,
                                    n_donors=len(donors), prices=price_words))
 monthly_ru = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU", flow="export")
@@ -347,8 +298,7 @@ print(base_month_sentence(monthly_ru.set_index("period")["value"].sort_index()))
 # to see.
 
 # %%
-print(partners_paragraph(grav_partners, expo, span=f"{event_year}-{str(last_year)[2:]}",
-                         base=f"{first_year}-{str(event_year - 1)[2:]}", alpha=alpha))
+print(partners_paragraph(grav_partners, expo, span=dummies.span, base=dummies.base, alpha=alpha))
 
 # %%
 reporting.record_results({
@@ -356,23 +306,13 @@ reporting.record_results({
     **event_study_record(es_annual, es_2021, adj_es),
     **expo.record(),
     "event_study_exposure_ru_pretrend_p": pre_p_m,
-    "gravity": {k: float(v) for k, v in grav.params.items()},
-    "gravity_sample": "all partners (analytic point estimates)",
-    "gravity_compared_with": labels,
-    "gravity_inference": grav.inference,
-    "gravity_caveats": list(grav.caveats) + list(grav_ri.caveats),
+    **regimes.analytic_record(grav, grav_ri, dummies.labels),
     **gravity_record(grav_ri, grav_partners, sentence_grav, sentence_grav_partners),
-    "raw_ratio_2023_2021": raw_ratio,
-    "raw_ratio_2023_2021_nominal": float(1 + plain["change"].iloc[0]),
-    "real": real,
-    "deflator": price_words,
-    "eurostat_published_change": EUROSTAT_RU_EXPORTS.value,
-    "eurostat_published_comparison": EUROSTAT_RU_EXPORTS.compares,
-    "eurostat_published_prices": EUROSTAT_RU_EXPORTS.prices,
+    **plain_record,
     "headline": {
         "DiD RU vs donors, annual (log pts)": round(did_annual.estimate, 3),
         "DiD RU randomization p": round(ri.pvalue, 4),
         "Gravity RU 2022 vs 2014-21 (log pts)": round(g.estimate, 3),
-        "Raw 2023/2021": round(raw_ratio, 2),
+        "Raw 2023/2021": round(plain_record["raw_ratio_2023_2021"], 2),
     },
 })

@@ -39,9 +39,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 #: listed one that is gone (so the list shrinks with the code). Remove an entry once it is broken.
 ALLOWED: dict[str, list[frozenset[str]]] = {
     "models": [
-        # synthetic imports design_caveats; synthetic_caveats imports synthetic's _Design for a
-        # type hint (under TYPE_CHECKING): move _Design into synthetic_results or its own module.
-        frozenset(f"{PACKAGE}.models.{m}" for m in ("synthetic", "synthetic_caveats")),
+        # synthetic.model imports design_caveats; synthetic.caveats imports model's _Design for a
+        # type hint (under TYPE_CHECKING): move _Design into synthetic.results or its own module.
+        frozenset(f"{PACKAGE}.models.synthetic.{m}" for m in ("model", "caveats")),
     ],
     "package": [
         # answers builds the findings' answers and imports _q3.._q5 from answers_allies, which
@@ -119,10 +119,33 @@ def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, str]]
         stack += [(child, where) for child in ast.iter_child_nodes(node)]
 
 
+def old_paths(root: Path = SRC) -> dict[str, str]:
+    """The old import paths kept by ``models/_aliases.py`` (old -> new module), read statically."""
+    path = root / "models" / "_aliases.py"
+    if not path.exists():
+        return {}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    consts: dict[str, str] = {}
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if not isinstance(target, ast.Name) or node.value is None:
+            continue
+        if target.id == "ALIASES":
+            env = {"__builtins__": {}, **consts}
+            return eval(compile(ast.Expression(node.value), str(path), "eval"), env)  # noqa: S307
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            consts[target.id] = node.value.value
+    return {}
+
+
 def import_graph(root: Path = SRC) -> list[Edge]:
-    """Every import of one of the package's modules by another, at any depth of the file."""
+    """Every import of one of the package's modules by another, at any depth of the file; an old
+    import path (:func:`old_paths`) counts as an import of the module it names now."""
     mods = modules(root)
-    known = set(mods)
+    aliases = old_paths(root)
+    known = set(mods) | set(aliases)
     edges: set[Edge] = set()  # one per import statement and module imported
     for name, path in mods.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -130,6 +153,7 @@ def import_graph(root: Path = SRC) -> list[Edge]:
         is_package = path.name == "__init__.py"
         for node, where in _imports(tree):
             for target in _targets(node, name, is_package, known):
+                target = aliases.get(target, target)
                 if target in known and target != name:  # a module of the package, not itself
                     edges.add(Edge(name, target, rel, node.lineno, where))
     return sorted(edges, key=lambda e: (e.source, e.line, e.target))
@@ -236,9 +260,11 @@ def edges() -> list[Edge]:
     return import_graph()
 
 
-@pytest.mark.parametrize("layer", ["data", "models", None], ids=["data", "models", "package"])
+@pytest.mark.parametrize(
+    "layer", ["data", "models", "simulate", None], ids=["data", "models", "simulate", "package"]
+)
 def test_no_import_circles(layer: str | None, edges: list[Edge]) -> None:
-    """No circle inside data/ or models/, nor one through several layers (e.g. data -> runner ->
+    """No circle inside data/, models/ or simulate/, nor one through several layers (e.g. data -> runner ->
     data), beyond those listed in :data:`ALLOWED`."""
     components, _ = layer_cycles(layer, edges=edges)
     allowed = ALLOWED.get(layer, []) if layer else [c for cs in ALLOWED.values() for c in cs]
@@ -249,6 +275,23 @@ def test_no_import_circles(layer: str | None, edges: list[Edge]) -> None:
     message = [f"import circle in {where} ({hint}):\n    {describe(c, edges)}" for c in new]
     message += [f"allowed circle no longer exists, drop it from ALLOWED: {sorted(c)}" for c in gone]
     assert not message, "\n".join(message)
+
+
+def test_the_package_imports_no_old_path(edges: list[Edge]) -> None:
+    """Old import paths are for users' code and notebooks: the package imports the new ones."""
+    aliases = old_paths()
+    assert f"{PACKAGE}.models.panel_results" in aliases  # the table was read
+    old = []
+    for path in modules().values():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        name = module_name(path)
+        is_package = path.name == "__init__.py"
+        for node, _ in _imports(tree):
+            for target in _targets(node, name, is_package, set(aliases)):
+                if target in aliases:
+                    rel = path.relative_to(SRC).as_posix()
+                    old.append(f"{rel}:{node.lineno} imports {target} (now {aliases[target]})")
+    assert old == [], "\n".join(old)
 
 
 # --- the checker itself, on a planted package -------------------------------------------------

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sanctions_model.coordination.chp import chp_did, chp_panel
-from sanctions_model.coordination.simulate import simulate_chp_panel
 from sanctions_model.errors import ParameterError
+from sanctions_model.simulate.coordination import simulate_chp_panel
 
 SMALL = {"reporters": ("DE", "FR", "IT"), "n_control": 30}
 

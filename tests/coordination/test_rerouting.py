@@ -12,8 +12,8 @@ from sanctions_model.coordination.rerouting import (
     estimate_rerouting,
     substitution_ratio,
 )
-from sanctions_model.coordination.simulate import simulate_rerouting_panel
 from sanctions_model.errors import ParameterError
+from sanctions_model.simulate.coordination import simulate_rerouting_panel
 
 IDX = pd.period_range("2022-03", periods=10, freq="M")
 

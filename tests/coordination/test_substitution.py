@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sanctions_model.coordination.simulate import simulate_substitution_panel
 from sanctions_model.coordination.substitution import (
     estimate_substitution,
     joint_trend_draws,
     substitution_from_draws,
 )
 from sanctions_model.errors import ParameterError
+from sanctions_model.simulate.coordination import simulate_substitution_panel
 
 PRE, POST = ("2014", "2021"), ("2022", "2023")
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sanctions_model.coordination.simulate import simulate_substitution_panel
 from sanctions_model.coordination.substitution import estimate_substitution
+from sanctions_model.simulate.coordination import simulate_substitution_panel
 
 PRICES = {"2022": 1.08, "2023": 1.08 * 1.12}
 PRE, POST = ("2016", "2021"), ("2022", "2023")

@@ -15,8 +15,8 @@ from sanctions_model.models import (
     placebo_backtest,
     simulate_monthly_flows,
 )
-from sanctions_model.models._structural import dynamic_forecasts, fit_structural
-from sanctions_model.models.backtest import candidate_models, crps_normal
+from sanctions_model.models.counterfactual._structural import dynamic_forecasts, fit_structural
+from sanctions_model.models.counterfactual.backtest import candidate_models, crps_normal
 
 
 def test_crps_of_a_normal_matches_its_integral_definition():

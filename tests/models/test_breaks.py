@@ -183,7 +183,7 @@ CALM = replace(SERIES_CALIBRATIONS["eu27_ru"], sigma=0.04)  # EU27->RU, calm err
 
 def test_wild_sieve_keeps_the_variance_pattern():
     """Innovations stay in their months: paths are calm where the data were calm."""
-    from sanctions_model.models.sieve import fit_ar_sieve
+    from sanctions_model.models.breaks.bootstrap import fit_ar_sieve
 
     rng = np.random.default_rng(0)
     e = np.r_[0.04 * rng.standard_normal(40), 0.12 * rng.standard_normal(28)]

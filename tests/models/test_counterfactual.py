@@ -18,7 +18,7 @@ from sanctions_model.models import (
     simulate_monthly_flows,
     simulate_trade_series,
 )
-from sanctions_model.models._structural import fit_structural
+from sanctions_model.models.counterfactual._structural import fit_structural
 from sanctions_model.reporting import format as fmt
 
 FIXED = {"trend": "local level", "seasonal": 12, "n_sims": 400, "n_param_draws": 20}
@@ -396,7 +396,7 @@ def test_published_comparison_describes_the_chosen_model(trend, seasonal, words,
 
 def test_price_basis_table_and_report_block():
     """Notebook 02's table (real first, nominal as robustness) and report, from the package."""
-    from sanctions_model.models.counterfactual_report import (
+    from sanctions_model.models.counterfactual.report import (
         price_basis_results,
         price_basis_table,
         report_markdown,

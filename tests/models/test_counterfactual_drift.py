@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sanctions_model.models import estimate_counterfactual, simulate_monthly_flows
-from sanctions_model.models.simulate import FlowDesign
+from sanctions_model.simulate.monthly import FlowDesign
 
 
 @pytest.mark.slow

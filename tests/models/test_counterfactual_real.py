@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sanctions_model.models import estimate_counterfactual, simulate_monthly_flows
-from sanctions_model.models.simulate import price_path
+from sanctions_model.simulate.monthly import price_path
 
 
 def test_price_path_and_nominal_flows():

@@ -7,9 +7,9 @@ import json
 import numpy as np
 
 from sanctions_model.models import estimate_counterfactual
-from sanctions_model.models.counterfactual_report import series_results
-from sanctions_model.models.simulate import simulate_trade_series
+from sanctions_model.models.counterfactual.report import series_results
 from sanctions_model.runner.findings import _series_csv
+from sanctions_model.simulate.monthly import simulate_trade_series
 
 FIXED = {"trend": "local level", "seasonal": 12, "n_sims": 2000, "n_param_draws": 200}
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sanctions_model.models.panel import estimate_did
-from sanctions_model.models.simulate_destinations import simulate_destination_panel
+from sanctions_model.simulate.destinations import simulate_destination_panel
 
 N_PANELS = 200
 

@@ -33,7 +33,7 @@ import pytest
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.models.panel import estimate_did, estimate_event_study
-from sanctions_model.models.simulate_destinations import simulate_annual_destination_panel
+from sanctions_model.simulate.destinations import simulate_annual_destination_panel
 
 REF_1819 = (-48, -36)  # 2018 and 2019 with event="2022" (relative months)
 QUIET = {"shock_sd": 0.04, "noise_sd": 0.05}

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sanctions_model.errors import ParameterError
-from sanctions_model.models.gravity_design import ONE_EXPORTER_CAVEAT, gravity_randomization
-from sanctions_model.models.simulate_destinations import _DONOR_CODES
+from sanctions_model.models.gravity.design import ONE_EXPORTER_CAVEAT, gravity_randomization
 from sanctions_model.reporting import format as fmt
+from sanctions_model.simulate.destinations import _DONOR_CODES
 
 
 def _annual(effect_late: float, seed: int, n: int = 30) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from sanctions_model.models.inference import (
     wild_cluster_bootstrap,
 )
 from sanctions_model.models.panel import estimate_did
-from sanctions_model.models.simulate_destinations import simulate_destination_panel
+from sanctions_model.simulate.destinations import simulate_destination_panel
 
 
 def _ri(estimate, placebo_stats, alpha=0.05):

@@ -118,7 +118,7 @@ _SCRIPT = """
 import json
 from sanctions_model import data
 from sanctions_model.models.synthetic import fit_synthetic_control
-from sanctions_model.models.synthetic_did import fit_synthetic_did
+from sanctions_model.models.synthetic.did import fit_synthetic_did
 from sanctions_model.reporting import format as fmt
 t = data.load_trade(source="eurostat_comext_annual")
 r = fit_synthetic_control(t, "RU", leave_one_out=False)
@@ -151,7 +151,7 @@ def test_notebook_03_exposure_figures_do_not_depend_on_the_seed():
     interval ends rounded to twenty Monte Carlo errors) print the same with seeds 0 and 1; with
     9,999 draws KZ's p (0.944) printed "0.9" or "> 0.9" and AM's lower end -80% or -70%."""
     from sanctions_model import data
-    from sanctions_model.models.panel_exposure import fit_exposure_design
+    from sanctions_model.models.panel.exposure import fit_exposure_design
 
     partners = ["AM", "GE", "KZ", "KG", "UZ"]
     panel = data.load_trade(

@@ -14,8 +14,8 @@ from sanctions_model.models.panel import (
     estimate_did,
     estimate_event_study,
 )
-from sanctions_model.models.simulate import simulate_trade_panel
 from sanctions_model.reporting import format as fmt
+from sanctions_model.simulate.monthly import simulate_trade_panel
 
 EVENT = "2022-03"
 
@@ -110,7 +110,7 @@ def test_auto_inference_follows_where_treatment_varies(intensity_panel):
 def test_randomization_did_matches_pyfixest_estimate_and_placebos():
     import pyfixest as pf
 
-    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+    from sanctions_model.simulate.destinations import simulate_destination_panel
 
     sp = simulate_destination_panel(seed=4, n_destinations=25, effect=-0.5,
                                     reporters=("AT", "DE"))  # fmt: skip
@@ -217,7 +217,7 @@ def test_results_display_plot_and_options(intensity_panel):
 
 
 def test_randomization_with_two_treated_destinations_and_duplicate_draws():
-    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+    from sanctions_model.simulate.destinations import simulate_destination_panel
 
     sp = simulate_destination_panel(seed=3, n_destinations=30, treated=("RU", "BY"), effect=-0.8)
     es = estimate_event_study(sp.data, treated=["RU", "BY"], event=EVENT, leads=3, lags=3, reps=99)
@@ -230,7 +230,7 @@ def test_randomization_with_two_treated_destinations_and_duplicate_draws():
 
 def test_notebook_03_tables_and_sentences_from_the_package():
     """panel_report: percent cells, the gravity table's columns, labels written once."""
-    from sanctions_model.models.panel_report import gravity_table, lp, pct_cell
+    from sanctions_model.models.panel.report import gravity_table, lp, pct_cell
 
     assert pct_cell(np.log(0.5)) == "-50%" and pct_cell(np.nan) == fmt.MISSING
     assert lp(-0.71234) == "-0.712"
@@ -252,8 +252,8 @@ def test_notebook_03_tables_and_sentences_from_the_package():
 def test_smaller_pool_row_names_the_destinations_the_run_dropped():
     """Referee 8: the robustness row named Turkmenistan (never in the pool) and left out India;
     the label now comes from the donors the run actually dropped."""
-    from sanctions_model.models.panel_report import did_record, smaller_pool_label
-    from sanctions_model.models.simulate_destinations import simulate_destination_panel
+    from sanctions_model.models.panel.report import did_record, smaller_pool_label
+    from sanctions_model.simulate.destinations import simulate_destination_panel
 
     donors = ["AR", "BR", "IN", "MD", "RS", "US"]
     dropped, label = smaller_pool_label(donors, ["AR", "BR", "US"])

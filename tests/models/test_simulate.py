@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sanctions_model.errors import ParameterError
-from sanctions_model.models.simulate import (
+from sanctions_model.simulate.monthly import (
     SERIES_CALIBRATIONS,
     effect_path,
     simulate_trade_panel,

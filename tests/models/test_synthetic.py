@@ -25,8 +25,8 @@ from sanctions_model.models.synthetic import (
     fit_synthetic_controls,
     simplex_weights,
 )
-from sanctions_model.models.synthetic_simulate import simulate_annual_panel
 from sanctions_model.reporting.text import claim, effect_sentence
+from sanctions_model.simulate.synthetic import simulate_annual_panel
 
 data = pytest.importorskip("sanctions_model.data")
 
@@ -375,7 +375,7 @@ def test_treated_with_missing_year_is_refused(annual):
 
 # ------------------------------------------------------------------------------ synthetic DiD
 def test_sdid_with_huge_penalty_is_time_weighted_did():
-    from sanctions_model.models.synthetic_did import _simplex_ridge, sdid_effect
+    from sanctions_model.models.synthetic.did import _simplex_ridge, sdid_effect
 
     panel = simulate_annual_panel(n_donors=10, seed=8, effect=-0.3)
     y = np.log(panel.values.to_numpy())
@@ -392,7 +392,7 @@ def test_sdid_with_huge_penalty_is_time_weighted_did():
 
 @pytest.mark.slow
 def test_sdid_recovers_planted_effect_and_holds_size():
-    from sanctions_model.models.synthetic_did import fit_synthetic_did
+    from sanctions_model.models.synthetic.did import fit_synthetic_did
 
     def fit(seed, effect):
         p = simulate_annual_panel(seed=seed, effect=effect)
@@ -407,7 +407,7 @@ def test_sdid_recovers_planted_effect_and_holds_size():
 
 
 def test_sdid_on_eu27_exports_to_russia(annual):
-    from sanctions_model.models.synthetic_did import fit_synthetic_did
+    from sanctions_model.models.synthetic.did import fit_synthetic_did
 
     res = fit_synthetic_did(annual, "RU", donor_rule="size", real=False)
     table = res.to_frame()
@@ -423,7 +423,7 @@ def test_sdid_on_eu27_exports_to_russia(annual):
 
 
 def test_specification_checks_keep_the_russia_effect(annual):
-    from sanctions_model.models.synthetic_checks import DEFAULT_CHECKS, specification_checks
+    from sanctions_model.models.synthetic.checks import DEFAULT_CHECKS, specification_checks
 
     table = specification_checks(annual, "RU")
     assert list(table.index) == list(DEFAULT_CHECKS)

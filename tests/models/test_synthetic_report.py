@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sanctions_model.models.synthetic import fit_synthetic_control
-from sanctions_model.models.synthetic_did import fit_synthetic_did
-from sanctions_model.models.synthetic_report import (
+from sanctions_model.models.synthetic.did import fit_synthetic_did
+from sanctions_model.models.synthetic.report import (
     donor_pool_text,
     ordinal,
     partners_text,
@@ -115,7 +115,7 @@ def test_monthly_counterfactual_is_this_notebooks_own_fit_with_its_path_count(fi
     """Referee 10: notebook 05's monthly fit is named as its own, with its number of paths, and
     never as notebook 02's figure."""
     from sanctions_model.models import estimate_counterfactual
-    from sanctions_model.models.synthetic_report import comparison_text
+    from sanctions_model.models.synthetic.report import comparison_text
 
     res, _ = fit
     monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner="RU",

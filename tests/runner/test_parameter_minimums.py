@@ -97,7 +97,7 @@ def test_every_count_and_share_of_the_shipped_notebooks_declares_its_domain():
 
 
 def test_the_declared_pre_period_minimum_matches_the_placebo_backtest():
-    from sanctions_model.models.backtest import placebo_backtest
+    from sanctions_model.models.counterfactual.backtest import placebo_backtest
 
     min_pre = inspect.signature(placebo_backtest).parameters["min_pre"].default
     (intervention,) = [p for p in inspect_parameters(NB02) if p.name == "intervention"]

@@ -42,6 +42,8 @@ Simulation (:mod:`.simulate`)
 
 from __future__ import annotations
 
+from sanctions_model.simulate.coordination import SimulatedRerouting, simulate_rerouting_panel
+
 from .chp import ChpDiD, chp_did, chp_substitution
 from .designation_timeline import DesignationTimeline, designation_timeline
 from .designations import ListOverlap, MatchConfig, compare_lists, match_subjects
@@ -63,7 +65,6 @@ from .robustness import Robustness, eu27_robustness
 from .scorecard import AllyScorecard, ally_scorecard, eu27_substitution, overlap_tables
 from .scorecard_inputs import us_uk_lags
 from .sides import SideComparison, compare_sides, eu27_sides
-from .simulate import SimulatedRerouting, simulate_rerouting_panel
 from .substitution import Substitution, SubstitutionResults, estimate_substitution
 from .timing import AdoptionTiming, adoption_timing
 from .units import in_currency_units

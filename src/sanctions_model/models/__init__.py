@@ -6,54 +6,86 @@ returns a read-only results object with ``summary()`` and ``to_frame()``, and wh
 ``conf_int(alpha)`` and ``plot()``; results display as text in a terminal and as HTML in Jupyter.
 
 Seeded simulators of calibrated trade series and panels with planted effects live in
-:mod:`sanctions_model.models.simulate`.
+:mod:`sanctions_model.simulate`. Each estimator family is a subpackage (``counterfactual/``,
+``intervention/``, ``breaks/``, ``panel/``, ``gravity/``, ``synthetic/``); shared inference
+helpers sit beside them (see ``docs/layout.md``).
 """
 
 from __future__ import annotations
 
+from . import _aliases  # noqa: F401  (first: installs the finder of the old import paths)
 from ._results import Summary
-from .backtest import ModelChoiceResults, PlaceboResults, compare_models, placebo_backtest
 from .breaks import ANDREWS_CRITICAL_VALUES, BreakTestResult, chow_test, cusum_test, qlr_test
 from .controls import control_moved, load_controls, load_flow
 from .counterfactual import (
     CounterfactualConfig,
     CounterfactualResults,
+    ModelChoiceResults,
+    PlaceboResults,
+    compare_models,
     estimate_counterfactual,
+    placebo_backtest,
 )
-from .event_selection import EventSelection, measure_direction, select_events
-from .gravity import GravityResults, fit_gravity_ppml
-from .gravity_design import GravityRandomization, gravity_randomization
+from .gravity import (
+    GravityRandomization,
+    GravityResults,
+    fit_gravity_ppml,
+    gravity_randomization,
+)
 from .inference import (
     RandomizationResults,
     WildBootstrapResults,
     placebo_in_space,
     wild_cluster_bootstrap,
 )
-from .intervention import InterventionResults, events_from_timeline, fit_intervention
+from .intervention import (
+    EventSelection,
+    InterventionResults,
+    events_from_timeline,
+    fit_intervention,
+    measure_direction,
+    select_events,
+)
 from .multiple import adjust_pvalues
 from .panel import DidResults, EventStudyResults, estimate_did, estimate_event_study
 from .seasonal import SeasonalAdjustment, seasonally_adjust
-from .simulate import (
-    SERIES_CALIBRATIONS,
-    FlowDesign,
-    SeriesCalibration,
-    SimulatedPanel,
-    SimulatedSeries,
-    effect_path,
-    simulate_monthly_flows,
-    simulate_trade_panel,
-    simulate_trade_series,
-)
-from .simulate_destinations import SimulatedDestinationPanel, simulate_destination_panel
 from .synthetic import (
     SyntheticControlFamily,
     SyntheticControlResults,
+    SyntheticDidResults,
     fit_synthetic_control,
     fit_synthetic_controls,
+    fit_synthetic_did,
+    specification_checks,
 )
-from .synthetic_checks import specification_checks
-from .synthetic_did import SyntheticDidResults, fit_synthetic_did
-from .synthetic_simulate import SimulatedAnnualPanel, simulate_annual_panel
+
+#: The simulators' names, still offered here (their home is :mod:`sanctions_model.simulate`).
+#: Looked up on first use: ``simulate`` imports this package's helpers, so importing it from
+#: here at load time would tie the two in a circle.
+_SIMULATE = (
+    "SERIES_CALIBRATIONS",
+    "FlowDesign",
+    "SeriesCalibration",
+    "SimulatedAnnualPanel",
+    "SimulatedDestinationPanel",
+    "SimulatedPanel",
+    "SimulatedSeries",
+    "effect_path",
+    "simulate_annual_panel",
+    "simulate_destination_panel",
+    "simulate_monthly_flows",
+    "simulate_trade_panel",
+    "simulate_trade_series",
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _SIMULATE:
+        from sanctions_model import simulate
+
+        return getattr(simulate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ANDREWS_CRITICAL_VALUES",

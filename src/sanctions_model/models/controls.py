@@ -21,7 +21,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from ._results import to_period
-from .counterfactual import control_moved  # its home: it fits a counterfactual per control
+from .counterfactual.model import control_moved  # its home: it fits a counterfactual per control
 
 __all__ = ["control_moved", "load_controls", "load_flow", "parse_control"]
 

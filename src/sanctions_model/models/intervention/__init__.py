@@ -31,7 +31,8 @@ likelihood.
 Modules
 -------
 ``events`` (the events and their regressors), ``arma`` (the profiled ARMA likelihood),
-``results`` (:class:`InterventionResults`), ``model`` (:func:`fit_intervention`), ``types``.
+``results`` (:class:`InterventionResults`), ``model`` (:func:`fit_intervention`), ``types``, ``selection`` (which measures a
+regression can tell apart: :func:`select_events`).
 """
 
 from __future__ import annotations
@@ -41,13 +42,17 @@ from .events import _design as _design  # used by the tests
 from .events import _parse_events as _parse_events  # used by the tests
 from .model import fit_intervention
 from .results import InterventionResults
+from .selection import EventSelection, measure_direction, select_events
 from .types import Criterion, EventKind
 
 __all__ = [
     "Criterion",
     "Event",
     "EventKind",
+    "EventSelection",
     "InterventionResults",
     "events_from_timeline",
     "fit_intervention",
+    "measure_direction",
+    "select_events",
 ]

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.simulate.monthly import effect_path
 
 from .._results import to_period
-from ..simulate import effect_path
 from .types import EventKind
 
 __all__ = ["Event", "events_from_timeline"]

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.models._results import to_period
 
-from ._results import to_period
+from ._common import ar1, long_panel, month_effects
 
 __all__ = [
     "SeriesCalibration",
@@ -291,17 +292,13 @@ def simulate_trade_series(
     rng = np.random.default_rng(seed)
     index = pd.period_range(start=start, periods=n_periods, freq="M")
     t = np.arange(n_periods)
-    seasonal = np.asarray(cal.seasonal)[index.month - 1]
+    seasonal = month_effects(index, cal.seasonal)
     sigma = np.full(n_periods, cal.sigma * noise_scale)
     if sigma_after is not None:
         if sigma_after <= 0:
             raise ParameterError(f"sigma_after must be positive, got {sigma_after}")
         sigma[index >= to_period(sigma_date)] = sigma_after
-    e = rng.standard_normal(n_periods)
-    u = np.empty(n_periods)
-    u[0] = e[0] * sigma[0] / np.sqrt(1 - cal.ar**2)
-    for i in range(1, n_periods):
-        u[i] = cal.ar * u[i - 1] + sigma[i] * e[i]
+    u = ar1(rng.standard_normal(n_periods) * sigma, cal.ar)
     log_price = np.log(price_path(index, price_growth, price_from).to_numpy())
     base = cal.level + cal.slope * t + seasonal + u + log_price
     eff = effect_path(index, effect_date, effect, kind=kind, ramp_months=ramp_months)
@@ -415,13 +412,11 @@ def simulate_trade_panel(
     a_r -= a_r.mean()
     g_p = np.array([PANEL_PARTNER_LEVELS.get(p, 14.0) for p in partners])
     c_rp = rng.normal(0.0, 0.9, (nr, npar))
-    seas = np.asarray(cal.seasonal)[index.month - 1]
+    seas = month_effects(index, cal.seasonal)
     s_pt = np.empty((npar, nt))
+    sd = np.r_[cal.sigma / np.sqrt(1 - cal.ar**2), np.full(nt - 1, cal.sigma)]
     for j in range(npar):
-        u = np.empty(nt)
-        u[0] = rng.normal(0.0, cal.sigma / np.sqrt(1 - cal.ar**2))
-        for i in range(1, nt):
-            u[i] = cal.ar * u[i - 1] + rng.normal(0.0, cal.sigma)
+        u = ar1(rng.normal(0.0, sd), cal.ar, stationary=False)  # sd: the first draw's is stationary
         s_pt[j] = cal.slope * np.arange(nt) + seas + partner_shock_scale * u
     m_rt = rng.normal(0.0, reporter_month_sd, (nr, nt))
     noise_sd = np.array([PANEL_PARTNER_NOISE.get(p, 0.7) for p in partners]) * noise_scale
@@ -446,24 +441,13 @@ def simulate_trade_panel(
         + e
         + eff
     )
-    r_idx, p_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(npar), np.arange(nt), indexing="ij")
     date = to_period(event_date)
-    data = pd.DataFrame(
-        {
-            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
-            "partner": np.asarray(partners, dtype=object)[p_idx.ravel()],
-            "flow": "export",
-            "product": "TOTAL",
-            "period": index[t_idx.ravel()],
-            "value": np.exp(logy.ravel()),
-            "currency": "EUR",
-            "unit_scale": 1,
-            "source": "simulated",
-        }
-    )
+    data, r_idx, _ = long_panel(reporters, partners, index, logy)
+    data.insert(3, "product", "TOTAL")
+    data = data.assign(currency="EUR", unit_scale=1, source="simulated")
     data["treated"] = (data["partner"] == treated_partner).astype(int)
     data["post"] = (data["period"] >= date).astype(int)
-    data["exposure"] = exposure[r_idx.ravel()]
+    data["exposure"] = exposure[r_idx]
     data["log_effect"] = eff.ravel()
     return SimulatedPanel(data=data, effect=effect, rerouting=rerouting, event_date=date)
 
@@ -534,12 +518,8 @@ def simulate_monthly_flows(
     index = pd.period_range(start=start, periods=d.n_periods, freq="M")
     t = np.arange(d.n_periods)[:, None]
     walk = np.cumsum(rng.normal(0.0, d.level_sd, (d.n_periods, n_series)), axis=0)
-    e = rng.normal(0.0, d.noise_sd, (d.n_periods, n_series))
-    u = np.empty_like(e)
-    u[0] = e[0] / np.sqrt(1 - d.ar**2)
-    for i in range(1, d.n_periods):
-        u[i] = d.ar * u[i - 1] + e[i]
-    seas = d.seasonal_scale * np.asarray(SERIES_CALIBRATIONS["eu27_ru"].seasonal)[index.month - 1]
+    u = ar1(rng.normal(0.0, d.noise_sd, (d.n_periods, n_series)), d.ar)
+    seas = d.seasonal_scale * month_effects(index, SERIES_CALIBRATIONS["eu27_ru"].seasonal)
     base = d.level + d.drift * t + walk + seas[:, None] + u
     step = np.where(t >= d.effect_month, effect, 0.0)
     columns = [f"s{i}" for i in range(n_series)]

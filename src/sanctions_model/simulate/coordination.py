@@ -15,6 +15,8 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
+from ._common import ar1, month_effects
+
 __all__ = [
     "SimulatedRerouting",
     "simulate_chp_panel",
@@ -107,15 +109,12 @@ def simulate_rerouting_panel(
     index = pd.period_range(start=start, periods=n_periods, freq="M")
     ev = pd.Period(event_date, "M")
     post = np.asarray(index >= ev)
-    seas = _SEASONAL[index.month - 1]
+    seas = month_effects(index, _SEASONAL)
     rows_obs, rows_cf, truth = [], [], []
+    sd = np.r_[noise / np.sqrt(1 - 0.25), np.full(n_periods - 1, noise)]
 
-    def _ar1() -> np.ndarray:
-        u = np.empty(n_periods)
-        u[0] = rng.normal(0, noise / np.sqrt(1 - 0.25))
-        for t in range(1, n_periods):
-            u[t] = 0.5 * u[t - 1] + rng.normal(0, noise)
-        return u
+    def _ar1() -> np.ndarray:  # the first draw with the stationary sd of an AR(1) at 0.5
+        return ar1(rng.normal(0, sd), 0.5, stationary=False)
 
     for r in reporters:
         level = rng.uniform(np.log(2e8), np.log(2e9))
@@ -247,9 +246,8 @@ def simulate_substitution_panel(
     for a in allies:
         level = rng.uniform(np.log(1e9), np.log(1e10))
         innov = rng.standard_normal((n, len(dests))) @ chol.T * noise
-        e = innov.copy()
-        for i in range(1, n):  # stationary AR(1) with marginal sd ``noise``
-            e[i] = ar * e[i - 1] + np.sqrt(1 - ar**2) * innov[i]
+        # stationary AR(1) with marginal sd ``noise``: the first draw as is, then scaled shocks
+        e = ar1(np.r_[innov[:1], np.sqrt(1 - ar**2) * innov[1:]], ar, stationary=False)
         b = rng.uniform(-0.03, 0.10, size=len(dests))
         base = np.array(
             [level + (0.0 if d == "RU" else np.log(hub_scale) + rng.normal(0, 0.5)) for d in dests]

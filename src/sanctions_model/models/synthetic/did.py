@@ -35,9 +35,9 @@ from sanctions_model.data import countries
 from sanctions_model.data.donors import MIN_DONOR_EXPORTS
 from sanctions_model.errors import ParameterError
 
-from ._results import ResultsDisplayMixin, Summary, validate_alpha
-from .synthetic import _design
-from .synthetic_results import _name, _placebo_interval
+from .._results import ResultsDisplayMixin, Summary, validate_alpha
+from .model import _design
+from .results import _name, _placebo_interval
 
 __all__ = ["SyntheticDidResults", "fit_synthetic_did", "sdid_effect"]
 

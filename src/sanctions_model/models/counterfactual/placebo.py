@@ -18,7 +18,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 
-from ._results import ResultsDisplayMixin, Summary, to_period
+from .._results import ResultsDisplayMixin, Summary, to_period
 
 __all__ = ["PlaceboResults", "Refittable", "placebo_backtest"]
 

@@ -29,9 +29,10 @@ import pandas as pd
 
 from sanctions_model.data.donors import exclusion_reason
 from sanctions_model.errors import ParameterError
+from sanctions_model.models._results import to_period
 
-from ._results import to_period
-from .simulate import SERIES_CALIBRATIONS
+from ._common import ar1, long_panel, month_effects
+from .monthly import SERIES_CALIBRATIONS
 
 __all__ = [
     "SimulatedDestinationPanel",
@@ -103,21 +104,16 @@ def simulate_destination_panel(
     reporters = list(reporters)
     nr, nd, nt = len(reporters), len(dests), int(n_periods)
     index = pd.period_range(start=start, periods=nt, freq="M")
-    seas = np.asarray(SERIES_CALIBRATIONS["eu27_ru"].seasonal)[index.month - 1]
+    seas = month_effects(index, SERIES_CALIBRATIONS["eu27_ru"].seasonal)
 
-    def ar1(sd: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        eps = rng.standard_normal(size) * sd[:, None]
-        u = np.empty(size)
-        u[:, 0] = eps[:, 0] / np.sqrt(1 - rho**2)
-        for t in range(1, size[1]):
-            u[:, t] = rho * u[:, t - 1] + eps[:, t]
-        return u
+    def shocks(sd: np.ndarray, size: tuple[int, int]) -> np.ndarray:  # rows: series, columns: time
+        return ar1(rng.standard_normal(size) * sd[:, None], rho, axis=1)
 
     g = rng.normal(15.0, 1.5, nd)
     drift = rng.normal(0.0, drift_sd, nd)
     amp = rng.uniform(0.5, 1.5, nd)
-    u = ar1(shock_sd * rng.lognormal(0.0, 0.3, nd), (nd, nt))
-    c = ar1(np.array([common_sd]), (1, nt))[0]
+    u = shocks(shock_sd * rng.lognormal(0.0, 0.3, nd), (nd, nt))
+    c = shocks(np.array([common_sd]), (1, nt))[0]
     path = (index >= to_period(event_date)).astype(float)
     eff = np.zeros((nd, nt))
     eff[: len(treated)] = effect * path[None, :]
@@ -126,18 +122,9 @@ def simulate_destination_panel(
     m = rng.normal(0.0, reporter_month_sd, (nr, nt))
     e = rng.normal(0.0, noise_sd, (nr, nd, nt))
     logy = a[:, None, None] + m[:, None, :] + dest_part[None, :, :] + e
-    r_idx, d_idx, t_idx = np.meshgrid(np.arange(nr), np.arange(nd), np.arange(nt), indexing="ij")
-    data = pd.DataFrame(
-        {
-            "reporter": np.asarray(reporters, dtype=object)[r_idx.ravel()],
-            "partner": np.asarray(dests, dtype=object)[d_idx.ravel()],
-            "flow": "export",
-            "period": index[t_idx.ravel()],
-            "value": np.exp(logy.ravel()),
-        }
-    )
+    data, _, t_idx = long_panel(reporters, dests, index, logy)
     data["treated"] = data["partner"].isin(treated).astype(int)
-    data["post"] = path[t_idx.ravel()].astype(int)
+    data["post"] = path[t_idx].astype(int)
     data["log_effect"] = np.broadcast_to(eff[None], (nr, nd, nt)).ravel()
     return SimulatedDestinationPanel(
         data=data, effect=float(effect), treated=treated, event_date=to_period(event_date)

@@ -26,8 +26,8 @@ from scipy import stats
 
 from sanctions_model.errors import ParameterError
 
-from ._results import ResultsDisplayMixin, Summary
-from ._results import validate_alpha as _validate_alpha
+from .._results import ResultsDisplayMixin, Summary
+from .._results import validate_alpha as _validate_alpha
 
 __all__ = ["GravityConfig", "GravityResults", "fit_gravity_ppml"]
 

@@ -16,9 +16,9 @@ from scipy import stats
 
 from sanctions_model.errors import ParameterError
 
-from ._results import ResultsDisplayMixin, Summary, validate_alpha
-from .inference import RandomizationResults, WildBootstrapResults
-from .panel_design import ri_pvalues_and_intervals
+from .._results import ResultsDisplayMixin, Summary, validate_alpha
+from ..inference import RandomizationResults, WildBootstrapResults
+from .design import ri_pvalues_and_intervals
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -18,12 +18,12 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.text import effect_sentence
 
-from ._results import ResultsDisplayMixin, Summary, as_period_index
-from ._results import validate_alpha as _validate_alpha
+from .._results import ResultsDisplayMixin, Summary, as_period_index
+from .._results import validate_alpha as _validate_alpha
+from ..draws import DrawSummary, summarize_draws
+from ..mc_error import RoundedSummary, rounded_summary
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
-from .draws import DrawSummary, summarize_draws
-from .mc_error import RoundedSummary, rounded_summary
 from .placebo import PlaceboResults, placebo_backtest
 
 if TYPE_CHECKING:
@@ -576,7 +576,7 @@ class CounterfactualResults(ResultsDisplayMixin):
     # ------------------------------------------------------------------ plot, placebo
     def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
         """Observed vs counterfactual, pointwise and cumulative effect (three panels)."""
-        from .counterfactual_plot import counterfactual_panels
+        from .plot import counterfactual_panels
 
         return counterfactual_panels(
             self.effects_frame(alpha),

@@ -43,10 +43,10 @@ from scipy import stats
 
 from sanctions_model.errors import ParameterError
 
-from ._results import to_period
-from .gravity import _group_codes, _safe_name, _split_terms, _term_columns, _validate_alpha
-from .inference import RandomizationResults, fe_residualize, wild_cluster_bootstrap
-from .panel_design import (
+from .._results import to_period
+from ..gravity.model import _group_codes, _safe_name, _split_terms, _term_columns, _validate_alpha
+from ..inference import RandomizationResults, fe_residualize, wild_cluster_bootstrap
+from .design import (
     Design,
     Inference,
     _fe_codes,
@@ -57,7 +57,7 @@ from .panel_design import (
     ri_pvalues_and_intervals,
     treated_scale,
 )
-from .panel_results import DidResults, EventStudyConfig, EventStudyResults
+from .results import DidResults, EventStudyConfig, EventStudyResults
 
 __all__ = [
     "EventStudyConfig",

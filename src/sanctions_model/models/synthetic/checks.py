@@ -14,7 +14,7 @@ import pandas as pd
 
 from sanctions_model.data import countries
 
-from .synthetic import SyntheticControlResults, fit_synthetic_control
+from .model import SyntheticControlResults, fit_synthetic_control
 
 __all__ = ["DEFAULT_CHECKS", "pool_comparison", "specification_checks"]
 

@@ -38,17 +38,17 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 
-from ._results import to_period
-from ._results import validate_alpha as _validate_alpha
+from .._results import to_period
+from .._results import validate_alpha as _validate_alpha
+from ..draws import summarize_draws
 from ._structural import TRENDS, TrendKind, fit_structural, path_groups, simulate_paths
 from .backtest import ModelChoiceResults, compare_models, model_label
-from .counterfactual_results import (
+from .results import (
     SHORT_PRE,
     CounterfactualConfig,
     CounterfactualResults,
     _monthly,
 )
-from .draws import summarize_draws
 
 __all__ = [
     "CounterfactualConfig",

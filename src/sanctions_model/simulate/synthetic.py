@@ -18,6 +18,8 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
+from ._common import ar1
+
 __all__ = ["SimulatedAnnualPanel", "simulate_annual_panel"]
 
 
@@ -58,11 +60,7 @@ def simulate_annual_panel(
     loadings[0] += 1.0
     level = np.log(5e9) + rng.normal(0, 1.5, n_units)
     trend = rng.normal(0.03, 0.02, n_units)
-    shocks = rng.normal(0, noise_sd, (n_years, n_units))
-    noise = np.empty_like(shocks)
-    noise[0] = shocks[0] / np.sqrt(1 - noise_ar**2)
-    for i in range(1, n_years):
-        noise[i] = noise_ar * noise[i - 1] + shocks[i]
+    noise = ar1(rng.normal(0, noise_sd, (n_years, n_units)), noise_ar)
     logs = level + np.outer(t, trend) + factors @ loadings + noise
     logs[n_pre:, 0] += effect
     donors = tuple(f"D{i:02d}" for i in range(1, n_units))

@@ -15,10 +15,10 @@ from sanctions_model.data import countries
 from sanctions_model.data.donors import FUEL_DRIVEN
 from sanctions_model.reporting import format as fmt
 
-from .synthetic_results import _EXACT, _POSITIVE, SyntheticControlResults, _name
+from .results import _EXACT, _POSITIVE, SyntheticControlResults, _name
 
 if TYPE_CHECKING:
-    from .synthetic import _Design
+    from .model import _Design
 
 __all__ = ["design_caveats"]
 

@@ -25,9 +25,9 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.text import effect_sentence
 
-from ._results import ResultsDisplayMixin, Summary, validate_alpha
-from .inference import RandomizationResults, placebo_in_space
-from .mc_digits import mc_pct_interval, mc_pvalue
+from .._results import ResultsDisplayMixin, Summary, validate_alpha
+from ..inference import RandomizationResults, placebo_in_space
+from ..mc_digits import mc_pct_interval, mc_pvalue
 
 __all__ = ["GravityRandomization", "ONE_EXPORTER_CAVEAT", "gravity_randomization"]
 

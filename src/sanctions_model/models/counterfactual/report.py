@@ -17,8 +17,8 @@ import pandas as pd
 
 from sanctions_model.reporting import format as fmt
 
-from .counterfactual_results import CounterfactualResults
-from .mc_error import rounded_summary
+from ..mc_error import rounded_summary
+from .results import CounterfactualResults
 
 __all__ = ["price_basis_results", "price_basis_table", "report_markdown", "series_results"]
 

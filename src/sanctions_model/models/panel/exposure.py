@@ -19,8 +19,8 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 from sanctions_model.models.mc_digits import mc_pct_interval, mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
-from sanctions_model.models.panel import estimate_did
-from sanctions_model.models.panel_results import DidResults
+from sanctions_model.models.panel.model import estimate_did
+from sanctions_model.models.panel.results import DidResults
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.text import claim
 

@@ -23,7 +23,7 @@ from scipy import stats
 
 from sanctions_model.errors import ParameterError
 
-from ._results import ResultsDisplayMixin, Summary
+from .._results import ResultsDisplayMixin, Summary
 from ._structural import TRENDS, StructuralFit, TrendKind, dynamic_forecasts, fit_structural
 from .placebo import PlaceboResults, placebo_backtest  # re-exported (old import path)
 

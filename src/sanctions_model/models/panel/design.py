@@ -29,7 +29,7 @@ import pandas as pd
 from sanctions_model.data.donors import EXCLUDED, donor_pool, exclusion_reason
 from sanctions_model.errors import ParameterError
 
-from .inference import (
+from ..inference import (
     cluster_caveats,
     fe_residualize,
     randomization_critical_value,

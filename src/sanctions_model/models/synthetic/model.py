@@ -68,10 +68,10 @@ from sanctions_model.data.donors import (
 )
 from sanctions_model.errors import ParameterError
 
-from ._results import validate_alpha
-from .multiple import adjust_pvalues
-from .synthetic_caveats import design_caveats
-from .synthetic_results import (
+from .._results import validate_alpha
+from ..multiple import adjust_pvalues
+from .caveats import design_caveats
+from .results import (
     _POSITIVE,
     OUTCOMES,
     SyntheticControlFamily,

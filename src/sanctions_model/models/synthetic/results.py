@@ -15,7 +15,7 @@ import pandas as pd
 
 from sanctions_model.data import countries
 
-from ._results import ResultsDisplayMixin, Summary, validate_alpha
+from .._results import ResultsDisplayMixin, Summary, validate_alpha
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -191,7 +191,7 @@ class SyntheticControlResults(ResultsDisplayMixin):
         ("did this flow fall against the donors?"), so a verdict that picks whichever is
         smallest must be adjusted: one row per test with ``p_value`` and ``p_adjusted``.
         """
-        from .multiple import adjust_pvalues
+        from ..multiple import adjust_pvalues
 
         eff = self.effects()
         years = self.post_years

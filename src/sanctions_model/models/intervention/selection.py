@@ -37,7 +37,7 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
-from ._results import to_period
+from .._results import to_period
 
 __all__ = ["EventSelection", "measure_direction", "select_events"]
 
