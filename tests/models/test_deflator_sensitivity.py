@@ -14,7 +14,7 @@ import pytest
 
 from sanctions_model.data import prices
 from sanctions_model.errors import ParameterError
-from sanctions_model.models import estimate_counterfactual, simulate_monthly_flows
+from sanctions_model.models import simulate_monthly_flows
 from sanctions_model.models.deflator_sensitivity import (
     counterfactual_headline,
     deflator_mismatch_check,
