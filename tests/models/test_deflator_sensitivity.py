@@ -93,6 +93,18 @@ def test_counterfactual_under_the_true_deflator_recovers_the_planted_effect():
     assert np.mean(nominal_bias) > 0.1
 
 
+def test_a_hypothetical_deflator_twice_the_rise_of_the_default():
+    _, _, nominal, _, _ = _planted()
+    y = _eur(nominal["s0"])
+    table = deflator_sensitivity(y, _log_change, stress=2).set_index("deflator")
+    hicp = prices.price_index("hicp_ea").reindex(y.index)
+    assert table.index.tolist()[:2] == ["hicp_ea", "hicp_ea_x2"]
+    assert "hypothetical" in table.loc["hicp_ea_x2", "label"]
+    # squaring the index deflates by its change once more
+    assert table.loc["hicp_ea_x2", "gap"] == pytest.approx(-_log_change(hicp))
+    assert table.attrs["spread"] == pytest.approx(_log_change(hicp))
+
+
 def test_shipped_deflators_of_each_currency_default_first():
     assert shipped_deflators("EUR") == ("hicp_ea",)
     assert shipped_deflators("usd") == ("cpi_u", "us_export_prices")
@@ -131,6 +143,7 @@ def test_the_shipped_eur_flow_under_hicp_and_in_current_prices():
     [
         ({"deflators": ["hicp_ea"], "currency": "USD"}, "price index of EUR values"),
         ({"deflators": ["ppi_mars"]}, "unknown price index"),
+        ({"stress": -1}, "stress=-1"),
         ({"currency": "GBP"}, "currency='GBP'"),
         (
             {"indices": {"short": pd.Series([1.0], index=pd.PeriodIndex(["2021-01"], freq="M"))}},

@@ -122,6 +122,7 @@ def deflator_sensitivity(
     currency: str | None = None,
     deflators: Sequence[str] | None = None,
     indices: Mapping[str, pd.Series] | None = None,
+    stress: float | None = None,
     nominal: bool = True,
     base: int = 2021,
 ) -> pd.DataFrame:
@@ -144,6 +145,11 @@ def deflator_sensitivity(
     indices : mapping of str to Series, optional
         Further price indices (monthly PeriodIndex), each rebased so the base year averages 1:
         a planted price path, an index of one's own. Named by their keys.
+    stress : float, optional
+        Add a hypothetical row: the default deflator with its log change since the base year
+        multiplied by ``stress`` (2: prices of the goods rose twice as much as the index, the
+        review's case of a deflator that misses half the rise). Labelled hypothetical; a bound
+        for a currency with one shipped index, not data.
     nominal : bool
         Add the current-prices row.
     base : int
@@ -189,6 +195,21 @@ def deflator_sensitivity(
                 f"are in {cur}"
             )
     own = {str(k): _own_index(str(k), v, values, base) for k, v in (indices or {}).items()}
+    hypothetical: dict[str, str] = {}
+    if stress is not None:
+        if isinstance(stress, bool) or not isinstance(stress, (int, float)) or not stress > 0:
+            raise ParameterError(f"stress={stress!r}: expected a positive number, e.g. 2")
+        default = prices.DEFAULT_DEFLATOR[cur]
+        name = f"{default}_x{stress:g}"
+        index = (prices.price_index(default, "M", base=base) / 100.0) ** float(stress)
+        try:
+            own[name] = _own_index(name, index, values, base)
+        except ParameterError:
+            own[name] = index.reindex(values.index)  # uncovered months: the row says so below
+        hypothetical[name] = (
+            f"hypothetical: {prices.deflator_label(default, base=base)} with its change since "
+            f"{base} times {stress:g}"
+        )
     clash = set(own) & set(names)
     if clash:
         raise ParameterError(f"indices: {sorted(clash)} also name shipped deflators")
@@ -214,9 +235,13 @@ def deflator_sensitivity(
             continue
         add("real", name, label, real)
     for name, factor in own.items():
+        label = hypothetical.get(name, f"{name} (supplied), {base} = 100")
+        if factor[values.notna()].isna().any():
+            add("real", name, label, None, note=f"{name}: does not cover the months of the values")
+            continue
         real = values / factor
         real.attrs = {**values.attrs, "real": True, "deflator": name, "base": base}
-        add("real", name, f"{name} (supplied), {base} = 100", real)
+        add("real", name, label, real)
     if nominal:
         add("nominal", None, f"current prices ({cur}, nominal)", values)
 
