@@ -14,7 +14,7 @@ import pytest
 
 from sanctions_model.data import prices
 from sanctions_model.errors import ParameterError
-from sanctions_model.models import simulate_monthly_flows
+from sanctions_model.models import FlowDesign, simulate_monthly_flows
 from sanctions_model.models.deflator_sensitivity import (
     counterfactual_headline,
     deflator_mismatch_check,
@@ -33,8 +33,8 @@ def _log_change(y: pd.Series) -> float:
     return float(ly.loc[T0:].mean() - ly.loc[: T0 - 1].mean())
 
 
-def _planted(n: int = 1, seed: int = 3):
-    real, cf = simulate_monthly_flows(n, effect=-0.4, seed=seed)
+def _planted(n: int = 1, seed: int = 3, design: FlowDesign | None = None):
+    real, cf = simulate_monthly_flows(n, effect=-0.4, seed=seed, design=design)
     true_p = price_path(real.index, 0.01)  # +1% a month from 2021-09
     off = true_p * np.exp(-GAP * (real.index >= T0))
     nominal = real.mul(true_p, axis=0)
@@ -67,16 +67,18 @@ def test_spread_equals_the_planted_deflator_gap():
 
 @pytest.mark.slow
 def test_counterfactual_under_the_true_deflator_recovers_the_planted_effect():
-    """Notebook 02's estimator on two planted series: under the true deflator the estimate is
-    the one on the real flow itself and its interval covers the real effect; current prices
+    """The counterfactual (the data's own trend model fixed) on two planted low-noise series:
+    under the true deflator the estimate is the one on the real flow itself, within 0.1 of the
+    real effect and its interval covers it; current prices
     overstate the effect (the price rise read as trade); a deflator short by GAP moves every
     figure by exactly GAP on the log(1 + effect) scale (same draws, same pre-period). The
     estimator's own bias is measured over 60 series per case in docs/data.md."""
-    real, cf, nominal, true_p, off = _planted(2, seed=3)
+    quiet = FlowDesign(level_sd=0.005, noise_sd=0.03)  # low noise: the estimate is close
+    real, cf, nominal, true_p, off = _planted(2, seed=3, design=quiet)
     nominal_bias = []
     for col in real.columns:
         truth = float(np.mean(real[col].loc[T0:] / cf[col].loc[T0:] - 1))
-        run = counterfactual_headline(T0, n_sims=300, n_param_draws=30, seed=1)
+        run = counterfactual_headline(T0, trend="random walk with drift", seasonal=12, seed=1)
         table = deflator_sensitivity(
             _eur(nominal[col]),
             lambda y, run=run: run(y).effect_summary(),
@@ -85,6 +87,7 @@ def test_counterfactual_under_the_true_deflator_recovers_the_planted_effect():
         ).set_index("deflator", drop=False)
         t, o = table.loc["true"], table.loc["off"]
         assert t["lower"] <= truth <= t["upper"]
+        assert abs(t["estimate"] - truth) < 0.1
         on_real = run(real[col]).effect_summary()  # the same flow without prices
         assert t["estimate"] == pytest.approx(on_real.estimate, abs=2e-3)
         for k in ("estimate", "lower", "upper"):
@@ -171,12 +174,14 @@ def test_deflated_values_and_unreadable_estimates_are_refused():
 
 @pytest.mark.slow
 def test_counterfactual_with_the_prices_deflator_and_with_a_deflator_half_the_rise():
-    """8 series each (measured with 60 per cell in docs/data.md): deflated by their own price
-    index the planted -0.4 is covered; deflated by an index that rises half as fast (true prices
-    = HICP squared, deflator HICP) the effect is biased upwards by about the missed rise."""
+    """The same 6 series under no effect (60 per row in docs/data.md): deflated by their own
+    price index the counterfactual covers the truth (0) and its bias is small; deflated by an
+    index that rises half as fast (true prices = HICP squared, deflator HICP) every estimate moves
+    up by the missed rise (measured on 60: bias +0.04 against +0.12)."""
     hicp = prices.price_index("hicp_ea") / 100.0
-    exact = deflator_mismatch_check("hicp_ea", "hicp_ea", n_series=8)
-    half = deflator_mismatch_check(hicp**2, hicp, n_series=8)
+    exact = deflator_mismatch_check("hicp_ea", "hicp_ea", n_series=6, effect=0.0)
+    half = deflator_mismatch_check(hicp**2, hicp, n_series=6, effect=0.0)
     print(exact, half)
-    assert exact.hits >= 7 and abs(exact.bias) < 0.06 and exact.gap == 0.0
-    assert half.gap > 0.1 and half.bias > 0.05
+    assert exact.gap == 0.0 and exact.hits >= 5
+    assert half.gap == pytest.approx(0.124, abs=0.001)  # HICP's mean log rise 2022-03 to 2024-08
+    assert half.bias - exact.bias > 0.05
