@@ -108,6 +108,27 @@ def test_a_hypothetical_deflator_twice_the_rise_of_the_default():
     assert table.attrs["spread"] == pytest.approx(_log_change(hicp))
 
 
+def test_annual_values_take_annual_means_of_every_index():
+    """An annual USD headline (the hubs' statistics): CPI-U, export prices (2023 refused: 11 of
+    its 12 months), the hypothetical row, each the mean of its year's months."""
+    years = pd.PeriodIndex(["2019", "2020", "2021", "2022", "2023"], freq="Y")
+    y = pd.Series([100.0, 90.0, 110.0, 130.0, 150.0], index=years)
+    y.attrs = {"currency": "USD"}
+    last = lambda s: float(np.log(s.iloc[-1] / s.iloc[-3]))  # noqa: E731 (2023 on 2021)
+    table = deflator_sensitivity(y, last, stress=2).set_index("deflator")
+    cpi = prices.price_index("cpi_u", "A")
+    assert table.loc["cpi_u", "estimate"] == pytest.approx(
+        last(y) - np.log(cpi["2023"] / cpi["2021"])
+    )
+    assert np.isnan(table.loc["us_export_prices", "estimate"])
+    assert "2023" in table.loc["us_export_prices", "note"]
+    sq = (prices.price_index("cpi_u") / 100) ** 2  # the hypothetical index, month by month
+    sq23, sq21 = sq["2023"].mean(), sq["2021"].mean()
+    assert table.loc["cpi_u_x2", "gap"] == pytest.approx(
+        -np.log(sq23 / sq21) + np.log(cpi["2023"] / cpi["2021"])
+    )
+
+
 def test_shipped_deflators_of_each_currency_default_first():
     assert shipped_deflators("EUR") == ("hicp_ea",)
     assert shipped_deflators("usd") == ("cpi_u", "us_export_prices")
@@ -168,7 +189,7 @@ def test_deflated_values_and_unreadable_estimates_are_refused():
     with pytest.raises(ParameterError, match="estimator"):
         deflator_sensitivity(y, lambda s: "a string")
     short = price_path(y.index[:40], 0.01)
-    with pytest.raises(ParameterError, match=r"indices\['short'\]: no value for 28 month"):
+    with pytest.raises(ParameterError, match=r"indices\['short'\]: no value for 28 period"):
         deflator_sensitivity(y, _log_change, indices={"short": short})
 
 

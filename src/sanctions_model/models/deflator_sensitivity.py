@@ -92,27 +92,29 @@ def _summary(result: Any) -> tuple[float, float, float, float]:
 
 
 def _own_index(name: str, index: pd.Series, values: pd.Series, base: int) -> pd.Series:
-    """A caller's price index aligned to the months of ``values``, base-year mean 1."""
+    """A caller's monthly price index, base-year mean 1, aligned to the periods of ``values``
+    (monthly, or annual means of full years for annual values, as :func:`prices.deflate` does)."""
+    from sanctions_model.data import prices
+
     if not isinstance(index, pd.Series) or not isinstance(index.index, pd.PeriodIndex):
         raise ParameterError(
             f"indices[{name!r}]: expected a Series on a monthly PeriodIndex, got "
             f"{type(index).__name__}"
+        )
+    if index.index.freqstr.split("-")[0] != "M":
+        raise ParameterError(
+            f"indices[{name!r}]: expected a monthly index, got {index.index.freqstr}"
         )
     in_base = index[index.index.year == base].dropna()
     if len(in_base) != 12:
         raise ParameterError(
             f"indices[{name!r}]: has {len(in_base)} of the 12 months of the base year {base}"
         )
-    aligned = (index / in_base.mean()).reindex(values.index)
-    missing = aligned.index[aligned.isna().to_numpy() & values.notna().to_numpy()]
-    if len(missing):
-        raise ParameterError(
-            f"indices[{name!r}]: no value for {len(missing)} month(s) of the values, first "
-            f"{missing[0]}"
-        )
-    if (aligned.dropna() <= 0).any():
+    if (index.dropna() <= 0).any():
         raise ParameterError(f"indices[{name!r}]: price indices must be positive")
-    return aligned
+    full = pd.period_range(index.index.min(), index.index.max(), freq="M")
+    rebased = (index / in_base.mean()).reindex(full)
+    return prices._align(values, rebased, f"indices[{name!r}]")
 
 
 def deflator_sensitivity(
@@ -204,8 +206,9 @@ def deflator_sensitivity(
         index = (prices.price_index(default, "M", base=base) / 100.0) ** float(stress)
         try:
             own[name] = _own_index(name, index, values, base)
-        except ParameterError:
-            own[name] = index.reindex(values.index)  # uncovered months: the row says so below
+        except ParameterError as err:  # periods the default does not cover: the row says so
+            own[name] = pd.Series(np.nan, index=values.index)
+            hypothetical[name + " note"] = str(err)
         hypothetical[name] = (
             f"hypothetical: {prices.deflator_label(default, base=base)} with its change since "
             f"{base} times {stress:g}"
@@ -236,8 +239,8 @@ def deflator_sensitivity(
         add("real", name, label, real)
     for name, factor in own.items():
         label = hypothetical.get(name, f"{name} (supplied), {base} = 100")
-        if factor[values.notna()].isna().any():
-            add("real", name, label, None, note=f"{name}: does not cover the months of the values")
+        if factor.isna().all():
+            add("real", name, label, None, note=hypothetical.get(name + " note", ""))
             continue
         real = values / factor
         real.attrs = {**values.attrs, "real": True, "deflator": name, "base": base}
