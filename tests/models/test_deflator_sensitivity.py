@@ -195,10 +195,10 @@ def test_deflated_values_and_unreadable_estimates_are_refused():
 
 @pytest.mark.slow
 def test_counterfactual_with_the_prices_deflator_and_with_a_deflator_half_the_rise():
-    """The same 6 series under no effect (60 per row in docs/data.md): deflated by their own
+    """The same 6 series under no effect (120 per row in docs/data.md): deflated by their own
     price index the counterfactual covers the truth (0) and its bias is small; deflated by an
     index that rises half as fast (true prices = HICP squared, deflator HICP) every estimate moves
-    up by the missed rise (measured on 60: bias +0.04 against +0.12)."""
+    up by the missed rise (measured on 120: bias +0.05 against +0.13)."""
     hicp = prices.price_index("hicp_ea") / 100.0
     exact = deflator_mismatch_check("hicp_ea", "hicp_ea", n_series=6, effect=0.0)
     half = deflator_mismatch_check(hicp**2, hicp, n_series=6, effect=0.0)
