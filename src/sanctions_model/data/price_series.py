@@ -42,10 +42,12 @@ PRICE_INDICES: dict[str, PriceSeries] = {
             "EUR",
             "euro-area consumer prices (HICP, Eurostat)",
             caveats=(
-                "EUR values are deflated with euro-area consumer prices (HICP), not export "
-                "prices (no EU export price index could be shipped): where the prices of the "
-                "goods traded rose faster than consumer prices, as for energy-intensive goods in "
-                "2022, the real fall understates the fall in volume",
+                "EUR values are deflated with euro-area consumer prices (HICP: +8.4% in 2022, "
+                "+5.4% in 2023), not export prices (no EU export price index could be shipped): "
+                "where the prices of the goods traded rose faster than consumer prices, as for "
+                "energy-intensive goods in 2022, the real fall understates the fall in volume "
+                "(models.deflator_sensitivity shows the headline under a deflator that rises "
+                "twice as much)",
             ),
         ),
         PriceSeries(
@@ -57,7 +59,9 @@ PRICE_INDICES: dict[str, PriceSeries] = {
             date_column="date",
             caveats=(
                 "USD values are deflated with US consumer prices (CPI-U, seasonally adjusted), "
-                "not the prices of the goods traded",
+                "not the prices of the goods traded: US export prices rose 13.0% in 2022 "
+                "(CPI-U 8.0%) and were 5.6% lower in January-November 2023 than a year earlier "
+                "(CPI-U +4.2%)",
             ),
         ),
         PriceSeries(
