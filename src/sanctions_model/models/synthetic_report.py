@@ -16,6 +16,7 @@ from sanctions_model.reporting import format as fmt
 __all__ = [
     "augmented_table",
     "augmented_text",
+    "nominal_record",
     "donor_pool_text",
     "ordinal",
     "partners_text",
@@ -180,6 +181,27 @@ def specification_text(checks: pd.DataFrame, alpha: float) -> tuple[str, dict, l
     )
     ranges = {c: [lo[c], hi[c]] for c in lo.index}
     return "\n\n".join(spec), ranges, [float(informative.min()), float(informative.max())]
+
+
+NOMINAL_CHECK = "current prices (no deflator)"
+
+
+def nominal_record(checks: pd.DataFrame) -> dict:
+    """The nominal fit of :func:`~.synthetic_checks.specification_checks` as results.json keys
+    (``{}`` when the checks hold no nominal row, e.g. a nominal run): its own donor pool, effects
+    and placebo test, so a page that sets real beside nominal says what differs."""
+    if NOMINAL_CHECK not in checks.index:
+        return {}
+    row = checks.loc[NOMINAL_CHECK]
+    out = {f"sc_effect_{c[7:]}": float(row[c]) for c in checks.columns if c.startswith("effect_")}
+    return out | {
+        "label": NOMINAL_CHECK,
+        "donors": int(row["donors"]),
+        "sc_rank": int(row["rank"]),
+        "sc_n_placebos": int(row["placebos"]),
+        "sc_p_placebo": float(row["p_value"]),
+        "top_donor": str(row["top_donor"]),
+    }
 
 
 def sdid_text(sdid, res, partner: str) -> str:
