@@ -239,20 +239,27 @@ def partners_paragraph(grav_partners, expo, *, span: str, base: str, alpha: floa
 def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float):
     """The monthly exposure event study: (table for readers, note on adjustment and pre-trend).
 
-    p-values are rounded to their Monte Carlo error over ``draws`` wild bootstrap draws; the
-    post months form one Benjamini-Hochberg family.
+    p-values and interval ends are rounded to their Monte Carlo error over ``draws`` wild
+    bootstrap draws (:func:`~sanctions_model.models.mc_digits.mc_number`); the post months form
+    one Benjamini-Hochberg family.
     """
-    from sanctions_model.models.mc_digits import mc_pvalue
+    from sanctions_model.models.mc_digits import mc_number_interval, mc_pvalue
 
     es_m = es.to_frame().query("~reference").set_index("relative_time")
+    # each coefficient's bootstrap gives the Monte Carlo errors of its two interval ends
+    errors = (
+        [bs.conf_int_mc_error() for bs in es.bootstraps]
+        if len(es.bootstraps) == len(es_m)
+        else [(np.inf, np.inf)] * len(es_m)
+    )
     lags = es_m.index[es_m.index >= 0]
     adj = adjust_pvalues(es_m.loc[lags, "pvalue"], family=(
         f"exposure event study, exports to Russia, {len(lags)} months from {event}"))  # fmt: skip
     table = pd.DataFrame(
         {
             "estimate (log points per unit)": es_m["estimate"].map(lp),
-            "95% interval": [f"{lp(a)} to {lp(b)}"
-                             for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
+            "95% interval": [mc_number_interval(a, b, *e) for a, b, e in
+                             zip(es_m["lower"], es_m["upper"], errors, strict=True)],
             "p": [mc_pvalue(v, draws) for v in es_m["pvalue"]],
             "p adjusted (post months)": [mc_pvalue(adj["p_adjusted"].get(k), draws)
                                          if k in adj.index else "lead" for k in es_m.index],

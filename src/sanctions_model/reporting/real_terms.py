@@ -461,8 +461,11 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
         period = _years([str(y) for y in range(base + 1, year + 1)])
         ebrd = Value(EBRD_REROUTING.value, scale="share") if EBRD_REROUTING.value else None
         coverage = (
-            "The EBRD's figure counts sanctioned goods re-routed through Armenia, Kazakhstan and "
-            "Kyrgyzstan; this ratio counts all goods, so the goods covered differ."
+            "The EBRD's figure is the share of the sanctions' impact on EU and UK direct exports "
+            "to Russia that went through Armenia, Kazakhstan and the Kyrgyz Republic in 2022-23 "
+            "(CEPR DP20097, 2025); this ratio is the hubs' excess over their pre-war trends, all "
+            "goods and five hubs, against the whole fall in direct EU27 exports, so the two "
+            "measure different things."
         )
         if isinstance(ratio, dict):
             for side, name, currency in (
