@@ -517,5 +517,13 @@ def chp_substitution(
         f"per euro of the shortfall in exports to Russia, {months_label(*post)} (trends fitted on "
         f"{months_label(*pre)})"
     )
-    notes = tuple(f"{what}: {c}" if c.startswith("hub ") else c for c in est.caveats)
+    from sanctions_model.reporting.labels import place
+
+    # "hub KG left out: ..." -> "CHP tier 1 goods: Kyrgyzstan left out: ..." (names, not codes)
+    notes = tuple(
+        f"{what}: {place(c.split()[1])}{c[len('hub ') + len(c.split()[1]) :]}"
+        if c.startswith("hub ") and len(c.split()) > 1
+        else c
+        for c in est.caveats
+    )
     return dataclasses.replace(est, caveats=(*notes, *extra), subject=subject)

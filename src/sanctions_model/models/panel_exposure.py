@@ -170,11 +170,15 @@ class ExposureResults:
             for k in ("RU", "all")
         )
         size = fmt.pct(np.expm1(self.spread * est), digits=2, signed=False).lstrip("+-")
+        ru_zero = claim(*self._intervals["RU"][:2], None, self.alpha) == "includes zero"
+        pa_zero = claim(*self._intervals["all"][:2], None, self.alpha) == "includes zero"
+        point = "point estimate " if ru_zero else ""  # no direction claimed past the interval
         return (
             f"Member states with the most exposure to Russia ({self.exposure.max():.2f}) against "
-            f"the least ({self.exposure.min():.2f}): exports to Russia {size} "
+            f"the least ({self.exposure.min():.2f}): exports to Russia {point}{size} "
             f"{'lower' if est < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-            f"{r_ru['p']}); exports to the {_count(len(self.partners))} partners {r_pa[col]} "
+            f"{r_ru['p']}); exports to the {_count(len(self.partners))} partners "
+            f"{'point estimate ' if pa_zero else ''}{r_pa[col]} "
             f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
             f"{len(self.exposure)} member states. "
             + ("Both intervals include zero: these data cannot tell whether more exposed member "

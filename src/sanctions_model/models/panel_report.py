@@ -201,10 +201,13 @@ def gravity_ru_sentence(g, *, event_year: int, last_year: int, alpha: float) -> 
     )  # fmt: skip
     if np.expm1(hi) - np.expm1(lo) > 0.4 and hi < 0:
         text += " The direction is clear; the size is not pinned down."
+    from sanctions_model.reporting.labels import place
+
     above = g.placebo[g.placebo["statistic"].abs() > abs(g.treated_statistic)].index.tolist()
     if above:
         n = len(above)
-        text += (f" {n} placebo destination{'s' if n > 1 else ''} ({', '.join(above)}) "
+        names = ", ".join(place(c) for c in above)
+        text += (f" {n} placebo destination{'s' if n > 1 else ''} ({names}) "
                  f"{'have' if n > 1 else 'has'} a larger studentized change than Russia.")  # fmt: skip
     return text
 

@@ -223,7 +223,9 @@ def partners_text(table: pd.DataFrame, partner: str, last_year: int, *, alpha: f
     if not len(partners):
         return ""
     col = partners[f"effect_{last_year}"]
-    effects = ", ".join(f"{c} {fmt.pct(v)}" for c, v in col.items())
+    from sanctions_model.reporting.labels import place
+
+    effects = ", ".join(f"{place(c)} {fmt.pct(v)}" for c, v in col.items())
     moved = "rose" if (col > 0).all() else "fell" if (col < 0).all() else "moved"
     p_lo, p_hi = partners["p_value"].min(), partners["p_value"].max()
     detected = partners[partners["p_adjusted"] < alpha]
