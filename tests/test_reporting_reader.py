@@ -252,3 +252,36 @@ def test_the_ebrd_comparison_says_what_the_ebrd_measured(lower, upper, side):
     for words in ("CEPR DP20097", "2022-23", "Armenia, Kazakhstan and the Kyrgyz Republic",
                   "less than 10% of the sanctions' impact", "never recorded"):  # fmt: skip
         assert words in EBRD_SAYS
+
+
+# -- 6. printed digits that do not move with the seed -------------------------------------------
+
+
+@pytest.mark.slow  # two event studies on the embedded data with 999 wild bootstrap draws
+def test_notebook_03_exposure_event_study_table_prints_the_same_for_two_seeds():
+    """The monthly exposure event-study table of notebook 03 (interval ends and p-values rounded
+    to their Monte Carlo error, :func:`~sanctions_model.models.mc_digits.mc_number`) at seeds 0
+    and 1: every printed cell and the note agree."""
+    from sanctions_model import data
+    from sanctions_model.models.panel import estimate_event_study
+    from sanctions_model.models.panel_exposure import exposure_shares
+    from sanctions_model.models.panel_report import exposure_event_study
+
+    panel = data.load_trade(
+        "eurostat_comext", reporter=list(data.EU27), partner=["RU", "AM", "GE", "KZ", "KG", "UZ"],
+        flow="export",
+    )  # fmt: skip
+    panel = panel[panel["value"] > 0]
+    ru = panel[panel["partner"] == "RU"].merge(
+        exposure_shares(panel, "2021").reset_index(), on="reporter"
+    )
+    printed = []
+    for seed in (0, 1):
+        es = estimate_event_study(ru, treated="RU", intensity="exposure", event="2022-03",
+                                  leads=6, lags=18, fixed_effects="pair+period", reps=999,
+                                  alpha=0.05, seed=seed)  # fmt: skip
+        table, note = exposure_event_study(es, event="2022-03", leads=6, draws=999, alpha=0.05)
+        printed.append((table.to_dict(), note))
+    assert printed[0] == printed[1]
+    cells = printed[0][0]["95% interval"]
+    assert len(cells) == 24 and all(" to " in c for c in cells.values())
