@@ -31,8 +31,6 @@ from sanctions_model.reporting import format as fmt
 __all__ = [
     "coarse_pct",
     "coarse_pct_interval",
-    "mc_number",
-    "mc_number_interval",
     "mc_pct",
     "mc_pct_interval",
     "mc_pvalue",
@@ -133,32 +131,6 @@ def mc_pct(relative: float, se: float) -> str:
 def mc_pct_interval(lower: float, upper: float, se_lower: float, se_upper: float) -> str:
     """``-74% to +3,000%`` (see :func:`mc_pct`)."""
     return f"{mc_pct(lower, se_lower)} to {mc_pct(upper, se_upper)}"
-
-
-def mc_number(value: float, se: float, *, figures: int = 3) -> str:
-    """A number (log points, a coefficient) rounded to a 1-2-5 step of at least 20 Monte Carlo
-    errors ``se`` and at most ``figures`` significant figures: ``mc_number(-12.53, 0.21)`` is
-    ``-15`` (step 5), ``mc_number(-1.084, 0.001)`` is ``-1.08``. A value the step would round to
-    zero keeps its sign (``< 0``, ``> 0``); an infinite ``se`` keeps one significant figure."""
-    if not np.isfinite(value):
-        return fmt.MISSING
-    if value == 0:
-        return "0"
-    lead = math.floor(math.log10(abs(value)))
-    if not np.isfinite(se):
-        se, figures = 0.0, 1
-    floor = 10.0 ** (lead - figures + 1)
-    step = step_125(max(_END_STEP_IN_SE * abs(se), floor))
-    rounded = round(value / step) * step
-    if rounded == 0:
-        return "< 0" if value < 0 else "> 0"
-    decimals = max(0, -math.floor(math.log10(step) + 1e-12))
-    return f"{rounded:,.{decimals}f}"
-
-
-def mc_number_interval(lower: float, upper: float, se_lower: float, se_upper: float) -> str:
-    """``-12.5 to -1.1`` (see :func:`mc_number`)."""
-    return f"{mc_number(lower, se_lower)} to {mc_number(upper, se_upper)}"
 
 
 def quantile_mc_error(draws: np.ndarray, q: float) -> float:
