@@ -492,8 +492,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     if lo is not None:
                         sample = _printed(results.get(f"{key}_sample"))  # gravity_ri_sample
                         # the sample names the inference; the head names the estimator
-                        name = "gravity (PPML)" if key.startswith("gravity") else _pretty_key(key)
-                        head = f"{name}, {sample}" if sample else _pretty_key(key)
+                        what = "gravity (PPML)" if key.startswith("gravity") else _pretty_key(key)
+                        head = f"{what}, {sample}" if sample else _pretty_key(key)
                         label = f"{head}: {_pretty_key(name)}"
                         section, scale = other_for(key)
                         item = value.get(name)
