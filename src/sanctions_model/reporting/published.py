@@ -78,9 +78,10 @@ EBRD_SAYS = (
 
 EBRD_DIFFERS = (
     "Ours measures something else: the excess of the hubs' imports from the EU27 over their own "
-    "pre-war trends, all goods, five hubs (with Georgia and Uzbekistan), against the whole fall "
-    "in direct EU27 exports to Russia (not an estimated sanctions' impact); on the hubs' records "
-    "it leaves out the exports they never recorded, which the EBRD's figure includes."
+    "pre-war trends, all goods, against the whole fall in direct EU27 exports to Russia (not an "
+    "estimated sanctions' impact); on the hubs' own records (Armenia, Kazakhstan, the Kyrgyz "
+    "Republic and Uzbekistan; Armenia in 2022 only) it leaves out the exports they never "
+    "recorded, which the EBRD's figure includes, and on the EU's records it adds Georgia."
 )
 """Why the suite's substitution ratio differs from the EBRD's figure."""
 

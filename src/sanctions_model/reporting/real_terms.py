@@ -464,8 +464,8 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
             "The EBRD's figure is the share of the sanctions' impact on EU and UK direct exports "
             "to Russia that went through Armenia, Kazakhstan and the Kyrgyz Republic in 2022-23 "
             "(CEPR DP20097, 2025); this ratio is the hubs' excess over their pre-war trends, all "
-            "goods and five hubs, against the whole fall in direct EU27 exports, so the two "
-            "measure different things."
+            "goods, four hubs on their own records (five with Georgia on the EU's), against the "
+            "whole fall in direct EU27 exports, so the two measure different things."
         )
         if isinstance(ratio, dict):
             for side, name, currency in (
