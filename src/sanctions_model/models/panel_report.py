@@ -141,7 +141,7 @@ def gravity_samples(grav, grav_ri, grav_partners, *, first_year: int, event_year
         "all": f"all {grav.n_clusters} destinations, {years}, analytic point estimates",
         "russia": f"Russia and the {n} donor destinations, {years}, randomization inference",
         "partners": (
-            f"the five partners ({names}) and the {n} donor destinations, {years}, "
+            f"the partners ({names}) and the {n} donor destinations, {years}, "
             "randomization inference"
         ),  # fmt: skip
         "span": f"{event_year}-{str(last_year)[2:]}",
@@ -379,7 +379,7 @@ def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: 
                 f"{samples['span']} against {samples['russia_base']}"
             ),
             "gravity_partners_2022_label": (
-                f"gravity (PPML), {samples['partners']}: EU27 exports to the five partners as a "
+                f"gravity (PPML), {samples['partners']}: EU27 exports to the partners as a "
                 f"group, {samples['span']} against {samples['base']}"
             ),
         }
