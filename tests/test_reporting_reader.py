@@ -289,3 +289,27 @@ def test_notebook_03_exposure_event_study_table_prints_the_same_for_two_seeds():
     # the side printed is the interval's: months 4-7 lie below zero on the embedded data
     assert [cells[k] for k in (4, 5, 6, 7)] == ["below zero"] * 4
     assert cells[-6] == "includes zero"
+
+
+# -- 7. direction words follow the signs ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("top", "words"),
+    [
+        (
+            {"SI": 1.069, "BG": 0.935},
+            "fell least or rose: Slovenia (rose 6.9%), Bulgaria (fell 6.5%)",
+        ),
+        ({"SI": 0.95, "BG": 0.935}, "fell least for Slovenia (fell 5.0%), Bulgaria (fell 6.5%)"),
+        ({"SI": 1.2, "BG": 1.05}, "rose: Slovenia (rose 20%), Bulgaria (rose 5.0%)"),
+    ],  # fmt: skip
+)
+def test_member_states_that_rose_are_not_said_to_fall_least(top, words):
+    ratios = {"MT": 0.021, "LU": 0.056, "FI": 0.16, "DE": 0.3, **top}
+    records = [_record("04", "04_coordination_gaps", {"direct_ratio": ratios}, base_year=2021,
+                       year=2023)]  # fmt: skip
+    members = next(a for a in build_answers(records) if a.key == "members")
+    text = " ".join(members.sentences)
+    assert "fell most for Malta (fell 98%), Luxembourg (fell 94%), Finland (fell 84%)" in text
+    assert words in text
