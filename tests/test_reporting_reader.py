@@ -313,3 +313,14 @@ def test_member_states_that_rose_are_not_said_to_fall_least(top, words):
     text = " ".join(members.sentences)
     assert "fell most for Malta (fell 98%), Luxembourg (fell 94%), Finland (fell 84%)" in text
     assert words in text
+
+
+def test_readme_exposure_rows_compare_with_the_least_exposed_member_state():
+    res = {"exposure_spread": 0.37, "did_exposure_ru": -1.66, "did_exposure_ru_lower": -10.0,
+           "did_exposure_ru_upper": 6.94, "did_exposure_ru_p": 0.503,
+           "did_exposure_ru_interval_text": "< -90% to +1,000%", "did_exposure_ru_p_text": "p = 0.5"}  # fmt: skip
+    block = findings_markdown([_record("03", "03_trade_diversion", res)]).replace("\\", "")
+    assert (
+        "exports to Russia, most against least exposed member state: point estimate 46% below "
+        "the least exposed member state (95% interval < -90% to +1,000%; p = 0.5)"
+    ) in block

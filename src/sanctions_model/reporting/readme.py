@@ -145,7 +145,10 @@ def _sentence(est: Estimate, section: str) -> str:
         p_value=est.p_value,  # unadjusted, like the interval
         p_upper_bound=est.p_upper_bound,
         scale=scale,
-        reference=_REFERENCE.get(section, "no effect"),
+        # the exposure design compares member states with each other, not destinations
+        reference="the least exposed member state"
+        if "least exposed member state" in est.label
+        else _REFERENCE.get(section, "no effect"),
     )
     if est.p_text and est.p_value is not None:  # the run's own bound, as it wrote it
         text = text.replace(fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound), est.p_text, 1)
