@@ -109,8 +109,8 @@ display(Markdown(
     "the interval runs beyond the axis or is unbounded"
     + ("; point estimates off the axis: " + ", ".join(f"{a} {fmt.ratio(v)}" for a, v in outside["substitution"].items())
        if len(outside) else "")
-    + ". Dashed line: the EBRD's 'under 10%' for sanctioned goods through Armenia, Kazakhstan and "
-    "the Kyrgyz Republic, a loose comparator (see below)."
+    + ". Dashed line: the EBRD's 'under 10%' (less than 10% of the sanctions' impact went through "
+    "Armenia, Kazakhstan and the Kyrgyz Republic, CEPR DP20097), a loose comparator (see below)."
 ))
 
 # %%

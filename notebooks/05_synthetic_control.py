@@ -76,7 +76,8 @@ from sanctions_model.models.synthetic import fit_synthetic_control, fit_syntheti
 from sanctions_model.models.synthetic_checks import pool_comparison, specification_checks
 from sanctions_model.models.synthetic_did import fit_synthetic_did
 from sanctions_model.models.synthetic_report import (
-    augmented_table, augmented_text, comparison_text, donor_pool_text, partners_text, placebo_table, pools_table,
+    augmented_table, augmented_text, comparison_text, donor_pool_text, nominal_record, partners_text, placebo_table,
+    pools_table,
     ratio_test_text, readable, rmspe_text, sdid_text, specification_text,
 )
 from sanctions_model.reporting import format as fmt
@@ -312,6 +313,7 @@ record |= {
 # %%
 record["specification_range"] = spec_range  # point estimates, not an interval
 record["specification_p_range"] = spec_p_range
+record["sc_nominal"] = nominal_record(checks)  # the nominal fit: its own donor pool and figure
 record["sdid_effect"] = {str(y): v for y, v in sdid.to_frame()["effect"].items()}
 record["sdid_p"] = {str(y): v for y, v in sdid.to_frame()["p_value"].items()}
 if res.augmented is not None:

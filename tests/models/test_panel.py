@@ -241,9 +241,11 @@ def test_notebook_03_tables_and_sentences_from_the_package():
         index=["russia_2022_vs_2014_21", "partners_2022"],
     )  # fmt: skip
     ri = gravity_table(frame, analytic=False)
-    assert ri.loc["russia_2022_vs_2014_21", "95% interval"] == "-70% to -40%"
-    assert ri.loc["russia_2022_vs_2014_21", "rank"] == "1 of 51"
-    assert ri.loc["partners_2022", "95% interval"] == fmt.MISSING
+    ru, partners = "Russia, 2022-23 against 2014-21", "the five partners as a group, 2022-23"
+    assert list(ri.index) == [ru, partners]  # rows in words, not dummy names
+    assert ri.loc[ru, "95% interval"] == "-70% to -40%"
+    assert ri.loc[ru, "rank"] == "1 of 51"
+    assert ri.loc[partners, "95% interval"] == fmt.MISSING
     an = gravity_table(frame.assign(analytic_inference=["", "n/a"]), analytic=True,
                        inference="cluster-robust")  # fmt: skip
     assert an["inference"].tolist() == ["cluster-robust", "n/a"] and "rank" not in an

@@ -81,7 +81,7 @@ def test_partners_sentence_and_helpers():
         index=["RU", "AM", "KZ"],
     )  # fmt: skip
     text = partners_text(table, "RU", 2023)
-    assert "(AM +210%, KZ +50% in 2023)" in text and "p = 0.30-0.60" in text
+    assert "(Armenia +210%, Kazakhstan +50% in 2023)" in text and "p = 0.30-0.60" in text
     assert "rose in the point estimates" in text and "No partner's change" in text
     assert partners_text(table.loc[["RU"]], "RU", 2023) == ""
     # the sentence follows the adjusted p-values and the signs, never a fixed verdict

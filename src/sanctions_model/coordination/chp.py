@@ -56,8 +56,10 @@ from sanctions_model.errors import ParameterError
 __all__ = ["ChpDiD", "chp_did", "chp_panel", "chp_substitution", "CHP_HUBS"]
 
 #: Interval ends are printed on a grid of at least this many (delta-method) standard errors: on
-#: the real CN8 files the spread of an end across seeds ran up to twice that estimate.
-_END_SE_STEP = 6.0
+#: the real CN8 files the spread of an end across seeds ran up to twice that estimate, and with
+#: six errors one end in twelve still moved by a step over four seeds (-37% / -38%); twenty, as
+#: :mod:`sanctions_model.models.mc_digits` uses for interval ends.
+_END_SE_STEP = 20.0
 
 
 CHP_HUBS: tuple[str, ...] = ("AM", "GE", "KZ", "KG", "UZ")
@@ -517,5 +519,13 @@ def chp_substitution(
         f"per euro of the shortfall in exports to Russia, {months_label(*post)} (trends fitted on "
         f"{months_label(*pre)})"
     )
-    notes = tuple(f"{what}: {c}" if c.startswith("hub ") else c for c in est.caveats)
+    from sanctions_model.reporting.labels import place
+
+    # "hub KG left out: ..." -> "CHP tier 1 goods: Kyrgyzstan left out: ..." (names, not codes)
+    notes = tuple(
+        f"{what}: {place(c.split()[1])}{c[len('hub ') + len(c.split()[1]) :]}"
+        if c.startswith("hub ") and len(c.split()) > 1
+        else c
+        for c in est.caveats
+    )
     return dataclasses.replace(est, caveats=(*notes, *extra), subject=subject)

@@ -23,6 +23,7 @@ from sanctions_model.coordination.digits import (
     p_text,
 )
 from sanctions_model.coordination.scorecard_inputs import OFAC_DATE_CAVEAT, us_uk_lags
+from sanctions_model.reporting.published import EBRD_SAYS
 
 __all__ = ["coordination_record", "estimate_record"]
 
@@ -226,7 +227,7 @@ def coordination_record(
             "gap_usd": sides.gap,
             "gap_share_coverage": _finite(round(sides.coverage_share, 2)),
             "gap_share_records": _finite(round(sides.records_share, 2)),
-            "ebrd_benchmark": "about 0.05 (2023 WP), under 0.10 (2025); sanctioned goods, AM/KZ/KG",
+            "ebrd_benchmark": EBRD_SAYS,
         },  # fmt: skip
         "us_uk_overlap": _overlap(ov) if ov is not None else {},
         "index_ranks": _ranks(ranks),

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.reporting.published import EBRD_DIFFERS, EBRD_SAYS
 
 __all__ = ["SideComparison", "compare_sides", "eu27_sides", "EBRD_BENCHMARK"]
 
@@ -149,9 +150,7 @@ class SideComparison(SummaryDisplayMixin):
             f"On the hubs' own records the EU27 ratio is {fmt.ratio(hub.ratio)} ({level} interval "
             f"{hub.interval_text()}): {self._versus('hub side')}. On the EU's export "
             f"statistics it is {fmt.ratio(eu.ratio)} ({eu.interval_text()}): "
-            f"{self._versus('EU side')}. The comparison is loose: the EBRD ratio covers "
-            "sanctioned goods only and the hubs Armenia, Kazakhstan and the Kyrgyz Republic, "
-            "while ours covers all goods and Uzbekistan as well (plus Georgia on the EU side)."
+            f"{self._versus('EU side')}. The comparison is loose. {EBRD_SAYS} {EBRD_DIFFERS}"
         )
         gap = self.gap
         amounts = (
@@ -239,10 +238,7 @@ class SideComparison(SummaryDisplayMixin):
             )
         if self.nominal is not None:
             parts.append(f"In current prices the EU-side ratio is {fmt.ratio(self.nominal.ratio)}.")
-        parts.append(
-            "EBRD benchmark: about 0.05 (2023 working paper) and under 0.10 (2025), sanctioned "
-            "goods through Armenia, Kazakhstan and the Kyrgyz Republic."
-        )
+        parts.append(f"EBRD benchmark: {EBRD_SAYS}")
         return " ".join(parts)
 
     def summary(self) -> str:

@@ -526,19 +526,18 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             if lo is not None and hi is not None:
                 text += f" ({fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)})"
             text += "."
-        bench = ratio.get("ebrd_benchmark")
         if fig.upper is not None and fig.lower is not None:
+            from sanctions_model.reporting.published import EBRD_DIFFERS, EBRD_SAYS
+
+            # what the EBRD measured and why ours differs; the side of 10% from our interval,
+            # which is all that is compared (the two measure different things)
             if fig.upper < 0.10:
-                side = "the whole interval lies below 10%"
+                side = "our hub-side interval lies wholly below 10%"
             elif fig.lower > 0.10:
-                side = "the whole interval lies above 10%"
+                side = "our hub-side interval lies wholly above 10%"
             else:
-                side = "the interval includes 10%"
-            text += (
-                " EBRD: well under 10%"
-                + (f" ({bench})" if isinstance(bench, str) and bench else "")
-                + f"; {side}."
-            )
+                side = "our hub-side interval includes 10%"
+            text += f" {EBRD_SAYS} {EBRD_DIFFERS} Read side by side, {side}."
         ans.sentences.append(text)
     else:
         _missing(

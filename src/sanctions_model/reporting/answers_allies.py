@@ -61,6 +61,18 @@ def _change_words(code: str, ratio: float) -> str:
     return f"{place(code)} ({verb} {size})" if change else f"{place(code)} (unchanged)"
 
 
+def _least(pairs: Sequence[tuple[str, float]], least: str, none: str) -> str:
+    """The tail of the ranking in words that follow the signs: ``least for`` when every one
+    fell, ``none`` (``rose:``) when every one rose, both when they are mixed."""
+    words = ", ".join(_change_words(*kv) for kv in pairs)
+    rose = [kv for kv in pairs if kv[1] > 1]
+    if not rose:
+        return f"{least} {words}"
+    if len(rose) == len(pairs):
+        return f"{none} {words}"
+    return f"{least.rsplit(' ', 1)[0]} or {none.rstrip(':')}: {words}"
+
+
 def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
     ans = Answer("allies", "Which allies cut direct trade with Russia least and most?")
     r, ratios, years, terms = _direct(records)
@@ -75,8 +87,8 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
         ans.sentences.append(
             f"Russia's imports from each ally {terms.split(' (')[0]}, {years} (IMF IMTS, the partners' records; "
             f"{len(ranked)} allies): cut most by {_change_words(*ranked[0])}, "
-            f"{_change_words(*ranked[1])}; least by {_change_words(*ranked[-1])}"
-            + (f", {_change_words(*ranked[-2])}" if len(ranked) > 3 else "")
+            f"{_change_words(*ranked[1])}; "
+            + _least(ranked[::-1][: 2 if len(ranked) > 3 else 1], "least by", "not cut:")
             + f". Ratios of two years, no interval{_detail(terms)}."
         )
         eu = next((float(v) for k, v in ratios.items() if k.startswith("EU27")), None)
@@ -115,7 +127,7 @@ def _q5(records: Sequence[Any], link_prefix: str) -> Answer:
             "member "
             f"states): fell most for {_change_words(*ranked[0])}, {_change_words(*ranked[1])}, "
             f"{_change_words(*ranked[2]) if len(ranked) > 2 else ''}".rstrip(", ")
-            + f"; least for {_change_words(*ranked[-1])}, {_change_words(*ranked[-2])}. "
+            + f"; {_least(ranked[::-1][:2], 'fell least for', 'rose:')}. "
             f"Ratios of two years, no interval{_detail(terms)}."
         )
     else:

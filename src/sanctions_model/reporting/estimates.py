@@ -66,6 +66,12 @@ class Estimate:
     """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
     p_text: str = ""
     """The p-value as the run wrote it (``p < 0.005``, ``p > 0.95``): shown instead of ``p_value``."""
+    interval_text: str = ""
+    """The interval as the run's report prints it (``-70% to +4,000%``, rounded to its Monte Carlo
+    error): shown instead of formatting ``lower`` and ``upper`` again, so the page prints the
+    report's digits."""
+    p_adjusted_text: str = ""
+    """The adjusted p-value as the run's report prints it (``p = 0.8``)."""
 
     def __post_init__(self) -> None:
         if self.p_text.startswith("p <") and not self.p_upper_bound:
@@ -164,6 +170,18 @@ def _recorded_p_text(value: Any) -> str:
     an equality is formatted from the number like every other p-value."""
     text = value.strip() if isinstance(value, str) else ""
     return text if re.fullmatch(r"p [<>] ?\d*\.?\d+", text) else ""
+
+
+def _printed(value: Any) -> str:
+    """A figure's text as the run's report printed it (``<key>_interval_text``), else ``""``."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _printed_p_text(value: Any) -> str:
+    """A p-value as the run's report printed it, rounded to its Monte Carlo error (``p = 0.2``,
+    ``p < 0.1``, ``p > 0.99``), else ``""``: one source of digits for report and findings page."""
+    text = _printed(value)
+    return text if re.fullmatch(r"p [<>=] ?\d*\.?\d+", text) else ""
 
 
 def _sc_note(results: Mapping[str, Any]) -> str:

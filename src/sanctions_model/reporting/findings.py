@@ -63,6 +63,8 @@ from sanctions_model.reporting.estimates import (  # noqa: F401 (re-exported)
     _per_ally,
     _place,
     _pretty_key,
+    _printed,
+    _printed_p_text,
     _recorded_p_text,
     _sc_note,
     _strings,
@@ -290,6 +292,9 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         record.name,
                         href,
                         note,
+                        # the report's own digits (rounded to their Monte Carlo error)
+                        p_text=_printed_p_text(results.get(f"{key}_p_text")),
+                        interval_text=_printed(results.get(f"{key}_interval_text")),
                     ),
                     [key],
                 )
@@ -326,10 +331,14 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         "is not valid; see the randomization rows"
                     )
                 against = f" vs {compared[term]}" if term in compared else ""
+                # which sample: the analytic fit and the randomization rows differ (all
+                # destinations against the donor sample), so each row names its own
+                sample = _printed(results.get("gravity_sample"))
                 add(
                     diversion,
                     Estimate(
-                        f"gravity (PPML): {_pretty_key(term)}{against}",
+                        f"gravity (PPML){f', {sample}' if sample else ''}: "
+                        f"{_pretty_key(term)}{against}",
                         v,
                         None,
                         None,
@@ -416,9 +425,13 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         if isinstance(by_partner, dict) and spread is not None:
             for partner, v, lo, hi, p, adjusted in _per_ally(by_partner):
                 v, lo, hi = (None if x is None else x * spread for x in (v, lo, hi))
+                item = by_partner.get(partner)
+                item = item if isinstance(item, dict) else {}
+                # the report's digits where the run recorded them (rounded to their MC error)
+                adjusted_text = _printed_p_text(item.get("p_bh_text"))
                 note = (
-                    f"adjusted over the partners (Benjamini-Hochberg): {fmt.pvalue(adjusted)}; "
-                    "interval and p beside it unadjusted"
+                    "adjusted over the partners (Benjamini-Hochberg): "
+                    f"{adjusted_text or fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
                     if adjusted is not None
                     else ""
                 )
@@ -436,6 +449,9 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         note,
                         group="Hubs",
                         p_adjusted=adjusted,
+                        p_text=_printed_p_text(item.get("p_text")),
+                        interval_text=_printed(item.get("interval_text")),
+                        p_adjusted_text=adjusted_text,
                     ),
                     ["did_exposure_by_partner"],
                 )
@@ -450,7 +466,10 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 lo, hi = _interval(value, str(sub))
                 if v is not None and lo is not None:
                     label = _pretty_key(str(sub))
-                    if label == lab.plain(str(sub)):
+                    sample = _printed(results.get(f"{key}_sample"))  # e.g. gravity_ri_sample
+                    if sample:
+                        label = f"{_pretty_key(key)}, {sample}: {label}"
+                    elif label == lab.plain(str(sub)):
                         label = f"{_pretty_key(key)}: {label}"
                     section, scale = other_for(str(sub))
                     add(
@@ -471,7 +490,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             if key not in used and all(isinstance(v, dict) for v in value.values()):
                 for name, v, lo, hi, p, _a in _per_ally(value):
                     if lo is not None:
-                        label = f"{_pretty_key(key)}: {_pretty_key(name)}"
+                        sample = _printed(results.get(f"{key}_sample"))  # gravity_ri_sample
+                        # the sample names the inference; the head names the estimator
+                        what = "gravity (PPML)" if key.startswith("gravity") else _pretty_key(key)
+                        head = f"{what}, {sample}" if sample else _pretty_key(key)
+                        label = f"{head}: {_pretty_key(name)}"
                         section, scale = other_for(key)
                         item = value.get(name)
                         text = _recorded_p_text(

@@ -277,8 +277,18 @@ def label(key: Any) -> str:
     if ratio:
         return f"EU27 exports to {place(ratio.group(3))}, {ratio.group(1)} over {ratio.group(2)}"
     ratio = re.fullmatch(r"([A-Z]{2}) (\d{4})/(\d{4})", key)
-    if ratio:
-        return f"EU27 exports to {place(ratio.group(1))}, {ratio.group(2)} over {ratio.group(3)}"
+    if ratio:  # notebook 01's headline: the ratio of two annual totals in current prices
+        return (
+            f"EU27 exports to {place(ratio.group(1))}, {ratio.group(2)} annual total over "
+            f"{ratio.group(3)}'s (current prices)"
+        )
+    ratio = re.fullmatch(r"Raw (\d{4})/(\d{4})(?: \((.+)\))?", key)
+    if ratio:  # notebook 03's headline: the plain change, no counterfactual
+        prices = f", {ratio.group(3)}" if ratio.group(3) else ""
+        return (
+            f"EU27 exports to Russia, {ratio.group(1)} annual total over {ratio.group(2)}'s "
+            f"(raw, no counterfactual{prices})"
+        )
     for suffix, words in (
         ("_lower", "lower end of the interval of"),
         ("_upper", "upper end of the interval of"),

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "EBRD_DIFFERS",
     "EBRD_REROUTING",
+    "EBRD_SAYS",
     "EUROSTAT_RU_EXPORTS",
     "EUROSTAT_RU_EXPORTS_ANNUAL",
     "IMF_DIRECT_RATIOS",
@@ -53,13 +55,35 @@ EUROSTAT_RU_EXPORTS_ANNUAL = PublishedFigure(
 
 EBRD_REROUTING = PublishedFigure(
     value=0.10,
-    compares="re-routing of sanctioned goods through Armenia, Kazakhstan and Kyrgyzstan as a "
-    "share of the fall in direct EU exports to Russia: under 10% (about 5% in the 2023 working "
-    "paper)",
+    compares="EU and UK exports to Russia through Armenia, Kazakhstan and the Kyrgyz Republic in "
+    "2022-23 (trade they intermediated, and exports declared for them that they never recorded "
+    "as imports) as a share of the sanctions' impact on direct exports to Russia: less than 10% "
+    "(the 2023 working paper, on monthly HS6 data to August 2022: the rise in sanctioned goods "
+    "exported to the three was around 5% of the fall in their direct exports to Russia)",
     prices="current prices",
-    source="EBRD, 'The Eurasian roundabout' (CEPR DP20097, 2025; EBRD working paper, 2023)",
+    source="EBRD, 'The Eurasian roundabout' (Chupilkin, Javorcik and Plekhanov; CEPR DP20097, "
+    "2025; EBRD working paper 276, 2023)",
     qualifier="under",
 )
+
+EBRD_SAYS = (
+    "The EBRD (Chupilkin, Javorcik and Plekhanov, CEPR DP20097, 2025) puts EU and UK exports to "
+    "Russia through Armenia, Kazakhstan and the Kyrgyz Republic in 2022-23 (trade they "
+    "intermediated, and exports declared for them that they never recorded as imports) at less "
+    "than 10% of the sanctions' impact on direct exports; its 2023 working paper, on data to "
+    "August 2022, put the rise in sanctioned goods exported to the three at around 5% of the "
+    "fall in their direct exports to Russia."
+)
+"""What the EBRD measured (source, years, definition), in the words of its abstracts."""
+
+EBRD_DIFFERS = (
+    "Ours measures something else: the excess of the hubs' imports from the EU27 over their own "
+    "pre-war trends, all goods, against the whole fall in direct EU27 exports to Russia (not an "
+    "estimated sanctions' impact); on the hubs' own records (Armenia, Kazakhstan, the Kyrgyz "
+    "Republic and Uzbekistan; Armenia in 2022 only) it leaves out the exports they never "
+    "recorded, which the EBRD's figure includes, and on the EU's records it adds Georgia."
+)
+"""Why the suite's substitution ratio differs from the EBRD's figure."""
 
 IMF_DIRECT_RATIOS = PublishedFigure(
     value=None,

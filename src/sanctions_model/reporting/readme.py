@@ -124,7 +124,11 @@ def _sentence(est: Estimate, section: str) -> str:
     )
     name = escape_markdown(est.label) + (f", {est.period}" if est.period else "")
     if scale is None or not est.has_interval:
-        extra = [f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"]
+        extra = [
+            f"interval {est.interval_text}"
+            if est.interval_text
+            else f"interval {_shown_bound(est.lower, est)} to {_shown_bound(est.upper, est)}"
+        ]
         extra = extra if est.has_interval else []
         extra += (
             [est.p_text or fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound)]
@@ -141,12 +145,21 @@ def _sentence(est: Estimate, section: str) -> str:
         p_value=est.p_value,  # unadjusted, like the interval
         p_upper_bound=est.p_upper_bound,
         scale=scale,
-        reference=_REFERENCE.get(section, "no effect"),
+        # the exposure design compares member states with each other, not destinations
+        reference="the least exposed member state"
+        if "least exposed member state" in est.label
+        else _REFERENCE.get(section, "no effect"),
     )
     if est.p_text and est.p_value is not None:  # the run's own bound, as it wrote it
         text = text.replace(fmt.pvalue(est.p_value, upper_bound=est.p_upper_bound), est.p_text, 1)
+    if est.interval_text:  # the interval as the run's report printed it (same digits)
+        from sanctions_model.reporting.text import _show
+
+        lo, hi = (_show(float(v), scale, "EUR") for v in (est.lower, est.upper))  # type: ignore[arg-type]
+        text = text.replace(f"interval {lo} to {hi}", f"interval {est.interval_text}", 1)
     if est.p_adjusted is not None:
-        text += f" Adjusted for the family ({est.p_adjustment}): {fmt.pvalue(est.p_adjusted)}" + (
+        adjusted = est.p_adjusted_text or fmt.pvalue(est.p_adjusted)
+        text += f" Adjusted for the family ({est.p_adjustment}): {adjusted}" + (
             ", not distinguishable from zero after the adjustment."
             if est.p_adjusted >= 0.05 and est.p_value is not None and est.p_value < 0.05
             else "."

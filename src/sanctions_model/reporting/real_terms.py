@@ -347,25 +347,71 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
             _num(res.get(f"sc_upper_{y}")),
         )
         deflated = _real_flag(res)
+        nominal, note, why = _synthetic_nominal(res, y, deflated)
         rows.append(
             PriceRow(
                 "EU27 exports to Russia, synthetic control",
                 y,
                 v if deflated else None,
-                v,
-                "the same for the same donors: the weights sum to one, so a common deflator cancels"
-                if deflated
-                else "",
+                v if not deflated else nominal,
+                note,
                 None,
                 None,
-                "The deflator moves Russia and its synthetic control alike; it changes only "
-                "which donors pass the size threshold (in constant prices). No published "
-                "counterpart.",
+                why,
                 r.name,
                 _use(sink, r, link_prefix),
             )
         )
     return rows
+
+
+def _synthetic_nominal(res: dict[str, Any], year: str, deflated: bool) -> tuple:
+    """The synthetic control's nominal cell, its note and the 'why they differ' sentence, from the
+    nominal fit the run recorded (``sc_nominal``: its own donor pool and figure)."""
+    same = (
+        "The deflator moves Russia and its synthetic control alike: with the same donors the "
+        "real and nominal gaps are equal. "
+    )
+    if not deflated:
+        return None, "", same + "No published counterpart."
+    nominal = res.get("sc_nominal") if isinstance(res.get("sc_nominal"), dict) else {}
+    effect = _num(nominal.get(f"sc_effect_{year}"))
+    if effect is None:
+        return None, "not recorded by the run", same + "No published counterpart."
+    n_real, n_nominal = _num(res.get("donors")), _num(nominal.get("donors"))
+    real = _num(res.get(f"sc_effect_{year}"))
+    p = _num(nominal.get("sc_p_placebo"))
+    pools = (
+        f"{int(n_nominal)} donors against the real fit's {int(n_real)}"
+        if n_real is not None and n_nominal is not None
+        else "its own donor pool"
+    )
+    note = (
+        f"on {pools}"
+        + (f"; RMSPE-ratio p = {fmt.number(p, 2)}" if p is not None else "")
+        + ("; no interval recorded for this fit")
+    )
+    if n_real is not None and n_nominal is not None and n_real == n_nominal:
+        moved = "the same number of donors"
+    else:
+        moved = (
+            "in current EUR the donor size threshold admits "
+            f"{'fewer' if (n_nominal or 0) < (n_real or 0) else 'more'} donors"
+        )
+    if real is not None and fmt.pct(real) == fmt.pct(effect):
+        shift = f"both print {fmt.pct(real)} for {year}"
+    elif real is not None:
+        shift = (
+            f"{fmt.pct(effect)} nominal against {fmt.pct(real)} real for {year}, the nominal "
+            f"figure {'below' if effect < real else 'above'} the real one"
+        )
+    else:
+        shift = f"{fmt.pct(effect)} nominal for {year}"
+    return (
+        Value(effect),
+        note,
+        same + f"What differs is the pool: {moved} ({pools}); {shift}. No published counterpart.",
+    )
 
 
 def _against(v: Value | None, published: PublishedFigure) -> str:
@@ -415,8 +461,11 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
         period = _years([str(y) for y in range(base + 1, year + 1)])
         ebrd = Value(EBRD_REROUTING.value, scale="share") if EBRD_REROUTING.value else None
         coverage = (
-            "The EBRD's figure counts sanctioned goods re-routed through Armenia, Kazakhstan and "
-            "Kyrgyzstan; this ratio counts all goods, so the goods covered differ."
+            "The EBRD's figure is the share of the sanctions' impact on EU and UK direct exports "
+            "to Russia that went through Armenia, Kazakhstan and the Kyrgyz Republic in 2022-23 "
+            "(CEPR DP20097, 2025); this ratio is the hubs' excess over their pre-war trends, all "
+            "goods, four hubs on their own records (five with Georgia on the EU's), against the "
+            "whole fall in direct EU27 exports, so the two measure different things."
         )
         if isinstance(ratio, dict):
             for side, name, currency in (

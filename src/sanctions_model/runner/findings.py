@@ -86,6 +86,8 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
         )
         if e.scale == "log" and e.has_interval:
             interval = f"{fmt.pct(math.expm1(e.lower))} to {fmt.pct(math.expm1(e.upper))}"
+        if e.interval_text:  # the run's report printed it: the same digits here
+            interval = e.interval_text
         p = (
             e.p_text.removeprefix("p ").lstrip("= ")
             if e.p_text

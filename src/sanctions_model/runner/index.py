@@ -116,6 +116,7 @@ def headlines(results: Any, limit: int | None = MAX_HEADLINES) -> dict[str, Any]
 
 
 _SIBLING = re.compile(r"_(lower|upper|p|p_value|p_ri|se|n_placebos|rank|inference|sentence)$")
+_PRINTED = re.compile(r"_(interval_text|p_text)$")  # a figure's digits as its report printed them
 
 
 def headline_columns(results: Any) -> dict[str, Any]:
@@ -132,6 +133,8 @@ def headline_columns(results: Any) -> dict[str, Any]:
         key = str(key)
         if _SIBLING.search(key) and key.rsplit("_", 1)[0] in results:
             continue  # shown beside its figure
+        if _PRINTED.search(key) and _PRINTED.sub("", key) in results:
+            continue
         out[key] = value
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue

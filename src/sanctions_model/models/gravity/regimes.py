@@ -90,19 +90,13 @@ def with_partners_row(grav_ri, grav_partners, group_draws: int) -> pd.DataFrame:
     return pd.concat([gravity_table(grav_ri.to_frame(), analytic=False), partners_row])
 
 
-def sample_comparison(grav, grav_ri, grav_partners) -> str:
-    """How far the all-partner and the donor-sample point estimates differ."""
-    from sanctions_model.models.panel.report import lp
+def sample_comparison(grav, grav_ri, grav_partners, samples: Mapping[str, str]) -> str:
+    """The all-destination and the donor-sample point estimates side by side, each sample named
+    (``samples`` from :func:`~sanctions_model.models.panel.report.gravity_samples`)."""
+    from sanctions_model.models.panel.report import gravity_samples_sentence
 
-    full, ru, gp = grav.to_frame(), grav_ri.to_frame(), grav_partners.to_frame()
-    return (
-        "The two samples (all partners, donor sample) give slightly different point estimates: "
-        f"russia_2022 {lp(full.loc['russia_2022', 'estimate'])} against "
-        f"{lp(ru.loc['russia_2022', 'estimate'])}, the contrast "
-        f"{lp(full.loc['russia_2022_vs_2014_21', 'estimate'])} against "
-        f"{lp(ru.loc['russia_2022_vs_2014_21', 'estimate'])}, partners_2022 "
-        f"{lp(full.loc['partners_2022', 'estimate'])} against "
-        f"{lp(gp.loc['partners_2022', 'estimate'])}."
+    return gravity_samples_sentence(
+        grav.to_frame(), grav_ri.to_frame(), grav_partners.to_frame(), dict(samples)
     )
 
 
@@ -121,7 +115,6 @@ def analytic_record(grav, grav_ri, labels: Mapping[str, str]) -> dict[str, objec
     """The analytic gravity fit's results.json keys (point estimates; caveats of both fits)."""
     return {
         "gravity": {k: float(v) for k, v in grav.params.items()},
-        "gravity_sample": "all partners (analytic point estimates)",
         "gravity_compared_with": dict(labels),
         "gravity_inference": grav.inference,
         "gravity_caveats": list(grav.caveats) + list(grav_ri.caveats),

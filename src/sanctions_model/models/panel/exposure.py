@@ -170,11 +170,15 @@ class ExposureResults:
             for k in ("RU", "all")
         )
         size = fmt.pct(np.expm1(self.spread * est), digits=2, signed=False).lstrip("+-")
+        ru_zero = claim(*self._intervals["RU"][:2], None, self.alpha) == "includes zero"
+        pa_zero = claim(*self._intervals["all"][:2], None, self.alpha) == "includes zero"
+        point = "point estimate " if ru_zero else ""  # no direction claimed past the interval
         return (
             f"Member states with the most exposure to Russia ({self.exposure.max():.2f}) against "
-            f"the least ({self.exposure.min():.2f}): exports to Russia {size} "
+            f"the least ({self.exposure.min():.2f}): exports to Russia {point}{size} "
             f"{'lower' if est < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
-            f"{r_ru['p']}); exports to the {_count(len(self.partners))} partners {r_pa[col]} "
+            f"{r_ru['p']}); exports to the {_count(len(self.partners))} partners "
+            f"{'point estimate ' if pa_zero else ''}{r_pa[col]} "
             f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
             f"{len(self.exposure)} member states. "
             + ("Both intervals include zero: these data cannot tell whether more exposed member "
@@ -183,20 +187,35 @@ class ExposureResults:
         )  # fmt: skip
 
     def record(self) -> dict[str, object]:
-        """The results.json keys of the exposure designs (notebook 03)."""
-        ru = self._intervals["RU"]
+        """The results.json keys of the exposure designs (notebook 03). Beside each number, the
+        interval and p-values as the tables print them (``*_text``, rounded to their Monte Carlo
+        error): the findings page prints those, so it shows the report's digits."""
+        ru, together = self._intervals["RU"], self._intervals["all"]
+        t, partners = self.table(), self.partner_table()
+        by_partner = self.partner_frame().to_dict(orient="index")
+        for code, item in by_partner.items():
+            row = partners.loc[code]
+            item |= {"interval_text": row["95% interval"], "p_text": row["p"],
+                     "p_bh_text": row["p Benjamini-Hochberg"],
+                     "p_romano_wolf_text": row["p Romano-Wolf"]}  # fmt: skip
         return {
             "exposure_spread": self.spread,
             "did_exposure_ru": self.to_russia.estimate,
             "did_exposure_ru_lower": ru[0],
             "did_exposure_ru_upper": ru[1],
             "did_exposure_ru_p": self.to_russia.pvalue,
+            "did_exposure_ru_interval_text": t.iloc[0]["95% interval"],
+            "did_exposure_ru_p_text": t.iloc[0]["p"],
             "did_exposure_ru_inference": self.to_russia.inference,
             "did_exposure": self.to_partners.estimate,
+            "did_exposure_lower": together[0],
+            "did_exposure_upper": together[1],
             "did_exposure_p": self.to_partners.pvalue,
+            "did_exposure_interval_text": t.iloc[1]["95% interval"],
+            "did_exposure_p_text": t.iloc[1]["p"],
             "did_exposure_inference": self.to_partners.inference,
             "did_exposure_sentence": self.sentence(),
-            "did_exposure_by_partner": self.partner_frame().to_dict(orient="index"),
+            "did_exposure_by_partner": by_partner,
             "did_exposure_by_partner_family": self.family,
         }
 

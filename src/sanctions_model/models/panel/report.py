@@ -112,9 +112,68 @@ def event_study_note(es, es_2021, adj: pd.DataFrame, n_placebos: int) -> str:
     )
 
 
+_TERMS = {
+    "russia_2014": "Russia, 2014-21",
+    "russia_2022": "Russia, 2022-23",
+    "russia_2022_vs_2014_21": "Russia, 2022-23 against 2014-21",
+    "partners_2022": "the five partners as a group, 2022-23",
+}
+
+
+def term_label(term: str) -> str:
+    """A gravity dummy in words (``partners_2022`` -> ``the five partners as a group, 2022-23``)."""
+    return _TERMS.get(str(term), str(term).replace("_", " "))
+
+
+def gravity_samples(grav, grav_ri, grav_partners, *, first_year: int, event_year: int,
+                    last_year: int) -> dict:  # fmt: skip
+    """What each gravity table is estimated on, in words: destinations, years, partners named.
+
+    ``all``: the analytic fit on every destination; ``russia``: Russia against the donors
+    (placebo in space); ``partners``: the partners as one group against random donor groups.
+    """
+    from sanctions_model.reporting.labels import place
+
+    years = f"{first_year}-{last_year}"
+    names = _and([place(p) for p in grav_partners.treated.split("+")])
+    n = grav_ri.n_donors
+    return {
+        "all": f"all {grav.n_clusters} destinations, {years}, analytic point estimates",
+        "russia": f"Russia and the {n} donor destinations, {years}, randomization inference",
+        "partners": (
+            f"the partners ({names}) and the {n} donor destinations, {years}, "
+            "randomization inference"
+        ),  # fmt: skip
+        "span": f"{event_year}-{str(last_year)[2:]}",
+        "base": f"{first_year}-{str(event_year - 1)[2:]}",
+        "russia_base": f"2014-{str(event_year - 1)[2:]}",
+    }
+
+
+def gravity_samples_sentence(all_frame, ri_frame, partners_frame, samples: dict) -> str:
+    """The point estimates of the two samples side by side, each sample named."""
+    pairs = [(t, ri_frame) for t in ("russia_2022", "russia_2022_vs_2014_21")] + [
+        ("partners_2022", partners_frame)
+    ]
+    diffs = "; ".join(
+        f"{term_label(t)}: {pct_cell(all_frame.loc[t, 'estimate'])} ({lp(all_frame.loc[t, 'estimate'])} "
+        f"log points) on all destinations against {pct_cell(f.loc[t, 'estimate'])} "
+        f"({lp(f.loc[t, 'estimate'])}) on the donor sample"
+        for t, f in pairs
+        if t in all_frame.index and t in f.index
+    )
+    return (
+        f"The two samples give different point estimates: all destinations ({samples['all']}) "
+        f"and the donor sample (Russia: {samples['russia']}; the partners: "
+        f"{samples['partners']}). {diffs}."
+    )
+
+
 def gravity_table(frame: pd.DataFrame, *, analytic: bool, inference: str = "") -> pd.DataFrame:
-    """A gravity frame (``GravityResults.to_frame`` or ``GravityRandomization.to_frame``)."""
-    out = pd.DataFrame(index=frame.index)
+    """A gravity frame (``GravityResults.to_frame`` or ``GravityRandomization.to_frame``),
+    one row per dummy in words."""
+    out = pd.DataFrame(index=pd.Index([term_label(t) for t in frame.index], name="dummy"))
+    frame = frame.set_axis(out.index)
     out["estimate (log points)"] = frame["estimate"].map(lp)
     out["effect"] = frame["estimate"].map(pct_cell)
     out["95% interval"] = [f"{pct_cell(a)} to {pct_cell(b)}" if np.isfinite(a) else fmt.MISSING
@@ -142,10 +201,13 @@ def gravity_ru_sentence(g, *, event_year: int, last_year: int, alpha: float) -> 
     )  # fmt: skip
     if np.expm1(hi) - np.expm1(lo) > 0.4 and hi < 0:
         text += " The direction is clear; the size is not pinned down."
+    from sanctions_model.reporting.labels import place
+
     above = g.placebo[g.placebo["statistic"].abs() > abs(g.treated_statistic)].index.tolist()
     if above:
         n = len(above)
-        text += (f" {n} placebo destination{'s' if n > 1 else ''} ({', '.join(above)}) "
+        names = ", ".join(place(c) for c in above)
+        text += (f" {n} placebo destination{'s' if n > 1 else ''} ({names}) "
                  f"{'have' if n > 1 else 'has'} a larger studentized change than Russia.")  # fmt: skip
     return text
 
@@ -177,11 +239,21 @@ def partners_paragraph(grav_partners, expo, *, span: str, base: str, alpha: floa
     )  # fmt: skip
 
 
+def _side_of_zero(lower: float, upper: float) -> str:
+    """Where an interval lies: ``below zero``, ``above zero`` or ``includes zero``."""
+    if not (np.isfinite(lower) or np.isfinite(upper)):
+        return fmt.MISSING
+    return "below zero" if upper < 0 else "above zero" if lower > 0 else "includes zero"
+
+
 def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float):
     """The monthly exposure event study: (table for readers, note on adjustment and pre-trend).
 
     p-values are rounded to their Monte Carlo error over ``draws`` wild bootstrap draws; the
-    post months form one Benjamini-Hochberg family.
+    post months form one Benjamini-Hochberg family. The interval ends are drawn in the figure:
+    with the notebook's bootstrap draws their Monte Carlo error reaches whole log points (seed to
+    seed), so the table prints only the side of zero each interval lies on, which is the same
+    from seed to seed.
     """
     from sanctions_model.models.mc_digits import mc_pvalue
 
@@ -192,7 +264,7 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
     table = pd.DataFrame(
         {
             "estimate (log points per unit)": es_m["estimate"].map(lp),
-            "95% interval": [f"{lp(a)} to {lp(b)}"
+            "95% interval": [_side_of_zero(a, b)
                              for a, b in zip(es_m["lower"], es_m["upper"], strict=True)],
             "p": [mc_pvalue(v, draws) for v in es_m["pvalue"]],
             "p adjusted (post months)": [mc_pvalue(adj["p_adjusted"].get(k), draws)
@@ -204,6 +276,8 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
     n_raw = int((es_m.loc[lags, "pvalue"] < alpha).sum())
     n_adj = int((adj["p_adjusted"] < alpha).sum())
     note = (
+        "95% interval: its side of zero (the ends are in the figure; with "
+        f"{draws:,} wild bootstrap draws they move from seed to seed). "
         f"p adjusted: {adj['method'].iloc[0]} over the {len(lags)} post months. "
         f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
         f"(smallest adjusted {mc_pvalue(adj['p_adjusted'].min(), draws)}). "
@@ -285,13 +359,31 @@ def event_study_record(es, es_2021, adj: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: str) -> dict:
-    """The design-based gravity keys: Russia's 2022 contrast and the partners' group dummy."""
+def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: str,
+                   samples: dict | None = None) -> dict:  # fmt: skip
+    """The design-based gravity keys: Russia's 2022 contrast and the partners' group dummy, the
+    partners' interval and p as the report prints them (``*_text``), and with ``samples``
+    (:func:`gravity_samples`) what each figure is estimated on (``gravity_sample``,
+    ``gravity_ri_sample``, ``*_label``), so the findings page names the sample of each."""
     g = grav_ri.results["russia_2022_vs_2014_21"]
     gp = grav_partners.results["partners_2022"]
     lo, hi = g.conf_int()
     gp_lo, gp_hi = gp.conf_int()
-    return {
+    named = {}
+    if samples:
+        named = {
+            "gravity_sample": samples["all"],
+            "gravity_ri_sample": samples["russia"],
+            "gravity_ru_2022_vs_2014_21_label": (
+                f"gravity (PPML), {samples['russia']}: EU27 exports to Russia, "
+                f"{samples['span']} against {samples['russia_base']}"
+            ),
+            "gravity_partners_2022_label": (
+                f"gravity (PPML), {samples['partners']}: EU27 exports to the partners as a "
+                f"group, {samples['span']} against {samples['base']}"
+            ),
+        }
+    return named | {
         "gravity_ru_2022_vs_2014_21": g.estimate,
         "gravity_ru_2022_vs_2014_21_lower": lo,
         "gravity_ru_2022_vs_2014_21_upper": hi,
@@ -304,6 +396,8 @@ def gravity_record(grav_ri, grav_partners, sentence_ru: str, sentence_partners: 
         "gravity_partners_2022_lower": gp_lo,
         "gravity_partners_2022_upper": gp_hi,
         "gravity_partners_2022_p_ri": gp.pvalue,
+        "gravity_partners_2022_interval_text": grav_partners.interval_text("partners_2022"),
+        "gravity_partners_2022_p_text": grav_partners.pvalue_text("partners_2022"),
         "gravity_partners_2022_inference": gp.inference,
         "gravity_partners_2022_sentence": sentence_partners,
     }

@@ -16,6 +16,7 @@ from sanctions_model.reporting import format as fmt
 __all__ = [
     "augmented_table",
     "augmented_text",
+    "nominal_record",
     "donor_pool_text",
     "ordinal",
     "partners_text",
@@ -182,6 +183,27 @@ def specification_text(checks: pd.DataFrame, alpha: float) -> tuple[str, dict, l
     return "\n\n".join(spec), ranges, [float(informative.min()), float(informative.max())]
 
 
+NOMINAL_CHECK = "current prices (no deflator)"
+
+
+def nominal_record(checks: pd.DataFrame) -> dict:
+    """The nominal fit of :func:`~.synthetic_checks.specification_checks` as results.json keys
+    (``{}`` when the checks hold no nominal row, e.g. a nominal run): its own donor pool, effects
+    and placebo test, so a page that sets real beside nominal says what differs."""
+    if NOMINAL_CHECK not in checks.index:
+        return {}
+    row = checks.loc[NOMINAL_CHECK]
+    out = {f"sc_effect_{c[7:]}": float(row[c]) for c in checks.columns if c.startswith("effect_")}
+    return out | {
+        "label": NOMINAL_CHECK,
+        "donors": int(row["donors"]),
+        "sc_rank": int(row["rank"]),
+        "sc_n_placebos": int(row["placebos"]),
+        "sc_p_placebo": float(row["p_value"]),
+        "top_donor": str(row["top_donor"]),
+    }
+
+
 def sdid_text(sdid, res, partner: str) -> str:
     """Markdown: the synthetic DiD's placebo floor against the synthetic control's."""
     n = len(sdid.weights)
@@ -201,7 +223,9 @@ def partners_text(table: pd.DataFrame, partner: str, last_year: int, *, alpha: f
     if not len(partners):
         return ""
     col = partners[f"effect_{last_year}"]
-    effects = ", ".join(f"{c} {fmt.pct(v)}" for c, v in col.items())
+    from sanctions_model.reporting.labels import place
+
+    effects = ", ".join(f"{place(c)} {fmt.pct(v)}" for c, v in col.items())
     moved = "rose" if (col > 0).all() else "fell" if (col < 0).all() else "moved"
     p_lo, p_hi = partners["p_value"].min(), partners["p_value"].max()
     detected = partners[partners["p_adjusted"] < alpha]
