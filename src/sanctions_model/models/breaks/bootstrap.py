@@ -34,7 +34,14 @@ from statsmodels.regression.linear_model import burg
 if TYPE_CHECKING:
     from .design import _Regression
 
-__all__ = ["ArSieve", "fit_ar_sieve"]
+__all__ = ["MAX_PERSISTENCE", "SIEVE_CRITERION", "ArSieve", "fit_ar_sieve"]
+
+#: Order selection of the break tests' sieve.
+SIEVE_CRITERION = "aic"
+#: Largest persistence (sum of AR coefficients) the bias correction may reach: 1 is a unit root.
+MAX_PERSISTENCE = 1.0
+#: Residuals the break tests' sieve is fitted to: "null" (no break) or "break" (the test's own).
+SIEVE_FIT = "null"
 
 
 @dataclass(frozen=True)
@@ -106,17 +113,19 @@ class ArSieve:
         return f"AR-sieve bootstrap (AR({self.order}) by BIC, bias-corrected coefficients {coefs})"
 
 
-def _bic_order(resid: np.ndarray, max_order: int) -> int:
-    """AR order by BIC, at least 1: an AR(1) fitted to white noise costs little, while order 0
-    chosen by chance on persistent errors makes the bootstrap ignore the persistence."""
+def _select_order(resid: np.ndarray, max_order: int, criterion: str = "aic") -> int:
+    """AR order by AIC (default) or BIC, at least 1: an AR(1) fitted to white noise costs little,
+    while order 0 chosen by chance on persistent errors makes the bootstrap ignore the
+    persistence. AIC keeps the second root that a random-walk component adds to AR errors (their
+    sum is an ARMA(1,1) in differences), which BIC tends to drop in 60-96 months."""
     n = resid.size
-    _, sigma2 = burg(resid, order=1, demean=True)
-    best, best_aic = 1, n * np.log(sigma2) + np.log(n)
-    for p in range(2, max_order + 1):
+    penalty = 2.0 if criterion == "aic" else np.log(n)
+    best, best_ic = 1, np.inf
+    for p in range(1, max_order + 1):
         _, sigma2 = burg(resid, order=p, demean=True)
-        aic = n * np.log(sigma2) + np.log(n) * p
-        if aic < best_aic - 1e-9:
-            best, best_aic = p, aic
+        ic = n * np.log(sigma2) + penalty * p
+        if ic < best_ic - 1e-9:
+            best, best_ic = p, ic
     return best
 
 
@@ -130,6 +139,8 @@ def fit_ar_sieve(
     bias_iterations: int = 3,
     seed: int = 0,
     wild: bool = False,
+    criterion: str = "aic",
+    max_persistence: float = 1.0,
 ) -> ArSieve:
     """Fit the AR sieve to regression residuals, with a simulated bias correction.
 
@@ -159,46 +170,78 @@ def fit_ar_sieve(
     n = r.size
     if max_order is None:
         max_order = int(min(6, np.floor(n ** (1 / 3))))
-    order = _bic_order(r, max_order)
+    order = _select_order(r, max_order, criterion)
     if order == 0:
         return ArSieve(np.empty(0), r.copy(), 0)
     phi0, _ = burg(r, order=order, demean=True)
     phi0 = np.asarray(phi0, dtype=float)
     phi = phi0
     observed = float(phi0.sum())
-    if n_bias_sims > 0 and abs(observed) > 1e-6:
-        # Find the persistence whose estimates, through the same procedure, average the observed
-        # one (a few fixed-point steps of the mean-bias correction).
-        rng = np.random.default_rng(seed)
-        target = observed
-        for _ in range(bias_iterations):
-            trial = phi0 * (target / observed)
+    if n_bias_sims > 0:
+        q_design = None if design is None else np.linalg.qr(np.asarray(design, dtype=float))[0]
+
+        def mean_estimate(delta: float) -> float:
+            # common random numbers (the same seed at every trial) make this smooth in delta
+            trial = _shift(phi0, delta)
             if not _stationary(trial):
-                break
-            trial_sieve = ArSieve(trial, _innovations(r, trial), order)
+                return float("nan")
+            sieve = ArSieve(trial, _innovations(r, trial), order)
+            rng = np.random.default_rng(seed)
             paths = (
-                trial_sieve.simulate_wild(n, n_bias_sims, rng)
+                sieve.simulate_wild(n, n_bias_sims, rng)
                 if wild
-                else trial_sieve.simulate(n, n_bias_sims, rng)
+                else sieve.simulate(n, n_bias_sims, rng)
             )
             if residualize is not None:
                 paths = residualize(paths)
-            elif design is not None:
-                q, _ = np.linalg.qr(np.asarray(design, dtype=float))
-                paths = paths - q @ (q.T @ paths)
-            mean_est = float(
-                np.mean(
-                    [
-                        np.sum(burg(paths[:, i], order=order, demean=True)[0])
-                        for i in range(n_bias_sims)
-                    ]
-                )
-            )
-            target = float(np.clip(target + (observed - mean_est), -0.97, 0.97))
-        candidate = phi0 * (target / observed)
-        if _stationary(candidate):
-            phi = candidate
+            elif q_design is not None:
+                paths = paths - q_design @ (q_design.T @ paths)
+            sums = [
+                np.sum(burg(paths[:, i], order=order, demean=True)[0]) for i in range(n_bias_sims)
+            ]
+            return float(np.mean(sums))
+
+        delta = _solve_bias(mean_estimate, observed, max_persistence, bias_iterations)
+        phi = _shift(phi0, delta)
     return ArSieve(phi, _innovations(r, phi), order)
+
+
+def _shift(phi0: np.ndarray, delta: float) -> np.ndarray:
+    """``phi0`` with ``delta`` added to its first coefficient: the persistence (sum) moves by
+    ``delta`` whatever the signs of the other coefficients (a scaling of a sum near zero would
+    not), and a persistence of 1 is a unit root."""
+    out = phi0.copy()
+    out[0] += delta
+    return out
+
+
+def _solve_bias(
+    mean_estimate: Callable[[float], float], observed: float, max_persistence: float, steps: int
+) -> float:
+    """The shift ``delta`` of the persistence whose estimates, through the test's own procedure,
+    average the observed persistence (indirect inference): a fixed-point step, then secant steps,
+    kept between -0.97 and ``max_persistence`` for the persistence."""
+    lo, hi = -0.97 - observed, max_persistence - observed
+    d0, m0 = 0.0, mean_estimate(0.0)
+    d1 = float(np.clip(observed - m0, lo, hi))
+    if abs(d1 - d0) < 1e-4:
+        return d1
+    m1 = mean_estimate(d1)
+    if not np.isfinite(m1):
+        return d0
+    for _ in range(max(0, steps - 1)):
+        slope = (m1 - m0) / (d1 - d0)
+        # the estimate rises with the true persistence; a flat or falling secant (Monte Carlo
+        # noise near a unit root) falls back to a fixed-point step
+        step = (observed - m1) / slope if slope > 0.2 else observed - m1
+        d2 = float(np.clip(d1 + step, lo, hi))
+        if abs(d2 - d1) < 1e-3:
+            return d2
+        m2 = mean_estimate(d2)
+        if not np.isfinite(m2):
+            return d1
+        d0, m0, d1, m1 = d1, m1, d2, m2
+    return d1
 
 
 def _innovations(r: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -210,8 +253,9 @@ def _innovations(r: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 
 def _stationary(phi: np.ndarray) -> bool:
+    """No explosive root (a unit root is allowed: the regression's constant absorbs the level)."""
     roots = np.roots(np.r_[1.0, -phi][::-1])
-    return bool(np.all(np.abs(roots) > 1.0 + 1e-6))
+    return bool(np.all(np.abs(roots) > 1.0 - 1e-6))
 
 
 def _sieve_draws(
@@ -220,13 +264,23 @@ def _sieve_draws(
     residualize: Any,
     n_reps: int,
     seed: int,
+    resid_null: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str, float]:
     """Bootstrap residual paths (n x n_reps) of the null regression, and a description.
 
     ``residualize`` maps error paths to the residuals the test's own procedure computes (the
     break at the searched month for QLR and CUSUM), so the sieve's bias correction replicates it.
     """
-    sieve = fit_ar_sieve(resid_u, residualize=residualize, seed=seed, wild=True)
+    if SIEVE_FIT == "null" and resid_null is not None:
+        resid_u, residualize = resid_null, reg.resid
+    sieve = fit_ar_sieve(
+        resid_u,
+        residualize=residualize,
+        seed=seed,
+        wild=True,
+        criterion=SIEVE_CRITERION,
+        max_persistence=MAX_PERSISTENCE,
+    )
     rng = np.random.default_rng(seed + 1)
     errors = sieve.simulate_wild(reg.n, n_reps, rng)
     how = (

@@ -97,7 +97,12 @@ def chow_test(
     else:
         resid_u = reg.unrestricted_resid(resid, 0)
         boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, lambda e: reg.unrestricted_resid(reg.resid(e), 0), n_reps, seed
+            reg,
+            resid_u,
+            lambda e: reg.unrestricted_resid(reg.resid(e), 0),
+            n_reps,
+            seed,
+            resid_null=resid,
         )
         lags = _nw_lags(reg.n)
         how = f"Newey-West Wald ({lags} lags) against a " + how

@@ -112,7 +112,12 @@ def cusum_test(
         stat = float(np.abs(scaled).max())
 
         boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, lambda e: reg.resid_at_best(e, cusum_peaks), n_reps, seed
+            reg,
+            resid_u,
+            lambda e: reg.resid_at_best(e, cusum_peaks),
+            n_reps,
+            seed,
+            resid_null=resid,
         )
         caveats += _persistence_caveat(persistence, "level")
         u_boot = reg.resid_at_best(boot_resid, cusum_peaks)
