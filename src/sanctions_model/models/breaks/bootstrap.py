@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from statsmodels.regression.linear_model import burg
@@ -40,8 +40,11 @@ __all__ = ["MAX_PERSISTENCE", "SIEVE_CRITERION", "ArSieve", "fit_ar_sieve"]
 SIEVE_CRITERION = "aic"
 #: Largest persistence (sum of AR coefficients) the bias correction may reach: 1 is a unit root.
 MAX_PERSISTENCE = 1.0
-#: Residuals the break tests' sieve is fitted to: "null" (no break) or "break" (the test's own).
-SIEVE_FIT = "null"
+#: The stream of the sieve's bias-correction simulations (fixed: the sieve is a function of the
+#: data, and only the bootstrap draws move with a test's ``seed``).
+SIEVE_SEED = 20190
+
+SieveFit = Literal["null", "auto"]
 
 
 @dataclass(frozen=True)
@@ -260,34 +263,85 @@ def _stationary(phi: np.ndarray) -> bool:
 
 def _sieve_draws(
     reg: _Regression,
-    resid_u: np.ndarray,
-    residualize: Any,
+    resid_null: np.ndarray,
     n_reps: int,
     seed: int,
-    resid_null: np.ndarray | None = None,
+    *,
+    fit: SieveFit = "null",
+    pretest_reps: int = 199,
 ) -> tuple[np.ndarray, str, float]:
-    """Bootstrap residual paths (n x n_reps) of the null regression, and a description.
+    """Bootstrap residual paths (n x n_reps) of the null regression, a description of the
+    bootstrap, and the sieve's persistence.
 
-    ``residualize`` maps error paths to the residuals the test's own procedure computes (the
-    break at the searched month for QLR and CUSUM), so the sieve's bias correction replicates it.
+    ``fit="null"`` fits the sieve to the residuals without a break (``resid_null``), with its bias
+    corrected through the null regression: a mean break then looks like persistence and costs
+    power, never size. ``fit="auto"`` does the same unless the level sup-Wald test, bootstrapped
+    from that sieve, finds a level break at 5%; the sieve is then fitted to the residuals with
+    the level break where that statistic peaks (bias corrected by repeating the search on the
+    simulated paths), so a level break does not pass for a random walk.
+
+    The sieve's own simulations use a fixed stream (the sieve is a function of the data); only
+    the bootstrap draws follow ``seed``.
     """
-    if SIEVE_FIT == "null" and resid_null is not None:
-        resid_u, residualize = resid_null, reg.resid
-    sieve = fit_ar_sieve(
-        resid_u,
+    sieve = _fit(resid_null, reg.resid)
+    where = "the residuals without a break"
+    if fit == "auto":
+        lev, stats = _level_search(reg)
+        observed = float(stats(resid_null)[:, 0].max())
+        paths = reg.resid(sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(seed + 2)))
+        p_level = _boot_p(observed, stats(paths).max(axis=0))
+        if p_level < 0.05:
+            i = int(np.argmax(stats(resid_null)[:, 0]))
+            sieve = _fit(
+                lev.unrestricted_resid(resid_null, i), lambda e: lev.resid_at_best(e, stats)
+            )
+            where = (
+                "the residuals with a level break where the level sup-Wald statistic peaks (that "
+                f"test, bootstrapped without a break, rejects no break: p = {p_level:.2f} from "
+                f"{pretest_reps} replications)"
+            )
+        else:
+            where += (
+                f" (the level sup-Wald test, bootstrapped from it, finds no level break at 5%: "
+                f"p = {p_level:.2f} from {pretest_reps} replications)"
+            )
+    elif fit != "null":
+        raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
+    rng = np.random.default_rng(seed + 1)
+    errors = sieve.simulate_wild(reg.n, n_reps, rng)
+    how = (
+        f"wild {sieve.describe()} fitted to {where}; innovations kept in their months with random "
+        f"signs, so a change in variance is part of the null; {n_reps} replications"
+    )
+    return reg.resid(errors), how, sieve.persistence
+
+
+def _fit(resid: np.ndarray, residualize: Any) -> ArSieve:
+    return fit_ar_sieve(
+        resid,
         residualize=residualize,
-        seed=seed,
+        seed=SIEVE_SEED,
         wild=True,
         criterion=SIEVE_CRITERION,
         max_persistence=MAX_PERSISTENCE,
     )
-    rng = np.random.default_rng(seed + 1)
-    errors = sieve.simulate_wild(reg.n, n_reps, rng)
-    how = (
-        f"wild {sieve.describe()} (innovations kept in their months with random signs, so a "
-        f"change in variance is part of the null), {n_reps} replications"
-    )
-    return reg.resid(errors), how, sieve.persistence
+
+
+def _level_search(reg: _Regression) -> tuple[_Regression, Callable[[np.ndarray], np.ndarray]]:
+    """The level-break regression over the central 70% of the sample and its robust statistics
+    (split Newey-West Wald) at every candidate month."""
+    from .design import _nw_lags
+    from .design import _Regression as Reg
+
+    n = reg.n
+    lo, hi = max(int(np.floor(0.15 * n)), 2), min(int(np.ceil(0.85 * n)), n - 2)
+    lev = Reg(reg.x, [0], np.arange(lo, hi + 1))
+    lags = _nw_lags(n)
+
+    def stats(r: np.ndarray) -> np.ndarray:
+        return lev.hac_stats(r, lags)
+
+    return lev, stats
 
 
 def _persistence_caveat(persistence: float, break_in: str) -> list[str]:

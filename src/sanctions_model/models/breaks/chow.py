@@ -95,15 +95,7 @@ def chow_test(
         caveats.append("HAC tests over-reject in samples this short; the sieve bootstrap is safer")
         stat = w
     else:
-        resid_u = reg.unrestricted_resid(resid, 0)
-        boot_resid, how, persistence = _sieve_draws(
-            reg,
-            resid_u,
-            lambda e: reg.unrestricted_resid(reg.resid(e), 0),
-            n_reps,
-            seed,
-            resid_null=resid,
-        )
+        boot_resid, how, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="null")
         lags = _nw_lags(reg.n)
         how = f"Newey-West Wald ({lags} lags) against a " + how
         caveats += _persistence_caveat(persistence, break_in)

@@ -17,6 +17,10 @@ Inference = Literal["sieve-bootstrap", "hac", "iid"]
 
 #: Newey-West long-run covariance in two pieces, one on each side of the candidate month.
 HAC_SPLIT = True
+#: Scores prewhitened by the AR(1) of the unrestricted residuals (Andrews and Monahan 1992).
+PREWHITEN = False
+#: Largest AR(1) coefficient used to prewhiten (recolouring divides by (1 - rho)^2).
+PREWHITEN_MAX = 0.95
 
 
 def _prepare(
@@ -97,7 +101,14 @@ class _Regression:
             out[i] = (red / self.q) / (np.maximum(ssr_r - red, 1e-300) / self.df2)
         return out
 
-    def hac_stats(self, resid: np.ndarray, lags: int, *, split: bool | None = None) -> np.ndarray:
+    def hac_stats(
+        self,
+        resid: np.ndarray,
+        lags: int,
+        *,
+        split: bool | None = None,
+        prewhiten: bool | None = None,
+    ) -> np.ndarray:
         """Newey-West Wald statistic / q at every candidate month for each residual column.
 
         Studentizing by the long-run variance makes the statistic nearly pivotal, so its sieve
@@ -107,6 +118,7 @@ class _Regression:
         have one variance and autocorrelation before the candidate month and another after it.
         """
         split = HAC_SPLIT if split is None else split
+        prewhiten = PREWHITEN if prewhiten is None else prewhiten
         r = resid if resid.ndim == 2 else resid[:, None]
         w = 1 - np.arange(1, lags + 1) / (lags + 1)
         out = np.empty((len(self.locs), r.shape[1]))
@@ -114,14 +126,20 @@ class _Regression:
             a = qz.T @ r  # q x B: coefficients on the orthonormalised break regressors
             u = r - qz @ a  # unrestricted residuals
             sc = qz[:, :, None] * u[:, None, :]  # n x q x B scores
-            omega = np.einsum("tib,tjb->ijb", sc, sc)
             loc = int(self.locs[i])
+            if prewhiten:
+                rho = _ar1(u)
+                sc = sc[1:] - rho * sc[:-1]
+                loc -= 1
+            omega = np.einsum("tib,tjb->ijb", sc, sc)
             for j, wj in enumerate(w, start=1):
                 g = np.einsum("tib,tjb->ijb", sc[j:], sc[:-j])
                 if split:  # drop the pairs (t - j < loc <= t)
-                    lo, hi = loc, min(loc + j, self.n)
+                    lo, hi = loc, min(loc + j, sc.shape[0])
                     g = g - np.einsum("tib,tjb->ijb", sc[lo:hi], sc[lo - j : hi - j])
                 omega += wj * (g + g.transpose(1, 0, 2))
+            if prewhiten:
+                omega = omega / (1 - rho) ** 2
             out[i] = _quad_form(a, omega) / self.q
         return out
 
@@ -142,6 +160,13 @@ class _Regression:
     def unrestricted_design(self, i: int) -> np.ndarray:
         t = np.arange(self.n)
         return np.column_stack([self.x, self.x[:, self.cols] * (t >= self.locs[i])[:, None]])
+
+
+def _ar1(u: np.ndarray) -> np.ndarray:
+    """First-order autocorrelation of each column of ``u`` (kept in [-0.5, PREWHITEN_MAX])."""
+    num = (u[1:] * u[:-1]).sum(axis=0)
+    den = np.maximum((u[:-1] ** 2).sum(axis=0), 1e-300)
+    return np.clip(num / den, -0.5, PREWHITEN_MAX)
 
 
 def _quad_form(a: np.ndarray, omega: np.ndarray) -> np.ndarray:

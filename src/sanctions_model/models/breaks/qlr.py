@@ -56,28 +56,6 @@ def _simulate_supf_null(q: int, trim: float, n_reps: int, seed: int, n_grid: int
     return out
 
 
-SIEVE_RESIDUALS = "level"
-
-
-def _sieve_residuals(reg, x, names, locs, resid, best, lags):
-    """Residuals the sieve is fitted to, and the map that replicates them on simulated errors."""
-    if SIEVE_RESIDUALS == "null":
-        return resid, reg.resid
-    if SIEVE_RESIDUALS == "break" or reg.q == 1:
-
-        def robust(r: np.ndarray) -> np.ndarray:
-            return reg.hac_stats(r, lags)
-
-        return reg.unrestricted_resid(resid, best), lambda e: reg.resid_at_best(e, robust)
-    lev = _Regression(x, _break_columns(names, "level"), locs)
-
-    def robust_level(r: np.ndarray) -> np.ndarray:
-        return lev.hac_stats(r, lags)
-
-    i = int(np.argmax(robust_level(resid)[:, 0]))
-    return lev.unrestricted_resid(resid, i), lambda e: lev.resid_at_best(e, robust_level)
-
-
 def qlr_test(
     y: pd.Series,
     *,
@@ -157,10 +135,8 @@ def qlr_test(
     best = int(np.argmax(fs))
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
-        resid_u, residualize = _sieve_residuals(reg, x, names, locs, resid, best, lags)
-        boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, residualize, n_reps, seed, resid_null=resid
-        )
+        fit = "null" if break_in == "level" else "auto"
+        boot_resid, how, persistence = _sieve_draws(reg, resid, n_reps, seed, fit=fit)
         how = f"Newey-West sup-Wald ({lags} lags) against a " + how
         caveats += _persistence_caveat(persistence, break_in)
         draws = reg.hac_stats(boot_resid, lags).max(axis=0)
