@@ -46,6 +46,9 @@ SIEVE_SEED = 20190
 
 SieveFit = Literal["null", "auto"]
 
+#: Level of the level-break pre-test of ``fit="auto"``.
+PRETEST_ALPHA = 0.05
+
 
 @dataclass(frozen=True)
 class ArSieve:
@@ -56,6 +59,8 @@ class ArSieve:
     innovations: np.ndarray
     """Centred innovations to resample."""
     order: int
+    criterion: str = "BIC"
+    """How the order was chosen."""
 
     def simulate(
         self, n: int, n_draws: int, rng: np.random.Generator, burn: int = 100
@@ -111,9 +116,15 @@ class ArSieve:
 
     def describe(self) -> str:
         if self.order == 0:
-            return "AR-sieve bootstrap (AR order 0 by BIC: errors resampled independently)"
+            return (
+                f"AR-sieve bootstrap (AR order 0 by {self.criterion}: errors resampled "
+                "independently)"
+            )
         coefs = ", ".join(f"{c:.2f}" for c in self.phi)
-        return f"AR-sieve bootstrap (AR({self.order}) by BIC, bias-corrected coefficients {coefs})"
+        return (
+            f"AR-sieve bootstrap (AR({self.order}) by {self.criterion}, bias-corrected "
+            f"coefficients {coefs})"
+        )
 
 
 def _select_order(resid: np.ndarray, max_order: int, criterion: str = "aic") -> int:
@@ -206,7 +217,7 @@ def fit_ar_sieve(
 
         delta = _solve_bias(mean_estimate, observed, max_persistence, bias_iterations)
         phi = _shift(phi0, delta)
-    return ArSieve(phi, _innovations(r, phi), order)
+    return ArSieve(phi, _innovations(r, phi), order, criterion.upper())
 
 
 def _shift(phi0: np.ndarray, delta: float) -> np.ndarray:
@@ -290,19 +301,21 @@ def _sieve_draws(
         observed = float(stats(resid_null)[:, 0].max())
         paths = reg.resid(sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(seed + 2)))
         p_level = _boot_p(observed, stats(paths).max(axis=0))
-        if p_level < 0.05:
+        if p_level < PRETEST_ALPHA:
             i = int(np.argmax(stats(resid_null)[:, 0]))
             sieve = _fit(
                 lev.unrestricted_resid(resid_null, i), lambda e: lev.resid_at_best(e, stats)
             )
             where = (
                 "the residuals with a level break where the level sup-Wald statistic peaks (that "
-                f"test, bootstrapped without a break, rejects no break: p = {p_level:.2f} from "
+                f"test, bootstrapped without a break, rejects no break at {PRETEST_ALPHA:.0%}: "
+                f"p = {p_level:.2f} from "
                 f"{pretest_reps} replications)"
             )
         else:
             where += (
-                f" (the level sup-Wald test, bootstrapped from it, finds no level break at 5%: "
+                f" (the level sup-Wald test, bootstrapped from it, finds no level break at "
+                f"{PRETEST_ALPHA:.0%}: "
                 f"p = {p_level:.2f} from {pretest_reps} replications)"
             )
     elif fit != "null":

@@ -86,6 +86,7 @@ def cusum_test(
     path = pd.Series(np.cumsum(resid) / (sigma * np.sqrt(n)), index=ys.index)
     peak = int(np.argmax(np.abs(path.to_numpy())))
     caveats: list[str] = []
+    cov = boot = ""
     if inference == "iid":
         stat, pval, crit = breaks_cusumolsresid(resid, ddof=k)
         crit_map = {float(a) / 100: float(c) for a, c in crit}
@@ -121,11 +122,17 @@ def cusum_test(
         peak = int(np.argmax(np.abs(scaled)))
         stat = float(np.abs(scaled).max())
 
-        boot_resid, how, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
+        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
         caveats += _persistence_caveat(persistence, "level")
         u_boot = reg.resid_at_best(boot_resid, cusum_peaks)
         draws = np.abs(_scaled_path(boot_resid, u_boot, k)).max(axis=0)
-        how = "residuals scaled by their local spread, " + how
+        cov = (
+            f"residuals scaled by their local spread ({LOCAL_WINDOW}-month window) and the sum by "
+            "their long-run s.d. (prewhitened by their AR(1))"
+            if STUDENTIZE
+            else f"residuals scaled by their local spread ({LOCAL_WINDOW}-month window)"
+        )
+        how = f"CUSUM of {cov}; null distribution from a {boot}"
         pval = _boot_p(stat, draws)
         crit_map = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
     return BreakTestResult(
@@ -139,4 +146,6 @@ def cusum_test(
         nobs=n,
         inference=how,
         caveats=tuple(caveats),
+        covariance=cov,
+        bootstrap=boot,
     )

@@ -169,6 +169,15 @@ def _ar1(u: np.ndarray) -> np.ndarray:
     return np.clip(num / den, -0.5, PREWHITEN_MAX)
 
 
+def _split_nw(lags: int, where: str, *, prewhiten: bool = False) -> str:
+    """Words for the split Newey-West covariance of :meth:`_Regression.hac_stats`."""
+    pw = ", scores prewhitened by their AR(1)" if prewhiten else ""
+    return (
+        f"a Newey-West covariance ({lags} lags) split at {where} (the errors' variance may "
+        f"differ before and after it){pw}"
+    )
+
+
 def _quad_form(a: np.ndarray, omega: np.ndarray) -> np.ndarray:
     """``a[:, b] @ inv(omega[:, :, b]) @ a[:, b]`` for every column ``b`` (closed form for q <= 2)."""
     q = a.shape[0]
