@@ -58,7 +58,8 @@ def _simulate_supf_null(q: int, trim: float, n_reps: int, seed: int, n_grid: int
 
 
 #: Prewhiten the level-and-trend statistic's scores (see :meth:`_Regression.hac_stats`).
-PREWHITEN_TREND = True
+PREWHITEN_TREND = False
+TREND_LAGS = 0
 
 
 def qlr_test(
@@ -134,7 +135,7 @@ def qlr_test(
             ]
         )
     elif inference == "sieve-bootstrap":
-        lags = _nw_lags(n)
+        lags = _nw_lags(n) if break_in == "level" else max(_nw_lags(n), TREND_LAGS)
         # the level-and-trend statistic prewhitens its scores: with two break coefficients the
         # unprewhitened statistic leans on the bootstrap's persistence, and a level break that
         # the sieve partly reads as persistence then costs much of its power
