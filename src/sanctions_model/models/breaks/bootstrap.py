@@ -7,19 +7,27 @@ often: with AR(1) errors of coefficient 0.6 and 68 months, the classical QLR rej
 break" in 37 of 50 series.
 
 The AR-sieve bootstrap (Kreiss 1992; Buhlmann 1997; applied to break tests e.g. by Hansen 2000)
-approximates the error process by an autoregression whose order is chosen by BIC, resamples its
-centred innovations, and rebuilds error paths with the same dependence. A test statistic computed
-on those paths has the null distribution the data's own autocorrelation implies.
+approximates the error process by an autoregression, rebuilds error paths with the same
+dependence and regresses them on the fixed design. In the *wild* version the innovation of month
+``t`` stays in month ``t`` with a random sign, so a change in the errors' variance is part of the
+null. A test statistic computed on those paths has the null distribution the data's own
+autocorrelation and variance path imply.
 
-Two choices keep it honest in short samples:
+Choices, each measured on seeded simulations (``tests/models/test_breaks_variance.py``):
 
-* the AR coefficients are estimated with Burg's method (always stationary, less biased than
-  Yule-Walker) on the residuals of the model *with* the break, so that a real break is not
-  mistaken for persistence (which would cost the test its power);
+* order by AIC (at least 1), Burg estimates: AIC keeps the second root that a random-walk
+  component adds to AR errors;
+* the break tests fit the sieve to the residuals *without* a break (the null model), and switch
+  to the residuals with a level break only when the level sup-Wald test, bootstrapped from the
+  null sieve, finds one (``_sieve_draws(fit="auto")``). Fitting to the residuals of each test's own
+  searched break (the earlier default) lets the search absorb persistence exactly where the
+  statistic is large: the level-and-trend QLR then rejected a pure variance change in 15-18%;
 * the persistence (sum of the AR coefficients) of residuals from a short regression with trend
-  and month dummies is biased towards zero; the bias is measured by simulating the fitted AR
-  through the same regression and removed (coefficients scaled so that their sum moves by the
-  bias, capped below 0.97 and kept stationary).
+  and month dummies is biased towards zero. The bias is removed by indirect inference: the shift
+  of the persistence whose estimates, through the same regression (and break search), average the
+  observed one, found by secant steps on common random numbers. The shift goes to the first
+  coefficient (a scaling of a sum near zero would not move it) and may reach a unit root (no
+  stationarity clamp), so a random-walk component is not read as a stationary swing.
 """
 
 from __future__ import annotations
