@@ -299,15 +299,17 @@ def _sieve_draws(
     the level break where that statistic peaks (bias corrected by repeating the search on the
     simulated paths), so a level break does not pass for a random walk.
 
-    The sieve's own simulations use a fixed stream (the sieve is a function of the data); only
-    the bootstrap draws follow ``seed``.
+    The sieve's own simulations and the pre-test's draws use fixed streams (the sieve is a
+    function of the data); only the bootstrap draws follow ``seed``.
     """
     sieve = _fit(resid_null, reg.resid)
     where = "the residuals without a break"
     if fit == "auto":
         lev, stats = _level_search(reg)
         observed = float(stats(resid_null)[:, 0].max())
-        paths = reg.resid(sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(seed + 2)))
+        paths = reg.resid(
+            sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
+        )
         p_level = _boot_p(observed, stats(paths).max(axis=0))
         if p_level < PRETEST_ALPHA:
             i = int(np.argmax(stats(resid_null)[:, 0]))
@@ -316,15 +318,12 @@ def _sieve_draws(
             )
             where = (
                 "the residuals with a level break where the level sup-Wald statistic peaks (that "
-                f"test, bootstrapped without a break, rejects no break at {PRETEST_ALPHA:.0%}: "
-                f"p = {p_level:.2f} from "
-                f"{pretest_reps} replications)"
+                f"test, bootstrapped without a break, finds one at {PRETEST_ALPHA:.0%})"
             )
         else:
             where += (
-                f" (the level sup-Wald test, bootstrapped from it, finds no level break at "
-                f"{PRETEST_ALPHA:.0%}: "
-                f"p = {p_level:.2f} from {pretest_reps} replications)"
+                " (the level sup-Wald test, bootstrapped from it, finds no level break at "
+                f"{PRETEST_ALPHA:.0%})"
             )
     elif fit != "null":
         raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
