@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_PERSISTENCE", "SIEVE_CRITERION", "ArSieve", "fit_ar_sieve"]
 
+#: Largest AR order of the break tests' sieve, at most a sixth of the months (None: min(6, n ** (1/3))).
+SIEVE_MAX_ORDER: int | None = 12
 #: Order selection of the break tests' sieve.
 SIEVE_CRITERION = "aic"
 #: Largest persistence (sum of AR coefficients) the bias correction may reach: 1 is a unit root.
@@ -337,9 +339,12 @@ def _sieve_draws(
 
 
 def _fit(resid: np.ndarray, residualize: Any) -> ArSieve:
+    n = resid.size
+    max_order = None if SIEVE_MAX_ORDER is None else int(min(SIEVE_MAX_ORDER, n // 6))
     return fit_ar_sieve(
         resid,
         residualize=residualize,
+        max_order=max_order,
         seed=SIEVE_SEED,
         wild=True,
         criterion=SIEVE_CRITERION,
