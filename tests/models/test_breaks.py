@@ -234,7 +234,7 @@ def test_break_report_table_and_results(broken):
     out = bt.to_results()
     assert out["chow_p_value"] == bt.chow.p_value < 0.05
     assert out["qlr_break_month"] == "2022-03" and "wild" in out["break_inference"]
-    assert "Inference:" in bt.notes() and out["break_caveats"] == bt.caveats
+    assert "Inference (" in bt.notes() and out["break_caveats"] == bt.caveats
 
 
 def test_old_import_paths_reach_the_subpackage():
