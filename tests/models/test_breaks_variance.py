@@ -219,21 +219,22 @@ def test_size_under_a_random_walk_component():
 
 @pytest.mark.slow
 def test_power_against_a_level_break():
-    """A -0.5 level break at 2022-03 is found by Chow, the level QLR and CUSUM in at least 80% of
-    series (measured on 100: 92, 90, 87%); the level-and-trend QLR, which spends a degree of
-    freedom on a trend change, in at least 60% (measured 73%; 75% before this round)."""
+    """A -0.5 level break at 2022-03. Measured on 100 series (seeds 10000-10099): Chow 92%, QLR
+    90%, level + trend 73%, CUSUM 87% (the previous default: 98, 97, 75, 52). On these 15 series
+    (measured 12, 10, 8, 10): Chow, QLR and CUSUM at least 60%, level + trend at least 40%; a
+    sieve fitted without a break and no pre-test (CUSUM 7%, level + trend 28% of 100) fails."""
     hits = _rejections("level -0.5", POWER_SERIES)
     trend = hits.pop("qlr level+trend")
-    assert min(hits.values()) >= 0.8 * POWER_SERIES, hits
-    assert trend >= 0.6 * POWER_SERIES, trend
+    assert min(hits.values()) >= 0.6 * POWER_SERIES, hits
+    assert trend >= 0.4 * POWER_SERIES, trend
 
 
 @pytest.mark.slow
 def test_power_against_a_small_break_with_a_variance_change():
     """-0.3 at 2022-03 together with the s.d. x3 (AR 0.6, s.d. 0.04 -> 0.12): the price of
     reading persistence without a break. Measured on 100 series: Chow 66%, QLR 31%, level + trend
-    23%, CUSUM 37% (below the 80% aimed at; docs/methods.md). Asserted: Chow at the known month in
-    at least half."""
+    23%, CUSUM 37% (the previous default: 80, 45, 24, 35; both below the 80% aimed at). Asserted:
+    Chow at the known month in at least half (8 of these 15)."""
     hits = _rejections("level -0.3, variance x3", POWER_SERIES)
     assert hits["chow"] >= 0.5 * POWER_SERIES, hits
 
