@@ -373,7 +373,7 @@ def _level_search(reg: _Regression) -> tuple[_Regression, Callable[[np.ndarray],
 
 
 def _persistence_caveat(persistence: float, break_in: str) -> list[str]:
-    if persistence < 0.9:
+    if persistence < 0.85:
         return []
     hint = " (try break_in='level+trend')" if break_in == "level" else ""
     return [
