@@ -57,11 +57,6 @@ def _simulate_supf_null(q: int, trim: float, n_reps: int, seed: int, n_grid: int
     return out
 
 
-#: Prewhiten the level-and-trend statistic's scores (see :meth:`_Regression.hac_stats`).
-PREWHITEN_TREND = False
-TREND_LAGS = 0
-
-
 def qlr_test(
     y: pd.Series,
     *,
@@ -125,7 +120,6 @@ def qlr_test(
     q = reg.q
     caveats: list[str] = []
     cov = boot = ""
-    pw = False
     if inference == "hac":
         lags = _nw_lags(n)
         fs = np.array(
@@ -135,12 +129,8 @@ def qlr_test(
             ]
         )
     elif inference == "sieve-bootstrap":
-        lags = _nw_lags(n) if break_in == "level" else max(_nw_lags(n), TREND_LAGS)
-        # the level-and-trend statistic prewhitens its scores: with two break coefficients the
-        # unprewhitened statistic leans on the bootstrap's persistence, and a level break that
-        # the sieve partly reads as persistence then costs much of its power
-        pw = PREWHITEN_TREND and break_in != "level"
-        fs = reg.hac_stats(resid, lags, prewhiten=pw)[:, 0]
+        lags = _nw_lags(n)
+        fs = reg.hac_stats(resid, lags)[:, 0]
     else:
         fs = reg.f_stats(resid)[:, 0]
     stat = float(fs.max())
@@ -149,10 +139,10 @@ def qlr_test(
     if inference == "sieve-bootstrap":
         fit = "null" if break_in == "level" else "auto"
         boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit=fit)
-        cov = _split_nw(lags, "each candidate month", prewhiten=pw)
+        cov = _split_nw(lags, "each candidate month")
         how = f"sup-Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)
-        draws = reg.hac_stats(boot_resid, lags, prewhiten=pw).max(axis=0)
+        draws = reg.hac_stats(boot_resid, lags).max(axis=0)
         crit = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
     elif method == "bootstrap" and inference == "iid":
         rng = np.random.default_rng(seed)
