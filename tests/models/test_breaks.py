@@ -121,9 +121,9 @@ def test_classical_tests_over_reject_on_ar_errors():
 
 @pytest.mark.slow
 def test_default_break_tests_hold_size_on_ar_errors():
-    """AR(1) errors (0.6), drift, seasonality, no break: 200 series; each default test rejects at
-    5% in at most 10% (measured: Chow 4%, QLR 7%, CUSUM 8% over 150 series)."""
-    rates = _rejection_rates(0.0, 200, seed0=1000)
+    """AR(1) errors (0.6), drift, seasonality, no break: 100 series; each default test rejects at
+    5% in at most 10% (measured: Chow 4%, QLR 2%, CUSUM 2%)."""
+    rates = _rejection_rates(0.0, 100, seed0=1000)
     assert rates["chow"] <= 0.10, rates
     assert rates["qlr"] <= 0.10, rates
     assert rates["cusum"] <= 0.12, rates
@@ -197,16 +197,16 @@ def test_wild_sieve_keeps_the_variance_pattern():
 
 @pytest.mark.slow
 def test_break_tests_hold_size_under_a_pure_variance_change():
-    """s.d. 0.04 -> 0.12 at 2022-03, no change in mean, AR(1) 0.6 errors: 100 series. Before the
-    wild sieve and robust statistics QLR and CUSUM rejected 21/100 (review) and 13/60 here;
-    measured now: Chow 4, QLR 9, CUSUM 10 of 100 at 5%."""
+    """s.d. 0.04 -> 0.12 at 2022-03, no change in mean, AR(1) 0.6 errors (the package's own
+    calibration; the fresh simulator is in test_breaks_variance.py): 60 series, at most 6
+    rejections at 5% for each test. Before the wild sieve QLR and CUSUM rejected 21/100."""
     hits = {"chow": 0, "qlr": 0, "cusum": 0}
-    for s in range(100):
+    for s in range(60):
         y = simulate_trade_series(seed=7000 + s, calibration=CALM, sigma_after=0.12).y
         hits["chow"] += chow_test(y, "2022-03", n_reps=199).reject(0.05)
         hits["qlr"] += qlr_test(y, n_reps=199).reject(0.05)
         hits["cusum"] += cusum_test(y, n_reps=199).reject(0.05)
-    assert max(hits.values()) <= 10, hits
+    assert max(hits.values()) <= 6, hits
 
 
 @pytest.mark.slow
@@ -234,7 +234,7 @@ def test_break_report_table_and_results(broken):
     out = bt.to_results()
     assert out["chow_p_value"] == bt.chow.p_value < 0.05
     assert out["qlr_break_month"] == "2022-03" and "wild" in out["break_inference"]
-    assert "Inference:" in bt.notes() and out["break_caveats"] == bt.caveats
+    assert "Inference (" in bt.notes() and out["break_caveats"] == bt.caveats
 
 
 def test_old_import_paths_reach_the_subpackage():

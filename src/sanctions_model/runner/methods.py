@@ -114,7 +114,7 @@ METHODS = (
     ),
 )
 
-_PER_RUN = re.compile(r" \(AR\(\d+\) by BIC[^)]*\)")
+_PER_RUN = re.compile(r" \(AR\(\d+\) by (BIC|AIC)[^)]*\)")
 
 _CSS = """
 body { font-family: system-ui, "DejaVu Sans", sans-serif; margin: 0; color: #1d1d1d; }
@@ -147,7 +147,7 @@ def render_methods_html(records: Sequence[Any]) -> str:
                 text = res.get(key) if isinstance(res, dict) else None
                 if getattr(record, "status", "") in SUCCESS and isinstance(text, str):
                     # one line for every run: the per-run sieve order is in each report
-                    text = _PER_RUN.sub(" (its AR order chosen by BIC in each run)", text)
+                    text = _PER_RUN.sub(r" (its AR order chosen by \1 in each run)", text)
                     if text not in inference:
                         inference.append(text)
         runs = (

@@ -9,42 +9,51 @@
 
 All regress the series (``log y`` by default) on a constant, a linear trend and month dummies, and
 by default let only the level shift at the break (``break_in="level"``); ``"level+trend"`` also lets
-the trend change and ``"all"`` every coefficient. A level-only model of a series whose trend
-changed leaves the new trend in the residuals, where it looks like a random walk: the bootstrap
-then (rightly) finds little evidence, and the result says so in a caveat. With AR(1) errors of 0.6
-the sieve bootstrap holds its size for ``"level"`` (Chow 4%, QLR 7%, CUSUM 8% at 5%, 150 series,
-innovations sd 0.08) but less well for ``"level+trend"`` (Chow 11%, QLR 19%, 80 series): the extra
-trend break soaks up the errors' slow swings near the sample's ends. An independent referee
-simulator found the limits of the default: with noisier series (sd 0.15) and AR(1) 0.6 errors the
-rejection rates at 5% were 9-11% (100 series); with AR 0.9, a random-walk component or stochastic
-seasonality, 12-20% for QLR and CUSUM; and with all of real trade's features at once (heavy tails,
-a COVID dip, outliers) the power against a -0.8 level break fell to 28% (QLR) and 20% (CUSUM),
-76% for Chow at the known month. Treat QLR and CUSUM p-values between 0.01 and 0.1 as
-inconclusive; the Chow test at a known month is the most reliable of the three.
+the trend change and ``"all"`` every coefficient.
 
 Inference (``inference=``)
 --------------------------
-Monthly trade deviates from trend and season in long, autocorrelated swings; the classical null
-distributions assume independent errors and then find "breaks" everywhere (QLR rejected a true
-"no break" in 37 of 50 series with AR(1) errors of 0.6). Every test therefore takes
+Monthly trade deviates from trend and season in long, autocorrelated swings, and its volatility
+changes (calm before 2022, volatile after). The classical null distributions assume independent,
+homoskedastic errors and then find "breaks" everywhere (QLR rejected a true "no break" in 37 of
+50 series with AR(1) errors of 0.6). Every test therefore takes
 
-* ``"sieve-bootstrap"`` (default): the statistic's null distribution from a *wild* AR-sieve
-  bootstrap of the errors (:mod:`sanctions_model.models.breaks.bootstrap`): the AR filter keeps the
-  autocorrelation, and the fitted innovations stay in their months with random signs, so a change
-  in the errors' variance is part of the null. The Chow and QLR statistics are Newey-West Wald
-  statistics (robust to the variance change as well as to the autocorrelation, so nearly pivotal)
-  and the CUSUM adds up residuals scaled by their local spread (a 25-month window of the residuals
-  with a level break at the CUSUM peak). On a pure variance change (s.d. 0.04 -> 0.12 at
-  2022-03, AR(1) 0.6, no change in mean) the earlier F/iid-sieve versions rejected in 13-21% of
-  series (QLR, CUSUM); now Chow 4, QLR 9, CUSUM 10 of 100 at 5%, while a -0.8 level break with
-  the same errors is found in 40/40 (Chow, QLR) and 35/40 (CUSUM, 40/40 unscaled);
+* ``"sieve-bootstrap"`` (default, issue 19): a fixed-regressor wild bootstrap in the spirit of
+  Hansen (2000) whose errors keep their autocorrelation
+  (:mod:`sanctions_model.models.breaks.bootstrap`):
+
+  - **statistic**: Chow and QLR are Wald statistics with a Newey-West covariance *split at the
+    candidate month* (one long-run covariance from the months before it, one from the months
+    after it, no cross-products across it), so the errors may have another variance after the
+    break date being tested. The CUSUM adds residuals scaled by their local spread (a 25-month
+    window) and divides the sum by their long-run s.d. (prewhitened by their AR(1));
+  - **null distribution**: an AR sieve (order by AIC, Burg estimates) whose innovations stay in
+    their months with random signs, so every bootstrap path has the data's variance path; the
+    design is fixed and the paths are regressed on the null model;
+  - **persistence**: the sieve is fitted to the residuals *without* a break, and its persistence
+    (sum of AR coefficients) is bias-corrected by simulating it through the same regression,
+    allowed up to a unit root (no stationarity clamp): a random-walk component is then part of
+    the null. A true level break would look like persistence there and cost power, so the Chow,
+    level-and-trend QLR and CUSUM tests first run the level sup-Wald test against that sieve;
+    if it finds a level break at 5%, the sieve is refitted to the residuals with the level break
+    where that statistic peaks (its bias correction repeating the search on simulated paths);
+  - the sieve's own simulations use a fixed stream: it is a function of the data, and only the
+    bootstrap draws move with ``seed`` (reports print p-values to the digits the replications
+    support, :func:`sanctions_model.models.mc_digits.mc_pvalue`).
+
+  Measured on a fresh simulator (``tests/models/test_breaks_variance.py``: 60-96 months, drift,
+  month-of-year seasonality, AR(1) errors 0.6-0.8, 199 replications; rejections at 5%): see
+  ``docs/methods.md`` for the figures. Before this change the level-and-trend QLR rejected a pure
+  variance change (x3 at 2022-03) in 18% of series and the QLR and CUSUM a random-walk component
+  in 16-18%.
 * ``"hac"``: Newey-West (HAC) Wald statistics with their asymptotic distributions (Chow: chi2,
   QLR: Andrews' sup-Wald, CUSUM: scaled by the long-run variance, Kolmogorov distribution);
   better than ``"iid"``, still oversized in samples as short as 68 months;
 * ``"iid"``: the textbook tests, valid only for serially uncorrelated errors.
 
-Each result names its inference and carries caveats (a break estimated near the trimming edge, a
-QLR break month that is not the tested one).
+Each result names its statistic, covariance (``covariance``) and bootstrap (``bootstrap``), in one
+sentence in ``inference``, and carries caveats (a break estimated near the trimming edge, errors
+close to a random walk).
 
 Modules
 -------

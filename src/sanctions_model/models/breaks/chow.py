@@ -21,6 +21,7 @@ from .design import (
     _nw_lags,
     _prepare,
     _Regression,
+    _split_nw,
 )
 from .results import BreakTestResult
 
@@ -77,6 +78,7 @@ def chow_test(
     f = float(reg.f_stats(resid)[0, 0])
     q, df2 = reg.q, reg.df2
     caveats: list[str] = []
+    cov = boot = ""
     if inference == "iid":
         p = float(stats.f.sf(f, q, df2))
         crit = {a: float(stats.f.ppf(1 - a, q, df2)) for a in (0.10, 0.05, 0.01)}
@@ -95,12 +97,10 @@ def chow_test(
         caveats.append("HAC tests over-reject in samples this short; the sieve bootstrap is safer")
         stat = w
     else:
-        resid_u = reg.unrestricted_resid(resid, 0)
-        boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, lambda e: reg.unrestricted_resid(reg.resid(e), 0), n_reps, seed
-        )
+        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
         lags = _nw_lags(reg.n)
-        how = f"Newey-West Wald ({lags} lags) against a " + how
+        cov = _split_nw(lags, "the break month")
+        how = f"Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)
         stat = float(reg.hac_stats(resid, lags)[0, 0])
         draws = reg.hac_stats(boot_resid, lags)[0]
@@ -117,4 +117,6 @@ def chow_test(
         nobs=len(ys),
         inference=how,
         caveats=tuple(caveats),
+        covariance=cov,
+        bootstrap=boot,
     )

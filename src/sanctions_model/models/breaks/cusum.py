@@ -8,13 +8,15 @@ from scipy import stats
 from statsmodels.stats.diagnostic import breaks_cusumolsresid
 
 from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
-from .design import Inference, _check_inference, _nw_lags, _prepare, _Regression
+from .design import Inference, _ar1, _check_inference, _nw_lags, _prepare, _Regression
 from .results import BreakTestResult
 
 __all__ = ["LOCAL_WINDOW", "cusum_test"]
 
 
 LOCAL_WINDOW = 25  # months in the centred window of the local spread of CUSUM residuals
+#: Divide the CUSUM by the prewhitened long-run s.d. (nearly pivotal under persistent errors).
+STUDENTIZE = True
 
 
 def _local_scale(r: np.ndarray) -> np.ndarray:
@@ -34,10 +36,18 @@ def _scaled_path(r: np.ndarray, u: np.ndarray, k: int) -> np.ndarray:
     break leaves them calm (so the break's offsets keep their full weight), while a change in
     variance shows in them and is divided out. One column per path.
     """
-    w = r / _local_scale(u)
+    scale = _local_scale(u)
+    w = r / scale
     w = w - w.mean(axis=0)
     n = r.shape[0]
-    s = np.sqrt((w**2).sum(axis=0) / (n - k))
+    if STUDENTIZE:
+        # long-run s.d. of the scaled residuals with the break, prewhitened by their AR(1)
+        v = u / scale
+        rho = _ar1(v)
+        e = v[1:] - rho * v[:-1]
+        s = np.sqrt((e**2).sum(axis=0) / (n - k)) / (1 - rho)
+    else:
+        s = np.sqrt((w**2).sum(axis=0) / (n - k))
     return np.cumsum(w, axis=0) / (s * np.sqrt(n))
 
 
@@ -76,6 +86,7 @@ def cusum_test(
     path = pd.Series(np.cumsum(resid) / (sigma * np.sqrt(n)), index=ys.index)
     peak = int(np.argmax(np.abs(path.to_numpy())))
     caveats: list[str] = []
+    cov = boot = ""
     if inference == "iid":
         stat, pval, crit = breaks_cusumolsresid(resid, ddof=k)
         crit_map = {float(a) / 100: float(c) for a, c in crit}
@@ -111,13 +122,17 @@ def cusum_test(
         peak = int(np.argmax(np.abs(scaled)))
         stat = float(np.abs(scaled).max())
 
-        boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, lambda e: reg.resid_at_best(e, cusum_peaks), n_reps, seed
-        )
+        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
         caveats += _persistence_caveat(persistence, "level")
         u_boot = reg.resid_at_best(boot_resid, cusum_peaks)
         draws = np.abs(_scaled_path(boot_resid, u_boot, k)).max(axis=0)
-        how = "residuals scaled by their local spread, " + how
+        cov = (
+            f"residuals scaled by their local spread ({LOCAL_WINDOW}-month window) and the sum by "
+            "their long-run s.d. (prewhitened by their AR(1))"
+            if STUDENTIZE
+            else f"residuals scaled by their local spread ({LOCAL_WINDOW}-month window)"
+        )
+        how = f"CUSUM of {cov}; null distribution from a {boot}"
         pval = _boot_p(stat, draws)
         crit_map = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
     return BreakTestResult(
@@ -131,4 +146,6 @@ def cusum_test(
         nobs=n,
         inference=how,
         caveats=tuple(caveats),
+        covariance=cov,
+        bootstrap=boot,
     )

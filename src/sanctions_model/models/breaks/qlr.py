@@ -19,6 +19,7 @@ from .design import (
     _nw_lags,
     _prepare,
     _Regression,
+    _split_nw,
 )
 from .results import BreakTestResult
 
@@ -118,6 +119,7 @@ def qlr_test(
     resid = reg.resid(yv)
     q = reg.q
     caveats: list[str] = []
+    cov = boot = ""
     if inference == "hac":
         lags = _nw_lags(n)
         fs = np.array(
@@ -135,15 +137,10 @@ def qlr_test(
     best = int(np.argmax(fs))
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
-        resid_u = reg.unrestricted_resid(resid, best)
-
-        def robust(r: np.ndarray) -> np.ndarray:
-            return reg.hac_stats(r, lags)
-
-        boot_resid, how, persistence = _sieve_draws(
-            reg, resid_u, lambda e: reg.resid_at_best(e, robust), n_reps, seed
-        )
-        how = f"Newey-West sup-Wald ({lags} lags) against a " + how
+        fit = "null" if break_in == "level" else "auto"
+        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit=fit)
+        cov = _split_nw(lags, "each candidate month")
+        how = f"sup-Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)
         draws = reg.hac_stats(boot_resid, lags).max(axis=0)
         crit = {a: float(np.quantile(draws, 1 - a)) for a in (0.10, 0.05, 0.01)}
@@ -186,4 +183,6 @@ def qlr_test(
         nobs=n,
         inference=how,
         caveats=tuple(caveats),
+        covariance=cov,
+        bootstrap=boot,
     )

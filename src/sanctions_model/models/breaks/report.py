@@ -10,6 +10,7 @@ import pandas as pd
 
 from sanctions_model.reporting import format as fmt
 
+from ..mc_digits import mc_pvalue
 from .chow import chow_test
 from .cusum import cusum_test
 from .qlr import qlr_test
@@ -34,22 +35,36 @@ class BreakTests:
         return sorted({c for t in self.tests.values() for c in t.caveats})
 
     def table(self) -> pd.DataFrame:
-        """Statistic, p-value and break month of each test, formatted for readers."""
+        """Statistic, p-value, break month and covariance of each test, formatted for readers.
+
+        p-values are printed to the digits their ``n_reps`` bootstrap replications support
+        (:func:`~sanctions_model.models.mc_digits.mc_pvalue`), so a rerun with another seed prints
+        the same figure unless it sits within a few Monte Carlo errors of a rounding boundary.
+        """
         return pd.DataFrame(
             {
                 "statistic": [fmt.number(t.statistic) for t in self.tests.values()],
                 "p-value": [
-                    fmt.pvalue(t.p_value, n_draws=self.n_reps) for t in self.tests.values()
+                    mc_pvalue(t.p_value, self.n_reps)
+                    if t.bootstrap
+                    else fmt.pvalue(t.p_value, n_draws=self.n_reps)
+                    for t in self.tests.values()
                 ],
                 "break month": [f"{t.break_date:%b %Y}" for t in self.tests.values()],
+                "covariance": [_short_covariance(t) for t in self.tests.values()],
             },
             index=pd.Index(list(self.tests), name="test"),
         )
 
     def notes(self) -> str:
-        """How the p-values were computed, and the caveats, as Markdown."""
-        how = "\n".join(f"- {name}: {t.inference}" for name, t in self.tests.items())
-        return f"Inference:\n\n{how}\n\n" + "\n".join(f"- {c}" for c in self.caveats)
+        """Which statistic, which covariance and which bootstrap each test used, and the
+        caveats, as Markdown."""
+        how = "\n".join(f"- **{name}**: {t.inference}" for name, t in self.tests.items())
+        caveats = "\n".join(f"- {c}" for c in self.caveats)
+        return (
+            f"Inference (each p-value printed to the digits its {self.n_reps} bootstrap "
+            f"replications support):\n\n{how}\n\n{caveats}"
+        )
 
     def to_results(self) -> dict[str, Any]:
         qlr, qlr_trend = self.tests["QLR, level shift"], self.tests["QLR, level and trend shift"]
@@ -63,6 +78,15 @@ class BreakTests:
             "break_inference": self.chow.inference,
             "break_caveats": self.caveats,
         }
+
+
+def _short_covariance(t: BreakTestResult) -> str:
+    if not t.covariance:
+        return t.inference.split(",")[0]
+    if t.test.startswith("CUSUM"):
+        return "local spread; long-run s.d."
+    pw = ", prewhitened" if "prewhitened" in t.covariance else ""
+    return f"Newey-West split at the month{pw}"
 
 
 def run_break_tests(

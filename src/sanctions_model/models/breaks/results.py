@@ -40,7 +40,11 @@ class BreakTestResult(ResultsDisplayMixin):
     method : str
         How the p-value was obtained (same as ``inference``).
     inference : str
-        How the p-value was computed, in words.
+        How the p-value was computed, in words (the covariance, then the bootstrap).
+    covariance : str
+        How the statistic is studentized (e.g. Newey-West split at each candidate month).
+    bootstrap : str
+        The null distribution (e.g. the wild AR sieve and its replications).
     caveats : tuple of str
         What a reader should know before trusting the result.
     """
@@ -56,6 +60,8 @@ class BreakTestResult(ResultsDisplayMixin):
     nobs: int = 0
     inference: str = ""
     caveats: tuple[str, ...] = ()
+    covariance: str = ""
+    bootstrap: str = ""
 
     def reject(self, alpha: float = 0.05) -> bool:
         """Whether the null of no break is rejected at level ``alpha``."""
