@@ -135,7 +135,9 @@ def ratio_text(value: float, se: float = 0.0) -> str:
     v, decimals = _on_grid(float(value), se)
     if v == 0 and value != 0:  # the sign is known, the size is within the noise
         return "> 0" if value > 0 else "< 0"
-    return f"{v:,.{decimals}f}"
+    text = f"{v:,.{decimals}f}"
+    # 0.20 on a 0.05 grid is 0.2 on a 0.1 grid: one text for one number, whichever step
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def share_text(v: float) -> str:
