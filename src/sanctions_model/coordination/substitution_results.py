@@ -168,7 +168,13 @@ class Substitution(SummaryDisplayMixin):
         It depends on the draws only through the end itself, whose relative Monte Carlo error is
         about one percent, so the rounding step chosen from it does not move with the seed
         (batch means, used before, varied by a quarter between seeds and changed the step). On
-        notebook 04's estimates it is 0.7 to 2.5 times the spread of the ends over four seeds.
+        notebook 04's estimates it is 0.7 to 2.5 times the spread of the ends over four seeds for
+        the EU27 and CHP ratios; ends far out on a nearly unbounded Fieller set (Slovakia's,
+        Luxembourg's lower ends) move 5 to 10 times more, and their printed digits can still
+        change with the seed. A delta-method error (the quantile's
+        order-statistic spread over the slope of the quantile in ``theta``) tracks those better,
+        but varies by 10-25% between seeds and so moves the step itself: more printed figures
+        changed with it (tried, not kept).
         NaN for an unbounded end or an estimate that is not identified.
         """
         from scipy import stats
