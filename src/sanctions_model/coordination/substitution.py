@@ -355,7 +355,7 @@ def _inference(draws: JointTrendDraws, units: str = "") -> str:
         f"shrunk to a common {draws.rho:.2f}){unit}; point estimate the ratio of the exact "
         "expected values; Fieller-type interval for the ratio; interval ends and p-values "
         "printed on grids of at least twenty Monte Carlo errors (a p-value below its grid as a "
-        "bound), so that another seed prints the same figures"
+        "bound), so that another seed rarely changes them"
     )
 
 
