@@ -25,7 +25,7 @@ def _printed(seed: int) -> tuple:
 def test_eu27_headline_and_gap_ranks_print_the_same_for_two_seeds():
     a, b = _printed(0), _printed(1)
     assert a[3] == b[3]  # the point estimate is exact
-    assert a[0] == b[0]  # "0.027 (95% interval -0.04 to 0.14; two-sided p = 0.40 ...)"
+    assert a[0] == b[0]  # "0.027 (95% interval -0.04 to 0.15; two-sided p = 0.4 ...)"
     assert a[1] == b[1]
     assert a[2] == b[2]
     assert "0.027" in a[0] and "interval includes zero" in a[0]
