@@ -91,21 +91,28 @@ def test_no_split_when_the_eu_side_excess_is_not_larger():
 @pytest.mark.parametrize(
     "p, n, text",
     [
-        (0.4, 10_000, "p = 0.40"), (0.41, 10_000, "p = 0.40"), (0.39, 10_000, "p = 0.40"),
-        (0.0001, 10_000, "p < 0.001"), (0.002, 10_000, "p < 0.005"), (0.04, 10_000, "p = 0.04"),
-        (0.04, 400, "p = 0.05"), (0.999, 10_000, "p > 0.95"),
+        # grid of >= 20 Monte Carlo errors: 0.2 at p = 0.4 from 10,000 draws (error 0.008)
+        (0.4, 10_000, "p = 0.4"), (0.41, 10_000, "p = 0.4"), (0.39, 10_000, "p = 0.4"),
+        (0.4, 1_000_000, "p = 0.40"), (0.034, 1_000_000, "p = 0.03"),
+        # below the grid: the smallest bound that p + 6 errors stays under
+        (0.0001, 10_000, "p < 0.01"), (0.002, 10_000, "p < 0.01"), (0.026, 10_000, "p < 0.05"),
+        (0.04, 10_000, "p < 0.1"), (0.0001, 1_000_000, "p < 0.001"),
+        # too few draws for a grid: bounds either side
+        (0.04, 400, "p < 0.2"), (0.4, 400, "p > 0.1"), (0.999, 10_000, "p > 0.8"),
     ],
 )  # fmt: skip
-def test_p_text_rounds_to_three_mc_standard_errors(p, n, text):
+def test_p_text_rounds_to_twenty_mc_standard_errors(p, n, text):
     assert p_text(p, n) == text
     assert p_mc_se(0.4, 10_000) == pytest.approx(2 * np.sqrt(0.2 * 0.8 / 10_000))
 
 
 def test_ratio_share_and_end_rounding():
-    assert ratio_text(0.1404, 0.001) == "0.14"
-    assert ratio_text(0.1404, 0.02) == "0.1"  # a step of at least three standard errors
-    assert ratio_text(1.72, 0.3) == "2"
-    assert ratio_text(0.0048, 0.0004) == "0.004"  # keeps its sign, as the claim does
+    assert ratio_text(0.1404, 0.0004) == "0.14"
+    assert ratio_text(0.1404, 0.002) == "0.15"  # a step of at least twenty standard errors
+    assert ratio_text(0.1404, 0.004) == "0.1"
+    assert ratio_text(1.72, 0.03) == "2"
+    assert ratio_text(0.1404, 0.0) == "0.14"  # at most two significant figures
+    assert ratio_text(0.0048, 0.0004) == "> 0"  # keeps its sign, as the claim does
     assert ratio_text(np.inf, 0.0) == "unbounded"
     assert share_text(0.874) == "85%" and share_text(0.001) == "<5%" and share_text(0.99) == ">95%"
     assert end_rounded(0.1404, 0.001, "upper") == 0.14

@@ -27,9 +27,9 @@ permutations, and the point estimate is always inside its interval.
 The reassignments are a random sample (all of them are too many: four treated goods among 235
 give 1.2e8), so the p-value and the interval ends carry Monte Carlo error: ``sqrt(p (1 - p) / n)``
 for the p-value, and for an end that of ``p = alpha`` over the slope of the p-value there (delta
-method). :meth:`ChpDiD.shown` prints the p-value on a grid of at least three standard errors and
-each end on one of at least six (the delta-method error runs low; :mod:`.digits`), so that another
-seed prints the same figures unless one sits on a rounding boundary; the default of 49,999
+method). :meth:`ChpDiD.shown` prints the p-value and each end on a grid of at least twenty standard
+errors (a p-value below its grid as a bound that holds at six errors; :mod:`.digits`), so that
+another seed prints the same figures unless one sits on a rounding boundary; the default of 49,999
 reassignments keeps those grids at two significant figures or near them.
 
 The hubs' share of the Russian shortfall
@@ -191,7 +191,7 @@ class ChpDiD(SummaryDisplayMixin):
 
         Per destination group: ``relative`` (exact: the estimate uses no draws),
         ``relative_lower``/``relative_upper`` and their texts (:func:`.digits.pct_end`, on a
-        grid of at least six Monte Carlo standard errors), ``p_value`` and ``p_text``
+        grid of at least twenty Monte Carlo standard errors), ``p_value`` and ``p_text``
         (:func:`.digits.p_text`).
         """
         from sanctions_model.coordination.digits import p_rounded, p_text, pct_end
@@ -446,8 +446,8 @@ def chp_did(
     inference = (
         f"randomization inference over goods ({n_perm:,} random reassignments of the treated "
         "labels); interval by test inversion under a constant effect; p-values and interval ends "
-        "shown at the digits their Monte Carlo error supports (steps of at least three standard "
-        "errors for p-values, six for interval ends)"
+        "shown at the digits their Monte Carlo error supports (steps of at least twenty standard "
+        "errors; a p-value below its grid as a bound)"
     )
     return ChpDiD(
         estimates=pd.DataFrame.from_dict(rows, orient="index").rename_axis("destination"),

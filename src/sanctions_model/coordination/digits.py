@@ -2,10 +2,31 @@
 
 Point estimates of the substitution ratio are exact expected values (no Monte Carlo error). Its
 interval ends, p-values and the gap ranks' shares come from draws, and a rerun with another seed
-moves them by about one Monte Carlo standard error. Each is printed on a grid whose step is at
-least three of its standard errors (p-values near zero as an upper bound that holds at three
-standard errors), so that another seed prints the same figure unless the value sits close to a
-rounding boundary. The standard errors are also recorded, for readers who want them.
+moves them by about one Monte Carlo standard error. A figure printed on a grid of step ``h``
+changes between two seeds when a rounding boundary falls between their values: with probability
+about ``1.1 se / h`` for two seeds, ``2 se / h`` over four. Each figure is therefore printed on a
+1-2-5 grid whose step is at least twenty of its standard errors (:data:`STEP_IN_SE`, as
+:mod:`sanctions_model.models.mc_digits` and the CHP difference in differences use), at most two
+significant figures:
+
+- interval ends: the nearest point of that grid; an end the grid would print as zero keeps its
+  sign as ``> 0`` / ``< 0`` (an interval that excludes zero is never printed as touching it);
+- p-values: a bound ``p < b`` when ``p`` plus six standard errors stays below both the grid's
+  step and ``b``, one of 0.001, 0.01, 0.05, 0.1, 0.2, 0.5 (``p = 0.026`` from 10,000 draws is
+  ``p < 0.05``: its grid of 0.05 cannot show it, and 0.02 / 0.03 would change with the seed);
+  else the nearest point of the grid (``p = 0.4``); where the grid would be coarser than 0.2 (an
+  adjusted p-value, whose error the adjustment multiplies), the bound ``p > b`` that ``p`` minus
+  six errors stays above;
+- adjusted p-values: the same, rounded up (never toward significance).
+
+The step must not itself move with the seed: the error of an interval end is taken from the
+normal approximation to the Monte Carlo error of a quantile, which depends only on the end's
+distance from the (exact) point estimate and the number of draws
+(:meth:`~.substitution_results.Substitution.conf_int_mc_se`), not on a noisy batch estimate.
+No rounding is stable for a figure sitting on a boundary; these steps make it rarer: on
+simulated figures the printed text differs among four seeds for about one in ten, against 38%
+(ends) and 48% (p-values) with the earlier steps of three errors (tests/coordination/
+test_seed_stable_digits.py). The standard errors are also recorded, for readers who want them.
 """
 
 from __future__ import annotations
@@ -15,11 +36,17 @@ import math
 import numpy as np
 
 __all__ = [
-    "end_rounded", "p_adjusted_rounded", "p_adjusted_text", "p_mc_se", "p_rounded", "p_text",
-    "pct_end", "quantile_mc_se", "ratio_text", "share_text",
+    "STEP_IN_SE", "end_rounded", "p_adjusted_rounded", "p_adjusted_text", "p_mc_se", "p_rounded",
+    "p_text", "pct_end", "quantile_mc_se", "ratio_text", "share_text",
 ]  # fmt: skip
 
 _STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+#: Rounding steps are at least this many Monte Carlo standard errors (see the module docstring).
+STEP_IN_SE = 20.0
+#: A p-value is printed as ``p < b`` when ``p`` plus this many standard errors is below ``b``.
+_BOUND_MARGIN_SE = 6.0
+_P_BOUNDS = (0.001, 0.01, 0.05, 0.1, 0.2, 0.5)
 
 
 def p_mc_se(p: float, n: int) -> float:
@@ -28,32 +55,49 @@ def p_mc_se(p: float, n: int) -> float:
     return 2 * math.sqrt(t * (1 - t) / n)
 
 
-def _step(se: float) -> float:
-    return next((s for s in _STEPS if s >= 3 * se), _STEPS[-1])
+def _step(se: float, floor: float = 0.0) -> float:
+    """The finest step of the 1-2-5 ladder that is at least :data:`STEP_IN_SE` errors and
+    ``floor``."""
+    need = max(STEP_IN_SE * se, floor)
+    return next((s for s in _STEPS if s >= need * (1 - 1e-9)), _STEPS[-1])
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-12))
 
 
 def p_text(p: float, n: int, *, se: float | None = None, up: bool = False) -> str:
-    """``p = 0.40``, ``p < 0.005``: a simulated p-value at the precision its draws support.
+    """``p = 0.4``, ``p < 0.05``: a simulated p-value at the precision its draws support.
 
-    ``se`` overrides the standard error (e.g. scaled for an adjusted p-value); ``up`` rounds up to
-    the grid (never toward significance), as adjusted p-values are (:func:`p_adjusted_text`).
+    Below the grid of at least :data:`STEP_IN_SE` standard errors (two decimals at most), the
+    smallest bound of 0.001, 0.01, 0.05, 0.1, 0.2, 0.5 that ``p`` plus six standard errors stays
+    under (``p < 0.05``); else on that grid (``p = 0.4``). Where the grid would be coarser than
+    0.2, a bound: the largest of 0.05, 0.1, 0.2, 0.5 that ``p`` minus six standard errors stays
+    above (``p > 0.2``), else the upper bound. ``se`` overrides
+    the standard error (e.g. scaled for an adjusted p-value); ``up`` rounds up to the grid
+    (never toward significance), as adjusted p-values are (:func:`p_adjusted_text`).
     """
     from sanctions_model.reporting import format as fmt
 
     if p is None or not np.isfinite(p):
         return f"p {fmt.MISSING}"
     se = p_mc_se(p, n) if se is None else se
-    for bound in (0.001, 0.005, 0.01):
-        if p + 3 * se < bound:
-            return f"p < {bound:g}"
-    step = _step(se)
-    v = (math.ceil(p / step - 1e-9) if up else round(p / step)) * step
-    if v >= 1 - 1e-12:
-        return "p > 0.95" if step >= 0.05 else "p > 0.99"
-    if v <= 0:
-        return f"p < {step:g}"
-    decimals = max(2, -math.floor(math.log10(step) + 1e-12))
-    return f"p = {v:.{decimals}f}"
+    step = _step(se, floor=0.01)
+    high, low = p + _BOUND_MARGIN_SE * se, p - _BOUND_MARGIN_SE * se
+    below = next((b for b in _P_BOUNDS if high < b), None)
+    if step <= 0.2:
+        if below is not None and high < step:  # the grid cannot show it: an upper bound
+            return f"p < {below:g}"
+        v = max((math.ceil(p / step - 1e-9) if up else round(p / step)) * step, step)
+        if v >= 1 - 1e-12:
+            return f"p > {1 - step:.{_decimals(step)}f}"
+        return f"p = {v:.{_decimals(step)}f}"
+    # too few draws for any grid (e.g. an adjusted p-value, whose error is multiplied): a bound,
+    # the one above first when p is clearly above 0.05 (never toward significance)
+    above = next((b for b in (0.5, 0.2, 0.1, 0.05) if low > b), None)
+    if above is not None:
+        return f"p > {above:g}"
+    return f"p < {below:g}" if below is not None else f"p = {p:.1f}"
 
 
 def quantile_mc_se(draws: np.ndarray, q: float) -> float:
@@ -71,29 +115,21 @@ def quantile_mc_se(draws: np.ndarray, q: float) -> float:
 
 def _on_grid(value: float, se: float) -> tuple[float, int]:
     """A finite interval end or ratio on the grid its Monte Carlo error ``se`` supports, and its
-    decimals: two decimals, or a coarser step of at least three standard errors; a non-zero value
-    that the grid would print as zero (or past zero) keeps its sign (:func:`_signed`)."""
+    decimals: a 1-2-5 step of at least :data:`STEP_IN_SE` errors and at most two significant
+    figures (one decimal when the error is unknown). A non-zero value that the grid rounds to
+    zero is returned as zero (:func:`ratio_text` prints its sign, :func:`end_rounded` records
+    it at one significant figure)."""
     if not np.isfinite(se):
-        se = 0.1  # unknown Monte Carlo error: one decimal
-    if se <= 0.01 / 3:
-        shown, decimals = round(value, 2), 2
-        if value != 0 and abs(value) < 0.005:
-            # two decimals would print 0.00: show the sign at the finest step the draws support
-            step = _step(se)
-            decimals = max(2, -math.floor(math.log10(step) + 1e-12))
-            shown = round(value / step) * step
-    else:
-        step = _step(se)
-        decimals = max(0, -math.floor(math.log10(step) + 1e-12))
-        shown = round(value / step) * step
-    kept = _signed(value, shown)
-    if kept != shown:
-        decimals = max(decimals, -math.floor(math.log10(abs(kept))))
-    return round(kept, 10), decimals
+        se = 0.1 / STEP_IN_SE  # unknown Monte Carlo error: one decimal
+    two_figures = 10.0 ** (math.floor(math.log10(abs(value))) - 1) if value else 0.0
+    step = _step(max(se, 0.0), floor=two_figures)
+    shown = round(value / step) * step
+    return round(shown, 10), _decimals(step)
 
 
 def ratio_text(value: float, se: float = 0.0) -> str:
-    """A ratio with two decimals, or one when its Monte Carlo error needs it; ``unbounded``."""
+    """A ratio on the grid its Monte Carlo error ``se`` supports (:func:`_on_grid`, trailing
+    zeros dropped); ``> 0`` / ``< 0`` where that grid rounds it to zero; ``unbounded``."""
     from sanctions_model.reporting import format as fmt
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -101,7 +137,11 @@ def ratio_text(value: float, se: float = 0.0) -> str:
     if not np.isfinite(value):
         return "unbounded"
     v, decimals = _on_grid(float(value), se)
-    return f"{v:,.{decimals}f}"
+    if v == 0 and value != 0:  # the sign is known, the size is within the noise
+        return "> 0" if value > 0 else "< 0"
+    text = f"{v:,.{decimals}f}"
+    # 0.20 on a 0.05 grid is 0.2 on a 0.1 grid: one text for one number, whichever step
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def share_text(v: float) -> str:
@@ -164,6 +204,7 @@ def end_rounded(value: float, se: float, side: str, estimate: float | None = Non
     if value is None or not np.isfinite(value):
         return None
     v, _ = _on_grid(float(value), se)
+    v = _signed(float(value), v)
     if estimate is not None and np.isfinite(estimate):
         v = min(v, estimate) if side == "lower" else max(v, estimate)
     return v

@@ -64,11 +64,12 @@ class Robustness(SummaryDisplayMixin):
         return self.table().to_string()
 
 
-def eu27_robustness(card: Any, *, ally: str = "EU27_2020") -> Robustness:
+def eu27_robustness(card: Any, *, ally: str = "EU27_2020", seed: int = 0) -> Robustness:
     """The scorecard's ``ally`` ratio under the variants listed in the module docstring.
 
     ``card`` is an :class:`~.scorecard.AllyScorecard`; its panel (current USD), prices, window,
-    ``alpha`` and number of draws are reused.
+    ``alpha`` and number of draws are reused; ``seed`` seeds the re-estimated rows (the printed
+    figures do not depend on it: :mod:`.digits`).
     """
     from sanctions_model.coordination.substitution import estimate_substitution
 
@@ -77,7 +78,7 @@ def eu27_robustness(card: Any, *, ally: str = "EU27_2020") -> Robustness:
     pre = (str(card.panel.index[0]), str(card.base_year))
     post = (str(card.base_year + 1), str(card.year))
     first = (post[0], post[0])
-    options = {"alpha": card.alpha, "n_draws": card.n_draws}
+    options = {"alpha": card.alpha, "n_draws": card.n_draws, "seed": seed}
     real = prices.apply(panel, "USD")
     units = prices.units("USD")
 

@@ -353,7 +353,9 @@ def _inference(draws: JointTrendDraws, units: str = "") -> str:
         f"{draws.draws.shape[0]:,} joint draws of {fit} fitted on {_span(*draws.pre)}{left} "
         f"(normal, widened to Student-t intervals, at least {draws.df} df; residual correlation "
         f"shrunk to a common {draws.rho:.2f}){unit}; point estimate the ratio of the exact "
-        "expected values; Fieller-type interval for the ratio"
+        "expected values; Fieller-type interval for the ratio; interval ends and p-values "
+        "printed on grids of at least twenty Monte Carlo errors (a p-value below its grid as a "
+        "bound), so that another seed rarely changes them"
     )
 
 
