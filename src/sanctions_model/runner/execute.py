@@ -99,6 +99,9 @@ class RunSpec:
             limits.MAX_RUN_OUTPUT_ENV, limits.DEFAULT_MAX_RUN_OUTPUT
         )
     )
+    fork_kernel: bool | None = None
+    """Fork the kernel from a pre-imported template (:mod:`.forkserver`): None follows
+    ``SANCTIONS_MODEL_FORK_KERNELS`` (default on, Linux); False starts an ordinary kernel."""
 
     def __post_init__(self) -> None:
         if self.memory_limit is not None:
@@ -251,7 +254,7 @@ def _execute_once(
             start_timeout=spec.start_timeout,
             execution_timeout=kernel_timeout(spec.timeout),
             resources={"metadata": {"path": str(staging)}},
-            kernel_manager_class=kernel_manager_for(token, spec.memory_limit),
+            kernel_manager_class=kernel_manager_for(token, spec.memory_limit, spec.fork_kernel),
             shutdown_kernel="immediate",
             engine_name=limits.capped_engine(),
             output_caps=limits.OutputCaps(spec.max_cell_output, spec.max_run_output),

@@ -21,6 +21,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from sanctions_model.runner import forkserver
 from sanctions_model.runner.processes import TOKEN_ENV, descendants, kill_run_processes
 
 RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"
@@ -126,6 +127,8 @@ class RunKernelManager(AsyncKernelManager):
 
     run_token: str = ""
     memory_limit: int | None = None
+    fork: bool | None = None
+    """Fork the kernel from a pre-imported template (:mod:`.forkserver`); None: the default."""
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         env = kernel_environment(kw.pop("env", None) or os.environ)
@@ -145,10 +148,35 @@ class RunKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
             kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
-        await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
+        if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
+            await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS.setdefault(self.run_token, set()).add(process)
+
+    def _launch_forked(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
+        """Fork the kernel from this process's template; False where it cannot fork."""
+        provisioner = self.provisioner
+        if provisioner is None or not hasattr(provisioner, "connection_info"):
+            return False
+        if self.memory_limit and not sys.platform.startswith("linux"):
+            raise OSError("a kernel memory limit needs Linux (RLIMIT_AS)")
+        env = kw.get("env") or kernel_environment(os.environ)
+        process = forkserver.launch(
+            kernel_cmd,
+            env=env,
+            cwd=kw.get("cwd"),
+            memory_limit=self.memory_limit,
+            quiet_stderr=kw.get("stderr") == subprocess.DEVNULL,
+        )
+        if process is None:
+            return False
+        # what LocalProvisioner.launch_kernel records for a process it started
+        provisioner.process = process
+        provisioner.pid = provisioner.pgid = process.pid  # the kernel leads its own session
+        provisioner.cwd = kw.get("cwd") or Path.cwd()
+        self._reconcile_connection_info(provisioner.connection_info)
+        return True
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         process = getattr(self.provisioner, "process", None)
@@ -162,12 +190,14 @@ class RunKernelManager(AsyncKernelManager):
     shutdown_kernel = _async_shutdown_kernel  # the public name is bound to the base function
 
 
-def kernel_manager_for(token: str, memory_limit: int | None = None) -> type[RunKernelManager]:
-    """A :class:`RunKernelManager` class for one run."""
+def kernel_manager_for(
+    token: str, memory_limit: int | None = None, fork: bool | None = None
+) -> type[RunKernelManager]:
+    """A :class:`RunKernelManager` class for one run (``fork``: see :mod:`.forkserver`)."""
     return type(
         "RunKernelManager",
         (RunKernelManager,),
-        {"run_token": token, "memory_limit": memory_limit, "__module__": __name__},
+        {"run_token": token, "memory_limit": memory_limit, "fork": fork, "__module__": __name__},
     )
 
 
