@@ -21,13 +21,14 @@ In the child, before any user code:
 - Python's ``random`` and numpy's global random state are re-seeded from the OS (a forked copy
   would otherwise share the template's seed).
 
-What stays the template's: Python's string-hash seed (``PYTHONHASHSEED`` is fixed per interpreter,
-so forked kernels of one template iterate sets of strings in the same order), and anything the
-imported libraries read from the environment at import time other than the above (none in this
-package: ``sanctions_model`` reads its variables when called). A template serves only runs whose
-interpreter, flags and import-relevant variables (``PYTHON*``, ``LD_LIBRARY_PATH``, ``HOME``,
-``XDG_*``, ``MPLCONFIGDIR``, ``VIRTUAL_ENV``) match its own; a run that differs gets a template of
-its own.
+What stays the template's: Python's string-hash seed (``PYTHONHASHSEED`` is fixed per
+interpreter, so forked kernels of one template iterate sets of strings in the same order);
+pyarrow's jemalloc runs without its background purge thread (jemalloc stops it in a forked child;
+the template starts without it, to stay single-threaded); and anything else the imported libraries
+read from the environment at import time (nothing in this package: ``sanctions_model`` reads its
+variables when called). A template serves only runs whose interpreter, flags and import-relevant
+variables (``PYTHON*``, ``LD_LIBRARY_PATH``, ``HOME``, ``XDG_*``, ``MPLCONFIGDIR``,
+``VIRTUAL_ENV``) match its own; a run that differs gets a template of its own.
 
 The template imports in order (ipykernel first) and answers a request between two imports, so a
 run that arrives early gets a kernel at once, with what is imported so far. A client keeps its
@@ -58,6 +59,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 FORK_ENV = "SANCTIONS_MODEL_FORK_KERNELS"
 _DEBUG_ENV = "SANCTIONS_MODEL_FORK_DEBUG"  # the template's and kernels' stderr shown
@@ -68,6 +70,7 @@ _TEMPLATE_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS
 #: Variables that change what an import finds or loads: a template serves one value of each.
 _IMPORT_ENV = re.compile(r"^(PYTHON.*|LD_LIBRARY_PATH|HOME|XDG_.*|MPLCONFIGDIR|VIRTUAL_ENV)$")
 #: Per-run variables the template is not started with.
+_JEMALLOC_ENV, _NO_BG = "JE_ARROW_MALLOC_CONF", "background_thread:false"
 _RUN_ENV = re.compile(r"^(SANCTIONS_MODEL_RUN_.*|JPY_.*|PWD|OLDPWD)$")
 _LAUNCHER = "ipykernel_launcher"
 _INTERPRETER_FLAG = re.compile(r"^-(X\S+|[BEsuOI]+)$")
@@ -186,6 +189,10 @@ class ForkServer:
         template_env = {k: v for k, v in env.items() if not _RUN_ENV.match(k)}
         template_env.update(dict.fromkeys(_TEMPLATE_THREADS, "1"))
         template_env["MPLBACKEND"] = "Agg"
+        # pyarrow's jemalloc (imported by pandas) starts a purge thread; jemalloc stops it in a
+        # forked child anyway, so the template runs without it and stays single-threaded
+        conf = template_env.get(_JEMALLOC_ENV)
+        template_env[_JEMALLOC_ENV] = f"{conf},{_NO_BG}" if conf else _NO_BG
         template_env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         # stdin is the template's lifeline: it exits when this process (the writer) is gone
         self.process = subprocess.Popen(
@@ -250,6 +257,19 @@ class ForkServer:
         kernel._buffer = rest
         return kernel
 
+    def status(self, *, wait_for_preload: bool = False) -> dict[str, Any]:
+        """The template's preload progress and thread count (``wait_for_preload``: when done)."""
+        deadline = time.monotonic() + _START_TIMEOUT * 2
+        while True:
+            conn = self._connect()
+            with conn:
+                conn.settimeout(_START_TIMEOUT)
+                conn.sendall(b'{"status": true}\n')
+                status = json.loads(conn.makefile("rb").readline())
+            if status["preloaded"] or not wait_for_preload or time.monotonic() > deadline:
+                return status
+            time.sleep(0.2)
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             if self.process.stdin:
@@ -288,6 +308,12 @@ def prestart(kernel_cmd: Sequence[str], env: Mapping[str, str]) -> None:
     if split is not None and fork_enabled():
         with contextlib.suppress(OSError):
             server_for(split[0], env)
+
+
+def template_pids() -> set[int]:
+    """The pids of this process's live templates."""
+    with _LOCK:
+        return {s.process.pid for s in _SERVERS.values() if s.alive()}
 
 
 def close_all() -> None:
@@ -337,4 +363,5 @@ __all__ = [
     "prestart",
     "server_for",
     "split_command",
+    "template_pids",
 ]

@@ -214,7 +214,7 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=5)
-    kill_run_processes(token, tree, exclusive=exclusive)
+    kill_run_processes(token, tree, exclusive=exclusive, keep=forkserver.template_pids())
 
 
 __all__ = [

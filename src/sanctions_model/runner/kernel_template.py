@@ -69,6 +69,7 @@ class _Template:
         self.kernels: dict[int, tuple[socket.socket, str]] = {}  # pid -> (client, run token)
         self.conns: dict[socket.socket, int] = {}
         self.done = False
+        self.preloaded = False
 
     # the loop
     def poll(self, timeout: float | None) -> None:
@@ -108,6 +109,9 @@ class _Template:
         except (OSError, ValueError):
             conn.close()
             return
+        if request.get("status"):
+            self._status(conn)
+            return
         try:
             pid = os.fork()
         except OSError as exc:
@@ -138,6 +142,21 @@ class _Template:
             self._kill(pid)
             return
         self.selector.register(conn, selectors.EVENT_READ, "client")
+
+    def _status(self, conn: socket.socket) -> None:
+        """How far the preload is, and how many threads the template has (it must be one)."""
+        status = {
+            "preloaded": self.preloaded,
+            "threads": len(os.listdir("/proc/self/task")),
+            "thread_names": [
+                Path(f"/proc/self/task/{t}/comm").read_text().strip()
+                for t in os.listdir("/proc/self/task")
+            ],
+            "modules": [name for name in PRELOAD if name in sys.modules],
+        }
+        with contextlib.suppress(OSError):
+            conn.sendall(json.dumps(status).encode() + b"\n")
+        conn.close()
 
     def _close_in_child(self, conn: socket.socket) -> None:
         signal.set_wakeup_fd(-1)
@@ -318,6 +337,7 @@ def _preload(template: _Template) -> None:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
         template.poll(0)  # a request that came in meanwhile gets a kernel now
+    template.preloaded = True
 
 
 def main(argv: Sequence[str]) -> None:
