@@ -319,6 +319,10 @@ def _read_results(staging: Path) -> tuple[Any, str | None]:
 #: after each run, all its descendants are killed, not only those the run's token names.
 EXCLUSIVE_PROCESS = False
 
+#: Called before a run's report is rendered: the one-off ``run`` command waits here for the thread
+#: that imported nbconvert and built the exporter while the kernel ran (runner/cli.py).
+BEFORE_REPORT: list[Callable[[], None]] = []
+
 #: Called in a worker right before a run is published; raises (or exits) to stop it. A sweep's
 #: pool worker installs a check that the sweep is still alive (see executors.py).
 PUBLISH_CHECKS: list[Callable[[], None]] = []
@@ -417,6 +421,8 @@ def _write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict
     from sanctions_model.runner.html import export_html
 
     executed = staging / NOTEBOOK_NAME
+    for hook in BEFORE_REPORT:
+        hook()
     if not executed.exists():
         if record.status == "ok":  # papermill always writes it: a run without it is not ok
             _mark_unwritable(record, FileNotFoundError("notebook.ipynb is missing"), "notebook")

@@ -30,8 +30,11 @@ variables when called). A template serves only runs whose interpreter, flags and
 variables (``PYTHON*``, ``LD_LIBRARY_PATH``, ``HOME``, ``XDG_*``, ``MPLCONFIGDIR``,
 ``VIRTUAL_ENV``) match its own; a run that differs gets a template of its own.
 
-The template imports in order (ipykernel first) and answers a request between two imports, so a
-run that arrives early gets a kernel at once, with what is imported so far. A client keeps its
+A template for sweeps imports the whole stack before its first fork (a request waits rather than
+fork a kernel that would import the same modules while the template does: on two cores that
+doubles the work); a one-off ``sanctions-model run`` starts its template at once with only
+ipykernel to import (profile ``kernel``), which overlaps with the runner's own imports of
+papermill and nbconvert. A client keeps its
 connection open for the kernel's life: the template reports the kernel's exit status on it and,
 if the client goes away (the runner died), kills the kernel and every process carrying its run
 token. The template exits when the process that started it does (its stdin reaches EOF) and takes
@@ -182,8 +185,11 @@ class ForkedKernel:
 class ForkServer:
     """A template process owned by this process; :meth:`launch` forks a kernel from it."""
 
-    def __init__(self, python: Sequence[str], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, python: Sequence[str], env: Mapping[str, str], profile: str = "stack"
+    ) -> None:
         self.owner = os.getpid()
+        self.profile = profile
         self._dir = tempfile.mkdtemp(prefix="sm-forkserver-")  # private (0700): the socket's home
         self.address = str(Path(self._dir) / "socket")
         template_env = {k: v for k, v in env.items() if not _RUN_ENV.match(k)}
@@ -196,7 +202,7 @@ class ForkServer:
         template_env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         # stdin is the template's lifeline: it exits when this process (the writer) is gone
         self.process = subprocess.Popen(
-            [*python, "-m", "sanctions_model.runner.kernel_template", self.address],
+            [*python, "-m", "sanctions_model.runner.kernel_template", self.address, profile],
             stdin=subprocess.PIPE,
             stdout=None,
             stderr=None if os.environ.get(_DEBUG_ENV) else subprocess.DEVNULL,
@@ -288,26 +294,28 @@ class ForkServer:
 
 _SERVERS: dict[tuple, ForkServer] = {}
 _LOCK = threading.Lock()
+_BROKEN: set[tuple] = set()
 
 
-def server_for(python: Sequence[str], env: Mapping[str, str]) -> ForkServer:
-    """This process's template for ``python`` and ``env`` (started on first use)."""
+def server_for(python: Sequence[str], env: Mapping[str, str], profile: str = "stack") -> ForkServer:
+    """This process's template for ``python`` and ``env`` (started on first use, with
+    ``profile``; an existing template serves whatever its profile)."""
     key = _template_key(python, env)
     with _LOCK:
         server = _SERVERS.get(key)
         if server is None or not server.alive():
             if server is not None and server.owner == os.getpid():
                 server.close()
-            server = _SERVERS[key] = ForkServer(python, env)
+            server = _SERVERS[key] = ForkServer(python, env, profile)
         return server
 
 
-def prestart(kernel_cmd: Sequence[str], env: Mapping[str, str]) -> None:
+def prestart(kernel_cmd: Sequence[str], env: Mapping[str, str], profile: str = "stack") -> None:
     """Start the template for ``kernel_cmd`` now, so that it imports while the caller does."""
     split = split_command(kernel_cmd)
     if split is not None and fork_enabled():
         with contextlib.suppress(OSError):
-            server_for(split[0], env)
+            server_for(split[0], env, profile)
 
 
 def template_pids() -> set[int]:
@@ -338,6 +346,9 @@ def launch(
     if split is None:
         return None
     python, args = split
+    key = _template_key(python, env)
+    if key in _BROKEN:
+        raise OSError("the kernel template did not start earlier in this process")
     for attempt in range(2):  # a template that died is replaced once
         server = server_for(python, env)
         try:
@@ -345,11 +356,12 @@ def launch(
                 args, env=env, cwd=cwd, memory_limit=memory_limit, quiet_stderr=quiet_stderr
             )
         except OSError:
-            if attempt:
-                raise
             with _LOCK:
-                _SERVERS.pop(_template_key(python, env), None)
+                _SERVERS.pop(key, None)
             server.close()
+            if attempt:
+                _BROKEN.add(key)  # ordinary kernels from now on, without waiting again
+                raise
     return None
 
 

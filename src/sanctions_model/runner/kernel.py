@@ -162,13 +162,17 @@ class RunKernelManager(AsyncKernelManager):
         if self.memory_limit and not sys.platform.startswith("linux"):
             raise OSError("a kernel memory limit needs Linux (RLIMIT_AS)")
         env = kw.get("env") or kernel_environment(os.environ)
-        process = forkserver.launch(
-            kernel_cmd,
-            env=env,
-            cwd=kw.get("cwd"),
-            memory_limit=self.memory_limit,
-            quiet_stderr=kw.get("stderr") == subprocess.DEVNULL,
-        )
+        try:
+            process = forkserver.launch(
+                kernel_cmd,
+                env=env,
+                cwd=kw.get("cwd"),
+                memory_limit=self.memory_limit,
+                quiet_stderr=kw.get("stderr") == subprocess.DEVNULL,
+            )
+        except OSError as exc:  # no template (it could not start or fork): an ordinary kernel
+            self.log.warning("forked kernel unavailable (%s); starting an ordinary kernel", exc)
+            return False
         if process is None:
             return False
         # what LocalProvisioner.launch_kernel records for a process it started

@@ -2,8 +2,7 @@
 
 Run as ``python -m sanctions_model.runner.kernel_template SOCKET`` (by
 :class:`~sanctions_model.runner.forkserver.ForkServer`, never by hand): it listens on the Unix
-socket ``SOCKET``, imports :data:`PRELOAD` one module at a time, answering a request between two
-imports, and then serves until its stdin (the lifeline to the process that started it) closes.
+socket ``SOCKET``, imports the modules of its profile (:data:`PROFILES`: ``stack`` or ``kernel``), and then serves until its stdin (the lifeline to the process that started it) closes.
 A request is one JSON line (the kernel's arguments, environment, working directory, memory limit);
 the reply is ``{"pid": N}``, and ``{"exit": CODE}`` when that kernel ends. A client that goes away
 takes its kernel with it: the template kills the kernel and every process carrying its run token.
@@ -23,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-#: Imported by the template, in this order, a request answered between two of them.
+#: Imported by a template for sweeps (several kernels per template), before its first fork.
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -44,6 +43,19 @@ PRELOAD = (
     "sanctions_model.coordination",
     "sanctions_model.runner.wildboot",
 )
+
+#: What a template imports, by profile: ``stack`` for sweeps (the notebooks' imports, paid once
+#: per worker), ``kernel`` for a one-off run (only what any kernel imports at start, so that a
+#: one-off run imports nothing it may not need, while the runner imports papermill).
+PROFILES = {
+    "stack": PRELOAD,
+    "kernel": (
+        "ipykernel.kernelapp",
+        "ipykernel.ipkernel",
+        "IPython.core.interactiveshell",
+        "sanctions_model.runner.wildboot",
+    ),
+}
 
 _INLINE = "module://matplotlib_inline.backend_inline"
 _PR_SET_CHILD_SUBREAPER = 36
@@ -328,15 +340,14 @@ def _reapply_imports(env: Mapping[str, str]) -> None:
             os.environ["MPLBACKEND"] = _INLINE  # as ipykernel would set it
 
 
-def _preload(template: _Template) -> None:
+def _preload(template: _Template, modules: Sequence[str]) -> None:
+    """Import ``modules`` before any kernel is forked: a request waits (in the socket's queue)
+    rather than fork a kernel that would import them again while the template does."""
     import importlib
 
-    for name in PRELOAD:
-        if template.done:
-            return
+    for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-        template.poll(0)  # a request that came in meanwhile gets a kernel now
     template.preloaded = True
 
 
@@ -345,12 +356,12 @@ def main(argv: Sequence[str]) -> None:
         del sys.path[0]  # as ipykernel_launcher does; IPython puts '' back in the kernel
     template = _Template(argv[0])
     with contextlib.suppress(KeyboardInterrupt):
-        _preload(template)
+        _preload(template, PROFILES[argv[1] if len(argv) > 1 else "stack"])
         template.serve()
     template.shutdown()
 
 
-__all__ = ["PRELOAD", "become_kernel", "blas_threads", "main"]
+__all__ = ["PRELOAD", "PROFILES", "become_kernel", "blas_threads", "main"]
 
 
 if __name__ == "__main__":
