@@ -146,6 +146,11 @@ def kernel_timeout(seconds: float | None) -> int | None:
     return None if seconds is None else max(1, math.ceil(seconds))
 
 
+def _import_papermill() -> None:
+    """papermill imported without pyarrow (see :mod:`._papermill`)."""
+    import sanctions_model.runner._papermill  # noqa: F401
+
+
 # -- parameters ----------------------------------------------------------------------------------
 
 
@@ -158,6 +163,7 @@ def inject_parameters(
     :func:`ast.literal_eval` proves no value can run as code (a quote, newline or backslash in a
     string stays inside the string).
     """
+    _import_papermill()
     from papermill import __version__ as pm_version
     from papermill.parameterize import parameterize_notebook
 
@@ -238,6 +244,7 @@ def _execute_once(
 
     ``token`` names the run's processes (:mod:`.processes`); outputs are capped as they arrive.
     """
+    _import_papermill()
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError

@@ -183,7 +183,7 @@ def _context() -> multiprocessing.context.BaseContext:
                 "sanctions_model.runner.execute",
                 "sanctions_model.runner.html",
                 "nbconvert",
-                "papermill",
+                "sanctions_model.runner._papermill",  # papermill, without pyarrow
             ]
         )
         return ctx
