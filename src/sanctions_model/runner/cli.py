@@ -135,8 +135,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     import threading
 
     _prestart_kernel(args.kernel_name or "sanctions-model")
-    warm = threading.Thread(target=_warm_report, args=(args.show_code,), daemon=True)
-    warm.start()
     from sanctions_model.runner.cache import cache_key
     from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_run_dir, execute_run
     from sanctions_model.runner.parameters import (
@@ -184,6 +182,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_writable(output.parent)
     from sanctions_model.runner import execute
 
+    # papermill first (this thread), then nbconvert in a thread while the kernel starts and runs:
+    # two imports at once in one process only take turns
+    execute._import_papermill()
+    warm = threading.Thread(target=_warm_report, args=(args.show_code,), daemon=True)
+    warm.start()
     execute.BEFORE_REPORT.append(warm.join)
     try:
         record = execute_run(spec)
