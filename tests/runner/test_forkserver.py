@@ -227,3 +227,33 @@ def test_forked_and_ordinary_kernels_give_the_same_results_json(default_site, tm
         assert ordinary.status == "ok", ordinary.error
         forked = json.loads((run / "results.json").read_text())
         assert ordinary.results == forked, run.name
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@pytest.mark.slow
+def test_a_closed_connection_ends_its_kernel_and_the_template_stays_idle(tmp_path):
+    from jupyter_client.connect import write_connection_file
+
+    conn_file, _ = write_connection_file(str(tmp_path / "kernel.json"))
+    env = {k: v for k, v in os.environ.items() if k.startswith(("PATH", "PYTHON", "HOME"))}
+    server = forkserver.ForkServer([sys.executable], env, profile="kernel")
+    try:
+        kernel = server.launch(
+            ["-f", conn_file], env=env, cwd=str(tmp_path), memory_limit=None, quiet_stderr=True
+        )
+        assert _alive(kernel.pid)
+        kernel._conn.close()  # the runner's side goes away, the runner itself does not
+        deadline = time.monotonic() + 20
+        while _alive(kernel.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(kernel.pid)
+        before = _cpu_ticks(server.process.pid)
+        time.sleep(1.0)
+        assert _cpu_ticks(server.process.pid) - before < 20  # < 0.2 s of CPU: not spinning
+        assert server.status()["preloaded"]  # and still serving
+    finally:
+        server.close()

@@ -149,7 +149,7 @@ def lock_digest(path: str | None = None) -> str:
 def kernel_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The project's variables a kernel receives (``SANCTIONS_MODEL_*`` and the names listed in
     ``SANCTIONS_MODEL_KERNEL_ENV``), after the kernel's own filter, without the run folder."""
-    from sanctions_model.runner.kernel import EXTRA_ENV_VAR, kernel_environment
+    from sanctions_model.runner.kernel_env import EXTRA_ENV_VAR, kernel_environment
 
     env = kernel_environment(os.environ if environ is None else environ)
     extra = {n.strip() for n in env.get(EXTRA_ENV_VAR, "").split(",") if n.strip()}

@@ -30,16 +30,13 @@ import nbformat
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.runner import limits
-from sanctions_model.runner.kernel import (
+from sanctions_model.runner.kernel_env import (
     EXTRA_ENV_VAR,
     KERNEL_ENV_ALLOW,
     RUN_DIR_ENV,
     SECRET_ENV,
     SECRET_VALUE,
-    RunKernelManager,
     kernel_environment,
-    kernel_manager_for,
-    kill_leftover_kernels,
 )
 from sanctions_model.runner.publish import (
     OutputRefused,
@@ -144,6 +141,19 @@ def check_timeout(value: Any, where: str = "timeout", *, text: bool = False) -> 
 def kernel_timeout(seconds: float | None) -> int | None:
     """nbclient's per-cell timeout is an ``Int`` trait: round a fraction up (2.5 s -> 3 s)."""
     return None if seconds is None else max(1, math.ceil(seconds))
+
+
+def _kernel() -> Any:
+    """:mod:`.kernel`, imported when a kernel is needed (it imports jupyter_client)."""
+    from sanctions_model.runner import kernel
+
+    return kernel
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("RunKernelManager", "kernel_manager_for"):  # re-exported, imported on demand
+        return getattr(_kernel(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _import_papermill() -> None:
@@ -261,7 +271,9 @@ def _execute_once(
             start_timeout=spec.start_timeout,
             execution_timeout=kernel_timeout(spec.timeout),
             resources={"metadata": {"path": str(staging)}},
-            kernel_manager_class=kernel_manager_for(token, spec.memory_limit, spec.fork_kernel),
+            kernel_manager_class=_kernel().kernel_manager_for(
+                token, spec.memory_limit, spec.fork_kernel
+            ),
             shutdown_kernel="immediate",
             engine_name=limits.capped_engine(),
             output_caps=limits.OutputCaps(spec.max_cell_output, spec.max_run_output),
@@ -381,9 +393,9 @@ def execute_run(spec: RunSpec) -> RunRecord:
                 except _KernelDied as died:
                     record.status, record.error = "kernel_died", died.error
                 finally:
-                    kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
+                    _kernel().kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
         except KeyboardInterrupt:
-            kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
+            _kernel().kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
             record.status = "interrupted"
             record.error = _error(
                 _last_started_cell(staging / NOTEBOOK_NAME), "Interrupted", "the run was stopped"
@@ -544,13 +556,11 @@ __all__ = [
     "SECRET_ENV",
     "SECRET_VALUE",
     "OutputRefused",
-    "RunKernelManager",
     "OutputWriteError",
     "RunSpec",
     "check_run_dir",
     "check_timeout",
     "execute_run",
     "kernel_environment",
-    "kernel_manager_for",
     "publish_dir",
 ]

@@ -192,14 +192,19 @@ class _Template:
             pid = self.conns.get(conn)
             if pid is not None:
                 self._kill(pid)
+            if conn in self.conns:  # still alive after the kill: stop watching a closed socket
+                with contextlib.suppress(Exception):
+                    self.selector.unregister(conn)
 
     def _kill(self, pid: int) -> None:
         """The kernel ``pid`` (its client went away): kill it and everything of its run."""
         from sanctions_model.runner.processes import kill_run_processes
 
         _, token = self.kernels.get(pid, (None, ""))
-        kill_run_processes(token or None, [pid])
+        kill_run_processes(token or None, [pid])  # may reap it: its status is then lost
         self._reap()
+        if pid in self.kernels and not Path(f"/proc/{pid}").exists():
+            self._forget(pid, -signal.SIGKILL)
 
     def _reap(self) -> None:
         while True:
@@ -209,21 +214,23 @@ class _Template:
                 return
             if pid == 0:
                 return
-            entry = self.kernels.pop(pid, None)
-            if entry is None:
-                continue
-            conn = entry[0]
-            self.conns.pop(conn, None)
-            with contextlib.suppress(Exception):
-                self.selector.unregister(conn)
-            with contextlib.suppress(OSError):
-                conn.setblocking(True)
-                conn.settimeout(1)
-                conn.sendall(
-                    json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n"
-                )
-            with contextlib.suppress(OSError):
-                conn.close()
+            self._forget(pid, os.waitstatus_to_exitcode(status))
+
+    def _forget(self, pid: int, code: int) -> None:
+        """Kernel ``pid`` has ended: tell its client (if still there) and close the connection."""
+        entry = self.kernels.pop(pid, None)
+        if entry is None:
+            return
+        conn = entry[0]
+        self.conns.pop(conn, None)
+        with contextlib.suppress(Exception):
+            self.selector.unregister(conn)
+        with contextlib.suppress(OSError):
+            conn.setblocking(True)
+            conn.settimeout(1)
+            conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
+        with contextlib.suppress(OSError):
+            conn.close()
 
     def shutdown(self) -> None:
         for pid in list(self.kernels):
