@@ -131,10 +131,11 @@ def _data_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-_LIGHT = {"inspect", "notebooks", "sweep"}
+_LIGHT = {"inspect", "notebooks", "sweep", "run"}
 """Commands whose argument parser needs neither the data layer nor the connectors: building it skips
 importing them (pandas, pyarrow, ...), so ``sanctions-model inspect`` answers in well under a
-second; ``sweep`` imports the data layer later, when it checks its runs."""
+second; ``sweep`` and ``run`` import the data layer only when a check of their parameters needs
+it and its verdict is not remembered (``runner/verdicts.py``)."""
 
 
 def build_parser(*, light: bool = False) -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ does not hold is still shown without underscores and with its abbreviations spel
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -227,6 +228,30 @@ _WORDS = {
 }
 
 
+def _countries() -> Any:
+    """``sanctions_model.data.countries`` (pycountry only), without importing the data package
+    when it is not imported yet: that imports pandas and pandera, about 1 s of a warm sweep,
+    whose index pages name countries and need nothing else of it."""
+    import sys
+
+    loaded = sys.modules.get("sanctions_model.data.countries")
+    return loaded if loaded is not None else _standalone_countries()
+
+
+@functools.cache
+def _standalone_countries() -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "countries.py"
+    spec = importlib.util.spec_from_file_location("sanctions_model_countries_standalone", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def place(code: Any) -> str:
     """A country or group code in words: ``RU`` -> ``Russia``, ``EU27_2020`` -> ``EU27``."""
     text = str(code)
@@ -234,9 +259,7 @@ def place(code: Any) -> str:
         return "EU27"
     if len(text) == 2 and text.isalpha() and text.isupper():
         try:
-            from sanctions_model.data import countries
-
-            name = countries.name(text)
+            name = _countries().name(text)
         except (KeyError, ImportError, ValueError):
             return text
         return {"Russian Federation": "Russia", "Kyrgyz Republic": "Kyrgyzstan"}.get(name, name)

@@ -39,6 +39,9 @@ from typing import Any
 
 import nbformat
 
+#: A run's record of the datasets it read (:mod:`sanctions_model.data.read_log`).
+READS_NAME = "datasets.json"
+
 LOCK_NAME = "requirements.lock"
 RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"  # the same name as execute.RUN_DIR_ENV
 KEY_DEPENDENCIES = (
@@ -146,7 +149,7 @@ def lock_digest(path: str | None = None) -> str:
 def kernel_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The project's variables a kernel receives (``SANCTIONS_MODEL_*`` and the names listed in
     ``SANCTIONS_MODEL_KERNEL_ENV``), after the kernel's own filter, without the run folder."""
-    from sanctions_model.runner.kernel import EXTRA_ENV_VAR, kernel_environment
+    from sanctions_model.runner.kernel_env import EXTRA_ENV_VAR, kernel_environment
 
     env = kernel_environment(os.environ if environ is None else environ)
     extra = {n.strip() for n in env.get(EXTRA_ENV_VAR, "").split(",") if n.strip()}
@@ -202,13 +205,35 @@ def cache_key(
 
 
 class DataCheck:
-    """``ok(run_dir)``: every dataset the run read still has its checksums (memoised per name)."""
+    """``ok(run_dir)``: every dataset the run read still has its checksums (memoised per name).
 
-    def __init__(self) -> None:
+    The verdict for a run's ``datasets.json`` is remembered across sweeps under the data
+    fingerprint (:mod:`~sanctions_model.runner.verdicts`) when the run read only datasets under
+    ``data/``: a warm sweep then neither hashes the data files nor imports pandas.
+    """
+
+    def __init__(self, verdicts: Any = None) -> None:
         self._memo: dict[str, Any] = {}
+        self._verdicts = verdicts
 
-    def ok(self, run_dir: str | Path) -> bool:
+    def _fresh(self, run_dir: str | Path) -> bool:
         from sanctions_model.data import reads
 
         read = reads.read_reads(run_dir)
         return read is not None and reads.still_current(read, self._memo)
+
+    def ok(self, run_dir: str | Path) -> bool:
+        from sanctions_model.runner.verdicts import VerdictCache, reads_reusable
+
+        try:
+            text = (Path(run_dir) / READS_NAME).read_bytes()
+        except OSError:
+            return self._fresh(run_dir)
+        if not reads_reusable(text):
+            return self._fresh(run_dir)
+        if self._verdicts is None:
+            self._verdicts = VerdictCache()
+        digest = hashlib.sha256(text).hexdigest()
+        verdict = self._verdicts.lookup("reads", digest, lambda: self._fresh(run_dir))
+        self._verdicts.save()
+        return bool(verdict)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,7 +98,43 @@ def _read_params_file(path: str) -> dict[str, Any]:
     return data
 
 
+def _prestart_kernel(kernel_name: str) -> None:
+    """Start the kernel template now (see forkserver.py): it imports while this process imports
+    papermill and nbconvert and checks the parameters. Nothing happens where kernels do not fork."""
+    from sanctions_model.runner import forkserver
+
+    if not forkserver.fork_enabled():
+        return
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+    except Exception:  # no such kernel: the run reports it
+        return
+    if argv and argv[0] in ("python", "python3", f"python{sys.version_info[0]}"):
+        argv[0] = sys.executable  # as jupyter_client does
+    from sanctions_model.runner.kernel import kernel_environment
+
+    forkserver.prestart(argv, kernel_environment(os.environ), profile="kernel")
+
+
+def _warm_report(show_code: bool) -> None:
+    """Import nbconvert and render an empty report once: its templates and regular expressions
+    are compiled while the notebook runs, not after it."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        import nbformat
+
+        from sanctions_model.runner.html import _exporter
+
+        _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import threading
+
+    _prestart_kernel(args.kernel_name or "sanctions-model")
     from sanctions_model.runner.cache import cache_key
     from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_run_dir, execute_run
     from sanctions_model.runner.parameters import (
@@ -116,7 +153,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides.update(_read_params_file(path))
     for name, value in args.parameter or []:
         overrides[name] = value
-    params = validate_parameters(declared, overrides, where=str(notebook))
+    from sanctions_model.runner.domain import cached_rules
+    from sanctions_model.runner.verdicts import VerdictCache
+
+    verdicts = VerdictCache()
+    params = validate_parameters(
+        declared, overrides, where=str(notebook), rules=cached_rules(verdicts)
+    )
+    verdicts.save()
     name = run_name(notebook.stem, params, list(params))
     output = Path(args.output_dir) if args.output_dir else Path("outputs") / "runs" / name
     spec = RunSpec(
@@ -136,7 +180,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     check_run_dir(output, protect=(notebook,))  # before anything is created or a kernel starts
     check_writable(output.parent)
-    record = execute_run(spec)
+    from sanctions_model.runner import execute
+
+    # papermill first (this thread), then nbconvert in a thread while the kernel starts and runs:
+    # two imports at once in one process only take turns
+    execute._import_papermill()
+    warm = threading.Thread(target=_warm_report, args=(args.show_code,), daemon=True)
+    warm.start()
+    execute.BEFORE_REPORT.append(warm.join)
+    try:
+        record = execute_run(spec)
+    finally:
+        execute.BEFORE_REPORT.remove(warm.join)
     error = record.error or {}
     detail = (
         f": cell {error.get('cell_index')}: {error.get('ename')}: {error.get('evalue')}"

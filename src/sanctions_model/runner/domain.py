@@ -301,3 +301,36 @@ def default_rules() -> DomainRules:
 
 
 NO_RULES = DomainRules()
+
+#: Kinds checked without the data (a date, bounds): not worth remembering.
+_UNCACHED = ("date", NUMBER)
+
+
+@dataclass(frozen=True)
+class CachedRules(DomainRules):
+    """:class:`DomainRules` whose verdicts are remembered in a
+    :class:`~sanctions_model.runner.verdicts.VerdictCache` (keyed by the data fingerprint)."""
+
+    verdicts: Any = None
+
+    def check(self, domain: Domain | None, name: str, value: Any) -> str | None:
+        if domain is None or self.verdicts is None or domain.kind in _UNCACHED:
+            return super().check(domain, name, value)
+        args = [str(domain), domain.kind, domain.argument, name, value]
+        return self.verdicts.lookup(
+            "domain", args, lambda: DomainRules.check(self, domain, name, value)
+        )
+
+    def check_together(self, declared: Mapping[str, tuple[Domain, Any]]) -> str | None:
+        if self.verdicts is None or not declared:
+            return super().check_together(declared)
+        args = sorted([n, str(d), d.kind, d.argument, v] for n, (d, v) in declared.items())
+        return self.verdicts.lookup(
+            "together", args, lambda: DomainRules.check_together(self, declared)
+        )
+
+
+def cached_rules(verdicts: Any) -> CachedRules:
+    """:func:`default_rules` with their verdicts remembered in ``verdicts``."""
+    rules = default_rules()
+    return CachedRules(by_domain=rules.by_domain, data=rules.data, verdicts=verdicts)

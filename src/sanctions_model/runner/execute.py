@@ -30,16 +30,13 @@ import nbformat
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.runner import limits
-from sanctions_model.runner.kernel import (
+from sanctions_model.runner.kernel_env import (
     EXTRA_ENV_VAR,
     KERNEL_ENV_ALLOW,
     RUN_DIR_ENV,
     SECRET_ENV,
     SECRET_VALUE,
-    RunKernelManager,
     kernel_environment,
-    kernel_manager_for,
-    kill_leftover_kernels,
 )
 from sanctions_model.runner.publish import (
     OutputRefused,
@@ -99,6 +96,9 @@ class RunSpec:
             limits.MAX_RUN_OUTPUT_ENV, limits.DEFAULT_MAX_RUN_OUTPUT
         )
     )
+    fork_kernel: bool | None = None
+    """Fork the kernel from a pre-imported template (:mod:`.forkserver`): None follows
+    ``SANCTIONS_MODEL_FORK_KERNELS`` (default on, Linux); False starts an ordinary kernel."""
 
     def __post_init__(self) -> None:
         if self.memory_limit is not None:
@@ -143,6 +143,24 @@ def kernel_timeout(seconds: float | None) -> int | None:
     return None if seconds is None else max(1, math.ceil(seconds))
 
 
+def _kernel() -> Any:
+    """:mod:`.kernel`, imported when a kernel is needed (it imports jupyter_client)."""
+    from sanctions_model.runner import kernel
+
+    return kernel
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("RunKernelManager", "kernel_manager_for"):  # re-exported, imported on demand
+        return getattr(_kernel(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _import_papermill() -> None:
+    """papermill imported without pyarrow (see :mod:`._papermill`)."""
+    import sanctions_model.runner._papermill  # noqa: F401
+
+
 # -- parameters ----------------------------------------------------------------------------------
 
 
@@ -155,6 +173,7 @@ def inject_parameters(
     :func:`ast.literal_eval` proves no value can run as code (a quote, newline or backslash in a
     string stays inside the string).
     """
+    _import_papermill()
     from papermill import __version__ as pm_version
     from papermill.parameterize import parameterize_notebook
 
@@ -235,6 +254,7 @@ def _execute_once(
 
     ``token`` names the run's processes (:mod:`.processes`); outputs are capped as they arrive.
     """
+    _import_papermill()
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -251,7 +271,9 @@ def _execute_once(
             start_timeout=spec.start_timeout,
             execution_timeout=kernel_timeout(spec.timeout),
             resources={"metadata": {"path": str(staging)}},
-            kernel_manager_class=kernel_manager_for(token, spec.memory_limit),
+            kernel_manager_class=_kernel().kernel_manager_for(
+                token, spec.memory_limit, spec.fork_kernel
+            ),
             shutdown_kernel="immediate",
             engine_name=limits.capped_engine(),
             output_caps=limits.OutputCaps(spec.max_cell_output, spec.max_run_output),
@@ -316,6 +338,10 @@ def _read_results(staging: Path) -> tuple[Any, str | None]:
 #: after each run, all its descendants are killed, not only those the run's token names.
 EXCLUSIVE_PROCESS = False
 
+#: Called before a run's report is rendered: the one-off ``run`` command waits here for the thread
+#: that imported nbconvert and built the exporter while the kernel ran (runner/cli.py).
+BEFORE_REPORT: list[Callable[[], None]] = []
+
 #: Called in a worker right before a run is published; raises (or exits) to stop it. A sweep's
 #: pool worker installs a check that the sweep is still alive (see executors.py).
 PUBLISH_CHECKS: list[Callable[[], None]] = []
@@ -367,9 +393,9 @@ def execute_run(spec: RunSpec) -> RunRecord:
                 except _KernelDied as died:
                     record.status, record.error = "kernel_died", died.error
                 finally:
-                    kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
+                    _kernel().kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
         except KeyboardInterrupt:
-            kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
+            _kernel().kill_leftover_kernels(token, exclusive=EXCLUSIVE_PROCESS)
             record.status = "interrupted"
             record.error = _error(
                 _last_started_cell(staging / NOTEBOOK_NAME), "Interrupted", "the run was stopped"
@@ -414,6 +440,8 @@ def _write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict
     from sanctions_model.runner.html import export_html
 
     executed = staging / NOTEBOOK_NAME
+    for hook in BEFORE_REPORT:
+        hook()
     if not executed.exists():
         if record.status == "ok":  # papermill always writes it: a run without it is not ok
             _mark_unwritable(record, FileNotFoundError("notebook.ipynb is missing"), "notebook")
@@ -528,13 +556,11 @@ __all__ = [
     "SECRET_ENV",
     "SECRET_VALUE",
     "OutputRefused",
-    "RunKernelManager",
     "OutputWriteError",
     "RunSpec",
     "check_run_dir",
     "check_timeout",
     "execute_run",
     "kernel_environment",
-    "kernel_manager_for",
     "publish_dir",
 ]

@@ -22,6 +22,10 @@ decides where a run goes.
   checks that the sweep, which holds the output lock, is alive. After ``kill -9`` of the sweep
   no worker publishes anything; the staging folders it leaves are removed by the next run.
 
+Kernels are forked from a pre-imported template in each local worker
+(:mod:`~sanctions_model.runner.forkserver`); runs sent to a Dask scheduler (``--scheduler``, workers
+on other machines) start ordinary kernels.
+
 For a cluster under Slurm, PBS and the like, start a scheduler with ``dask-jobqueue`` (e.g.
 ``SLURMCluster(cores=1, memory="4GB").scale(jobs=20)``) and pass its address with ``--scheduler``;
 workers need this package and the ``sanctions-model`` kernel installed.
@@ -40,6 +44,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sanctions_model.runner.execute import RunSpec, execute_run
@@ -183,7 +188,7 @@ def _context() -> multiprocessing.context.BaseContext:
                 "sanctions_model.runner.execute",
                 "sanctions_model.runner.html",
                 "nbconvert",
-                "papermill",
+                "sanctions_model.runner._papermill",  # papermill, without pyarrow
             ]
         )
         return ctx
@@ -296,6 +301,8 @@ def run_dask(
         client = Client(cluster)
     records: list[RunRecord] = []
     futures = {}
+    if scheduler:  # workers on other machines: ordinary kernels (see forkserver.py)
+        specs = [replace(s, fork_kernel=False) if s.fork_kernel is None else s for s in specs]
     try:
         for spec in specs:
             future = client.submit(

@@ -12,71 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
+from sanctions_model.runner import forkserver
+from sanctions_model.runner.kernel_env import (  # noqa: F401 - re-exported
+    EXTRA_ENV_VAR,
+    KERNEL_ENV_ALLOW,
+    RUN_DIR_ENV,
+    SECRET_ENV,
+    SECRET_VALUE,
+    kernel_environment,
+)
 from sanctions_model.runner.processes import TOKEN_ENV, descendants, kill_run_processes
-
-RUN_DIR_ENV = "SANCTIONS_MODEL_RUN_DIR"
-
-#: Variables a notebook's kernel may see (names or ``PREFIX*``); everything else is dropped. The
-#: connectors read API keys in the parent process, so the notebooks (whose outputs are shared)
-#: need none, and a cell printing ``os.environ`` cannot leak one into a report. More names can be
-#: let through with ``SANCTIONS_MODEL_KERNEL_ENV="NAME1,NAME2"`` (still filtered by shape below).
-KERNEL_ENV_ALLOW = (
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "NO_COLOR",
-    "TMPDIR", "TEMP", "TMP", "PYTHON*", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
-    "LD_LIBRARY_PATH", "MPLBACKEND", "MPLCONFIGDIR", "OPENBLAS_*", "OMP_*", "MKL_*", "NUMEXPR_*",
-    "SANCTIONS_MODEL_*", "JUPYTER_*", "IPYTHONDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
-    "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "PYDEVD_DISABLE_FILE_VALIDATION",
-)  # fmt: skip
-EXTRA_ENV_VAR = "SANCTIONS_MODEL_KERNEL_ENV"
-
-#: Names that look like credentials: dropped even when allowed above (``SANCTIONS_MODEL_API_KEY``).
-SECRET_ENV = re.compile(
-    r"(API_?KEY|ACCESS_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PWD$|_PAT$|_DSN$|CREDENTIAL"
-    r"|PRIVATE_KEY|AUTH|SESSION|COOKIE)",
-    re.IGNORECASE,
-)
-#: Values that look like credentials, whatever the variable's name: a URL with a user (and maybe
-#: a password: ``postgres://u:PASS@host``, Sentry DSNs), known token formats (GitHub, GitLab,
-#: Slack, AWS key ids, Stripe, OpenAI, JWTs) and PEM private keys.
-SECRET_VALUE = re.compile(
-    r"[a-z][a-z0-9+.-]*://[^/\s@]+@"
-    r"|\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{8,}|\bgithub_pat_[A-Za-z0-9_]{8,}|\bglpat-[\w-]{8,}"
-    r"|\bxox[abposr]-[\w-]{8,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\b[rs]k_(?:live|test)_\w{8,}"
-    r"|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\."
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    re.IGNORECASE,
-)
-
-
-def _allowed_name(name: str, extra: frozenset[str]) -> bool:
-    if name in extra:
-        return True
-    return any(name.startswith(a[:-1]) if a.endswith("*") else name == a for a in KERNEL_ENV_ALLOW)
-
-
-def kernel_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables of ``environ`` a kernel may see.
-
-    An allow-list of names (:data:`KERNEL_ENV_ALLOW`, plus the names listed in
-    ``SANCTIONS_MODEL_KERNEL_ENV``), minus names that look like credentials
-    (:data:`SECRET_ENV`) and values that look like credentials (:data:`SECRET_VALUE`).
-    """
-    extra = frozenset(n.strip() for n in environ.get(EXTRA_ENV_VAR, "").split(",") if n.strip())
-    return {
-        k: v
-        for k, v in environ.items()
-        if _allowed_name(k, extra) and not SECRET_ENV.search(k) and not SECRET_VALUE.search(v)
-    }
-
 
 # -- the kernel manager --------------------------------------------------------------------------
 
@@ -126,6 +78,8 @@ class RunKernelManager(AsyncKernelManager):
 
     run_token: str = ""
     memory_limit: int | None = None
+    fork: bool | None = None
+    """Fork the kernel from a pre-imported template (:mod:`.forkserver`); None: the default."""
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:
         env = kernel_environment(kw.pop("env", None) or os.environ)
@@ -145,10 +99,39 @@ class RunKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
             kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
-        await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
+        if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
+            await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS.setdefault(self.run_token, set()).add(process)
+
+    def _launch_forked(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
+        """Fork the kernel from this process's template; False where it cannot fork."""
+        provisioner = self.provisioner
+        if provisioner is None or not hasattr(provisioner, "connection_info"):
+            return False
+        if self.memory_limit and not sys.platform.startswith("linux"):
+            raise OSError("a kernel memory limit needs Linux (RLIMIT_AS)")
+        env = kw.get("env") or kernel_environment(os.environ)
+        try:
+            process = forkserver.launch(
+                kernel_cmd,
+                env=env,
+                cwd=kw.get("cwd"),
+                memory_limit=self.memory_limit,
+                quiet_stderr=kw.get("stderr") == subprocess.DEVNULL,
+            )
+        except OSError as exc:  # no template (it could not start or fork): an ordinary kernel
+            self.log.warning("forked kernel unavailable (%s); starting an ordinary kernel", exc)
+            return False
+        if process is None:
+            return False
+        # what LocalProvisioner.launch_kernel records for a process it started
+        provisioner.process = process
+        provisioner.pid = provisioner.pgid = process.pid  # the kernel leads its own session
+        provisioner.cwd = kw.get("cwd") or Path.cwd()
+        self._reconcile_connection_info(provisioner.connection_info)
+        return True
 
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         process = getattr(self.provisioner, "process", None)
@@ -162,12 +145,14 @@ class RunKernelManager(AsyncKernelManager):
     shutdown_kernel = _async_shutdown_kernel  # the public name is bound to the base function
 
 
-def kernel_manager_for(token: str, memory_limit: int | None = None) -> type[RunKernelManager]:
-    """A :class:`RunKernelManager` class for one run."""
+def kernel_manager_for(
+    token: str, memory_limit: int | None = None, fork: bool | None = None
+) -> type[RunKernelManager]:
+    """A :class:`RunKernelManager` class for one run (``fork``: see :mod:`.forkserver`)."""
     return type(
         "RunKernelManager",
         (RunKernelManager,),
-        {"run_token": token, "memory_limit": memory_limit, "__module__": __name__},
+        {"run_token": token, "memory_limit": memory_limit, "fork": fork, "__module__": __name__},
     )
 
 
@@ -184,7 +169,7 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=5)
-    kill_run_processes(token, tree, exclusive=exclusive)
+    kill_run_processes(token, tree, exclusive=exclusive, keep=forkserver.template_pids())
 
 
 __all__ = [

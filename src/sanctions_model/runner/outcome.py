@@ -94,9 +94,9 @@ def provenance() -> dict[str, str]:
 
     out = {"package_version": __version__, "package_digest": package_digest()}
     try:
-        from sanctions_model.data import manifest_digest
+        from sanctions_model.runner.verdicts import manifest_digest  # no pandas import
 
-        out["data_digest"] = str(manifest_digest())
+        out["data_digest"] = manifest_digest()
     except (
         Exception
     ):  # provenance is shown when available; the sweep's outcome does not depend on it

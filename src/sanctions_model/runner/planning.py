@@ -58,12 +58,11 @@ def run_name(stem: str, parameters: Mapping[str, Any], varying: Sequence[str] = 
 
 
 def data_digest() -> str:
+    """sha256 of the data manifest (as ``sanctions_model.data.manifest_digest``, without pandas)."""
+    from sanctions_model.runner.verdicts import manifest_digest
+
     try:
-        from sanctions_model.data import manifest_digest
-    except ImportError:
-        return ""
-    try:
-        return str(manifest_digest())
+        return manifest_digest()
     except OSError as exc:  # the cache key needs it: no silent fallback
         raise SweepError(
             f"cannot read the data manifest ({exc.filename}: {exc.strerror}); "
@@ -83,6 +82,13 @@ def plan(
 ) -> list[RunSpec]:
     """Validate every run's parameters (no kernel started) and name the runs under ``sweep_dir``."""
     data_digest()  # not part of the key (each run's datasets are), but a clear error up front
+    verdicts = None
+    if rules is None:  # the project's checks: their verdicts are remembered (see verdicts.py)
+        from sanctions_model.runner.domain import cached_rules
+        from sanctions_model.runner.verdicts import VerdictCache
+
+        verdicts = VerdictCache()
+        rules = cached_rules(verdicts)
     specs: list[RunSpec] = []
     seen: dict[str, str] = {}
     for grid in config.notebooks:
@@ -127,6 +133,8 @@ def plan(
                     help=help_text,
                 )
             )
+    if verdicts is not None:
+        verdicts.save()
     return specs
 
 

@@ -102,21 +102,28 @@ def _reap(pids: Iterable[int]) -> None:
 
 
 def kill_run_processes(
-    token: str | None, roots: Iterable[int] = (), *, exclusive: bool = False
+    token: str | None,
+    roots: Iterable[int] = (),
+    *,
+    exclusive: bool = False,
+    keep: Iterable[int] = (),
 ) -> set[int]:
     """SIGKILL every process of a run; return the pids killed.
 
     ``token``: the run's token (processes carrying it are killed wherever they are). ``roots``:
-    pids that belong to the run, with their descendants. ``exclusive``: this process runs nothing else, so
-    all its descendants belong to the run. This process and its ancestors are never killed.
+    pids that belong to the run, with their descendants. ``exclusive``: this process runs nothing
+    else, so all its descendants belong to the run, except ``keep`` (the kernel templates of
+    :mod:`.forkserver`, whose own children are found by the token). This process and its ancestors
+    are never killed.
     """
     roots = set(roots)
+    keep = set(keep)
     killed: set[int] = set()
     for _ in range(_MAX_PASSES):
         parents = _parents()
         targets = descendants(roots, parents) | roots
         if exclusive:
-            targets |= descendants([os.getpid()], parents)
+            targets |= descendants([os.getpid()], parents) - keep
         if token:
             targets |= carrying_token(token, parents)
         targets -= _ancestors(parents)

@@ -1,0 +1,34 @@
+"""papermill, imported without what the runner never uses: 0.5-1.5 s of every one-off run.
+
+- ``import papermill`` tries ``pyarrow.fs`` for its HDFS handler; importing pyarrow costs
+  0.3-0.9 s. The runner never reads or writes ``hdfs://`` paths, so pyarrow is hidden while
+  papermill is imported (papermill then names pyarrow as missing if an HDFS path is ever given)
+  and visible again right after.
+- papermill scans every installed distribution for plugin engines and I/O handlers (entry points
+  ``papermill.engine`` and ``papermill.io``), 0.1-0.3 s. The runner executes with its own engine
+  (:func:`~sanctions_model.runner.limits.capped_engine`), hands papermill a notebook in memory and
+  writes to a local path (papermill's built-in handler), so the scan is skipped.
+
+Import this module before papermill; a process that has imported papermill already is left as it
+is."""
+
+from __future__ import annotations
+
+import sys
+
+if "papermill" not in sys.modules:
+    import entrypoints
+
+    hide_pyarrow = "pyarrow" not in sys.modules
+    if hide_pyarrow:
+        sys.modules["pyarrow"] = None  # type: ignore[assignment]
+    scan = entrypoints.get_group_all
+    entrypoints.get_group_all = lambda group, path=None: (  # type: ignore[assignment]
+        [] if group in ("papermill.engine", "papermill.io") else scan(group, path)
+    )
+    try:
+        import papermill  # noqa: F401
+    finally:
+        entrypoints.get_group_all = scan
+        if hide_pyarrow and "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
+            del sys.modules["pyarrow"]
