@@ -313,3 +313,23 @@ def test_the_table_needs_no_pandas():
     from sanctions_model.models import published
 
     assert published.EUROSTAT_RU_EXPORTS is EUROSTAT_RU_EXPORTS  # one place, re-exported
+
+
+def test_deflator_names_on_the_index_need_no_pandas():
+    """The index pages name each run's deflator in the words of ``data.prices.deflator_label``,
+    without importing pandas (a warm sweep imports none)."""
+    code = (
+        "import sys; from sanctions_model.reporting.labels import param_value;"
+        "print(param_value('deflator', 'hicp_ea'));"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    label, pandas_loaded = out.stdout.strip().splitlines()
+    assert pandas_loaded == "False"
+    from sanctions_model.data.prices import PRICE_INDICES, deflator_label
+    from sanctions_model.reporting.labels import param_value
+
+    assert label == deflator_label("hicp_ea")
+    for name in PRICE_INDICES:
+        assert param_value("deflator", name) == deflator_label(name)
+    assert param_value("deflator", "no_such_index") == "no_such_index"

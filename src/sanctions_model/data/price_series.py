@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sanctions_model.data import fred
+from sanctions_model.data.price_words import DEFLATOR_WORDS
 from sanctions_model.errors import DataFormatError
 
 
@@ -40,7 +41,7 @@ PRICE_INDICES: dict[str, PriceSeries] = {
             "raw/prices/CP0000EZ19M086NEST.csv",
             "CP0000EZ19M086NEST",
             "EUR",
-            "euro-area consumer prices (HICP, Eurostat)",
+            DEFLATOR_WORDS["hicp_ea"],
             caveats=(
                 "EUR values are deflated with euro-area consumer prices (HICP: +8.4% in 2022, "
                 "+5.4% in 2023), not export prices (no EU export price index could be shipped): "
@@ -55,7 +56,7 @@ PRICE_INDICES: dict[str, PriceSeries] = {
             "raw/prices/CPIAUCSL.csv",
             "CPIAUCSL",
             "USD",
-            "US consumer prices (CPI-U, BLS)",
+            DEFLATOR_WORDS["cpi_u"],
             date_column="date",
             caveats=(
                 "USD values are deflated with US consumer prices (CPI-U, seasonally adjusted), "
@@ -69,7 +70,7 @@ PRICE_INDICES: dict[str, PriceSeries] = {
             "raw/prices/IQ.csv",
             "IQ",
             "USD",
-            "US export prices, all commodities (BLS)",
+            DEFLATOR_WORDS["us_export_prices"],
             date_column="Date",
             missing=("NA", ".", ""),
             caveats=(

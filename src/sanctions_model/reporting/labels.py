@@ -228,28 +228,33 @@ _WORDS = {
 }
 
 
-def _countries() -> Any:
-    """``sanctions_model.data.countries`` (pycountry only), without importing the data package
-    when it is not imported yet: that imports pandas and pandera, about 1 s of a warm sweep,
-    whose index pages name countries and need nothing else of it."""
+def _data_module(name: str) -> Any:
+    """``sanctions_model.data.<name>`` (a module that imports nothing of pandas), without
+    importing the data package when it is not imported yet: that imports pandas and pandera,
+    about 1 s of a warm sweep, whose index pages name countries and deflators and need nothing
+    else of it."""
     import sys
 
-    loaded = sys.modules.get("sanctions_model.data.countries")
-    return loaded if loaded is not None else _standalone_countries()
+    loaded = sys.modules.get(f"sanctions_model.data.{name}")
+    return loaded if loaded is not None else _standalone(name)
 
 
 @functools.cache
-def _standalone_countries() -> Any:
+def _standalone(name: str) -> Any:
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "data" / "countries.py"
-    spec = importlib.util.spec_from_file_location("sanctions_model_countries_standalone", path)
+    path = Path(__file__).resolve().parents[1] / "data" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"sanctions_model_{name}_standalone", path)
     if spec is None or spec.loader is None:
         raise ImportError(path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _countries() -> Any:
+    return _data_module("countries")
 
 
 def place(code: Any) -> str:
@@ -363,12 +368,8 @@ def param_value(name: Any, value: Any) -> str:
     if str(name) == "product" and str(value).upper() == "TOTAL":
         return "all goods"
     if str(name) == "deflator" or str(name).endswith("_deflator"):
-        from sanctions_model.data.prices import deflator_label
-
-        try:
-            return deflator_label(str(value))
-        except Exception:  # an index this version does not know: as given
-            return str(value)
+        words = _data_module("price_words").DEFLATOR_WORDS.get(str(value))
+        return f"{words}, 2021 = 100" if words else str(value)  # an unknown index: as given
     if str(name) == "donor_rule":
         from sanctions_model.data.donors import DONOR_RULES
 
