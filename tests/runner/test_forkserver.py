@@ -109,6 +109,19 @@ def test_forked_kernels_start_clean_and_keep_the_run_settings(tmp_path, kernel, 
 
 
 @pytest.mark.slow
+def test_a_relative_run_directory_reaches_the_forked_kernel(tmp_path, kernel, monkeypatch):
+    """The template runs from "/": a run directory given relative to the caller (a sweep with a
+    relative ``--output-root``, as ``make report`` runs it) must still be the kernel's cwd."""
+    monkeypatch.chdir(tmp_path)
+    notebook = _probe_notebook(tmp_path)
+    record = _run(notebook, Path("relative") / "run", fork_kernel=True)
+    assert record.status == "ok", record.error
+    cwd = Path(record.results["cwd"])  # the run's staging folder, renamed to run/ at the end
+    assert cwd.is_absolute() and cwd.parent == (tmp_path / "relative").resolve()
+    assert (tmp_path / "relative" / "run" / "results.json").exists()
+
+
+@pytest.mark.slow
 def test_fallback_to_ordinary_kernels(tmp_path, kernel, monkeypatch):
     monkeypatch.setenv(forkserver.FORK_ENV, "0")
     notebook = _probe_notebook(tmp_path)

@@ -238,10 +238,13 @@ class ForkServer:
     ) -> ForkedKernel:
         """Fork a kernel running ``IPKernelApp`` with ``args`` (``-f CONNECTION_FILE ...``)."""
         conn = self._connect()
+        # the template runs from "/": every path it is given must be absolute (a sweep with a
+        # relative --output-root gives a relative run directory and connection file)
+        args = [os.path.abspath(a) if i and args[i - 1] == "-f" else a for i, a in enumerate(args)]
         request = {
-            "args": list(args),
+            "args": args,
             "env": dict(env),
-            "cwd": str(cwd) if cwd else os.getcwd(),
+            "cwd": os.path.abspath(cwd) if cwd else os.getcwd(),
             "memory_limit": int(memory_limit or 0),
             "quiet_stderr": bool(quiet_stderr) and not os.environ.get(_DEBUG_ENV),
         }
