@@ -8,10 +8,11 @@ same fit is compared with the flow without an effect (size), with a step of -0.4
 power) and with a step of -0.2 (power), which :meth:`CounterfactualResults.with_observed` allows
 because the fit only sees the pre-period.
 
-Measured before the nesting trend was pooled (issue 19; 240 series, seeds 19 and 20 of
-``simulate_monthly_flows(120, ...)`` plus 120 of ``(60, ...)``): see docs/methods.md. The bounds
-below allow for the binomial error of 40 series: a procedure whose size is 5% rejects more than
-4 of 40 in 14% of samples, one whose size is 2.5% (what 360 series measured) in 2%.
+Before the nesting trend was pooled (issue 19) the default rejected a true null in 15 of 120
+such flows (``simulate_monthly_flows(60, ...)``, seeds 19 and 20); docs/methods.md has the
+measured figures. The bounds allow for the binomial error of 40 series: a procedure whose size
+is 5% rejects more than 4 of 40 in 4.8% of samples, one whose coverage is 95% covers fewer than
+36 in 4.8%.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def test_default_size_coverage_and_power_on_a_38_month_pre_period():
           f"power at -0.4 {power4}/{N}, at -0.2 {power2}/{N}")  # fmt: skip
     assert null <= 4  # size <= 10% (the project's bar) with room for the binomial error
     assert cover >= 36  # coverage >= 90%
-    # power: 0.60 at -0.4 and 0.16 at -0.2 over 240 series; 40 series give a binomial s.e. of
-    # about 0.08 and 0.06, so these bounds are 2.5 s.e. below and fail only if power is lost
+    # power: 0.58 at -0.4 and 0.17 at -0.2 over 120 series; a procedure with that power falls
+    # below these bounds in under 1% of samples of 40
     assert power4 >= 16
     assert power2 >= 1
