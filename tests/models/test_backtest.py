@@ -79,14 +79,17 @@ def test_counterfactual_shows_the_backtest_and_honours_a_fixed_trend():
     assert auto.model_choice is not None
     assert auto.model_chosen == auto.model_choice.chosen
     assert "Model choice by rolling-origin backtest" in str(auto.model_choice)
-    # paths pooled over the candidates the backtest cannot tell apart (CRPS within 5%)
+    # paths pooled over the candidates the backtest cannot tell apart (CRPS within 5%) and the
+    # trend that nests the others (level, drift + AR(1), with the chosen seasonal)
     table = auto.model_choice.to_frame()
     pooled = auto.config.models_averaged
     assert pooled[0] == auto.model_chosen
-    assert all(table.loc[m, "crps"] <= 1.05 * table["crps"].iloc[0] for m in pooled)
+    nest = "level, drift + AR(1)" + (" + seasonal(12)" if auto.config.seasonal_chosen else "")
+    assert nest in pooled
+    assert all(table.loc[m, "crps"] <= 1.05 * table["crps"].iloc[0] for m in pooled if m != nest)
     assert auto.to_results()["models_averaged"] == list(pooled)
     single = estimate_counterfactual(obs["s0"], "2022-03", n_sims=200, n_param_draws=10,
-                                     average_within=None)  # fmt: skip
+                                     average_within=None, pool_nesting=False)  # fmt: skip
     assert single.config.models_averaged == (single.model_chosen,)
     assert "pooled" not in single.inference
     fixed = estimate_counterfactual(

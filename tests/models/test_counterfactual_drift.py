@@ -4,8 +4,9 @@ The referee's CF1 design (drift 0.008 a month, AR(1) 0.6 deviations with margina
 random-walk level): with only driftless or random-walk-trend candidates the backtest chose a local
 level in most series and the counterfactual stayed flat while the flow kept growing. Measured on
 these 30 seeded series, mean estimate under no effect: +0.096 with the old six candidates, +0.068
-with the "level, drift + AR(1)" candidate; error of the planted effect's estimate +0.058 and
-+0.041. The rest of the bias is the average of ``y / sim - 1`` over log-normal draws (Jensen),
+with the "level, drift + AR(1)" candidate, +0.050 since that candidate always shares the paths
+(``pool_nesting``, issue 19's third review); error of the planted effect's estimate +0.058,
++0.041 and +0.030. The rest of the bias is the average of ``y / sim - 1`` over log-normal draws (Jensen),
 not the model.
 """
 

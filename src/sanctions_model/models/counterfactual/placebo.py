@@ -172,6 +172,8 @@ def placebo_backtest(
         f"{'auto' if cfg.seasonal == 'auto' else cfg.seasonal!r}"
         + (f", models within {cfg.average_within:.0%} of the best CRPS pooled" if
            cfg.average_within is not None and cfg.trend == "auto" else "")
+        + (", the nesting level, drift + AR(1) pooled" if
+           getattr(cfg, "pool_nesting", False) and cfg.trend == "auto" else "")
         + ")"
     )  # fmt: skip
     how = (

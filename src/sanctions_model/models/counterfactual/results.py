@@ -35,7 +35,8 @@ EffectScale = Literal["relative", "absolute"]
 SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 #: The options of the estimator that :meth:`CounterfactualResults.refit` repeats from the config.
 _REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
-                   "param_uncertainty", "seed", "units", "average_within")  # fmt: skip
+                   "param_uncertainty", "seed", "units", "average_within",
+                   "pool_nesting")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class CounterfactualConfig:
     models_averaged: tuple[str, ...] = ()
     """Models whose simulated paths are pooled (the chosen one first)."""
     average_within: float | None = None
+    pool_nesting: bool = False
+    """The nesting trend ("level, drift + AR(1)") pooled with the backtest's choice."""
 
 
 def _monthly(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
@@ -160,9 +163,14 @@ class CounterfactualResults(ResultsDisplayMixin):
             else "no controls: an extrapolation of the pre-period"
         )
         pooled = self.config.models_averaged
+        why = []
+        if self.config.average_within is not None:
+            why.append(f"candidates with a backtest CRPS within {self.config.average_within:.0%} "
+                       "of the best")  # fmt: skip
+        if self.config.pool_nesting:
+            why.append("level, drift + AR(1), which nests the other trends")
         model = (
-            f"{self.model_chosen} pooled with {', '.join(pooled[1:])} (backtest CRPS within "
-            f"{self.config.average_within:.0%} of the best)"
+            f"{self.model_chosen} pooled with {', '.join(pooled[1:])} (rule: {' and '.join(why)})"
             if len(pooled) > 1
             else self.model_chosen
         )
