@@ -87,6 +87,7 @@ sync-notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/readme_block.py
 
 clean-outputs:
 	find outputs -mindepth 1 -not -name .gitkeep -delete
