@@ -61,6 +61,9 @@ SieveFit = Literal["null", "auto"]
 
 #: Level of the level-break pre-test of ``fit="auto"``.
 PRETEST_ALPHA = 0.05
+import os
+PRETEST_FROM_ALTERNATIVE = os.environ.get("BREAKS_PRE_ALT", "1") == "1"
+BOOT_FIT = os.environ.get("BREAKS_FIT", "auto")
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,7 @@ def _sieve_draws(
     *,
     fit: SieveFit = "null",
     pretest_reps: int = 199,
+    alternative: tuple[np.ndarray, str] | None = None,
 ) -> tuple[np.ndarray, str, float]:
     """Bootstrap residual paths (n x n_reps) of the null regression, a description of the
     bootstrap, and the sieve's persistence.
@@ -304,6 +308,13 @@ def _sieve_draws(
     the level break where that statistic peaks (bias corrected by repeating the search on the
     simulated paths), so a level break does not pass for a random walk.
 
+    ``alternative`` (residuals with the break the test looks for, and words for them): the
+    innovations to resample are those of these residuals, filtered by the sieve's coefficients
+    (as in Hansen's 2000 fixed-regressor bootstrap, whose residuals come from the model with the
+    break). Resampling the null residuals' innovations would put the break's own jump back into
+    every path with a random sign, where a persistent sieve turns it into a shift of the level:
+    the bootstrap would reproduce the break under the null.
+
     The sieve's own simulations and the pre-test's draws use fixed streams (the sieve is a
     function of the data); only the bootstrap draws follow ``seed``.
     """
@@ -311,13 +322,16 @@ def _sieve_draws(
     where = "the residuals without a break"
     if fit == "auto":
         lev, stats = _level_search(reg)
-        observed = float(stats(resid_null)[:, 0].max())
+        level_stats = stats(resid_null)[:, 0]
+        i = int(np.argmax(level_stats))
+        pre = sieve
+        if PRETEST_FROM_ALTERNATIVE:
+            pre = _with_innovations(sieve, lev.unrestricted_resid(resid_null, i))
         paths = reg.resid(
-            sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
+            pre.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
         )
-        p_level = _boot_p(observed, stats(paths).max(axis=0))
+        p_level = _boot_p(float(level_stats.max()), stats(paths).max(axis=0))
         if p_level < PRETEST_ALPHA:
-            i = int(np.argmax(stats(resid_null)[:, 0]))
             sieve = _fit(
                 lev.unrestricted_resid(resid_null, i), lambda e: lev.resid_at_best(e, stats)
             )
@@ -332,6 +346,10 @@ def _sieve_draws(
             )
     elif fit != "null":
         raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
+    if alternative is not None:
+        resid_alt, alt_words = alternative
+        sieve = _with_innovations(sieve, resid_alt)
+        where += f"; innovations from {alt_words}"
     rng = np.random.default_rng(seed + 1)
     errors = sieve.simulate_wild(reg.n, n_reps, rng)
     how = (
@@ -339,6 +357,13 @@ def _sieve_draws(
         f"signs, so a change in variance is part of the null; {n_reps} replications"
     )
     return reg.resid(errors), how, sieve.persistence
+
+
+def _with_innovations(sieve: ArSieve, resid: np.ndarray) -> ArSieve:
+    """``sieve`` with the innovations of ``resid`` (filtered by its coefficients) to resample."""
+    r = resid - resid.mean()
+    e = _innovations(r, sieve.phi) if sieve.order else r.copy()
+    return ArSieve(sieve.phi, e, sieve.order, sieve.criterion)
 
 
 def _fit(resid: np.ndarray, residualize: Any) -> ArSieve:

@@ -11,6 +11,7 @@ from scipy import stats
 from sanctions_model.errors import ParameterError
 
 from .._results import to_period
+from . import bootstrap as _b
 from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
 from .design import (
     BreakIn,
@@ -97,8 +98,11 @@ def chow_test(
         caveats.append("HAC tests over-reject in samples this short; the sieve bootstrap is safer")
         stat = w
     else:
-        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
         lags = _nw_lags(reg.n)
+        alt = (reg.unrestricted_resid(resid, 0), "the residuals with the break at the tested month")
+        boot_resid, boot, persistence = _sieve_draws(
+            reg, resid, n_reps, seed, fit=_b.BOOT_FIT, alternative=alt
+        )
         cov = _split_nw(lags, "the break month")
         how = f"Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)

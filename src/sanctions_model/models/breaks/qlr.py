@@ -9,6 +9,7 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
+from . import bootstrap as _b
 from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
 from .design import (
     BreakIn,
@@ -137,8 +138,14 @@ def qlr_test(
     best = int(np.argmax(fs))
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
-        fit = "null" if break_in == "level" else "auto"
-        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit=fit)
+        alt = (
+            reg.unrestricted_resid(resid, best),
+            "the residuals with the break where the sup-Wald statistic peaks",
+        )
+        fit = "null" if (break_in == "level" and _b.BOOT_FIT != "auto-all") else "auto"
+        boot_resid, boot, persistence = _sieve_draws(
+            reg, resid, n_reps, seed, fit=fit, alternative=alt
+        )
         cov = _split_nw(lags, "each candidate month")
         how = f"sup-Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)
