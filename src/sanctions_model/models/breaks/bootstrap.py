@@ -61,9 +61,6 @@ SieveFit = Literal["null", "auto"]
 
 #: Level of the level-break pre-test of ``fit="auto"``.
 PRETEST_ALPHA = 0.05
-import os
-PRETEST_FROM_ALTERNATIVE = os.environ.get("BREAKS_PRE_ALT", "1") == "1"
-BOOT_FIT = os.environ.get("BREAKS_FIT", "auto")
 
 
 @dataclass(frozen=True)
@@ -324,9 +321,8 @@ def _sieve_draws(
         lev, stats = _level_search(reg)
         level_stats = stats(resid_null)[:, 0]
         i = int(np.argmax(level_stats))
-        pre = sieve
-        if PRETEST_FROM_ALTERNATIVE:
-            pre = _with_innovations(sieve, lev.unrestricted_resid(resid_null, i))
+        # the pre-test resamples the innovations of the residuals with its own level break
+        pre = _with_innovations(sieve, lev.unrestricted_resid(resid_null, i))
         paths = reg.resid(
             pre.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
         )

@@ -11,7 +11,6 @@ from scipy import stats
 from sanctions_model.errors import ParameterError
 
 from .._results import to_period
-from . import bootstrap as _b
 from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
 from .design import (
     BreakIn,
@@ -101,7 +100,7 @@ def chow_test(
         lags = _nw_lags(reg.n)
         alt = (reg.unrestricted_resid(resid, 0), "the residuals with the break at the tested month")
         boot_resid, boot, persistence = _sieve_draws(
-            reg, resid, n_reps, seed, fit=_b.BOOT_FIT, alternative=alt
+            reg, resid, n_reps, seed, fit="auto", alternative=alt
         )
         cov = _split_nw(lags, "the break month")
         how = f"Wald statistic with {cov}; null distribution from a {boot}"

@@ -9,7 +9,6 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 
-from . import bootstrap as _b
 from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
 from .design import (
     BreakIn,
@@ -142,7 +141,7 @@ def qlr_test(
             reg.unrestricted_resid(resid, best),
             "the residuals with the break where the sup-Wald statistic peaks",
         )
-        fit = "null" if (break_in == "level" and _b.BOOT_FIT != "auto-all") else "auto"
+        fit = "null" if break_in == "level" else "auto"
         boot_resid, boot, persistence = _sieve_draws(
             reg, resid, n_reps, seed, fit=fit, alternative=alt
         )
