@@ -24,6 +24,14 @@ Choices, each measured on seeded simulations (``tests/models/test_breaks_varianc
   null sieve, finds one (``_sieve_draws(fit="auto")``). Fitting to the residuals of each test's own
   searched break (the earlier default) lets the search absorb persistence exactly where the
   statistic is large: the level-and-trend QLR then rejected a pure variance change in 15-18%;
+* the innovations resampled are those of the residuals *with* the break each test looks for
+  (Chow: at the tested month; QLR: where its statistic peaks; CUSUM and the pre-test: a level
+  break where the level sup-Wald statistic peaks), filtered by the sieve's coefficients, as in
+  Hansen's (2000) fixed-regressor bootstrap. With the null residuals' innovations the month of a
+  large break (EU27 exports to Russia, -0.9 in March 2022) went back into every path with a random
+  sign, and a sieve near a unit root made it a shift of the level in half of them: the bootstrap
+  rebuilt the break under the null (Chow p 0.16 on that series; 0.04 now). Fitting the
+  coefficients too to those residuals cost size (9-22% under a variance change or a random walk);
 * the persistence (sum of the AR coefficients) of residuals from a short regression with trend
   and month dummies is biased towards zero. The bias is removed by indirect inference: the shift
   of the persistence whose estimates, through the same regression (and break search), average the

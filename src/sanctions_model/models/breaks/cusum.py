@@ -68,8 +68,9 @@ def cusum_test(
     ``inference="iid"`` uses statsmodels' ``breaks_cusumolsresid``; ``"hac"`` scales by the
     Newey-West long-run standard deviation and uses the Kolmogorov distribution (the limit of
     the sup of a Brownian bridge); ``"sieve-bootstrap"`` (default) bootstraps the statistic under
-    the null with an AR sieve fitted to the residuals of the model with a level break where the
-    path peaks.
+    the null with a wild AR sieve fitted without a break (around a level break if a level pre-test
+    finds one) that resamples the innovations of the model with a level break where the level
+    sup-Wald statistic peaks (:mod:`.bootstrap`).
 
     Returns
     -------

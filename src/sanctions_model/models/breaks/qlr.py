@@ -81,8 +81,10 @@ def qlr_test(
     trim : float
         Share of the sample excluded at each end (Andrews' critical values are for 0.15).
     inference : {"sieve-bootstrap", "hac", "iid"}
-        ``"sieve-bootstrap"`` (default) bootstraps the sup-F under the null with an AR sieve fitted
-        to the residuals of the model with the break at the estimated month; ``"hac"`` uses
+        ``"sieve-bootstrap"`` (default) bootstraps the sup-Wald statistic under the null with a
+        wild AR sieve fitted without a break (level and trend: around a level break if a level
+        pre-test finds one) that resamples the innovations of the model with the break at the
+        estimated month (:mod:`.bootstrap`); ``"hac"`` uses
         Newey-West Wald statistics with the simulated limiting distribution (Andrews' values);
         ``"iid"`` the classical test, whose p-value comes from ``method``.
     method : {"asymptotic", "bootstrap"}
