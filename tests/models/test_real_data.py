@@ -62,12 +62,16 @@ def test_intervention_regression_on_russia(russia):
 
 
 def test_qlr_dates_the_break_in_early_2022(russia):
-    """With the level and the trend free to change, the bootstrap QLR finds the break in early 2022
-    (p 0.004 with 499 replications in the default sweep; 0.013 with 299 here, since the wild
-    AR-sieve bootstrap keeps each month's volatility in the null); a level-only model leaves the
-    post-invasion decline in the residuals, and the result says so instead of claiming a break."""
+    """With the level and the trend free to change, the bootstrap QLR dates the largest change to
+    early 2022. Its sieve, which since issue 19 may reach a unit root, reads these nominal
+    deviations from trend and season as nearly a random walk (persistence 0.9), so the search
+    over all months no longer rejects (p 0.11 with 299 replications, 0.12 with 1999; 0.13-0.14
+    before the bootstrap resampled the innovations of the model with the break) and says why in
+    a caveat; a level-only model leaves the post-invasion decline in the residuals, and the result
+    says so instead of claiming a break."""
     res = qlr_test(russia, n_reps=299, break_in="level+trend")
-    assert res.p_value < 0.05
+    if res.p_value >= 0.05:
+        assert any("random walk" in c for c in res.caveats)
     assert pd.Period("2021-12", "M") <= res.break_date <= pd.Period("2022-06", "M")
     level_only = qlr_test(russia, n_reps=299)
     assert any("random walk" in c for c in level_only.caveats)

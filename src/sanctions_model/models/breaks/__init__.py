@@ -37,6 +37,10 @@ homoskedastic errors and then find "breaks" everywhere (QLR rejected a true "no 
     level-and-trend QLR and CUSUM tests first run the level sup-Wald test against that sieve;
     if it finds a level break at 5%, the sieve is refitted to the residuals with the level break
     where that statistic peaks (its bias correction repeating the search on simulated paths);
+  - **innovations from the model with the break** (as Hansen 2000 resamples the residuals under
+    the alternative): the innovations resampled are those of the residuals with the break each
+    test looks for, so the month of a large break is not put back into every path (where a
+    persistent sieve would rebuild the break under the null);
   - the sieve's own simulations use a fixed stream: it is a function of the data, and only the
     bootstrap draws move with ``seed`` (reports print p-values to the digits the replications
     support, :func:`sanctions_model.models.mc_digits.mc_pvalue`).

@@ -24,6 +24,14 @@ Choices, each measured on seeded simulations (``tests/models/test_breaks_varianc
   null sieve, finds one (``_sieve_draws(fit="auto")``). Fitting to the residuals of each test's own
   searched break (the earlier default) lets the search absorb persistence exactly where the
   statistic is large: the level-and-trend QLR then rejected a pure variance change in 15-18%;
+* the innovations resampled are those of the residuals *with* the break each test looks for
+  (Chow: at the tested month; QLR: where its statistic peaks; CUSUM and the pre-test: a level
+  break where the level sup-Wald statistic peaks), filtered by the sieve's coefficients, as in
+  Hansen's (2000) fixed-regressor bootstrap. With the null residuals' innovations the month of a
+  large break (EU27 exports to Russia, -0.9 in March 2022) went back into every path with a random
+  sign, and a sieve near a unit root made it a shift of the level in half of them: the bootstrap
+  rebuilt the break under the null (Chow p 0.16 on that series; 0.04 now). Fitting the
+  coefficients too to those residuals cost size (9-22% under a variance change or a random walk);
 * the persistence (sum of the AR coefficients) of residuals from a short regression with trend
   and month dummies is biased towards zero. The bias is removed by indirect inference: the shift
   of the persistence whose estimates, through the same regression (and break search), average the
@@ -293,6 +301,7 @@ def _sieve_draws(
     *,
     fit: SieveFit = "null",
     pretest_reps: int = 199,
+    alternative: tuple[np.ndarray, str] | None = None,
 ) -> tuple[np.ndarray, str, float]:
     """Bootstrap residual paths (n x n_reps) of the null regression, a description of the
     bootstrap, and the sieve's persistence.
@@ -304,6 +313,13 @@ def _sieve_draws(
     the level break where that statistic peaks (bias corrected by repeating the search on the
     simulated paths), so a level break does not pass for a random walk.
 
+    ``alternative`` (residuals with the break the test looks for, and words for them): the
+    innovations to resample are those of these residuals, filtered by the sieve's coefficients
+    (as in Hansen's 2000 fixed-regressor bootstrap, whose residuals come from the model with the
+    break). Resampling the null residuals' innovations would put the break's own jump back into
+    every path with a random sign, where a persistent sieve turns it into a shift of the level:
+    the bootstrap would reproduce the break under the null.
+
     The sieve's own simulations and the pre-test's draws use fixed streams (the sieve is a
     function of the data); only the bootstrap draws follow ``seed``.
     """
@@ -311,13 +327,15 @@ def _sieve_draws(
     where = "the residuals without a break"
     if fit == "auto":
         lev, stats = _level_search(reg)
-        observed = float(stats(resid_null)[:, 0].max())
+        level_stats = stats(resid_null)[:, 0]
+        i = int(np.argmax(level_stats))
+        # the pre-test resamples the innovations of the residuals with its own level break
+        pre = _with_innovations(sieve, lev.unrestricted_resid(resid_null, i))
         paths = reg.resid(
-            sieve.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
+            pre.simulate_wild(reg.n, pretest_reps, np.random.default_rng(SIEVE_SEED + 2))
         )
-        p_level = _boot_p(observed, stats(paths).max(axis=0))
+        p_level = _boot_p(float(level_stats.max()), stats(paths).max(axis=0))
         if p_level < PRETEST_ALPHA:
-            i = int(np.argmax(stats(resid_null)[:, 0]))
             sieve = _fit(
                 lev.unrestricted_resid(resid_null, i), lambda e: lev.resid_at_best(e, stats)
             )
@@ -332,6 +350,10 @@ def _sieve_draws(
             )
     elif fit != "null":
         raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
+    if alternative is not None:
+        resid_alt, alt_words = alternative
+        sieve = _with_innovations(sieve, resid_alt)
+        where += f"; innovations from {alt_words}"
     rng = np.random.default_rng(seed + 1)
     errors = sieve.simulate_wild(reg.n, n_reps, rng)
     how = (
@@ -339,6 +361,13 @@ def _sieve_draws(
         f"signs, so a change in variance is part of the null; {n_reps} replications"
     )
     return reg.resid(errors), how, sieve.persistence
+
+
+def _with_innovations(sieve: ArSieve, resid: np.ndarray) -> ArSieve:
+    """``sieve`` with the innovations of ``resid`` (filtered by its coefficients) to resample."""
+    r = resid - resid.mean()
+    e = _innovations(r, sieve.phi) if sieve.order else r.copy()
+    return ArSieve(sieve.phi, e, sieve.order, sieve.criterion)
 
 
 def _fit(resid: np.ndarray, residualize: Any) -> ArSieve:

@@ -97,8 +97,11 @@ def chow_test(
         caveats.append("HAC tests over-reject in samples this short; the sieve bootstrap is safer")
         stat = w
     else:
-        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
         lags = _nw_lags(reg.n)
+        alt = (reg.unrestricted_resid(resid, 0), "the residuals with the break at the tested month")
+        boot_resid, boot, persistence = _sieve_draws(
+            reg, resid, n_reps, seed, fit="auto", alternative=alt
+        )
         cov = _split_nw(lags, "the break month")
         how = f"Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)

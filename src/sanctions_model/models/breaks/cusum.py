@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.diagnostic import breaks_cusumolsresid
 
-from .bootstrap import _boot_p, _persistence_caveat, _sieve_draws
+from .bootstrap import _boot_p, _level_search, _persistence_caveat, _sieve_draws
 from .design import Inference, _ar1, _check_inference, _nw_lags, _prepare, _Regression
 from .results import BreakTestResult
 
@@ -68,8 +68,9 @@ def cusum_test(
     ``inference="iid"`` uses statsmodels' ``breaks_cusumolsresid``; ``"hac"`` scales by the
     Newey-West long-run standard deviation and uses the Kolmogorov distribution (the limit of
     the sup of a Brownian bridge); ``"sieve-bootstrap"`` (default) bootstraps the statistic under
-    the null with an AR sieve fitted to the residuals of the model with a level break where the
-    path peaks.
+    the null with a wild AR sieve fitted without a break (around a level break if a level pre-test
+    finds one) that resamples the innovations of the model with a level break where the level
+    sup-Wald statistic peaks (:mod:`.bootstrap`).
 
     Returns
     -------
@@ -122,7 +123,14 @@ def cusum_test(
         peak = int(np.argmax(np.abs(scaled)))
         stat = float(np.abs(scaled).max())
 
-        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit="auto")
+        lev, lstats = _level_search(reg)
+        alt = (
+            lev.unrestricted_resid(resid, int(np.argmax(lstats(resid)[:, 0]))),
+            "the residuals with a level break where the level sup-Wald statistic peaks",
+        )
+        boot_resid, boot, persistence = _sieve_draws(
+            reg, resid, n_reps, seed, fit="auto", alternative=alt
+        )
         caveats += _persistence_caveat(persistence, "level")
         u_boot = reg.resid_at_best(boot_resid, cusum_peaks)
         draws = np.abs(_scaled_path(boot_resid, u_boot, k)).max(axis=0)

@@ -81,8 +81,10 @@ def qlr_test(
     trim : float
         Share of the sample excluded at each end (Andrews' critical values are for 0.15).
     inference : {"sieve-bootstrap", "hac", "iid"}
-        ``"sieve-bootstrap"`` (default) bootstraps the sup-F under the null with an AR sieve fitted
-        to the residuals of the model with the break at the estimated month; ``"hac"`` uses
+        ``"sieve-bootstrap"`` (default) bootstraps the sup-Wald statistic under the null with a
+        wild AR sieve fitted without a break (level and trend: around a level break if a level
+        pre-test finds one) that resamples the innovations of the model with the break at the
+        estimated month (:mod:`.bootstrap`); ``"hac"`` uses
         Newey-West Wald statistics with the simulated limiting distribution (Andrews' values);
         ``"iid"`` the classical test, whose p-value comes from ``method``.
     method : {"asymptotic", "bootstrap"}
@@ -137,8 +139,14 @@ def qlr_test(
     best = int(np.argmax(fs))
     crit: dict[float, float]
     if inference == "sieve-bootstrap":
+        alt = (
+            reg.unrestricted_resid(resid, best),
+            "the residuals with the break where the sup-Wald statistic peaks",
+        )
         fit = "null" if break_in == "level" else "auto"
-        boot_resid, boot, persistence = _sieve_draws(reg, resid, n_reps, seed, fit=fit)
+        boot_resid, boot, persistence = _sieve_draws(
+            reg, resid, n_reps, seed, fit=fit, alternative=alt
+        )
         cov = _split_nw(lags, "each candidate month")
         how = f"sup-Wald statistic with {cov}; null distribution from a {boot}"
         caveats += _persistence_caveat(persistence, break_in)
