@@ -29,7 +29,7 @@ from sanctions_model.models.mc_digits import (
     [
         (0.497, 9999, "p = 0.5"),  # se 0.005: one decimal
         (0.9463, 99999, "p = 0.9"),  # KZ's exposure p: se 0.0007, 0.95 is five errors away
-        (0.0312, 99999, "p < 0.1"),  # se 0.00055: 0.01 is under 20 errors, so one decimal
+        (0.0312, 99999, "p < 0.05"),  # se 0.00055: one decimal, but 0.05 is 34 errors away
         (0.0312, 999999, "p = 0.03"),  # se 0.00017: two decimals
         (0.0031, 999999, "p < 0.01"),  # se 0.000056: 0.001 is under 20 errors
         (0.104, 999, "p = 0.1"),
@@ -39,6 +39,30 @@ from sanctions_model.models.mc_digits import (
 )
 def test_mc_pvalue_keeps_the_decimals_its_error_supports(p, n, text):
     assert mc_pvalue(p, n) == text
+
+
+@pytest.mark.parametrize(
+    ("p", "n", "text"),
+    [
+        (0.020, 1999, "p < 0.05"),  # Armenia's Chow: 0.020 + 3 x 0.0031 < 0.05 (was "p < 0.1")
+        (0.042, 1999, "p < 0.1"),  # 0.042 + 3 x 0.0045 > 0.05: no bound at 0.05 from 1999 draws
+        (0.042, 9999, "p < 0.05"),  # 0.042 + 3 x 0.0020 < 0.05
+        (0.08, 1999, "p = 0.1"),  # 0.08 + 3 x 0.0061 > 0.1: the rounded value
+    ],
+)
+def test_a_p_value_clearly_below_a_threshold_is_printed_as_that_bound(p, n, text):
+    """A rounded p must not hide that it is below 0.05: with three Monte Carlo errors to spare,
+    the tightest of 0.001, 0.01, 0.05, 0.1 is printed instead of a coarser rounding."""
+    assert mc_pvalue(p, n) == text
+
+
+def test_conventional_bounds_hold_across_seeds():
+    """Draw p-hats around a true p of 0.025 from 1999 draws: the printed text is the same bound
+    in nearly every draw (a flip needs p-hat about 3.5 errors above the truth)."""
+    rng = np.random.default_rng(7)
+    texts = [mc_pvalue(k / 1999, 1999) for k in rng.binomial(1999, 0.025, size=400)]
+    assert texts.count("p < 0.05") >= 396
+    assert set(texts) <= {"p < 0.05", "p < 0.1"}  # never an equality that hides the side
 
 
 def test_rounding_step_is_at_least_twenty_monte_carlo_errors():

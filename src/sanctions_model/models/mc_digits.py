@@ -69,9 +69,28 @@ def mc_pvalue(p: float, n_draws: int) -> str:
     step = 10.0**-d
     if p > 1 - step / 2:
         return f"p > {1 - step:.{d}f}"
+    shown = step if p < step / 2 else round(p, d)  # what the rounded text would say
+    bound = _conventional_bound(p, n_draws)
+    if bound is not None and bound < shown:  # "p < 0.05" says more than "p < 0.1" or "p = 0.1"
+        return f"p < {bound:g}"
     if p < step / 2:
         return f"p < {step:.{d}f}"
     return f"p = {round(p, d):.{d}f}"
+
+
+#: The thresholds a p-value is read against; a bound is printed only with this many Monte Carlo
+#: errors to spare, so another seed keeps it (a true p at the threshold passes in < 0.2%).
+CONVENTIONAL_BOUNDS = (0.001, 0.01, 0.05, 0.1)
+_BOUND_MARGIN_SE = 3.0
+
+
+def _conventional_bound(p: float, n_draws: int) -> float | None:
+    """The smallest conventional threshold ``b`` with ``p + 3 se < b`` (None if none)."""
+    se = math.sqrt(max(p * (1 - p), 1.0 / n_draws) / n_draws)
+    for b in CONVENTIONAL_BOUNDS:
+        if p + _BOUND_MARGIN_SE * se < b:
+            return b
+    return None
 
 
 def coarse_pct(relative: float) -> str:
