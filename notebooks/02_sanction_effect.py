@@ -106,7 +106,10 @@ plt.show()
 # probability score (CRPS) rewards forecasts that are both close and honestly uncertain; the model
 # with the lowest mean CRPS is used; candidates that score within 5% of it contribute
 # simulated paths too, so the interval also carries the uncertainty of a choice the backtest
-# cannot make firmly. Set `trend` or `seasonal` to fix the choice.
+# cannot make firmly. The level with drift and AR(1) deviations is always added to the pool: a
+# backtest of at most 12 months ahead cannot see a drift that goes on over a longer post-period
+# (without it, 12.5% of simulated flows shaped like these rejected a true null; with it, 3.3%).
+# Set `trend` or `seasonal` to fix the choice.
 
 # %%
 options = dict(controls=x, log=log, trend=trend, seasonal={"auto": "auto", "monthly": 12, "none": None}[seasonal],
