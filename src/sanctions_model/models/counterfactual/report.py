@@ -55,7 +55,7 @@ def _row(cf: CounterfactualResults) -> dict[str, Any]:
         "average effect": cf._show(s.estimate),
         f"{level} interval": f"{cf._show(s.lower)} to {cf._show(s.upper)}",
         "p-value": p,
-        "model": cf.model_chosen,
+        "model": cf.model_used,
     }
 
 
@@ -85,6 +85,7 @@ def price_basis_results(nominal: CounterfactualResults | None) -> dict[str, Any]
         "p_is_upper_bound": s.p_bound,
         "units": nominal.config.units,
         "model_chosen": nominal.model_chosen,
+        "model_used": nominal.model_used,
         "sentence": nominal.sentence(),
     }
 

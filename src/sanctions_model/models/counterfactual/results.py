@@ -22,6 +22,7 @@ from .._results import ResultsDisplayMixin, Summary, as_period_index
 from .._results import validate_alpha as _validate_alpha
 from ..draws import DrawSummary, summarize_draws
 from ..mc_error import RoundedSummary, rounded_summary
+from . import pool_text as _pool
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
 from .placebo import PlaceboResults, placebo_backtest
@@ -37,6 +38,14 @@ SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 _REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
                    "param_uncertainty", "seed", "units", "average_within",
                    "pool_nesting")  # fmt: skip
+
+
+_TREND_WORDS = {
+    "local level": "wandering level",
+    "local linear trend": "level and wandering trend",
+    "random walk with drift": "level and fixed drift",
+    "level, drift + AR(1)": "level, fixed drift and persistent deviations",
+}
 
 
 @dataclass(frozen=True)
@@ -162,22 +171,30 @@ class CounterfactualResults(ResultsDisplayMixin):
             if self.controls is not None
             else "no controls: an extrapolation of the pre-period"
         )
-        pooled = self.config.models_averaged
-        why = []
-        if self.config.average_within is not None:
-            why.append(f"candidates with a backtest CRPS within {self.config.average_within:.0%} "
-                       "of the best")  # fmt: skip
-        if self.config.pool_nesting:
-            why.append("level, drift + AR(1), which nests the other trends")
-        model = (
-            f"{self.model_chosen} pooled with {', '.join(pooled[1:])} (rule: {' and '.join(why)})"
-            if len(pooled) > 1
-            else self.model_chosen
-        )
         return (
             f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
-            f"simulated counterfactual paths{draws} of {model} ({how}; {ctrl})"
+            f"simulated counterfactual paths{draws} of {self._pool_text()} ({how}; {ctrl})"
         )
+
+    @property
+    def path_shares(self) -> dict[str, float]:
+        """Share of the simulated paths drawn from each pooled model (the backtest's choice
+        first); ``{model_chosen: 1.0}`` when nothing is pooled."""
+        return _pool.path_shares(self)
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the paths come from more than one model."""
+        return len(self.path_shares) > 1
+
+    @property
+    def model_used(self) -> str:
+        """What the counterfactual paths come from: the chosen model's name, or
+        ``pooled: local level (50%), level, drift + AR(1) (50%)``."""
+        return _pool.model_used(self)
+
+    def _pool_text(self) -> str:
+        return _pool.pool_text(self)
 
     # ------------------------------------------------------------------ draws of effects
     def _y_post(self) -> np.ndarray:
@@ -490,7 +507,9 @@ class CounterfactualResults(ResultsDisplayMixin):
             "cumulative_upper": cum.upper,
             "inference": self.inference,
             "model_chosen": self.model_chosen,
+            "model_used": self.model_used,
             "models_averaged": list(self.config.models_averaged),
+            "path_shares": self.path_shares,
             "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
             "pre_period": [str(p) for p in self.pre_period],
             "post_period": [str(p) for p in self.post_period],
@@ -503,7 +522,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         """Model facts, the effects table, the parameters and the caveats."""
         cfg = self.config
         facts = {
-            "Model": f"UnobservedComponents({self.model_chosen})"
+            "Model": f"structural time series, {self.model_used}"
             + (f" + {self.controls.shape[1]} control(s)" if self.controls is not None else ""),
             "Model choice": "rolling-origin backtest (CRPS)"
             if self.model_choice is not None
@@ -521,7 +540,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         tables = [
             (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals; rounded to their Monte Carlo "
              "errors)", self.table()),
-            ("Structural model parameters", pd.DataFrame({"estimate": self.params,
+            (self._params_title(), pd.DataFrame({"estimate": self.params,
                                                           "std err": self.bse})),
         ]  # fmt: skip
         if len(cfg.interventions) > 1:
@@ -558,7 +577,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         if self.controls is None:
             parts.append(
                 "No control series was given, so the counterfactual is an extrapolation of the "
-                f"flow's own pre-period ({self.model_chosen}): it assumes that the flow's "
+                f"flow's own pre-period ({self.model_used}): it assumes that the flow's "
                 f"{self._components()} would have carried on after {start - 1} as before."
             )
         else:
@@ -573,13 +592,23 @@ class CounterfactualResults(ResultsDisplayMixin):
         return " ".join(parts)
 
     def _components(self) -> str:
-        trend = {
-            "local level": "wandering level",
-            "local linear trend": "level and wandering trend",
-            "random walk with drift": "level and fixed drift",
-            "level, drift + AR(1)": "level, fixed drift and persistent deviations",
-        }[self.config.trend_chosen]
+        trend = _TREND_WORDS[self.config.trend_chosen]
+        others = []
+        for m in list(self.path_shares)[1:]:
+            w = _TREND_WORDS.get(m.split(" + seasonal")[0])
+            if w and w != trend and w not in others:
+                others.append(w)
+        if others:
+            trend += " (or, in the pooled models' paths, " + " or ".join(others) + ")"
         return trend + (" and seasonal pattern" if self.config.seasonal_chosen else "")
+
+    def _params_title(self) -> str:
+        if not self.pooled:
+            return "Structural model parameters"
+        return (
+            f"Structural model parameters of the backtest's choice ({self.model_chosen}) only; "
+            "the other pooled models' parameters are not shown"
+        )
 
     # ------------------------------------------------------------------ plot, placebo
     def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:

@@ -1,0 +1,60 @@
+"""The counterfactual says which models its paths are pooled from, in what shares and why."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sanctions_model.models import estimate_counterfactual, simulate_monthly_flows
+from sanctions_model.models.counterfactual.report import price_basis_table
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    obs, _ = simulate_monthly_flows(1, seed=12)
+    return estimate_counterfactual(obs["s0"], "2022-03", n_sims=300, n_param_draws=10)
+
+
+def test_inference_names_each_pooled_model_its_share_and_why(pooled):
+    models = pooled.config.models_averaged
+    assert len(models) >= 2
+    shares = pooled.path_shares
+    assert list(shares) == list(models) and sum(shares.values()) == pytest.approx(1.0)
+    assert max(shares.values()) - min(shares.values()) <= 1 / 300 + 1e-12  # equal split
+    text = pooled.inference
+    assert "nests" not in text
+    assert f"{len(models)} models pooled" in text
+    for m in models:
+        assert re.search(re.escape(m) + r" \(\d+% of the paths; ", text), (m, text)
+    assert f"{pooled.model_chosen} (" in text and "the backtest's choice" in text
+    assert "so a drift the 12-month backtest cannot see still widens the interval" in text
+    nest = [m for m in models if m.startswith("level, drift + AR(1)")][0]
+    table = pooled.model_choice.to_frame()
+    gap = table.loc[nest, "crps"] / table["crps"].min() - 1
+    if gap > 0:  # the forced model's worse score is said, not hidden
+        assert "its backtest CRPS is" in text and "above the best" in text
+
+
+def test_pooled_result_is_labelled_pooled_everywhere(pooled):
+    label = pooled.model_used
+    assert label.startswith("pooled: ") and pooled.model_chosen in label
+    facts = pooled.summary().facts
+    assert facts["Model"].startswith("structural time series, pooled: ")
+    assert "UnobservedComponents" not in facts["Model"]
+    titles = [t for t, _ in pooled.summary().tables]
+    assert any("only; the other pooled models' parameters are not shown" in t for t in titles)
+    assert f"({label})" in pooled.report("S")
+    assert price_basis_table(pooled, None, deflator=None)["model"].iloc[0] == label
+    out = pooled.to_results()
+    assert out["model_used"] == label and out["path_shares"] == pooled.path_shares
+
+
+def test_a_single_model_is_not_called_pooled():
+    obs, _ = simulate_monthly_flows(1, seed=12)
+    single = estimate_counterfactual(
+        obs["s0"], "2022-03", n_sims=200, n_param_draws=10, average_within=None,
+        pool_nesting=False,
+    )  # fmt: skip
+    assert single.model_used == single.model_chosen and not single.pooled
+    assert "pooled" not in single.inference and "pooled" not in single.report("S")
