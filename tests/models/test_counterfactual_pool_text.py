@@ -58,3 +58,22 @@ def test_a_single_model_is_not_called_pooled():
     )  # fmt: skip
     assert single.model_used == single.model_chosen and not single.pooled
     assert "pooled" not in single.inference and "pooled" not in single.report("S")
+
+
+def test_codes_in_the_subject_and_title_are_put_in_words(pooled):
+    from sanctions_model.models.counterfactual.report import report_markdown
+    from sanctions_model.models.counterfactual.subject import in_words
+
+    assert in_words("EU27_2020 exports to RU, HS 27") == "EU27 exports to Russia, HS 27"
+    assert in_words("DE exports to KG") == "Germany exports to Kyrgyzstan"
+    sentence = pooled.sentence("EU27_2020 exports to RU")
+    assert sentence.startswith("EU27 exports to Russia") and "RU" not in sentence
+    block = report_markdown(pooled, "DE exports to RU")
+    assert "Germany exports to Russia" in block and "DE exports" not in block
+    fig = pooled.plot(title="EU27_2020 exports to RU: observed and counterfactual")
+    try:
+        assert fig._suptitle.get_text() == "EU27 exports to Russia: observed and counterfactual"
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)

@@ -26,6 +26,7 @@ from . import pool_text as _pool
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
 from .placebo import PlaceboResults, placebo_backtest
+from .subject import in_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -440,7 +441,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         """The headline sentence (average effect), written by :func:`effect_sentence`."""
         s = self.headline("average")
         start, end = self.post_period
-        subject = subject or f"Average effect, {start} to {end}"
+        subject = in_words(subject) or f"Average effect, {start} to {end}"
         return effect_sentence(
             subject,
             s.estimate,
@@ -620,7 +621,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             alpha=self.config.alpha if alpha is None else alpha,
             units=self.config.units,
             interventions=dict(zip(self.config.labels, self.config.interventions, strict=True)),
-            title=title or "Counterfactual estimate of the intervention effect",
+            title=in_words(title) or "Counterfactual estimate of the intervention effect",
         )
 
     def placebo_test(self, dates: Sequence[Any] | None = None, **kwargs: Any) -> PlaceboResults:
