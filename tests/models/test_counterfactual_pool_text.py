@@ -77,3 +77,26 @@ def test_codes_in_the_subject_and_title_are_put_in_words(pooled):
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def test_import_run_says_its_window_ends_before_the_oil_embargo_and_value_not_volume():
+    from sanctions_model.models.counterfactual.report import report_markdown, window_notes
+
+    obs, _ = simulate_monthly_flows(1, seed=4)
+    y = obs["s0"].loc[:"2022-10"]
+    cf = estimate_counterfactual(y, "2022-03", n_sims=200, n_param_draws=10)
+    hicp = "euro-area consumer prices (HICP, Eurostat), 2021 = 100"
+    notes = window_notes(cf, "EU27_2020 imports from RU, HS 27", deflator=hicp)
+    assert str(cf.observed.last_valid_index()) == "2022-10"
+    assert notes[0].startswith("The series ends in 2022-10: ")
+    assert "EU crude oil embargo applies (2022-12-05)" in notes[0]
+    assert "EU petroleum products embargo applies (2023-02-05)" in notes[0]
+    assert "2022-10-06" not in notes[0]  # the price cap package came inside the window
+    assert "in value at 2021 consumer prices, not in volume" in notes[1]
+    assert "quantities imported" in notes[1]
+    block = report_markdown(cf, "EU27_2020 imports from RU, HS 27", deflator=hicp)
+    assert notes[0] in block and notes[1] in block
+    # an export flow names no import window; a non-energy flow no energy prices
+    export = window_notes(cf, "EU27_2020 exports to RU", deflator=hicp)
+    assert len(export) == 1 and "quantities" not in export[0]
+    assert window_notes(cf, "EU27_2020 exports to RU", deflator=None) == []
