@@ -100,3 +100,53 @@ def test_import_run_says_its_window_ends_before_the_oil_embargo_and_value_not_vo
     export = window_notes(cf, "EU27_2020 exports to RU", deflator=hicp)
     assert len(export) == 1 and "quantities" not in export[0]
     assert window_notes(cf, "EU27_2020 exports to RU", deflator=None) == []
+
+
+def _jump(factor: float, seed: int = 1):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    idx = pd.period_range("2019-01", "2024-08", freq="M")
+    z = np.cumsum(rng.normal(0, 0.15, len(idx))) + np.log(25e6)
+    z[38:] += np.log(factor)
+    return pd.Series(np.exp(z), index=idx)
+
+
+def test_an_upper_end_above_1000_percent_gets_a_caveat_beside_the_figure():
+    from sanctions_model.models.counterfactual.report import report_markdown
+
+    cf = estimate_counterfactual(_jump(7.0), "2022-03", n_sims=400, n_param_draws=20, units="EUR")
+    s = cf.headline()
+    assert s.upper > 10
+    (note,) = [c for c in cf.all_caveats if "above +1,000%" in c]
+    assert note.startswith(f"the interval's upper end ({fmt_pct(s.upper)}) is above +1,000%")
+    assert "counterfactual's low tail" in note
+    assert f"- {note}" in report_markdown(cf, "EU27_2020 exports to KG")
+    assert note in cf.to_results()["caveats"]
+    calm = estimate_counterfactual(_jump(1.0), "2022-03", n_sims=400, n_param_draws=20)
+    assert calm.headline().upper < 10
+    assert not any("above +1,000%" in c for c in calm.all_caveats)
+
+
+def test_near_unit_ar_deviations_are_named_with_their_coefficient(monkeypatch):
+    from sanctions_model.models.counterfactual import fragile
+
+    cf = estimate_counterfactual(_jump(1.0), "2022-03", n_sims=200, n_param_draws=10)
+    phis = fragile.ar_persistence(cf)
+    nest = [m for m in cf.config.models_averaged if m.startswith("level, drift + AR(1)")][0]
+    assert nest in phis and -1 < phis[nest] < 1
+    assert phis[nest] < fragile.AR_NEAR_UNIT  # this series' deviations are not persistent
+    assert not any("nearly a random walk" in c for c in cf.all_caveats)
+    monkeypatch.setattr(fragile, "AR_NEAR_UNIT", phis[nest] - 1e-9)  # as if at the threshold
+    (note,) = [c for c in cf.all_caveats if "nearly a random walk" in c]
+    assert f"the deviations in {nest} are nearly a random walk (AR persistence " in note
+    from sanctions_model.reporting import format as fmt
+
+    assert f"(AR persistence {fmt.number(phis[nest], 2)})" in note
+
+
+def fmt_pct(v):
+    from sanctions_model.reporting import format as fmt
+
+    return fmt.pct(v)

@@ -42,7 +42,7 @@ def report_markdown(cf: CounterfactualResults, subject: str, *, deflator: str | 
         lines += [f"Values are in {cf.config.units}, deflated with {deflator}.", ""]
     lines += [n for note in window_notes(cf, subject, deflator=deflator) for n in (note, "")]
     lines += [cf.pre_period_note(), "", "**Caveats**", ""]
-    lines += [f"- {c}" for c in cf.caveats] or ["- none flagged"]
+    lines += [f"- {c}" for c in cf.all_caveats] or ["- none flagged"]
     if cf.control_checks is not None:
         lines += ["", "Each control's own change at the intervention (a control that moved is "
                   "not a clean control):", ""]  # fmt: skip

@@ -197,6 +197,14 @@ class CounterfactualResults(ResultsDisplayMixin):
     def _pool_text(self) -> str:
         return _pool.pool_text(self)
 
+    @property
+    def all_caveats(self) -> list[str]:
+        """The estimator's caveats and those drawn from the result's own numbers (AR deviations
+        nearly a random walk, an upper end above +1,000%: :mod:`.fragile`)."""
+        from .fragile import fragile_caveats
+
+        return list(self.caveats) + fragile_caveats(self)
+
     # ------------------------------------------------------------------ draws of effects
     def _y_post(self) -> np.ndarray:
         return self.observed.reindex(self.post_index).to_numpy(dtype=float)
@@ -514,7 +522,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
             "pre_period": [str(p) for p in self.pre_period],
             "post_period": [str(p) for p in self.post_period],
-            "caveats": list(self.caveats),
+            "caveats": self.all_caveats,
             "converged": self.converged,
             "sentence": self.sentence(),
         }
@@ -554,7 +562,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             title="Counterfactual structural time series",
             facts=facts,
             tables=tables,
-            notes=[f"caveat: {c}" for c in self.caveats],
+            notes=[f"caveat: {c}" for c in self.all_caveats],
         )
 
     def report(self, subject: str | None = None, *, caveats: bool = True) -> str:
@@ -588,8 +596,8 @@ class CounterfactualResults(ResultsDisplayMixin):
                 "pre-period; it is only as good as the assumption that they were not moved by the "
                 "intervention."
             )
-        if self.caveats and caveats:
-            parts.append("Caveats: " + "; ".join(self.caveats) + ".")
+        if self.all_caveats and caveats:
+            parts.append("Caveats: " + "; ".join(self.all_caveats) + ".")
         return " ".join(parts)
 
     def _components(self) -> str:
