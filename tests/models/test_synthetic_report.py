@@ -37,14 +37,14 @@ def test_ratio_test_sentence_follows_its_rank_and_p(fit):
     res, _ = fit
     text = ratio_test_text(res, "RU", 5.0, 0.05)
     assert text.startswith(
-        "The ratio test over both years ranks RU's post/pre RMSPE ratio 9th of 51"
+        "The ratio test over both years ranks Russia's post/pre RMSPE ratio 9th of 51"
     )
     assert (
         "(p = 0.18), which does not reach 5%: Mexico, Japan, Morocco, Bosnia and Herzegovina, "
         "Norway, Moldova, Pakistan, Panama have larger"
     ) in text
     assert "pre-RMSPE Mexico " in text
-    assert "against 0.10 for RU" in text
+    assert "against 0.10 for Russia" in text
     # the same numbers at alpha = 0.2: the p-value reaches it, so no "does not reach"
     assert "does not reach" not in ratio_test_text(res, "RU", 5.0, 0.2)
     top = placebo_table(res)

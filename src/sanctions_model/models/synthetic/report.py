@@ -86,6 +86,7 @@ def placebo_table(res) -> pd.DataFrame:
 def ratio_test_text(res, partner: str, k: float, alpha: float) -> str:
     """Markdown: the ratio test's rank and p-value, and why near-perfect fits outrank."""
     level = f"{100 * alpha:g}%"
+    partner = place(partner)
     top = res.placebos[res.placebos["kept"]].sort_values("ratio", ascending=False)
     dropped = list(res.placebos.index[~res.placebos["kept"]])
     above = top["pre_rmspe"].iloc[: res.rank - 1]
