@@ -38,6 +38,8 @@ from IPython.display import display
 
 from sanctions_model import data, reporting
 from sanctions_model.data import prices
+from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.labels import place
 
 # %% [markdown]
 # ## Datasets
@@ -57,9 +59,9 @@ display(catalog[["dataset", "kind", "publisher", "rows", "first", "last"]])
 
 # %%
 trade = data.load_trade(source, reporter=reporter, partner=partners, flow="export")
-fig = reporting.plot_series(trade, title=f"Exports of {reporter}, EUR million")
+fig = reporting.plot_series(trade, title=f"Exports of {place(reporter)}, EUR million")
 plt.show()
-fig = reporting.plot_indexed(trade, base=str(base_year), title=f"Exports of {reporter}, index {base_year} = 100")
+fig = reporting.plot_indexed(trade, base=str(base_year), title=f"Exports of {place(reporter)}, index {base_year} = 100")
 plt.show()
 
 # %%
@@ -70,8 +72,8 @@ display(annual)
 # ## Prices: the deflators of the suite
 #
 # Trade is published in current prices, and prices rose by about a fifth between 2021 and 2024. The
-# estimates of notebooks 02-05 therefore divide each value by a price index of its currency
-# (`sanctions_model.data.prices`), so that an effect is a change in real terms; the nominal estimate
+# estimates of notebooks 02-05 therefore divide each value by a price index of its currency,
+# so that an effect is a change in real terms; the nominal estimate
 # is kept as a robustness row. Published figures such as Eurostat's -61 % for EU exports to Russia
 # are nominal.
 
@@ -132,4 +134,20 @@ reporting.record_results({
     "deflator_label": prices.deflator_label(deflator, base=base_year),
     "headline": {f"{p} 2023/{base_year}": round(r, 2) for p, r in ratio.items()},
 })
-ratio
+
+# %% [markdown]
+# ## Exports in 2023 against the base year
+#
+# The annual total of 2023 divided by the base year's, per destination: in current prices as
+# published, and in real terms (divided by the change in the deflator). No counterfactual: this is
+# the plain change, which notebooks 02-05 set against what trade would otherwise have done.
+
+# %%
+change = pd.DataFrame({
+    f"2023 over {base_year} (current prices)": ratio,
+    f"2023 over {base_year} (at {base_year} prices)": real_ratio,
+})
+change.index = [place(p) for p in change.index]
+change.index.name = f"{place(reporter)} exports to"
+display(change.map(lambda v: fmt.number(v, 3)))
+print(f"Real terms: deflated with {prices.deflator_label(deflator, base=base_year)}.")

@@ -37,10 +37,14 @@ def test_ratio_test_sentence_follows_its_rank_and_p(fit):
     res, _ = fit
     text = ratio_test_text(res, "RU", 5.0, 0.05)
     assert text.startswith(
-        "The ratio test over both years ranks RU's post/pre RMSPE ratio 9th of 51"
+        "The ratio test over both years ranks Russia's post/pre RMSPE ratio 9th of 51"
     )
-    assert "(p = 0.18), which does not reach 5%: MX, JP, MA, BA, NO, MD, PK, PA have larger" in text
-    assert "against 0.10 for RU" in text
+    assert (
+        "(p = 0.18), which does not reach 5%: Mexico, Japan, Morocco, Bosnia and Herzegovina, "
+        "Norway, Moldova, Pakistan, Panama have larger"
+    ) in text
+    assert "pre-RMSPE Mexico " in text
+    assert "against 0.10 for Russia" in text
     # the same numbers at alpha = 0.2: the p-value reaches it, so no "does not reach"
     assert "does not reach" not in ratio_test_text(res, "RU", 5.0, 0.2)
     top = placebo_table(res)
@@ -130,3 +134,30 @@ def test_monthly_counterfactual_is_this_notebooks_own_fit_with_its_path_count(fi
     assert "200 simulated paths" in block
     assert "not notebook 02's published figure" in block
     assert "of notebook 02 (" not in text and "notebook 02 gives" not in text
+
+
+def test_leave_one_out_says_what_replaces_the_only_donor(fit):
+    """Russia's default fit puts all weight on one donor: dropping it refits over others, and the
+    table and the summary name them."""
+    _, annual = fit
+    res = fit_synthetic_control(annual, "RU")
+    loo = res.leave_one_out
+    sole = loo[loo["weight"] >= 0.99]
+    assert len(sole) == 1, loo
+    code = sole.index[0]
+    repl = sole["replaced_by"].iloc[0]
+    assert repl and code not in repl and "%" in repl
+    note = res.leave_one_out_note()
+    from sanctions_model.reporting.labels import place
+
+    assert note.startswith(f"{place(code)} is the only donor with weight (100%)")
+    assert f"({repl})" in note and "a different synthetic control" in note
+    assert note in res.summary().notes
+
+
+def test_p_value_columns_are_not_doubled():
+    from sanctions_model.reporting.labels import column_label
+
+    assert column_label("p_value (RMSPE ratio)") == "p-value (RMSPE ratio)"
+    assert column_label("p_value_adjusted") == "p-value adjusted"
+    assert "value value" not in column_label("p_adjusted (Holm, partners)")

@@ -59,6 +59,12 @@ def test_data_overview(tmp_path):
     assert res["rows"] == 2 * 68
     assert res["ratio_2023_2021_RU"] == pytest.approx(38181.7 / 89169.3, rel=1e-3)
     assert res["ratio_2023_2021_KG"] > 10
+    # the report ends with a table of the ratios in words, not the dict the last cell computed
+    html = (tmp_path / "01_data_overview" / "report.html").read_text()
+    assert "{&#x27;RU&#x27;" not in html and "{'RU'" not in html
+    tail = html[html.rindex("Exports in 2023 against the base year") :]
+    ratio = f"{res['ratio_2023_2021_RU']:.3f}".rstrip("0")
+    assert "EU27 exports to" in tail and "Kyrgyzstan" in tail and ratio in tail, tail[:2000]
 
 
 HEADLINE_02 = ("effect", "lower", "upper", "p_value", "inference", "model_chosen", "caveats",

@@ -278,6 +278,7 @@ def plain(name: Any) -> str:
     if not re.search(r"[_]|^[a-z0-9]+$", text):
         return text  # already words
     text = re.sub(r"(\d{4})_(\d{2,4})\b", r"\1-\2", text)
+    text = re.sub(r"(?<![A-Za-z0-9])p_value(?![A-Za-z0-9])", "p-value", text)  # not "p-value value"
     words = []
     for word in text.split("_"):
         if not word:

@@ -179,7 +179,15 @@ def forest_plot(
     (default 0; NaN draws no line). Rows without an interval show the point only.
     """
     n = len(labels)
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.38 * max(n, 1)), layout="constrained")
+    shown = [wrapped(str(label), LABEL_WIDTH) for label in labels]
+    lines = [s.count("\n") + 1 for s in shown]
+    # each row as tall as its wrapped label; rows top to bottom, centred in their band
+    bands = [ROW_INCHES + LINE_INCHES * (k - 1) for k in lines]
+    tops = np.cumsum([0.0, *bands])
+    y = -(tops[:-1] + np.asarray(bands) / 2) if n else np.array([])
+    title_lines = wrapped(title, 80).count("\n") + 1
+    height = 1.1 + 0.22 * title_lines + float(tops[-1])
+    fig, ax = plt.subplots(figsize=(8, height), layout="constrained")
 
     def to_x(v: float | None) -> float:
         if v is None or not np.isfinite(v):
@@ -191,15 +199,14 @@ def forest_plot(
     xs = np.array([to_x(v) for v in estimates])
     lo = np.array([to_x(v) for v in lowers])
     hi = np.array([to_x(v) for v in uppers])
-    y = np.arange(n)[::-1]
     has = np.isfinite(lo) & np.isfinite(hi)
     ax.hlines(y[has], lo[has], hi[has], color="#2b5d8a", lw=2)
     ax.plot(xs, y, "o", color="#2b5d8a", ms=6)
     ref = 0.0 if reference is None else reference
     if math.isfinite(ref):  # NaN: no "no effect" line (e.g. ranks)
         ax.axvline(ref, color="0.3", lw=0.8, ls="--")
-    ax.set_yticks(y, list(labels))
-    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_yticks(y, shown, fontsize=9)
+    ax.set_ylim(-float(tops[-1]) - 0.1, 0.1)
     if scale in ("relative", "log"):
         finite = np.concatenate([xs, lo, hi])
         finite = finite[np.isfinite(finite)]
@@ -219,4 +226,26 @@ def forest_plot(
     ax.set_title(wrapped(title, 80), loc="left", fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    _fit_width(fig, ax)
     return fig
+
+
+LABEL_WIDTH = 48
+"""Characters per line of a forest plot's row label (longer labels wrap onto more lines)."""
+ROW_INCHES = 0.34
+LINE_INCHES = 0.15
+PLOT_INCHES = 4.6
+"""Width kept for the data area whatever the labels' width."""
+
+
+def _fit_width(fig: Figure, ax) -> None:
+    """Widen the figure to its row labels: the data area keeps :data:`PLOT_INCHES` and every label
+    lies inside the figure (constrained layout cannot then collapse the axes)."""
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    widest = max(
+        (t.get_window_extent(renderer).width / dpi for t in ax.get_yticklabels() if t.get_text()),
+        default=0.0,
+    )
+    width = max(8.0, widest + PLOT_INCHES + 0.6)
+    fig.set_size_inches(width, fig.get_size_inches()[1])

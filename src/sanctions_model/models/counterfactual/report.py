@@ -10,6 +10,7 @@ prices (:func:`price_basis_table`, :func:`price_basis_results`); the chart's dat
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,13 @@ from sanctions_model.reporting import format as fmt
 from ..mc_error import rounded_summary
 from .results import CounterfactualResults
 
-__all__ = ["price_basis_results", "price_basis_table", "report_markdown", "series_results"]
+__all__ = [
+    "price_basis_results",
+    "price_basis_table",
+    "report_markdown",
+    "series_results",
+    "window_notes",
+]
 
 
 def report_markdown(cf: CounterfactualResults, subject: str, *, deflator: str | None = None) -> str:
@@ -33,8 +40,9 @@ def report_markdown(cf: CounterfactualResults, subject: str, *, deflator: str | 
     lines = [cf.report(f"{subject}, average effect {start} to {end}", caveats=False), ""]
     if deflator:
         lines += [f"Values are in {cf.config.units}, deflated with {deflator}.", ""]
+    lines += [n for note in window_notes(cf, subject, deflator=deflator) for n in (note, "")]
     lines += [cf.pre_period_note(), "", "**Caveats**", ""]
-    lines += [f"- {c}" for c in cf.caveats] or ["- none flagged"]
+    lines += [f"- {c}" for c in cf.all_caveats] or ["- none flagged"]
     if cf.control_checks is not None:
         lines += ["", "Each control's own change at the intervention (a control that moved is "
                   "not a clean control):", ""]  # fmt: skip
@@ -47,6 +55,58 @@ def report_markdown(cf: CounterfactualResults, subject: str, *, deflator: str | 
     return "\n".join(lines)
 
 
+def window_notes(
+    cf: CounterfactualResults, subject: str, *, deflator: str | None = None, months: int = 6
+) -> list[str]:
+    """What the figure cannot show, said beside it: for an import flow, the EU energy measures
+    that fall after the series' last month (within ``months``); for a flow deflated with consumer
+    prices, that the change is in value at base-year consumer prices, not in volume."""
+    notes = []
+    end = cf.observed.last_valid_index()
+    if "imports from" in subject and end is not None:
+        after = _energy_measures_after(pd.Period(end, "M"), months)
+        if after:
+            notes.append(
+                f"The series ends in {end}: "
+                + ", ".join(f"{m} ({d})" for m, d in after)
+                + " came after it and are outside this window, so the estimate says nothing "
+                "about them."
+            )
+    if deflator and "consumer prices" in deflator:
+        energy = "HS 27" in subject
+        notes.append(
+            f"Deflated with consumer prices, not the flow's own prices: the change is in value at "
+            f"{_base(deflator)}consumer prices, not in volume"
+            + (
+                "; energy prices moved far from consumer prices in 2022, so the change in "
+                "quantities imported can differ from it in size and even in sign."
+                if energy
+                else "."
+            )
+        )
+    return notes
+
+
+def _base(deflator: str) -> str:
+    m = re.search(r"(\d{4}) = 100", deflator)
+    return f"{m.group(1)} " if m else ""
+
+
+def _energy_measures_after(end: pd.Period, months: int) -> list[tuple[str, str]]:
+    """EU energy measures in the ``months`` after ``end``: (measure, yyyy-mm-dd)."""
+    try:
+        from sanctions_model import data
+
+        events = data.load_events()
+    except Exception:  # noqa: BLE001 - a missing events file must not stop the report
+        return []
+    dates = pd.to_datetime(events["date"])
+    start, stop = (end + 1).to_timestamp(), (end + months + 1).to_timestamp()
+    pick = events[(events["jurisdiction"] == "EU") & (events["kind"] == "energy")
+                  & (dates >= start) & (dates < stop)]  # fmt: skip
+    return [(str(r.measure), str(pd.Timestamp(r.date).date())) for r in pick.itertuples()]
+
+
 def _row(cf: CounterfactualResults) -> dict[str, Any]:
     s = cf.headline()
     level = f"{1 - cf.config.alpha:.0%}"
@@ -55,7 +115,7 @@ def _row(cf: CounterfactualResults) -> dict[str, Any]:
         "average effect": cf._show(s.estimate),
         f"{level} interval": f"{cf._show(s.lower)} to {cf._show(s.upper)}",
         "p-value": p,
-        "model": cf.model_chosen,
+        "model": cf.model_used,
     }
 
 
@@ -85,6 +145,7 @@ def price_basis_results(nominal: CounterfactualResults | None) -> dict[str, Any]
         "p_is_upper_bound": s.p_bound,
         "units": nominal.config.units,
         "model_chosen": nominal.model_chosen,
+        "model_used": nominal.model_used,
         "sentence": nominal.sentence(),
     }
 

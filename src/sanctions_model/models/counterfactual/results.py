@@ -22,9 +22,11 @@ from .._results import ResultsDisplayMixin, Summary, as_period_index
 from .._results import validate_alpha as _validate_alpha
 from ..draws import DrawSummary, summarize_draws
 from ..mc_error import RoundedSummary, rounded_summary
+from . import pool_text as _pool
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
 from .placebo import PlaceboResults, placebo_backtest
+from .subject import in_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,6 +39,14 @@ SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 _REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
                    "param_uncertainty", "seed", "units", "average_within",
                    "pool_nesting")  # fmt: skip
+
+
+_TREND_WORDS = {
+    "local level": "wandering level",
+    "local linear trend": "level and wandering trend",
+    "random walk with drift": "level and fixed drift",
+    "level, drift + AR(1)": "level, fixed drift and persistent deviations",
+}
 
 
 @dataclass(frozen=True)
@@ -162,22 +172,38 @@ class CounterfactualResults(ResultsDisplayMixin):
             if self.controls is not None
             else "no controls: an extrapolation of the pre-period"
         )
-        pooled = self.config.models_averaged
-        why = []
-        if self.config.average_within is not None:
-            why.append(f"candidates with a backtest CRPS within {self.config.average_within:.0%} "
-                       "of the best")  # fmt: skip
-        if self.config.pool_nesting:
-            why.append("level, drift + AR(1), which nests the other trends")
-        model = (
-            f"{self.model_chosen} pooled with {', '.join(pooled[1:])} (rule: {' and '.join(why)})"
-            if len(pooled) > 1
-            else self.model_chosen
-        )
         return (
             f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
-            f"simulated counterfactual paths{draws} of {model} ({how}; {ctrl})"
+            f"simulated counterfactual paths{draws} of {self._pool_text()} ({how}; {ctrl})"
         )
+
+    @property
+    def path_shares(self) -> dict[str, float]:
+        """Share of the simulated paths drawn from each pooled model (the backtest's choice
+        first); ``{model_chosen: 1.0}`` when nothing is pooled."""
+        return _pool.path_shares(self)
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the paths come from more than one model."""
+        return len(self.path_shares) > 1
+
+    @property
+    def model_used(self) -> str:
+        """What the counterfactual paths come from: the chosen model's name, or
+        ``pooled: local level (50%), level, drift + AR(1) (50%)``."""
+        return _pool.model_used(self)
+
+    def _pool_text(self) -> str:
+        return _pool.pool_text(self)
+
+    @property
+    def all_caveats(self) -> list[str]:
+        """The estimator's caveats and those drawn from the result's own numbers (AR deviations
+        nearly a random walk, an upper end above +1,000%: :mod:`.fragile`)."""
+        from .fragile import fragile_caveats
+
+        return list(self.caveats) + fragile_caveats(self)
 
     # ------------------------------------------------------------------ draws of effects
     def _y_post(self) -> np.ndarray:
@@ -423,7 +449,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         """The headline sentence (average effect), written by :func:`effect_sentence`."""
         s = self.headline("average")
         start, end = self.post_period
-        subject = subject or f"Average effect, {start} to {end}"
+        subject = in_words(subject) or f"Average effect, {start} to {end}"
         return effect_sentence(
             subject,
             s.estimate,
@@ -490,11 +516,13 @@ class CounterfactualResults(ResultsDisplayMixin):
             "cumulative_upper": cum.upper,
             "inference": self.inference,
             "model_chosen": self.model_chosen,
+            "model_used": self.model_used,
             "models_averaged": list(self.config.models_averaged),
+            "path_shares": self.path_shares,
             "controls": [] if self.controls is None else [str(c) for c in self.controls.columns],
             "pre_period": [str(p) for p in self.pre_period],
             "post_period": [str(p) for p in self.post_period],
-            "caveats": list(self.caveats),
+            "caveats": self.all_caveats,
             "converged": self.converged,
             "sentence": self.sentence(),
         }
@@ -503,7 +531,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         """Model facts, the effects table, the parameters and the caveats."""
         cfg = self.config
         facts = {
-            "Model": f"UnobservedComponents({self.model_chosen})"
+            "Model": f"structural time series, {self.model_used}"
             + (f" + {self.controls.shape[1]} control(s)" if self.controls is not None else ""),
             "Model choice": "rolling-origin backtest (CRPS)"
             if self.model_choice is not None
@@ -521,7 +549,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         tables = [
             (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals; rounded to their Monte Carlo "
              "errors)", self.table()),
-            ("Structural model parameters", pd.DataFrame({"estimate": self.params,
+            (self._params_title(), pd.DataFrame({"estimate": self.params,
                                                           "std err": self.bse})),
         ]  # fmt: skip
         if len(cfg.interventions) > 1:
@@ -534,7 +562,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             title="Counterfactual structural time series",
             facts=facts,
             tables=tables,
-            notes=[f"caveat: {c}" for c in self.caveats],
+            notes=[f"caveat: {c}" for c in self.all_caveats],
         )
 
     def report(self, subject: str | None = None, *, caveats: bool = True) -> str:
@@ -558,7 +586,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         if self.controls is None:
             parts.append(
                 "No control series was given, so the counterfactual is an extrapolation of the "
-                f"flow's own pre-period ({self.model_chosen}): it assumes that the flow's "
+                f"flow's own pre-period ({self.model_used}): it assumes that the flow's "
                 f"{self._components()} would have carried on after {start - 1} as before."
             )
         else:
@@ -568,18 +596,28 @@ class CounterfactualResults(ResultsDisplayMixin):
                 "pre-period; it is only as good as the assumption that they were not moved by the "
                 "intervention."
             )
-        if self.caveats and caveats:
-            parts.append("Caveats: " + "; ".join(self.caveats) + ".")
+        if self.all_caveats and caveats:
+            parts.append("Caveats: " + "; ".join(self.all_caveats) + ".")
         return " ".join(parts)
 
     def _components(self) -> str:
-        trend = {
-            "local level": "wandering level",
-            "local linear trend": "level and wandering trend",
-            "random walk with drift": "level and fixed drift",
-            "level, drift + AR(1)": "level, fixed drift and persistent deviations",
-        }[self.config.trend_chosen]
+        trend = _TREND_WORDS[self.config.trend_chosen]
+        others = []
+        for m in list(self.path_shares)[1:]:
+            w = _TREND_WORDS.get(m.split(" + seasonal")[0])
+            if w and w != trend and w not in others:
+                others.append(w)
+        if others:
+            trend += " (or, in the pooled models' paths, " + " or ".join(others) + ")"
         return trend + (" and seasonal pattern" if self.config.seasonal_chosen else "")
+
+    def _params_title(self) -> str:
+        if not self.pooled:
+            return "Structural model parameters"
+        return (
+            f"Structural model parameters of the backtest's choice ({self.model_chosen}) only; "
+            "the other pooled models' parameters are not shown"
+        )
 
     # ------------------------------------------------------------------ plot, placebo
     def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
@@ -591,7 +629,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             alpha=self.config.alpha if alpha is None else alpha,
             units=self.config.units,
             interventions=dict(zip(self.config.labels, self.config.interventions, strict=True)),
-            title=title or "Counterfactual estimate of the intervention effect",
+            title=in_words(title) or "Counterfactual estimate of the intervention effect",
         )
 
     def placebo_test(self, dates: Sequence[Any] | None = None, **kwargs: Any) -> PlaceboResults:

@@ -161,6 +161,17 @@ def _fit(z: np.ndarray, unit: int, donors: np.ndarray, pre: np.ndarray) -> tuple
     return w, gap
 
 
+def _replacement(w: np.ndarray, codes: list[str], top: int = 3) -> str:
+    """The donors that carry the refitted weights once one donor is dropped, largest first:
+    ``Argentina 61%, Chile 30%, Peru 9%`` (and how many more)."""
+    from sanctions_model.reporting.labels import place
+
+    order = [i for i in np.argsort(-w) if w[i] > _POSITIVE]
+    shown = ", ".join(f"{place(codes[i])} {w[i]:.0%}" for i in order[:top])
+    more = len(order) - top
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
 def _rmspe(gap: np.ndarray, mask: np.ndarray) -> float:
     return float(np.sqrt(np.mean(gap[mask] ** 2)))
 
@@ -388,9 +399,10 @@ def _fit_one(
     if leave_one_out:
         for code in weights.index[weights > _POSITIVE]:
             rest = np.array([units.index(c) for c in design.donors if c != code])
-            _, g = _fit(arr, units.index(treated), rest, pre)
+            w_rest, g = _fit(arr, units.index(treated), rest, pre)
             syn = arr[:, units.index(treated)] - g
-            row = {"weight": float(weights[code]), "pre_rmspe": _rmspe(g, pre)}
+            row = {"weight": float(weights[code]), "pre_rmspe": _rmspe(g, pre),
+                   "replaced_by": _replacement(w_rest, [units[i] for i in rest])}  # fmt: skip
             for i in np.flatnonzero(post):
                 row[f"effect_{int(z.index[i])}"] = float(_relative(g[i], syn[i], design.outcome))
             loo_rows[code] = row

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.labels import place
 
 __all__ = [
     "augmented_table",
@@ -85,11 +86,12 @@ def placebo_table(res) -> pd.DataFrame:
 def ratio_test_text(res, partner: str, k: float, alpha: float) -> str:
     """Markdown: the ratio test's rank and p-value, and why near-perfect fits outrank."""
     level = f"{100 * alpha:g}%"
+    partner = place(partner)
     top = res.placebos[res.placebos["kept"]].sort_values("ratio", ascending=False)
     dropped = list(res.placebos.index[~res.placebos["kept"]])
     above = top["pre_rmspe"].iloc[: res.rank - 1]
     above_fits = ", ".join(
-        f"{c} {fmt.number(v, 2) if v >= 1e-3 else '≈ 0'}" for c, v in above.items()
+        f"{place(c)} {fmt.number(v, 2) if v >= 1e-3 else '≈ 0'}" for c, v in above.items()
     )
     p_text = fmt.pvalue(res.p_value, n_draws=res.n_placebos, exact=True, units="placebos")
     return (
@@ -97,7 +99,7 @@ def ratio_test_text(res, partner: str, k: float, alpha: float) -> str:
         f"{ordinal(res.rank)} of {res.n_placebos + 1} ({p_text})"
         + ("" if res.p_value <= alpha else f", which does not reach {level}")
         + (
-            f": {', '.join(above.index)} have larger ratios because their pre-period fits are "
+            f": {', '.join(map(place, above.index))} have larger ratios because their pre-period fits are "
             f"near perfect (pre-RMSPE {above_fits}; against {rmspe_text(res.pre_rmspe)} for "
             f"{partner}), so a tiny denominator outranks a large gap."
             if len(above)
@@ -105,7 +107,7 @@ def ratio_test_text(res, partner: str, k: float, alpha: float) -> str:
         )
         + (
             f" Left out of the rank for a pre-RMSPE above {k:g} x {rmspe_text(res.pre_rmspe)}: "
-            f"{', '.join(dropped)}."
+            f"{', '.join(map(place, dropped))}."
             if dropped
             else ""
         )

@@ -289,14 +289,38 @@ class SyntheticControlResults(ResultsDisplayMixin):
         ]
         if len(self.leave_one_out):
             tables.append(("Leave one donor out", self.leave_one_out))
+        notes = list(self.caveats)
+        if self.leave_one_out_note():
+            notes.append(self.leave_one_out_note())
         if self.augmented is not None:
             tables.append(("Augmented synthetic control (ridge)", self.augmented))
         return Summary(
             title=f"Synthetic control: {self.treated}, intervention {self.intervention}",
             facts=facts,
             tables=tables,
-            notes=list(self.caveats),
+            notes=notes,
         )
+
+    def leave_one_out_note(self) -> str:
+        """What leaving out a donor that carries (nearly) all the weight means: a different
+        synthetic control built from the other donors (named), not a perturbation of this one."""
+        loo = self.leave_one_out
+        if not len(loo) or "weight" not in loo:
+            return ""
+        from sanctions_model.reporting.labels import place
+
+        parts = []
+        for code, row in loo.iterrows():
+            if float(row["weight"]) < 0.99:
+                continue
+            repl = row.get("replaced_by") if "replaced_by" in loo else None
+            parts.append(
+                f"{place(code)} is the only donor with weight ({row['weight']:.0%}): leaving it "
+                "out refits the weights over the other donors"
+                + (f" ({repl})" if isinstance(repl, str) and repl else "")
+                + ", so that row is a different synthetic control, not this one without a donor"
+            )
+        return "; ".join(parts) + ("." if parts else "")
 
     def sentences(self, reporter: str = "EU27") -> dict[int, str]:
         """One report sentence per post year (:func:`~sanctions_model.reporting.text.effect_sentence`).
