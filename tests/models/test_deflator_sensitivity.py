@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sanctions_model.models.simulate import price_path
 
 from sanctions_model.data import prices
 from sanctions_model.errors import ParameterError
@@ -21,7 +22,6 @@ from sanctions_model.models.deflator_sensitivity import (
     deflator_sensitivity,
     shipped_deflators,
 )
-from sanctions_model.models.simulate import price_path
 
 T0 = pd.Period("2022-03", "M")
 GAP = 0.15  # log points by which the "off" deflator falls short of the true prices after T0

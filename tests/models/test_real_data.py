@@ -43,7 +43,9 @@ def test_eu_exports_to_russia_far_below_counterfactual(russia):
     assert res.average_effect < -0.4
     assert ci.loc["average", "upper"] < 0
     assert ci.loc["cumulative", "upper"] < 0
-    assert res.p_value < 0.01
+    # 0.012 from 500 paths since the level with drift and AR(1) is always pooled (wider, as the
+    # size simulations require; 0.002 before)
+    assert res.p_value < 0.05
 
 
 def test_eu_exports_to_kyrgyzstan_far_above_counterfactual(kyrgyzstan):

@@ -114,10 +114,14 @@ def test_read_only_output_root_for_a_new_sweep_and_a_run(work):
 
 def test_unreadable_data_manifest_is_a_clear_error(work, monkeypatch, capsys):
     import sanctions_model.data as data
+    from sanctions_model.runner import verdicts
 
     def denied():
         raise PermissionError(13, "Permission denied", "data/manifest.json")
 
+    # the runner reads the manifest without pandas (runner/verdicts.py); the data package's
+    # own reader is patched too, so neither path can read it
+    monkeypatch.setattr(verdicts, "manifest_digest", denied)
     monkeypatch.setattr(data, "manifest_digest", denied)
     assert main(["sweep", str(work / "s.yaml"), "--output-root", str(work / "out")]) == 2
     err = capsys.readouterr().err

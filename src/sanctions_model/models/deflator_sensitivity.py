@@ -349,7 +349,7 @@ def deflator_mismatch_check(
     :func:`~sanctions_model.models.estimate_counterfactual` (default: its defaults).
     """
     from sanctions_model.models.counterfactual import estimate_counterfactual
-    from sanctions_model.models.simulate import FlowDesign, simulate_monthly_flows
+    from sanctions_model.simulate.monthly import FlowDesign, simulate_monthly_flows
 
     index = pd.period_range(start, end, freq="M")
     t0 = pd.Period(intervention, "M")

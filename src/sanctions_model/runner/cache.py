@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import platform
 import sys
@@ -38,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from sanctions_model.runner.code_digest import canonical_json, package_digest
 
 #: A run's record of the datasets it read (:mod:`sanctions_model.data.read_log`).
 READS_NAME = "datasets.json"
@@ -64,33 +65,6 @@ KEY_DEPENDENCIES = (
 )
 """Libraries known to compute or render results; every other installed distribution is in the key
 too (:func:`dependency_versions`), these are named so a missing one shows as ``"absent"``."""
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
-
-
-@functools.cache
-def package_digest(root: str | None = None) -> str:
-    """sha256 over the package's ``.py`` files and templates (paths and bytes), as imported."""
-    if root is None:
-        import sanctions_model
-
-        root = str(Path(sanctions_model.__file__).resolve().parent)
-    base = Path(root)
-    h = hashlib.sha256()
-    files = sorted(
-        p
-        for p in base.rglob("*")
-        if p.is_file()
-        and "__pycache__" not in p.parts
-        and (p.suffix == ".py" or "templates" in p.relative_to(base).parts)
-    )
-    for path in files:
-        h.update(path.relative_to(base).as_posix().encode())
-        h.update(b"\x00")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 @functools.cache

@@ -11,7 +11,7 @@ on the data files, the package's code and the values checked, so they are kept i
 - the **data fingerprint**: the bytes of ``data/manifest.json`` and the path, size and
   modification time of every file under ``data/`` (shipped files, fetched datasets and their
   records under ``data/cache`` or ``$SANCTIONS_MODEL_CACHE_DIR``), read with ``stat`` only;
-- the package digest (:func:`~.cache.package_digest`: any change to the checks' code);
+- the package digest (:func:`~.code_digest.package_digest`: any change to the checks' code);
 - the check and its arguments (the domain, the parameter's name and value; or the bytes of a
   run's ``datasets.json``).
 
@@ -114,7 +114,7 @@ class VerdictCache:
 
     @functools.cached_property
     def _base(self) -> str:
-        from sanctions_model.runner.cache import package_digest
+        from sanctions_model.runner.code_digest import package_digest
 
         return f"{data_fingerprint()}:{package_digest()}"
 
@@ -129,7 +129,7 @@ class VerdictCache:
         return self._entries
 
     def key(self, kind: str, args: Any) -> str:
-        from sanctions_model.runner.cache import canonical_json
+        from sanctions_model.runner.code_digest import canonical_json
 
         text = f"{self._base}:{kind}:{canonical_json(args)}"
         return hashlib.sha256(text.encode()).hexdigest()

@@ -8,7 +8,7 @@ fraction of what was observed, so the upper end is set by that tail and its digi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +16,8 @@ from sanctions_model.reporting import format as fmt
 
 from ..mc_error import rounded_summary
 
-if TYPE_CHECKING:
-    from .results import CounterfactualResults
+#: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
+CounterfactualResults = Any
 
 __all__ = ["AR_NEAR_UNIT", "UPPER_LIMIT", "fragile_caveats"]
 

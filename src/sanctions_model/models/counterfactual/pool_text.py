@@ -10,14 +10,14 @@ report and the tables, so that a pooled result is never labelled as one model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from sanctions_model.reporting import format as fmt
 
-if TYPE_CHECKING:
-    from .results import CounterfactualResults
+#: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
+CounterfactualResults = Any
 
 __all__ = ["model_used", "path_shares", "pool_text"]
 
