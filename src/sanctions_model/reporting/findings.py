@@ -352,10 +352,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 )
         for key in ("substitution", "substitution_ratio"):
             for ally, v, lo, hi, p, adjusted in _per_ally(results.get(key)):
+                item = results[key].get(ally)
+                item = item if isinstance(item, dict) else {}
+                # the run's own text: a bound (p < 0.1, p > 0.5) stays a bound, never "p = 0.1"
+                p_text = _printed_p_text(item.get("p_unadjusted_text") or item.get("p_text"))
+                adjusted_text = _printed_p_text(item.get("p_adjusted_text"))
                 note = (
                     f"adjusted for the family of allies (Benjamini-Hochberg): "
-                    f"{fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
-                    if adjusted is not None
+                    f"{adjusted_text or fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
+                    if adjusted is not None or adjusted_text
                     else ""
                 )
                 add(
@@ -372,6 +377,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         note,
                         group="Allies",
                         p_adjusted=adjusted,
+                        p_text=p_text,
+                        p_adjusted_text=adjusted_text,
                     ),
                     [key],
                 )
