@@ -68,3 +68,27 @@ def test_per_ally_p_bounds_stay_bounds_on_page_and_readme():
     assert '<td class="num">0.80</td>' not in page and '<td class="num">0.10</td>' not in page
     md = findings_markdown([rec])
     assert "p = 0.10" not in md and "p = 0.50" not in md and "p = 0.80" not in md
+
+
+def test_us_uk_answer_gives_counts_median_and_mean_and_no_verdict():
+    """Item 5: counts, median and mean lag as recorded, the US-date lateness; no "more often"
+    verdict (here the median and the mean even point different ways)."""
+    from sanctions_model.reporting.answers import build_answers
+
+    overlap = {
+        "matched": 1156,
+        "mean_lag_days": -12.2,
+        "median_lag_days": 13.0,
+        "n_pairs_dated": 1079,
+        "pairs_left_out_unreliable_date": 77,
+        "same_day": 12,
+        "uk_first": 712,
+        "us_first": 355,
+    }
+    rec = _record("04", "04_coordination_gaps", {"us_uk_overlap": overlap})
+    (lists,) = [a for a in build_answers([rec]) if a.key == "lists"]
+    text = " ".join(lists.sentences)
+    assert "the UK listed 712 first, the US 355 first and 12 on the same day" in text
+    assert "median +13 days, mean -12 days" in text
+    assert "point different ways" in text and "interval between scrapes" in text
+    assert "more often (" not in text and "designated first more often" not in text
