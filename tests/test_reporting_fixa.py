@@ -92,3 +92,52 @@ def test_us_uk_answer_gives_counts_median_and_mean_and_no_verdict():
     assert "median +13 days, mean -12 days" in text
     assert "point different ways" in text and "interval between scrapes" in text
     assert "more often (" not in text and "designated first more often" not in text
+
+
+SYNTHETIC = {
+    "partner": "RU",
+    "sc_effect_2022": -0.535,
+    "sc_lower_2022": -0.726,
+    "sc_upper_2022": -0.211,
+    "sc_p_2022": 0.0392,
+    "sc_effect_2023": -0.680,
+    "sc_lower_2023": -0.924,
+    "sc_upper_2023": 0.343,
+    "sc_p_2023": 0.098,
+    "sc_n_placebos": 50,
+    "sc_weights": {"BR": 1.0},
+}
+POOR_FIT = [
+    "Poor pre-period fit: the treated's pre-RMSPE (0.103) is above 100% of the placebos'; the "
+    "gap may be a fitting error.",
+    "The treated's pre-period trend (-0.032 a year) is outside the donors' range (-0.019 to "
+    "+0.079): no convex combination can follow it, the synthetic control drifts away.",
+    "One donor (Brazil) carries 100% of the weight; see the leave-one-out check.",
+]
+DID = {"did_ru_annual": -0.80, "did_ru_annual_lower": -1.2, "did_ru_annual_upper": -0.4}
+
+
+def _fall(synthetic):
+    from sanctions_model.reporting.answers import build_answers
+
+    recs = [
+        _record("03", "03_trade_diversion", DID),
+        _record("05", "05_synthetic_control", synthetic),
+    ]
+    (fall,) = [a for a in build_answers(recs) if a.key == "fall"]
+    return fall.sentences[0]
+
+
+def test_synthetic_control_failing_its_fit_checks_stays_out_of_the_range():
+    """Item 9: a synthetic control that fails its own fit checks is said apart, with why; the
+    range is the other methods'. Without failed checks it is part of the range."""
+    head = _fall({**SYNTHETIC, "caveats": POOR_FIT})
+    # did: exp(-0.8) - 1 = -55%; the synthetic control's -68% is not the range's end
+    assert head.startswith("Every method but the synthetic control puts EU exports to Russia 55%")
+    assert "68% below" not in head.split(" The synthetic control")[0]
+    assert "The synthetic control (2022: -54%, 2023: -68%) is left out of that range" in head
+    assert "Russia's pre-RMSPE (0.103) is above 100% of the placebos'" in head
+    assert "Russia's pre-period trend (-0.032 a year) is outside the donors' range" in head
+    fitted = _fall({**SYNTHETIC, "caveats": POOR_FIT[2:]})
+    assert fitted.startswith("Every method's point estimate puts EU exports to Russia 54% to 68%")
+    assert "left out of that range" not in fitted

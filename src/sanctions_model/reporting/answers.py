@@ -33,6 +33,7 @@ from typing import Any
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.estimates import SUCCESS, _num
 from sanctions_model.reporting.findings import _link
+from sanctions_model.reporting.fit_checks import fit_failures
 from sanctions_model.reporting.labels import HUBS, place
 from sanctions_model.reporting.text import claim
 
@@ -390,16 +391,23 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             + (f" ({comparison}, in current prices)" if comparison else " (in current prices)")
             + "."
         )
-    if figs:
-        values = sorted(f.value for f in figs)
+    failed = fit_failures(synthetic[0].results) if synthetic else []
+    ranged = [f for f in figs if not (failed and f.method == "synthetic control")]
+    if ranged:
+        values = sorted(f.value for f in ranged)
         sure = list(
-            dict.fromkeys(f.method for f in figs if _verdict(f) == "distinguishable from zero")
+            dict.fromkeys(f.method for f in ranged if _verdict(f) == "distinguishable from zero")
         )
         unsure = list(
-            dict.fromkeys(f.method for f in figs if _verdict(f) != "distinguishable from zero")
+            dict.fromkeys(f.method for f in ranged if _verdict(f) != "distinguishable from zero")
+        )
+        every = (
+            "Every method but the synthetic control"
+            if len(ranged) < len(figs)
+            else "Every method's point estimate"
         )
         head = (
-            f"Every method's point estimate puts EU exports to Russia "
+            f"{every} puts EU exports to Russia "
             f"{fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} below where "
             "they would have been."
             if values[-1] < 0
@@ -413,6 +421,15 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             detail += (
                 f" Not distinguishable from zero: {', '.join(unsure)} (a wider interval, "
                 "not a smaller fall)."
+            )
+        apart = [f for f in figs if f not in ranged]
+        if apart:
+            detail += (
+                " The synthetic control ("
+                + ", ".join(f"{f.period}: {fmt.pct(f.value)}" for f in apart)
+                + ") is left out of that range: it fails its own fit checks ("
+                + "; ".join(failed)
+                + "), so its gap may be a fitting error."
             )
         lines.insert(0, head + detail)
     ans.sentences = lines + ans.sentences
