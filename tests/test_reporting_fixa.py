@@ -141,3 +141,68 @@ def test_synthetic_control_failing_its_fit_checks_stays_out_of_the_range():
     fitted = _fall({**SYNTHETIC, "caveats": POOR_FIT[2:]})
     assert fitted.startswith("Every method's point estimate puts EU exports to Russia 54% to 68%")
     assert "left out of that range" not in fitted
+
+
+def test_every_front_page_section_names_its_price_basis_and_direct_rows_match_the_sentence():
+    """Items 7 and 8: the direct-ratio table shows the real ratios the answers' sentences use,
+    each section's title and intro name the price basis the runs recorded, and the counterfactual
+    section's heading does not call the change the sanctions' effect."""
+    from sanctions_model.reporting.answers import build_answers
+
+    usd = "USD at 2021 prices, deflated by US consumer prices (CPI-U, BLS), 2021 = 100"
+    coord = {
+        "direct_ratio": {"CA": 0.069, "BG": 1.051, "CH": 0.78, "SI": 1.2},
+        "direct_ratio_real": {"CA": 0.061, "BG": 0.935, "CH": 0.69, "SI": 1.069},
+        "prices": {"usd": usd},
+        "real": True,
+        "substitution": SUBSTITUTION,
+    }
+    effect = {
+        "effect": -0.58,
+        "lower": -0.74,
+        "upper": -0.34,
+        "p_value": 0.004,
+        "units": "EUR at 2021 prices",
+        "real": True,
+        "deflator_label": "euro-area consumer prices (HICP, Eurostat), 2021 = 100",
+    }
+    diversion = {
+        **DID,
+        "deflator": "euro-area consumer prices (HICP, Eurostat), 2021 = 100",
+        "real": True,
+        "did_exposure_by_partner": {"KZ": {"estimate": 0.4, "lower": 0.1, "upper": 0.7}},
+        "exposure_spread": 1.0,
+    }
+    recs = [
+        _record("02", "02_sanction_effect", effect, {"reporter": "EU27_2020", "partner": "RU"}),
+        _record("03", "03_trade_diversion", diversion),
+        _record("04", "04_coordination_gaps", coord),
+        _record("05", "05_synthetic_control", {**SYNTHETIC, "sc_deflator": "HICP"}),
+    ]
+    sections = {s.key: s for s in build_sections(recs)}
+    direct = {e.label: e.value for e in sections["direct"].estimates}
+    assert direct["Canada"] == 0.061 and direct["Bulgaria"] == 0.935
+    answers = {a.key: " ".join(a.sentences) for a in build_answers(recs)}
+    # the sentence's "fell 6.5%" is the table's 0.935, on the same basis
+    assert "Bulgaria (fell 6.5%)" in answers["members"]
+    assert sections["direct"].title.endswith("(USD at 2021 prices)")
+    assert f"Prices: ratios of values in {usd}." in sections["direct"].intro
+    assert sections["allies"].title.endswith("(USD at 2021 prices)")
+    effects = sections["effects"]
+    assert effects.title == "Change in trade since the war and the sanctions, by flow " + (
+        "(EUR at 2021 prices)"
+    )
+    assert "effect of the sanctions" not in effects.title.lower()
+    assert "war and the sanctions together" in effects.intro
+    assert sections["synthetic"].title.endswith("(2021 prices)")
+    div = sections["diversion"]
+    assert div.title.endswith("(2021 prices; exposure designs in current prices)")
+    assert "annual values at 2021 prices, deflated by euro-area" in div.intro
+    assert "monthly exposure designs (most against least exposed member state) in current" in (
+        div.intro
+    )
+    # without the real ratios the table is nominal and says so
+    nominal = {k: v for k, v in coord.items() if k != "direct_ratio_real"}
+    (direct,) = [s for s in build_sections([_record("04", "04_x", nominal)]) if s.key == "direct"]
+    assert direct.title.endswith("(current USD)")
+    assert {e.label: e.value for e in direct.estimates}["Canada"] == 0.069

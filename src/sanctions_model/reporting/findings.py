@@ -69,6 +69,7 @@ from sanctions_model.reporting.estimates import (  # noqa: F401 (re-exported)
     _sc_note,
     _strings,
 )
+from sanctions_model.reporting.price_basis import annotate_prices
 from sanctions_model.reporting.rows import (
     _GROUP_ORDER,
     _distinguish,
@@ -105,9 +106,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     """The page's sections, in reading order; a section with nothing to show is left out."""
     effects = Section(
         "effects",
-        "Effect of the sanctions on trade, by flow",
-        "Average monthly trade after the sanctions relative to a counterfactual fitted on the "
-        "pre-war months; intervals as recorded by each run.",
+        "Change in trade since the war and the sanctions, by flow",
+        "Average monthly trade after February 2022 relative to a counterfactual fitted on the "
+        "pre-war months: the change measures the war and the sanctions together (with firms' own "
+        "withdrawal and Russia's counter-measures) and cannot separate them; intervals as "
+        "recorded by each run.",
     )
     synthetic = Section(
         "synthetic",
@@ -170,6 +173,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
 
     scorecards: list[Section] = []
     generics: list[Section] = []
+    direct_real = False
     for record in sorted(records, key=lambda r: r.name):
         results = record.results if isinstance(record.results, dict) else None
         if not results or record.status not in SUCCESS:
@@ -386,8 +390,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 break
         p = {**(record.resolved or {}), **record.parameters}
         years = f"{p['year']} over {p['base_year']}" if "year" in p and "base_year" in p else ""
+        # the real ratios where recorded: the same basis as the answers' sentences
+        real_direct = _per_ally(results.get("direct_ratio_real"))
+        direct_real = direct_real or bool(real_direct)
         for ally, v, _lo, _hi, _p, _a in sorted(
-            _per_ally(results.get("direct_ratio")),
+            real_direct or _per_ally(results.get("direct_ratio")),
             key=lambda r: (r[0] not in lab.MEMBER_STATES, str(r[0]).startswith("EU27"), r[1]),
         ):
             group = (
@@ -411,7 +418,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     group=group,
                     period=years,
                 ),
-                ["direct_ratio"],
+                ["direct_ratio", "direct_ratio_real"],
             )
         for key in ("index", "index_ranks"):
             ranked = _per_ally(results.get(key))
@@ -568,4 +575,5 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     by_name = {r.name: r for r in records}
     for section in sections:
         section.estimates = _distinguish(section.estimates, by_name)
+    annotate_prices(sections, records, direct_real=direct_real)
     return sections
