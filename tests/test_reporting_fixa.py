@@ -206,3 +206,34 @@ def test_every_front_page_section_names_its_price_basis_and_direct_rows_match_th
     (direct,) = [s for s in build_sections([_record("04", "04_x", nominal)]) if s.key == "direct"]
     assert direct.title.endswith("(current USD)")
     assert {e.label: e.value for e in direct.estimates}["Canada"] == 0.069
+
+
+def test_hubs_answer_gives_the_eu_records_ratio_its_p_value_and_verdict():
+    """Item 16: the question names the EU's export records; the EU-records ratio carries its
+    recorded p-value and a verdict, like the hubs' one."""
+    from sanctions_model.reporting.answers import build_answers
+
+    ratio = {
+        "hubs_side": 0.027,
+        "hubs_side_lower": -0.04,
+        "hubs_side_upper": 0.15,
+        "hubs_side_p_value": 0.4,
+        "hubs_side_p_text": "p = 0.4",
+        "eu_side": 0.149,
+        "eu_side_lower": 0.05,
+        "eu_side_upper": 0.25,
+        "eu_side_p_value": 0.01,
+        "eu_side_p_text": "p < 0.01",
+    }
+    (hubs,) = [
+        a
+        for a in build_answers([_record("04", "04_coordination_gaps", {"eu27_ratio": ratio})])
+        if a.key == "hubs"
+    ]
+    assert "EU's export records" in hubs.question
+    text = " ".join(hubs.sentences)
+    assert "(95% interval -4.0% to 15%; p = 0.4); not distinguishable from zero" in text
+    assert (
+        "On the EU's export records: 15% (95% interval 5.0% to 25%; p < 0.01); "
+        "distinguishable from zero." in text
+    )

@@ -459,14 +459,20 @@ def _donor_sentence(res: Any) -> str:
     )
 
 
+def _bound_text(value: Any) -> str:
+    """A run's printed p-value (``p < 0.01``, ``p = 0.4``), else ``""``."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if text.startswith("p ") and text[2:3] in "<>=" else ""
+
+
 # -- question 2: hubs ----------------------------------------------------------------------------------
 
 
 def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
     ans = Answer(
         "hubs",
-        "Which hubs' imports from the EU rose beyond trend, and how much of the "
-        "fall do they offset?",
+        "To which hubs did EU exports rise beyond trend (the EU's export records), and how much "
+        "of the fall in direct exports to Russia does the hubs' excess offset?",
     )
     rose, fell, other = [], [], []
     for r in _runs(records, "02"):
@@ -521,6 +527,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             r.name,
             _use(ans, r, link_prefix),
             scale="ratio",
+            p_text=_bound_text(ratio.get("hubs_side_p_text")),
         )
         ans.figures.append(fig)
         bounds = (
@@ -539,10 +546,29 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
         eu = _num(ratio.get("eu_side"))
         if eu is not None:
             lo, hi = _num(ratio.get("eu_side_lower")), _num(ratio.get("eu_side_upper"))
+            eu_fig = Figure(
+                "substitution ratio (EU's records)",
+                eu,
+                lo,
+                hi,
+                _num(ratio.get("eu_side_p_value")),
+                years,
+                r.name,
+                fig.href,
+                scale="ratio",
+                p_text=_bound_text(ratio.get("eu_side_p_text")),
+            )
             text += f" On the EU's export records: {fmt.pct(eu, signed=False)}"
-            if lo is not None and hi is not None:
-                text += f" ({fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)})"
-            text += "."
+            shown = [
+                f"95% interval {fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)}"
+                if lo is not None and hi is not None
+                else ""
+            ]
+            if eu_fig.p_text or eu_fig.p_value is not None:
+                shown.append(eu_fig.p_text or fmt.pvalue(eu_fig.p_value))
+            shown = [x for x in shown if x]
+            text += f" ({'; '.join(shown)})" if shown else ""
+            text += f"; {_verdict(eu_fig)}."
         if fig.upper is not None and fig.lower is not None:
             from sanctions_model.reporting.published import EBRD_DIFFERS, EBRD_SAYS
 
