@@ -237,3 +237,29 @@ def test_hubs_answer_gives_the_eu_records_ratio_its_p_value_and_verdict():
         "On the EU's export records: 15% (95% interval 5.0% to 25%; p < 0.01); "
         "distinguishable from zero." in text
     )
+
+
+def test_allies_answer_names_the_unranked_and_who_acted_late():
+    """Item 6: allies without a rank are named; who acted late comes from the recorded adoption
+    lags, or the answer says the run did not record them."""
+    from sanctions_model.reporting.answers import build_answers
+
+    ranks = {
+        "CH": {"rank": 1, "lower": 1, "upper": 3},
+        "KR": {"rank": None, "lower": None, "upper": None},
+        "NO": {"rank": None},
+    }
+    coord = {"direct_ratio": {"CA": 0.069, "CH": 0.78, "KR": 0.6}, "index_ranks": ranks}
+
+    def allies(results):
+        recs = [_record("04", "04_coordination_gaps", results)]
+        return " ".join(next(a for a in build_answers(recs) if a.key == "allies").sentences)
+
+    text = allies(coord)
+    assert "Not ranked (the run records no rank for them): South Korea, Norway." in text
+    assert "adoption lags are not recorded in results.json by run 04" in text
+    text = allies({**coord, "adoption_lag_days": {"GB": 26, "US": 1, "AU": 24}})
+    assert (
+        "Who acted late (median adoption lag behind the first mover): United Kingdom 26 days, "
+        "Australia 24 days, United States 1 day." in text
+    )

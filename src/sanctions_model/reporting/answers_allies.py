@@ -110,6 +110,16 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
                 ans.sentences.append(
                     f"Coordination-gap ranks (1 = largest gap): {place(k)} ranks first{span}."
                 )
+            unranked = [
+                place(k)
+                for k, v in ranks.items()
+                if isinstance(v, dict) and _num(v.get("rank")) is None
+            ]
+            if unranked:
+                ans.sentences.append(
+                    f"Not ranked (the run records no rank for them): {', '.join(unranked)}."
+                )
+        ans.sentences.append(_late(r.results, r.name))
     else:
         _missing(ans, "Direct cuts", r, "direct_ratio for two or more allies", "04")
     return ans
@@ -243,4 +253,23 @@ def _us_dates_late(median: float | None, mean: float | None) -> str:
         "designation by up to the interval between scrapes (not recorded): they make the UK look "
         "first more often than it was, by an amount the data cannot measure, so no verdict on who "
         "designated first is drawn."
+    )
+
+
+def _late(results: Any, run: str) -> str:
+    """Who acted late: the adoption lags where the run records them (``adoption_lag_days``,
+    ``{ally: days}``), else where to find them."""
+    lags = results.get("adoption_lag_days") if isinstance(results, dict) else None
+    lags = {k: _num(v) for k, v in lags.items()} if isinstance(lags, dict) else {}
+    lags = {k: v for k, v in lags.items() if v is not None}
+    if not lags:
+        return (
+            f"Who acted late: the adoption lags are not recorded in results.json by run {run} "
+            "(its report's adoption-lag table has them)."
+        )
+    ranked = sorted(lags.items(), key=lambda kv: -kv[1])
+    return (
+        "Who acted late (median adoption lag behind the first mover): "
+        + ", ".join(f"{place(k)} {round(v):,} day{'' if round(v) == 1 else 's'}" for k, v in ranked)
+        + "."
     )
