@@ -263,3 +263,13 @@ def test_allies_answer_names_the_unranked_and_who_acted_late():
         "Who acted late (median adoption lag behind the first mover): United Kingdom 26 days, "
         "Australia 24 days, United States 1 day." in text
     )
+
+
+def test_methods_page_names_the_price_basis_of_each_substitution_side():
+    """Item 23: the hubs' records in USD, the EU's records in EUR, both at 2021 prices."""
+    from sanctions_model.runner.methods import METHODS
+
+    (allies,) = [m for m in METHODS if m.key == "allies"]
+    text = " ".join(str(x) for x in vars(allies).values())
+    assert "fitted in USD at 2021 prices" not in text
+    assert "records (IMF) in USD" in text and "export records (Eurostat) in EUR" in text
