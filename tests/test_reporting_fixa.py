@@ -273,3 +273,25 @@ def test_methods_page_names_the_price_basis_of_each_substitution_side():
     text = " ".join(str(x) for x in vars(allies).values())
     assert "fitted in USD at 2021 prices" not in text
     assert "records (IMF) in USD" in text and "export records (Eurostat) in EUR" in text
+
+
+def test_readme_exposure_rows_name_their_comparison_and_keep_the_printed_interval():
+    """Item 13: the exposure design is compared with the least exposed member state (not the
+    comparison destinations), and the interval is the one the run's report printed."""
+    from sanctions_model.reporting.estimates import Estimate
+    from sanctions_model.reporting.readme import _sentence
+
+    est = Estimate(
+        "exports to the five partners, most against least exposed member state",
+        0.27,
+        -0.43,
+        1.6,
+        0.33,
+        "log",
+        p_text="p = 0.3",
+        interval_text="-35% to +400%",
+    )
+    text = _sentence(est, "diversion")
+    assert "31% above the least exposed member state" in text
+    assert "comparison destinations" not in text
+    assert "(95% interval -35% to +400%; p = 0.3)" in text
