@@ -295,3 +295,17 @@ def test_readme_exposure_rows_name_their_comparison_and_keep_the_printed_interva
     assert "31% above the least exposed member state" in text
     assert "comparison destinations" not in text
     assert "(95% interval -35% to +400%; p = 0.3)" in text
+
+
+def test_headline_ratios_print_the_unrounded_recorded_value():
+    """Item 14: the data overview's headline ``RU 2023/2021: 0.43`` (rounded by the run) prints
+    as the report does, 0.428 from ``ratio_2023_2021_RU``, never as 0.430."""
+    from sanctions_model.runner.findings import _estimate_rows
+
+    res = {"headline": {"RU 2023/2021": 0.43, "AM 2023/2021": 2.85}, "ratio_2023_2021_RU": 0.4282}
+    (generic,) = [
+        s for s in build_sections([_record("01", "01_data_overview", res)]) if s.key == "headline"
+    ]
+    page = _estimate_rows(generic)
+    assert '<td class="num">0.428</td>' in page and "0.430" not in page
+    assert '<td class="num">2.85</td>' in page

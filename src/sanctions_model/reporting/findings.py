@@ -553,6 +553,13 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     generic.reference = 1.0
                     generic.intro = "Ratios of one year's value to another's (1 = unchanged)."
                 for key, v in pairs:
+                    # the unrounded value where the run records it (``RU 2023/2021`` is
+                    # ``ratio_2023_2021_RU``): 0.428 as the report prints, not 0.43 padded to 0.430
+                    ratio = re.fullmatch(r"(\w+) (\d{4})/(\d{4})", key)
+                    if ratio:
+                        code, later, base = ratio.groups()
+                        full = _num(results.get(f"ratio_{later}_{base}_{code}"))
+                        v = full if full is not None and abs(full - v) < 0.01 else v
                     generic.estimates.append(
                         Estimate(lab.label(key), v, None, None, None, "number", record.name, href)
                     )
