@@ -187,7 +187,9 @@ def test_readme_block_is_written_and_checked(tmp_path):
     text = readme.read_text()
     assert text.startswith("# Title\n\nIntro.\n\n") and text.endswith(f"{END}\n\nRest 42.\n")
     assert "EU27 exports to Russia: 57% below the counterfactual (95% interval -69% to -35%" in text
-    assert text.index("**Answers**") < text.index("**Effect of the sanctions")  # answers first
+    assert text.index("**Answers**") < text.index(
+        "**Change in trade since the war"
+    )  # answers first
     assert "Lithuania" in text and readme_differences(readme, stamp) == []
     assert not update_readme(readme, stamp)  # idempotent
     # a new sweep whose effect moved beyond Monte Carlo noise: the README is stale

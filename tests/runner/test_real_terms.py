@@ -140,7 +140,7 @@ def test_one_row_per_headline_with_real_nominal_and_published_numbers():
     ru = cells["EU27 exports to Russia, monthly counterfactual (average month)"]
     assert ru["Real terms (default)"] == "-58% (-72% to -35%)"
     assert ru["Nominal"] == "-54% (-70% to -25%)"
-    assert ru["Published"] == "-61% (Eurostat)"
+    assert ru["Published"] == "-61% (Eurostat, published)"
     assert rows["EU27 exports to Russia, monthly counterfactual (average month)"].published is (
         EUROSTAT_RU_EXPORTS
     )
@@ -154,7 +154,7 @@ def test_one_row_per_headline_with_real_nominal_and_published_numbers():
     assert (raw["Real terms (default)"], raw["Nominal"], raw["Published"]) == (
         "-63%",
         "-57%",
-        "-57% (Eurostat)",
+        "-57% (computed from Eurostat Comext data)",
     )
     assert rows["EU27 exports to Russia, raw change of annual totals"].published is (
         EUROSTAT_RU_EXPORTS_ANNUAL
@@ -172,7 +172,7 @@ def test_one_row_per_headline_with_real_nominal_and_published_numbers():
     c = hubs.cells()
     assert c["Real terms (default)"] == "2.7% (-4.0% to 14%)"
     assert c["Nominal"] == "5.3% (-1.0% to 17%)"  # the interval of the current-USD row
-    assert c["Published"] == "under 10% (EBRD)" and hubs.published is EBRD_REROUTING
+    assert c["Published"] == "under 10% (EBRD, published)" and hubs.published is EBRD_REROUTING
     assert (
         "CPI-U" in c["Why they differ"]
         and "The real interval includes 10%." in (c["Why they differ"])
@@ -186,7 +186,7 @@ def test_one_row_per_headline_with_real_nominal_and_published_numbers():
     assert (imf["Real terms (default)"], imf["Nominal"], imf["Published"]) == (
         "-65%",
         "-61%",
-        "-61% (IMF)",
+        "-61% (computed from IMF IMTS data)",
     )
     assert "the ranking of allies is the same" in imf["Why they differ"]
     kz = cells["EU27 exports to Kazakhstan, monthly counterfactual"]
@@ -231,7 +231,12 @@ def test_prices_section_on_the_findings_page_and_in_the_readme(tmp_path):
     assert a < p < d
     prices = page[p:d]
     assert "Real terms, nominal and published figures" in prices
-    for text in ("-58% (-72% to -35%)", "-54% (-70% to -25%)", "-61% (Eurostat)", "under 10%"):
+    for text in (
+        "-58% (-72% to -35%)",
+        "-54% (-70% to -25%)",
+        "-61% (Eurostat, published)",
+        "under 10%",
+    ):
         assert text in prices, text
     assert prices.count("<tr>") == 1 + len(price_rows(RECORDS))
     # figures never break (td.num is nowrap); the sentences wrap
@@ -244,8 +249,8 @@ def test_prices_section_on_the_findings_page_and_in_the_readme(tmp_path):
     block = text[text.index("**Real terms") :]
     assert text.index("**Answers**") < text.index("**Real terms")
     assert "| EU27 exports to Russia, monthly counterfactual (average month), Mar 2022" in block
-    assert "| -58% (-72% to -35%) | -54% (-70% to -25%) | -61% (Eurostat) |" in block
-    assert "| 2.7% (-4.0% to 14%) | 5.3% (-1.0% to 17%) | under 10% (EBRD) |" in block
+    assert "| -58% (-72% to -35%) | -54% (-70% to -25%) | -61% (Eurostat, published) |" in block
+    assert "| 2.7% (-4.0% to 14%) | 5.3% (-1.0% to 17%) | under 10% (EBRD, published) |" in block
     assert readme_differences(readme, stamp) == []
     table = price_table(price_rows(RECORDS))
     assert all(len(r) == 5 and r["Why they differ"].endswith(".") for r in table)

@@ -33,6 +33,7 @@ from typing import Any
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.estimates import SUCCESS, _num
 from sanctions_model.reporting.findings import _link
+from sanctions_model.reporting.fit_checks import fit_failures
 from sanctions_model.reporting.labels import HUBS, place
 from sanctions_model.reporting.text import claim
 
@@ -390,16 +391,23 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             + (f" ({comparison}, in current prices)" if comparison else " (in current prices)")
             + "."
         )
-    if figs:
-        values = sorted(f.value for f in figs)
+    failed = fit_failures(synthetic[0].results) if synthetic else []
+    ranged = [f for f in figs if not (failed and f.method == "synthetic control")]
+    if ranged:
+        values = sorted(f.value for f in ranged)
         sure = list(
-            dict.fromkeys(f.method for f in figs if _verdict(f) == "distinguishable from zero")
+            dict.fromkeys(f.method for f in ranged if _verdict(f) == "distinguishable from zero")
         )
         unsure = list(
-            dict.fromkeys(f.method for f in figs if _verdict(f) != "distinguishable from zero")
+            dict.fromkeys(f.method for f in ranged if _verdict(f) != "distinguishable from zero")
+        )
+        every = (
+            "Every method but the synthetic control"
+            if len(ranged) < len(figs)
+            else "Every method's point estimate"
         )
         head = (
-            f"Every method's point estimate puts EU exports to Russia "
+            f"{every} puts EU exports to Russia "
             f"{fmt.pct(values[-1]).lstrip('-')} to {fmt.pct(values[0]).lstrip('-')} below where "
             "they would have been."
             if values[-1] < 0
@@ -413,6 +421,15 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             detail += (
                 f" Not distinguishable from zero: {', '.join(unsure)} (a wider interval, "
                 "not a smaller fall)."
+            )
+        apart = [f for f in figs if f not in ranged]
+        if apart:
+            detail += (
+                " The synthetic control ("
+                + ", ".join(f"{f.period}: {fmt.pct(f.value)}" for f in apart)
+                + ") is left out of that range: it fails its own fit checks ("
+                + "; ".join(failed)
+                + "), so its gap may be a fitting error."
             )
         lines.insert(0, head + detail)
     ans.sentences = lines + ans.sentences
@@ -442,14 +459,20 @@ def _donor_sentence(res: Any) -> str:
     )
 
 
+def _bound_text(value: Any) -> str:
+    """A run's printed p-value (``p < 0.01``, ``p = 0.4``), else ``""``."""
+    text = value.strip() if isinstance(value, str) else ""
+    return text if text.startswith("p ") and text[2:3] in "<>=" else ""
+
+
 # -- question 2: hubs ----------------------------------------------------------------------------------
 
 
 def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
     ans = Answer(
         "hubs",
-        "Which hubs' imports from the EU rose beyond trend, and how much of the "
-        "fall do they offset?",
+        "To which hubs did EU exports rise beyond trend (the EU's export records), and how much "
+        "of the fall in direct exports to Russia does the hubs' excess offset?",
     )
     rose, fell, other = [], [], []
     for r in _runs(records, "02"):
@@ -504,6 +527,7 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             r.name,
             _use(ans, r, link_prefix),
             scale="ratio",
+            p_text=_bound_text(ratio.get("hubs_side_p_text")),
         )
         ans.figures.append(fig)
         bounds = (
@@ -522,10 +546,29 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
         eu = _num(ratio.get("eu_side"))
         if eu is not None:
             lo, hi = _num(ratio.get("eu_side_lower")), _num(ratio.get("eu_side_upper"))
+            eu_fig = Figure(
+                "substitution ratio (EU's records)",
+                eu,
+                lo,
+                hi,
+                _num(ratio.get("eu_side_p_value")),
+                years,
+                r.name,
+                fig.href,
+                scale="ratio",
+                p_text=_bound_text(ratio.get("eu_side_p_text")),
+            )
             text += f" On the EU's export records: {fmt.pct(eu, signed=False)}"
-            if lo is not None and hi is not None:
-                text += f" ({fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)})"
-            text += "."
+            shown = [
+                f"95% interval {fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)}"
+                if lo is not None and hi is not None
+                else ""
+            ]
+            if eu_fig.p_text or eu_fig.p_value is not None:
+                shown.append(eu_fig.p_text or fmt.pvalue(eu_fig.p_value))
+            shown = [x for x in shown if x]
+            text += f" ({'; '.join(shown)})" if shown else ""
+            text += f"; {_verdict(eu_fig)}."
         if fig.upper is not None and fig.lower is not None:
             from sanctions_model.reporting.published import EBRD_DIFFERS, EBRD_SAYS
 

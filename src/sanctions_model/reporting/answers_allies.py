@@ -110,6 +110,16 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
                 ans.sentences.append(
                     f"Coordination-gap ranks (1 = largest gap): {place(k)} ranks first{span}."
                 )
+            unranked = [
+                place(k)
+                for k, v in ranks.items()
+                if isinstance(v, dict) and _num(v.get("rank")) is None
+            ]
+            if unranked:
+                ans.sentences.append(
+                    f"Not ranked (the run records no rank for them): {', '.join(unranked)}."
+                )
+        ans.sentences.append(_late(r.results, r.name))
     else:
         _missing(ans, "Direct cuts", r, "direct_ratio for two or more allies", "04")
     return ans
@@ -185,14 +195,8 @@ def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
     first = {k: _num(keyed.get(k)) for k in ("uk_first", "us_first", "same_day")}
     if all(v is not None for v in first.values()):
         lag = _num(keyed.get("median_lag_days", keyed.get("median")))
+        mean = _num(keyed.get("mean_lag_days", keyed.get("mean")))
         uk, us = first["uk_first"], first["us_first"]
-        who = (
-            "the UK designated first more often"
-            if uk > us  # type: ignore[operator]
-            else "the US designated first more often"
-            if us > uk  # type: ignore[operator]
-            else "neither list came first more often"
-        )
         dated = _num(keyed.get("n_pairs_dated"))
         left = _num(keyed.get("pairs_left_out_unreliable_date"))
         of = (
@@ -203,14 +207,69 @@ def _q4(records: Sequence[Any], link_prefix: str) -> Answer:
         )
         ans.sentences.append(
             f"{of}, the UK listed {int(uk):,} first, the US "  # type: ignore[arg-type]
-            f"{int(us):,} first and {int(first['same_day']):,} on the same day: "  # type: ignore[arg-type]
-            f"{who}"
-            + (f" (median lag {fmt.number(lag, 2)} days)" if lag is not None else "")
-            + ". US dates are the first scrape that held an entry, so they run late."
+            f"{int(us):,} first and {int(first['same_day']):,} on the same day"  # type: ignore[arg-type]
+            + _lags(lag, mean)
+            + "."
         )
+        ans.sentences.append(_us_dates_late(lag, mean))
     else:
         ans.sentences.append(
             f"Who designated first: not recorded in results.json by run {r.name} (its report's "
             "listing-lag table has it)."
         )
     return ans
+
+
+def _days(value: float) -> str:
+    return f"{'+' if value > 0 else ''}{fmt.number(value, 2)} days"
+
+
+def _lags(median: float | None, mean: float | None) -> str:
+    """The listing lag (US date minus UK date) as recorded: median and mean, both or either."""
+    shown = [f"median {_days(median)}" if median is not None else ""]
+    shown.append(f"mean {_days(mean)}" if mean is not None else "")
+    shown = [s for s in shown if s]
+    return f"; lag of the US date behind the UK date: {', '.join(shown)}" if shown else ""
+
+
+def _us_dates_late(median: float | None, mean: float | None) -> str:
+    """Why the counts carry no verdict on who listed first: the US dates run late by an interval
+    the run does not record, and the median and mean may point different ways."""
+    split = (
+        median is not None
+        and mean is not None
+        and (median > 0) != (mean > 0)
+        and median != 0
+        and mean != 0
+    )
+    return (
+        (
+            "The median and the mean lag point different ways, so these figures do not say which "
+            "list was usually first. "
+            if split
+            else ""
+        )
+        + "US dates are the first scrape of the OFAC list that held an entry, later than the "
+        "designation by up to the interval between scrapes (not recorded): they make the UK look "
+        "first more often than it was, by an amount the data cannot measure, so no verdict on who "
+        "designated first is drawn."
+    )
+
+
+def _late(results: Any, run: str) -> str:
+    """Who acted late: the adoption lags where the run records them (``adoption_lag_days``,
+    ``{ally: days}``), else where to find them."""
+    lags = results.get("adoption_lag_days") if isinstance(results, dict) else None
+    lags = {k: _num(v) for k, v in lags.items()} if isinstance(lags, dict) else {}
+    lags = {k: v for k, v in lags.items() if v is not None}
+    if not lags:
+        return (
+            f"Who acted late: the adoption lags are not recorded in results.json by run {run} "
+            "(its report's adoption-lag table has them)."
+        )
+    ranked = sorted(lags.items(), key=lambda kv: -kv[1])
+    return (
+        "Who acted late (median adoption lag behind the first mover): "
+        + ", ".join(f"{place(k)} {round(v):,} day{'' if round(v) == 1 else 's'}" for k, v in ranked)
+        + "."
+    )

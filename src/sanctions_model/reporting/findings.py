@@ -69,6 +69,7 @@ from sanctions_model.reporting.estimates import (  # noqa: F401 (re-exported)
     _sc_note,
     _strings,
 )
+from sanctions_model.reporting.price_basis import annotate_prices
 from sanctions_model.reporting.rows import (
     _GROUP_ORDER,
     _distinguish,
@@ -105,9 +106,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     """The page's sections, in reading order; a section with nothing to show is left out."""
     effects = Section(
         "effects",
-        "Effect of the sanctions on trade, by flow",
-        "Average monthly trade after the sanctions relative to a counterfactual fitted on the "
-        "pre-war months; intervals as recorded by each run.",
+        "Change in trade since the war and the sanctions, by flow",
+        "Average monthly trade after February 2022 relative to a counterfactual fitted on the "
+        "pre-war months: the change measures the war and the sanctions together (with firms' own "
+        "withdrawal and Russia's counter-measures) and cannot separate them; intervals as "
+        "recorded by each run.",
     )
     synthetic = Section(
         "synthetic",
@@ -170,6 +173,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
 
     scorecards: list[Section] = []
     generics: list[Section] = []
+    direct_real = False
     for record in sorted(records, key=lambda r: r.name):
         results = record.results if isinstance(record.results, dict) else None
         if not results or record.status not in SUCCESS:
@@ -352,10 +356,15 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 )
         for key in ("substitution", "substitution_ratio"):
             for ally, v, lo, hi, p, adjusted in _per_ally(results.get(key)):
+                item = results[key].get(ally)
+                item = item if isinstance(item, dict) else {}
+                # the run's own text: a bound (p < 0.1, p > 0.5) stays a bound, never "p = 0.1"
+                p_text = _printed_p_text(item.get("p_unadjusted_text") or item.get("p_text"))
+                adjusted_text = _printed_p_text(item.get("p_adjusted_text"))
                 note = (
                     f"adjusted for the family of allies (Benjamini-Hochberg): "
-                    f"{fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
-                    if adjusted is not None
+                    f"{adjusted_text or fmt.pvalue(adjusted)}; interval and p beside it unadjusted"
+                    if adjusted is not None or adjusted_text
                     else ""
                 )
                 add(
@@ -372,6 +381,8 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                         note,
                         group="Allies",
                         p_adjusted=adjusted,
+                        p_text=p_text,
+                        p_adjusted_text=adjusted_text,
                     ),
                     [key],
                 )
@@ -379,8 +390,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                 break
         p = {**(record.resolved or {}), **record.parameters}
         years = f"{p['year']} over {p['base_year']}" if "year" in p and "base_year" in p else ""
+        # the real ratios where recorded: the same basis as the answers' sentences
+        real_direct = _per_ally(results.get("direct_ratio_real"))
+        direct_real = direct_real or bool(real_direct)
         for ally, v, _lo, _hi, _p, _a in sorted(
-            _per_ally(results.get("direct_ratio")),
+            real_direct or _per_ally(results.get("direct_ratio")),
             key=lambda r: (r[0] not in lab.MEMBER_STATES, str(r[0]).startswith("EU27"), r[1]),
         ):
             group = (
@@ -404,7 +418,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     group=group,
                     period=years,
                 ),
-                ["direct_ratio"],
+                ["direct_ratio", "direct_ratio_real"],
             )
         for key in ("index", "index_ranks"):
             ranked = _per_ally(results.get(key))
@@ -539,6 +553,13 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     generic.reference = 1.0
                     generic.intro = "Ratios of one year's value to another's (1 = unchanged)."
                 for key, v in pairs:
+                    # the unrounded value where the run records it (``RU 2023/2021`` is
+                    # ``ratio_2023_2021_RU``): 0.428 as the report prints, not 0.43 padded to 0.430
+                    ratio = re.fullmatch(r"(\w+) (\d{4})/(\d{4})", key)
+                    if ratio:
+                        code, later, base = ratio.groups()
+                        full = _num(results.get(f"ratio_{later}_{base}_{code}"))
+                        v = full if full is not None and abs(full - v) < 0.01 else v
                     generic.estimates.append(
                         Estimate(lab.label(key), v, None, None, None, "number", record.name, href)
                     )
@@ -561,4 +582,5 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
     by_name = {r.name: r for r in records}
     for section in sections:
         section.estimates = _distinguish(section.estimates, by_name)
+    annotate_prices(sections, records, direct_real=direct_real)
     return sections

@@ -105,9 +105,14 @@ class PriceRow:
         published = "none"
         if self.published is not None:
             who = self.published.source.split(",")[0]
-            if self.published_value is not None:
+            data = "Comext" if who == "Eurostat" else "IMTS" if who == "IMF" else ""
+            if self.published_value is not None and self.published.value is None:
+                # no one published it: computed by the suite from the publisher's data
+                published = f"{self.published_value.text()} (computed from {who} {data} data)"
+                published = published.replace("  ", " ")
+            elif self.published_value is not None:
                 bound = f"{self.published.qualifier} " if self.published.qualifier else ""
-                published = f"{bound}{self.published_value.text()} ({who})"
+                published = f"{bound}{self.published_value.text()} ({who}, published)"
             else:
                 published = f"not computable from this sweep ({who})"
         return {

@@ -107,8 +107,11 @@ METHODS = (
         "allies",
         "Substitution ratio (notebook 04)",
         "Without the sanctions the hubs' imports and Russia's imports from each ally would have "
-        "followed their pre-war log-linear trends, fitted in USD at 2021 prices with 2020 left "
-        "out; the hubs' excess is re-routing (it also holds their own demand growth).",
+        "followed their pre-war log-linear trends, fitted at 2021 prices with 2020 left out, "
+        "each side in its records' currency: the hubs' and the allies' records (IMF) in USD "
+        "deflated by US consumer prices (CPI-U), the EU's export records (Eurostat) in EUR "
+        "deflated by euro-area consumer prices (HICP); the hubs' excess is re-routing (it also "
+        "holds their own demand growth).",
         "On 150 simulated sets with 2022-23 price rises and a 2020 dip the median bias was "
         "+0.003; the 95% interval covered the true ratio in 141 of 150 (true 0.05) and 145 of "
         "150 (true 0), and rejected zero in 5 of 150 when nothing was planted. The old nominal "
