@@ -263,6 +263,24 @@ def test_allies_answer_names_the_unranked_and_who_acted_late():
         "Who acted late (median adoption lag behind the first mover): United Kingdom 26 days, "
         "Australia 24 days, United States 1 day." in text
     )
+    text = allies(
+        {**coord, "adoption_lag_days": {"GB": 26, "JP": 90}, "adoption_lag_censored": ["JP"]}
+    )
+    assert "Japan at least 90 days, United Kingdom 26 days (at least: a kind of measure" in text
+
+
+def test_notebook_04_records_the_adoption_lags_of_the_eu_and_the_allies():
+    """The lags the answer reads are recorded from the scorecard: EU and non-EU allies (member
+    states carry the EU's value and are left out), censored ones listed."""
+    import pandas as pd
+
+    from sanctions_model.coordination.record import _adoption_lags
+
+    t = pd.DataFrame(
+        {"adoption_lag_days": [2.0, 2.0, 26.0, float("nan")], "adoption_lag_censored": [False] * 4},
+        index=["EU27_2020", "DE", "GB", "KR"],
+    )
+    assert _adoption_lags(t) == {"EU27_2020": 2.0, "GB": 26.0}
 
 
 def test_methods_page_names_the_price_basis_of_each_substitution_side():

@@ -163,6 +163,17 @@ def _overlap(ov: Any) -> dict[str, Any]:
     return out
 
 
+def _adoption_lags(t: Any) -> dict[str, float]:
+    """Median adoption lag (days behind the first mover) of the EU and each non-EU ally; member
+    states carry the EU's value, so they are left out. A censored lag is a lower bound."""
+    from sanctions_model.reporting.labels import MEMBER_STATES
+
+    if "adoption_lag_days" not in t:
+        return {}
+    lags = t["adoption_lag_days"].dropna()
+    return {str(a): float(v) for a, v in lags.items() if str(a) not in MEMBER_STATES}
+
+
 def coordination_record(
     card: Any,
     ranks: Any,
@@ -198,6 +209,12 @@ def coordination_record(
         ),
         "substitution": substitution,
         "substitution_too_small": small,
+        "adoption_lag_days": _adoption_lags(t),
+        "adoption_lag_censored": sorted(
+            a
+            for a in _adoption_lags(t)
+            if "adoption_lag_censored" in t and bool(t.loc[a, "adoption_lag_censored"])
+        ),
         "substitution_robustness_eu27": {
             k: estimate_record(e) for k, e in robust.estimates.items()
         },

@@ -267,9 +267,20 @@ def _late(results: Any, run: str) -> str:
             f"Who acted late: the adoption lags are not recorded in results.json by run {run} "
             "(its report's adoption-lag table has them)."
         )
+    censored = set(results.get("adoption_lag_censored") or ())
     ranked = sorted(lags.items(), key=lambda kv: -kv[1])
+    note = (
+        " (at least: a kind of measure not adopted by the end of the window counts at its bound)"
+        if censored & set(lags)
+        else ""
+    )
     return (
         "Who acted late (median adoption lag behind the first mover): "
-        + ", ".join(f"{place(k)} {round(v):,} day{'' if round(v) == 1 else 's'}" for k, v in ranked)
+        + ", ".join(
+            f"{place(k)} {'at least ' if k in censored else ''}{round(v):,} "
+            f"day{'' if round(v) == 1 else 's'}"
+            for k, v in ranked
+        )
+        + note
         + "."
     )
