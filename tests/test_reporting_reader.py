@@ -16,7 +16,6 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-
 from sanctions_model.models.panel_report import (
     gravity_record,
     gravity_samples,
@@ -24,6 +23,7 @@ from sanctions_model.models.panel_report import (
     gravity_table,
 )
 from sanctions_model.models.synthetic_report import nominal_record
+
 from sanctions_model.reporting import labels as lab
 from sanctions_model.reporting.answers import build_answers
 from sanctions_model.reporting.findings import build_sections
@@ -262,10 +262,11 @@ def test_notebook_03_exposure_event_study_table_prints_the_same_for_two_seeds():
     """The monthly exposure event-study table of notebook 03 at seeds 0 and 1: every printed cell
     and the note agree (p-values rounded to their Monte Carlo error; of each interval, whose
     ends move by up to two log points between seeds with 999 draws, only its side of zero)."""
-    from sanctions_model import data
-    from sanctions_model.models.panel import estimate_event_study
     from sanctions_model.models.panel_exposure import exposure_shares
     from sanctions_model.models.panel_report import exposure_event_study
+
+    from sanctions_model import data
+    from sanctions_model.models.panel import estimate_event_study
 
     panel = data.load_trade(
         "eurostat_comext", reporter=list(data.EU27), partner=["RU", "AM", "GE", "KZ", "KG", "UZ"],
