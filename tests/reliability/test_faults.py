@@ -316,7 +316,10 @@ def _leftover_kernels(tmp_path: Path) -> list[int]:
                 cwd = os.readlink(d / "cwd")
             except OSError:
                 continue
-            if b"ipykernel" in cmdline and cwd.startswith(str(tmp_path)):
+            # an ordinary kernel (ipykernel_launcher) or one forked from the kernel template
+            # (its command line is the template's; its cwd is the run's, the template's is /)
+            kernel = b"ipykernel" in cmdline or b"kernel_template" in cmdline
+            if kernel and cwd.startswith(str(tmp_path)):
                 left.append(int(d.name))
     return left
 

@@ -83,6 +83,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _own_templates():
+    """Each test starts its own templates: an existing template serves whatever profile it was
+    started with, and an earlier test in this pytest worker (a one-off ``run``) may have started
+    the kernel-only one, without pandas."""
+    forkserver.close_all()
+    yield
+    forkserver.close_all()
+
+
 @pytest.mark.slow
 def test_forked_kernels_start_clean_and_keep_the_run_settings(tmp_path, kernel, monkeypatch):
     monkeypatch.setenv("FORKSERVER_TEST_SECRET_TOKEN", "ghp_abcdefghijklmnop1234")

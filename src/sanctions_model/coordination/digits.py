@@ -97,7 +97,10 @@ def p_text(p: float, n: int, *, se: float | None = None, up: bool = False) -> st
     above = next((b for b in (0.5, 0.2, 0.1, 0.05) if low > b), None)
     if above is not None:
         return f"p > {above:g}"
-    return f"p < {below:g}" if below is not None else f"p = {p:.1f}"
+    if below is not None:
+        return f"p < {below:g}"
+    shown = math.ceil(p * 10 - 1e-9) / 10 if up else p  # adjusted: up, never toward significance
+    return f"p = {shown:.1f}"
 
 
 def quantile_mc_se(draws: np.ndarray, q: float) -> float:

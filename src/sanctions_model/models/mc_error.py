@@ -21,8 +21,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from sanctions_model.errors import ParameterError
 
 from .draws import DrawSummary, summarize_draws
 
@@ -67,7 +70,14 @@ def mc_se(draws: np.ndarray, groups: np.ndarray, stat: Callable[[np.ndarray], fl
     labels = np.unique(groups)
     if labels.size < 2:
         return float("nan")
-    vals = np.array([stat(draws[groups == g]) for g in labels], dtype=float)
+
+    def one(g: Any) -> float:
+        try:
+            return stat(draws[groups == g])
+        except ParameterError:  # a block too small for the statistic (few paths): left out
+            return float("nan")
+
+    vals = np.array([one(g) for g in labels], dtype=float)
     vals = vals[np.isfinite(vals)]
     if vals.size < 2:
         return float("nan")
