@@ -47,6 +47,7 @@ intervention: str = "2022-03"  # first month of the sanctions regime [domain: pe
 end: str | None = None  # last month analysed (None: the last month of the data) [domain: period]
 real: bool = True  # deflate values to 2021 prices (the nominal estimate is kept as a robustness row)
 deflator: str | None = None  # price index for real=True: "hicp_ea", "cpi_u", "us_export_prices"; None: the currency's default
+deflator_stress: float | None = 2.0  # sensitivity row: the default deflator with its rise since 2021 times this (2: export prices rose twice as fast); None: no row [domain: > 0]
 trend: Literal["auto", "local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"] = "auto"  # trend component; auto: chosen by rolling-origin backtest
 seasonal: Literal["auto", "monthly", "none"] = "auto"  # fixed monthly seasonal component; auto: chosen by the backtest
 controls: list[str] = []  # control series as "dataset:indicator" (e.g. "fred:POILBREUSDM") or "dataset:reporter:partner:flow"; none: the counterfactual is an extrapolation
@@ -67,6 +68,7 @@ from sanctions_model import data, models, reporting
 from sanctions_model.data import prices
 from sanctions_model.models.breaks.report import run_break_tests
 from sanctions_model.models.counterfactual_report import price_basis_results, price_basis_table, report_markdown, series_results
+from sanctions_model.models.deflator_sensitivity import counterfactual_headline, deflator_sensitivity, sensitivity_record, sensitivity_table
 from sanctions_model.models.real_controls import controls_line, deflate_controls
 from sanctions_model.models.seasonal import applies_to, compare_with_published
 from sanctions_model.reporting import format as fmt
@@ -123,12 +125,18 @@ display(cf.model_choice if cf.model_choice is not None else Markdown(f"Model fix
 #
 # Top: observed and counterfactual with its interval. Middle: the monthly effect. Bottom: the
 # cumulative effect. Below the chart: the headline in real terms and, as a robustness row, the
-# same procedure on the flow in current prices.
+# same procedure on the flow in current prices; then the deflator's sensitivity: the headline
+# under every shipped price index of the currency and under a hypothetical one that rises
+# `deflator_stress` times as much as the default since 2021 (no export price index could be
+# shipped, and export prices rose faster than consumer prices in 2022).
 
 # %%
 fig = cf.plot(title=f"{subject}: observed and counterfactual ({cf.price_basis})")
 plt.show()
 display(price_basis_table(cf, cf_nominal, deflator=deflator_name))
+sens = deflator_sensitivity(nominal_y, counterfactual_headline(intervention, known={y.attrs["deflator"]: cf, "nominal": cf_nominal}, **options),
+                            stress=deflator_stress) if real else None
+display(sensitivity_table(sens)) if sens is not None else None
 cf.summary()
 
 # %%
@@ -228,6 +236,7 @@ reporting.record_results({
                                 "pre_period", "post_period", "units")},
     "real": real, "deflator": y.attrs["deflator"], "deflator_label": deflator_name,
     "nominal": price_basis_results(cf_nominal),
+    "deflator_sensitivity": sensitivity_record(sens) if sens is not None else None,
     "controls": list(controls),
     "controls_deflated": x.attrs.get("deflated", {}) if real and x is not None else {},
     "counterfactual_series": series_results(cf),

@@ -20,6 +20,8 @@ from sanctions_model.models.deflator_sensitivity import (
     counterfactual_headline,
     deflator_mismatch_check,
     deflator_sensitivity,
+    sensitivity_record,
+    sensitivity_table,
     shipped_deflators,
 )
 
@@ -206,3 +208,45 @@ def test_counterfactual_with_the_prices_deflator_and_with_a_deflator_half_the_ri
     assert exact.gap == 0.0 and exact.hits >= 5
     assert half.gap == pytest.approx(0.124, abs=0.001)  # HICP's mean log rise 2022-03 to 2024-08
     assert half.bias - exact.bias > 0.05
+
+
+def test_notebook_02_reuses_its_fits_and_refits_only_the_other_rows():
+    """Notebook 02 passes its headline and nominal fits as ``known``: only the hypothetical row
+    (the HICP's rise doubled) is fitted again; the table prints the rounded headlines, a p-value
+    bound as a bound, and the gap to the default in percentage points."""
+    import sanctions_model.models.counterfactual as cfm
+
+    real, _, nominal, _, _ = _planted(seed=5)
+    y = _eur(nominal["s0"])
+    opts = dict(n_sims=4000, n_param_draws=400, seed=0)
+    default = prices.deflate(y, "EUR", deflator="hicp_ea")
+    fit = cfm.estimate_counterfactual(default, T0, units="EUR", **opts)
+    fit_nominal = cfm.estimate_counterfactual(y, T0, units="EUR", **opts)
+    calls = []
+    original = cfm.estimate_counterfactual
+
+    def counting(series, *args, **kwargs):
+        calls.append(series.attrs.get("deflator"))
+        return original(series, *args, **kwargs)
+
+    cfm.estimate_counterfactual = counting
+    try:
+        est = counterfactual_headline(T0, known={"hicp_ea": fit, "nominal": fit_nominal}, **opts)
+        frame = deflator_sensitivity(y, est, stress=2)
+    finally:
+        cfm.estimate_counterfactual = original
+    assert calls == ["hicp_ea_x2"]  # the default and nominal rows came from the known fits
+    shown = sensitivity_table(frame)
+    head = fit.headline()
+    first = shown.iloc[0]
+    assert frame["estimate"].iloc[0] == head.estimate  # the headline as rounded, not refitted
+    assert first["gap to the default"] == ""
+    assert shown.index[1].startswith("hypothetical: euro-area consumer prices")
+    gap_pp = 100 * (frame["estimate"].iloc[1] - frame["estimate"].iloc[0])
+    assert shown["gap to the default"].iloc[1] == f"{gap_pp:+.0f} pp"
+    assert frame["estimate"].iloc[1] < frame["estimate"].iloc[0]  # more deflation: a lower level
+    if head.p_bound:
+        assert shown["p"].iloc[0].startswith("p <")
+    record = sensitivity_record(frame)
+    assert len(record["rows"]) == 3
+    assert record["spread"] == pytest.approx(abs(gap_pp) / 100, abs=1e-12)

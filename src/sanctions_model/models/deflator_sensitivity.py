@@ -35,12 +35,15 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 __all__ = [
     "DeflatorCheck",
     "counterfactual_headline",
     "deflator_mismatch_check",
     "deflator_sensitivity",
+    "sensitivity_record",
+    "sensitivity_table",
     "shipped_deflators",
 ]
 
@@ -55,6 +58,7 @@ COLUMNS = (
     "p_value",
     "gap",
     "note",
+    "p_bound",
 )
 
 
@@ -221,12 +225,16 @@ def deflator_sensitivity(
 
     def add(basis: str, name: str | None, label: str, series: pd.Series | None, note: str = ""):
         est = lo = hi = p = np.nan
+        bound = False
         if series is not None:
-            est, lo, hi, p = _summary(estimator(series))
+            result = estimator(series)
+            est, lo, hi, p = _summary(result)
+            if hasattr(result, "headline") and callable(result.headline):
+                bound = bool(getattr(result.headline(), "p_bound", False))
         rows.append(
             {"price_basis": basis, "deflator": name, "label": label,
              "default": name == prices.DEFAULT_DEFLATOR[cur], "estimate": est, "lower": lo,
-             "upper": hi, "p_value": p, "note": note}
+             "upper": hi, "p_value": p, "note": note, "p_bound": bound}
         )  # fmt: skip
 
     for name in names:
@@ -264,17 +272,68 @@ def deflator_sensitivity(
     return frame
 
 
-def counterfactual_headline(intervention: Any, **options: Any) -> Callable[[pd.Series], Any]:
+def counterfactual_headline(
+    intervention: Any, *, known: Mapping[str, Any] | None = None, **options: Any
+) -> Callable[[pd.Series], Any]:
     """Notebook 02's estimator for :func:`deflator_sensitivity`: the counterfactual of a series
     with the given options (default: the notebook's defaults but its draws), labelled with the
-    series' unit."""
+    series' unit.
+
+    ``known`` holds fits already made, keyed by the deflator's name (a deflated series'
+    ``attrs["deflator"]``) or ``"nominal"``: they are returned instead of fitted again (notebook
+    02 passes its headline and its nominal row, so only the other rows cost a fit). Controls in
+    ``options`` are used as given (notebook 02's are deflated by the default index).
+    """
     from sanctions_model.models.counterfactual import estimate_counterfactual
 
+    reuse = {k: v for k, v in (known or {}).items() if v is not None}
+
     def run(y: pd.Series) -> Any:
+        key = y.attrs.get("deflator") if y.attrs.get("real") else "nominal"
+        if key in reuse:
+            return reuse[key]
         units = y.attrs.get("unit") or y.attrs.get("currency") or "EUR"
         return estimate_counterfactual(y, intervention, units=units, **options)
 
     return run
+
+
+def sensitivity_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`deflator_sensitivity`'s rows for readers: price basis in words, the effect with its
+    interval and p-value as the headline prints them, and the gap to the default in percentage
+    points (the figures are the rounded headlines, so no digit moves with the seed)."""
+    out = pd.DataFrame(index=pd.Index(frame["label"], name="price basis"))
+
+    def cell(v: float) -> str:
+        return fmt.pct(v) if np.isfinite(v) else fmt.MISSING
+
+    out["effect"] = [cell(v) for v in frame["estimate"]]
+    out["95% interval"] = [
+        f"{cell(lo)} to {cell(hi)}" if np.isfinite(lo) and np.isfinite(hi) else fmt.MISSING
+        for lo, hi in zip(frame["lower"], frame["upper"], strict=True)
+    ]
+    out["p"] = [
+        fmt.pvalue(p, upper_bound=bool(b)) if np.isfinite(p) else fmt.MISSING
+        for p, b in zip(frame["p_value"], frame["p_bound"], strict=True)
+    ]
+    out["gap to the default"] = [
+        "" if d or not np.isfinite(g) else f"{100 * g:+.0f} pp"
+        for d, g in zip(frame["default"], frame["gap"], strict=True)
+    ]
+    out["note"] = list(frame["note"].fillna(""))
+    return out
+
+
+def sensitivity_record(frame: pd.DataFrame) -> dict[str, Any]:
+    """The table for ``results.json``: one entry per row (label, deflator, estimate, interval,
+    p-value, gap, note) and the spread of the real-terms estimates."""
+    rows = []
+    for r in frame.to_dict("records"):
+        rows.append(
+            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+        )
+    spread = frame.attrs.get("spread", np.nan)
+    return {"rows": rows, "spread": float(spread) if np.isfinite(spread) else None}
 
 
 # -- simulations: the counterfactual when the deflator is not the flows' own price index ----------
