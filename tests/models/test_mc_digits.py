@@ -199,3 +199,26 @@ def test_notebook_03_exposure_figures_do_not_depend_on_the_seed():
     kz = r.partner_table().loc["KZ"]
     assert kz["p"] == "p = 0.9" and kz["95% interval"] == "-70% to +300%"
     assert r.partner_table().loc["AM", "95% interval"] == "-70% to +4,000%"
+
+
+def test_mc_se_leaves_out_blocks_too_small_for_the_statistic():
+    """A pooled counterfactual with few paths can leave a Sobol block with fewer draws than a
+    quantile needs: that block is left out and the error is scaled by the blocks that count."""
+    from sanctions_model.errors import ParameterError
+    from sanctions_model.models.mc_error import mc_se
+
+    rng = np.random.default_rng(1)
+    draws = rng.normal(size=100)
+    groups = np.repeat(np.arange(5), 20)
+
+    def stat(d):
+        if d.size < 20:
+            raise ParameterError("too few")
+        return float(d.mean())
+
+    full = mc_se(draws, groups, stat)
+    short = groups.copy()
+    short[:5] = 9  # block 9 has 5 draws and is left out; block 0 keeps 15 and is left out too
+    means = [draws[short == g].mean() for g in (1, 2, 3, 4)]
+    assert mc_se(draws, short, stat) == pytest.approx(np.std(means, ddof=1) / 2)
+    assert np.isfinite(full)

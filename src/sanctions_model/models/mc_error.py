@@ -81,7 +81,7 @@ def mc_se(draws: np.ndarray, groups: np.ndarray, stat: Callable[[np.ndarray], fl
     vals = vals[np.isfinite(vals)]
     if vals.size < 2:
         return float("nan")
-    return float(np.std(vals, ddof=1) / np.sqrt(labels.size))
+    return float(np.std(vals, ddof=1) / np.sqrt(vals.size))  # the blocks that gave a value
 
 
 @dataclass(frozen=True)
