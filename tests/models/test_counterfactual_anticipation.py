@@ -121,6 +121,9 @@ def test_scope_sentence_follows_the_settings(one_flow):
     text = scope_sentence(one, "RU")
     assert "relative to other destinations" in text and "from 2022-03 on" in text
     assert "loading fixed at one" in one.report(partner="RU")
+    # the in-sample predictions are of the flow, not of its ratio to the control
+    pre = one.effects_frame().loc[: one.pre_period[1]].iloc[13:]
+    assert np.median(np.abs(np.log(pre["predicted"] / pre["observed"]))) < 0.2
     assert one.to_results()["control_loading"] == "one"
 
 

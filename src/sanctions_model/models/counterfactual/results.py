@@ -411,57 +411,9 @@ class CounterfactualResults(ResultsDisplayMixin):
     # ------------------------------------------------------------------ pointwise frame
     def effects_frame(self, alpha: float | None = None) -> pd.DataFrame:
         """Pointwise frame over the whole sample (see :attr:`effects`) at level ``alpha``."""
-        from scipy.stats import norm
+        from .frame import effects_frame
 
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        q = [alpha / 2, 0.5, 1 - alpha / 2]
-        lead = self.lead_index
-        index = self.pre_index.append(lead).append(self.post_index)
-        obs = self.observed.reindex(index).to_numpy(dtype=float)
-        n_pre = len(self.pre_index)
-        # the anticipation months are projected like the post-period but stay out of the
-        # cumulative effect, which starts at the intervention
-        sims = self._projected_sims()
-        n_lead = len(lead)
-        zcrit = norm.ppf(1 - alpha / 2)
-        m, sd = self._fit.pre_mean, np.sqrt(self._fit.pre_var)
-        if self.config.log:
-            pre_pred, pre_lo, pre_hi = np.exp(m), np.exp(m - zcrit * sd), np.exp(m + zcrit * sd)
-        else:
-            s = self._level_scale
-            pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
-        post_lo, post_pred, post_hi = np.nanquantile(sims, q, axis=0)
-        y_post = obs[n_pre:]
-        diff = y_post[None, :] - sims
-        pw_lo, pw, pw_hi = np.nanquantile(diff, q, axis=0)
-        cum_lo, cum, cum_hi = np.nanquantile(np.nancumsum(diff[:, n_lead:], axis=1), q, axis=0)
-        nan_lead = np.full(n_lead, np.nan)
-        cum_lo, cum, cum_hi = (np.r_[nan_lead, v] for v in (cum_lo, cum, cum_hi))
-        rel_lo, rel_med, rel_hi = np.nanquantile(y_post[None, :] / sims - 1, q, axis=0)
-        nan_pre = np.full(n_pre, np.nan)
-        frame = pd.DataFrame(
-            {
-                "observed": obs,
-                "predicted": np.r_[pre_pred, post_pred],
-                "lower": np.r_[pre_lo, post_lo],
-                "upper": np.r_[pre_hi, post_hi],
-                "pointwise": np.r_[obs[:n_pre] - pre_pred, pw],
-                "pointwise_lower": np.r_[obs[:n_pre] - pre_hi, pw_lo],
-                "pointwise_upper": np.r_[obs[:n_pre] - pre_lo, pw_hi],
-                "relative": np.r_[nan_pre, rel_med],
-                "relative_lower": np.r_[nan_pre, rel_lo],
-                "relative_upper": np.r_[nan_pre, rel_hi],
-                "cumulative": np.r_[nan_pre, cum],
-                "cumulative_lower": np.r_[nan_pre, cum_lo],
-                "cumulative_upper": np.r_[nan_pre, cum_hi],
-                "post": np.r_[np.zeros(n_pre + n_lead, bool), np.ones(len(self.post_index), bool)],
-                "anticipation": np.r_[np.zeros(n_pre, bool), np.ones(n_lead, bool),
-                                      np.zeros(len(self.post_index), bool)],
-            },
-            index=index,
-        )
-        frame.index.name = "period"
-        return frame
+        return effects_frame(self, self.config.alpha if alpha is None else _validate_alpha(alpha))
 
     def _projected_sims(self) -> np.ndarray:
         """Counterfactual paths over the anticipation months and the post-period, side by side."""
@@ -589,8 +541,11 @@ class CounterfactualResults(ResultsDisplayMixin):
             "Scale": "log" if cfg.log else "level",
             "Pre-period": f"{self.pre_period[0]} to {self.pre_period[1]}",
             "Post-period": f"{self.post_period[0]} to {self.post_period[1]}",
-            **({"Left out of the fit (anticipation)": _anticipation.left_out_words(self)}
-               if cfg.anticipation else {}),  # fmt: skip
+            **(
+                {"Left out of the fit (anticipation)": _anticipation.left_out_words(self)}
+                if cfg.anticipation
+                else {}
+            ),  # fmt: skip
             "Interventions": ", ".join(
                 f"{label} ({d})" if label != str(d) else str(d)
                 for label, d in zip(cfg.labels, cfg.interventions, strict=True)
