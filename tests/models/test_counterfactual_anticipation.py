@@ -174,3 +174,14 @@ def test_control_loading_one_holds_size_under_a_common_shock():
     print(f"control_loading='one', common shock: rejections {null}/{N}, coverage {cover}/{N}")
     assert null <= 4
     assert cover >= 36
+
+
+def test_measures_in_the_left_out_months_are_named_apart(one_flow):
+    y, _ = one_flow
+    events = {"EU package 1": "2022-02-23", "earlier measure": "2020-06-01"}
+    res = estimate_counterfactual(y, T0, anticipation=2, known_events=events, seed=0, **FAST)
+    inside = [c for c in res.caveats if "inside the fitting window" in c]
+    left = [c for c in res.caveats if "left out before the intervention" in c]
+    assert len(inside) == 1 and "earlier measure (2020-06)" in inside[0]
+    assert "EU package 1" not in inside[0]
+    assert len(left) == 1 and "(2022-01 to 2022-02): EU package 1 (2022-02)" in left[0]

@@ -86,22 +86,42 @@ def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tupl
     return dates, tuple(label for label, _ in items)
 
 
-def _known_event_caveats(
-    events: Mapping[str, Any] | None, pre_index: pd.PeriodIndex, first: pd.Period
-) -> list[str]:
+def _events_between(
+    events: Mapping[str, Any] | None, start: pd.Period, stop: pd.Period
+) -> tuple[int, str]:
+    """Known events dated after ``start`` and before ``stop``: how many, and listed by month."""
     by_month: dict[pd.Period, list[str]] = {}
     for label, date in (events or {}).items():
         d = to_period(date)
-        if pre_index[0] < d < first:
+        if start < d < stop:
             by_month.setdefault(d, []).append(str(label))
-    if not by_month:
-        return []
     n = sum(len(v) for v in by_month.values())
-    listed = "; ".join(f"{', '.join(v)} ({d})" for d, v in sorted(by_month.items()))
-    return [
-        f"{n} measure{'s' if n > 1 else ''} inside the fitting window ({pre_index[0]} to "
-        f"{pre_index[-1]}): {listed}; if they moved the flow, the counterfactual carries that move"
-    ]
+    return n, "; ".join(f"{', '.join(v)} ({d})" for d, v in sorted(by_month.items()))
+
+
+def _known_event_caveats(
+    events: Mapping[str, Any] | None,
+    pre_index: pd.PeriodIndex,
+    first: pd.Period,
+    t0: pd.Period | None = None,
+) -> list[str]:
+    out = []
+    n, listed = _events_between(events, pre_index[0], first)
+    if n:
+        out.append(
+            f"{n} measure{'s' if n > 1 else ''} inside the fitting window ({pre_index[0]} to "
+            f"{pre_index[-1]}): {listed}; if they moved the flow, the counterfactual carries that "
+            "move"
+        )
+    if t0 is not None and t0 > first:
+        n, listed = _events_between(events, first - 1, t0)
+        if n:
+            out.append(
+                f"{n} measure{'s' if n > 1 else ''} in the months left out before the "
+                f"intervention ({first} to {t0 - 1}): {listed}; their effect is in those months' "
+                "own gap, not in the headline"
+            )
+    return out
 
 
 def _prepare_controls(
@@ -300,7 +320,7 @@ def estimate_counterfactual(
         )
     if post.isna().any():
         caveats.append(f"{int(post.isna().sum())} missing month(s) in the post-period are skipped")
-    caveats += _known_event_caveats(known_events, pre.index, first)
+    caveats += _known_event_caveats(known_events, pre.index, first, t0)
 
     x_all = ctrl = None
     if controls is not None:
