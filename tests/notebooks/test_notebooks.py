@@ -77,10 +77,16 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
     for key in HEADLINE_02:
         assert key in res, key
     assert res["effect"] < -0.4
-    assert res["upper"] < 0 and res["p_value"] < 0.05
     assert res["lower"] < res["effect"] < res["upper"]
     assert res["converged"] is True and isinstance(res["caveats"], list)
-    assert "The interval excludes zero" in res["sentence"] and "below" in res["sentence"]
+    assert "below" in res["sentence"]
+    # with the fit ending before the two anticipation months (the default), 200 paths leave the
+    # upper tail coarse (the nesting model's paths reach zero in ~5% of 40,000 draws): the
+    # sentence follows its own interval
+    assert ("The interval excludes zero" in res["sentence"]) == (res["upper"] < 0)
+    assert res["anticipation"]["left_out"] == ["2022-01", "2022-02"]
+    assert "only a control series" in res["estimate_includes"]
+    assert "rouble" in res["estimate_includes"]
     assert res["model_chosen"] in res["model_choice"]  # chosen by the backtest table shown
     assert "extrapolation" in res["inference"]
     # Eurostat: -61%, Feb 2022 to Sep 2023, seasonally adjusted; STL on our data is close
@@ -142,7 +148,9 @@ def test_sanction_effect_on_eu_energy_imports_from_russia_with_brent(tmp_path):
     # a real-terms run: Brent (USD per barrel) deflated by US consumer prices, the flow by HICP
     assert res["real"] is True and res["deflator"] == "hicp_ea"
     assert res["controls_deflated"] == {"fred:POILBREUSDM": "cpi_u"}
-    assert res["pre_period"] == ["2020-01", "2022-02"]  # the spreadsheet's 26-month pre-period
+    # the spreadsheet's 26-month pre-period, less the two anticipation months left out of the fit
+    assert res["pre_period"] == ["2020-01", "2021-12"]
+    assert res["anticipation"]["left_out"] == ["2022-01", "2022-02"]
     assert res["lower"] < res["effect"] < res["upper"]
     # sentence and numbers from the same draws: a claimed side only with p below 5%
     assert ("excludes zero" in res["sentence"]) == (res["p_value"] < 0.05)

@@ -3,8 +3,10 @@ pre-period and projected over the sanction period, with the model chosen by a ba
 
 Modules: :mod:`.model` (:func:`estimate_counterfactual`, the fit), :mod:`.results`
 (:class:`CounterfactualResults`), :mod:`._structural` (the state-space engine), :mod:`.backtest`
-(model choice), :mod:`.placebo` (placebo backtest), :mod:`.plot` and :mod:`.report` (what a
-reader sees). ``sanctions_model.models.counterfactual`` was one module before issue 22: its
+(model choice), :mod:`.placebo` (placebo backtest), :mod:`.anticipation` (months left out of the
+fit before the intervention, reported apart), :mod:`.scope` (what the estimate includes, a
+control with its loading fixed at one), :mod:`.frame` (the pointwise frame), :mod:`.plot` and
+:mod:`.report` (what a reader sees). ``sanctions_model.models.counterfactual`` was one module before issue 22: its
 names are here.
 """
 

@@ -44,7 +44,9 @@ from ..draws import summarize_draws
 from ._structural import TRENDS, TrendKind, fit_structural, path_groups, simulate_paths
 from .backtest import ModelChoiceResults, compare_models, model_label
 from .results import (
+    CONTROL_LOADINGS,
     SHORT_PRE,
+    ControlLoading,
     CounterfactualConfig,
     CounterfactualResults,
     _monthly,
@@ -84,22 +86,42 @@ def _parse_interventions(intervention: Any) -> tuple[tuple[pd.Period, ...], tupl
     return dates, tuple(label for label, _ in items)
 
 
-def _known_event_caveats(
-    events: Mapping[str, Any] | None, pre_index: pd.PeriodIndex, first: pd.Period
-) -> list[str]:
+def _events_between(
+    events: Mapping[str, Any] | None, start: pd.Period, stop: pd.Period
+) -> tuple[int, str]:
+    """Known events dated after ``start`` and before ``stop``: how many, and listed by month."""
     by_month: dict[pd.Period, list[str]] = {}
     for label, date in (events or {}).items():
         d = to_period(date)
-        if pre_index[0] < d < first:
+        if start < d < stop:
             by_month.setdefault(d, []).append(str(label))
-    if not by_month:
-        return []
     n = sum(len(v) for v in by_month.values())
-    listed = "; ".join(f"{', '.join(v)} ({d})" for d, v in sorted(by_month.items()))
-    return [
-        f"{n} measure{'s' if n > 1 else ''} inside the fitting window ({pre_index[0]} to "
-        f"{pre_index[-1]}): {listed}; if they moved the flow, the counterfactual carries that move"
-    ]
+    return n, "; ".join(f"{', '.join(v)} ({d})" for d, v in sorted(by_month.items()))
+
+
+def _known_event_caveats(
+    events: Mapping[str, Any] | None,
+    pre_index: pd.PeriodIndex,
+    first: pd.Period,
+    t0: pd.Period | None = None,
+) -> list[str]:
+    out = []
+    n, listed = _events_between(events, pre_index[0], first)
+    if n:
+        out.append(
+            f"{n} measure{'s' if n > 1 else ''} inside the fitting window ({pre_index[0]} to "
+            f"{pre_index[-1]}): {listed}; if they moved the flow, the counterfactual carries that "
+            "move"
+        )
+    if t0 is not None and t0 > first:
+        n, listed = _events_between(events, first - 1, t0)
+        if n:
+            out.append(
+                f"{n} measure{'s' if n > 1 else ''} in the months left out before the "
+                f"intervention ({first} to {t0 - 1}): {listed}; their effect is in those months' "
+                "own gap, not in the headline"
+            )
+    return out
 
 
 def _prepare_controls(
@@ -141,6 +163,8 @@ def estimate_counterfactual(
     check_controls: bool = True,
     average_within: float | None = 0.05,
     pool_nesting: bool = True,
+    anticipation: int = 0,
+    control_loading: ControlLoading = "estimated",
 ) -> CounterfactualResults:
     """Estimate what ``y`` would have been without the intervention(s).
 
@@ -194,6 +218,22 @@ def estimate_counterfactual(
     check_controls : bool
         Estimate each control's own effect at the first intervention and add a caveat for a
         control whose interval excludes zero (it moved with the treatment).
+    anticipation : int
+        Months before the first intervention left out of the fit (0: none). Trade that moves
+        before the sanction (warnings, buyers and banks pulling back) would otherwise be fitted
+        as part of the pre-period, and the counterfactual would start from the lowered level.
+        The model is fitted on the months before ``intervention - anticipation`` and projected
+        from that month on; the headline effect still runs from the intervention on, and the
+        left-out months' own gap (with its interval) is :meth:`CounterfactualResults.
+        anticipation_effect`. The model choice and the placebo backtest use the same fitting
+        window (the placebo leaves out the same number of months before each pseudo-date).
+    control_loading : {"estimated", "one"}
+        How a control enters. ``"estimated"``: a regressor whose coefficient is fitted on the
+        pre-period (it carries a shock after the intervention only in proportion to how the two
+        co-moved before it). ``"one"``: the model is fitted to ``log(y) - log(control)`` (the
+        flow relative to one control, coefficient fixed at one), so any shock that hits both
+        after the intervention cancels, whether or not the pre-period showed it; needs exactly
+        one control and ``log=True``.
 
     Returns
     -------
@@ -206,6 +246,15 @@ def estimate_counterfactual(
         controls missing in some month, an unknown trend.
     """
     alpha = _validate_alpha(alpha)
+    if isinstance(anticipation, bool) or not isinstance(anticipation, int | np.integer):
+        raise ParameterError(f"anticipation must be a whole number of months, got {anticipation!r}")
+    if anticipation < 0:
+        raise ParameterError(f"anticipation must be 0 or more months, got {anticipation}")
+    anticipation = int(anticipation)
+    if control_loading not in CONTROL_LOADINGS:
+        raise ParameterError(
+            f"control_loading must be one of {list(CONTROL_LOADINGS)}, got {control_loading!r}"
+        )
     if trend != "auto" and trend not in TRENDS:
         raise ParameterError(f"trend must be 'auto' or one of {list(TRENDS)}, got {trend!r}")
     if seasonal not in ("auto", None) and not (isinstance(seasonal, int) and seasonal > 1):
@@ -224,7 +273,13 @@ def estimate_counterfactual(
     if ps is not None:
         y = y.loc[ps:]
     t0 = dates[0]
-    pre, post = y.loc[: t0 - 1], y.loc[t0:]
+    first = t0 - anticipation  # first month projected (the fit ends the month before)
+    pre, lead, post = y.loc[: first - 1], y.loc[first : t0 - 1], y.loc[t0:]
+    if anticipation and len(lead) < anticipation:
+        raise ParameterError(
+            f"anticipation={anticipation} reaches {first}, before the first month of y "
+            f"({y.index[0]})"
+        )
     if len(post) == 0:
         raise ParameterError(f"no observations on or after the intervention {t0}")
     if post.notna().sum() == 0:
@@ -249,8 +304,10 @@ def estimate_counterfactual(
     if n_obs < min_pre:
         raise ParameterError(
             f"need at least {min_pre} observed pre-intervention months, got {n_obs} "
-            f"({pre.index[0] if len(pre) else t0} to {t0 - 1})"
-        )
+            f"({pre.index[0] if len(pre) else first} to {first - 1})"
+            + (f"; anticipation={anticipation} leaves out {first} to {t0 - 1}" if anticipation
+               else "")
+        )  # fmt: skip
     if seasonal == "auto" and n_obs < MIN_PRE_SEASONAL:
         seasonal = None
         caveats.append(f"{n_obs} pre-period months are too few for a seasonal component")
@@ -263,19 +320,33 @@ def estimate_counterfactual(
         )
     if post.isna().any():
         caveats.append(f"{int(post.isna().sum())} missing month(s) in the post-period are skipped")
-    caveats += _known_event_caveats(known_events, pre.index, t0)
+    caveats += _known_event_caveats(known_events, pre.index, first, t0)
 
     x_all = ctrl = None
     if controls is not None:
         ctrl, x_all = _prepare_controls(controls, y, log, pre.index)
+    elif control_loading == "one":
+        raise ParameterError('control_loading="one" needs a control series (controls=...)')
+    proj = lead.index.append(post.index)  # the months the counterfactual is projected over
     if log:
         z_pre, scale = np.log(pre), 1.0
     else:
         scale = float(np.nanmedian(np.abs(pre))) or 1.0
         z_pre = pre / scale
+    offset = np.zeros(len(proj))  # added to every simulated path (log scale)
+    if control_loading == "one":
+        assert ctrl is not None and x_all is not None
+        if not log or ctrl.shape[1] != 1:
+            raise ParameterError(
+                'control_loading="one" models log(y) - log(control): it needs log=True and '
+                f"exactly one control, got log={log} and {ctrl.shape[1]} control(s)"
+            )
+        z_pre = z_pre - x_all.iloc[:, 0].loc[pre.index]
+        offset = x_all.iloc[:, 0].loc[proj].to_numpy()
+        x_all = None  # the control is in the outcome, not a regressor
     x_pre = None if x_all is None else x_all.loc[pre.index].to_numpy()
-    x_post = None if x_all is None else x_all.loc[post.index].to_numpy()
-    names = [] if ctrl is None else [str(c) for c in ctrl.columns]
+    x_post = None if x_all is None else x_all.loc[proj].to_numpy()
+    names = [] if x_all is None else [str(c) for c in x_all.columns]
 
     choice: ModelChoiceResults | None = None
     trends = list(TRENDS) if trend == "auto" else [trend]
@@ -335,12 +406,14 @@ def estimate_counterfactual(
     )
     paths = np.vstack([
         simulate_paths(
-            f, x_post, len(post), n_sims=int(k), n_param_draws=per_fit,
+            f, x_post, len(proj), n_sims=int(k), n_param_draws=per_fit,
             param_uncertainty=bool(param_uncertainty), rng=rng, n_groups=MC_GROUPS,
         )
         for f, k in zip(fits, shares, strict=True)
     ])  # fmt: skip
+    paths = paths + offset[None, :]
     sims = np.exp(paths) if log else paths * scale
+    sims_lead, sims = sims[:, :anticipation], sims[:, anticipation:]
     config = CounterfactualConfig(
         interventions=dates,
         labels=labels,
@@ -359,14 +432,16 @@ def estimate_counterfactual(
         models_averaged=tuple(mixed),
         average_within=average_within,
         pool_nesting=bool(pool_nesting),
+        anticipation=anticipation,
+        control_loading=control_loading,
     )
     checks = None
     if ctrl is not None and check_controls:
-        checks = control_moved(ctrl, t0, pre_start=pre.index[0], alpha=alpha, log=log)
+        checks = control_moved(ctrl, first, pre_start=pre.index[0], alpha=alpha, log=log)
         for name, row in checks.iterrows():
             if row["moved"]:
                 caveats.append(
-                    f"control {name} itself moved at {t0} (its own average effect "
+                    f"control {name} itself moved at {first} (its own average effect "
                     f"{fmt.pct(row['effect']) if log else fmt.number(row['effect'])}, "
                     f"interval excludes zero): part of the treatment may be absorbed by it"
                 )
@@ -378,6 +453,8 @@ def estimate_counterfactual(
         _sims=sims,
         pre_index=pre.index,
         post_index=post.index,
+        anticipation_index=lead.index,
+        _sims_anticipation=sims_lead,
         model_choice=choice,
         caveats=tuple(caveats),
         control_checks=checks,

@@ -167,6 +167,9 @@ def placebo_backtest(
     cfg = result.config
     pre_index = result.pre_index
     n_pre = len(pre_index)
+    # the same months left out before each pseudo-date as before the real intervention, so the
+    # first pseudo-date keeps min_pre months to fit on
+    lead = int(getattr(cfg, "anticipation", 0) or 0)
     procedure = (
         f"the headline procedure (trend {cfg.trend!r}, seasonal "
         f"{'auto' if cfg.seasonal == 'auto' else cfg.seasonal!r}"
@@ -174,6 +177,10 @@ def placebo_backtest(
            cfg.average_within is not None and cfg.trend == "auto" else "")
         + (", the nesting level, drift + AR(1) pooled" if
            getattr(cfg, "pool_nesting", False) and cfg.trend == "auto" else "")
+        + (f", the {lead} month{'s' if lead > 1 else ''} before each pseudo-date left out of "
+           "the fit" if lead else "")
+        + (", control loading fixed at one" if
+           getattr(cfg, "control_loading", "estimated") == "one" else "")
         + ")"
     )  # fmt: skip
     how = (
@@ -181,11 +188,12 @@ def placebo_backtest(
         "counterfactual paths"
     )
     if dates is None:
-        if n_pre - 1 < min_pre + 2:
+        if n_pre - 1 < min_pre + lead + 2:
             why = (
                 f"the pre-period has {n_pre} months ({pre_index[0]} to {pre_index[-1]}); a "
-                f"placebo backtest needs at least {min_pre + 3} (its first pseudo-date at least "
-                f"{min_pre} months in, with months after it to evaluate), while the estimate "
+                f"placebo backtest needs at least {min_pre + lead + 3} (its first pseudo-date at "
+                f"least {min_pre + lead} months in, with months after it to evaluate), while the "
+                "estimate "
                 "itself needs fewer: the estimate above stands, without this check"
             )
             if on_short == "raise":
@@ -198,13 +206,16 @@ def placebo_backtest(
                 inference=how,
                 caveats=(why,),
             )
-        locs = np.unique(np.linspace(min_pre, n_pre - 1, n_placebos).round().astype(int))
+        locs = np.unique(np.linspace(min_pre + lead, n_pre - 1, n_placebos).round().astype(int))
         pseudo = [pre_index[i] for i in locs]
     else:
         pseudo = [to_period(d) for d in dates]
-        bad = [str(d) for d in pseudo if not pre_index[0] < d <= pre_index[-1]]
+        bad = [str(d) for d in pseudo if not pre_index[0] + lead < d <= pre_index[-1]]
         if bad:
-            raise ParameterError(f"placebo dates {bad} are not inside the pre-period")
+            raise ParameterError(
+                f"placebo dates {bad} are not inside the pre-period"
+                + (f" with {lead} anticipation month(s) before them" if lead else "")
+            )
     rows = []
     caveats: list[str] = []
     for i, d in enumerate(pseudo):

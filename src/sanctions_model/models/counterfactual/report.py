@@ -30,14 +30,24 @@ __all__ = [
 ]
 
 
-def report_markdown(cf: CounterfactualResults, subject: str, *, deflator: str | None = None) -> str:
+def report_markdown(
+    cf: CounterfactualResults,
+    subject: str,
+    *,
+    deflator: str | None = None,
+    partner: str | None = None,
+) -> str:
     """The report block: levels and headline, the pre-period note, caveats, the controls' moves.
 
     ``deflator`` (a label such as "euro-area consumer prices (HICP, Eurostat), 2021 = 100")
-    is named when the flow is in real terms.
+    is named when the flow is in real terms; ``partner`` (a country code) names the
+    destination's own shocks in the sentence on what the estimate includes.
     """
     start, end = cf.post_period
-    lines = [cf.report(f"{subject}, average effect {start} to {end}", caveats=False), ""]
+    lines = [
+        cf.report(f"{subject}, average effect {start} to {end}", caveats=False, partner=partner),
+        "",
+    ]
     if deflator:
         lines += [f"Values are in {cf.config.units}, deflated with {deflator}.", ""]
     lines += [n for note in window_notes(cf, subject, deflator=deflator) for n in (note, "")]
@@ -173,7 +183,7 @@ def series_results(cf: CounterfactualResults) -> dict[str, Any]:
     n_pre = len(cf.pre_index)
     band = {k: frame[c].to_numpy(dtype=float).copy()
             for k, c in (("median", "predicted"), ("lower", "lower"), ("upper", "upper"))}  # fmt: skip
-    sims = cf._sims
+    sims = cf._projected_sims()  # the anticipation months (if any) and the post-period
     for j in range(sims.shape[1]):
         draws = sims[:, j]
         if np.isfinite(draws).sum() < 20:
@@ -188,6 +198,7 @@ def series_results(cf: CounterfactualResults) -> dict[str, Any]:
     out["unit"] = cf.config.units
     out["level"] = 1 - cf.config.alpha
     out["starts"] = str(cf.post_period[0])
+    out["projected_from"] = str(frame.index[n_pre])
     out["rounding"] = (
         "median, lower and upper after the intervention rounded to their Monte Carlo error; "
         "a rerun with another seed may move a band end by one step"

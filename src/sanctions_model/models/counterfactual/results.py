@@ -22,7 +22,9 @@ from .._results import ResultsDisplayMixin, Summary, as_period_index
 from .._results import validate_alpha as _validate_alpha
 from ..draws import DrawSummary, summarize_draws
 from ..mc_error import RoundedSummary, rounded_summary
+from . import anticipation as _anticipation
 from . import pool_text as _pool
+from . import scope as _scope
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
 from .placebo import PlaceboResults, placebo_backtest
@@ -34,11 +36,13 @@ if TYPE_CHECKING:
 __all__ = ["CounterfactualConfig", "CounterfactualResults"]
 
 EffectScale = Literal["relative", "absolute"]
+ControlLoading = Literal["estimated", "one"]
+CONTROL_LOADINGS: tuple[str, ...] = ("estimated", "one")
 SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 #: The options of the estimator that :meth:`CounterfactualResults.refit` repeats from the config.
 _REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
                    "param_uncertainty", "seed", "units", "average_within",
-                   "pool_nesting")  # fmt: skip
+                   "pool_nesting", "anticipation", "control_loading")  # fmt: skip
 
 
 _TREND_WORDS = {
@@ -72,6 +76,10 @@ class CounterfactualConfig:
     average_within: float | None = None
     pool_nesting: bool = False
     """The nesting trend ("level, drift + AR(1)") pooled with the backtest's choice."""
+    anticipation: int = 0
+    """Months before the first intervention left out of the fit (projected, reported apart)."""
+    control_loading: ControlLoading = "estimated"
+    """``"estimated"``: controls are regressors; ``"one"``: the model is log(y) - log(control)."""
 
 
 def _monthly(y: pd.Series | pd.DataFrame, name: str) -> pd.Series | pd.DataFrame:
@@ -115,6 +123,10 @@ class CounterfactualResults(ResultsDisplayMixin):
     """Monte Carlo batch of each simulated path (whole parameter draws to a batch)."""
     _estimator: Callable[..., CounterfactualResults] | None = None
     """The function that made this result (see :meth:`refit`)."""
+    anticipation_index: pd.PeriodIndex | None = None
+    """The months left out of the fit before the first intervention (``anticipation``)."""
+    _sims_anticipation: np.ndarray | None = None
+    """Counterfactual paths over :attr:`anticipation_index`, (n_sims, anticipation)."""
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -172,6 +184,10 @@ class CounterfactualResults(ResultsDisplayMixin):
             if self.controls is not None
             else "no controls: an extrapolation of the pre-period"
         )
+        if self.controls is not None and cfg.control_loading == "one":
+            ctrl = f"the flow relative to control {self.controls.columns[0]} (loading one)"
+        if cfg.anticipation:
+            ctrl += f"; {_anticipation.left_out_words(self)} left out of the fit"
         return (
             f"percentile interval and two-sided p-value from the same {self._sims.shape[0]} "
             f"simulated counterfactual paths{draws} of {self._pool_text()} ({how}; {ctrl})"
@@ -258,6 +274,19 @@ class CounterfactualResults(ResultsDisplayMixin):
         draws = self.effect_draws(which, scale)
         lowest = -1.0 if self._check_scale(scale) == "relative" else None
         return rounded_summary(draws, self._groups, alpha=self.config.alpha, lowest=lowest)
+
+    @property
+    def lead_index(self) -> pd.PeriodIndex:
+        """The anticipation months (empty with ``anticipation=0``)."""
+        if self.anticipation_index is None:
+            return pd.PeriodIndex([], freq="M")
+        return self.anticipation_index
+
+    def anticipation_effect(self, alpha: float | None = None) -> RoundedSummary | None:
+        """The average relative (or, with ``log=False``, absolute) gap over the months left out
+        of the fit before the intervention, with its interval and p-value from the same draws,
+        at the precision they support; None with ``anticipation=0``."""
+        return _anticipation.anticipation_effect(self, alpha)
 
     def month_effect(self, month: Any) -> RoundedSummary:
         """The relative effect in one post-period month, at the precision its draws support."""
@@ -376,53 +405,22 @@ class CounterfactualResults(ResultsDisplayMixin):
             raise ParameterError(
                 "with_observed: y differs from the fitted series in the pre-period"
             )
-        return replace(self, observed=y.reindex(self.pre_index.append(self.post_index)))
+        keep = self.pre_index.append(self.lead_index).append(self.post_index)
+        return replace(self, observed=y.reindex(keep))
 
     # ------------------------------------------------------------------ pointwise frame
     def effects_frame(self, alpha: float | None = None) -> pd.DataFrame:
         """Pointwise frame over the whole sample (see :attr:`effects`) at level ``alpha``."""
-        from scipy.stats import norm
+        from .frame import effects_frame
 
-        alpha = self.config.alpha if alpha is None else _validate_alpha(alpha)
-        q = [alpha / 2, 0.5, 1 - alpha / 2]
-        index = self.pre_index.append(self.post_index)
-        obs = self.observed.reindex(index).to_numpy(dtype=float)
-        n_pre = len(self.pre_index)
-        zcrit = norm.ppf(1 - alpha / 2)
-        m, sd = self._fit.pre_mean, np.sqrt(self._fit.pre_var)
-        if self.config.log:
-            pre_pred, pre_lo, pre_hi = np.exp(m), np.exp(m - zcrit * sd), np.exp(m + zcrit * sd)
-        else:
-            s = self._level_scale
-            pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
-        post_lo, post_pred, post_hi = np.nanquantile(self._sims, q, axis=0)
-        y_post = obs[n_pre:]
-        diff = y_post[None, :] - self._sims
-        pw_lo, pw, pw_hi = np.nanquantile(diff, q, axis=0)
-        cum_lo, cum, cum_hi = np.nanquantile(np.nancumsum(diff, axis=1), q, axis=0)
-        rel_lo, rel_med, rel_hi = np.nanquantile(y_post[None, :] / self._sims - 1, q, axis=0)
-        nan_pre = np.full(n_pre, np.nan)
-        frame = pd.DataFrame(
-            {
-                "observed": obs,
-                "predicted": np.r_[pre_pred, post_pred],
-                "lower": np.r_[pre_lo, post_lo],
-                "upper": np.r_[pre_hi, post_hi],
-                "pointwise": np.r_[obs[:n_pre] - pre_pred, pw],
-                "pointwise_lower": np.r_[obs[:n_pre] - pre_hi, pw_lo],
-                "pointwise_upper": np.r_[obs[:n_pre] - pre_lo, pw_hi],
-                "relative": np.r_[nan_pre, rel_med],
-                "relative_lower": np.r_[nan_pre, rel_lo],
-                "relative_upper": np.r_[nan_pre, rel_hi],
-                "cumulative": np.r_[nan_pre, cum],
-                "cumulative_lower": np.r_[nan_pre, cum_lo],
-                "cumulative_upper": np.r_[nan_pre, cum_hi],
-                "post": np.r_[np.zeros(n_pre, bool), np.ones(len(self.post_index), bool)],
-            },
-            index=index,
-        )
-        frame.index.name = "period"
-        return frame
+        return effects_frame(self, self.config.alpha if alpha is None else _validate_alpha(alpha))
+
+    def _projected_sims(self) -> np.ndarray:
+        """Counterfactual paths over the anticipation months and the post-period, side by side."""
+        lead = self._sims_anticipation
+        if lead is None or lead.shape[1] == 0:
+            return self._sims
+        return np.hstack([lead, self._sims])
 
     @property
     def _level_scale(self) -> float:
@@ -496,8 +494,9 @@ class CounterfactualResults(ResultsDisplayMixin):
             )
         return " ".join(parts)
 
-    def to_results(self) -> dict[str, Any]:
-        """The headline for ``results.json``: effect, lower, upper, p_value, inference, ..."""
+    def to_results(self, partner: str | None = None) -> dict[str, Any]:
+        """The headline for ``results.json``: effect, lower, upper, p_value, inference, ...;
+        ``estimate_includes`` names ``partner``'s own shocks (a country code) when given."""
         s = self.headline("average")
         cum = self.headline("cumulative")
         return {
@@ -525,6 +524,9 @@ class CounterfactualResults(ResultsDisplayMixin):
             "caveats": self.all_caveats,
             "converged": self.converged,
             "sentence": self.sentence(),
+            "anticipation": _anticipation.anticipation_record(self),
+            "control_loading": self.config.control_loading,
+            "estimate_includes": _scope.scope_sentence(self, partner),
         }
 
     def summary(self) -> Summary:
@@ -539,6 +541,11 @@ class CounterfactualResults(ResultsDisplayMixin):
             "Scale": "log" if cfg.log else "level",
             "Pre-period": f"{self.pre_period[0]} to {self.pre_period[1]}",
             "Post-period": f"{self.post_period[0]} to {self.post_period[1]}",
+            **(
+                {"Left out of the fit (anticipation)": _anticipation.left_out_words(self)}
+                if cfg.anticipation
+                else {}
+            ),  # fmt: skip
             "Interventions": ", ".join(
                 f"{label} ({d})" if label != str(d) else str(d)
                 for label, d in zip(cfg.labels, cfg.interventions, strict=True)
@@ -565,10 +572,14 @@ class CounterfactualResults(ResultsDisplayMixin):
             notes=[f"caveat: {c}" for c in self.all_caveats],
         )
 
-    def report(self, subject: str | None = None, *, caveats: bool = True) -> str:
-        """A short plain-language report: levels, the headline sentence, what the model is, caveats.
+    def report(
+        self, subject: str | None = None, *, caveats: bool = True, partner: str | None = None
+    ) -> str:
+        """A short plain-language report: levels, the headline sentence, the anticipation months,
+        what the model is and what the estimate includes, caveats.
 
-        ``caveats=False`` leaves the caveats out (for a page that lists them separately).
+        ``caveats=False`` leaves the caveats out (for a page that lists them separately);
+        ``partner`` (a country code) names the destination's own shocks in the scope sentence.
         """
         cfg = self.config
         level = f"{1 - cfg.alpha:.0%}"
@@ -583,12 +594,19 @@ class CounterfactualResults(ResultsDisplayMixin):
             f"{money(lo)} to {money(hi)}).",
             self.sentence(subject),
         ]
+        lead = _anticipation.anticipation_sentence(self)
+        if lead:
+            parts.append(lead)
         if self.controls is None:
             parts.append(
                 "No control series was given, so the counterfactual is an extrapolation of the "
                 f"flow's own pre-period ({self.model_used}): it assumes that the flow's "
-                f"{self._components()} would have carried on after {start - 1} as before."
+                f"{self._components()} would have carried on after {self.pre_period[1]} as "
+                "before."
             )
+            parts.append(_scope.scope_sentence(self, partner))
+        elif cfg.control_loading == "one":
+            parts += [_scope.loading_one_sentence(self), _scope.scope_sentence(self, partner)]
         else:
             parts.append(
                 "The counterfactual uses the control series "
