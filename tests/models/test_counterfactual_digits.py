@@ -61,3 +61,27 @@ def test_two_seeds_print_the_same_figures_on_the_embedded_data(partner):
                       cf.to_results()["effect"], cf.to_results()["lower"],
                       cf.to_results()["upper"], cf.to_results()["p_value"]))  # fmt: skip
     assert texts[0] == texts[1]  # ...the printed figures do not
+
+
+def test_a_bound_at_the_edge_of_zero_keeps_its_side_without_narrowing():
+    """The Monte Carlo step would carry the upper end across zero: it is printed at the coarsest
+    1-2-5 step that keeps its side, rounded outwards (never a narrower -20% for a raw -2.9%),
+    and flagged as at the edge; a bound far from zero is not flagged."""
+    from sanctions_model.models.mc_error import nice_floor
+
+    assert (nice_floor(0.024), nice_floor(0.05), nice_floor(0.0999), nice_floor(0.7)) == (
+        0.02,
+        0.05,
+        0.05,
+        0.5,
+    )
+    rng = np.random.default_rng(2)
+    groups = np.repeat(np.arange(200), 20)
+    draws = -0.52 + rng.normal(0, 0.25, 200)[groups] + rng.normal(0, 0.05, 4000)
+    r = rounded_summary(draws, groups, alpha=0.05)
+    assert r.raw.upper == pytest.approx(-0.0287, abs=5e-4)
+    assert r.at_edge == ("upper",)
+    assert r.upper == -0.02  # outwards from -0.0287, and still below zero
+    assert r.upper >= r.raw.upper and r.upper < 0
+    far = rounded_summary(draws - 0.5, groups, alpha=0.05)
+    assert far.at_edge == () and far.upper < 0

@@ -34,6 +34,7 @@ __all__ = [
     "WIDTH_STEPS",
     "RoundedSummary",
     "mc_se",
+    "nice_floor",
     "nice_step",
     "round_to",
     "rounded_summary",
@@ -55,6 +56,15 @@ def nice_step(width: float) -> float:
         if step >= width * (1 - 1e-12):
             return step
     return 10.0 ** (k + 1)  # pragma: no cover - the loop always returns
+
+
+def nice_floor(value: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten that is at most ``value`` (> 0)."""
+    k = math.floor(math.log10(value))
+    for m in (5, 2, 1):
+        if m * 10.0**k <= value * (1 + 1e-12):
+            return m * 10.0**k
+    return 10.0 ** (k - 1) * 5  # not reached: 1 * 10**k <= value
 
 
 def round_to(value: float, step: float) -> float:
@@ -103,6 +113,10 @@ class RoundedSummary:
     se: dict[str, float]
     steps: dict[str, float]
     raw: DrawSummary
+    at_edge: tuple[str, ...] = ()
+    """The bounds (``"lower"``, ``"upper"``) whose Monte Carlo step would carry them across zero:
+    printed at a finer step that keeps their side, so another seed may print other digits (and,
+    with the p-value as close to ``alpha``, another verdict)."""
 
     @property
     def sentence_n_draws(self) -> int | None:
@@ -172,15 +186,19 @@ def rounded_summary(
             out[name] = round_to(v, step)
     if lowest is not None and "lower" in out:
         out["lower"] = max(out["lower"], lowest)
-    # rounding must not move a bound across zero: the interval and the p-value tell one story
+    # rounding must not move a bound across zero: the interval and the p-value tell one story.
+    # Such a bound sits within its Monte Carlo step of zero; it is rounded outwards at the
+    # coarsest 1-2-5 step that keeps its side (-2.4% prints -2%, never a narrower -20%), and
+    # flagged, because the draws cannot fix its digits.
+    edge = []
     if raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
-        out["lower"] = round_to(
-            math.ceil(raw.lower / steps["lower"]) * steps["lower"], steps["lower"]
-        )
+        steps["lower"] = step = nice_floor(raw.lower)
+        out["lower"] = round_to(math.floor(raw.lower / step + 1e-9) * step, step)
+        edge.append("lower")
     if raw.upper < 0 and out["upper"] >= 0 and steps["upper"]:
-        out["upper"] = round_to(
-            math.floor(raw.upper / steps["upper"]) * steps["upper"], steps["upper"]
-        )
+        steps["upper"] = step = nice_floor(-raw.upper)
+        out["upper"] = round_to(math.ceil(raw.upper / step - 1e-9) * step, step)
+        edge.append("upper")
     out["estimate"] = min(max(out["estimate"], out["lower"]), out["upper"])
     p, bound = _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
     if not bound and (raw.p_value < alpha) != (p < alpha):
@@ -196,4 +214,5 @@ def rounded_summary(
         se=se,
         steps=steps,
         raw=raw,
+        at_edge=tuple(edge),
     )

@@ -1,9 +1,10 @@
 """Caveats a counterfactual draws from its own numbers: where its interval rests on little.
 
-Two cases a reader of a chart would otherwise miss: AR(1) deviations that are nearly a random
+Three cases a reader of a chart would otherwise miss: AR(1) deviations that are nearly a random
 walk in a pooled model (its simulated paths wander, and the interval is wide because of it), and
 a relative interval whose upper end is above +1,000% (the counterfactual's low tail is a small
-fraction of what was observed, so the upper end is set by that tail and its digits mean little).
+fraction of what was observed, so the upper end is set by that tail and its digits mean little), and an interval end that its Monte Carlo error cannot keep on one side
+of zero.
 """
 
 from __future__ import annotations
@@ -52,8 +53,17 @@ def fragile_caveats(res: CounterfactualResults) -> list[str]:
                 "level, so the interval is wide for that reason rather than because the effect "
                 "is uncertain in itself"
             )
+    edge = res.headline("average")
+    for end in edge.at_edge:
+        notes.append(
+            f"the interval's {end} end sits within its Monte Carlo error of zero (error "
+            f"{fmt.number(edge.se[end], 3)} at {edge.n_draws:,} simulated paths): it is printed to "
+            "the digit that keeps its side, and another seed could print other digits or put it "
+            "on the other side of zero, with the p-value on the other side of "
+            f"{fmt.number(edge.alpha, 2)}; read the effect as at the edge of significance"
+        )
     if res.config.log:
-        s = res.headline("average")
+        s = edge
         if np.isfinite(s.upper) and s.upper > UPPER_LIMIT:
             y = np.nanmean(res._y_post())
             low = rounded_summary(
