@@ -156,19 +156,22 @@ def test_size_under_a_one_off_outlier_and_the_covid_dip():
     """20 series with an outlier and the COVID dip, AR(1) 0.7, no break, 99 replications:
     the referee's design rejected in 19-24% before this change."""
     counts = _rejections(range(20), 99, outlier=True, covid=True)
-    assert max(counts.values()) <= 2, counts  # <= 10%
+    assert max(counts.values()) <= 2, counts  # <= 10% each
+    assert sum(counts.values()) <= 5, counts  # about 5% over the four tests
     # the same series without the dummies: the test above could fail
     old = sum(
-        qlr_test(synthetic_trade(s, outlier=True, covid=True)[0], n_reps=99, impulses="none").p_value
+        qlr_test(
+            synthetic_trade(s, outlier=True, covid=True)[0], n_reps=99, impulses="none"
+        ).p_value
         < 0.05
         for s in range(20)
     )
-    assert old >= 3, old
+    assert old >= counts["qlr_p_value"] + 3, old
 
 
 @pytest.mark.slow
 def test_power_against_a_level_break_with_an_outlier_and_the_covid_dip():
-    counts = _rejections(range(100, 112), 99, outlier=True, covid=True, effect=-0.5, phi=0.5)
-    assert counts["chow_p_value"] == 12, counts
-    assert counts["qlr_p_value"] >= 11, counts
-    assert counts["cusum_p_value"] >= 11, counts
+    """8 series, AR(1) 0.5, a -0.5 level break at 2022-03 beside an outlier and the COVID dip."""
+    counts = _rejections(range(100, 108), 99, outlier=True, covid=True, effect=-0.5, phi=0.5)
+    assert counts["chow_p_value"] == 8, counts
+    assert min(counts.values()) >= 7, counts
