@@ -21,8 +21,13 @@ By default (``impulses="auto"``) every break test therefore adds a one-month dum
 
 The dummies are part of the fixed design: the statistics and every bootstrap path are regressed on
 them, so both the data and the null distribution drop the same months. The detection is not
-repeated on the bootstrap paths: they carry no spikes of this size (the dummied months' residuals
-are zero, and the rule finds a spike in under 1% of clean simulated series).
+repeated on each bootstrap path (a fixed-regressor bootstrap, conditional on the months found):
+the rule rarely fires on series without outliers, and dropping one ordinary month changes a
+statistic little. On the referee's simulator (400 series each, threshold 3.5) it flagged a month
+in 400/400 series with a +-0.6 outlier, in 274/400 of the "combined" design (outlier amid GARCH
+bursts, a x3 variance rise and a random walk), and in 1-7% of series without outliers (AR 0.0-0.9,
+variance x4, GARCH, random walk, a -0.5 level break); a month at the break (2022-02/03) in at
+most 2 of 400 series without an outlier.
 """
 
 from __future__ import annotations
