@@ -31,7 +31,7 @@ def broken():
 def test_chow_detects_known_break(broken):
     res = chow_test(broken, "2022-03")
     assert res.reject(0.01)
-    assert res.df == (1, 68 - 13 - 1)
+    assert res.df == (1, 68 - 13 - 2 - 1)  # constant, trend, 11 months; the 2020-04/05 dummies
     assert res.statistic > res.critical_values[0.01]
 
 

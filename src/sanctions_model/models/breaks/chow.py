@@ -22,7 +22,9 @@ from .design import (
     _prepare,
     _Regression,
     _split_nw,
+    _with_impulses,
 )
+from .impulses import Impulses
 from .results import BreakTestResult
 
 __all__ = ["chow_test"]
@@ -40,6 +42,7 @@ def chow_test(
     inference: Inference = "sieve-bootstrap",
     n_reps: int = 499,
     seed: int = 0,
+    impulses: Impulses = "auto",
 ) -> BreakTestResult:
     """Chow test of a break at a known month.
 
@@ -60,6 +63,11 @@ def chow_test(
         autocorrelated errors.
     n_reps, seed : int
         Bootstrap replications and seed.
+    impulses : {"auto", "covid", "none"} or list of months
+        Months that enter as one-month dummies (in the statistic and in every bootstrap path).
+        ``"auto"`` (default): 2020-04 and 2020-05 when in the sample, and the isolated outliers
+        found by :func:`~sanctions_model.models.breaks.impulses.detect_outliers`; ``"covid"``:
+        the COVID months only; ``"none"``; or the months given.
 
     Returns
     -------
@@ -67,6 +75,7 @@ def chow_test(
     """
     _check_inference(inference)
     ys, x, names = _prepare(y, exog, log, seasonal, trend)
+    x, names, imp = _with_impulses(ys, x, names, impulses)
     cols = _break_columns(names, break_in)
     bd = to_period(break_date)
     loc = int(np.searchsorted(ys.index, bd))
@@ -122,4 +131,5 @@ def chow_test(
         caveats=tuple(caveats),
         covariance=cov,
         bootstrap=boot,
+        impulses=imp,
     )

@@ -8,7 +8,16 @@ from scipy import stats
 from statsmodels.stats.diagnostic import breaks_cusumolsresid
 
 from .bootstrap import _boot_p, _level_search, _persistence_caveat, _sieve_draws
-from .design import Inference, _ar1, _check_inference, _nw_lags, _prepare, _Regression
+from .design import (
+    Inference,
+    _ar1,
+    _check_inference,
+    _nw_lags,
+    _prepare,
+    _Regression,
+    _with_impulses,
+)
+from .impulses import Impulses
 from .results import BreakTestResult
 
 __all__ = ["LOCAL_WINDOW", "cusum_test"]
@@ -61,6 +70,7 @@ def cusum_test(
     inference: Inference = "sieve-bootstrap",
     n_reps: int = 499,
     seed: int = 0,
+    impulses: Impulses = "auto",
 ) -> BreakTestResult:
     """OLS-residual CUSUM test of parameter stability (Ploberger and Kraemer 1992).
 
@@ -70,7 +80,8 @@ def cusum_test(
     the sup of a Brownian bridge); ``"sieve-bootstrap"`` (default) bootstraps the statistic under
     the null with a wild AR sieve fitted without a break (around a level break if a level pre-test
     finds one) that resamples the innovations of the model with a level break where the level
-    sup-Wald statistic peaks (:mod:`.bootstrap`).
+    sup-Wald statistic peaks (:mod:`.bootstrap`). ``impulses`` is as in :func:`chow_test`
+    (default: the COVID months and isolated outliers enter as one-month dummies).
 
     Returns
     -------
@@ -79,7 +90,8 @@ def cusum_test(
         where it peaks in absolute value.
     """
     _check_inference(inference)
-    ys, x, _ = _prepare(y, exog, log, seasonal, trend)
+    ys, x, names = _prepare(y, exog, log, seasonal, trend)
+    x, names, imp = _with_impulses(ys, x, names, impulses)
     n, k = x.shape
     reg = _Regression(x, [0], np.arange(2, n - 1))
     resid = reg.resid(ys.to_numpy())
@@ -156,4 +168,5 @@ def cusum_test(
         caveats=tuple(caveats),
         covariance=cov,
         bootstrap=boot,
+        impulses=imp,
     )

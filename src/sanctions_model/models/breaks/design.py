@@ -11,6 +11,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from .._results import as_period_index
+from .impulses import ImpulseMonths, Impulses, impulse_columns, resolve_impulses
 
 BreakIn = Literal["level", "level+trend", "all"]
 Inference = Literal["sieve-bootstrap", "hac", "iid"]
@@ -56,13 +57,25 @@ def _prepare(
     return y, x.to_numpy(dtype=float), list(x.columns)
 
 
+def _with_impulses(
+    ys: pd.Series, x: np.ndarray, names: list[str], impulses: Impulses
+) -> tuple[np.ndarray, list[str], ImpulseMonths]:
+    """The design with a one-month dummy for each impulse month
+    (:mod:`sanctions_model.models.breaks.impulses`)."""
+    imp = resolve_impulses(ys, x, impulses)
+    cols = impulse_columns(ys.index, imp.months)
+    if not cols:
+        return x, names, imp
+    return np.column_stack([x, *cols.values()]), [*names, *cols], imp
+
+
 def _break_columns(names: list[str], break_in: BreakIn) -> list[int]:
     if break_in == "level":
         return [names.index("const")]
     if break_in == "level+trend":
         return [names.index(n) for n in ("const", "trend") if n in names]
-    if break_in == "all":
-        return list(range(len(names)))
+    if break_in == "all":  # an impulse dummy cannot shift: it is one month on one side
+        return [i for i, n in enumerate(names) if not n.startswith("impulse_")]
     raise ParameterError(f"break_in must be 'level', 'level+trend' or 'all', got {break_in!r}")
 
 

@@ -20,7 +20,9 @@ from .design import (
     _prepare,
     _Regression,
     _split_nw,
+    _with_impulses,
 )
+from .impulses import Impulses
 from .results import BreakTestResult
 
 __all__ = ["ANDREWS_CRITICAL_VALUES", "qlr_test"]
@@ -70,6 +72,7 @@ def qlr_test(
     method: Literal["asymptotic", "bootstrap"] = "asymptotic",
     n_reps: int = 499,
     seed: int = 0,
+    impulses: Impulses = "auto",
 ) -> BreakTestResult:
     """Andrews sup-F (Quandt likelihood ratio) test for a break at an unknown month.
 
@@ -109,6 +112,7 @@ def qlr_test(
     if method not in ("asymptotic", "bootstrap"):
         raise ParameterError(f"method must be 'asymptotic' or 'bootstrap', got {method!r}")
     ys, x, names = _prepare(y, exog, log, seasonal, trend)
+    x, names, imp = _with_impulses(ys, x, names, impulses)
     cols = _break_columns(names, break_in)
     n = len(ys)
     lo = max(int(np.floor(trim * n)), len(cols) + 1)
@@ -193,4 +197,5 @@ def qlr_test(
         caveats=tuple(caveats),
         covariance=cov,
         bootstrap=boot,
+        impulses=imp,
     )

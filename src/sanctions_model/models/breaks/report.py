@@ -13,6 +13,8 @@ from sanctions_model.reporting import format as fmt
 from ..mc_digits import mc_pvalue
 from .chow import chow_test
 from .cusum import cusum_test
+from .design import _prepare
+from .impulses import ImpulseMonths, Impulses, resolve_impulses
 from .qlr import qlr_test
 from .results import BreakTestResult
 
@@ -25,6 +27,7 @@ class BreakTests:
 
     tests: dict[str, BreakTestResult]
     n_reps: int
+    impulses: ImpulseMonths = ImpulseMonths()
 
     @property
     def chow(self) -> BreakTestResult:
@@ -62,6 +65,7 @@ class BreakTests:
         how = "\n".join(f"- **{name}**: {t.inference}" for name, t in self.tests.items())
         caveats = "\n".join(f"- {c}" for c in self.caveats)
         return (
+            f"{self.impulses.describe()} (in every test and every bootstrap path).\n\n"
             f"Inference (each p-value printed to the digits its {self.n_reps} bootstrap "
             f"replications support):\n\n{how}\n\n{caveats}"
         )
@@ -77,6 +81,7 @@ class BreakTests:
             "cusum_p_value": self.tests["CUSUM"].p_value,
             "break_inference": self.chow.inference,
             "break_caveats": self.caveats,
+            **self.impulses.to_results(),
         }
 
 
@@ -90,18 +95,31 @@ def _short_covariance(t: BreakTestResult) -> str:
 
 
 def run_break_tests(
-    y: pd.Series, intervention: Any, *, log: bool = True, n_reps: int = 499
+    y: pd.Series,
+    intervention: Any,
+    *,
+    log: bool = True,
+    n_reps: int = 499,
+    impulses: Impulses = "auto",
 ) -> BreakTests:
-    """Chow at ``intervention``, QLR (level; level and trend) and CUSUM, default inference."""
-    chow = chow_test(y, intervention, log=log, n_reps=n_reps)
+    """Chow at ``intervention``, QLR (level; level and trend) and CUSUM, default inference.
+
+    The impulse months (default: 2020-04/05 when in the sample and the isolated outliers, see
+    :mod:`~sanctions_model.models.breaks.impulses`) are found once and enter all four tests as
+    one-month dummies.
+    """
+    ys, x, names = _prepare(y, None, log, True, True)
+    imp = resolve_impulses(ys, x, impulses)
+    chow = chow_test(y, intervention, log=log, n_reps=n_reps, impulses=imp)
     return BreakTests(
         tests={
             f"Chow, level shift in {chow.break_date:%b %Y}": chow,
-            "QLR, level shift": qlr_test(y, log=log, n_reps=n_reps),
+            "QLR, level shift": qlr_test(y, log=log, n_reps=n_reps, impulses=imp),
             "QLR, level and trend shift": qlr_test(
-                y, log=log, break_in="level+trend", n_reps=n_reps
+                y, log=log, break_in="level+trend", n_reps=n_reps, impulses=imp
             ),
-            "CUSUM": cusum_test(y, log=log, n_reps=n_reps),
+            "CUSUM": cusum_test(y, log=log, n_reps=n_reps, impulses=imp),
         },
         n_reps=n_reps,
+        impulses=imp,
     )

@@ -11,6 +11,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from .._results import ResultsDisplayMixin, Summary
+from .impulses import ImpulseMonths
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,6 +48,8 @@ class BreakTestResult(ResultsDisplayMixin):
         The null distribution (e.g. the wild AR sieve and its replications).
     caveats : tuple of str
         What a reader should know before trusting the result.
+    impulses : ImpulseMonths or None
+        The months that entered as one-month dummies (COVID months, detected outliers).
     """
 
     test: str
@@ -62,6 +65,7 @@ class BreakTestResult(ResultsDisplayMixin):
     caveats: tuple[str, ...] = ()
     covariance: str = ""
     bootstrap: str = ""
+    impulses: ImpulseMonths | None = None
 
     def reject(self, alpha: float = 0.05) -> bool:
         """Whether the null of no break is rejected at level ``alpha``."""
@@ -84,6 +88,8 @@ class BreakTestResult(ResultsDisplayMixin):
         }
         if self.break_date is not None:
             facts["Break month"] = str(self.break_date)
+        if self.impulses is not None:
+            facts["One-month dummies"] = self.impulses.describe()
         if self.df:
             facts["Degrees of freedom"] = ", ".join(str(d) for d in self.df)
         tables = []
