@@ -195,7 +195,7 @@ def test_caveats_for_short_gappy_series_and_events_in_window():
     assert "1 measure inside the fitting window (2019-01 to 2020-10): package 4 (2019-05)" in text
     assert "later" not in text
     assert all(f"caveat: {c}" in str(res.summary()) for c in res.caveats)
-    assert list(res.to_results()["caveats"]) == list(res.caveats)
+    assert list(res.to_results()["caveats"]) == res.all_caveats
     note = res.pre_period_note()
     assert "fitted on 22 months" in note and "under three years" in note
 
