@@ -126,6 +126,12 @@ def test_impulse_months_are_found_named_and_recorded():
     # a sample that starts after COVID has no COVID dummy
     late = resolve_impulses(ys[ys.index >= "2021-01"], x[ys.index >= "2021-01"], "covid")
     assert late.months == () and late.describe() == "no month enters as a one-month dummy"
+    # no outlier: the line says so instead of counting "0 outlier months"
+    clean, _ = synthetic_trade(5, outlier=False, covid=True)
+    cs, cx, _ = _prepare(clean, None, True, True, True)
+    assert resolve_impulses(cs, cx, "auto").describe() == (
+        "COVID months 2020-04/05 enter as one-month dummies; no outlier month found"
+    )
 
 
 def test_impulse_options_and_bad_input():

@@ -87,15 +87,16 @@ class ImpulseMonths:
         parts = []
         if self.covid:
             parts.append("COVID months " + _slash(self.covid))
-        if self.rule == "auto":
-            n = len(self.outliers)
-            dates = f" ({', '.join(str(m) for m in self.outliers)})" if n else ""
-            parts.append(f"{n} outlier month{'s' if n != 1 else ''}{dates}")
+        n = len(self.outliers)
+        if self.rule == "auto" and n:
+            dates = ", ".join(str(m) for m in self.outliers)
+            parts.append(f"{n} outlier month{'s' if n != 1 else ''} ({dates})")
         if self.given:
             parts.append("the months given (" + ", ".join(str(m) for m in self.given) + ")")
+        none_found = "; no outlier month found" if self.rule == "auto" and not n else ""
         if not parts:
-            return "no month enters as a one-month dummy"
-        return " and ".join(parts) + " enter as one-month dummies"
+            return "no month enters as a one-month dummy" + none_found
+        return " and ".join(parts) + " enter as one-month dummies" + none_found
 
     def to_results(self) -> dict[str, Any]:
         return {
