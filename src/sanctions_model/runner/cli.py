@@ -146,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sanctions_model.runner.sweep import check_writable, notebook_label, run_name
 
     notebook = Path(args.notebook)
-    nb = read_notebook(notebook)
+    nb = read_notebook(notebook, light=True)
     declared = inspect_parameters(nb)
     overrides: dict[str, Any] = {}
     for path in args.params_file or []:
