@@ -378,7 +378,9 @@ def _provenance(sweep_dir: Path) -> tuple[str, str]:
         from sanctions_model import __version__ as version
     if not isinstance(digest, str):
         try:
-            from sanctions_model.data import manifest_digest
+            from sanctions_model.runner.verdicts import manifest_digest  # the data package's
+            # digest, without importing it (pandas): the sweep's own index is written before
+            # its sweep.json
 
             digest = str(manifest_digest())
         except Exception:  # provenance is shown when available; a page without it still renders
