@@ -182,6 +182,10 @@ def build_parser(*, light: bool = False) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"] and "-h" not in argv and "--help" not in argv:
+        from sanctions_model.runner.cli import prestart_for  # the kernel imports meanwhile
+
+        prestart_for(argv)
     parser = build_parser(light=bool(argv) and argv[0] in _LIGHT)
     args = parser.parse_args(argv)
     try:

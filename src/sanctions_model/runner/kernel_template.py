@@ -27,6 +27,9 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython.core.interactiveshell",
+    "ipykernel.debugger",
+    "IPython.core.oinspect",
+    "psutil",
     "matplotlib_inline.backend_inline",
     "numpy",
     "pandas",
@@ -53,6 +56,10 @@ PROFILES = {
         "ipykernel.kernelapp",
         "ipykernel.ipkernel",
         "IPython.core.interactiveshell",
+        # imported by IPKernelApp.initialize: 0.1 s of every forked kernel's start otherwise
+        "ipykernel.debugger",
+        "IPython.core.oinspect",
+        "psutil",
         "sanctions_model.runner.wildboot",
     ),
 }
