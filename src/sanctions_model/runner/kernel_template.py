@@ -244,6 +244,10 @@ class _Template:
             self._kill(pid)
         with contextlib.suppress(OSError):
             os.unlink(self.address)
+        folder = Path(self.address).parent  # the client's private folder, when it did not close
+        if folder.name.startswith("sm-forkserver-"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _set_blas_threads(count: int) -> None:
