@@ -78,7 +78,9 @@ def test_a_warm_sweep_imports_no_matplotlib(tmp_path, kernel):
     page = (root / "warm" / "index.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 1 and charts[0].read_text(encoding="utf-8") in page
     warm = _sweep(sweep, root)
-    assert warm == {"code": 0, "matplotlib": False, "heavy": []}
+    # the first warm sweep checks the datasets each run read (pandas) and remembers the verdicts
+    assert warm["code"] == 0 and warm["matplotlib"] is False
+    assert set(warm["heavy"]) <= {"pandas"}
     latest = (root / "warm" / "latest").resolve()
     runs = [json.loads(p.read_text()) for p in latest.glob("*/run.json")]
     assert len(runs) == 2 and {r["status"] for r in runs} == {"cached"}
