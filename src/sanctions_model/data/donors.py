@@ -20,6 +20,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from sanctions_model.data.donor_rules import DONOR_RULES
+
 __all__ = [
     "DONOR_RULES",
     "EXCLUDED",
@@ -30,11 +32,6 @@ __all__ = [
     "exclusion_reason",
 ]
 
-#: The donor rules of the synthetic control in plain words (notebook 05's ``donor_rule``).
-DONOR_RULES = {
-    "no_fuel": "no fuel-driven donors (OPEC or GCC members in 2021, Gibraltar)",
-    "size": "all donors above the size threshold, fuel-driven ones included",
-}
 
 MIN_DONOR_EXPORTS = 1e9
 """Default smallest pre-period annual exports (EUR) for a donor in the annual EU27 panel."""

@@ -372,9 +372,7 @@ def param_value(name: Any, value: Any) -> str:
         words = _data_module("price_words").DEFLATOR_WORDS.get(str(value))
         return f"{words}, 2021 = 100" if words else str(value)  # an unknown index: as given
     if str(name) == "donor_rule":
-        from sanctions_model.data.donors import DONOR_RULES
-
-        return DONOR_RULES.get(str(value), str(value))
+        return _data_module("donor_rules").DONOR_RULES.get(str(value), str(value))
     return str(value)
 
 

@@ -34,11 +34,12 @@ import platform
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from sanctions_model.runner.code_digest import canonical_json, package_digest
+
+if TYPE_CHECKING:
+    import nbformat
 
 #: A run's record of the datasets it read (:mod:`sanctions_model.data.read_log`).
 READS_NAME = "datasets.json"

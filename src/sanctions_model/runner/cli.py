@@ -98,24 +98,58 @@ def _read_params_file(path: str) -> dict[str, Any]:
     return data
 
 
+def _kernel_argv(kernel_name: str) -> list[str] | None:
+    """The kernel's command from its ``kernel.json``, found where jupyter_client looks (the
+    Jupyter data path), without importing jupyter_client (0.2-0.5 s); None if not found there."""
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("kernels"):
+        spec = Path(folder) / kernel_name.lower() / "kernel.json"
+        try:
+            argv = json.loads(spec.read_text(encoding="utf-8")).get("argv")
+        except (OSError, ValueError, AttributeError):
+            continue
+        return [str(a) for a in argv] if isinstance(argv, list) else None
+    return None
+
+
 def _prestart_kernel(kernel_name: str) -> None:
     """Start the kernel template now (see forkserver.py): it imports while this process imports
-    papermill and nbconvert and checks the parameters. Nothing happens where kernels do not fork."""
+    papermill and nbconvert and checks the parameters. Nothing happens where kernels do not fork.
+    Only a head start: the run itself looks the kernel up with jupyter_client, and a template
+    started for another command is not used."""
     from sanctions_model.runner import forkserver
 
     if not forkserver.fork_enabled():
         return
-    try:
-        from jupyter_client.kernelspec import KernelSpecManager
+    argv = _kernel_argv(kernel_name)
+    if argv is None:
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager
 
-        argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
-    except Exception:  # no such kernel: the run reports it
-        return
+            argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+        except Exception:  # no such kernel: the run reports it
+            return
     if argv and argv[0] in ("python", "python3", f"python{sys.version_info[0]}"):
         argv[0] = sys.executable  # as jupyter_client does
-    from sanctions_model.runner.kernel import kernel_environment
+    from sanctions_model.runner.kernel_env import kernel_environment
 
     forkserver.prestart(argv, kernel_environment(os.environ), profile="kernel")
+
+
+def prestart_for(argv: Sequence[str]) -> None:
+    """``sanctions-model run ...``: start the kernel template before anything else is imported
+    (the command line is parsed properly later; a template nobody uses exits with this process)."""
+    import contextlib
+
+    name = "sanctions-model"
+    for i, arg in enumerate(argv):
+        if arg == "--kernel-name" and i + 1 < len(argv):
+            name = argv[i + 1]
+        elif arg.startswith("--kernel-name="):
+            name = arg.split("=", 1)[1]
+    with contextlib.suppress(Exception):
+        _prestart_kernel(name)
 
 
 def _warm_report(show_code: bool) -> None:
@@ -146,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sanctions_model.runner.sweep import check_writable, notebook_label, run_name
 
     notebook = Path(args.notebook)
-    nb = read_notebook(notebook)
+    nb = read_notebook(notebook, light=True)
     declared = inspect_parameters(nb)
     overrides: dict[str, Any] = {}
     for path in args.params_file or []:

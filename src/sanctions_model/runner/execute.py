@@ -24,9 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.runner import limits
@@ -54,6 +52,9 @@ from sanctions_model.runner.records import (
     RESULTS_NAME,
     RunRecord,
 )
+
+if TYPE_CHECKING:  # imported where a notebook is run: planning a sweep needs none of it
+    import nbformat
 
 KERNEL_NAME = "sanctions-model"
 DEFAULT_RETRIES = 2
@@ -174,6 +175,7 @@ def inject_parameters(
     string stays inside the string).
     """
     _import_papermill()
+    import nbformat
     from papermill import __version__ as pm_version
     from papermill.parameterize import parameterize_notebook
 
@@ -228,6 +230,8 @@ def _error(cell_index: int | None, ename: str, evalue: str, exec_count: int | No
 
 
 def _last_started_cell(path: Path) -> int | None:
+    import nbformat
+
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception:
@@ -437,6 +441,8 @@ def _mark_unwritable(record: RunRecord, exc: OSError, what: str) -> None:
 
 def _write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict[str, str]) -> None:
     """notebook.ipynb (paths scrubbed) and report.html; a failure makes the run failed."""
+    import nbformat
+
     from sanctions_model.runner.html import export_html
 
     executed = staging / NOTEBOOK_NAME
@@ -522,6 +528,8 @@ def _machine_paths(staging: Path, run_dir: Path, spec: RunSpec) -> dict[str, str
 
 def _scrub_notebook(path: Path, spec: RunSpec, machine: Mapping[str, str]) -> None:
     """The executed notebook without this machine's paths (outputs, tracebacks, metadata)."""
+    import nbformat
+
     from sanctions_model.runner.html import scrub_paths
 
     nb = nbformat.read(str(path), as_version=4)

@@ -23,6 +23,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
@@ -489,8 +490,17 @@ def _body(
     )
     key = (list(records), dict(run_dirs or {}), notebooks, figures, chart_dir)
     if _last_body is None or _last_body[0] != key:
-        template, has_figures = _build_body(records, _PREFIX, run_dirs, figures, chart_dir)
-        _last_body = (key, template, has_figures)
+        from sanctions_model.runner.page_cache import part_key, stored
+
+        def build() -> dict[str, Any]:
+            template, has_figures = _build_body(records, _PREFIX, run_dirs, figures, chart_dir)
+            return {"template": template, "prefix": quote(_PREFIX), "figures": has_figures}
+
+        extra = {"notebooks": notebooks, "figures": figures}
+        part = stored(chart_dir, part_key("findings-body", records, extra), build)
+        # a body stored by another process holds that process's prefix token: made this one's
+        template = part["template"].replace(part["prefix"], quote(_PREFIX))
+        _last_body = (key, template, bool(part["figures"]))
     _, template, has_figures = _last_body
     return template.replace(quote(_PREFIX), quote(link_prefix)), has_figures
 
@@ -561,10 +571,24 @@ def _build_body(
     return "".join(parts), any(x.estimates for x in sections)
 
 
-def figure_files(records: Sequence[RunRecord], *, link_prefix: str = "") -> dict[str, str]:
+def figure_files(
+    records: Sequence[RunRecord], *, link_prefix: str = "", cache_dir: Path | None = None
+) -> dict[str, str]:
     """``{"figures/<section>-<i>.csv": csv text}`` for every section with figures, and
     ``figures.csv``: every headline figure of the sweep, one row each (estimate, interval,
-    p-value, unit, period, run)."""
+    p-value, unit, period, run). Kept in ``cache_dir`` for the next sweep of the same records
+    (:mod:`~sanctions_model.runner.page_cache`)."""
+    from sanctions_model.runner.page_cache import part_key, stored
+
+    def build() -> dict[str, Any]:  # links under the token, as the page's body (see _body)
+        return {"prefix": quote(_PREFIX), "files": _figure_files(records, _PREFIX)}
+
+    part = stored(cache_dir, part_key("figure-files", records), build)
+    token, prefix = part["prefix"], quote(link_prefix)
+    return {name: text.replace(token, prefix) for name, text in part["files"].items()}
+
+
+def _figure_files(records: Sequence[RunRecord], link_prefix: str) -> dict[str, str]:
     files = {}
     every: list[str] = []
     for i, section in enumerate(build_sections(records, link_prefix=link_prefix)):

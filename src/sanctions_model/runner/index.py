@@ -339,7 +339,8 @@ def write_index(
     from sanctions_model.runner.findings import figure_files
     from sanctions_model.runner.methods import METHODS_PAGE, render_methods_html
 
-    files = figure_files(ordered(records), link_prefix=link_prefix)
+    charts = Path(chart_dir) if chart_dir else Path(sweep_dir).resolve().parent / CHART_DIR
+    files = figure_files(ordered(records), link_prefix=link_prefix, cache_dir=charts)
     for name, text in files.items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         write_shared_text(target / name, text)
@@ -347,7 +348,9 @@ def write_index(
     for path in stale:  # an earlier sweep's figures: not this page's data
         if path.is_file() and path.relative_to(target).as_posix() not in files:
             path.unlink(missing_ok=True)
-    write_shared_text(target / METHODS_PAGE, visible_controls(render_methods_html(records)))
+    write_shared_text(
+        target / METHODS_PAGE, visible_controls(render_methods_html(records, cache_dir=charts))
+    )
     page = render_findings_html(
         ordered(records),
         title=title,
@@ -359,7 +362,7 @@ def write_index(
         runs_page=RUNS_PAGE,
         run_dirs={r.name: Path(sweep_dir) / r.name for r in records},
         figures=True,
-        chart_dir=Path(chart_dir) if chart_dir else Path(sweep_dir).resolve().parent / CHART_DIR,
+        chart_dir=charts,
     )
     write_shared_text(target / "index.html", visible_controls(page))
     return records
@@ -378,7 +381,9 @@ def _provenance(sweep_dir: Path) -> tuple[str, str]:
         from sanctions_model import __version__ as version
     if not isinstance(digest, str):
         try:
-            from sanctions_model.data import manifest_digest
+            from sanctions_model.runner.verdicts import manifest_digest  # the data package's
+            # digest, without importing it (pandas): the sweep's own index is written before
+            # its sweep.json
 
             digest = str(manifest_digest())
         except Exception:  # provenance is shown when available; a page without it still renders

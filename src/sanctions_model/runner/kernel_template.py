@@ -27,6 +27,9 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "IPython.core.interactiveshell",
+    "ipykernel.debugger",
+    "IPython.core.oinspect",
+    "psutil",
     "matplotlib_inline.backend_inline",
     "numpy",
     "pandas",
@@ -53,6 +56,10 @@ PROFILES = {
         "ipykernel.kernelapp",
         "ipykernel.ipkernel",
         "IPython.core.interactiveshell",
+        # imported by IPKernelApp.initialize: 0.1 s of every forked kernel's start otherwise
+        "ipykernel.debugger",
+        "IPython.core.oinspect",
+        "psutil",
         "sanctions_model.runner.wildboot",
     ),
 }
@@ -237,6 +244,10 @@ class _Template:
             self._kill(pid)
         with contextlib.suppress(OSError):
             os.unlink(self.address)
+        folder = Path(self.address).parent  # the client's private folder, when it did not close
+        if folder.name.startswith("sm-forkserver-"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _set_blas_threads(count: int) -> None:

@@ -1,4 +1,4 @@
-"""One sweep at a time per output directory (a :mod:`filelock` on ``<dir>/.lock``).
+"""One sweep at a time per output directory (an ``flock`` on ``<dir>/.lock``).
 
 A second sweep on the same directory waits up to ``timeout`` seconds, then raises
 :class:`SweepLocked` (exit status 3) naming the process that holds the lock. ``timeout=0`` exits at
@@ -9,6 +9,10 @@ Neither file is followed if it is a symbolic link: a ``.lock`` that is a link (o
 file) is refused with exit status 2 before anything is written (opening it would truncate the
 link's target), and ``.lock.info`` is replaced by a rename, which replaces a link rather than
 writing through it.
+
+The lock is :func:`fcntl.flock` on the file, as :mod:`filelock` takes it on Unix (the two exclude
+each other), without importing filelock (0.1-0.3 s of every sweep); where :mod:`fcntl` does not
+exist, :mod:`filelock` is used.
 """
 
 from __future__ import annotations
@@ -19,10 +23,9 @@ import json
 import os
 import socket
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from sanctions_model.errors import SanctionsModelError
 from sanctions_model.runner.records import write_shared_text
@@ -66,6 +69,60 @@ def _holder(directory: Path) -> str:
         return "another process"
 
 
+class _Timeout(Exception):
+    pass
+
+
+class _FlockLock:
+    """``acquire()`` / ``release()`` of an exclusive ``flock`` on ``path``, polling every 50 ms
+    up to ``timeout`` seconds (0: one try; negative: wait forever); the file is kept."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path, self.timeout, self.fd = path, timeout, -1
+
+    def acquire(self) -> None:
+        import fcntl
+
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(self.path, flags, 0o644)
+        deadline = time.monotonic() + self.timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if self.timeout < 0:
+                        fcntl.flock(fd, fcntl.LOCK_EX)
+                        break
+                    if time.monotonic() >= deadline:
+                        raise _Timeout from None
+                    time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        import fcntl
+
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _lock(path: str, timeout: float) -> tuple[object, type[BaseException]]:
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:  # not Unix
+        from filelock import FileLock, Timeout
+
+        return FileLock(path, timeout=timeout), Timeout
+    return _FlockLock(path, timeout), _Timeout
+
+
 @contextlib.contextmanager
 def sweep_lock(
     directory: str | os.PathLike[str], timeout: float = DEFAULT_LOCK_TIMEOUT
@@ -74,10 +131,10 @@ def sweep_lock(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     _check_lock_file(directory / LOCK_NAME)
-    lock = FileLock(str(directory / LOCK_NAME), timeout=timeout)
+    lock, timeout_error = _lock(str(directory / LOCK_NAME), timeout)
     try:
-        lock.acquire()
-    except Timeout:
+        lock.acquire()  # type: ignore[attr-defined]
+    except timeout_error:
         waited = "without waiting" if timeout == 0 else f"after waiting {timeout:g} s"
         raise SweepLocked(
             f"another sweep is writing {directory} ({_holder(directory)}); gave up {waited}. "
@@ -96,4 +153,4 @@ def sweep_lock(
     finally:
         with contextlib.suppress(OSError):
             (directory / INFO_NAME).unlink()  # unlinks a link itself, never its target
-        lock.release()
+        lock.release()  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sanctions_model.reporting.findings import SUCCESS, build_sections
@@ -141,8 +142,17 @@ code { font-size: 92%; }
 """
 
 
-def render_methods_html(records: Sequence[Any]) -> str:
-    """The methods page: each estimator's assumptions, this sweep's inference, measured size."""
+def render_methods_html(records: Sequence[Any], *, cache_dir: Path | None = None) -> str:
+    """The methods page: each estimator's assumptions, this sweep's inference, measured size.
+
+    Kept in ``cache_dir`` for the next sweep of the same records (:mod:`.page_cache`)."""
+    from sanctions_model.runner.page_cache import part_key, stored
+
+    key = part_key("methods-page", records)
+    return stored(cache_dir, key, lambda: _render_methods_html(records))
+
+
+def _render_methods_html(records: Sequence[Any]) -> str:
     sections = {s.key: s for s in build_sections(records)}
     parts = [
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

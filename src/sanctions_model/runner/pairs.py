@@ -4,7 +4,11 @@ Two rules keep an edit from being lost or silently ignored:
 
 - **Running** (:func:`check_pair`, called whenever the runner reads a notebook): an ``.ipynb``
   whose paired ``.py`` has different cells and a later modification time is refused, naming both
-  files and the command that syncs them. A ``.py`` notebook can also be run directly.
+  files and the command that syncs them. A ``.py`` notebook can also be run directly. Whether the
+  two files have the same cells is remembered under the sha256 of both files' bytes (and the
+  jupytext version) in the verdict cache (:mod:`.verdicts`), where :func:`sync_pair` also records
+  every pair it leaves in step: jupytext (about 1 s to import) is imported only for a pair whose
+  bytes were never compared.
 - **Syncing** (:func:`sync_pair`, ``sanctions-model notebooks sync``, ``make sync-notebooks`` and
   the pre-commit hook): when the two files differ, the one that changed since the last commit
   (``git show HEAD:``) is copied over the other. Modification times decide nothing, so clock skew
@@ -21,11 +25,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import nbformat
+from typing import TYPE_CHECKING, Literal
 
 from sanctions_model.errors import ParameterError, SanctionsModelError
+
+if TYPE_CHECKING:
+    import nbformat
 
 PY_FORMAT = "py:percent"
 SYNC_COMMAND = "make sync-notebooks (or: sanctions-model notebooks sync NOTEBOOK)"
@@ -54,6 +59,7 @@ def paired_py(path: Path) -> Path | None:
 def read_py(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
     """A jupytext notebook (``.py``, py:percent or light) as a notebook; ParameterError if not."""
     import jupytext
+    import nbformat
 
     path = Path(path)
     try:
@@ -91,7 +97,50 @@ def cells(nb: nbformat.NotebookNode) -> list[tuple[str, str, bool]]:
 
 
 def _read_ipynb(path: Path) -> nbformat.NotebookNode:
+    import nbformat
+
     return nbformat.read(str(path), as_version=4)
+
+
+def _pair_args(ipynb: Path, py: Path) -> list[str]:
+    """What a verdict on a pair is remembered under: both files' bytes and jupytext's version."""
+    import hashlib
+
+    from sanctions_model.runner.cache import dependency_versions
+
+    return [
+        hashlib.sha256(ipynb.read_bytes()).hexdigest(),
+        hashlib.sha256(py.read_bytes()).hexdigest(),
+        dependency_versions().get("jupytext", "absent"),
+    ]
+
+
+def same_cells(ipynb: Path, py: Path) -> bool:
+    """Do ``ipynb`` and its jupytext ``py`` have the same cells? Remembered by content (module
+    docstring). Raises OSError, ParameterError or ValueError for an unreadable file."""
+    from sanctions_model.runner.verdicts import VerdictCache
+
+    verdicts = VerdictCache()
+    same = verdicts.lookup(
+        "pair", _pair_args(ipynb, py), lambda: cells(read_py(py)) == cells(_read_ipynb(ipynb))
+    )
+    verdicts.save()
+    return bool(same)
+
+
+def _remember(ipynb: Path, py: Path, same: bool | None = None) -> None:
+    """Record the pair's verdict after a sync (``same`` when known), so runs skip jupytext."""
+    import contextlib
+
+    from sanctions_model.runner.verdicts import VerdictCache
+
+    with contextlib.suppress(OSError, ParameterError, ValueError):
+        if same is None:
+            same_cells(ipynb, py)
+            return
+        verdicts = VerdictCache()
+        verdicts.lookup("pair", _pair_args(ipynb, py), lambda: same)
+        verdicts.save()
 
 
 def check_pair(path: str | os.PathLike[str]) -> None:
@@ -103,7 +152,7 @@ def check_pair(path: str | os.PathLike[str]) -> None:
     try:
         if py.stat().st_mtime <= path.stat().st_mtime:
             return
-        same = cells(read_py(py)) == cells(_read_ipynb(path))
+        same = same_cells(path, py)
     except (OSError, ParameterError, ValueError):
         return  # an unreadable pair is reported when the notebook itself is read
     if not same:
@@ -144,6 +193,7 @@ def _changed_since_commit(path: Path, now: nbformat.NotebookNode) -> bool | None
     if text is None:
         return None
     import jupytext
+    import nbformat
 
     try:
         base = (
@@ -186,18 +236,23 @@ def sync_pair(
         raise PairConflict(f"neither {ipynb} nor {py} exists")
     if not py.exists():
         _write_py(ipynb, py)
+        _remember(ipynb, py)
         return SyncOutcome(ipynb, py, f"wrote {py.name}")
     if not ipynb.exists():
         _write_ipynb(py, ipynb)
+        _remember(ipynb, py)
         return SyncOutcome(ipynb, py, f"wrote {ipynb.name}")
     nb_py, nb_ipynb = read_py(py), _read_ipynb(ipynb)
     if cells(nb_py) == cells(nb_ipynb):
+        _remember(ipynb, py, True)
         return SyncOutcome(ipynb, py, "in step")
     winner = prefer or _decide(ipynb, py, nb_ipynb, nb_py)
     if winner == "py":
         _write_ipynb(py, ipynb)
+        _remember(ipynb, py)
         return SyncOutcome(ipynb, py, f"wrote {ipynb.name}")
     _write_py(ipynb, py)
+    _remember(ipynb, py)
     return SyncOutcome(ipynb, py, f"wrote {py.name}")
 
 

@@ -31,13 +31,14 @@ import tokenize
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.runner.bounds import check_bounds, check_relations
 from sanctions_model.runner.domain import Domain, DomainRules, default_rules, split_help
+
+if TYPE_CHECKING:  # nbformat imports jsonschema (0.3-1 s): imported where a notebook is read
+    import nbformat
 
 _NONE_WORDS = {"none", "null", "~"}
 _TRUE_WORDS = {"true", "yes", "on", "1"}
@@ -339,20 +340,32 @@ def _type_text(spec: TypeSpec) -> str:
 
 def inspect_parameters(path: str | Path | nbformat.NotebookNode) -> tuple[Parameter, ...]:
     """The parameters a notebook declares (empty when it has no ``parameters`` cell)."""
-    nb = path if isinstance(path, nbformat.NotebookNode) else read_notebook(path)
+    nb = read_notebook(path, light=True) if isinstance(path, str | Path) else path
     source = parameters_cell_source(nb)
     return () if source is None else parse_parameters_source(source)
 
 
-def read_notebook(path: str | Path) -> nbformat.NotebookNode:
+def read_notebook(path: str | Path, *, light: bool = False) -> nbformat.NotebookNode:
     """An ``.ipynb`` or a jupytext ``.py`` notebook; an ``.ipynb`` whose paired ``.py`` was edited
-    later is refused (see :mod:`sanctions_model.runner.pairs`)."""
+    later is refused (see :mod:`sanctions_model.runner.pairs`).
+
+    ``light=True``: for reading cells only (parameters, cache key), an nbformat-4 ``.ipynb`` is
+    read without importing nbformat (:mod:`.nbread`); a notebook to execute needs the default.
+    """
     from sanctions_model.runner import pairs
 
     if Path(path).suffix == ".py":
         return pairs.read_py(path)
     pairs.check_pair(path)
     try:
+        if light:
+            from sanctions_model.runner.nbread import read_cells
+
+            cells = read_cells(path)
+            if cells is not None:
+                return cells  # type: ignore[return-value]
+        import nbformat
+
         return nbformat.read(str(path), as_version=4)
     except FileNotFoundError:
         raise ParameterError(f"notebook {str(path)!r} does not exist") from None

@@ -92,7 +92,7 @@ def plan(
     specs: list[RunSpec] = []
     seen: dict[str, str] = {}
     for grid in config.notebooks:
-        notebook = read_notebook(grid.path)
+        notebook = read_notebook(grid.path, light=True)
         declared: tuple[Parameter, ...] = inspect_parameters(notebook)
         runs = [validate_parameters(declared, r, rules=rules, where=grid.label) for r in grid.runs]
         varying = [
