@@ -13,7 +13,7 @@ simulated paths.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from sanctions_model.reporting.text import effect_sentence
 from .._results import validate_alpha
 from ..mc_error import RoundedSummary, rounded_summary
 
-if TYPE_CHECKING:
-    from .results import CounterfactualResults
+#: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
+CounterfactualResults = Any
 
 __all__ = ["anticipation_effect", "anticipation_record", "anticipation_sentence", "left_out_words"]
 

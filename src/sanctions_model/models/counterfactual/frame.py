@@ -9,13 +9,13 @@ to the in-sample predictions as it is to the simulated paths.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .results import CounterfactualResults
+#: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
+CounterfactualResults = Any
 
 __all__ = ["effects_frame"]
 

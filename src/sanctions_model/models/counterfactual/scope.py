@@ -16,12 +16,12 @@ destination. Notebook 02 therefore runs without a control by default and says so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sanctions_model.reporting.labels import place
 
-if TYPE_CHECKING:
-    from .results import CounterfactualResults
+#: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
+CounterfactualResults = Any
 
 __all__ = ["DESTINATION_SHOCKS", "loading_one_sentence", "scope_sentence"]
 
