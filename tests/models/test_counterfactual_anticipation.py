@@ -125,6 +125,18 @@ def test_scope_sentence_follows_the_settings(one_flow):
     pre = one.effects_frame().loc[: one.pre_period[1]].iloc[13:]
     assert np.median(np.abs(np.log(pre["predicted"] / pre["observed"]))) < 0.2
     assert one.to_results()["control_loading"] == "one"
+    # a control the sanctions moved too: the estimate is net of it; the report gives the flow's
+    # own effect for shares of 30% and 50% (log estimate over 1 - share)
+    from sanctions_model.models.counterfactual.scope import contaminated_control_sentence
+    from sanctions_model.reporting import format as fmt
+
+    est = one.headline("average").estimate
+    bound = contaminated_control_sentence(one)
+    for share in (0.3, 0.5):
+        own = fmt.pct(float(np.expm1(np.log1p(est) / (1 - share))))
+        assert f"{round(100 * share)}% gives {own}" in bound
+    assert bound.strip() in one.report(partner="RU")
+    assert contaminated_control_sentence(res) == ""  # no control: nothing to bound
 
 
 @pytest.mark.slow

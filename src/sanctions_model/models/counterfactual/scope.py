@@ -18,12 +18,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.labels import place
 
 #: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
 CounterfactualResults = Any
 
-__all__ = ["DESTINATION_SHOCKS", "loading_one_sentence", "scope_sentence"]
+__all__ = [
+    "CONTROL_SHARES",
+    "DESTINATION_SHOCKS",
+    "contaminated_control_sentence",
+    "loading_one_sentence",
+    "scope_sentence",
+]
 
 #: Other changes that hit trade with a destination when its sanctions began (for the sentence).
 DESTINATION_SHOCKS: dict[str, str] = {
@@ -77,5 +86,31 @@ def loading_one_sentence(res: CounterfactualResults) -> str:
         f"ratio modelled on the months up to {res.pre_period[1]} and projected forward (loading "
         "fixed at one): a shock that hit both after that cancels out; it is only as good as the "
         f"assumption that {name} shares the flow's other shocks and was not moved by the "
-        "sanctions."
+        "sanctions." + contaminated_control_sentence(res)
+    )
+
+
+#: Shares of the flow's own effect that a control may have taken (for the bound sentence).
+CONTROL_SHARES = (0.3, 0.5)
+
+
+def contaminated_control_sentence(res: CounterfactualResults) -> str:
+    """With the loading fixed at one and log values: what the effect on the flow would be if the
+    sanctions had moved the control by a share ``f`` of their effect on the flow (the estimate is
+    then the net effect, so the flow's own is the log estimate over ``1 - f``); empty otherwise."""
+    if res.config.control_loading != "one" or not res.config.log:
+        return ""
+    est = res.headline("average").estimate
+    if not np.isfinite(est) or est <= -1:
+        return ""
+    name = str(res.controls.columns[0])
+    parts = [
+        f"{round(100 * f)}% gives {fmt.pct(float(np.expm1(np.log1p(est) / (1 - f))))}"
+        for f in CONTROL_SHARES
+    ]
+    return (
+        f" If the sanctions moved {name} too, by a share of their effect on this flow, the "
+        f"estimate ({fmt.pct(est)}) is net of it and the flow's own effect is larger: a share of "
+        + " and ".join(parts)
+        + "."
     )
