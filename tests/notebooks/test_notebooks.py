@@ -53,14 +53,22 @@ def test_notebooks_are_committed_without_outputs_and_declare_parameters():
                 assert ":" in line and "=" in line and "#" in line, f"{path.name}: {line!r}"
 
 
+def from_sweep(site: Path, stem: str) -> tuple[dict, Path]:
+    """The results.json and run folder of the one run of ``stem`` in the test run's shared default
+    sweep (notebooks at their default parameters: no second run of the same notebook)."""
+    (folder,) = [d for d in (site / "latest").iterdir() if d.name.startswith(stem + "-")]
+    assert json.loads((folder / "run.json").read_text())["status"] == "ok"
+    return json.loads((folder / "results.json").read_text()), folder
+
+
 @pytest.mark.slow
-def test_data_overview(tmp_path):
-    res = run("01_data_overview.ipynb", tmp_path, ("partners", '["RU", "KG"]'))
-    assert res["rows"] == 2 * 68
+def test_data_overview(default_site):
+    res, folder = from_sweep(default_site, "01_data_overview")
+    assert res["rows"] == 6 * 68  # Russia and the five partners, 2019-01 to 2024-08
     assert res["ratio_2023_2021_RU"] == pytest.approx(38181.7 / 89169.3, rel=1e-3)
     assert res["ratio_2023_2021_KG"] > 10
     # the report ends with a table of the ratios in words, not the dict the last cell computed
-    html = (tmp_path / "01_data_overview" / "report.html").read_text()
+    html = (folder / "report.html").read_text()
     assert "{&#x27;RU&#x27;" not in html and "{'RU'" not in html
     tail = html[html.rindex("Exports in 2023 against the base year") :]
     ratio = f"{res['ratio_2023_2021_RU']:.3f}".rstrip("0")
@@ -202,14 +210,8 @@ def test_coordination_gaps(tmp_path):
 
 
 @pytest.mark.slow
-def test_trade_diversion(tmp_path):
-    res = run(
-        "03_trade_diversion.ipynb",
-        tmp_path,
-        ("lags", "12"),
-        ("reps", "199"),
-        ("group_draws", "199"),
-    )
+def test_trade_diversion(default_site):
+    res, folder = from_sweep(default_site, "03_trade_diversion")  # default parameters
     # Russia against notebook 05's donor pool (annual_donor_pool: no EU members, hubs or
     # non-country codes, EUR 1 bn+ in every pre-year), randomization inference: rank 1
     donors = res["did_ru_annual_donors"]
@@ -250,7 +252,7 @@ def test_trade_diversion(tmp_path):
     assert set(res["event_study_ru_annual_p_bh"]) == {2022, 2023} or set(
         res["event_study_ru_annual_p_bh"]
     ) == {"2022", "2023"}  # the family is the war years only
-    report = (tmp_path / "03_trade_diversion" / "report.html").read_text()
+    report = (folder / "report.html").read_text()
     assert "n/a: one treated cluster, see the randomization table" in report
     assert "September 2023 against February 2022" in report and "2021 peak" not in report
     # the base month compared like with like (referee): the same month a year earlier, and
@@ -262,7 +264,7 @@ def test_trade_diversion(tmp_path):
     # 19.5: exposure figures rounded to their Monte Carlo error (99,999 draws; seeds agree)
     assert "(95% interval -35% to +400%; p = 0.3)" in res["did_exposure_sentence"]
     assert "rounded to their Monte Carlo error" in report
-    assert "among 199 random groups of five donors" in res["gravity_partners_2022_sentence"]
+    assert "among 1,999 random groups of five donors" in res["gravity_partners_2022_sentence"]
     assert "rank" not in res["gravity_partners_2022_sentence"]
 
 
