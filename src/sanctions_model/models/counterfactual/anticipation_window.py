@@ -23,7 +23,6 @@ from sanctions_model.reporting import format as fmt
 CounterfactualResults = Any
 
 __all__ = [
-    "DIFFERS",
     "WINDOWS",
     "anticipation_caveat",
     "anticipation_sensitivity",
@@ -32,9 +31,6 @@ __all__ = [
 
 WINDOWS = (0, 6)
 """Months left out besides the headline's own: none (the fit runs up to the intervention) and six."""
-DIFFERS = 0.10
-"""Estimates this far apart (0.10 = 10 percentage points), or on different sides of the
-significance line, make the windows disagree."""
 
 
 def _label(k: int, fit_end: Any) -> str:
@@ -101,8 +97,9 @@ def _significant(row: pd.Series) -> bool:
 
 
 def anticipation_caveat(frame: pd.DataFrame) -> str | None:
-    """A sentence when another window moves the estimate by :data:`DIFFERS` or more or puts it on
-    the other side of the significance line; None when every window tells the headline's story."""
+    """A sentence when another window's estimate lies outside the headline's interval or on the
+    other side of the significance line; None when every window tells the headline's story (a
+    fixed gap in percentage points would fire on every wide interval of a flow that doubled)."""
     head = frame.loc[frame["default"]].iloc[0]
     if not np.isfinite(head["estimate"]):
         return None
@@ -111,7 +108,8 @@ def anticipation_caveat(frame: pd.DataFrame) -> str | None:
     for _, row in frame.loc[~frame["default"]].iterrows():
         if not np.isfinite(row["estimate"]):
             continue
-        if abs(row["gap"]) >= DIFFERS - 1e-9 or _significant(row) != _significant(head):
+        outside = not head["lower"] <= row["estimate"] <= head["upper"]
+        if outside or _significant(row) != _significant(head):
             p = fmt.pvalue(row["p_value"], upper_bound=bool(row["p_bound"]))
             apart.append(
                 f"with {row['label']} it is {show(row['estimate'])} (95% interval "
