@@ -25,11 +25,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from sanctions_model._io import atomic_write_text
 
 KEEP = 32
 SUFFIX = ".part.json"
@@ -74,14 +75,7 @@ def stored(folder: Path | None, key: str, build: Callable[[], Any]) -> Any:
 
 def _write(folder: Path, path: Path, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)  # the package's temp-then-rename writer
     parts = sorted(((p.stat().st_mtime_ns, p) for p in folder.glob(f"*{SUFFIX}")), reverse=True)
     for _, old in parts[KEEP:]:
         old.unlink(missing_ok=True)
