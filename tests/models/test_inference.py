@@ -151,3 +151,40 @@ def test_randomization_pvalue_uniform_under_no_effect_and_rank_one_with_effect()
         res = estimate_did(sp.data, treated="RU", event="2022-03")
         ranks.append(res.rank)
     assert all(r == 1 for r in ranks)
+
+
+def _wcr_pvalue_direct(sxy, sxx, v, beta0):
+    """The WCR p-value computed the long way: every draw's scores, cluster by cluster."""
+    g, total = sxy.size, sxx.sum()
+    b = sxy.sum() / total
+    score = sxy - b * sxx
+    se = np.sqrt(g / (g - 1) * score @ score) / total
+    a = sxy - beta0 * sxx
+    num = (v @ a) / total
+    scores = v * a[None, :] - num[:, None] * sxx[None, :]
+    se_star = np.sqrt(g / (g - 1) * (scores**2).sum(axis=1)) / total
+    return np.mean(np.abs(num / se_star) >= abs((b - beta0) / se) - 1e-12)
+
+
+@pytest.mark.parametrize("weights", ["rademacher", "webb"])
+def test_wild_bootstrap_pvalue_curve_matches_the_direct_computation(weights):
+    """The p-value curve precomputes draw sums; it must equal the draw-by-draw scores exactly."""
+    rng = np.random.default_rng(5)
+    mismatches = 0
+    for trial in range(12):
+        g = int(rng.integers(8, 40))
+        cl = rng.integers(0, g, g * 20)
+        scale = rng.lognormal(0, 1, g)[cl]
+        x = rng.standard_normal(cl.size) * scale * 10 ** rng.uniform(-3, 3)
+        y = 0.2 * x * (trial % 2) + rng.standard_normal(cl.size) * scale * 10 ** rng.uniform(-3, 3)
+        res = wild_cluster_bootstrap(y, x, cl, reps=999, weights=weights, seed=trial)
+        sxy = np.bincount(res._codes, weights=res._x * res._y, minlength=g)
+        sxx = np.bincount(res._codes, weights=res._x * res._x, minlength=g)
+        for beta0 in res.estimate + res.se * np.linspace(-6, 6, 25):
+            mismatches += res.pvalue_at(beta0) != _wcr_pvalue_direct(sxy, sxx, res._v, beta0)
+        lo, hi = res.conf_int()
+        for end, sign in ((lo, -1), (hi, 1)):  # each end is where the p-value crosses alpha
+            just_out = end + sign * 1e-6 * (res.se + abs(end - res.estimate))
+            assert res.pvalue_at(end) >= res.alpha > _wcr_pvalue_direct(sxy, sxx, res._v, just_out)
+        assert res.conf_int() is res.conf_int()  # inverted once per alpha
+    assert mismatches == 0
