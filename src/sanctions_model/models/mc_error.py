@@ -30,6 +30,7 @@ from sanctions_model.errors import ParameterError
 from .draws import DrawSummary, summarize_draws
 
 __all__ = [
+    "AT_ALPHA_SES",
     "STEPS_PER_SE",
     "WIDTH_STEPS",
     "RoundedSummary",
@@ -44,6 +45,9 @@ __all__ = [
 STEPS_PER_SE = 8.0
 #: ...and at least the interval's width over this number.
 WIDTH_STEPS = 20.0
+#: A p-value within this many Monte Carlo standard errors of ``alpha`` is reported as at the
+#: line (``p = alpha``, the interval ending at zero): the draws cannot settle its side.
+AT_ALPHA_SES = 3.0
 
 
 def nice_step(width: float) -> float:
@@ -117,6 +121,10 @@ class RoundedSummary:
     """The bounds (``"lower"``, ``"upper"``) whose Monte Carlo step would carry them across zero:
     printed at a finer step that keeps their side, so another seed may print other digits (and,
     with the p-value as close to ``alpha``, another verdict)."""
+    at_alpha: bool = False
+    """The p-value is within :data:`AT_ALPHA_SES` Monte Carlo errors of ``alpha``: it is reported
+    as ``alpha`` and the interval's end on the side of zero as zero (not significant at
+    ``alpha``, and printed the same whatever the seed)."""
 
     @property
     def sentence_n_draws(self) -> int | None:
@@ -191,17 +199,25 @@ def rounded_summary(
     # coarsest 1-2-5 step that keeps its side (-2.4% prints -2%, never a narrower -20%), and
     # flagged, because the draws cannot fix its digits.
     edge = []
-    if raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
+    se_p = se.get("p_value", float("nan"))
+    at_alpha = bool(np.isfinite(se_p) and abs(raw.p_value - alpha) <= AT_ALPHA_SES * se_p)
+    if at_alpha:  # the verdict itself is within the draws' error: report the line, not a side
+        near = "upper" if raw.estimate < 0 else "lower"
+        out[near] = 0.0
+        edge.append(near)
+    elif raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
         steps["lower"] = step = nice_floor(raw.lower)
         out["lower"] = round_to(math.floor(raw.lower / step + 1e-9) * step, step)
         edge.append("lower")
-    if raw.upper < 0 and out["upper"] >= 0 and steps["upper"]:
+    if not at_alpha and raw.upper < 0 and out["upper"] >= 0 and steps["upper"]:
         steps["upper"] = step = nice_floor(-raw.upper)
         out["upper"] = round_to(math.ceil(raw.upper / step - 1e-9) * step, step)
         edge.append("upper")
     out["estimate"] = min(max(out["estimate"], out["lower"]), out["upper"])
     p, bound = _p_grid(raw.p_value, se["p_value"]) if "p_value" in se else (raw.p_value, False)
-    if not bound and (raw.p_value < alpha) != (p < alpha):
+    if at_alpha:
+        p, bound = alpha, False
+    elif not bound and (raw.p_value < alpha) != (p < alpha):
         p = raw.p_value  # keep the side of alpha the interval is on
     return RoundedSummary(
         estimate=out["estimate"],
@@ -215,4 +231,5 @@ def rounded_summary(
         steps=steps,
         raw=raw,
         at_edge=tuple(edge),
+        at_alpha=at_alpha,
     )

@@ -164,6 +164,11 @@ def effect_sentence(
         return f"{head} ({evidence}). The interval excludes zero."
     if scale != "ratio":  # no direction is claimed below: say it is only a point estimate
         head = f"{subject}: point estimate {size} {direction} {reference}"
+    if what == "includes zero" and 0.0 in (float(lower), float(upper)):  # type: ignore[arg-type]
+        return (
+            f"{head} ({evidence}). The interval ends at zero: at the edge of significance at "
+            f"the {alpha:g} level, not distinguishable from no effect at that level."
+        )
     if what == "includes zero":
         return (
             f"{head} ({evidence}). The interval includes zero: the data do not distinguish "

@@ -271,6 +271,9 @@ def simulate_paths(
         else:
             thetas = [fit.params]
     beta_idx = [i for i, n in enumerate(fit.param_names) if n.startswith("beta.")]
+    batched = _simulate_batched(fit, np.asarray(thetas), x_post, horizon, reps, beta_idx, rng)
+    if batched is not None:
+        return batched[:n_sims]
     paths = np.empty((len(thetas) * reps, horizon))
     for d, theta in enumerate(thetas):
         with warnings.catch_warnings():
@@ -295,3 +298,37 @@ def simulate_paths(
             state = tmat @ state + rmat @ eta
         paths[d * reps : (d + 1) * reps] = out
     return paths[:n_sims]
+
+
+def _simulate_batched(
+    fit: StructuralFit,
+    thetas: np.ndarray,
+    x_post: np.ndarray | None,
+    horizon: int,
+    reps: int,
+    beta_idx: list[int],
+    rng: np.random.Generator,
+) -> np.ndarray | None:
+    """:func:`simulate_paths` for all parameter draws at once (None: the model is not supported).
+
+    The structure check draws from its own generator, so ``rng`` is consumed only by the paths.
+    """
+    from . import _batched
+
+    model = fit.model
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        system = _batched.affine_system(model, fit.params, np.random.default_rng(0))
+        if system is None:
+            return None
+        mats = system.at(thetas)
+        start = _batched.initial_state(model, mats)
+        if start is None:
+            return None
+        a, p = _batched.batched_filter(np.asarray(model.endog)[:, 0], mats, *start)
+    if beta_idx and x_post is not None:
+        intercept = thetas[:, beta_idx] @ np.asarray(x_post, dtype=float).T
+    else:
+        intercept = np.zeros((thetas.shape[0], horizon))
+    out = _batched.simulate_forward(a, p, mats, intercept, reps, rng)
+    return out.reshape(-1, horizon)

@@ -15,7 +15,7 @@ import numpy as np
 
 from sanctions_model.reporting import format as fmt
 
-from ..mc_error import rounded_summary
+from ..mc_error import AT_ALPHA_SES, rounded_summary
 
 #: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
 CounterfactualResults = Any
@@ -54,7 +54,15 @@ def fragile_caveats(res: CounterfactualResults) -> list[str]:
                 "is uncertain in itself"
             )
     edge = res.headline("average")
-    for end in edge.at_edge:
+    if edge.at_alpha:
+        notes.append(
+            f"the p-value is within {AT_ALPHA_SES:g} Monte Carlo standard errors of "
+            f"{fmt.number(edge.alpha, 2)} at {edge.n_draws:,} simulated paths: the simulations "
+            "cannot put it on either side (another seed gives a value just above or just below), "
+            f"so it is reported as {fmt.number(edge.alpha, 2)} with the interval ending at zero; "
+            "read the effect as at the edge of significance, not significant at that level"
+        )
+    for end in () if edge.at_alpha else edge.at_edge:
         notes.append(
             f"the interval's {end} end sits within its Monte Carlo error of zero (error "
             f"{fmt.number(edge.se[end], 3)} at {edge.n_draws:,} simulated paths): it is printed to "
