@@ -19,6 +19,7 @@ from sanctions_model.models.counterfactual.anticipation import (
     anticipation_sentence,
 )
 from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.text import claim
 from sanctions_model.simulate.monthly import FlowDesign, simulate_monthly_flows
 
 T0 = pd.Period("2022-03", "M")
@@ -73,3 +74,24 @@ def test_headline_and_anticipation_sentences_share_the_settings(flow, log, alpha
     report = res.report("EU27_2020 exports to RU")
     assert "EU27 exports to Russia: " in report  # the subject in words
     assert lead in report and head.split(": ", 1)[1] in report
+
+
+@pytest.mark.parametrize(("effect", "side"), [(-0.7, "below"), (0.0, "includes zero")])
+def test_the_short_pre_period_note_follows_the_headline_claim(effect, side):
+    """Under three years of pre-period the note calls the interval wide; it says the effect
+    cannot be told from zero only when the interval includes zero."""
+    _, cf = simulate_monthly_flows(1, effect=0.0, design=FlowDesign(), start="2019-01", seed=5)
+    y = cf["s0"].loc["2020-06":]
+    k = np.asarray([(p - T0).n for p in y.index])
+    y = y * np.exp(np.where(k >= 0, effect, 0.0))
+    res = estimate_counterfactual(y, T0, trend="local level", **FAST)
+    assert len(res.pre_index) == 21
+    s = res.headline()
+    assert claim(s.lower, s.upper, s.p_value, res.config.alpha, p_upper_bound=s.p_bound) == side
+    note = res.pre_period_note()
+    ends = f"here it runs from {fmt.pct(s.lower)} to {fmt.pct(s.upper)}"
+    assert "That is under three years" in note and ends in note
+    if side == "below":
+        assert f"{ends}: even so it lies below zero" in note and "told from zero" not in note
+    else:
+        assert f"{ends}, and an effect inside a range that wide cannot be told from zero" in note

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from sanctions_model.reporting import format as fmt
+from sanctions_model.reporting.text import claim
 
-from ..mc_error import rounded_summary
+from ..mc_error import RoundedSummary, rounded_summary
 from . import anticipation as _anticipation
 from . import scope as _scope
 from .sentence import summary_sentence
@@ -65,8 +66,7 @@ def pre_period_note(res: CounterfactualResults) -> str:
         parts.append(
             f"That is under three years, with a {horizon}-month post-period: the level (and "
             "any trend) of a short history is carried forward, so the interval is wide; here "
-            f"it runs from {res._show(s.lower)} to {res._show(s.upper)}, and an effect "
-            "inside a range that wide cannot be told from zero with this pre-period."
+            f"it runs from {res._show(s.lower)} to {res._show(s.upper)}{_short_pre_claim(res, s)}"
         )
     elif horizon > n:
         parts.append(
@@ -74,6 +74,18 @@ def pre_period_note(res: CounterfactualResults) -> str:
             "months rest on carrying a short history far forward."
         )
     return " ".join(parts)
+
+
+def _short_pre_claim(res: CounterfactualResults, s: RoundedSummary) -> str:
+    """The end of the short pre-period's sentence, following the headline's own claim: an
+    interval wide because of the short history can still lie on one side of zero."""
+    what = claim(s.lower, s.upper, s.p_value, res.config.alpha, p_upper_bound=s.p_bound)
+    if what in ("below", "above"):
+        return (
+            f": even so it lies {what} zero, but the size of the effect is known only to within "
+            "that range with this pre-period."
+        )
+    return ", and an effect inside a range that wide cannot be told from zero with this pre-period."
 
 
 def report(
