@@ -2,7 +2,7 @@
 
 A read-only object over the fit and the simulated counterfactual paths: effects and their
 intervals and two-sided p-values (all from the same draws), the pointwise frame, the sentences and
-the report, the summary, the plot and the placebo backtest.
+the report (written in :mod:`.results_text`), the summary, the plot and the placebo backtest.
 """
 
 from __future__ import annotations
@@ -436,7 +436,7 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     # ------------------------------------------------------------------ text
     def sentence(self, subject: str | None = None) -> str:
-        """The headline sentence (average effect), written by :func:`effect_sentence`."""
+        """The headline sentence (average effect), written by :func:`.sentence.summary_sentence`."""
         return _text.sentence(self, subject)
 
     def pre_period_note(self) -> str:
