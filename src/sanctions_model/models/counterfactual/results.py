@@ -333,25 +333,21 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     def summary_frame(self, alpha: float | None = None) -> pd.DataFrame:
         """Average and cumulative effects, absolute and relative, with intervals and p-values."""
-        out = {}
-        for which in ("average", "cumulative"):
-            row = {}
-            for scale in ("absolute", "relative"):
-                s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
-                row[scale] = s.estimate
-                row[f"{scale}_lower"] = s.lower
-                row[f"{scale}_upper"] = s.upper
-                row[f"{scale}_p"] = s.p_value
-            out[which] = row
-        return pd.DataFrame.from_dict(out, orient="index")
+        return self._effects_table(lambda which, scale: self.effect_summary(which, scale, alpha))
 
     def table(self) -> pd.DataFrame:
         """:meth:`summary_frame` at the precision the draws support (see :meth:`headline`)."""
+        return self._effects_table(self.headline)
+
+    @staticmethod
+    def _effects_table(summary: Callable[[Any, Any], DrawSummary | RoundedSummary]) -> pd.DataFrame:
+        """Rows average and cumulative; estimate, bounds and p-value of ``summary(which, scale)``
+        for the absolute and the relative scale."""
         out = {}
         for which in ("average", "cumulative"):
             row: dict[str, float] = {}
             for scale in ("absolute", "relative"):
-                s = self.headline(which, scale)  # type: ignore[arg-type]
+                s = summary(which, scale)
                 row[scale] = s.estimate
                 row[f"{scale}_lower"] = s.lower
                 row[f"{scale}_upper"] = s.upper
