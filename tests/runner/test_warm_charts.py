@@ -80,6 +80,28 @@ def test_an_unwritable_cache_still_gives_the_chart(tmp_path):
     assert chart_svg(SPEC, blocked / CHART_DIR) == charts.draw_svg(SPEC)
 
 
+def _disk_full(*args: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("step", ["fsync", "replace"])  # before the rename, and the rename itself
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, step):
+    """A write that fails half-way keeps a stored chart as it was, stores nothing where there was
+    nothing, and leaves no temporary file; the chart is still returned."""
+    path = tmp_path / f"{SPEC.key()}.svg"
+    old = "<svg>an older drawing</svg>"
+    path.write_text(old, encoding="utf-8")
+    monkeypatch.setattr(charts, "draw_svg", lambda spec: f"<svg>{spec.salt}</svg>")
+    monkeypatch.setattr(os, step, _disk_full)
+    with pytest.raises(OSError, match="No space"):
+        charts._write(tmp_path, path, "<svg>new</svg>")
+    assert path.read_text(encoding="utf-8") == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    empty = tmp_path / "empty"
+    assert chart_svg(SPEC, empty) == f"<svg>{SPEC.salt}</svg>"  # the error is swallowed
+    assert list(empty.iterdir()) == []  # no chart, no temporary file
+
+
 def test_the_cache_keeps_the_most_recently_used(tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "draw_svg", lambda spec: f"<svg>{spec.salt}</svg>")
     for i in range(6):

@@ -21,10 +21,11 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from sanctions_model._io import atomic_write_text
 
 __all__ = ["CHART_DIR", "KEEP", "ChartSpec", "chart_svg", "code_version", "draw_svg"]
 
@@ -118,15 +119,7 @@ def _read(path: Path) -> str | None:
 
 
 def _write(folder: Path, path: Path, svg: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:16]}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(svg)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, svg)  # the package's temp-then-rename writer (makes the folder)
     _prune(folder)
 
 

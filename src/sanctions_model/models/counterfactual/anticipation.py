@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from sanctions_model.reporting.text import effect_sentence
-
 from .._results import validate_alpha
 from ..mc_error import RoundedSummary, rounded_summary
+from .sentence import summary_sentence
 
 #: a fitted :class:`~.results.CounterfactualResults` (not imported: results imports this module)
 CounterfactualResults = Any
@@ -76,17 +75,7 @@ def anticipation_sentence(res: CounterfactualResults) -> str:
         f"intervention ({lead[0]}" + (f" to {lead[-1]}" if len(lead) > 1 else "") + "), the "
         "average gap to the counterfactual"
     )
-    text = effect_sentence(
-        subject,
-        s.estimate,
-        s.lower,
-        s.upper,
-        p_value=s.p_value,
-        scale="relative" if res.config.log else "level",
-        alpha=res.config.alpha,
-        n_draws=s.sentence_n_draws,
-        currency=res.currency or res.config.units,
-    )
+    text = summary_sentence(res, subject, s)
     return (
         f"The model is fitted on the months up to {res.pre_period[1]} and projected from "
         f"{lead[0]}, so that trade moving ahead of the sanction does not lower the "

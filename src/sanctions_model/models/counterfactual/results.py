@@ -2,7 +2,7 @@
 
 A read-only object over the fit and the simulated counterfactual paths: effects and their
 intervals and two-sided p-values (all from the same draws), the pointwise frame, the sentences and
-the report, the summary, the plot and the placebo backtest.
+the report (written in :mod:`.results_text`), the summary, the plot and the placebo backtest.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pandas as pd
 
 from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.text import effect_sentence
 
 from .._results import ResultsDisplayMixin, Summary, as_period_index
 from .._results import validate_alpha as _validate_alpha
@@ -24,6 +23,7 @@ from ..draws import DrawSummary, summarize_draws
 from ..mc_error import RoundedSummary, rounded_summary
 from . import anticipation as _anticipation
 from . import pool_text as _pool
+from . import results_text as _text
 from . import scope as _scope
 from ._structural import StructuralFit, TrendKind
 from .backtest import ModelChoiceResults, model_label
@@ -43,14 +43,6 @@ SHORT_PRE = 24  # months: below this the pre-period gets a caveat
 _REFIT_SETTINGS = ("log", "trend", "seasonal", "alpha", "n_sims", "n_param_draws",
                    "param_uncertainty", "seed", "units", "average_within",
                    "pool_nesting", "anticipation", "control_loading")  # fmt: skip
-
-
-_TREND_WORDS = {
-    "local level": "wandering level",
-    "local linear trend": "level and wandering trend",
-    "random walk with drift": "level and fixed drift",
-    "level, drift + AR(1)": "level, fixed drift and persistent deviations",
-}
 
 
 @dataclass(frozen=True)
@@ -341,25 +333,21 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     def summary_frame(self, alpha: float | None = None) -> pd.DataFrame:
         """Average and cumulative effects, absolute and relative, with intervals and p-values."""
-        out = {}
-        for which in ("average", "cumulative"):
-            row = {}
-            for scale in ("absolute", "relative"):
-                s = self.effect_summary(which, scale, alpha)  # type: ignore[arg-type]
-                row[scale] = s.estimate
-                row[f"{scale}_lower"] = s.lower
-                row[f"{scale}_upper"] = s.upper
-                row[f"{scale}_p"] = s.p_value
-            out[which] = row
-        return pd.DataFrame.from_dict(out, orient="index")
+        return self._effects_table(lambda which, scale: self.effect_summary(which, scale, alpha))
 
     def table(self) -> pd.DataFrame:
         """:meth:`summary_frame` at the precision the draws support (see :meth:`headline`)."""
+        return self._effects_table(self.headline)
+
+    @staticmethod
+    def _effects_table(summary: Callable[[Any, Any], DrawSummary | RoundedSummary]) -> pd.DataFrame:
+        """Rows average and cumulative; estimate, bounds and p-value of ``summary(which, scale)``
+        for the absolute and the relative scale."""
         out = {}
         for which in ("average", "cumulative"):
             row: dict[str, float] = {}
             for scale in ("absolute", "relative"):
-                s = self.headline(which, scale)  # type: ignore[arg-type]
+                s = summary(which, scale)
                 row[scale] = s.estimate
                 row[f"{scale}_lower"] = s.lower
                 row[f"{scale}_upper"] = s.upper
@@ -444,55 +432,12 @@ class CounterfactualResults(ResultsDisplayMixin):
 
     # ------------------------------------------------------------------ text
     def sentence(self, subject: str | None = None) -> str:
-        """The headline sentence (average effect), written by :func:`effect_sentence`."""
-        s = self.headline("average")
-        start, end = self.post_period
-        subject = in_words(subject) or f"Average effect, {start} to {end}"
-        return effect_sentence(
-            subject,
-            s.estimate,
-            s.lower,
-            s.upper,
-            p_value=s.p_value,
-            scale="relative" if self.config.log else "level",
-            alpha=self.config.alpha,
-            n_draws=s.sentence_n_draws,
-            currency=self.currency or self.config.units,
-        )
+        """The headline sentence (average effect), written by :func:`.sentence.summary_sentence`."""
+        return _text.sentence(self, subject)
 
     def pre_period_note(self) -> str:
         """What the length of the pre-period allows, in plain words (from this fit's numbers)."""
-        n = len(self.pre_index)
-        start, end = self.pre_period
-        seasonal = self.config.seasonal_chosen
-        parts = [f"The model is fitted on {n} months ({start} to {end})."]
-        if seasonal:
-            parts.append(
-                f"The seasonal pattern rests on {n // seasonal} or {n // seasonal + 1} "
-                "observations of each calendar month."
-            )
-        if self.model_choice is not None:
-            parts.append(
-                f"The model was chosen on {self.model_choice.n_origins} forecast origins of up to "
-                f"{self.model_choice.horizon} months."
-            )
-        s = self.headline()
-        horizon = len(self.post_index)
-        if n < 36:
-            # an interval on the relative scale is rarely symmetric (-67% to +76% around -34%):
-            # it is described by its two ends, never as "plus or minus" a half-width
-            parts.append(
-                f"That is under three years, with a {horizon}-month post-period: the level (and "
-                "any trend) of a short history is carried forward, so the interval is wide; here "
-                f"it runs from {self._show(s.lower)} to {self._show(s.upper)}, and an effect "
-                "inside a range that wide cannot be told from zero with this pre-period."
-            )
-        elif horizon > n:
-            parts.append(
-                f"The post-period ({horizon} months) is longer than the pre-period: the later "
-                "months rest on carrying a short history far forward."
-            )
-        return " ".join(parts)
+        return _text.pre_period_note(self)
 
     def to_results(self, partner: str | None = None) -> dict[str, Any]:
         """The headline for ``results.json``: effect, lower, upper, p_value, inference, ...;
@@ -556,7 +501,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         tables = [
             (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals; rounded to their Monte Carlo "
              "errors)", self.table()),
-            (self._params_title(), pd.DataFrame({"estimate": self.params,
+            (_text.params_title(self), pd.DataFrame({"estimate": self.params,
                                                           "std err": self.bse})),
         ]  # fmt: skip
         if len(cfg.interventions) > 1:
@@ -581,61 +526,7 @@ class CounterfactualResults(ResultsDisplayMixin):
         ``caveats=False`` leaves the caveats out (for a page that lists them separately);
         ``partner`` (a country code) names the destination's own shocks in the scope sentence.
         """
-        cfg = self.config
-        level = f"{1 - cfg.alpha:.0%}"
-        y = self._y_post()
-        totals = rounded_summary(np.nanmean(self._sims, axis=1), self._groups, alpha=cfg.alpha)
-        lo, mid, hi = totals.lower, totals.estimate, totals.upper
-        start, end = self.post_period
-        money = (lambda v: fmt.money(v, self.currency)) if self.currency else fmt.number
-        parts = [
-            f"From {start} to {end} the series averaged {money(np.nanmean(y))} a month "
-            f"({self.price_basis}); the counterfactual expects {money(mid)} ({level} interval "
-            f"{money(lo)} to {money(hi)}).",
-            self.sentence(subject),
-        ]
-        lead = _anticipation.anticipation_sentence(self)
-        if lead:
-            parts.append(lead)
-        if self.controls is None:
-            parts.append(
-                "No control series was given, so the counterfactual is an extrapolation of the "
-                f"flow's own pre-period ({self.model_used}): it assumes that the flow's "
-                f"{self._components()} would have carried on after {self.pre_period[1]} as "
-                "before."
-            )
-            parts.append(_scope.scope_sentence(self, partner))
-        elif cfg.control_loading == "one":
-            parts += [_scope.loading_one_sentence(self), _scope.scope_sentence(self, partner)]
-        else:
-            parts.append(
-                "The counterfactual uses the control series "
-                f"{', '.join(map(str, self.controls.columns))} as regressors, fitted on the "
-                "pre-period; it is only as good as the assumption that they were not moved by the "
-                "intervention."
-            )
-        if self.all_caveats and caveats:
-            parts.append("Caveats: " + "; ".join(self.all_caveats) + ".")
-        return " ".join(parts)
-
-    def _components(self) -> str:
-        trend = _TREND_WORDS[self.config.trend_chosen]
-        others = []
-        for m in list(self.path_shares)[1:]:
-            w = _TREND_WORDS.get(m.split(" + seasonal")[0])
-            if w and w != trend and w not in others:
-                others.append(w)
-        if others:
-            trend += " (or, in the pooled models' paths, " + " or ".join(others) + ")"
-        return trend + (" and seasonal pattern" if self.config.seasonal_chosen else "")
-
-    def _params_title(self) -> str:
-        if not self.pooled:
-            return "Structural model parameters"
-        return (
-            f"Structural model parameters of the backtest's choice ({self.model_chosen}) only; "
-            "the other pooled models' parameters are not shown"
-        )
+        return _text.report(self, subject, caveats=caveats, partner=partner)
 
     # ------------------------------------------------------------------ plot, placebo
     def plot(self, *, alpha: float | None = None, title: str | None = None) -> Figure:
