@@ -116,7 +116,7 @@ def _jump(factor: float, seed: int = 1):
 def test_an_upper_end_above_1000_percent_gets_a_caveat_beside_the_figure():
     from sanctions_model.models.counterfactual.report import report_markdown
 
-    cf = estimate_counterfactual(_jump(7.0), "2022-03", n_sims=400, n_param_draws=20, units="EUR")
+    cf = estimate_counterfactual(_jump(12.0), "2022-03", n_sims=400, n_param_draws=20, units="EUR")
     s = cf.headline()
     assert s.upper > 10
     (note,) = [c for c in cf.all_caveats if "above +1,000%" in c]

@@ -55,7 +55,9 @@ def _system(model, theta: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def affine_system(model, theta_hat: np.ndarray, rng_check: np.random.Generator) -> AffineSystem | None:
+def affine_system(
+    model, theta_hat: np.ndarray, rng_check: np.random.Generator
+) -> AffineSystem | None:
     """The model's matrices as an affine function of its parameters, or None if they are not."""
     theta_hat = np.asarray(theta_hat, dtype=float)
     try:
