@@ -286,7 +286,11 @@ def _check_sentence(sentence: str, s, alpha: float, scale: str) -> bool:
         assert "includes zero" not in sentence
         return True
     assert "excludes zero" not in sentence
-    if not excludes and not significant:
+    if s.at_alpha:  # p within its Monte Carlo error of alpha: at the line, no side claimed
+        assert s.p_value == alpha and 0.0 in (s.lower, s.upper)
+        assert "The interval ends at zero: at the edge of significance" in sentence
+        assert "not distinguishable from no effect" in sentence
+    elif not excludes and not significant:
         assert "The interval includes zero" in sentence
     else:
         # interval and p can only disagree at the discreteness of the draws (raw p within 2/n of

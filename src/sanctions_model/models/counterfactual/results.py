@@ -451,6 +451,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             "p_value": s.p_value,
             "p_is_upper_bound": s.p_bound,
             "p_at_floor": s.raw.at_floor,
+            "p_at_alpha": s.at_alpha,  # p within 3 Monte Carlo errors of alpha: reported as alpha
             "n_draws": s.n_draws,
             "mc_se": {k: v for k, v in s.se.items() if np.isfinite(v)},
             "units": self.config.units,
