@@ -222,7 +222,9 @@ plt.show()
 # %% [markdown]
 # ## Structural breaks
 #
-# A Chow test at the intervention month, the Andrews sup-Wald (Quandt likelihood ratio, QLR) test
+# A Chow test at the intervention month (and, with `anticipation` months, a second one at the first
+# month left out of the counterfactual's fit: a fall that began there is split by a test at the
+# intervention, which halved its power in a referee's simulations), the Andrews sup-Wald (Quandt likelihood ratio, QLR) test
 # for a break at an unknown month, and the CUSUM test of stability. Monthly trade wanders around its
 # trend in long, autocorrelated swings, and its volatility changes (calm before 2022, volatile after):
 # the textbook versions of these tests find "breaks" in most series that have none. Every p-value
@@ -244,7 +246,7 @@ plt.show()
 # sanctions: a break dated to 2020 is COVID.
 
 # %%
-breaks = run_break_tests(y, intervention, log=log, n_reps=9999)
+breaks = run_break_tests(y, intervention, log=log, n_reps=9999, anticipation=anticipation)
 display(breaks.table())
 Markdown(breaks.notes())
 

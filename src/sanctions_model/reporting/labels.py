@@ -97,6 +97,11 @@ _KEYS: dict[str, tuple[str, str]] = {
     "substitution": ("substitution ratio", "ratio"),
     "exposure_spread": ("exposure gap between the most and least exposed member state", "share"),
     "chow_p_value": ("Chow test p-value", "p-value"),
+    "chow_anticipation_p_value": (
+        "Chow test p-value at the start of the anticipation window",
+        "p-value",
+    ),  # fmt: skip
+    "chow_anticipation_month": ("start of the anticipation window (Chow test)", "month"),
     "qlr_p_value": ("QLR (sup-Wald) break test p-value", "p-value"),
     "qlr_trend_p_value": ("QLR trend-break test p-value", "p-value"),
     "qlr_break_month": ("most likely break month (QLR)", "month"),

@@ -10,6 +10,7 @@ import pandas as pd
 
 from sanctions_model.reporting import format as fmt
 
+from .._results import to_period
 from ..mc_digits import mc_pvalue
 from .chow import chow_test
 from .cusum import cusum_test
@@ -18,7 +19,9 @@ from .impulses import ImpulseMonths, Impulses, resolve_impulses
 from .qlr import qlr_test
 from .results import BreakTestResult
 
-__all__ = ["BreakTests", "run_break_tests"]
+__all__ = ["ANTICIPATION_LABEL", "BreakTests", "run_break_tests"]
+
+ANTICIPATION_LABEL = "start of the anticipation window"
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,11 +62,20 @@ class BreakTests:
             index=pd.Index(list(self.tests), name="test"),
         )
 
+    def _early_chow_results(self) -> dict[str, Any]:
+        return _early_results(self.tests)
+
     def notes(self) -> str:
         """Which statistic, which covariance and which bootstrap each test used, and the
         caveats, as Markdown."""
         how = "\n".join(f"- **{name}**: {t.inference}" for name, t in self.tests.items())
         caveats = "\n".join(f"- {c}" for c in self.caveats)
+        if self._early_chow_results():
+            caveats += (
+                "\n- Two Chow tests: at the intervention and at the first month left out of the "
+                "counterfactual's fit (a fall that began there is split by a test at the "
+                "intervention). Each p-value is for its own month, not adjusted for testing two."
+            )
         return (
             f"{self.impulses.describe()} (in every test and every bootstrap path).\n\n"
             f"Inference (each p-value printed to the digits its {self.n_reps} bootstrap "
@@ -78,11 +90,20 @@ class BreakTests:
             "qlr_trend_break_month": str(qlr_trend.break_date),
             "qlr_trend_p_value": qlr_trend.p_value,
             "chow_p_value": self.chow.p_value,
+            **self._early_chow_results(),
             "cusum_p_value": self.tests["CUSUM"].p_value,
             "break_inference": self.chow.inference,
             "break_caveats": self.caveats,
             **self.impulses.to_results(),
         }
+
+
+def _early_results(tests: dict[str, BreakTestResult]) -> dict[str, Any]:
+    for name, t in tests.items():
+        if name.endswith(f"({ANTICIPATION_LABEL})"):
+            return {"chow_anticipation_month": str(t.break_date),
+                    "chow_anticipation_p_value": t.p_value}  # fmt: skip
+    return {}
 
 
 def _short_covariance(t: BreakTestResult) -> str:
@@ -101,19 +122,28 @@ def run_break_tests(
     log: bool = True,
     n_reps: int = 499,
     impulses: Impulses = "auto",
+    anticipation: int = 0,
 ) -> BreakTests:
     """Chow at ``intervention``, QLR (level; level and trend) and CUSUM, default inference.
 
     The impulse months (default: 2020-04/05 when in the sample and the isolated outliers, see
-    :mod:`~sanctions_model.models.breaks.impulses`) are found once and enter all four tests as
-    one-month dummies.
+    :mod:`~sanctions_model.models.breaks.impulses`) are found once and enter all the tests as
+    one-month dummies. With ``anticipation`` months (the counterfactual's window), a second Chow
+    test sits at the window's first month: a fall that began there is split by a test at the
+    intervention (two months of it fall in the old regime), which halves that test's power.
     """
     ys, x, names = _prepare(y, None, log, True, True)
     imp = resolve_impulses(ys, x, impulses)
     chow = chow_test(y, intervention, log=log, n_reps=n_reps, impulses=imp)
+    early = {}
+    if anticipation:
+        start = to_period(intervention) - int(anticipation)
+        early_chow = chow_test(y, start, log=log, n_reps=n_reps, impulses=imp)
+        early = {f"Chow, level shift in {start:%b %Y} ({ANTICIPATION_LABEL})": early_chow}
     return BreakTests(
         tests={
             f"Chow, level shift in {chow.break_date:%b %Y}": chow,
+            **early,
             "QLR, level shift": qlr_test(y, log=log, n_reps=n_reps, impulses=imp),
             "QLR, level and trend shift": qlr_test(
                 y, log=log, break_in="level+trend", n_reps=n_reps, impulses=imp
