@@ -264,7 +264,7 @@ display(window[["jurisdiction", "date", "measure", "kind", "legal_act"]])
 headline = cf.to_results(partner=partner)
 reporting.record_results({
     "reporter": reporter, "partner": partner, "flow": flow, "product": product or "TOTAL", "intervention": intervention,
-    **{k: headline[k] for k in ("effect", "lower", "upper", "p_value", "p_is_upper_bound", "mc_se", "inference",
+    **{k: headline[k] for k in ("effect", "lower", "upper", "p_value", "p_is_upper_bound", "p_at_alpha", "mc_se", "inference",
                                 "model_chosen", "caveats", "converged", "sentence", "models_averaged", "scale",
                                 "pre_period", "post_period", "units", "anticipation", "control_loading",
                                 "estimate_includes")},

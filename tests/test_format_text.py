@@ -233,6 +233,25 @@ def test_fall_answer_says_which_methods_are_distinguishable_from_zero():
     assert set(fall.runs) == {"02-RU", "05"}
 
 
+def test_a_headline_at_the_5_percent_line_is_named_as_such_on_the_front_page():
+    """A run that records p_at_alpha (p within its Monte Carlo error of 0.05, printed 0.05 with
+    the interval ending at zero) is neither distinguishable nor simply 'a wider interval'."""
+    from sanctions_model.reporting.answers import build_answers
+
+    ru = _hub_run("RU", -0.6, -0.85, 0.0, 0.05)
+    ru.results["p_at_alpha"] = True
+    (fall,) = [a for a in build_answers([ru]) if a.key == "fall"]
+    head = fall.sentences[0]
+    assert "At the edge of significance (p = 0.05 within the simulations' error" in head
+    assert "monthly counterfactual, average month" in head.split("At the edge")[1]
+    assert "Distinguishable from zero: monthly" not in head
+    assert "Not distinguishable from zero: monthly" not in head
+    ru.results["p_at_alpha"] = False  # the same figures without the flag: a plain "includes zero"
+    (fall,) = [a for a in build_answers([ru]) if a.key == "fall"]
+    assert "Not distinguishable from zero: monthly counterfactual" in fall.sentences[0]
+    assert "edge of significance" not in fall.sentences[0]
+
+
 def test_a_p_value_recorded_as_a_bound_reads_as_a_bound():
     from sanctions_model.reporting import format as fmt
     from sanctions_model.reporting.answers import p_bound_text

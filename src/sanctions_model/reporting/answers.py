@@ -59,6 +59,9 @@ class Figure:
     p_adjusted: float | None = None
     """The p-value adjusted for the run's family of primary tests (``adjustment``), if any."""
     adjustment: str = ""
+    at_line: bool = False
+    """The run recorded ``p_at_alpha``: p within its Monte Carlo error of 0.05, reported as
+    0.05 with the interval ending at zero."""
 
     @property
     def claim(self) -> str:
@@ -100,6 +103,7 @@ def counterfactual_figure(method: str, run: Any, ans: Answer, link_prefix: str) 
         run.name,
         _use(ans, run, link_prefix),
         p_text=p_bound_text(run),
+        at_line=_get(run, "p_at_alpha") is True,
     )
 
 
@@ -201,6 +205,11 @@ def _verdict(fig: Figure) -> str:
     what = fig.claim
     if what in ("below", "above"):
         return "distinguishable from zero"
+    if fig.at_line and what == "includes zero":
+        return (
+            "at the edge of significance (p = 0.05 within the simulations' error, the interval "
+            "ending at zero), so not distinguishable from zero at the 5% level"
+        )
     if what == "includes zero":
         return "not distinguishable from zero"
     if what == "not after adjustment":
@@ -398,8 +407,15 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         sure = list(
             dict.fromkeys(f.method for f in ranged if _verdict(f) == "distinguishable from zero")
         )
+        edge = list(
+            dict.fromkeys(f.method for f in ranged if f.at_line and f.claim == "includes zero")
+        )
         unsure = list(
-            dict.fromkeys(f.method for f in ranged if _verdict(f) != "distinguishable from zero")
+            dict.fromkeys(
+                f.method
+                for f in ranged
+                if _verdict(f) != "distinguishable from zero" and f.method not in edge
+            )
         )
         every = (
             "Every method but the synthetic control"
@@ -417,6 +433,11 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         detail = ""
         if sure:
             detail += f" Distinguishable from zero: {', '.join(sure)}."
+        if edge:
+            detail += (
+                f" At the edge of significance (p = 0.05 within the simulations' error, so not "
+                f"distinguishable from zero at the 5% level): {', '.join(edge)}."
+            )
         if unsure:
             detail += (
                 f" Not distinguishable from zero: {', '.join(unsure)} (a wider interval, "
