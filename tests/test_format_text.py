@@ -242,10 +242,14 @@ def test_a_headline_at_the_5_percent_line_is_named_as_such_on_the_front_page():
     ru.results["p_at_alpha"] = True
     (fall,) = [a for a in build_answers([ru]) if a.key == "fall"]
     head = fall.sentences[0]
-    assert "At the edge of significance (p = 0.05 within the simulations' error" in head
+    assert "At the edge of significance (p at the test level within the simulations' error" in head
     assert "monthly counterfactual, average month" in head.split("At the edge")[1]
     assert "Distinguishable from zero: monthly" not in head
     assert "Not distinguishable from zero: monthly" not in head
+    (limits,) = [a for a in build_answers([ru]) if a.key == "limits"]
+    text = " ".join(limits.sentences)
+    assert "at the edge of significance" in text and "monthly counterfactual" in text
+    assert "cannot say whether the effect was there: monthly counterfactual" not in text
     ru.results["p_at_alpha"] = False  # the same figures without the flag: a plain "includes zero"
     (fall,) = [a for a in build_answers([ru]) if a.key == "fall"]
     assert "Not distinguishable from zero: monthly counterfactual" in fall.sentences[0]

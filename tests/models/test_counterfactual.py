@@ -287,8 +287,8 @@ def _check_sentence(sentence: str, s, alpha: float, scale: str) -> bool:
         return True
     assert "excludes zero" not in sentence
     if s.at_alpha:  # p within its Monte Carlo error of alpha: at the line, no side claimed
-        assert s.p_value == alpha and 0.0 in (s.lower, s.upper)
-        assert "The interval ends at zero: at the edge of significance" in sentence
+        assert s.p_value == alpha and (s.upper >= 0 if s.estimate < 0 else s.lower <= 0)
+        assert "at the edge of significance, not distinguishable from no effect" in sentence
         assert "not distinguishable from no effect" in sentence
     elif not excludes and not significant:
         assert "The interval includes zero" in sentence

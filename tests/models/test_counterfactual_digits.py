@@ -114,6 +114,33 @@ def test_a_p_value_within_its_monte_carlo_error_of_alpha_is_reported_at_the_line
         printed.add((r.estimate, r.lower, r.upper, r.p_value))
     ((est, lo, hi, p),) = printed  # one print for every seed
     assert (hi, p) == (0.0, 0.05) and lo < est < 0
-    text = effect_sentence("X", est, lo, hi, p_value=p)
-    assert "ends at zero" in text and "not distinguishable from no effect" in text
-    assert "excludes zero" not in text
+    text = effect_sentence("X", est, lo, hi, p_value=p, at_alpha=True)
+    assert "ends at zero and the p-value is at 0.05" in text
+    assert "not distinguishable from no effect" in text and "excludes zero" not in text
+    # an end at zero without the flag (an exact p, or a ratio) is only "includes zero"
+    plain = effect_sentence("X", est, lo, hi, p_value=0.62)
+    assert "edge of significance" not in plain and "includes zero" in plain
+
+
+def test_the_at_the_line_rule_needs_precise_draws_and_never_narrows_beyond_its_error():
+    """At 1,000 paths the p-value's error is too large for 'at the line' (it would span p from
+    0.03 to 0.1): the figures are rounded as usual. A p bound above alpha beside an interval
+    that excludes zero is tightened to p < alpha when the draws support it."""
+    groups = np.repeat(np.arange(10), 100)  # 1,000 draws
+    for seed in range(20):
+        noise = np.random.default_rng(seed).normal(0, 0.25, 1000)
+        r = rounded_summary(-0.49 + noise, groups, alpha=0.05)
+        assert AT_ALPHA_SES * r.se["p_value"] > 0.2 * 0.05
+        assert not r.at_alpha
+        assert r.upper >= r.raw.upper  # bounds only widen
+        if r.p_bound:
+            assert r.p_value > r.raw.p_value
+        # the printed interval and p tell one story: excludes zero exactly when p is below 0.05
+        assert (r.upper < 0) == (r.p_value <= 0.05 if r.p_bound else r.p_value < 0.05)
+    # 40,000 draws at a raw p of 0.047: at the line, and the upper end (within its error of
+    # zero) printed as zero
+    groups = np.repeat(np.arange(10), 4000)
+    noise = np.random.default_rng(3).normal(0, 0.25, 40000)
+    r = rounded_summary(-0.48 + noise, groups, alpha=0.05)
+    if r.at_alpha:
+        assert r.upper == 0.0 and abs(r.raw.upper) <= AT_ALPHA_SES * r.se["upper"]

@@ -30,6 +30,7 @@ from sanctions_model.errors import ParameterError
 from .draws import DrawSummary, summarize_draws
 
 __all__ = [
+    "AT_ALPHA_PRECISION",
     "AT_ALPHA_SES",
     "STEPS_PER_SE",
     "WIDTH_STEPS",
@@ -46,8 +47,12 @@ STEPS_PER_SE = 8.0
 #: ...and at least the interval's width over this number.
 WIDTH_STEPS = 20.0
 #: A p-value within this many Monte Carlo standard errors of ``alpha`` is reported as at the
-#: line (``p = alpha``, the interval ending at zero): the draws cannot settle its side.
+#: line (``p = alpha``): the draws cannot settle its side...
 AT_ALPHA_SES = 3.0
+#: ...provided the draws pin p down to this fraction of ``alpha`` (``AT_ALPHA_SES`` errors at most
+#: a fifth of alpha: 0.01 at alpha 0.05, about 10,000 paths or more); with fewer draws the window
+#: would span p-values far from the line, and the figures are rounded as usual.
+AT_ALPHA_PRECISION = 0.2
 
 
 def nice_step(width: float) -> float:
@@ -122,9 +127,12 @@ class RoundedSummary:
     printed at a finer step that keeps their side, so another seed may print other digits (and,
     with the p-value as close to ``alpha``, another verdict)."""
     at_alpha: bool = False
-    """The p-value is within :data:`AT_ALPHA_SES` Monte Carlo errors of ``alpha``: it is reported
-    as ``alpha`` and the interval's end on the side of zero as zero (not significant at
-    ``alpha``, and printed the same whatever the seed)."""
+    """The p-value is within :data:`AT_ALPHA_SES` Monte Carlo errors of ``alpha`` (and those errors
+    are small, :data:`AT_ALPHA_PRECISION`): it is reported as ``alpha``, not significant at
+    ``alpha``, and the interval's end on the side of zero, when it is within its own
+    :data:`AT_ALPHA_SES` errors of zero, as zero. Seeds whose p-values fall on either side of
+    this window print the same; a p-value near the window's edge still prints "at the line"
+    for some seeds and a side for others."""
 
     @property
     def sentence_n_draws(self) -> int | None:
@@ -200,11 +208,17 @@ def rounded_summary(
     # flagged, because the draws cannot fix its digits.
     edge = []
     se_p = se.get("p_value", float("nan"))
-    at_alpha = bool(np.isfinite(se_p) and abs(raw.p_value - alpha) <= AT_ALPHA_SES * se_p)
+    at_alpha = bool(
+        np.isfinite(se_p)
+        and AT_ALPHA_SES * se_p <= AT_ALPHA_PRECISION * alpha
+        and abs(raw.p_value - alpha) <= AT_ALPHA_SES * se_p
+    )
     if at_alpha:  # the verdict itself is within the draws' error: report the line, not a side
         near = "upper" if raw.estimate < 0 else "lower"
-        out[near] = 0.0
-        edge.append(near)
+        value, s_near = getattr(raw, near), se.get(near, float("nan"))
+        if abs(value) <= AT_ALPHA_SES * s_near or (value < 0) == (near == "upper"):
+            out[near] = 0.0  # within its error of zero, or inside it: zero (the interval widens)
+            edge.append(near)
     elif raw.lower > 0 and out["lower"] <= 0 and steps["lower"]:
         steps["lower"] = step = nice_floor(raw.lower)
         out["lower"] = round_to(math.floor(raw.lower / step + 1e-9) * step, step)
@@ -219,6 +233,8 @@ def rounded_summary(
         p, bound = alpha, False
     elif not bound and (raw.p_value < alpha) != (p < alpha):
         p = raw.p_value  # keep the side of alpha the interval is on
+    elif bound and p > alpha and raw.p_value < alpha:
+        p = alpha  # not "p < 0.1" beside an interval that excludes zero: "p < 0.05", its side
     return RoundedSummary(
         estimate=out["estimate"],
         lower=out["lower"],

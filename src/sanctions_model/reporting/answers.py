@@ -207,8 +207,8 @@ def _verdict(fig: Figure) -> str:
         return "distinguishable from zero"
     if fig.at_line and what == "includes zero":
         return (
-            "at the edge of significance (p = 0.05 within the simulations' error, the interval "
-            "ending at zero), so not distinguishable from zero at the 5% level"
+            "at the edge of significance (p at the test level within the simulations' error, "
+            "the interval reaching zero), so not distinguishable from zero at that level"
         )
     if what == "includes zero":
         return "not distinguishable from zero"
@@ -435,8 +435,8 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             detail += f" Distinguishable from zero: {', '.join(sure)}."
         if edge:
             detail += (
-                f" At the edge of significance (p = 0.05 within the simulations' error, so not "
-                f"distinguishable from zero at the 5% level): {', '.join(edge)}."
+                " At the edge of significance (p at the test level within the simulations' "
+                f"error, so not distinguishable from zero at that level): {', '.join(edge)}."
             )
         if unsure:
             detail += (
@@ -482,18 +482,23 @@ def _donor_sentence(res: Any) -> str:
 
 def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
     ans = Answer("limits", "What can the evidence not say?")
-    unsure = list(
-        dict.fromkeys(
-            f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
-            for a in answers
-            for f in a.figures
-            if f.claim not in ("below", "above")
-        )
-    )
+
+    def name(a: Answer, f: Figure) -> str:
+        return f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
+
+    figs = [(a, f) for a in answers for f in a.figures if f.claim not in ("below", "above")]
+    edge = list(dict.fromkeys(name(a, f) for a, f in figs if f.at_line))
+    unsure = list(dict.fromkeys(name(a, f) for a, f in figs if not f.at_line))
     if unsure:
         ans.sentences.append(
             "These figures are not distinguishable from zero, so the data cannot say whether the "
             f"effect was there: {', '.join(unsure)}."
+        )
+    if edge:
+        ans.sentences.append(
+            "These figures sit at the edge of significance: their p-values are at the test level "
+            "within the simulations' error, so another seed could put them on either side: "
+            f"{', '.join(edge)}."
         )
     if _runs(records, "02"):
         ans.sentences.append(

@@ -64,6 +64,9 @@ class Estimate:
     """How ``p_adjusted`` was adjusted (``Holm`` for the synthetic control's primary tests)."""
     p_upper_bound: bool = False
     """``p_value`` is only a bound the draws support (``p < 0.01``): results' ``p_is_upper_bound``."""
+    at_alpha: bool = False
+    """The run recorded ``p_at_alpha``: its simulated p-value is at alpha within its Monte Carlo
+    error (the sentence says "at the edge of significance")."""
     p_text: str = ""
     """The p-value as the run wrote it (``p < 0.005``, ``p > 0.95``): shown instead of ``p_value``."""
     interval_text: str = ""

@@ -209,6 +209,7 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
                     group=lab.group_of({**(record.resolved or {}), **record.parameters}, results),
                     period=_post_period(results),
                     p_upper_bound=results.get("p_is_upper_bound") is True,
+                    at_alpha=results.get("p_at_alpha") is True,
                 ),
                 ("effect", "average_effect", "lower", "average_lower", "upper", "average_upper"),
             )

@@ -144,6 +144,7 @@ def _sentence(est: Estimate, section: str) -> str:
         est.upper,
         p_value=est.p_value,  # unadjusted, like the interval
         p_upper_bound=est.p_upper_bound,
+        at_alpha=est.at_alpha,
         scale=scale,
         # the exposure design compares member states with each other, not destinations
         reference="the least exposed member state"

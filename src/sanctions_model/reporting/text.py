@@ -91,6 +91,7 @@ def effect_sentence(
     inference: str | None = None,
     currency: str = "EUR",
     p_upper_bound: bool = False,
+    at_alpha: bool = False,
 ) -> str:
     """A sentence that states ``estimate`` with its interval and p-value and claims no more.
 
@@ -108,6 +109,10 @@ def effect_sentence(
         What the effect is measured against ("the counterfactual", "Russia in 2014-21").
     inference : str, optional
         How the interval and p-value were computed; appended in brackets.
+    at_alpha : bool
+        The p-value was simulated and lies within its Monte Carlo error of ``alpha`` (reported as
+        ``alpha``, :attr:`~sanctions_model.models.mc_error.RoundedSummary.at_alpha`): the
+        sentence says the effect is at the edge of significance instead of only "includes zero".
     """
     level = f"{100 * (1 - alpha):.0f}%"
     bound = p_upper_bound or (
@@ -164,10 +169,12 @@ def effect_sentence(
         return f"{head} ({evidence}). The interval excludes zero."
     if scale != "ratio":  # no direction is claimed below: say it is only a point estimate
         head = f"{subject}: point estimate {size} {direction} {reference}"
-    if what == "includes zero" and 0.0 in (float(lower), float(upper)):  # type: ignore[arg-type]
+    if what == "includes zero" and at_alpha:
+        ends = "ends at zero" if 0.0 in (float(lower), float(upper)) else "reaches zero"  # type: ignore[arg-type]
         return (
-            f"{head} ({evidence}). The interval ends at zero: at the edge of significance at "
-            f"the {alpha:g} level, not distinguishable from no effect at that level."
+            f"{head} ({evidence}). The interval {ends} and the p-value is at {alpha:g} within "
+            "the simulations' error: at the edge of significance, not distinguishable from no "
+            "effect at that level."
         )
     if what == "includes zero":
         return (

@@ -32,4 +32,5 @@ def summary_sentence(res: CounterfactualResults, subject: str, s: RoundedSummary
         alpha=res.config.alpha,
         n_draws=s.sentence_n_draws,
         currency=res.currency or res.config.units,
+        at_alpha=s.at_alpha,
     )
