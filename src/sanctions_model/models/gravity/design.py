@@ -28,6 +28,7 @@ from sanctions_model.reporting.text import effect_sentence
 from .._results import ResultsDisplayMixin, Summary, validate_alpha
 from ..inference import RandomizationResults, placebo_in_space
 from ..mc_digits import mc_pct_interval, mc_pvalue
+from .twoway import placebo_fits
 
 __all__ = ["GravityRandomization", "ONE_EXPORTER_CAVEAT", "gravity_randomization"]
 
@@ -223,6 +224,12 @@ def gravity_randomization(
         return out
 
     sets = _placebo_groups(tuple(pool), len(group), reps, seed) if len(group) > 1 else None
+    if set(fixed_effects) == {unit, year} and len(fixed_effects) == 2:
+        # every design at once, exactly (issue 23); what it cannot fit goes through pyfixest
+        designs = [(group, group + tuple(pool))]
+        designs += [(tuple(s), tuple(pool)) for s in (sets or [(d,) for d in pool])]
+        fast = placebo_fits(base, designs, unit=unit, year=year, windows=windows)
+        cache.update({(units, len(sample)): f for (units, sample), f in fast.items()})
     results = {}
     targets = {n: {n: 1.0} for n in names} | contrasts
     for tname, weights in targets.items():
