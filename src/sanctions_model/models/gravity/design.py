@@ -192,11 +192,13 @@ def gravity_randomization(
     base = base.dropna(subset=["__y", "__yr"])
     fe = " + ".join(fixed_effects)
     by_unit = {u: g.index.to_numpy() for u, g in base.groupby(unit, sort=False)}
-    cache: dict[tuple[str, ...], dict] = {}
+    cache: dict[tuple, dict | None] = {}
 
     def fit(units: tuple[str, ...], sample: tuple[str, ...]) -> dict:
         key = (tuple(units), len(sample))
         if key in cache:
+            if cache[key] is None:  # the fast path found them exactly collinear
+                raise ParameterError(f"dummies of {units} are collinear with the fixed effects")
             return cache[key]
         d = base.loc[np.concatenate([by_unit[u] for u in sample if u in by_unit])]
         d = d.reset_index(drop=True)

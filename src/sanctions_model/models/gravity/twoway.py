@@ -43,6 +43,9 @@ class TwowayFits:
         ``(B, N, T)`` fitted values in the units of ``y`` (NaN in cells not observed).
     ok : numpy.ndarray
         ``(B,)`` True where the design has full rank and converged.
+    collinear : numpy.ndarray
+        ``(B,)`` True where the dummies are exactly collinear with the effects (an all-zero
+        dummy, two equal ones): no estimate exists.
     iterations : numpy.ndarray
         ``(B,)`` IRLS iterations used.
     """
@@ -50,6 +53,7 @@ class TwowayFits:
     coef: np.ndarray
     mu: np.ndarray
     ok: np.ndarray
+    collinear: np.ndarray
     iterations: np.ndarray
 
 
@@ -82,13 +86,13 @@ def _weighted_system(w: np.ndarray, x: np.ndarray, z: np.ndarray):
     return s_mat, s_vec, wu, c, ru
 
 
-def _full_rank(s_mat: np.ndarray, tol: float) -> np.ndarray:
-    """Each reduced system's smallest eigenvalue, scaled to unit diagonal, above ``tol``."""
+def _smallest_eigenvalue(s_mat: np.ndarray) -> np.ndarray:
+    """Each reduced system's smallest eigenvalue scaled to unit diagonal (0: a null column)."""
     d = np.sqrt(np.clip(np.einsum("bii->bi", s_mat), 0.0, None))
-    good = (d > 0).all(axis=1)
-    d = np.where(d > 0, d, 1.0)
+    good = (d > 1e-150).all(axis=1)
+    d = np.where(d > 1e-150, d, 1.0)
     scaled = s_mat / d[:, :, None] / d[:, None, :]
-    return good & (np.linalg.eigvalsh(scaled)[:, 0] > tol)
+    return np.where(good, np.linalg.eigvalsh(scaled)[:, 0], 0.0)
 
 
 def _deviance(y: np.ndarray, mu: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -106,6 +110,7 @@ def fit_twoway_ppml(
     eta_tol: float = 1e-9,
     maxiter: int = 100,
     collin_tol: float = 1e-7,
+    exact_collin_tol: float = 1e-10,
 ) -> TwowayFits:
     """PPML of ``y ~ x | unit + year`` for ``B`` designs ``x`` on one grid, all at once.
 
@@ -123,9 +128,10 @@ def fit_twoway_ppml(
         predictor by less than ``eta_tol`` in every observed cell.
     maxiter : int
         IRLS iterations before a design is declared not converged (``ok`` False).
-    collin_tol : float
+    collin_tol, exact_collin_tol : float
         Smallest eigenvalue of the first weighted system (scaled to unit diagonal) below which a
-        design is declared collinear (``ok`` False).
+        design is not fitted (``ok`` False; pyfixest's own check decides), and below which its
+        dummies are declared collinear (``collinear`` True).
     """
     y = np.asarray(y, dtype=float)
     mask = np.asarray(mask, dtype=bool)
@@ -145,6 +151,7 @@ def fit_twoway_ppml(
     coef = np.full((n_designs, k), np.nan)
     mu_out = np.full((n_designs, *y.shape), np.nan)
     ok = np.zeros(n_designs, dtype=bool)
+    collinear = np.zeros(n_designs, dtype=bool)
     iters = np.zeros(n_designs, dtype=int)
 
     # pyfixest's (ppmlhdfe's) start: mu = (y + mean) / 2, the same for every design
@@ -160,7 +167,9 @@ def fit_twoway_ppml(
         w = mu * wmask
         s_mat, s_vec, wu, c, ru = _weighted_system(w, xa, z)
         if it == 1:
-            full = _full_rank(s_mat, collin_tol)
+            lam = _smallest_eigenvalue(s_mat)
+            full = lam > collin_tol
+            collinear[active[lam <= exact_collin_tol]] = True
             s_mat[~full] = np.eye(s_mat.shape[1])  # dropped below; keeps the batch solvable
         else:
             full = np.ones(len(active), dtype=bool)
@@ -192,7 +201,7 @@ def fit_twoway_ppml(
         if active.size == 0:
             break
     iters[active] = maxiter
-    return TwowayFits(coef=coef, mu=mu_out, ok=ok, iterations=iters)
+    return TwowayFits(coef=coef, mu=mu_out, ok=ok, collinear=collinear, iterations=iters)
 
 
 def placebo_fits(
@@ -204,18 +213,20 @@ def placebo_fits(
     windows: Mapping[str, tuple[int, int | None]],
     outcome: str = "__y",
     year_value: str = "__yr",
-) -> dict[tuple[tuple[str, ...], tuple[str, ...]], dict]:
+) -> dict[tuple[tuple[str, ...], tuple[str, ...]], dict | None]:
     """Fit :mod:`.design`'s placebo designs that this module can fit exactly; skip the rest.
 
     ``designs`` are ``(units, sample)`` pairs: fit ``outcome ~ window dummies of units | unit +
     year`` on the rows of the units in ``sample``. Returns ``{(units, sample): {"coef": {dummy:
     value}, "scale": s.d. of the units' log residuals in the reference years}}`` for the designs
-    fitted, the same numbers as the pyfixest route of :func:`.design.gravity_randomization`. A
-    design is left out (for the caller's pyfixest route, which raises or drops as before) when its
-    sample has duplicate or singleton unit-years (pyfixest drops singletons), fewer than 3
-    reference cells, dummies collinear with the effects, or a fit that does not converge.
+    fitted, the same numbers as the pyfixest route of :func:`.design.gravity_randomization`, and
+    ``None`` for designs whose dummies are exactly collinear with the effects (no estimate
+    exists; pyfixest 0.60's demeaner aborts the process on them). A design is left out (for the
+    caller's pyfixest route, which raises or drops as before) when its sample has duplicate or
+    singleton unit-years (pyfixest drops singletons), fewer than 3 reference cells, a nearly
+    collinear design, or a fit that does not converge.
     """
-    out: dict[tuple[tuple[str, ...], tuple[str, ...]], dict] = {}
+    out: dict[tuple[tuple[str, ...], tuple[str, ...]], dict | None] = {}
     names = list(windows)
     by_sample: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for units, sample in designs:
@@ -263,6 +274,8 @@ def placebo_fits(
         ys, ms = y[rows_u][:, cols_t], mask[rows_u][:, cols_t]
         ref_cells = member[:, rows_u][:, :, None] & ref_years[cols_t][None, None, :] & ms & (ys > 0)
         for b, units in enumerate(sets):
+            if fits.collinear[b]:
+                out[(units, sample)] = None
             if not fits.ok[b]:
                 continue
             mu = fits.mu[b]
