@@ -202,24 +202,25 @@ def test_collinear_dummies_a_clear_error_or_a_failed_placebo():
 
 
 @pytest.mark.slow
-def test_notebook_03_inputs_match_pyfixest():
-    """The embedded annual EU27 exports, Russia and notebook 03's donors, as in the notebook."""
+def test_notebook_03_calls_same_as_the_pyfixest_route(monkeypatch):
+    """Notebook 03's two calls on the embedded annual EU27 exports (2021 prices), its donors and
+    dummies: Russia among every donor, the five partners among random groups of five donors (40
+    groups here, 1,999 in the notebook; each group is one more design of the same kind)."""
     from sanctions_model.models.gravity import regimes
     from sanctions_model.models.panel import annual as annual_panel
 
     exports = annual_panel.annual_exports(real=True)
-    donors = tuple(annual_panel.donor_pool(exports, 2022).donors)
-    data = regimes.regime_dummies(exports.data, ["AM", "GE", "KZ", "KG", "UZ"], 2022).data
-    base = data[data["partner"].isin(("RU", *donors))].assign(__y=data["value"],
-                                                              __yr=data["year"])  # fmt: skip
+    donors = list(annual_panel.donor_pool(exports, 2022).donors)
+    dummies = regimes.regime_dummies(exports.data, ["AM", "GE", "KZ", "KG", "UZ"], 2022)
     windows = {"russia_2014": (2014, 2021), "russia_2022": (2022, None)}
-    designs = [(("RU",), ("RU", *donors))] + [((u,), donors) for u in donors[:12]]
-    designs.append((donors[:5], donors))
-    out = placebo_fits(base, designs, unit="partner", year="year", windows=windows)
-    assert len(out) == len(designs)
-    for (units, sample), f in out.items():
-        coef, scale = _pyfixest(base[base["partner"].isin(sample)], units, windows)
-        np.testing.assert_allclose(list(f["coef"].values()), coef, rtol=REL)
-        assert f["scale"] == pytest.approx(scale, rel=REL)
-    ru = out[designs[0]]["coef"]
-    assert ru["russia_2022"] - ru["russia_2014"] < 0  # exports to Russia fell in 2022+
+    ru, ru_slow = _both_routes(monkeypatch, dummies.data, outcome="value", treated="RU",
+                               donors=donors, windows=windows, contrasts=dummies.contrast,
+                               compared_with=dummies.labels)  # fmt: skip
+    _assert_same(ru, ru_slow)
+    assert ru.results["russia_2022_vs_2014_21"].n_placebos == len(donors) >= 50
+    assert ru.results["russia_2022_vs_2014_21"].estimate < 0  # exports to Russia fell in 2022+
+    group, group_slow = _both_routes(monkeypatch, dummies.data, outcome="value",
+                                     treated=["AM", "GE", "KZ", "KG", "UZ"], donors=donors,
+                                     windows={"partners_2022": (2022, None)}, reps=40, seed=0)  # fmt: skip
+    _assert_same(group, group_slow)
+    assert group.results["partners_2022"].estimate > 0
