@@ -227,7 +227,6 @@ def placebo_fits(
     collinear design, or a fit that does not converge.
     """
     out: dict[tuple[tuple[str, ...], tuple[str, ...]], dict | None] = {}
-    names = list(windows)
     by_sample: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for units, sample in designs:
         by_sample.setdefault(tuple(sample), []).append(tuple(units))
@@ -237,52 +236,57 @@ def placebo_fits(
             continue
         u_codes, u_names = pd.factorize(d[unit], sort=False)
         t_codes, t_vals = pd.factorize(d[year], sort=True)
-        shape = (len(u_names), len(t_vals))
-        mask = np.zeros(shape, dtype=bool)
-        mask[u_codes, t_codes] = True
-        if (mask.sum(axis=1) < 2).any() or (mask.sum(axis=0) < 2).any():
+        observed = np.zeros((len(u_names), len(t_vals)), dtype=bool)
+        observed[u_codes, t_codes] = True
+        if (observed.sum(axis=1) < 2).any() or (observed.sum(axis=0) < 2).any():
             continue
-        y = np.zeros(shape)
+        y = np.zeros(observed.shape)
         y[u_codes, t_codes] = d[outcome].to_numpy(dtype=float)
         yv = np.full(len(t_vals), np.nan)
         yv[t_codes] = d[year_value].to_numpy(dtype=float)
-        # pyfixest's "fe" separation check: drop units and years that never trade
-        pos = mask & (y > 0)
-        keep_u, keep_t = pos.any(axis=1), pos.any(axis=0)
-        mask &= keep_u[:, None] & keep_t[None, :]
         inside = np.array(
             [(yv >= lo) & (yv <= (np.inf if hi is None else hi)) for lo, hi in windows.values()]
         )  # (k, T)
         ref_years = ~inside.any(axis=0)
         position = {u: i for i, u in enumerate(u_names)}
-        member = np.zeros((len(unit_sets), shape[0]), dtype=bool)
-        usable = np.ones(len(unit_sets), dtype=bool)
+        member = np.zeros((len(unit_sets), len(u_names)), dtype=bool)
         for b, units in enumerate(unit_sets):
-            rows = [position[u] for u in units if u in position]
-            member[b, rows] = True
-            full_mask = np.zeros(shape, dtype=bool)
-            full_mask[u_codes, t_codes] = True  # the 3-year rule counts rows before separation
-            usable[b] = (full_mask[rows][:, ref_years]).sum() >= 3
-        if not usable.any():
-            continue
-        sets = [s for s, ok in zip(unit_sets, usable, strict=True) if ok]
+            member[b, [position[u] for u in units if u in position]] = True
+        # design.py's rule, on the rows before separation: 3 reference unit-years at least
+        usable = (member.astype(int) @ observed[:, ref_years].sum(axis=1)) >= 3
+        # pyfixest's "fe" separation check: drop the units and years that never trade
+        pos = observed & (y > 0)
+        keep_u, keep_t = pos.any(axis=1), pos.any(axis=0)
+        y, observed = y[keep_u][:, keep_t], observed[keep_u][:, keep_t]
+        inside, ref_years, member = inside[:, keep_t], ref_years[keep_t], member[:, keep_u]
+        sets = [u for u, ok in zip(unit_sets, usable, strict=True) if ok]
         member = member[usable]
-        x = (member[:, None, :, None] & inside[None, :, None, :]).astype(float)
-        rows_u, cols_t = keep_u, keep_t
-        fits = fit_twoway_ppml(y[rows_u][:, cols_t], mask[rows_u][:, cols_t],
-                               x[:, :, rows_u][..., cols_t])  # fmt: skip
-        ys, ms = y[rows_u][:, cols_t], mask[rows_u][:, cols_t]
-        ref_cells = member[:, rows_u][:, :, None] & ref_years[cols_t][None, None, :] & ms & (ys > 0)
-        for b, units in enumerate(sets):
-            if fits.collinear[b]:
-                out[(units, sample)] = None
-            if not fits.ok[b]:
-                continue
-            mu = fits.mu[b]
-            cell = ref_cells[b] & (mu > 0)
-            resid = np.log(ys[cell]) - np.log(mu[cell])
-            out[(units, sample)] = {
-                "coef": dict(zip(names, fits.coef[b].tolist(), strict=True)),
-                "scale": float(np.std(resid, ddof=1)) if resid.size > 2 else np.nan,
-            }
+        for start in range(0, len(sets), _CHUNK):  # bounded memory for many placebo groups
+            chunk = slice(start, start + _CHUNK)
+            out.update(_fit_chunk(y, observed, member[chunk], inside, ref_years, list(windows),
+                                  [(u, sample) for u in sets[chunk]]))  # fmt: skip
+    return out
+
+
+_CHUNK = 512
+
+
+def _fit_chunk(y, observed, member, inside, ref_years, names, keys) -> dict:
+    """Fit one chunk of designs (dummy j of design b: ``member[b] x inside[j]``); each one's
+    coefficients and the s.d. of its units' log residuals in the reference years."""
+    x = (member[:, None, :, None] & inside[None, :, None, :]).astype(float)
+    fits = fit_twoway_ppml(y, observed, x)
+    ref_cells = member[:, :, None] & (ref_years[None, :] & observed & (y > 0))[None]
+    out: dict = {}
+    for b, key in enumerate(keys):
+        if fits.collinear[b]:
+            out[key] = None
+        if not fits.ok[b]:
+            continue
+        cell = ref_cells[b] & (fits.mu[b] > 0)
+        resid = np.log(y[cell]) - np.log(fits.mu[b][cell])
+        out[key] = {
+            "coef": dict(zip(names, fits.coef[b].tolist(), strict=True)),
+            "scale": float(np.std(resid, ddof=1)) if resid.size > 2 else np.nan,
+        }
     return out
