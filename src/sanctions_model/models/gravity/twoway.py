@@ -95,10 +95,10 @@ def _smallest_eigenvalue(s_mat: np.ndarray) -> np.ndarray:
     return np.where(good, np.linalg.eigvalsh(scaled)[:, 0], 0.0)
 
 
-def _deviance(y: np.ndarray, mu: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)
-    return 2 * np.where(mask, term, 0.0).sum(axis=(1, 2))
+def _deviance(y: np.ndarray, log_y: np.ndarray, eta: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Poisson deviance of each design; ``log_y`` is 0 where ``y`` is 0 or not observed (where
+    ``y`` is 0 too, and ``mu`` must be 0 there)."""
+    return 2 * (y * (log_y - eta) - y + mu).sum(axis=(1, 2))
 
 
 def fit_twoway_ppml(
@@ -159,8 +159,9 @@ def fit_twoway_ppml(
     active = np.arange(n_designs)
     eta = np.broadcast_to(np.log(mu0), (n_designs, *y.shape)).copy()
     mu = np.broadcast_to(mu0, eta.shape).copy()
-    last = _deviance(ys, mu, mask)
     wmask = mask.astype(float)
+    log_y = np.log(np.where(ys > 0, ys, 1.0))  # y log y is 0 at y = 0
+    last = _deviance(ys, log_y, eta, mu * wmask)
     for it in range(1, maxiter + 1):
         xa = xm[active]
         z = eta + ys / mu - 1.0
@@ -185,7 +186,7 @@ def fit_twoway_ppml(
         eta_new = a[:, :, None] + g[:, None, :] + np.einsum("bknt,bk->bnt", xa, b)
         with np.errstate(over="ignore"):
             mu_new = np.exp(eta_new)
-        dev = _deviance(ys, mu_new, mask)
+        dev = _deviance(ys, log_y, eta_new, mu_new * wmask)
         finite = np.isfinite(dev) & np.isfinite(b).all(axis=1)
         step = np.where(mask, np.abs(eta_new - eta), 0.0).max(axis=(1, 2))
         crit = np.abs(dev - last) / np.maximum(np.abs(last), np.finfo(float).tiny)
