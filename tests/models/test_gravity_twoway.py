@@ -93,6 +93,13 @@ def test_coefficients_match_pyfixest_and_a_dense_glm(seed):
     for b, s in enumerate(sets):
         ref, _ = _pyfixest(d, s)
         np.testing.assert_allclose(fits.coef[b], ref, rtol=REL)
+    # warm-started from the fit without dummies: fewer iterations, the same optimum
+    null = fit_twoway_ppml(y, mask, np.zeros((1, 0, *y.shape)))
+    warm = fit_twoway_ppml(y, mask, x, start=null.mu[0])
+    assert warm.ok.all() and (warm.iterations < fits.iterations).all()
+    np.testing.assert_allclose(warm.coef, fits.coef, rtol=1e-10)
+    np.testing.assert_allclose(warm.mu[mask[None].repeat(len(sets), 0)],
+                               fits.mu[mask[None].repeat(len(sets), 0)], rtol=1e-10)  # fmt: skip
     # a second route: dense dummies, statsmodels' IRLS run to 1e-13
     s = sets[2]
     dd = d.assign(**{n: 0.0 for n in WINDOWS})

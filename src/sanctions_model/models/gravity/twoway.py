@@ -4,20 +4,23 @@ Placebo-in-space inference (:mod:`.design`) refits the same small panel (one exp
 dozen destinations, a dozen years) once per placebo destination or per random donor group, and
 only the dummies change between fits. :func:`fit_twoway_ppml` fits all of them at once.
 
-The algorithm is pyfixest's ``fepois`` (the IRLS of Stata's ``ppmlhdfe``: same starting values,
-same working response and weights) with the fixed effects solved exactly instead of by
+The algorithm is pyfixest's ``fepois`` (the IRLS of Stata's ``ppmlhdfe``: same working response
+and weights, same default start) with the fixed effects solved exactly instead of by
 alternating projections: the unit effects are eliminated from the weighted normal equations
 through their diagonal block (a Schur complement), which leaves a (years - 1 + dummies) square
 system per design, solved for all designs by one batched ``numpy.linalg.solve``. The stopping
 rule is stricter than pyfixest's (relative change of the deviance below ``1e-8``): the deviance
 must change by less than ``dev_tol`` (default ``1e-11``) relative *and* the linear predictor by
 less than ``eta_tol`` (``1e-9``) in every cell, so the estimates sit at the optimum to the
-precision of the arithmetic, while pyfixest's sit within its tolerances of it.
+precision of the arithmetic, while pyfixest's sit within its tolerances of it. The placebo
+designs start from the fit without dummies (:func:`placebo_fits`), which halves the iterations
+and moves no estimate (the optimum is unique).
 
-A design whose dummies are collinear with the effects (rank test on the first weighted system),
-that does not converge (separation: a dummy whose cells all trade zero drifts to minus infinity),
-or that gives non-finite numbers comes back with ``ok`` False: the caller falls back to its
-reference implementation for it rather than guessing.
+A design whose dummies are nearly collinear with the effects (rank test on the first weighted
+system), that does not converge (separation: a dummy whose cells all trade zero drifts to minus
+infinity), or that gives non-finite numbers comes back with ``ok`` False: the caller falls back
+to its reference implementation for it rather than guessing. Exactly collinear dummies (all
+zero, or two equal) are flagged ``collinear``: no estimate exists.
 """
 
 from __future__ import annotations
@@ -111,6 +114,7 @@ def fit_twoway_ppml(
     maxiter: int = 100,
     collin_tol: float = 1e-7,
     exact_collin_tol: float = 1e-10,
+    start: np.ndarray | None = None,
 ) -> TwowayFits:
     """PPML of ``y ~ x | unit + year`` for ``B`` designs ``x`` on one grid, all at once.
 
@@ -132,6 +136,10 @@ def fit_twoway_ppml(
         Smallest eigenvalue of the first weighted system (scaled to unit diagonal) below which a
         design is not fitted (``ok`` False; pyfixest's own check decides), and below which its
         dummies are declared collinear (``collinear`` True).
+    start : numpy.ndarray, optional
+        ``(N, T)`` positive starting fitted values, e.g. the fit without the dummies (a warm start
+        for placebo designs, whose dummies are small); default pyfixest's start,
+        ``(y + mean(y)) / 2``. The optimum does not depend on it, only the iterations.
     """
     y = np.asarray(y, dtype=float)
     mask = np.asarray(mask, dtype=bool)
@@ -154,8 +162,12 @@ def fit_twoway_ppml(
     collinear = np.zeros(n_designs, dtype=bool)
     iters = np.zeros(n_designs, dtype=int)
 
-    # pyfixest's (ppmlhdfe's) start: mu = (y + mean) / 2, the same for every design
-    mu0 = np.where(mask, (ys + ys[mask].mean()) / 2, 1.0)
+    if start is None:  # pyfixest's (ppmlhdfe's) start: mu = (y + mean) / 2
+        mu0 = np.where(mask, (ys + ys[mask].mean()) / 2, 1.0)
+    else:
+        mu0 = np.where(mask, np.asarray(start, dtype=float) / scale, 1.0)
+        if mu0.shape != y.shape or not (np.isfinite(mu0) & (mu0 > 0)).all():
+            raise ValueError("start must be positive fitted values of the shape of y")
     active = np.arange(n_designs)
     eta = np.broadcast_to(np.log(mu0), (n_designs, *y.shape)).copy()
     mu = np.broadcast_to(mu0, eta.shape).copy()
@@ -262,21 +274,24 @@ def placebo_fits(
         inside, ref_years, member = inside[:, keep_t], ref_years[keep_t], member[:, keep_u]
         sets = [u for u, ok in zip(unit_sets, usable, strict=True) if ok]
         member = member[usable]
-        for start in range(0, len(sets), _CHUNK):  # bounded memory for many placebo groups
-            chunk = slice(start, start + _CHUNK)
+        # warm start: the fit without dummies, which a placebo's dummies barely move
+        null = fit_twoway_ppml(y, observed, np.zeros((1, 0, *y.shape)))
+        start = null.mu[0] if null.ok[0] and (null.mu[0][observed] > 0).all() else None
+        for first in range(0, len(sets), _CHUNK):  # bounded memory for many placebo groups
+            chunk = slice(first, first + _CHUNK)
             out.update(_fit_chunk(y, observed, member[chunk], inside, ref_years, list(windows),
-                                  [(u, sample) for u in sets[chunk]]))  # fmt: skip
+                                  [(u, sample) for u in sets[chunk]], start))  # fmt: skip
     return out
 
 
 _CHUNK = 512
 
 
-def _fit_chunk(y, observed, member, inside, ref_years, names, keys) -> dict:
+def _fit_chunk(y, observed, member, inside, ref_years, names, keys, start) -> dict:
     """Fit one chunk of designs (dummy j of design b: ``member[b] x inside[j]``); each one's
     coefficients and the s.d. of its units' log residuals in the reference years."""
     x = (member[:, None, :, None] & inside[None, :, None, :]).astype(float)
-    fits = fit_twoway_ppml(y, observed, x)
+    fits = fit_twoway_ppml(y, observed, x, start=start)
     ref_cells = member[:, :, None] & (ref_years[None, :] & observed & (y > 0))[None]
     out: dict = {}
     for b, key in enumerate(keys):
