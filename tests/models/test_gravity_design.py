@@ -34,7 +34,6 @@ WINDOWS = {"ru_2014": (2014, 2021), "ru_2022": (2022, None)}
 CONTRAST = {"ru_2022_vs_2014_21": {"ru_2022": 1, "ru_2014": -1}}
 
 
-@pytest.mark.slow
 def test_planted_contrast_ranks_first_and_interval_covers():
     res = gravity_randomization(_annual(-1.0, 0), outcome="value", treated="RU",
                                 windows=WINDOWS, contrasts=CONTRAST)  # fmt: skip
@@ -50,7 +49,6 @@ def test_planted_contrast_ranks_first_and_interval_covers():
     assert {"pvalue", "rank", "lower", "upper", "compared_with"} <= set(frame.columns)
 
 
-@pytest.mark.slow
 def test_no_effect_not_rejected_and_bad_input():
     res = gravity_randomization(_annual(0.0, 1), outcome="value", treated="RU",
                                 windows=WINDOWS, contrasts=CONTRAST)  # fmt: skip
@@ -62,7 +60,6 @@ def test_no_effect_not_rejected_and_bad_input():
         gravity_randomization(_annual(0.0, 1), outcome="value", treated="XX", windows=WINDOWS)
 
 
-@pytest.mark.slow
 def test_group_of_destinations_ranked_among_random_donor_groups():
     d = _annual(0.0, 2, n=20)
     group = ["RU", *_DONOR_CODES[:2]]  # three destinations with one common 2022+ dummy

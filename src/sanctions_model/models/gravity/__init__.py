@@ -1,8 +1,9 @@
 """Structural gravity by PPML with high-dimensional fixed effects.
 
 Modules: :mod:`.model` (:func:`fit_gravity_ppml`, :class:`GravityResults`), :mod:`.design`
-(randomization inference over placebo destinations). ``sanctions_model.models.gravity`` was one
-module before issue 22: its names are here.
+(randomization inference over placebo destinations), :mod:`.twoway` (the exact two-way PPML that
+fits all of :mod:`.design`'s placebo designs in one pass; pyfixest stays the reference).
+``sanctions_model.models.gravity`` was one module before issue 22: its names are here.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from sanctions_model.reporting.text import effect_sentence
 from .._results import ResultsDisplayMixin, Summary, validate_alpha
 from ..inference import RandomizationResults, placebo_in_space
 from ..mc_digits import mc_pct_interval, mc_pvalue
+from .twoway import placebo_fits
 
 __all__ = ["GravityRandomization", "ONE_EXPORTER_CAVEAT", "gravity_randomization"]
 
@@ -191,11 +192,13 @@ def gravity_randomization(
     base = base.dropna(subset=["__y", "__yr"])
     fe = " + ".join(fixed_effects)
     by_unit = {u: g.index.to_numpy() for u, g in base.groupby(unit, sort=False)}
-    cache: dict[tuple[str, ...], dict] = {}
+    cache: dict[tuple, dict | None] = {}
 
     def fit(units: tuple[str, ...], sample: tuple[str, ...]) -> dict:
         key = (tuple(units), len(sample))
         if key in cache:
+            if cache[key] is None:  # the fast path found them exactly collinear
+                raise ParameterError(f"dummies of {units} are collinear with the fixed effects")
             return cache[key]
         d = base.loc[np.concatenate([by_unit[u] for u in sample if u in by_unit])]
         d = d.reset_index(drop=True)
@@ -223,6 +226,12 @@ def gravity_randomization(
         return out
 
     sets = _placebo_groups(tuple(pool), len(group), reps, seed) if len(group) > 1 else None
+    if set(fixed_effects) == {unit, year} and len(fixed_effects) == 2:
+        # every design at once, exactly (issue 23); what it cannot fit goes through pyfixest
+        designs = [(group, group + tuple(pool))]
+        designs += [(tuple(s), tuple(pool)) for s in (sets or [(d,) for d in pool])]
+        fast = placebo_fits(base, designs, unit=unit, year=year, windows=windows)
+        cache.update({(units, len(sample)): f for (units, sample), f in fast.items()})
     results = {}
     targets = {n: {n: 1.0} for n in names} | contrasts
     for tname, weights in targets.items():
