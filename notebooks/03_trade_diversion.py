@@ -67,7 +67,7 @@ reference_years: list[int] = [2018, 2019]  # reference of the annual event study
 real: bool = True  # deflate values to 2021 prices (year effects absorb a common deflator; it moves the plain changes and the donor threshold)
 deflator: str | None = None  # price index of sanctions_model.data.prices; None = the default for EUR (euro-area HICP)
 reps: int = 999  # wild bootstrap draws (Romano-Wolf and event-study p-values) [domain: >= 99]
-group_draws: int = 1999  # random groups of five donors for the partners' gravity dummy (about 50 s); its figures are rounded to their Monte Carlo error [domain: >= 99]
+group_draws: int = 1999  # random groups of five donors for the partners' gravity dummy (about 1 s); its figures are rounded to their Monte Carlo error [domain: >= 99]
 seed: int = 0  # random draws (wild bootstrap, random donor groups); printed figures do not depend on it [domain: >= 0]
 
 # %%
