@@ -10,14 +10,20 @@ kernel shuts down, its process tree and every process carrying its token are kil
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Type
 
 from sanctions_model.runner import forkserver
 from sanctions_model.runner.kernel_env import (  # noqa: F401 - re-exported
@@ -69,6 +75,62 @@ KERNEL_STARTUP = (
 )
 
 
+#: Called once a run's kernel process exists (the one-off ``run`` command starts its report's
+#: warm-up here: the runner then waits on the kernel, and the warm-up's imports do not compete with
+#: the kernel's start-up work in this process; runner/cli.py).
+AFTER_LAUNCH: list[Callable[[], None]] = []
+
+#: How often a shutdown checks whether a killed kernel has exited (jupyter_client's 0.1 s is most
+#: of a forked kernel's shutdown).
+_EXIT_POLL = 0.005
+
+
+class RunKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel's IOPub channel is proven connected.
+
+    jupyter_client's ``wait_for_ready`` takes a ``kernel_info_reply`` plus any IOPub message as
+    proof that IOPub is connected, then drains IOPub until it has been silent for 0.2 s: 0.2 s of
+    every run spent waiting. Here the proof is the ``idle`` status of the ``kernel_info`` request
+    the reply answers, read from IOPub: once it arrives, every message the kernel published before
+    it (start-up output, earlier statuses) has been read, and what follows belongs to the cells
+    (nbclient matches outputs to cells by their parent's id anyway). A reply whose status does not
+    arrive (IOPub not yet subscribed) is asked again, as jupyter_client does.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                asked = reply["parent_header"].get("msg_id")
+                if await self._iopub_idle_after(asked, time.monotonic() + 0.5):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _iopub_idle_after(self, msg_id: str | None, until: float) -> bool:
+        """Read IOPub until the ``idle`` status of request ``msg_id``; False at ``until``."""
+        while (left := until - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if (
+                msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+                and msg["parent_header"].get("msg_id") == msg_id
+            ):
+                return True
+        return False
+
+
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager that tells the kernel its run directory and ends all it started.
 
@@ -76,6 +138,8 @@ class RunKernelManager(AsyncKernelManager):
     papermill creates the manager itself, from a class.
     """
 
+    client_class = DottedObjectName(f"{__name__}.RunKernelClient")
+    client_factory = Type(RunKernelClient, klass=AsyncKernelClient)
     run_token: str = ""
     memory_limit: int | None = None
     fork: bool | None = None
@@ -104,6 +168,8 @@ class RunKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS.setdefault(self.run_token, set()).add(process)
+        for hook in AFTER_LAUNCH:
+            hook()
 
     def _launch_forked(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
         """Fork the kernel from this process's template; False where it cannot fork."""
@@ -144,6 +210,10 @@ class RunKernelManager(AsyncKernelManager):
 
     shutdown_kernel = _async_shutdown_kernel  # the public name is bound to the base function
 
+    async def _async_wait(self, pollinterval: float = _EXIT_POLL) -> None:
+        while await self._async_is_alive():
+            await asyncio.sleep(pollinterval)
+
 
 def kernel_manager_for(
     token: str, memory_limit: int | None = None, fork: bool | None = None
@@ -173,10 +243,12 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
 
 
 __all__ = [
+    "AFTER_LAUNCH",
     "KERNEL_ENV_ALLOW",
     "RUN_DIR_ENV",
     "SECRET_ENV",
     "SECRET_VALUE",
+    "RunKernelClient",
     "RunKernelManager",
     "kernel_environment",
     "kernel_manager_for",
