@@ -22,8 +22,9 @@ from queue import Empty
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, Type
+from traitlets import DottedObjectName, Type, default
 
 from sanctions_model.runner import forkserver
 from sanctions_model.runner.kernel_env import (  # noqa: F401 - re-exported
@@ -131,6 +132,32 @@ class RunKernelClient(AsyncKernelClient):
         return False
 
 
+class RunKernelSpecs(KernelSpecManager):
+    """Kernel specs found as jupyter_client finds them, without importing IPython first.
+
+    jupyter_client's search path ends with IPython's own ``kernels`` folder, and finding where
+    that is imports IPython (0.1-0.2 s of a one-off run, before its kernel can start). The Jupyter
+    data path comes first in that search, so it is searched alone first; a name not found there
+    gets jupyter_client's full search (IPython's folder, then ipykernel's built-in ``python3``).
+    """
+
+    @default("kernel_dirs")
+    def _jupyter_kernel_dirs(self) -> list[str]:
+        from jupyter_core.paths import jupyter_path
+
+        return jupyter_path("kernels")
+
+    def _find_spec_directory(self, kernel_name: str) -> str | None:
+        from jupyter_client.kernelspec import _is_kernel_dir
+
+        for folder in (d for d in self.kernel_dirs if os.path.isdir(d)):
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if name.lower() == kernel_name and _is_kernel_dir(path):
+                    return path
+        return KernelSpecManager(data_dir=self.data_dir)._find_spec_directory(kernel_name)
+
+
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager that tells the kernel its run directory and ends all it started.
 
@@ -140,6 +167,11 @@ class RunKernelManager(AsyncKernelManager):
 
     client_class = DottedObjectName(f"{__name__}.RunKernelClient")
     client_factory = Type(RunKernelClient, klass=AsyncKernelClient)
+
+    @default("kernel_spec_manager")
+    def _run_kernel_specs(self) -> KernelSpecManager:
+        return RunKernelSpecs(data_dir=self.data_dir)
+
     run_token: str = ""
     memory_limit: int | None = None
     fork: bool | None = None
