@@ -163,7 +163,8 @@ class _Template:
         self.selector.register(conn, selectors.EVENT_READ, "client")
 
     def _status(self, conn: socket.socket) -> None:
-        """How far the preload is, and how many threads the template has (it must be one)."""
+        """How far the preload is, how many threads the template has (it must be one), and how
+        many objects it has frozen for its kernels."""
         status = {
             "preloaded": self.preloaded,
             "threads": len(os.listdir("/proc/self/task")),
@@ -172,6 +173,7 @@ class _Template:
                 for t in os.listdir("/proc/self/task")
             ],
             "modules": [name for name in PRELOAD if name in sys.modules],
+            "frozen": __import__("gc").get_freeze_count(),
         }
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps(status).encode() + b"\n")
@@ -361,11 +363,15 @@ def _reapply_imports(env: Mapping[str, str]) -> None:
 def _preload(template: _Template, modules: Sequence[str]) -> None:
     """Import ``modules`` before any kernel is forked: a request waits (in the socket's queue)
     rather than fork a kernel that would import them again while the template does."""
+    import gc
     import importlib
 
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    # The preloaded objects go to the permanent generation: a kernel's collections never traverse
+    # them (less work per full collection, and no copy-on-write of their pages by the collector).
+    gc.freeze()
     template.preloaded = True
 
 
