@@ -12,6 +12,7 @@ The forked child takes on the run's settings in :func:`become_kernel`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import selectors
@@ -173,7 +174,7 @@ class _Template:
                 for t in os.listdir("/proc/self/task")
             ],
             "modules": [name for name in PRELOAD if name in sys.modules],
-            "frozen": __import__("gc").get_freeze_count(),
+            "frozen": gc.get_freeze_count(),
         }
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps(status).encode() + b"\n")
@@ -363,7 +364,6 @@ def _reapply_imports(env: Mapping[str, str]) -> None:
 def _preload(template: _Template, modules: Sequence[str]) -> None:
     """Import ``modules`` before any kernel is forked: a request waits (in the socket's queue)
     rather than fork a kernel that would import them again while the template does."""
-    import gc
     import importlib
 
     for name in modules:
