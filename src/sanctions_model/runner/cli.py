@@ -166,7 +166,7 @@ def _warm_report(show_code: bool) -> None:
 
 
 class _ReportWarmUp:
-    """:func:`_warm_report` in a thread, started once (by the first kernel launch), joined before
+    """:func:`_warm_report` in a thread, started once (at the first kernel launch), joined before
     the report is rendered (a run whose kernel never launched renders without it)."""
 
     def __init__(self, show_code: bool) -> None:
@@ -237,15 +237,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     execute._import_papermill()
     warm = _ReportWarmUp(args.show_code)
     kernel = execute._kernel()
-    # nbconvert is imported (and its templates compiled) in a thread once the kernel is launched:
+    # nbconvert is imported (and its templates compiled) in a thread as the kernel is launched:
     # this process then mostly waits on the kernel, and two imports at once only take turns
-    kernel.AFTER_LAUNCH.append(warm.start)
+    kernel.AT_LAUNCH.append(warm.start)
     execute.BEFORE_REPORT.append(warm.join)
     try:
         record = execute_run(spec)
     finally:
         execute.BEFORE_REPORT.remove(warm.join)
-        kernel.AFTER_LAUNCH.remove(warm.start)
+        kernel.AT_LAUNCH.remove(warm.start)
     error = record.error or {}
     detail = (
         f": cell {error.get('cell_index')}: {error.get('ename')}: {error.get('evalue')}"

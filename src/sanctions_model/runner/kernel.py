@@ -76,10 +76,10 @@ KERNEL_STARTUP = (
 )
 
 
-#: Called once a run's kernel process exists (the one-off ``run`` command starts its report's
-#: warm-up here: the runner then waits on the kernel, and the warm-up's imports do not compete with
-#: the kernel's start-up work in this process; runner/cli.py).
-AFTER_LAUNCH: list[Callable[[], None]] = []
+#: Called when a run's kernel is about to be launched, its set-up done: from here this process
+#: mostly waits (for the template to fork, then for the kernel), so the one-off ``run`` command
+#: starts its report's warm-up here, where its imports compete with nothing (runner/cli.py).
+AT_LAUNCH: list[Callable[[], None]] = []
 
 #: How often a shutdown checks whether a killed kernel has exited (jupyter_client's 0.1 s is most
 #: of a forked kernel's shutdown).
@@ -193,6 +193,8 @@ class RunKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        for hook in AT_LAUNCH:
+            hook()
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
             kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
         if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
@@ -200,8 +202,6 @@ class RunKernelManager(AsyncKernelManager):
         process = getattr(self.provisioner, "process", None)
         if process is not None:
             _LIVE_KERNELS.setdefault(self.run_token, set()).add(process)
-        for hook in AFTER_LAUNCH:
-            hook()
 
     def _launch_forked(self, kernel_cmd: list[str], kw: dict[str, Any]) -> bool:
         """Fork the kernel from this process's template; False where it cannot fork."""
@@ -275,7 +275,7 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
 
 
 __all__ = [
-    "AFTER_LAUNCH",
+    "AT_LAUNCH",
     "KERNEL_ENV_ALLOW",
     "RUN_DIR_ENV",
     "SECRET_ENV",
