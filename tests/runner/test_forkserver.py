@@ -225,6 +225,7 @@ def test_the_template_imports_without_threads(tmp_path):
         status = server.status(wait_for_preload=True)
         assert status["preloaded"] and status["threads"] == 1, status
         assert "pandas" in status["modules"] and "pyfixest" in status["modules"]
+        assert status["frozen"] > 100_000  # the stack's objects, out of the kernels' collections
     finally:
         server.close()
     assert not _alive(server.process.pid)

@@ -4,6 +4,9 @@
   0.3-0.9 s. The runner never reads or writes ``hdfs://`` paths, so pyarrow is hidden while
   papermill is imported (papermill then names pyarrow as missing if an HDFS path is ever given)
   and visible again right after.
+- ``papermill.iorw`` imports ``requests`` (0.05-0.1 s) for its ``http://`` handler only. While
+  papermill is imported, ``requests`` is a stand-in that imports the real module on its first
+  attribute access (an HTTP path still works); the real ``requests`` is what any other import gets.
 - papermill scans every installed distribution for plugin engines and I/O handlers (entry points
   ``papermill.engine`` and ``papermill.io``), 0.1-0.3 s. The runner executes with its own engine
   (:func:`~sanctions_model.runner.limits.capped_engine`), hands papermill a notebook in memory and
@@ -14,7 +17,17 @@ is."""
 
 from __future__ import annotations
 
+import importlib
 import sys
+import types
+
+
+class _OnFirstUse(types.ModuleType):
+    """A module's stand-in: the real module is imported when an attribute is first read."""
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(importlib.import_module(self.__name__), attr)
+
 
 if "papermill" not in sys.modules:
     import entrypoints
@@ -22,6 +35,9 @@ if "papermill" not in sys.modules:
     hide_pyarrow = "pyarrow" not in sys.modules
     if hide_pyarrow:
         sys.modules["pyarrow"] = None  # type: ignore[assignment]
+    defer_requests = "requests" not in sys.modules
+    if defer_requests:
+        sys.modules["requests"] = _OnFirstUse("requests")
     scan = entrypoints.get_group_all
     entrypoints.get_group_all = lambda group, path=None: (  # type: ignore[assignment]
         [] if group in ("papermill.engine", "papermill.io") else scan(group, path)
@@ -32,3 +48,5 @@ if "papermill" not in sys.modules:
         entrypoints.get_group_all = scan
         if hide_pyarrow and "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
             del sys.modules["pyarrow"]
+        if defer_requests and isinstance(sys.modules.get("requests"), _OnFirstUse):
+            del sys.modules["requests"]

@@ -165,9 +165,27 @@ def _warm_report(show_code: bool) -> None:
         _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    import threading
+class _ReportWarmUp:
+    """:func:`_warm_report` in a thread, started once (at the first kernel launch), joined before
+    the report is rendered (a run whose kernel never launched renders without it)."""
 
+    def __init__(self, show_code: bool) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=_warm_report, args=(show_code,), daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def join(self) -> None:
+        if self._started:
+            self._thread.join()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
     _prestart_kernel(args.kernel_name or "sanctions-model")
     from sanctions_model.runner.cache import cache_key
     from sanctions_model.runner.execute import KERNEL_NAME, RunSpec, check_run_dir, execute_run
@@ -216,16 +234,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_writable(output.parent)
     from sanctions_model.runner import execute
 
-    # papermill first (this thread), then nbconvert in a thread while the kernel starts and runs:
-    # two imports at once in one process only take turns
     execute._import_papermill()
-    warm = threading.Thread(target=_warm_report, args=(args.show_code,), daemon=True)
-    warm.start()
+    warm = _ReportWarmUp(args.show_code)
+    kernel = execute._kernel()
+    # nbconvert is imported (and its templates compiled) in a thread as the kernel is launched:
+    # this process then mostly waits on the kernel, and two imports at once only take turns
+    kernel.AT_LAUNCH.append(warm.start)
     execute.BEFORE_REPORT.append(warm.join)
     try:
         record = execute_run(spec)
     finally:
         execute.BEFORE_REPORT.remove(warm.join)
+        kernel.AT_LAUNCH.remove(warm.start)
     error = record.error or {}
     detail = (
         f": cell {error.get('cell_index')}: {error.get('ename')}: {error.get('evalue')}"

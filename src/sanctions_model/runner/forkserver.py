@@ -23,7 +23,9 @@ In the child, before any user code:
 
 What stays the template's: Python's string-hash seed (``PYTHONHASHSEED`` is fixed per
 interpreter, so forked kernels of one template iterate sets of strings in the same order);
-pyarrow's jemalloc runs without its background purge thread (jemalloc stops it in a forked child;
+the objects it preloaded are frozen (``gc.freeze``, as CPython's documentation advises for a
+process that forks: a kernel's collections never traverse them, nor copy their pages); pyarrow's
+jemalloc runs without its background purge thread (jemalloc stops it in a forked child;
 the template starts without it, to stay single-threaded); and anything else the imported libraries
 read from the environment at import time (nothing in this package: ``sanctions_model`` reads its
 variables when called). A template serves only runs whose interpreter, flags and import-relevant

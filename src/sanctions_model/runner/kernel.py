@@ -10,14 +10,21 @@ kernel shuts down, its process tree and every process carrying its token are kil
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Type, default
 
 from sanctions_model.runner import forkserver
 from sanctions_model.runner.kernel_env import (  # noqa: F401 - re-exported
@@ -69,12 +76,101 @@ KERNEL_STARTUP = (
 )
 
 
+#: Called when a run's kernel is about to be launched, its set-up done: from here this process
+#: mostly waits (for the template to fork, then for the kernel), so the one-off ``run`` command
+#: starts its report's warm-up here, where its imports compete with nothing (runner/cli.py).
+AT_LAUNCH: list[Callable[[], None]] = []
+
+#: How often a shutdown checks whether a killed kernel has exited (jupyter_client's 0.1 s is most
+#: of a forked kernel's shutdown).
+_EXIT_POLL = 0.005
+
+
+class RunKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel's IOPub channel is proven connected.
+
+    jupyter_client's ``wait_for_ready`` takes a ``kernel_info_reply`` plus any IOPub message as
+    proof that IOPub is connected, then drains IOPub until it has been silent for 0.2 s: 0.2 s of
+    every run spent waiting. Here the proof is the ``idle`` status of the ``kernel_info`` request
+    the reply answers, read from IOPub: once it arrives, every message the kernel published before
+    it (start-up output, earlier statuses) has been read, and what follows belongs to the cells
+    (nbclient matches outputs to cells by their parent's id anyway). A reply whose status does not
+    arrive (IOPub not yet subscribed) is asked again, as jupyter_client does.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                asked = reply["parent_header"].get("msg_id")
+                if await self._iopub_idle_after(asked, time.monotonic() + 0.5):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _iopub_idle_after(self, msg_id: str | None, until: float) -> bool:
+        """Read IOPub until the ``idle`` status of request ``msg_id``; False at ``until``."""
+        while (left := until - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if (
+                msg["msg_type"] == "status"
+                and msg["content"].get("execution_state") == "idle"
+                and msg["parent_header"].get("msg_id") == msg_id
+            ):
+                return True
+        return False
+
+
+class RunKernelSpecs(KernelSpecManager):
+    """Kernel specs found as jupyter_client finds them, without importing IPython first.
+
+    jupyter_client's search path ends with IPython's own ``kernels`` folder, and finding where
+    that is imports IPython (0.1-0.2 s of a one-off run, before its kernel can start). The Jupyter
+    data path comes first in that search, so it is searched alone first; a name not found there
+    gets jupyter_client's full search (IPython's folder, then ipykernel's built-in ``python3``).
+    """
+
+    @default("kernel_dirs")
+    def _jupyter_kernel_dirs(self) -> list[str]:
+        from jupyter_core.paths import jupyter_path
+
+        return jupyter_path("kernels")
+
+    def _find_spec_directory(self, kernel_name: str) -> str | None:
+        from jupyter_client.kernelspec import _is_kernel_dir
+
+        for folder in (d for d in self.kernel_dirs if os.path.isdir(d)):
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if name.lower() == kernel_name and _is_kernel_dir(path):
+                    return path
+        return KernelSpecManager(data_dir=self.data_dir)._find_spec_directory(kernel_name)
+
+
 class RunKernelManager(AsyncKernelManager):
     """A kernel manager that tells the kernel its run directory and ends all it started.
 
     One subclass per run (:func:`kernel_manager_for`) carries the run's token and memory limit:
     papermill creates the manager itself, from a class.
     """
+
+    client_class = DottedObjectName(f"{__name__}.RunKernelClient")
+    client_factory = Type(RunKernelClient, klass=AsyncKernelClient)
+
+    @default("kernel_spec_manager")
+    def _run_kernel_specs(self) -> KernelSpecManager:
+        return RunKernelSpecs(data_dir=self.data_dir)
 
     run_token: str = ""
     memory_limit: int | None = None
@@ -97,6 +193,8 @@ class RunKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        for hook in AT_LAUNCH:
+            hook()
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
             kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
         if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
@@ -144,6 +242,10 @@ class RunKernelManager(AsyncKernelManager):
 
     shutdown_kernel = _async_shutdown_kernel  # the public name is bound to the base function
 
+    async def _async_wait(self, pollinterval: float = _EXIT_POLL) -> None:
+        while await self._async_is_alive():
+            await asyncio.sleep(pollinterval)
+
 
 def kernel_manager_for(
     token: str, memory_limit: int | None = None, fork: bool | None = None
@@ -173,10 +275,12 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
 
 
 __all__ = [
+    "AT_LAUNCH",
     "KERNEL_ENV_ALLOW",
     "RUN_DIR_ENV",
     "SECRET_ENV",
     "SECRET_VALUE",
+    "RunKernelClient",
     "RunKernelManager",
     "kernel_environment",
     "kernel_manager_for",

@@ -12,6 +12,7 @@ The forked child takes on the run's settings in :func:`become_kernel`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import selectors
@@ -163,7 +164,8 @@ class _Template:
         self.selector.register(conn, selectors.EVENT_READ, "client")
 
     def _status(self, conn: socket.socket) -> None:
-        """How far the preload is, and how many threads the template has (it must be one)."""
+        """How far the preload is, how many threads the template has (it must be one), and how
+        many objects it has frozen for its kernels."""
         status = {
             "preloaded": self.preloaded,
             "threads": len(os.listdir("/proc/self/task")),
@@ -172,6 +174,7 @@ class _Template:
                 for t in os.listdir("/proc/self/task")
             ],
             "modules": [name for name in PRELOAD if name in sys.modules],
+            "frozen": gc.get_freeze_count(),
         }
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps(status).encode() + b"\n")
@@ -366,6 +369,9 @@ def _preload(template: _Template, modules: Sequence[str]) -> None:
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    # The preloaded objects go to the permanent generation: a kernel's collections never traverse
+    # them (less work per full collection, and no copy-on-write of their pages by the collector).
+    gc.freeze()
     template.preloaded = True
 
 

@@ -1,0 +1,244 @@
+"""Issue 23, one-off ``run``: the waits and imports taken out of a run's fixed cost.
+
+- the kernel is ready once IOPub carries the idle status of the ``kernel_info`` request its reply
+  answers (jupyter_client waits for 0.2 s of IOPub silence on top);
+- a killed kernel's exit is polled every 5 ms (jupyter_client: 100 ms);
+- papermill is imported without ``requests``, and kernel specs are found without importing
+  IPython, while both still work;
+- report templates are compiled once and kept on disk, with the same report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+from queue import Empty
+
+import pytest
+
+from sanctions_model.runner import kernel as kernel_mod
+from sanctions_model.runner.kernel import RunKernelClient, RunKernelManager
+
+from .conftest import NOTEBOOKS
+
+# -- readiness -----------------------------------------------------------------------------------
+
+
+class _Channel:
+    """A channel whose messages are queued up front; ``get_msg`` raises Empty when none is left."""
+
+    def __init__(self, messages: list[dict]) -> None:
+        self.messages = list(messages)
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+def _status(state: str, parent: str) -> dict:
+    return {
+        "msg_type": "status",
+        "content": {"execution_state": state},
+        "parent_header": {"msg_id": parent},
+    }
+
+
+def _reply(parent: str) -> dict:
+    return {
+        "msg_type": "kernel_info_reply",
+        "content": {"protocol_version": "5.3", "status": "ok"},
+        "parent_header": {"msg_id": parent},
+    }
+
+
+class _FakeClient(RunKernelClient):
+    """RunKernelClient over queued messages: ``kernel_info`` requests are numbered k1, k2, ..."""
+
+    def __init__(self, shell: list[dict], iopub: list[dict]) -> None:
+        super().__init__()
+        self._shell, self._iopub, self.asked = _Channel(shell), _Channel(iopub), []
+
+    @property
+    def shell_channel(self):  # type: ignore[override]
+        return self._shell
+
+    @property
+    def iopub_channel(self):  # type: ignore[override]
+        return self._iopub
+
+    def kernel_info(self) -> str:  # type: ignore[override]
+        self.asked.append(f"k{len(self.asked) + 1}")
+        return self.asked[-1]
+
+    async def _async_is_alive(self) -> bool:
+        return True
+
+
+def test_ready_on_the_idle_status_of_the_answered_request():
+    startup = [_status("busy", "init"), {"msg_type": "stream", "content": {}, "parent_header": {}}]
+    client = _FakeClient([_reply("k1")], [*startup, _status("busy", "k1"), _status("idle", "k1")])
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.asked == ["k1"]
+    assert client.iopub_channel.messages == []  # start-up messages read, none of the cells' left
+
+
+def test_asks_again_while_iopub_does_not_carry_the_status():
+    # the first reply's status was published before IOPub was subscribed: it never arrives
+    client = _FakeClient(
+        [_reply("k1"), _reply("k2")], [_status("busy", "k2"), _status("idle", "k2")]
+    )
+    client._iopub_idle_after = _first_misses(client._iopub_idle_after)  # type: ignore[method-assign]
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.asked == ["k1", "k2"]
+
+
+def _first_misses(wait):
+    calls = []
+
+    async def patched(msg_id, until):
+        calls.append(msg_id)
+        if len(calls) == 1:
+            return False  # as after 0.5 s without the status
+        return await wait(msg_id, until)
+
+    return patched
+
+
+def test_the_status_of_another_request_is_not_proof():
+    client = _FakeClient([], [_status("idle", "other"), _status("idle", "init")])
+    assert not asyncio.run(client._iopub_idle_after("k1", float("inf")))
+
+
+def test_a_kernel_that_never_answers_times_out():
+    client = _FakeClient([], [])
+    with pytest.raises(RuntimeError, match="Kernel didn't respond"):
+        asyncio.run(client.wait_for_ready(timeout=0))
+
+
+def test_the_run_manager_hands_out_the_fast_client():
+    assert isinstance(RunKernelManager(kernel_name="python3").client(), RunKernelClient)
+
+
+def test_a_killed_kernel_is_polled_every_5_ms(monkeypatch):
+    alive = iter([True, True, True, False])
+    slept: list[float] = []
+
+    async def is_alive(self) -> bool:
+        return next(alive)
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(RunKernelManager, "_async_is_alive", is_alive)
+    monkeypatch.setattr(kernel_mod.asyncio, "sleep", sleep)
+    asyncio.run(RunKernelManager(kernel_name="python3")._async_wait())
+    assert slept == [0.005] * 3
+
+
+# -- imports -------------------------------------------------------------------------------------
+
+
+def _python(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_papermill_without_requests_until_an_http_path_needs_it():
+    out = _python(
+        "import sys, sanctions_model.runner._papermill, papermill.iorw as io\n"
+        "before = 'requests' in sys.modules\n"
+        "get = io.requests.get\n"  # the stand-in imports the real module
+        "import requests\n"
+        "print(before, get is requests.get, type(sys.modules['requests']).__name__)"
+    )
+    assert out == "False True module"
+
+
+def test_kernel_specs_without_importing_ipython(kernel, tmp_path):
+    code = (
+        "import sys, json\n"
+        "from jupyter_client.kernelspec import KernelSpecManager\n"
+        "from sanctions_model.runner.kernel import RunKernelManager\n"
+        "found = {n: RunKernelManager(kernel_name=n).kernel_spec.resource_dir"
+        " for n in ('sanctions-model', 'python3')}\n"
+        "ipython = 'IPython' in sys.modules\n"
+        "found['only-in-ipythondir'] = RunKernelManager("
+        "kernel_name='only-in-ipythondir').kernel_spec.resource_dir\n"
+        "print(json.dumps({'found': found, 'ipython_before_fallback': ipython, 'jupyter': {"
+        "n: KernelSpecManager().get_kernel_spec(n).resource_dir for n in found}}))"
+    )
+    spec = tmp_path / "ipython" / "kernels" / "only-in-ipythondir"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "x",
+                "language": "python",
+            }
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["found"] == out["jupyter"]  # the folder jupyter_client itself picks, every name
+    assert out["found"]["only-in-ipythondir"] == str(spec)
+    assert not out["ipython_before_fallback"]
+
+
+# -- report templates ----------------------------------------------------------------------------
+
+
+def _report(monkeypatch, cache: str) -> str:
+    """The ok notebook's report from a fresh exporter (fresh Jinja environment) with ``cache``."""
+    import nbformat
+
+    from sanctions_model.runner import html
+
+    monkeypatch.setenv("SANCTIONS_MODEL_TABLE_CACHE", cache)
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    out, _ = html._exporter.__wrapped__(False).from_notebook_node(nb)
+    return re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "UUID", out)
+
+
+def test_compiled_templates_kept_on_disk_give_the_same_report(monkeypatch, tmp_path):
+    plain = _report(monkeypatch, "off")
+    cold = _report(monkeypatch, str(tmp_path))
+    cached = {p: p.stat().st_mtime_ns for p in (tmp_path / "jinja").glob("*.cache")}
+    warm = _report(monkeypatch, str(tmp_path))
+    assert "<html" in plain and plain == cold == warm
+    assert len(cached) >= 3  # the report template and the nbconvert templates it extends
+    # read back, not compiled and written again
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "jinja").glob("*.cache")} == cached
+
+
+def test_no_template_cache_when_the_table_cache_is_off(monkeypatch, tmp_path):
+    from sanctions_model.runner import html
+
+    monkeypatch.setenv("SANCTIONS_MODEL_TABLE_CACHE", "off")
+    assert html.template_cache_dir() is None and html._bytecode_cache() is None
+    monkeypatch.setenv("SANCTIONS_MODEL_TABLE_CACHE", str(tmp_path))
+    assert html.template_cache_dir() == tmp_path / "jinja"
+
+
+def test_report_warm_up_is_started_once_and_joined_only_if_started():
+    from sanctions_model.runner.cli import _ReportWarmUp
+
+    warm = _ReportWarmUp(show_code=False)
+    warm.join()  # never started (the kernel did not launch): nothing to wait for
+    warm.start()
+    warm.start()  # a retried run launches a second kernel
+    warm.join()
+    assert not warm._thread.is_alive()
