@@ -30,14 +30,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _median_time(fn: Callable[[], object], repeats: int) -> float:
+def _times(fn: Callable[[], object], repeats: int) -> list[float]:
     fn()  # warm-up
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def _row(case: str, new: list[float], old: list[float]) -> dict[str, object]:
+    t_new, t_old = statistics.median(new), statistics.median(old)
+    return {"case": case, "new_seconds": round(t_new, 3), "old_seconds": round(t_old, 3),
+            "old_over_new": round(t_old / t_new, 1), "new_values": new, "old_values": old}  # fmt: skip
 
 
 def _paths_case(repeats: int) -> dict[str, object]:
@@ -63,10 +69,8 @@ def _paths_case(repeats: int) -> dict[str, object]:
         finally:
             _batched.affine_system = real_affine
 
-    t_new, t_old = _median_time(new, repeats), _median_time(old, max(1, repeats // 2))
-    return {"case": "counterfactual paths (40,000 paths, 4,000 parameter draws, 32 months)",
-            "new_seconds": round(t_new, 3), "old_seconds": round(t_old, 3),
-            "old_over_new": round(t_old / t_new, 1)}  # fmt: skip
+    return _row("counterfactual paths (40,000 paths, 4,000 parameter draws, 32 months)",
+                _times(new, repeats), _times(old, max(1, repeats // 2)))  # fmt: skip
 
 
 def _wcr_direct_pvalue(sxy, sxx, v, beta0):
@@ -101,10 +105,8 @@ def _wcr_case(repeats: int) -> dict[str, object]:
         return res.conf_int()
 
     assert new() == old()  # the same interval, to the last bit of the bisection
-    t_new, t_old = _median_time(new, repeats), _median_time(old, max(1, repeats // 2))
-    return {"case": "wild cluster bootstrap interval (27 clusters, 99,999 draws)",
-            "new_seconds": round(t_new, 3), "old_seconds": round(t_old, 3),
-            "old_over_new": round(t_old / t_new, 1)}  # fmt: skip
+    return _row("wild cluster bootstrap interval (27 clusters, 99,999 draws)",
+                _times(new, repeats), _times(old, max(1, repeats // 2)))  # fmt: skip
 
 
 def run(repeats: int = 5) -> list[dict[str, object]]:

@@ -46,7 +46,7 @@ BIN = Path(sys.executable).parent
 KERNEL = "sanctions-model"
 GIB = 1024**3
 
-CASES = ("cold", "warm", "memory", "overhead", "fits", "profile", "fixes")
+CASES = ("cold", "warm", "memory", "overhead", "fits", "engines", "profile", "fixes")
 CANDIDATES = BENCH / "candidates"
 PACKAGES = (
     "sanctions-model",
@@ -865,6 +865,33 @@ def _external_model_rows(args: argparse.Namespace) -> list[Row] | None:
     return rows
 
 
+def bench_engines(args: argparse.Namespace) -> list[Row]:
+    """The rewritten numerical engines against their old forms, same run
+    (``benchmarks/bench_engines.py``): the batched counterfactual paths and the WCR interval."""
+    spec = importlib.util.spec_from_file_location("bench_engines", BENCH / "bench_engines.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_engines"] = module
+    spec.loader.exec_module(module)
+    rows = []
+    for r in module.run(args.repeats or (3 if args.quick else 5)):
+        speedup = r["old_seconds"] / r["new_seconds"]
+        rows.append(
+            Row(
+                "5 numerical engines",
+                str(r["case"]),
+                "s",
+                [float(v) for v in r["new_values"]],
+                "old form (per-draw filter / draws x clusters at every null)",
+                [float(v) for v in r["old_values"]],
+                target=">= 3x the old form",
+                met=speedup >= 3,
+                extra={"speedup": round(speedup, 2)},
+            )
+        )
+    return rows
+
+
 def bench_fits(args: argparse.Namespace) -> list[Row]:
     external = _external_model_rows(args)
     if external is not None:
@@ -1295,6 +1322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for group, wanted, fn in (
             ("overhead", {"overhead"}, lambda: bench_overhead(args, cases, work)),
             ("fits", {"fits"}, lambda: bench_fits(args)),
+            ("engines", {"engines"}, lambda: bench_engines(args)),
             ("sweep", {"cold", "warm", "memory", "fixes"}, lambda: bench_sweep(args, cases, work)),
             ("profile", {"profile"}, lambda: bench_profile(args, work)),
         ):
