@@ -34,15 +34,17 @@ def test_plain_facts(exports):
 
 @pytest.mark.slow
 def test_rerouting_germany(exports):
-    res = estimate_rerouting(exports, reporters=["DE"], n_sims=300, n_param_draws=30, seed=1)
+    res = estimate_rerouting(exports, reporters=["DE"], n_sims=4000, n_param_draws=400, seed=1)
     f = res.to_frame().loc["DE"]
     assert f["p_shortfall"] > 0.95 and f["shortfall_lower"] > 0
     assert res.units == "EUR at 2021 prices"  # real terms by default
-    # exports to Georgia and Kyrgyzstan clearly above their counterfactuals (the five-partner
-    # sum is not plain: Uzbekistan's counterfactual draws have a long upper tail; Armenia's lower
-    # end fell below zero at 300 paths once the level with drift and AR(1) is always pooled)
+    # exports to Kyrgyzstan clearly above their counterfactual; Georgia's lower end is below zero
+    # at 4,000 paths (EUR -110 m to -170 m over seeds 1-3; at 300 paths it had sat on either side
+    # of zero by seed), Armenia's too since the level with drift and AR(1) is always pooled, and
+    # Uzbekistan's counterfactual draws have a long upper tail
     effects = res.series_effects.set_index("partner")
-    assert (effects.loc[["GE", "KG"], "gap_lower"] > 0).all()
+    assert effects.loc["KG", "gap_lower"] > 0
+    assert effects.loc["GE", "gap_lower"] < 0 < effects.loc["GE", "gap"]
     assert effects.loc["AM", "gap"] > 0
     kg = res.series_effects.set_index("partner").loc["KG"]
     assert kg["gap_lower"] > 0 and kg["relative"] > 2  # exports to KG several times expected

@@ -139,7 +139,9 @@ def test_sanction_effect_on_eu_exports_to_russia(tmp_path):
 def test_sanction_effect_on_eu_exports_to_kyrgyzstan(tmp_path):
     res = run("02_sanction_effect.ipynb", tmp_path, ("partner", "KG"), ("n_sims", "200"))
     assert res["effect"] > 1.0  # more than double the counterfactual
-    assert res["lower"] > 0 and res["p_value"] < 0.05
+    # at 200 paths the p-value is only a bound the draws support ("p < 0.05")
+    assert res["lower"] > 0
+    assert res["p_value"] < 0.05 or (res["p_is_upper_bound"] and res["p_value"] <= 0.05)
     assert "above" in res["sentence"]
     assert "Eurostat (published)" not in res["sa_comparison"]  # its -61% is about RU
 

@@ -134,12 +134,12 @@ def test_reports_are_offline_small_and_without_local_paths(swept):
 
 @pytest.mark.slow
 def test_warm_sweep_skips_cached_and_reruns_only_failures(swept):
+    # (no timing here: a warm sweep that reruns three failing runs is not reliably faster than
+    # the cold one on a loaded machine; the cached runs' records prove they were not executed)
     root = swept["root"]
-    t0 = time.perf_counter()
     code = main(
         ["sweep", str(swept["sweep"]), "--output-root", str(root), "--quiet", "--timeout", "1"]
     )
-    warm = time.perf_counter() - t0
     second = (root / "fixtures" / "latest").resolve()
     assert second != swept["first"] and code == 1
     statuses = _by_status(second)
@@ -154,7 +154,6 @@ def test_warm_sweep_skips_cached_and_reruns_only_failures(swept):
     cached = [read_record(second / n) for n, s in statuses.items() if s == "cached"]
     assert all(r.cached_from.startswith(swept["first"].name) for r in cached)
     assert all((second / r.name / "report.html").exists() for r in cached)
-    assert warm < swept["cold"]
 
 
 @pytest.mark.slow
