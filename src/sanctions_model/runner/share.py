@@ -10,11 +10,10 @@ The zip is written to a temporary name and renamed, so a half-written bundle is 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
+from sanctions_model._io import atomic_path
 from sanctions_model.errors import ParameterError
 
 __all__ = ["RUN_FILES", "SITE_FILES", "bundle", "shown_sweep"]
@@ -62,17 +61,10 @@ def bundle(sweep: str | Path = "outputs/default", output: str | Path | None = No
             path = run / file
             if path.is_file() and not path.is_symlink():
                 members.append((path, f"{prefix}{run.name}/{file}"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:  # a half-written bundle never replaces a good one
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
             for path, arcname in members:
                 zf.write(path, arcname)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 

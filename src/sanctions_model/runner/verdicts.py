@@ -30,10 +30,11 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from sanctions_model._io import atomic_write_text
 
 VERDICTS_NAME = "verdicts.json"
 _MAX_ENTRIES = 20000
@@ -155,16 +156,8 @@ class VerdictCache:
         entries = self._load()
         if len(entries) > _MAX_ENTRIES:  # old keys of data or code long gone
             entries = dict(list(entries.items())[-_MAX_ENTRIES // 2 :])
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".verdicts-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entries, fh)
-                os.replace(tmp, self.path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        with contextlib.suppress(OSError):  # a cache: failing to write it loses nothing
+            atomic_write_text(self.path, json.dumps(entries))
         self._new = False
 
 
