@@ -13,7 +13,10 @@ Each figure is then rounded to a step of 1, 2 or 5 times a power of ten that is 
 quantity that barely moves between runs, so the step itself does not flip with a noisy error
 estimate): two runs print the same digits unless a figure sits within a fraction of an error of
 a rounding boundary. p-values are reported on a coarse grid (0.05 steps above 0.1, 0.01 steps
-below) or as the upper bound ``p < 0.01`` when the draws cannot resolve them further.
+below) or as the upper bound ``p < 0.01`` when the draws cannot resolve them further. A p-value
+within :data:`AT_ALPHA_SES` Monte Carlo errors of ``alpha`` (where those errors are small enough,
+:data:`AT_ALPHA_PRECISION`) is reported as ``alpha`` itself: the draws cannot put it on either side,
+and the verdict "not significant at alpha, at the edge" is the one every such seed prints.
 """
 
 from __future__ import annotations
