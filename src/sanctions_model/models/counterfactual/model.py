@@ -371,6 +371,18 @@ def estimate_counterfactual(
             z_pre.to_numpy(), trend=chosen_trend, seasonal=chosen_seasonal, exog=x_pre,
             exog_names=names,
         )  # fmt: skip
+    if not fit.identified and choice is None and seasonal == "auto" and chosen_seasonal:
+        # too few months for the backtest, and too few for a monthly seasonal: without it
+        fallback = fit_structural(
+            z_pre.to_numpy(), trend=chosen_trend, seasonal=None, exog=x_pre, exog_names=names
+        )
+        if fallback.identified:
+            caveats.append(
+                f"{n_obs} observed pre-period months do not identify a monthly seasonal: the "
+                "model has none (seasonal=None), so seasonal swings stay in the residuals and "
+                "widen the interval"
+            )
+            fit, chosen_seasonal = fallback, None
     if not fit.identified:
         raise ParameterError(
             f"{n_obs} observed pre-period months do not identify "
