@@ -47,3 +47,21 @@ def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``target`` atomically."""
     atomic_write_bytes(target, text.encode(encoding))
+
+
+#: Values of ``SANCTIONS_MODEL_TABLE_CACHE`` that turn the on-disk caches off.
+CACHE_OFF = frozenset({"off", "0", "none", "false"})
+
+
+def beside_table_cache(name: str, *, even_if_off: bool = False) -> Path | None:
+    """``name`` beside the parsed-table cache: ``$SANCTIONS_MODEL_TABLE_CACHE/name``, else
+    ``$XDG_CACHE_HOME/sanctions-model/name`` (``~/.cache`` without XDG_CACHE_HOME). None when
+    the table cache is off, unless ``even_if_off`` (a cache some library needs a folder for)."""
+    tables = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE", "")
+    off = tables.lower() in CACHE_OFF
+    if tables and not off:
+        return Path(tables) / name
+    if off and not even_if_off:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "sanctions-model" / name

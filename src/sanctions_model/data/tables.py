@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from sanctions_model import __version__
-from sanctions_model._io import atomic_path, atomic_write_text
+from sanctions_model._io import CACHE_OFF, atomic_path, atomic_write_text
 
 _TUPLE_COLUMNS = ("aliases",)
 
@@ -40,7 +40,7 @@ _TUPLE_COLUMNS = ("aliases",)
 def cache_dir() -> Path | None:
     env = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE")
     if env:
-        return None if env.lower() in {"off", "0", "none", "false"} else Path(env)
+        return None if env.lower() in CACHE_OFF else Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "sanctions-model" / "tables"
 

@@ -505,7 +505,9 @@ def wild_cluster_bootstrap(
     g = len(uniq)
     # a cluster whose regressor is all zero after the fixed effects carries no information:
     # it does not count toward the minimum or the choice of weights
-    informative = int((np.bincount(codes, weights=x * x, minlength=g) > 0).sum())
+    sxy = np.bincount(codes, weights=x * y, minlength=g)
+    sxx = np.bincount(codes, weights=x * x, minlength=g)
+    informative = int((sxx > 0).sum())
     if informative < 6:
         raise ParameterError(
             f"{informative} clusters with variation in the regressor are too few even for a wild "
@@ -522,8 +524,6 @@ def wild_cluster_bootstrap(
         v = rng.choice(np.array([-1.0, 1.0]), size=(reps, g))
     else:
         raise ParameterError(f"weights must be 'auto', 'rademacher' or 'webb', got {weights!r}")
-    sxy = np.bincount(codes, weights=x * y, minlength=g)
-    sxx = np.bincount(codes, weights=x * x, minlength=g)
     curve = _WcrCurve(sxy, sxx, v)
     p, b, se = curve.pvalue(0.0), curve.b, curve.se
     return WildBootstrapResults(

@@ -60,8 +60,13 @@ class Figure:
     """The p-value adjusted for the run's family of primary tests (``adjustment``), if any."""
     adjustment: str = ""
     at_line: bool = False
-    """The run recorded ``p_at_alpha``: p within its Monte Carlo error of 0.05, reported as
-    0.05 with the interval ending at zero."""
+    """The run recorded ``p_at_alpha``: its simulated p-value is at the test level within its
+    Monte Carlo error (reported as that level)."""
+
+    @property
+    def at_edge(self) -> bool:
+        """At the edge of significance: recorded at the line, and the interval reaches zero."""
+        return self.at_line and self.claim == "includes zero"
 
     @property
     def claim(self) -> str:
@@ -205,7 +210,7 @@ def _verdict(fig: Figure) -> str:
     what = fig.claim
     if what in ("below", "above"):
         return "distinguishable from zero"
-    if fig.at_line and what == "includes zero":
+    if fig.at_edge:
         return (
             "at the edge of significance (p at the test level within the simulations' error, "
             "the interval reaching zero), so not distinguishable from zero at that level"
@@ -407,9 +412,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         sure = list(
             dict.fromkeys(f.method for f in ranged if _verdict(f) == "distinguishable from zero")
         )
-        edge = list(
-            dict.fromkeys(f.method for f in ranged if f.at_line and f.claim == "includes zero")
-        )
+        edge = list(dict.fromkeys(f.method for f in ranged if f.at_edge))
         unsure = list(
             dict.fromkeys(
                 f.method
@@ -487,8 +490,8 @@ def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
         return f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
 
     figs = [(a, f) for a in answers for f in a.figures if f.claim not in ("below", "above")]
-    edge = list(dict.fromkeys(name(a, f) for a, f in figs if f.at_line))
-    unsure = list(dict.fromkeys(name(a, f) for a, f in figs if not f.at_line))
+    edge = list(dict.fromkeys(name(a, f) for a, f in figs if f.at_edge))
+    unsure = list(dict.fromkeys(name(a, f) for a, f in figs if not f.at_edge))
     if unsure:
         ans.sentences.append(
             "These figures are not distinguishable from zero, so the data cannot say whether the "

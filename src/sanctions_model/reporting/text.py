@@ -170,7 +170,7 @@ def effect_sentence(
     if scale != "ratio":  # no direction is claimed below: say it is only a point estimate
         head = f"{subject}: point estimate {size} {direction} {reference}"
     if what == "includes zero" and at_alpha:
-        ends = "ends at zero" if 0.0 in (float(lower), float(upper)) else "reaches zero"  # type: ignore[arg-type]
+        ends = "ends at zero" if 0.0 in (float(lower), float(upper)) else "includes zero"  # type: ignore[arg-type]
         return (
             f"{head} ({evidence}). The interval {ends} and the p-value is at {alpha:g} within "
             "the simulations' error: at the edge of significance, not distinguishable from no "

@@ -54,15 +54,9 @@ def template_cache_dir() -> Path | None:
     """Where compiled report templates are kept: ``jinja`` beside the table cache
     (``$SANCTIONS_MODEL_TABLE_CACHE/jinja``), else ``$XDG_CACHE_HOME/sanctions-model/jinja``
     (``~/.cache`` without XDG_CACHE_HOME); None when the table cache is ``off``."""
-    import os
+    from sanctions_model._io import beside_table_cache
 
-    tables = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE", "")
-    if tables.lower() in {"off", "0", "none", "false"}:
-        return None
-    if tables:
-        return Path(tables) / "jinja"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sanctions-model" / "jinja"
+    return beside_table_cache("jinja")
 
 
 def _bytecode_cache() -> Any:

@@ -34,21 +34,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sanctions_model._io import atomic_write_text
+from sanctions_model._io import atomic_write_text, beside_table_cache
 
 VERDICTS_NAME = "verdicts.json"
 _MAX_ENTRIES = 20000
-_OFF = {"off", "0", "none", "false"}
 _REUSABLE_ORIGINS = {"embedded", "fetched"}
 
 
 def verdicts_path() -> Path | None:
     """``verdicts.json`` beside the table cache; None when that cache is off."""
-    tables = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE", "")
-    if tables:
-        return None if tables.lower() in _OFF else Path(tables) / VERDICTS_NAME
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sanctions-model" / VERDICTS_NAME
+    return beside_table_cache(VERDICTS_NAME)
 
 
 def data_dir() -> Path:

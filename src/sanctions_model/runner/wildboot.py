@@ -29,11 +29,9 @@ TARGET = "wildboottest.wildboottest"
 def numba_cache_dir() -> Path:
     """``numba`` beside the table cache (``$SANCTIONS_MODEL_TABLE_CACHE/numba``), else
     ``$XDG_CACHE_HOME/sanctions-model/numba`` (``~/.cache`` without XDG_CACHE_HOME)."""
-    tables = os.environ.get("SANCTIONS_MODEL_TABLE_CACHE", "")
-    if tables and tables.lower() not in {"off", "0", "none", "false"}:
-        return Path(tables) / "numba"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sanctions-model" / "numba"
+    from sanctions_model._io import beside_table_cache
+
+    return beside_table_cache("numba", even_if_off=True)  # type: ignore[return-value]
 
 
 def _denominator(parallel: bool) -> Any:

@@ -19,9 +19,7 @@ from .impulses import ImpulseMonths, Impulses, resolve_impulses
 from .qlr import qlr_test
 from .results import BreakTestResult
 
-__all__ = ["ANTICIPATION_LABEL", "BreakTests", "run_break_tests"]
-
-ANTICIPATION_LABEL = "start of the anticipation window"
+__all__ = ["BreakTests", "run_break_tests"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +29,8 @@ class BreakTests:
     tests: dict[str, BreakTestResult]
     n_reps: int
     impulses: ImpulseMonths = ImpulseMonths()
+    early_chow: str | None = None
+    """The name in ``tests`` of the Chow test at the anticipation window's start, if run."""
 
     @property
     def chow(self) -> BreakTestResult:
@@ -62,15 +62,12 @@ class BreakTests:
             index=pd.Index(list(self.tests), name="test"),
         )
 
-    def _early_chow_results(self) -> dict[str, Any]:
-        return _early_results(self.tests)
-
     def notes(self) -> str:
         """Which statistic, which covariance and which bootstrap each test used, and the
         caveats, as Markdown."""
         how = "\n".join(f"- **{name}**: {t.inference}" for name, t in self.tests.items())
         caveats = "\n".join(f"- {c}" for c in self.caveats)
-        if self._early_chow_results():
+        if self.early_chow:
             caveats += (
                 "\n- Two Chow tests: at the intervention and at the first month left out of the "
                 "counterfactual's fit (a fall that began there is split by a test at the "
@@ -90,20 +87,19 @@ class BreakTests:
             "qlr_trend_break_month": str(qlr_trend.break_date),
             "qlr_trend_p_value": qlr_trend.p_value,
             "chow_p_value": self.chow.p_value,
-            **self._early_chow_results(),
+            **(
+                {
+                    "chow_anticipation_month": str(self.tests[self.early_chow].break_date),
+                    "chow_anticipation_p_value": self.tests[self.early_chow].p_value,
+                }
+                if self.early_chow
+                else {}
+            ),
             "cusum_p_value": self.tests["CUSUM"].p_value,
             "break_inference": self.chow.inference,
             "break_caveats": self.caveats,
             **self.impulses.to_results(),
         }
-
-
-def _early_results(tests: dict[str, BreakTestResult]) -> dict[str, Any]:
-    for name, t in tests.items():
-        if name.endswith(f"({ANTICIPATION_LABEL})"):
-            return {"chow_anticipation_month": str(t.break_date),
-                    "chow_anticipation_p_value": t.p_value}  # fmt: skip
-    return {}
 
 
 def _short_covariance(t: BreakTestResult) -> str:
@@ -135,11 +131,11 @@ def run_break_tests(
     ys, x, names = _prepare(y, None, log, True, True)
     imp = resolve_impulses(ys, x, impulses)
     chow = chow_test(y, intervention, log=log, n_reps=n_reps, impulses=imp)
-    early = {}
+    early, early_name = {}, None
     if anticipation:
         start = to_period(intervention) - int(anticipation)
-        early_chow = chow_test(y, start, log=log, n_reps=n_reps, impulses=imp)
-        early = {f"Chow, level shift in {start:%b %Y} ({ANTICIPATION_LABEL})": early_chow}
+        early_name = f"Chow, level shift in {start:%b %Y} (start of the anticipation window)"
+        early = {early_name: chow_test(y, start, log=log, n_reps=n_reps, impulses=imp)}
     return BreakTests(
         tests={
             f"Chow, level shift in {chow.break_date:%b %Y}": chow,
@@ -152,4 +148,5 @@ def run_break_tests(
         },
         n_reps=n_reps,
         impulses=imp,
+        early_chow=early_name,
     )

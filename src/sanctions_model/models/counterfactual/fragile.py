@@ -59,8 +59,9 @@ def fragile_caveats(res: CounterfactualResults) -> list[str]:
             f"the p-value is within {AT_ALPHA_SES:g} Monte Carlo standard errors of "
             f"{fmt.number(edge.alpha, 2)} at {edge.n_draws:,} simulated paths: the simulations "
             "cannot put it on either side (another seed gives a value just above or just below), "
-            f"so it is reported as {fmt.number(edge.alpha, 2)} with the interval ending at zero; "
-            "read the effect as at the edge of significance, not significant at that level"
+            f"so it is reported as {fmt.number(edge.alpha, 2)}"
+            + (" with the interval ending at zero" if edge.at_edge else "")
+            + "; read the effect as at the edge of significance, not significant at that level"
         )
     for end in () if edge.at_alpha else edge.at_edge:
         notes.append(
