@@ -32,12 +32,12 @@ from typing import Any
 
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.estimates import SUCCESS, _num
-from sanctions_model.reporting.findings import _link
+from sanctions_model.reporting.findings import DEFAULT_ALPHA, _link, run_alpha
 from sanctions_model.reporting.fit_checks import fit_failures
 from sanctions_model.reporting.labels import place
 from sanctions_model.reporting.text import claim
 
-__all__ = ["Answer", "Figure", "build_answers"]
+__all__ = ["Answer", "Figure", "build_answers", "run_alpha"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class Figure:
     at_line: bool = False
     """The run recorded ``p_at_alpha``: its simulated p-value is at the test level within its
     Monte Carlo error (reported as that level)."""
+    alpha: float = DEFAULT_ALPHA
+    """The run's test level: its interval covers ``1 - alpha``, its p-values are judged at
+    ``alpha`` (the run record's ``alpha`` parameter, :func:`run_alpha`)."""
+
+    @property
+    def level(self) -> str:
+        """The interval's coverage as printed: ``95%``, ``90%``."""
+        return fmt.level(self.alpha)
 
     @property
     def at_edge(self) -> bool:
@@ -70,8 +78,12 @@ class Figure:
 
     @property
     def claim(self) -> str:
-        what = claim(self.lower, self.upper, self.p_value)
-        if what in ("below", "above") and self.p_adjusted is not None and self.p_adjusted >= 0.05:
+        what = claim(self.lower, self.upper, self.p_value, self.alpha)
+        if (
+            what in ("below", "above")
+            and self.p_adjusted is not None
+            and self.p_adjusted >= self.alpha
+        ):
             return "not after adjustment"
         return what
 
@@ -109,6 +121,7 @@ def counterfactual_figure(method: str, run: Any, ans: Answer, link_prefix: str) 
         _use(ans, run, link_prefix),
         p_text=p_bound_text(run),
         at_line=_get(run, "p_at_alpha") is True,
+        alpha=run_alpha(run),
     )
 
 
@@ -192,8 +205,8 @@ def _interval(fig: Figure) -> str:
     if fig.lower is None or fig.upper is None:
         return "no interval"
     if fig.scale == "relative":
-        return f"95% interval {fmt.pct(fig.lower)} to {fmt.pct(fig.upper)}"
-    return f"95% interval {fmt.ratio(fig.lower)} to {fmt.ratio(fig.upper)}"
+        return f"{fig.level} interval {fmt.pct(fig.lower)} to {fmt.pct(fig.upper)}"
+    return f"{fig.level} interval {fmt.ratio(fig.lower)} to {fmt.ratio(fig.upper)}"
 
 
 def _evidence(fig: Figure) -> str:
@@ -205,20 +218,37 @@ def _evidence(fig: Figure) -> str:
     return "; ".join(parts)
 
 
+def _at(alpha: float) -> str:
+    """`` at the 10% level`` for a run tested at another level than the usual 5%, else ``""``
+    (the default sweep's sentences name no level, as before)."""
+    return "" if alpha == DEFAULT_ALPHA else f" at the {fmt.pct(alpha, signed=False)} level"
+
+
+def _named(fig: Figure, name: str = "") -> str:
+    """A figure's name in a list of verdicts, with its level when it is not 5% (the list may
+    mix runs tested at different levels)."""
+    name = name or fig.method
+    return name if fig.alpha == DEFAULT_ALPHA else f"{name} ({_at(fig.alpha).strip()})"
+
+
 def _verdict(fig: Figure) -> str:
-    """What a reader may conclude, in plain words, from the interval and the p-value."""
+    """What a reader may conclude, in plain words, from the interval and the p-value (at the
+    run's own level, named when it is not 5%)."""
     what = fig.claim
     if what in ("below", "above"):
-        return "distinguishable from zero"
+        return f"distinguishable from zero{_at(fig.alpha)}"
     if fig.at_edge:
         return (
             "at the edge of significance (p at the test level within the simulations' error, "
             "the interval reaching zero), so not distinguishable from zero at that level"
         )
     if what == "includes zero":
-        return "not distinguishable from zero"
+        return f"not distinguishable from zero{_at(fig.alpha)}"
     if what == "not after adjustment":
-        return "distinguishable from zero before, not after, the adjustment for multiple tests"
+        return (
+            "distinguishable from zero before, not after, the adjustment for multiple tests"
+            + _at(fig.alpha)
+        )
     if what == "inconclusive":
         return "interval and p-value disagree, so no direction is claimed"
     return "no interval or p-value"
@@ -285,6 +315,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     r.name,
                     _use(ans, r, link_prefix),
                     p_text=_placebo_p_text(p, n),
+                    alpha=run_alpha(r),
                 )
             )
         else:
@@ -309,6 +340,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     r.name,
                     _use(ans, r, link_prefix),
                     p_text=_placebo_p_text(p, n),
+                    alpha=run_alpha(r),
                 )
             )
         else:
@@ -348,6 +380,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
                     p_text=_placebo_p_text(p, n),
                     p_adjusted=_num(family.get(f"gap {year}")),
                     adjustment=f"Holm-adjusted over the {len(family)} primary tests",
+                    alpha=run_alpha(r),
                 )
             )
         if not years:
@@ -374,7 +407,11 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             lines.append(
                 "Synthetic control, placebo test over all post-war years (post/pre fit ratio): "
                 f"{where}{fmt.pvalue(p)}, "
-                + ("distinguishable from zero." if p < 0.05 else "not distinguishable from zero.")
+                + (
+                    f"distinguishable from zero{_at(run_alpha(r))}."
+                    if p < run_alpha(r)
+                    else f"not distinguishable from zero{_at(run_alpha(r))}."
+                )
             )
     for r in synthetic[:1]:
         lines.append(_donor_sentence(r.results))
@@ -409,15 +446,13 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
     ranged = [f for f in figs if not (failed and f.method == "synthetic control")]
     if ranged:
         values = sorted(f.value for f in ranged)
-        sure = list(
-            dict.fromkeys(f.method for f in ranged if _verdict(f) == "distinguishable from zero")
-        )
-        edge = list(dict.fromkeys(f.method for f in ranged if f.at_edge))
+        sure = list(dict.fromkeys(_named(f) for f in ranged if f.claim in ("below", "above")))
+        edge = list(dict.fromkeys(_named(f) for f in ranged if f.at_edge))
         unsure = list(
             dict.fromkeys(
-                f.method
+                _named(f)
                 for f in ranged
-                if _verdict(f) != "distinguishable from zero" and f.method not in edge
+                if f.claim not in ("below", "above") and _named(f) not in edge
             )
         )
         every = (
@@ -490,8 +525,8 @@ def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
         return f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
 
     figs = [(a, f) for a in answers for f in a.figures if f.claim not in ("below", "above")]
-    edge = list(dict.fromkeys(name(a, f) for a, f in figs if f.at_edge))
-    unsure = list(dict.fromkeys(name(a, f) for a, f in figs if not f.at_edge))
+    edge = list(dict.fromkeys(_named(f, name(a, f)) for a, f in figs if f.at_edge))
+    unsure = list(dict.fromkeys(_named(f, name(a, f)) for a, f in figs if not f.at_edge))
     if unsure:
         ans.sentences.append(
             "These figures are not distinguishable from zero, so the data cannot say whether the "

@@ -21,6 +21,7 @@ from sanctions_model.reporting.answers import (
     _use,
     _verdict,
     counterfactual_figure,
+    run_alpha,
 )
 from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
 
@@ -106,7 +107,8 @@ def _q3(records: Sequence[Any], link_prefix: str) -> Answer:
             if first:
                 k, v = first[0]
                 lo, hi = _num(v.get("lower")), _num(v.get("upper"))
-                span = f" (95% rank interval {int(lo)} to {int(hi)})" if lo and hi else ""
+                level = fmt.level(run_alpha(r))
+                span = f" ({level} rank interval {int(lo)} to {int(hi)})" if lo and hi else ""
                 ans.sentences.append(
                     f"Coordination-gap ranks (1 = largest gap): {place(k)} ranks first{span}."
                 )

@@ -22,6 +22,7 @@ from sanctions_model.reporting.answers import (
     _verdict,
     _years,
     counterfactual_figure,
+    run_alpha,
 )
 from sanctions_model.reporting.estimates import _num
 from sanctions_model.reporting.labels import HUBS, place
@@ -96,10 +97,12 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             _use(ans, r, link_prefix),
             scale="ratio",
             p_text=_bound_text(ratio.get("hubs_side_p_text")),
+            alpha=run_alpha(r),
         )
         ans.figures.append(fig)
         bounds = (
-            f"95% interval {fmt.pct(fig.lower, signed=False)} to {fmt.pct(fig.upper, signed=False)}"
+            f"{fig.level} interval {fmt.pct(fig.lower, signed=False)} to "
+            f"{fmt.pct(fig.upper, signed=False)}"
             if fig.lower is not None and fig.upper is not None
             else "no interval"
         )
@@ -125,10 +128,11 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
                 fig.href,
                 scale="ratio",
                 p_text=_bound_text(ratio.get("eu_side_p_text")),
+                alpha=fig.alpha,
             )
             text += f" On the EU's export records: {fmt.pct(eu, signed=False)}"
             shown = [
-                f"95% interval {fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)}"
+                f"{eu_fig.level} interval {fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)}"
                 if lo is not None and hi is not None
                 else ""
             ]

@@ -75,6 +75,8 @@ class Estimate:
     report's digits."""
     p_adjusted_text: str = ""
     """The adjusted p-value as the run's report prints it (``p = 0.8``)."""
+    alpha: float = 0.05
+    """The run's test level: the interval covers ``1 - alpha``, p-values are judged at ``alpha``."""
 
     def __post_init__(self) -> None:
         if self.p_text.startswith("p <") and not self.p_upper_bound:

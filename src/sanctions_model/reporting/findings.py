@@ -37,6 +37,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -77,7 +78,27 @@ from sanctions_model.reporting.rows import (
     _table_frame,
 )
 
-__all__ = ["Estimate", "Section", "build_sections"]
+__all__ = ["DEFAULT_ALPHA", "Estimate", "Section", "build_sections", "run_alpha", "shared_level"]
+
+DEFAULT_ALPHA = 0.05
+"""The test level of a run whose record has no ``alpha`` (notebook 01, records older than it)."""
+
+
+def run_alpha(record: Any) -> float:
+    """The run's ``alpha``: its parameters over the defaults the runner filled in (``resolved``);
+    :data:`DEFAULT_ALPHA` when the record has none, or one outside (0, 1), which the parameter
+    contract refuses."""
+    value = _num({**(record.resolved or {}), **(record.parameters or {})}.get("alpha"))
+    return value if value is not None and 0 < value < 1 else DEFAULT_ALPHA
+
+
+def shared_level(estimates: Sequence[Estimate]) -> str | None:
+    """The interval level (``95%``) all ``estimates`` with an interval share, ``None`` when their
+    runs used different levels (a table then names the level in each cell)."""
+    levels = {fmt.level(e.alpha) for e in estimates if e.has_interval}
+    levels = levels or {fmt.level(e.alpha) for e in estimates} or {fmt.level(DEFAULT_ALPHA)}
+    return levels.pop() if len(levels) == 1 else None
+
 
 # -- sections -----------------------------------------------------------------------------------
 
@@ -180,9 +201,12 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
             continue
         href = _link(record, link_prefix)
         used: set[str] = set()
+        alpha = run_alpha(record)
 
-        def add(section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used):
-            section.estimates.append(est)
+        def add(
+            section: Section, est: Estimate, keys: Sequence[str], *, _r=results, _u=used, _a=alpha
+        ):
+            section.estimates.append(replace(est, alpha=_a))
             _u.update(keys)
             for text in map(lab.for_readers, _inference_of(_r, keys)):
                 if text not in section.inference:
@@ -579,6 +603,11 @@ def build_sections(records: Sequence[Any], *, link_prefix: str = "") -> list[Sec
         other_numbers,
         *generics,
     ]
+    level = shared_level(index.estimates)
+    index.intro = index.intro.replace(
+        "its 95% rank interval",
+        f"its {level} rank interval" if level else "its rank interval (level in each row)",
+    )
     sections = [s for s in sections if s.estimates or s.table]
     by_name = {r.name: r for r in records}
     for section in sections:

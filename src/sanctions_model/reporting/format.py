@@ -24,6 +24,7 @@ __all__ = [
     "cell",
     "compact",
     "is_p_name",
+    "level",
     "log_points",
     "money",
     "month",
@@ -117,6 +118,14 @@ def pct(relative: Any, *, digits: int = 2, signed: bool = True) -> str:
     if signed and value > 0:
         text = "+" + text
     return f"{text}%"
+
+
+def level(alpha: Any) -> str:
+    """The coverage of a ``1 - alpha`` interval in percent: ``0.05`` gives ``95%``, ``0.1``
+    gives ``90%``, ``0.025`` gives ``97.5%`` (never rounded to a level the run did not use)."""
+    if _missing(alpha) or not 0 < float(alpha) < 1:
+        raise ValueError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
+    return f"{round(100 * (1 - float(alpha)), 6):g}%"
 
 
 def pct_interval(lower: Any, upper: Any, *, digits: int = 2) -> str:

@@ -145,6 +145,7 @@ def _sentence(est: Estimate, section: str) -> str:
         p_value=est.p_value,  # unadjusted, like the interval
         p_upper_bound=est.p_upper_bound,
         at_alpha=est.at_alpha,
+        alpha=est.alpha,
         scale=scale,
         # the exposure design compares member states with each other, not destinations
         reference="the least exposed member state"
@@ -162,7 +163,7 @@ def _sentence(est: Estimate, section: str) -> str:
         adjusted = est.p_adjusted_text or fmt.pvalue(est.p_adjusted)
         text += f" Adjusted for the family ({est.p_adjustment}): {adjusted}" + (
             ", not distinguishable from zero after the adjustment."
-            if est.p_adjusted >= 0.05 and est.p_value is not None and est.p_value < 0.05
+            if est.p_adjusted >= est.alpha and est.p_value is not None and est.p_value < est.alpha
             else "."
         )
     return text

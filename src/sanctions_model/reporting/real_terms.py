@@ -33,6 +33,7 @@ from typing import Any
 
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.answers import (
+    DEFAULT_ALPHA,
     Answer,
     _deflator_words,
     _flow,
@@ -42,6 +43,7 @@ from sanctions_model.reporting.answers import (
     _runs,
     _use,
     _years,
+    run_alpha,
 )
 from sanctions_model.reporting.labels import HUBS, MEMBER_STATES, place
 from sanctions_model.reporting.published import (
@@ -66,19 +68,26 @@ def _shower(scale: str) -> Any:
 
 @dataclass(frozen=True)
 class Value:
-    """A figure and its 95% interval (``relative``: -0.54 = 54% below; ``share``: 0.05 = 5% of
-    the fall, shown without a sign)."""
+    """A figure and its ``1 - alpha`` interval (``relative``: -0.54 = 54% below; ``share``: 0.05 =
+    5% of the fall, shown without a sign); ``alpha`` is the run's own."""
 
     value: float
     lower: float | None = None
     upper: float | None = None
     scale: str = "relative"
+    alpha: float = DEFAULT_ALPHA
 
-    def text(self) -> str:
+    @property
+    def has_interval(self) -> bool:
+        return self.lower is not None and self.upper is not None
+
+    def text(self, *, labelled: bool = False) -> str:
+        """``-60% (-85% to 0%)``; ``labelled``: ``-60% (90% interval -80% to -20%)``."""
         show = _shower(self.scale)
-        if self.lower is None or self.upper is None:
+        if not self.has_interval:
             return show(self.value)
-        return f"{show(self.value)} ({show(self.lower)} to {show(self.upper)})"
+        level = f"{fmt.level(self.alpha)} interval " if labelled else ""
+        return f"{show(self.value)} ({level}{show(self.lower)} to {show(self.upper)})"
 
 
 @dataclass(frozen=True)
@@ -97,9 +106,14 @@ class PriceRow:
     run: str
     href: str
 
-    def cells(self) -> dict[str, str]:
-        """The row in plain words (the findings page's table and the README's)."""
-        nominal = self.nominal.text() if self.nominal is not None else ""
+    def values(self) -> list[Value]:
+        """The row's figures (real, nominal, published)."""
+        return [v for v in (self.real, self.nominal, self.published_value) if v is not None]
+
+    def cells(self, *, labelled: bool = False) -> dict[str, str]:
+        """The row in plain words (the findings page's table and the README's); ``labelled``:
+        each interval names its level (a table mixing levels, or not at 95%)."""
+        nominal = self.nominal.text(labelled=labelled) if self.nominal is not None else ""
         if self.nominal_note:
             nominal = f"{nominal}, {self.nominal_note}" if nominal else self.nominal_note
         published = "none"
@@ -108,16 +122,22 @@ class PriceRow:
             data = "Comext" if who == "Eurostat" else "IMTS" if who == "IMF" else ""
             if self.published_value is not None and self.published.value is None:
                 # no one published it: computed by the suite from the publisher's data
-                published = f"{self.published_value.text()} (computed from {who} {data} data)"
+                published = (
+                    f"{self.published_value.text(labelled=labelled)} "
+                    f"(computed from {who} {data} data)"
+                )
                 published = published.replace("  ", " ")
             elif self.published_value is not None:
                 bound = f"{self.published.qualifier} " if self.published.qualifier else ""
-                published = f"{bound}{self.published_value.text()} ({who}, published)"
+                shown = self.published_value.text(labelled=labelled)
+                published = f"{bound}{shown} ({who}, published)"
             else:
                 published = f"not computable from this sweep ({who})"
         return {
             "Headline": f"{self.headline}, {self.period}" if self.period else self.headline,
-            "Real terms (default)": self.real.text() if self.real is not None else "not recorded",
+            "Real terms (default)": (
+                self.real.text(labelled=labelled) if self.real is not None else "not recorded"
+            ),
             "Nominal": nominal or "not recorded",
             "Published": published,
             "Why they differ": self.why,
@@ -155,10 +175,11 @@ def _real_flag(results: dict[str, Any]) -> bool:
     return bool(results.get("deflator"))
 
 
-def _value(d: Any, key: str = "effect", lo: str = "lower", hi: str = "upper") -> Value | None:
-    if not isinstance(d, dict) or _num(d.get(key)) is None:
+def _value(d: Any, alpha: float) -> Value | None:
+    if not isinstance(d, dict) or _num(d.get("effect")) is None:
         return None
-    return Value(_num(d.get(key)), _num(d.get(lo)), _num(d.get(hi)))  # type: ignore[arg-type]
+    lo, hi = _num(d.get("lower")), _num(d.get("upper"))
+    return Value(_num(d.get("effect")), lo, hi, alpha=alpha)  # type: ignore[arg-type]
 
 
 def _expm1(x: float | None) -> float | None:
@@ -187,10 +208,10 @@ def _monthly_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> lis
         if order == 0 and any(o == 0 for o, _ in rows):
             continue  # the first run of the headline flow, as in the answers
         res = r.results
-        headline = _value(res)
+        headline = _value(res, run_alpha(r))
         if headline is None:
             continue
-        nominal = _value(res.get("nominal"))
+        nominal = _value(res.get("nominal"), run_alpha(r))
         deflated = _real_flag(res)
         real = headline if deflated else None
         if not deflated:
@@ -293,6 +314,7 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
                 math.expm1(did),
                 _expm1(_num(res.get("did_ru_annual_lower"))),
                 _expm1(_num(res.get("did_ru_annual_upper"))),
+                alpha=run_alpha(r),
             )
             rows.append(
                 PriceRow(
@@ -319,6 +341,7 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
                 math.expm1(grav),
                 _expm1(_num(res.get(f"{key}_lower"))),
                 _expm1(_num(res.get(f"{key}_upper"))),
+                alpha=run_alpha(r),
             )
             rows.append(
                 PriceRow(
@@ -350,6 +373,7 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
             _num(res.get(f"sc_effect_{y}")),  # type: ignore[arg-type]
             _num(res.get(f"sc_lower_{y}")),
             _num(res.get(f"sc_upper_{y}")),
+            alpha=run_alpha(r),
         )
         deflated = _real_flag(res)
         nominal, note, why = _synthetic_nominal(res, y, deflated)
@@ -431,7 +455,7 @@ def _against(v: Value | None, published: PublishedFigure) -> str:
     return f"The real interval includes {b}."
 
 
-def _nominal_interval(res: dict[str, Any], estimate: float | None) -> Value | None:
+def _nominal_interval(res: dict[str, Any], estimate: float | None, alpha: float) -> Value | None:
     """The nominal hub-side ratio with its interval, from the robustness row of the same value."""
     if estimate is None:
         return None
@@ -445,7 +469,9 @@ def _nominal_interval(res: dict[str, Any], estimate: float | None) -> Value | No
                 and _num(row.get("estimate")) is not None
                 and abs(float(row["estimate"]) - estimate) < 1e-9
             ):
-                return Value(estimate, _num(row.get("lower")), _num(row.get("upper")), "share")
+                return Value(
+                    estimate, _num(row.get("lower")), _num(row.get("upper")), "share", alpha
+                )
     return Value(estimate, scale="share")
 
 
@@ -481,11 +507,15 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
                 if est is None:
                     continue
                 v = Value(
-                    est, _num(ratio.get(f"{side}_lower")), _num(ratio.get(f"{side}_upper")), "share"
+                    est,
+                    _num(ratio.get(f"{side}_lower")),
+                    _num(ratio.get(f"{side}_upper")),
+                    "share",
+                    run_alpha(r),
                 )
                 nom_est = _num(ratio.get(f"{side}_nominal"))
                 nom = (
-                    _nominal_interval(res, nom_est)
+                    _nominal_interval(res, nom_est, run_alpha(r))
                     if side == "hubs_side"
                     else (Value(nom_est, scale="share") if nom_est is not None else None)
                 )
@@ -572,8 +602,13 @@ def price_rows(records: Sequence[Any], *, link_prefix: str = "") -> list[PriceRo
 
 
 def price_table(rows: Sequence[PriceRow]) -> list[dict[str, str]]:
-    """The rows as plain-word cells, one dict per row."""
-    return [row.cells() for row in rows]
+    """The rows as plain-word cells, one dict per row. When every interval is at 95% (the
+    default sweep) the cells name no level, as before; otherwise every interval names its own
+    (``90% interval ...``), so no cell leaves a reader to assume 95%."""
+    labelled = any(
+        v.has_interval and v.alpha != DEFAULT_ALPHA for row in rows for v in row.values()
+    )
+    return [row.cells(labelled=labelled) for row in rows]
 
 
 def price_markdown(rows: Sequence[PriceRow]) -> list[str]:

@@ -114,7 +114,7 @@ def effect_sentence(
         ``alpha``, :attr:`~sanctions_model.models.mc_error.RoundedSummary.at_alpha`): the
         sentence says the effect is at the edge of significance instead of only "includes zero".
     """
-    level = f"{100 * (1 - alpha):.0f}%"
+    level = fmt.level(alpha)
     bound = p_upper_bound or (
         _finite(p_value)
         and bool(n_draws)

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
-from sanctions_model.reporting.findings import Estimate, Section, build_sections
+from sanctions_model.reporting.findings import Estimate, Section, build_sections, shared_level
 from sanctions_model.runner.records import SUCCESS, RunRecord
 
 __all__ = ["Estimate", "Section", "build_sections", "render_findings_html", "sweep_date"]
@@ -70,6 +70,8 @@ def _chart_svg(section: Section, title: str, salt: str, cache_dir: Path | None =
 
 
 def _estimate_rows(section: Section, *, data_href: str = "") -> str:
+    # the level in the header when every row shares it, else in each cell (runs' own alpha)
+    level = shared_level(section.estimates)
     rows = []
     group = None
     grouped = len({e.group for e in section.estimates if e.group}) > 1
@@ -89,6 +91,8 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
             interval = f"{fmt.pct(math.expm1(e.lower))} to {fmt.pct(math.expm1(e.upper))}"
         if e.interval_text:  # the run's report printed it: the same digits here
             interval = e.interval_text
+        if level is None and e.has_interval:
+            interval = f"{fmt.level(e.alpha)}: {interval}"
         p = (
             e.p_text.removeprefix("p ").lstrip("= ")
             if e.p_text
@@ -107,7 +111,8 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
     data = f' <a href="{html.escape(data_href)}">data (CSV)</a>' if data_href else ""
     return (
         '<table class="estimates"><thead><tr><th>Figure</th><th>Period</th><th>Estimate</th>'
-        "<th>95% interval</th><th>p-value (unadjusted)</th><th>Note</th><th>Run</th></tr></thead>"
+        f"<th>{f'{level} interval' if level else 'Interval'}</th><th>p-value (unadjusted)</th>"
+        "<th>Note</th><th>Run</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>" + (f'<p class="data">{data}</p>' if data else "")
     )
 
