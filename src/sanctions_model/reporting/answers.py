@@ -26,7 +26,7 @@ Keys read (all optional; other helpers change estimators in parallel)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,10 +225,18 @@ def _at(alpha: float) -> str:
 
 
 def _named(fig: Figure, name: str = "") -> str:
-    """A figure's name in a list of verdicts, with its level when it is not 5% (the list may
-    mix runs tested at different levels)."""
+    """A figure's name in a list of verdicts, with its level when it is not 5%."""
     name = name or fig.method
     return name if fig.alpha == DEFAULT_ALPHA else f"{name} ({_at(fig.alpha).strip()})"
+
+
+def _levelled(figs: Sequence[Figure]) -> tuple[str, Callable[..., str]]:
+    """How a list of verdicts names its level: once, in its heading, when every figure shares
+    it (`` at the 10% level``; nothing at 5%), else after each name (:func:`_named`)."""
+    alphas = {f.alpha for f in figs}
+    if len(alphas) > 1:
+        return "", _named
+    return _at(alphas.pop() if alphas else DEFAULT_ALPHA), lambda f, name="": name or f.method
 
 
 def _verdict(fig: Figure) -> str:
@@ -246,8 +254,8 @@ def _verdict(fig: Figure) -> str:
         return f"not distinguishable from zero{_at(fig.alpha)}"
     if what == "not after adjustment":
         return (
-            "distinguishable from zero before, not after, the adjustment for multiple tests"
-            + _at(fig.alpha)
+            f"distinguishable from zero{_at(fig.alpha)} before, not after, the adjustment for "
+            "multiple tests"
         )
     if what == "inconclusive":
         return "interval and p-value disagree, so no direction is claimed"
@@ -446,13 +454,14 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
     ranged = [f for f in figs if not (failed and f.method == "synthetic control")]
     if ranged:
         values = sorted(f.value for f in ranged)
-        sure = list(dict.fromkeys(_named(f) for f in ranged if f.claim in ("below", "above")))
-        edge = list(dict.fromkeys(_named(f) for f in ranged if f.at_edge))
+        at, named = _levelled(ranged)
+        sure = list(dict.fromkeys(named(f) for f in ranged if f.claim in ("below", "above")))
+        edge = list(dict.fromkeys(named(f) for f in ranged if f.at_edge))
         unsure = list(
             dict.fromkeys(
-                _named(f)
+                named(f)
                 for f in ranged
-                if f.claim not in ("below", "above") and _named(f) not in edge
+                if f.claim not in ("below", "above") and named(f) not in edge
             )
         )
         every = (
@@ -470,7 +479,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         )
         detail = ""
         if sure:
-            detail += f" Distinguishable from zero: {', '.join(sure)}."
+            detail += f" Distinguishable from zero{at}: {', '.join(sure)}."
         if edge:
             detail += (
                 " At the edge of significance (p at the test level within the simulations' "
@@ -478,7 +487,7 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
             )
         if unsure:
             detail += (
-                f" Not distinguishable from zero: {', '.join(unsure)} (a wider interval, "
+                f" Not distinguishable from zero{at}: {', '.join(unsure)} (a wider interval, "
                 "not a smaller fall)."
             )
         apart = [f for f in figs if f not in ranged]
@@ -525,12 +534,13 @@ def _q6(records: Sequence[Any], answers: Sequence[Answer]) -> Answer:
         return f.method if a.key != "hubs" or f.scale == "ratio" else f"EU27 exports to {f.method}"
 
     figs = [(a, f) for a in answers for f in a.figures if f.claim not in ("below", "above")]
-    edge = list(dict.fromkeys(_named(f, name(a, f)) for a, f in figs if f.at_edge))
-    unsure = list(dict.fromkeys(_named(f, name(a, f)) for a, f in figs if not f.at_edge))
+    at, named = _levelled([f for _, f in figs])
+    edge = list(dict.fromkeys(named(f, name(a, f)) for a, f in figs if f.at_edge))
+    unsure = list(dict.fromkeys(named(f, name(a, f)) for a, f in figs if not f.at_edge))
     if unsure:
         ans.sentences.append(
-            "These figures are not distinguishable from zero, so the data cannot say whether the "
-            f"effect was there: {', '.join(unsure)}."
+            f"These figures are not distinguishable from zero{at}, so the data cannot say whether "
+            f"the effect was there: {', '.join(unsure)}."
         )
     if edge:
         ans.sentences.append(

@@ -132,7 +132,8 @@ def _q2(records: Sequence[Any], link_prefix: str) -> Answer:
             )
             text += f" On the EU's export records: {fmt.pct(eu, signed=False)}"
             shown = [
-                f"{eu_fig.level} interval {fmt.pct(lo, signed=False)} to {fmt.pct(hi, signed=False)}"
+                f"{eu_fig.level} interval {fmt.pct(lo, signed=False)} to "
+                f"{fmt.pct(hi, signed=False)}"
                 if lo is not None and hi is not None
                 else ""
             ]
