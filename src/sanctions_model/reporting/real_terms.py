@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sanctions_model.reporting import format as fmt
@@ -68,26 +68,21 @@ def _shower(scale: str) -> Any:
 
 @dataclass(frozen=True)
 class Value:
-    """A figure and its ``1 - alpha`` interval (``relative``: -0.54 = 54% below; ``share``: 0.05 =
-    5% of the fall, shown without a sign); ``alpha`` is the run's own."""
+    """A figure and its interval, at its row's level (``relative``: -0.54 = 54% below;
+    ``share``: 0.05 = 5% of the fall, shown without a sign)."""
 
     value: float
     lower: float | None = None
     upper: float | None = None
     scale: str = "relative"
-    alpha: float = DEFAULT_ALPHA
 
-    @property
-    def has_interval(self) -> bool:
-        return self.lower is not None and self.upper is not None
-
-    def text(self, *, labelled: bool = False) -> str:
-        """``-60% (-85% to 0%)``; ``labelled``: ``-60% (90% interval -80% to -20%)``."""
+    def text(self, level: str = "") -> str:
+        """``-60% (-85% to 0%)``; with ``level`` ``90%``: ``-60% (90% interval -85% to 0%)``."""
         show = _shower(self.scale)
-        if not self.has_interval:
+        if self.lower is None or self.upper is None:
             return show(self.value)
-        level = f"{fmt.level(self.alpha)} interval " if labelled else ""
-        return f"{show(self.value)} ({level}{show(self.lower)} to {show(self.upper)})"
+        named = f"{level} interval " if level else ""
+        return f"{show(self.value)} ({named}{show(self.lower)} to {show(self.upper)})"
 
 
 @dataclass(frozen=True)
@@ -105,15 +100,14 @@ class PriceRow:
     why: str
     run: str
     href: str
-
-    def values(self) -> list[Value]:
-        """The row's figures (real, nominal, published)."""
-        return [v for v in (self.real, self.nominal, self.published_value) if v is not None]
+    alpha: float = DEFAULT_ALPHA
+    """The run's level: its real and nominal intervals cover ``1 - alpha``."""
 
     def cells(self, *, labelled: bool = False) -> dict[str, str]:
         """The row in plain words (the findings page's table and the README's); ``labelled``:
-        each interval names its level (a table mixing levels, or not at 95%)."""
-        nominal = self.nominal.text(labelled=labelled) if self.nominal is not None else ""
+        each interval names its level (published figures have none)."""
+        level = fmt.level(self.alpha) if labelled else ""
+        nominal = self.nominal.text(level) if self.nominal is not None else ""
         if self.nominal_note:
             nominal = f"{nominal}, {self.nominal_note}" if nominal else self.nominal_note
         published = "none"
@@ -122,22 +116,18 @@ class PriceRow:
             data = "Comext" if who == "Eurostat" else "IMTS" if who == "IMF" else ""
             if self.published_value is not None and self.published.value is None:
                 # no one published it: computed by the suite from the publisher's data
-                published = (
-                    f"{self.published_value.text(labelled=labelled)} "
-                    f"(computed from {who} {data} data)"
-                )
+                published = f"{self.published_value.text()} (computed from {who} {data} data)"
                 published = published.replace("  ", " ")
             elif self.published_value is not None:
                 bound = f"{self.published.qualifier} " if self.published.qualifier else ""
-                shown = self.published_value.text(labelled=labelled)
-                published = f"{bound}{shown} ({who}, published)"
+                published = f"{bound}{self.published_value.text()} ({who}, published)"
             else:
                 published = f"not computable from this sweep ({who})"
         return {
             "Headline": f"{self.headline}, {self.period}" if self.period else self.headline,
-            "Real terms (default)": (
-                self.real.text(labelled=labelled) if self.real is not None else "not recorded"
-            ),
+            "Real terms (default)": self.real.text(level)
+            if self.real is not None
+            else "not recorded",
             "Nominal": nominal or "not recorded",
             "Published": published,
             "Why they differ": self.why,
@@ -175,11 +165,10 @@ def _real_flag(results: dict[str, Any]) -> bool:
     return bool(results.get("deflator"))
 
 
-def _value(d: Any, alpha: float) -> Value | None:
-    if not isinstance(d, dict) or _num(d.get("effect")) is None:
+def _value(d: Any, key: str = "effect", lo: str = "lower", hi: str = "upper") -> Value | None:
+    if not isinstance(d, dict) or _num(d.get(key)) is None:
         return None
-    lo, hi = _num(d.get("lower")), _num(d.get("upper"))
-    return Value(_num(d.get("effect")), lo, hi, alpha=alpha)  # type: ignore[arg-type]
+    return Value(_num(d.get(key)), _num(d.get(lo)), _num(d.get(hi)))  # type: ignore[arg-type]
 
 
 def _expm1(x: float | None) -> float | None:
@@ -208,10 +197,10 @@ def _monthly_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> lis
         if order == 0 and any(o == 0 for o, _ in rows):
             continue  # the first run of the headline flow, as in the answers
         res = r.results
-        headline = _value(res, run_alpha(r))
+        headline = _value(res)
         if headline is None:
             continue
-        nominal = _value(res.get("nominal"), run_alpha(r))
+        nominal = _value(res.get("nominal"))
         deflated = _real_flag(res)
         real = headline if deflated else None
         if not deflated:
@@ -314,7 +303,6 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
                 math.expm1(did),
                 _expm1(_num(res.get("did_ru_annual_lower"))),
                 _expm1(_num(res.get("did_ru_annual_upper"))),
-                alpha=run_alpha(r),
             )
             rows.append(
                 PriceRow(
@@ -341,7 +329,6 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
                 math.expm1(grav),
                 _expm1(_num(res.get(f"{key}_lower"))),
                 _expm1(_num(res.get(f"{key}_upper"))),
-                alpha=run_alpha(r),
             )
             rows.append(
                 PriceRow(
@@ -373,7 +360,6 @@ def _annual_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -> list
             _num(res.get(f"sc_effect_{y}")),  # type: ignore[arg-type]
             _num(res.get(f"sc_lower_{y}")),
             _num(res.get(f"sc_upper_{y}")),
-            alpha=run_alpha(r),
         )
         deflated = _real_flag(res)
         nominal, note, why = _synthetic_nominal(res, y, deflated)
@@ -455,7 +441,7 @@ def _against(v: Value | None, published: PublishedFigure) -> str:
     return f"The real interval includes {b}."
 
 
-def _nominal_interval(res: dict[str, Any], estimate: float | None, alpha: float) -> Value | None:
+def _nominal_interval(res: dict[str, Any], estimate: float | None) -> Value | None:
     """The nominal hub-side ratio with its interval, from the robustness row of the same value."""
     if estimate is None:
         return None
@@ -469,9 +455,7 @@ def _nominal_interval(res: dict[str, Any], estimate: float | None, alpha: float)
                 and _num(row.get("estimate")) is not None
                 and abs(float(row["estimate"]) - estimate) < 1e-9
             ):
-                return Value(
-                    estimate, _num(row.get("lower")), _num(row.get("upper")), "share", alpha
-                )
+                return Value(estimate, _num(row.get("lower")), _num(row.get("upper")), "share")
     return Value(estimate, scale="share")
 
 
@@ -507,15 +491,11 @@ def _coordination_rows(records: Sequence[Any], link_prefix: str, sink: Answer) -
                 if est is None:
                     continue
                 v = Value(
-                    est,
-                    _num(ratio.get(f"{side}_lower")),
-                    _num(ratio.get(f"{side}_upper")),
-                    "share",
-                    run_alpha(r),
+                    est, _num(ratio.get(f"{side}_lower")), _num(ratio.get(f"{side}_upper")), "share"
                 )
                 nom_est = _num(ratio.get(f"{side}_nominal"))
                 nom = (
-                    _nominal_interval(res, nom_est, run_alpha(r))
+                    _nominal_interval(res, nom_est)
                     if side == "hubs_side"
                     else (Value(nom_est, scale="share") if nom_est is not None else None)
                 )
@@ -593,21 +573,20 @@ def price_rows(records: Sequence[Any], *, link_prefix: str = "") -> list[PriceRo
     monthly = _monthly_rows(records, link_prefix, sink)
     head = [r for r in monthly if r.published is not None]
     rest = [r for r in monthly if r.published is None]
-    return [
+    rows = [
         *head,
         *_annual_rows(records, link_prefix, sink),
         *_coordination_rows(records, link_prefix, sink),
         *rest,
     ]
+    alpha = {r.name: run_alpha(r) for r in records}
+    return [replace(row, alpha=alpha.get(row.run, DEFAULT_ALPHA)) for row in rows]
 
 
 def price_table(rows: Sequence[PriceRow]) -> list[dict[str, str]]:
-    """The rows as plain-word cells, one dict per row. When every interval is at 95% (the
-    default sweep) the cells name no level, as before; otherwise every interval names its own
-    (``90% interval ...``), so no cell leaves a reader to assume 95%."""
-    labelled = any(
-        v.has_interval and v.alpha != DEFAULT_ALPHA for row in rows for v in row.values()
-    )
+    """The rows as plain-word cells, one dict per row. With every run at 95% (the default) no
+    cell names its level; else every interval does, so no reader is left to assume 95%."""
+    labelled = any(row.alpha != DEFAULT_ALPHA for row in rows)
     return [row.cells(labelled=labelled) for row in rows]
 
 
