@@ -123,7 +123,8 @@ def pct(relative: Any, *, digits: int = 2, signed: bool = True) -> str:
 def level(alpha: Any) -> str:
     """The coverage of a ``1 - alpha`` interval in percent: ``0.05`` gives ``95%``, ``0.1``
     gives ``90%``, ``0.025`` gives ``97.5%`` (never rounded to a level the run did not use)."""
-    if _missing(alpha) or not 0 < float(alpha) < 1:
+    number = isinstance(alpha, int | float) and not isinstance(alpha, bool)
+    if not number or not 0 < alpha < 1:  # NaN fails the comparison too
         raise ValueError(f"alpha: expected a number between 0 and 1, got {alpha!r}")
     return f"{round(100 * (1 - float(alpha)), 6):g}%"
 
