@@ -4,7 +4,9 @@
 :class:`Answer` per question, every number formatted by :mod:`sanctions_model.reporting.format`
 and every claim about zero made by :func:`sanctions_model.reporting.text.claim` (a direction only
 when the interval and the p-value agree). Nothing is typed: an answer whose inputs are missing
-says which run should have recorded which key.
+says which run should have recorded which key. Each :class:`Figure` carries its run's ``alpha``
+(:func:`run_alpha`, 0.05 when the record has none): its interval is printed at ``1 - alpha``
+(``90% interval``) and its verdict tested at ``alpha``, named in words when it is not 5%.
 
 Keys read (all optional; other helpers change estimators in parallel)
 ---------------------------------------------------------------------
