@@ -50,9 +50,6 @@ ALLOWED: dict[str, list[frozenset[str]]] = {
         frozenset(
             f"{PACKAGE}.reporting.{m}" for m in ("answers", "answers_allies", "answers_hubs")
         ),
-        # index renders the findings page (findings.render_findings_html), findings formats CSV
-        # cells with index.csv_cell: move csv_cell down (e.g. into runner.records).
-        frozenset(f"{PACKAGE}.runner.{m}" for m in ("findings", "index")),
     ],
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting import labels as lab
 
-__all__ = ["SUCCESS", "TIED", "Estimate", "Section"]
+__all__ = ["DEFAULT_ALPHA", "SUCCESS", "TIED", "Estimate", "Section", "run_alpha", "shared_level"]
 
 REPORT_NAME = "report.html"
 SUCCESS = ("ok", "cached")
@@ -223,3 +223,25 @@ def _inference_of(results: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
 def _caveats_of(results: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
     """What may make a figure unreliable (``<key>_caveats``, ``caveats[key]``, ``caveats``)."""
     return _keyed_strings(results, keys, "caveats")
+
+
+# -- test levels --------------------------------------------------------------------------------
+
+DEFAULT_ALPHA = 0.05
+"""The test level of a run whose record has no ``alpha`` (notebook 01, records older than it)."""
+
+
+def run_alpha(record: Any) -> float:
+    """The run's ``alpha``: its parameters over the defaults the runner filled in (``resolved``);
+    :data:`DEFAULT_ALPHA` when the record has none, or one outside (0, 1), which the parameter
+    contract refuses."""
+    value = _num({**(record.resolved or {}), **(record.parameters or {})}.get("alpha"))
+    return value if value is not None and 0 < value < 1 else DEFAULT_ALPHA
+
+
+def shared_level(estimates: Sequence[Estimate]) -> str | None:
+    """The interval level (``95%``) all ``estimates`` with an interval share, ``None`` when their
+    runs used different levels (a table then names the level in each cell)."""
+    levels = {fmt.level(e.alpha) for e in estimates if e.has_interval}
+    levels = levels or {fmt.level(e.alpha) for e in estimates} or {fmt.level(DEFAULT_ALPHA)}
+    return levels.pop() if len(levels) == 1 else None

@@ -50,6 +50,7 @@ from sanctions_model.reporting.estimates import (  # noqa: F401 (re-exported)
     _P_KEYS,
     _UPPER_KEYS,
     _VALUE_KEYS,
+    DEFAULT_ALPHA,
     REPORT_NAME,
     SUCCESS,
     TIED,
@@ -69,6 +70,8 @@ from sanctions_model.reporting.estimates import (  # noqa: F401 (re-exported)
     _recorded_p_text,
     _sc_note,
     _strings,
+    run_alpha,
+    shared_level,
 )
 from sanctions_model.reporting.price_basis import annotate_prices
 from sanctions_model.reporting.rows import (
@@ -79,26 +82,6 @@ from sanctions_model.reporting.rows import (
 )
 
 __all__ = ["DEFAULT_ALPHA", "Estimate", "Section", "build_sections", "run_alpha", "shared_level"]
-
-DEFAULT_ALPHA = 0.05
-"""The test level of a run whose record has no ``alpha`` (notebook 01, records older than it)."""
-
-
-def run_alpha(record: Any) -> float:
-    """The run's ``alpha``: its parameters over the defaults the runner filled in (``resolved``);
-    :data:`DEFAULT_ALPHA` when the record has none, or one outside (0, 1), which the parameter
-    contract refuses."""
-    value = _num({**(record.resolved or {}), **(record.parameters or {})}.get("alpha"))
-    return value if value is not None and 0 < value < 1 else DEFAULT_ALPHA
-
-
-def shared_level(estimates: Sequence[Estimate]) -> str | None:
-    """The interval level (``95%``) all ``estimates`` with an interval share, ``None`` when their
-    runs used different levels (a table then names the level in each cell)."""
-    levels = {fmt.level(e.alpha) for e in estimates if e.has_interval}
-    levels = levels or {fmt.level(e.alpha) for e in estimates} or {fmt.level(DEFAULT_ALPHA)}
-    return levels.pop() if len(levels) == 1 else None
-
 
 # -- sections -----------------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import io
 import json
 import math
 import re
@@ -28,6 +27,12 @@ from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.findings import Estimate, Section, build_sections, shared_level
+from sanctions_model.runner.figure_data import (  # noqa: F401 (_series_csv re-exported)
+    COUNTERFACTUAL_CSV,
+    FIGURES_DIR,
+    _series_csv,
+    figure_csv,
+)
 from sanctions_model.runner.records import SUCCESS, RunRecord
 
 __all__ = ["Estimate", "Section", "build_sections", "render_findings_html", "sweep_date"]
@@ -115,43 +120,6 @@ def _estimate_rows(section: Section, *, data_href: str = "") -> str:
         "<th>Note</th><th>Run</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>" + (f'<p class="data">{data}</p>' if data else "")
     )
-
-
-def figure_csv(section: Section) -> str:
-    """A section's figures as CSV (what its chart draws): label, period, estimate, interval, p."""
-    import csv
-
-    from sanctions_model.runner.index import csv_cell
-
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    unit = {"relative": "relative change", "log": "log points", "ratio": "ratio"}.get(
-        section.estimates[0].scale if section.estimates else "", "number"
-    )
-    writer.writerow(
-        ["figure", "group", "period", "estimate", "lower", "upper", "p_value", "p_adjusted"]
-        + ["unit", "run"]
-    )
-    for e in section.estimates:
-        writer.writerow(
-            [
-                csv_cell(v)
-                for v in (
-                    e.label,
-                    e.group,
-                    e.period,
-                    e.value,
-                    "" if e.lower is None else e.lower,
-                    "" if e.upper is None else e.upper,
-                    "" if e.p_value is None else e.p_value,
-                    "" if e.p_adjusted is None else e.p_adjusted,
-                    {"relative": "relative change", "log": "log points"}.get(e.scale, e.scale)
-                    or unit,
-                    e.run,
-                )
-            ]
-        )
-    return buf.getvalue()
 
 
 def _plain_table(rows: list[dict[str, str]]) -> str:
@@ -265,7 +233,6 @@ footer { color: #666; font-size: 85%; margin-top: 3em; }
 
 PAGE_TITLE = "What the sanctions on Russia did to trade"
 METHODS_PAGE = "methods.html"
-FIGURES_DIR = "figures"
 
 
 def page_title(title: str) -> str:
@@ -379,31 +346,6 @@ def _counterfactual_figure(
                     "</figcaption></figure></section>"
                 )
     return ""
-
-
-COUNTERFACTUAL_CSV = f"{FIGURES_DIR}/eu27_russia_counterfactual.csv"
-
-
-def _series_csv(results: object) -> str:
-    """The chart's data as CSV when the run records it (``counterfactual_series``: equal-length
-    lists under ``period`` and e.g. ``observed``, ``mean``, ``lower``, ``upper``); else empty."""
-    import csv
-
-    from sanctions_model.runner.index import csv_cell
-
-    series = results.get("counterfactual_series") if isinstance(results, dict) else None
-    if not isinstance(series, dict) or not isinstance(series.get("period"), list):
-        return ""
-    columns = [k for k, v in series.items() if isinstance(v, list)]
-    n = len(series["period"])
-    if not n or any(len(series[k]) != n for k in columns):
-        return ""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(columns)
-    for i in range(n):
-        writer.writerow([csv_cell("" if series[k][i] is None else series[k][i]) for k in columns])
-    return buf.getvalue()
 
 
 def render_findings_html(

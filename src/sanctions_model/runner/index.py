@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sanctions_model.reporting import format as fmt
+from sanctions_model.runner.cells import csv_cell, visible_controls  # noqa: F401 (re-exported)
 from sanctions_model.runner.records import (
     REPORT_NAME,
     SUCCESS,
@@ -46,34 +47,6 @@ td.error { font-family: monospace; white-space: pre-wrap; max-width: 40em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .summary span { margin-right: 1.5em; }
 """
-
-
-#: Characters shown as escapes (``\x00``, ``\u202e``) in the index: C0/C1 controls, and the
-#: invisible and bidirectional marks that can reorder what a reader sees (a U+202E in a value
-#: makes "exe.txt" read as "txt.exe").
-_HIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff]"
-)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-
-
-def visible_controls(text: str) -> str:
-    """``text`` with control, invisible and bidi characters written as visible escapes."""
-    return _HIDDEN.sub(
-        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
-    )
-
-
-def csv_cell(value: Any) -> str:
-    """A spreadsheet-safe CSV cell: a text that a spreadsheet would run as a formula (starting
-    with ``= + - @``, a tab or a carriage return) gets a leading ``'``; plain numbers such as
-    ``-1.5`` stay numbers. Control and bidi characters become visible escapes."""
-    text = visible_controls(str(value))
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 class _SafeWriter:
