@@ -330,3 +330,32 @@ def test_verdict_lists_name_a_shared_level_once_and_mixed_levels_per_figure():
     limits = answer_lines(build_answers([de10, pl5]))[5]
     assert "not distinguishable from zero, so the data cannot say" in limits
     assert "Germany (at the 10% level), Poland." in limits
+
+
+def test_figure_csv_names_each_interval_level():
+    """The findings' CSV downloads carry each interval's level (0.9 for a run at alpha 0.1)."""
+    import csv
+    import io
+
+    from sanctions_model.runner.figure_data import figure_csv
+
+    records = [
+        _record("02_sanction_effect-DE", "02_sanction_effect", BETWEEN, alpha=0.1),
+        _record(
+            "02_sanction_effect-IT",
+            "02_sanction_effect",
+            {**BETWEEN_95, "reporter": "IT"},
+            alpha=0.05,
+        ),  # fmt: skip
+    ]
+    rows = [
+        row
+        for section in build_sections(records)
+        if section.estimates
+        for row in csv.DictReader(io.StringIO(figure_csv(section)))
+    ]
+    levels = {(r["run"], r["lower"]): r["level"] for r in rows if r["lower"]}
+    assert levels == {
+        ("02_sanction_effect-DE", "-0.55"): "0.9",
+        ("02_sanction_effect-IT", "-0.6"): "0.95",
+    }

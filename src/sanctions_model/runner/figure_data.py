@@ -19,7 +19,8 @@ FIGURES_DIR = "figures"
 
 
 def figure_csv(section: Section) -> str:
-    """A section's figures as CSV (what its chart draws): label, period, estimate, interval, p."""
+    """A section's figures as CSV (what its chart draws): label, period, estimate, interval (with
+    its ``level``, 0.95 for a run at ``alpha`` 0.05), p."""
     import csv
 
     buf = io.StringIO()
@@ -28,7 +29,17 @@ def figure_csv(section: Section) -> str:
         section.estimates[0].scale if section.estimates else "", "number"
     )
     writer.writerow(
-        ["figure", "group", "period", "estimate", "lower", "upper", "p_value", "p_adjusted"]
+        [
+            "figure",
+            "group",
+            "period",
+            "estimate",
+            "lower",
+            "upper",
+            "level",
+            "p_value",
+            "p_adjusted",
+        ]
         + ["unit", "run"]
     )
     for e in section.estimates:
@@ -42,6 +53,7 @@ def figure_csv(section: Section) -> str:
                     e.value,
                     "" if e.lower is None else e.lower,
                     "" if e.upper is None else e.upper,
+                    "" if not e.has_interval else round(1 - e.alpha, 6),
                     "" if e.p_value is None else e.p_value,
                     "" if e.p_adjusted is None else e.p_adjusted,
                     {"relative": "relative change", "log": "log points"}.get(e.scale, e.scale)
