@@ -242,3 +242,86 @@ def test_report_warm_up_is_started_once_and_joined_only_if_started():
     warm.start()  # a retried run launches a second kernel
     warm.join()
     assert not warm._thread.is_alive()
+
+
+# -- the report without a CSS selector engine ----------------------------------------------------
+
+_SELECTORS_PAGE = """<html><body>
+<img src="a.png"><img src="b.png" alt=""><IMG SRC="c.png"><img alt="kept" src="d.png">
+<div class="jp-OutputArea-output">outside the notebook</div>
+<div class="jp-Notebook jp-Cell-inputWrapper">the notebook element itself</div>
+<main><div class="jp-Notebook">
+  <div class="jp-Cell-inputWrapper">in</div>
+  <div class="x jp-OutputArea-output y">out</div>
+  <div class="jp-OutputArea-output-like">a longer class name</div>
+  <div class="JP-OUTPUTAREA-OUTPUT">another case</div>
+  <span class="jp-OutputArea-output">not a div</span>
+  <section><div><div class="jp-OutputArea-output jp-Cell-inputWrapper">deep</div></div></section>
+  <img src="e.png">
+</div></main></body></html>"""
+
+
+def test_tree_walk_makes_the_edits_nbconverts_selectors_make():
+    from bs4 import BeautifulSoup
+
+    from sanctions_model.runner._nbconvert import MISSING_ALT, make_focusable_and_describe
+
+    ours = BeautifulSoup(_SELECTORS_PAGE, features="html.parser")
+    missing = make_focusable_and_describe(ours)
+    theirs = BeautifulSoup(_SELECTORS_PAGE, features="html.parser")
+    selected = theirs.select("img:not([alt])")
+    for elem in selected:
+        elem.attrs["alt"] = MISSING_ALT
+    for selector in (
+        ".jp-Notebook div.jp-Cell-inputWrapper",
+        ".jp-Notebook div.jp-OutputArea-output",
+    ):
+        for elem in theirs.select(selector):
+            elem.attrs["tabindex"] = "0"
+    assert missing == len(selected) == 3
+    assert str(ours) == str(theirs)
+    assert str(ours).count('tabindex="0"') == 3
+
+
+@pytest.mark.parametrize("show_code", [False, True])
+def test_report_exporter_page_is_nbconverts_byte_for_byte(show_code):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell("# Heading\n\n![a chart](data:image/png;base64,AA==)")
+    )
+    cell = nbformat.v4.new_code_cell("show()")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<img src="x.png"><div class="jp-OutputArea-output">'},
+        )
+    ]
+    nb.cells.append(cell)
+    pages = []
+    for cls in (HTMLExporter, html_exporter_class()):
+        exporter = cls(template_name="lab")
+        exporter.exclude_input = not show_code
+        pages.append(exporter.from_notebook_node(nb)[0])
+    strip = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+    ours, theirs = (strip.sub("UUID", p) for p in pages)
+    assert ours == theirs
+    assert ours.count('tabindex="0"') >= 3 and "No description has been provided" in ours
+
+
+def test_a_report_imports_no_selector_engine_which_still_works_when_asked():
+    out = _python(
+        "import sys, nbformat\n"
+        "from sanctions_model.runner.html import render_html\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# T')])\n"
+        "page = render_html(nb)\n"
+        "before = 'soupsieve' in sys.modules\n"
+        "import bs4\n"
+        "found = bs4.BeautifulSoup('<p class=a>x</p>', 'html.parser').select('p.a')\n"
+        "print(before, len(found), type(sys.modules['soupsieve']).__name__, '<html' in page)"
+    )
+    assert out == "False 1 module True"

@@ -17,17 +17,9 @@ is."""
 
 from __future__ import annotations
 
-import importlib
 import sys
-import types
 
-
-class _OnFirstUse(types.ModuleType):
-    """A module's stand-in: the real module is imported when an attribute is first read."""
-
-    def __getattr__(self, attr: str) -> object:
-        return getattr(importlib.import_module(self.__name__), attr)
-
+from sanctions_model.runner._stand_in import deferred_imports
 
 if "papermill" not in sys.modules:
     import entrypoints
@@ -35,18 +27,14 @@ if "papermill" not in sys.modules:
     hide_pyarrow = "pyarrow" not in sys.modules
     if hide_pyarrow:
         sys.modules["pyarrow"] = None  # type: ignore[assignment]
-    defer_requests = "requests" not in sys.modules
-    if defer_requests:
-        sys.modules["requests"] = _OnFirstUse("requests")
     scan = entrypoints.get_group_all
     entrypoints.get_group_all = lambda group, path=None: (  # type: ignore[assignment]
         [] if group in ("papermill.engine", "papermill.io") else scan(group, path)
     )
     try:
-        import papermill  # noqa: F401
+        with deferred_imports("requests"):
+            import papermill  # noqa: F401
     finally:
         entrypoints.get_group_all = scan
         if hide_pyarrow and "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
             del sys.modules["pyarrow"]
-        if defer_requests and isinstance(sys.modules.get("requests"), _OnFirstUse):
-            del sys.modules["requests"]
