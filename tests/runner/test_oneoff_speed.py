@@ -233,17 +233,6 @@ def test_no_template_cache_when_the_table_cache_is_off(monkeypatch, tmp_path):
     assert html.template_cache_dir() == tmp_path / "jinja"
 
 
-def test_report_warm_up_is_started_once_and_joined_only_if_started():
-    from sanctions_model.runner.cli import _ReportWarmUp
-
-    warm = _ReportWarmUp(show_code=False)
-    warm.join()  # never started (the kernel did not launch): nothing to wait for
-    warm.start()
-    warm.start()  # a retried run launches a second kernel
-    warm.join()
-    assert not warm._thread.is_alive()
-
-
 # -- the report without a CSS selector engine ----------------------------------------------------
 
 _SELECTORS_PAGE = """<html><body>
@@ -325,3 +314,34 @@ def test_a_report_imports_no_selector_engine_which_still_works_when_asked():
         "print(before, len(found), type(sys.modules['soupsieve']).__name__, '<html' in page)"
     )
     assert out == "False 1 module True"
+
+
+def _export(cls, nb) -> str:
+    page = cls(template_name="lab").from_notebook_node(nb)[0]
+    return re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "UUID", page)
+
+
+def test_a_notebook_only_the_relaxed_schema_accepts_still_renders_as_nbconvert_renders_it():
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells[0]["made_up_field"] = 1  # an additional property: strict rejects, relaxed accepts
+    with pytest.raises(nbformat.ValidationError):
+        nbformat.validate(nb)
+    assert _export(html_exporter_class(), nb) == _export(HTMLExporter, nb)
+
+
+def test_a_notebook_no_schema_accepts_is_refused_as_nbconvert_refuses_it():
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells[1]["execution_count"] = "three"  # the wrong type, under any schema
+    for cls in (HTMLExporter, html_exporter_class()):
+        with pytest.raises(nbformat.ValidationError):
+            cls(template_name="lab").from_notebook_node(nb)

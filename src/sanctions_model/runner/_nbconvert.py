@@ -9,7 +9,10 @@ sweep worker). :class:`SelectorFreeHTMLExporter` does the same three edits by wa
 (``find_all`` and class lists, the rules soupsieve applies to an HTML document), so the page is
 the same, byte for byte (``tests/runner/test_oneoff_speed.py`` compares it with nbconvert's own);
 and :func:`html_exporter_class` imports nbconvert with a stand-in for ``soupsieve`` that imports
-the real module if anything ever uses it (as ``_papermill`` defers ``requests``).
+the real module if anything ever uses it (as ``_papermill`` defers ``requests``). Between its
+preprocessors, the exporter checks the notebook against nbformat's strict schema first (compiled
+already in a process that has read a notebook) and the relaxed one only if that fails: 0.1 s of
+compiling saved, the same verdict.
 """
 
 from __future__ import annotations
@@ -92,6 +95,19 @@ def html_exporter_class() -> type:
             if missing_alt:
                 self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
             return str(soup), resources
+
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            # nbconvert checks the notebook against the relaxed schema after each preprocessor.
+            # A notebook the strict schema accepts, the relaxed one accepts too, and the strict
+            # validator is compiled already (reading or writing a notebook compiles it): the
+            # relaxed one (0.1 s to compile) is compiled and asked only about a notebook the
+            # strict one rejects, and nbconvert's verdict and message are unchanged.
+            import nbformat
+
+            try:
+                nbformat.validate(nbc)
+            except nbformat.ValidationError:
+                super()._validate_preprocessor(nbc, preprocessor)
 
     return SelectorFreeHTMLExporter
 

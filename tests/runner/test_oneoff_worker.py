@@ -1,0 +1,195 @@
+"""Issue 23, one-off ``run``: the report written by a forked worker (runner/report_worker.py).
+
+The worker must write what the run would have written itself (notebook.ipynb and report.html,
+byte for byte but for the random id of the parameters cell), give the record the same status and
+error when the report fails, leave the run to write its own report when it is gone, and never
+outlive its use. The kernel template must not hold the command's output open.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sanctions_model.runner import execute, report_worker
+from sanctions_model.runner.execute import RunSpec, write_report
+from sanctions_model.runner.records import NOTEBOOK_NAME, REPORT_NAME, RunRecord
+
+from .conftest import NOTEBOOKS
+
+needs_fork = pytest.mark.skipif(
+    not report_worker.can_fork(), reason="no os.fork, or the test process runs other threads"
+)
+
+_CELL_ID = re.compile(r"cell-id=[0-9a-f]{8}")
+
+
+def _staging(root: Path, *names: str) -> list[Path]:
+    """Staging folders as a finished run leaves them, each with the same executed notebook (with
+    outputs, a warning on stderr and this machine's path in an output)."""
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    cell = nbformat.v4.new_code_cell("print(here)")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"{root}/data.csv\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: few clusters\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": "<img src='x.png'>"}),
+    ]
+    nb.cells.append(cell)
+    folders = []
+    for name in names:
+        (root / name).mkdir()
+        nbformat.write(nb, str(root / name / NOTEBOOK_NAME))
+        folders.append(root / name)
+    return folders
+
+
+def _spec(root: Path) -> RunSpec:
+    return RunSpec(
+        name="ok-1",
+        notebook=str(NOTEBOOKS / "ok.ipynb"),
+        notebook_label="ok.ipynb",
+        run_dir=str(root / "run"),
+        parameters={"n": 2},
+        resolved={"n": 2, "label": "x"},
+        help={"n": "how many"},
+    )
+
+
+def _record() -> RunRecord:
+    return RunRecord(
+        name="ok-1",
+        notebook="ok.ipynb",
+        status="ok",
+        parameters={"n": 2},
+        resolved={"n": 2, "label": "x"},
+        duration=1.5,
+        finished="2026-01-01T00:00:00+00:00",
+        results={"run_notes": ["a note the notebook recorded"]},
+    )
+
+
+@needs_fork
+def test_the_worker_writes_what_the_run_would_write(tmp_path):
+    machine = {str(tmp_path): "<project>"}
+    here, there = _staging(tmp_path, "here", "there")
+    ours = _record()
+    write_report(here, _spec(tmp_path), ours, machine)
+    worker = report_worker.start()
+    assert worker is not None
+    theirs = _record()
+    try:
+        assert worker.write_report(there, _spec(tmp_path), theirs, machine)
+    finally:
+        worker.close()
+    assert (ours.status, ours.error) == (theirs.status, theirs.error) == ("ok", None)
+    assert (here / NOTEBOOK_NAME).read_bytes() == (there / NOTEBOOK_NAME).read_bytes()
+    page_here, page_there = ((d / REPORT_NAME).read_text() for d in (here, there))
+    assert _CELL_ID.sub("", page_here) == _CELL_ID.sub("", page_there)
+    assert "a note the notebook recorded" in page_there and "few clusters" in page_there
+    assert str(tmp_path) not in page_there and "&lt;project&gt;/data.csv" in page_there
+    assert not _alive(worker.pid)
+
+
+@needs_fork
+def test_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here(tmp_path):
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()  # no executed notebook: an ok run without one is not ok
+    there.mkdir()
+    ours, theirs = _record(), _record()
+    write_report(here, _spec(tmp_path), ours, {})
+    worker = report_worker.start()
+    assert worker is not None
+    try:
+        assert worker.write_report(there, _spec(tmp_path), theirs, {})
+    finally:
+        worker.close()
+    assert ours.status == theirs.status == "failed"
+    assert ours.error == theirs.error and theirs.error["ename"] == "WriteError"
+
+
+@needs_fork
+def test_a_run_whose_worker_died_writes_its_report_itself(tmp_path):
+    (staging,) = _staging(tmp_path, "s")
+    worker = report_worker.start()
+    assert worker is not None
+    os.kill(worker.pid, signal.SIGKILL)
+    os.waitpid(worker.pid, 0)
+    record = _record()
+    assert not worker.write_report(staging, _spec(tmp_path), record, {})
+    assert (record.status, record.error) == ("ok", None) and not (staging / REPORT_NAME).exists()
+    assert not worker.write_report(staging, _spec(tmp_path), record, {})  # used once at most
+    worker.close()
+
+
+def test_execute_run_falls_back_when_the_writer_cannot(tmp_path, monkeypatch):
+    calls = []
+
+    def gone(staging, spec, record, machine):  # a worker that is not there any more
+        calls.append(staging)
+        return False
+
+    written = []
+    monkeypatch.setattr(execute, "REPORT_WRITER", [gone])
+    monkeypatch.setattr(execute, "write_report", lambda *a: written.append(a[0]))
+    monkeypatch.setattr(execute, "_execute_once", lambda nb, staging, spec, token: ("ok", None))
+    record = execute.execute_run(_spec(tmp_path))
+    assert calls and written == calls  # asked the writer, then wrote it here
+    assert record.status == "ok"
+
+
+@needs_fork
+def test_an_unused_worker_is_stopped_and_reaped(tmp_path):
+    worker = report_worker.start()
+    assert worker is not None
+    t0 = time.monotonic()
+    worker.close()  # the command stopped before its run: no waiting for the warm-up
+    assert time.monotonic() - t0 < 2
+    assert not _alive(worker.pid)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(worker.pid, os.WNOHANG)  # reaped, not a zombie
+
+
+def test_no_worker_where_other_threads_run(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert not report_worker.can_fork() and report_worker.start() is None
+
+
+def test_the_kernel_template_holds_no_copy_of_the_commands_output(tmp_path):
+    """`$(sanctions-model run ...)` must not wait for the template to exit after the command."""
+    code = (
+        "import os, sys\n"
+        "from sanctions_model.runner import forkserver\n"
+        "server = forkserver.ForkServer([sys.executable], dict(os.environ), profile='kernel')\n"
+        "fds = [os.path.realpath(f'/proc/{server.process.pid}/fd/{n}') for n in (1, 2)]\n"
+        "print(fds)\n"
+    )
+    if not Path("/proc/self/fd").exists():
+        pytest.skip("needs /proc")
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )  # returns when every copy of its stdout is closed
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str([os.devnull, os.devnull])
+    assert time.monotonic() - t0 < 60
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
