@@ -160,6 +160,24 @@ def test_papermill_without_requests_until_an_http_path_needs_it():
     assert out == "False True module"
 
 
+def test_jsonschemas_format_libraries_stay_unimported_and_importable():
+    out = _python(
+        "import sys, sanctions_model.runner._papermill as pm, nbformat\n"
+        "loaded = [n for n in pm.FORMAT_LIBRARIES if n in sys.modules]\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['execution_count'] = 'three'\n"
+        "try:\n"
+        "    nbformat.validate(nb); verdict = 'accepted'\n"
+        "except nbformat.ValidationError:\n"
+        "    verdict = 'refused'\n"
+        "import idna, isoduration\n"
+        "print(loaded, verdict, idna.encode('b\u00fccher.example').decode(),"
+        " type(isoduration.parse_duration('P1D')).__name__)"
+    )
+    assert out == "[] refused xn--bcher-kva.example Duration"
+
+
 def test_kernel_specs_without_importing_ipython(kernel, tmp_path):
     code = (
         "import sys, json\n"

@@ -11,6 +11,12 @@
   ``papermill.engine`` and ``papermill.io``), 0.1-0.3 s. The runner executes with its own engine
   (:func:`~sanctions_model.runner.limits.capped_engine`), hands papermill a notebook in memory and
   writes to a local path (papermill's built-in handler), so the scan is skipped.
+- nbformat imports ``jsonschema`` for its error types (it validates with fastjsonschema), and
+  jsonschema imports the optional libraries of its format checkers (host names, URIs, date-times,
+  colours, JSON pointers, URI templates, durations: 0.04-0.05 s of CPU). The runner never checks
+  a format, so they are hidden while jsonschema is imported (its checkers for those formats are
+  not registered in this process, as for ``rfc3987_syntax``, see the package's ``__init__``); any
+  later import of the libraries themselves works.
 
 Import this module before papermill; a process that has imported papermill already is left as it
 is."""
@@ -20,6 +26,28 @@ from __future__ import annotations
 import sys
 
 from sanctions_model.runner._stand_in import deferred_imports
+
+#: jsonschema's optional format-checker libraries (``jsonschema/_format.py``).
+FORMAT_LIBRARIES = (
+    "fqdn",
+    "idna",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "webcolors",
+    "jsonpointer",
+    "uri_template",
+    "isoduration",
+)
+
+if "jsonschema" not in sys.modules:
+    hidden = [name for name in FORMAT_LIBRARIES if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # type: ignore[arg-type]
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 if "papermill" not in sys.modules:
     import entrypoints
