@@ -4,6 +4,10 @@ The worker must write what the run would have written itself (notebook.ipynb and
 byte for byte but for the random id of the parameters cell), give the record the same status and
 error when the report fails, leave the run to write its own report when it is gone, and never
 outlive its use. The kernel template must not hold the command's output open.
+
+A worker is forked only from a single-threaded process, as the ``sanctions-model run`` command
+is; the test process may have other threads by then, so the scenarios that fork run in a fresh
+interpreter (this file run as a script: ``python test_oneoff_worker.py SCENARIO TMPDIR``).
 """
 
 from __future__ import annotations
@@ -23,11 +27,7 @@ from sanctions_model.runner import execute, report_worker
 from sanctions_model.runner.execute import RunSpec, write_report
 from sanctions_model.runner.records import NOTEBOOK_NAME, REPORT_NAME, RunRecord
 
-from .conftest import NOTEBOOKS
-
-needs_fork = pytest.mark.skipif(
-    not report_worker.can_fork(), reason="no os.fork, or the test process runs other threads"
-)
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 _CELL_ID = re.compile(r"cell-id=[0-9a-f]{8}")
 
@@ -76,8 +76,7 @@ def _record() -> RunRecord:
     )
 
 
-@needs_fork
-def test_the_worker_writes_what_the_run_would_write(tmp_path):
+def scenario_the_worker_writes_what_the_run_would_write(tmp_path: Path) -> None:
     machine = {str(tmp_path): "<project>"}
     here, there = _staging(tmp_path, "here", "there")
     ours = _record()
@@ -98,8 +97,9 @@ def test_the_worker_writes_what_the_run_would_write(tmp_path):
     assert not _alive(worker.pid)
 
 
-@needs_fork
-def test_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here(tmp_path):
+def scenario_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here(
+    tmp_path: Path,
+) -> None:
     here, there = tmp_path / "here", tmp_path / "there"
     here.mkdir()  # no executed notebook: an ok run without one is not ok
     there.mkdir()
@@ -115,8 +115,7 @@ def test_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here(tmp_pa
     assert ours.error == theirs.error and theirs.error["ename"] == "WriteError"
 
 
-@needs_fork
-def test_a_run_whose_worker_died_writes_its_report_itself(tmp_path):
+def scenario_a_run_whose_worker_died_writes_its_report_itself(tmp_path: Path) -> None:
     (staging,) = _staging(tmp_path, "s")
     worker = report_worker.start()
     assert worker is not None
@@ -145,16 +144,26 @@ def test_execute_run_falls_back_when_the_writer_cannot(tmp_path, monkeypatch):
     assert record.status == "ok"
 
 
-@needs_fork
-def test_an_unused_worker_is_stopped_and_reaped(tmp_path):
+def scenario_an_unused_worker_is_stopped_and_reaped(tmp_path: Path) -> None:
     worker = report_worker.start()
     assert worker is not None
     t0 = time.monotonic()
     worker.close()  # the command stopped before its run: no waiting for the warm-up
     assert time.monotonic() - t0 < 2
     assert not _alive(worker.pid)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(worker.pid, os.WNOHANG)  # reaped, not a zombie
+    try:
+        os.waitpid(worker.pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # reaped, not a zombie
+    else:
+        raise AssertionError("the worker was not reaped")
+    # a run that stopped waiting for its report (Ctrl-C): the worker is stopped, not waited for
+    worker = report_worker.start()
+    assert worker is not None
+    worker.used = True
+    t0 = time.monotonic()
+    worker.close()
+    assert time.monotonic() - t0 < 2 and not _alive(worker.pid)
 
 
 def test_no_worker_where_other_threads_run(monkeypatch):
@@ -193,3 +202,43 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_the_worker_writes_what_the_run_would_write(tmp_path):
+    _scenario("scenario_the_worker_writes_what_the_run_would_write", tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here(tmp_path):
+    _scenario("scenario_a_report_that_fails_in_the_worker_fails_the_run_as_it_would_here", tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_run_whose_worker_died_writes_its_report_itself(tmp_path):
+    _scenario("scenario_a_run_whose_worker_died_writes_its_report_itself", tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_an_unused_worker_is_stopped_and_reaped(tmp_path):
+    _scenario("scenario_an_unused_worker_is_stopped_and_reaped", tmp_path)
+
+
+def _scenario(name: str, tmp_path: Path) -> None:
+    """Run ``name`` in a fresh, single-threaded interpreter (as the command is)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, __file__, name, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.strip().endswith(f"{name}: passed")
+
+
+if __name__ == "__main__":
+    assert report_worker.can_fork(), "a fresh interpreter runs one thread"
+    globals()[sys.argv[1]](Path(sys.argv[2]))
+    print(f"{sys.argv[1]}: passed")

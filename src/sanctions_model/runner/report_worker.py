@@ -74,7 +74,7 @@ class ReportWorker:
 
     def __init__(self, show_code: bool = False) -> None:
         self.owner = os.getpid()
-        self.used = False
+        self.used = self.answered = False
         job_r, job_w = os.pipe()
         reply_r, reply_w = os.pipe()
         for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice
@@ -110,17 +110,19 @@ class ReportWorker:
             status, error = _receive(self._reply)
         except (OSError, EOFError, pickle.PickleError, ValueError):
             return False  # the worker is gone: the caller writes the report itself
+        self.answered = True
         record.status, record.error = status, error
         return True
 
     def close(self) -> None:
-        """Reap the worker: one that answered exits at once; one that had no job is stopped."""
+        """Reap the worker: one that answered exits at once; one that had no job, or whose run
+        stopped waiting (Ctrl-C), is stopped."""
         if self.owner != os.getpid():
             return
         for stream in (self._job, self._reply):
             with contextlib.suppress(OSError):
                 stream.close()
-        deadline = time.monotonic() + (_REAP_WAIT if self.used else 0.0)
+        deadline = time.monotonic() + (_REAP_WAIT if self.answered else 0.0)
         while True:
             try:
                 done, _ = os.waitpid(self.pid, os.WNOHANG)
