@@ -12,6 +12,7 @@ interpreter (this file run as a script: ``python test_oneoff_worker.py SCENARIO 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -191,6 +192,38 @@ def test_the_kernel_template_holds_no_copy_of_the_commands_output(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == str([os.devnull, os.devnull])
     assert time.monotonic() - t0 < 60
+
+
+@pytest.mark.slow
+def test_the_command_line_run_with_its_worker_gives_the_same_outcomes(tmp_path, kernel):
+    """``sanctions-model run`` as a user runs it (one thread: its report worker is forked): the
+    same exit statuses, messages and report contents as a run that writes its own report."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MPLBACKEND": "Agg"}
+
+    def run(notebook: str, out: Path) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "sanctions_model.cli", "run", str(NOTEBOOKS / notebook)]
+        return subprocess.run(
+            [*cmd, "-p", "n", "2", "--output-dir", str(out)]
+            if notebook == "ok.ipynb"
+            else [*cmd, "--output-dir", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    ok = run("ok.ipynb", tmp_path / "ok")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stderr.startswith(f"ok {tmp_path / 'ok'} (")
+    page = (tmp_path / "ok" / REPORT_NAME).read_text()
+    assert 'class="sm-params"' in page and "sm-overridden" in page and "<img" in page
+    record = json.loads((tmp_path / "ok" / "run.json").read_text())
+    assert record["status"] == "ok" and REPORT_NAME in record["files"]
+    assert record["results"]["total"] == 1.5
+    bad = run("raises.ipynb", tmp_path / "bad")
+    assert bad.returncode == 1
+    assert "cell 3: ValueError: bad value 1" in bad.stderr.splitlines()[-1]
+    assert "Run status: failed" in (tmp_path / "bad" / REPORT_NAME).read_text()
 
 
 def _alive(pid: int) -> bool:
