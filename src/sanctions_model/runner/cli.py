@@ -139,8 +139,7 @@ def _prestart_kernel(kernel_name: str) -> None:
 
 def prestart_for(argv: Sequence[str]) -> None:
     """``sanctions-model run ...``: start the kernel template before anything else is imported
-    (the command line is parsed properly later; a template nobody uses exits with this
-    process)."""
+    (the command line is parsed properly later; a template nobody uses exits with this process)."""
     import contextlib
 
     name = "sanctions-model"
