@@ -160,6 +160,24 @@ def test_papermill_without_requests_until_an_http_path_needs_it():
     assert out == "False True module"
 
 
+def test_jsonschemas_format_libraries_stay_unimported_and_importable():
+    out = _python(
+        "import sys, sanctions_model.runner._papermill as pm, nbformat\n"
+        "loaded = [n for n in pm.FORMAT_LIBRARIES if n in sys.modules]\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x')])\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['execution_count'] = 'three'\n"
+        "try:\n"
+        "    nbformat.validate(nb); verdict = 'accepted'\n"
+        "except nbformat.ValidationError:\n"
+        "    verdict = 'refused'\n"
+        "import idna, isoduration\n"
+        "print(loaded, verdict, idna.encode('b\u00fccher.example').decode(),"
+        " type(isoduration.parse_duration('P1D')).__name__)"
+    )
+    assert out == "[] refused xn--bcher-kva.example Duration"
+
+
 def test_kernel_specs_without_importing_ipython(kernel, tmp_path):
     code = (
         "import sys, json\n"
@@ -233,12 +251,115 @@ def test_no_template_cache_when_the_table_cache_is_off(monkeypatch, tmp_path):
     assert html.template_cache_dir() == tmp_path / "jinja"
 
 
-def test_report_warm_up_is_started_once_and_joined_only_if_started():
-    from sanctions_model.runner.cli import _ReportWarmUp
+# -- the report without a CSS selector engine ----------------------------------------------------
 
-    warm = _ReportWarmUp(show_code=False)
-    warm.join()  # never started (the kernel did not launch): nothing to wait for
-    warm.start()
-    warm.start()  # a retried run launches a second kernel
-    warm.join()
-    assert not warm._thread.is_alive()
+_SELECTORS_PAGE = """<html><body>
+<img src="a.png"><img src="b.png" alt=""><IMG SRC="c.png"><img alt="kept" src="d.png">
+<div class="jp-OutputArea-output">outside the notebook</div>
+<div class="jp-Notebook jp-Cell-inputWrapper">the notebook element itself</div>
+<main><div class="jp-Notebook">
+  <div class="jp-Cell-inputWrapper">in</div>
+  <div class="x jp-OutputArea-output y">out</div>
+  <div class="jp-OutputArea-output-like">a longer class name</div>
+  <div class="JP-OUTPUTAREA-OUTPUT">another case</div>
+  <span class="jp-OutputArea-output">not a div</span>
+  <section><div><div class="jp-OutputArea-output jp-Cell-inputWrapper">deep</div></div></section>
+  <img src="e.png">
+</div></main></body></html>"""
+
+
+def test_tree_walk_makes_the_edits_nbconverts_selectors_make():
+    from bs4 import BeautifulSoup
+
+    from sanctions_model.runner._nbconvert import MISSING_ALT, make_focusable_and_describe
+
+    ours = BeautifulSoup(_SELECTORS_PAGE, features="html.parser")
+    missing = make_focusable_and_describe(ours)
+    theirs = BeautifulSoup(_SELECTORS_PAGE, features="html.parser")
+    selected = theirs.select("img:not([alt])")
+    for elem in selected:
+        elem.attrs["alt"] = MISSING_ALT
+    for selector in (
+        ".jp-Notebook div.jp-Cell-inputWrapper",
+        ".jp-Notebook div.jp-OutputArea-output",
+    ):
+        for elem in theirs.select(selector):
+            elem.attrs["tabindex"] = "0"
+    assert missing == len(selected) == 3
+    assert str(ours) == str(theirs)
+    assert str(ours).count('tabindex="0"') == 3
+
+
+@pytest.mark.parametrize("show_code", [False, True])
+def test_report_exporter_page_is_nbconverts_byte_for_byte(show_code):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell("# Heading\n\n![a chart](data:image/png;base64,AA==)")
+    )
+    cell = nbformat.v4.new_code_cell("show()")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<img src="x.png"><div class="jp-OutputArea-output">'},
+        )
+    ]
+    nb.cells.append(cell)
+    pages = []
+    for cls in (HTMLExporter, html_exporter_class()):
+        exporter = cls(template_name="lab")
+        exporter.exclude_input = not show_code
+        pages.append(exporter.from_notebook_node(nb)[0])
+    strip = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+    ours, theirs = (strip.sub("UUID", p) for p in pages)
+    assert ours == theirs
+    assert ours.count('tabindex="0"') >= 3 and "No description has been provided" in ours
+
+
+def test_a_report_imports_no_selector_engine_which_still_works_when_asked():
+    out = _python(
+        "import sys, nbformat\n"
+        "from sanctions_model.runner.html import render_html\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# T')])\n"
+        "page = render_html(nb)\n"
+        "before = 'soupsieve' in sys.modules\n"
+        "import bs4\n"
+        "found = bs4.BeautifulSoup('<p class=a>x</p>', 'html.parser').select('p.a')\n"
+        "print(before, len(found), type(sys.modules['soupsieve']).__name__, '<html' in page)"
+    )
+    assert out == "False 1 module True"
+
+
+def _export(cls, nb) -> str:
+    page = cls(template_name="lab").from_notebook_node(nb)[0]
+    return re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "UUID", page)
+
+
+def test_a_notebook_only_the_relaxed_schema_accepts_still_renders_as_nbconvert_renders_it():
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells[0]["made_up_field"] = 1  # an additional property: strict rejects, relaxed accepts
+    with pytest.raises(nbformat.ValidationError):
+        nbformat.validate(nb)
+    assert _export(html_exporter_class(), nb) == _export(HTMLExporter, nb)
+
+
+def test_a_notebook_no_schema_accepts_is_refused_as_nbconvert_refuses_it():
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from sanctions_model.runner._nbconvert import html_exporter_class
+
+    nb = nbformat.read(str(NOTEBOOKS / "ok.ipynb"), as_version=4)
+    nb.cells[1]["execution_count"] = "three"  # the wrong type, under any schema
+    for cls in (HTMLExporter, html_exporter_class()):
+        with pytest.raises(nbformat.ValidationError):
+            cls(template_name="lab").from_notebook_node(nb)

@@ -3,7 +3,8 @@
 Modules, one job each: :mod:`.parameters` (read and validate a notebook's parameters),
 :mod:`.domain` (rules about the data: country codes, periods), :mod:`.bounds` (counts, shares and
 minimums between parameters), :mod:`.pairs` (``.ipynb``/``.py`` notebook pairs), :mod:`.execute`
-(one run with papermill), :mod:`.html` (offline HTML reports), :mod:`.records` (``run.json``),
+(one run with papermill), :mod:`.html` (offline HTML reports), :mod:`.report_worker` (the one-off
+run's report, written by a forked process), :mod:`.records` (``run.json``),
 :mod:`.sweepfile` (sweep files), :mod:`.planning` (run names, cache keys, cached runs, order),
 :mod:`.cache` (the cache key), :mod:`.sweep` (running a sweep), :mod:`.executors` (process pool,
 dask), :mod:`.outcome` (publishing a sweep: index, ``sweep.json``, ``latest``), :mod:`.publish`

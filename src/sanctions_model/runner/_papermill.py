@@ -11,23 +11,43 @@
   ``papermill.engine`` and ``papermill.io``), 0.1-0.3 s. The runner executes with its own engine
   (:func:`~sanctions_model.runner.limits.capped_engine`), hands papermill a notebook in memory and
   writes to a local path (papermill's built-in handler), so the scan is skipped.
+- nbformat imports ``jsonschema`` for its error types (it validates with fastjsonschema), and
+  jsonschema imports the optional libraries of its format checkers (host names, URIs, date-times,
+  colours, JSON pointers, URI templates, durations: 0.04-0.05 s of CPU). The runner never checks
+  a format, so they are hidden while jsonschema is imported (its checkers for those formats are
+  not registered in this process, as for ``rfc3987_syntax``, see the package's ``__init__``); any
+  later import of the libraries themselves works.
 
 Import this module before papermill; a process that has imported papermill already is left as it
 is."""
 
 from __future__ import annotations
 
-import importlib
 import sys
-import types
 
+from sanctions_model.runner._stand_in import deferred_imports
 
-class _OnFirstUse(types.ModuleType):
-    """A module's stand-in: the real module is imported when an attribute is first read."""
+#: jsonschema's optional format-checker libraries (``jsonschema/_format.py``).
+FORMAT_LIBRARIES = (
+    "fqdn",
+    "idna",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "webcolors",
+    "jsonpointer",
+    "uri_template",
+    "isoduration",
+)
 
-    def __getattr__(self, attr: str) -> object:
-        return getattr(importlib.import_module(self.__name__), attr)
-
+if "jsonschema" not in sys.modules:
+    hidden = [name for name in FORMAT_LIBRARIES if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # type: ignore[arg-type]
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 if "papermill" not in sys.modules:
     import entrypoints
@@ -35,18 +55,14 @@ if "papermill" not in sys.modules:
     hide_pyarrow = "pyarrow" not in sys.modules
     if hide_pyarrow:
         sys.modules["pyarrow"] = None  # type: ignore[assignment]
-    defer_requests = "requests" not in sys.modules
-    if defer_requests:
-        sys.modules["requests"] = _OnFirstUse("requests")
     scan = entrypoints.get_group_all
     entrypoints.get_group_all = lambda group, path=None: (  # type: ignore[assignment]
         [] if group in ("papermill.engine", "papermill.io") else scan(group, path)
     )
     try:
-        import papermill  # noqa: F401
+        with deferred_imports("requests"):
+            import papermill  # noqa: F401
     finally:
         entrypoints.get_group_all = scan
         if hide_pyarrow and "pyarrow" in sys.modules and sys.modules["pyarrow"] is None:
             del sys.modules["pyarrow"]
-        if defer_requests and isinstance(sys.modules.get("requests"), _OnFirstUse):
-            del sys.modules["requests"]

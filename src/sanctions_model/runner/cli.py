@@ -152,39 +152,6 @@ def prestart_for(argv: Sequence[str]) -> None:
         _prestart_kernel(name)
 
 
-def _warm_report(show_code: bool) -> None:
-    """Import nbconvert and render an empty report once: its templates and regular expressions
-    are compiled while the notebook runs, not after it."""
-    import contextlib
-
-    with contextlib.suppress(Exception):
-        import nbformat
-
-        from sanctions_model.runner.html import _exporter
-
-        _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
-
-
-class _ReportWarmUp:
-    """:func:`_warm_report` in a thread, started once (at the first kernel launch), joined before
-    the report is rendered (a run whose kernel never launched renders without it)."""
-
-    def __init__(self, show_code: bool) -> None:
-        import threading
-
-        self._thread = threading.Thread(target=_warm_report, args=(show_code,), daemon=True)
-        self._started = False
-
-    def start(self) -> None:
-        if not self._started:
-            self._started = True
-            self._thread.start()
-
-    def join(self) -> None:
-        if self._started:
-            self._thread.join()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     _prestart_kernel(args.kernel_name or "sanctions-model")
     from sanctions_model.runner.cache import cache_key
@@ -232,20 +199,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     check_run_dir(output, protect=(notebook,))  # before anything is created or a kernel starts
     check_writable(output.parent)
-    from sanctions_model.runner import execute
+    from sanctions_model.runner import execute, report_worker
 
     execute._import_papermill()
-    warm = _ReportWarmUp(args.show_code)
-    kernel = execute._kernel()
-    # nbconvert is imported (and its templates compiled) in a thread as the kernel is launched:
-    # this process then mostly waits on the kernel, and two imports at once only take turns
-    kernel.AT_LAUNCH.append(warm.start)
-    execute.BEFORE_REPORT.append(warm.join)
+    import nbformat
+
+    # the schema every notebook read and write is checked against: compiled once, before the
+    # report worker is forked, so the worker has it too
+    nbformat.validate(nbformat.v4.new_notebook())
+    # the report is written by a process forked now, that imports nbconvert while the kernel
+    # starts and the notebook runs (report_worker.py)
+    worker = report_worker.start(args.show_code)
+    if worker is not None:
+        execute.REPORT_WRITER.append(worker.write_report)
     try:
         record = execute_run(spec)
     finally:
-        execute.BEFORE_REPORT.remove(warm.join)
-        kernel.AT_LAUNCH.remove(warm.start)
+        if worker is not None:
+            execute.REPORT_WRITER.remove(worker.write_report)
+            worker.close()
     error = record.error or {}
     detail = (
         f": cell {error.get('cell_index')}: {error.get('ename')}: {error.get('evalue')}"

@@ -342,9 +342,10 @@ def _read_results(staging: Path) -> tuple[Any, str | None]:
 #: after each run, all its descendants are killed, not only those the run's token names.
 EXCLUSIVE_PROCESS = False
 
-#: Called before a run's report is rendered: the one-off ``run`` command waits here for the thread
-#: that imported nbconvert and built the exporter while the kernel ran (runner/cli.py).
-BEFORE_REPORT: list[Callable[[], None]] = []
+#: Writes a run's report elsewhere: the one-off ``run`` command hands it to its report worker,
+#: which imported nbconvert while the kernel ran (:mod:`.report_worker`). Called as
+#: ``writer(staging, spec, record, machine)``; False: not written, the run writes it itself.
+REPORT_WRITER: list[Callable[[Path, RunSpec, RunRecord, dict[str, str]], bool]] = []
 
 #: Called in a worker right before a run is published; raises (or exits) to stop it. A sweep's
 #: pool worker installs a check that the sweep is still alive (see executors.py).
@@ -412,7 +413,8 @@ def execute_run(spec: RunSpec) -> RunRecord:
         record.finished = _now()
         record.duration = round(time.perf_counter() - t0, 3)
         machine = _machine_paths(staging, run_dir, spec)
-        _write_report(staging, spec, record, machine)
+        if not any(writer(staging, spec, record, machine) for writer in REPORT_WRITER):
+            write_report(staging, spec, record, machine)
         if record.error:  # error messages reach index.html and run.json: no machine paths
             from sanctions_model.runner.html import scrub_paths
 
@@ -439,15 +441,14 @@ def _mark_unwritable(record: RunRecord, exc: OSError, what: str) -> None:
     )
 
 
-def _write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict[str, str]) -> None:
-    """notebook.ipynb (paths scrubbed) and report.html; a failure makes the run failed."""
+def write_report(staging: Path, spec: RunSpec, record: RunRecord, machine: dict[str, str]) -> None:
+    """notebook.ipynb (paths scrubbed) and report.html; a failure makes the run failed (only
+    ``record.status`` and ``record.error`` change)."""
     import nbformat
 
     from sanctions_model.runner.html import export_html
 
     executed = staging / NOTEBOOK_NAME
-    for hook in BEFORE_REPORT:
-        hook()
     if not executed.exists():
         if record.status == "ok":  # papermill always writes it: a run without it is not ok
             _mark_unwritable(record, FileNotFoundError("notebook.ipynb is missing"), "notebook")

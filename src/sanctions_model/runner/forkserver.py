@@ -202,12 +202,16 @@ class ForkServer:
         conf = template_env.get(_JEMALLOC_ENV)
         template_env[_JEMALLOC_ENV] = f"{conf},{_NO_BG}" if conf else _NO_BG
         template_env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-        # stdin is the template's lifeline: it exits when this process (the writer) is gone
+        # stdin is the template's lifeline: it exits when this process (the writer) is gone.
+        # It holds no copy of this process's stdout or stderr: a caller that reads the command's
+        # output to its end (``$(sanctions-model run ...)``, subprocess.run) would otherwise wait
+        # for the template's exit too. A kernel's own output travels over its IOPub channel.
+        quiet = None if os.environ.get(_DEBUG_ENV) else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [*python, "-m", "sanctions_model.runner.kernel_template", self.address, profile],
             stdin=subprocess.PIPE,
-            stdout=None,
-            stderr=None if os.environ.get(_DEBUG_ENV) else subprocess.DEVNULL,
+            stdout=quiet,
+            stderr=quiet,
             env=template_env,
             cwd="/",
             start_new_session=True,

@@ -76,10 +76,11 @@ def _bytecode_cache() -> Any:
 
 @lru_cache(maxsize=1)
 def _exporter_class() -> type:
-    from nbconvert import HTMLExporter
+    from sanctions_model.runner._nbconvert import html_exporter_class
 
-    class ReportExporter(HTMLExporter):
-        """nbconvert's HTML exporter with its compiled templates cached on disk."""
+    class ReportExporter(html_exporter_class()):
+        """nbconvert's HTML exporter (without CSS selectors, see :mod:`._nbconvert`) with its
+        compiled templates cached on disk."""
 
         def _create_environment(self) -> Any:
             environment = super()._create_environment()

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -75,11 +74,6 @@ KERNEL_STARTUP = (
     "del _sm_install"
 )
 
-
-#: Called when a run's kernel is about to be launched, its set-up done: from here this process
-#: mostly waits (for the template to fork, then for the kernel), so the one-off ``run`` command
-#: starts its report's warm-up here, where its imports compete with nothing (runner/cli.py).
-AT_LAUNCH: list[Callable[[], None]] = []
 
 #: How often a shutdown checks whether a killed kernel has exited (jupyter_client's 0.1 s is most
 #: of a forked kernel's shutdown).
@@ -193,8 +187,6 @@ class RunKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        for hook in AT_LAUNCH:
-            hook()
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
             kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
         if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
@@ -275,7 +267,6 @@ def kill_leftover_kernels(token: str, *, exclusive: bool = False) -> None:
 
 
 __all__ = [
-    "AT_LAUNCH",
     "KERNEL_ENV_ALLOW",
     "RUN_DIR_ENV",
     "SECRET_ENV",
