@@ -32,6 +32,27 @@ def timed(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def gravity_randomization_cases() -> list[tuple[str, str, Callable[[], object]]]:
+    """Notebook 03's gravity randomization on the embedded data (issue 23: one vectorised pass):
+    ``(name, size, call)`` for this script and for ``make bench`` (``suite/fits.py``)."""
+    from sanctions_model.models.gravity import regimes
+    from sanctions_model.models.panel import annual as annual_panel
+
+    exports = annual_panel.annual_exports(real=True)
+    donors = annual_panel.donor_pool(exports, 2022).donors
+    dum = regimes.regime_dummies(exports.data, ["AM", "GE", "KZ", "KG", "UZ"], 2022)
+    return [
+        ("gravity randomization, Russia among every donor", f"{len(donors)} placebo fits",
+         lambda: models.gravity_randomization(
+             dum.data, outcome="value", treated="RU", donors=donors, contrasts=dum.contrast,
+             windows={"russia_2014": (2014, 2021), "russia_2022": (2022, None)})),
+        ("gravity randomization, 5 partners among donor groups", "1,999 placebo fits",
+         lambda: models.gravity_randomization(
+             dum.data, outcome="value", treated=["AM", "GE", "KZ", "KG", "UZ"], donors=donors,
+             windows={"partners_2022": (2022, None)}, reps=1999)),
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
@@ -73,21 +94,8 @@ def main() -> None:
                                                fixed_effects=("exporter^year", "importer^year",
                                                               "pair_id"),
                                                cluster="pair_id"))  # fmt: skip
-    # notebook 03's gravity randomization on the embedded data (issue 23: one vectorised pass)
-    from sanctions_model.models.gravity import regimes
-    from sanctions_model.models.panel import annual as annual_panel
-
-    exports = annual_panel.annual_exports(real=True)
-    donors = annual_panel.donor_pool(exports, 2022).donors
-    dum = regimes.regime_dummies(exports.data, ["AM", "GE", "KZ", "KG", "UZ"], 2022)
-    record("gravity randomization, Russia among every donor", f"{len(donors)} placebo fits",
-           lambda: models.gravity_randomization(
-               dum.data, outcome="value", treated="RU", donors=donors, contrasts=dum.contrast,
-               windows={"russia_2014": (2014, 2021), "russia_2022": (2022, None)}))  # fmt: skip
-    record("gravity randomization, 5 partners among donor groups", "1,999 placebo fits",
-           lambda: models.gravity_randomization(
-               dum.data, outcome="value", treated=["AM", "GE", "KZ", "KG", "UZ"], donors=donors,
-               windows={"partners_2022": (2022, None)}, reps=1999))  # fmt: skip
+    for name, size, fn in gravity_randomization_cases():
+        record(name, size, fn)
     if args.out:
         from sanctions_model._io import atomic_write_text
 
