@@ -13,15 +13,12 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from statsmodels.tools.numdiff import approx_hess3
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
-
-if TYPE_CHECKING:
-    from .warm import WarmStart
 
 TrendKind = Literal[
     "local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"
@@ -60,7 +57,6 @@ class StructuralFit:
     fit_messages: tuple[str, ...]  # warnings raised by the optimiser and the filter, as text
     diff_sd: float  # sd of first differences of the fitted series (model scale)
     burn: int
-    warm: bool = False  # started from another fit's estimates (see :mod:`.warm`)
 
     @cached_property
     def _after_fit(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -173,18 +169,13 @@ def fit_structural(
     exog: np.ndarray | None = None,
     exog_names: Sequence[str] = (),
     maxiter: int = 200,
-    start: WarmStart | None = None,
 ) -> StructuralFit:
     """Fit ``z`` (model scale, NaN for missing months) by maximum likelihood.
 
     Warnings (statsmodels' ConvergenceWarning, RuntimeWarning from the filter or the Hessian) are
     recorded in ``messages``; ``converged`` is False when the optimiser says so or a convergence
-    warning was raised. ``start``: the estimates of the same model on similar data (another
-    window, price basis or anticipation); BFGS starts there and the fit falls back to the default
-    start when that fails (:func:`.warm.fit_warm`).
+    warning was raised.
     """
-    from .warm import fit_warm
-
     model = structural_model(z, trend=trend, seasonal=seasonal, exog=exog)
     names = []
     for n in model.param_names:
@@ -193,8 +184,7 @@ def fit_structural(
             names.append(f"beta.{exog_names[int(k) - 1]}")
         else:
             names.append(n)
-    warm = fit_warm(model, start, tuple(names), maxiter) if start is not None else None
-    res, converged, messages = warm if warm is not None else _fit_cold(model, maxiter)
+    res, converged, messages = _fit_cold(model, maxiter)
     zz = np.asarray(z, dtype=float)
     diff = np.diff(zz[np.isfinite(zz)])
     return StructuralFit(
@@ -207,7 +197,6 @@ def fit_structural(
         fit_messages=messages,
         diff_sd=float(np.std(diff)) if diff.size > 1 and np.std(diff) > 0 else 1.0,
         burn=int(res.loglikelihood_burn),  # type: ignore[attr-defined]
-        warm=warm is not None,
     )
 
 

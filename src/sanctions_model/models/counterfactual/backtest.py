@@ -26,7 +26,6 @@ from sanctions_model.errors import ParameterError
 from .._results import ResultsDisplayMixin, Summary
 from ._structural import TRENDS, StructuralFit, TrendKind, dynamic_forecasts, fit_structural
 from .placebo import PlaceboResults, placebo_backtest  # re-exported (old import path)
-from .warm import WarmStart
 
 __all__ = [
     "ModelChoiceResults",
@@ -104,7 +103,6 @@ def compare_models(
     candidates: Sequence[tuple[TrendKind, int | None]] | None = None,
     horizon: int = 12,
     first_origin: int | None = None,
-    starts: Mapping[str, WarmStart] | None = None,
 ) -> ModelChoiceResults:
     """Choose a structural model by rolling-origin forecasts over the fitting window.
 
@@ -122,9 +120,6 @@ def compare_models(
     first_origin : int, optional
         First forecast origin (0-based month); default half the window but at least 17 months
         (enough to initialise a seasonal model).
-    starts : mapping of model label to WarmStart, optional
-        Estimates of the candidates on similar data to start their fits from
-        (:func:`~sanctions_model.models.counterfactual.warm.warm_starts`).
 
     Returns
     -------
@@ -149,12 +144,8 @@ def compare_models(
     rows = []
     fits = {}
     for trend, seasonal in cands:
-        label = model_label(trend, seasonal)
-        fit = fit_structural(
-            y, trend=trend, seasonal=seasonal, exog=exog, exog_names=exog_names,
-            start=(starts or {}).get(label),
-        )  # fmt: skip
-        fits[label] = fit
+        fit = fit_structural(y, trend=trend, seasonal=seasonal, exog=exog, exog_names=exog_names)
+        fits[model_label(trend, seasonal)] = fit
         crps, logs, cover = [], [], []
         for o, (mean, var) in zip(origins, dynamic_forecasts(fit, origins, horizon), strict=True):
             obs = y[o : o + mean.size]
