@@ -104,6 +104,7 @@ def test_headline_is_computed_once_and_equals_a_fresh_computation(synthetic_resu
     assert res.headline("average", "relative") != res.headline("average", "absolute")
 
 
+@pytest.mark.filterwarnings("ignore:All-NaN slice encountered:RuntimeWarning")  # missing month
 def test_effects_frame_is_kept_but_never_shared(synthetic_result):
     res = synthetic_result
     frame = res.effects_frame()
