@@ -51,6 +51,7 @@ def test_lazy_standard_errors_and_predictions_equal_statsmodels_eager_ones(
     exog = x if with_exog else None
     fit = fit_structural(z, trend=trend, seasonal=seasonal, exog=exog)
     assert "_after_fit" not in fit.__dict__  # nothing computed before it is asked for
+    assert not fit.model.ssm.memory_no_smoothing  # filtered for the fit only, flag restored
     model = structural_model(z, trend=trend, seasonal=seasonal, exog=exog)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

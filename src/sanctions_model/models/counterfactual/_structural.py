@@ -133,7 +133,19 @@ def structural_model(
 
 
 def _fit_cold(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
-    """BFGS from statsmodels' default start, settled by Nelder-Mead when BFGS stops early."""
+    """BFGS from statsmodels' default start, settled by Nelder-Mead when BFGS stops early.
+
+    The results are filtered, not smoothed (statsmodels smooths after fitting by default; nothing
+    here reads smoothed states): the model's flag is set for the fit and restored after it.
+    """
+    model.ssm.memory_no_smoothing = True
+    try:
+        return _fit_bfgs_nm(model, maxiter)
+    finally:
+        model.ssm.memory_no_smoothing = False
+
+
+def _fit_bfgs_nm(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = model.fit(disp=False, method="bfgs", maxiter=maxiter, cov_type="none")
