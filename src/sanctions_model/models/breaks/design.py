@@ -24,6 +24,12 @@ HAC_SPLIT = True
 PREWHITEN = False
 #: Largest AR(1) coefficient used to prewhiten (recolouring divides by (1 - rho)^2).
 PREWHITEN_MAX = 0.95
+#: Residual columns per block in :meth:`_Regression.hac_stats`. Each column's statistic is
+#: computed alone, so blocks change nothing but speed: a block's arrays stay in the CPU cache
+#: across the candidate months and its matrix products stay under OpenBLAS's threading threshold
+#: (9,999 bootstrap columns at once: 0.86 s CPU for a level QLR and 2.2 s for level and trend on
+#: a loaded two-core machine; in blocks of 1,024, 0.22 s and 0.89 s).
+HAC_BLOCK = 1024
 
 
 def _prepare(
@@ -135,6 +141,14 @@ class _Regression:
         split = HAC_SPLIT if split is None else split
         prewhiten = PREWHITEN if prewhiten is None else prewhiten
         r = resid if resid.ndim == 2 else resid[:, None]
+        if r.shape[1] > HAC_BLOCK:  # the bootstrap's residuals, a block of columns at a time
+            return np.concatenate(
+                [
+                    self.hac_stats(r[:, k : k + HAC_BLOCK], lags, split=split, prewhiten=prewhiten)
+                    for k in range(0, r.shape[1], HAC_BLOCK)
+                ],
+                axis=1,
+            )
         w = 1 - np.arange(1, lags + 1) / (lags + 1)
         out = np.empty((len(self.locs), r.shape[1]))
         for i, qz in enumerate(self._qz):

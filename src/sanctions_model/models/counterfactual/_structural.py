@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -40,20 +41,59 @@ _UC_SPEC: dict[str, dict[str, object]] = {
 
 @dataclass(frozen=True, eq=False)
 class StructuralFit:
-    """A fitted structural model (internal; the public results wrap it)."""
+    """A fitted structural model (internal; the public results wrap it).
+
+    The standard errors and the in-sample one-step predictions are computed on first use: a
+    candidate of the model choice needs neither unless it becomes the headline (the scores behind
+    ``bse`` cost k complex-step filter runs, the predictions one more).
+    """
 
     model: UnobservedComponents
-    results: object  # statsmodels UnobservedComponentsResults
+    results: object  # statsmodels UnobservedComponentsResults (fitted with cov_type="none")
     params: np.ndarray
     param_names: tuple[str, ...]
-    bse: np.ndarray
     llf: float
     converged: bool
-    messages: tuple[str, ...]  # warnings raised while fitting, as text
-    pre_mean: np.ndarray  # one-step-ahead predictions on the model scale (NaN in the burn-in)
-    pre_var: np.ndarray
+    fit_messages: tuple[str, ...]  # warnings raised by the optimiser and the filter, as text
     diff_sd: float  # sd of first differences of the fitted series (model scale)
     burn: int
+
+    @cached_property
+    def _after_fit(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+        """Standard errors, one-step predictions and their variances, and the warnings raised."""
+        res = self.results
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cov = np.asarray(res.cov_params_opg, dtype=float)  # type: ignore[attr-defined]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # as statsmodels' own bse
+                bse = np.sqrt(np.diag(cov))
+            pred = res.get_prediction()  # type: ignore[attr-defined]
+            mean = np.asarray(pred.predicted_mean, dtype=float).copy()
+            var = np.asarray(pred.var_pred_mean, dtype=float).reshape(-1).copy()
+        mean[: self.burn] = np.nan
+        var[: self.burn] = np.nan
+        return bse, mean, var, _warning_text(caught)
+
+    @property
+    def bse(self) -> np.ndarray:
+        """Standard errors from the outer product of the scores (statsmodels' default, "opg")."""
+        return self._after_fit[0]
+
+    @property
+    def pre_mean(self) -> np.ndarray:
+        """One-step-ahead predictions on the model scale (NaN in the burn-in)."""
+        return self._after_fit[1]
+
+    @property
+    def pre_var(self) -> np.ndarray:
+        return self._after_fit[2]
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Warnings raised while fitting, then any raised computing ``bse`` and ``pre_mean``."""
+        extra = [m for m in self._after_fit[3] if m not in self.fit_messages]
+        return (*self.fit_messages, *extra)
 
     @property
     def identified(self) -> bool:
@@ -62,7 +102,7 @@ class StructuralFit:
         That happens when too few months are observed for the states (12 for a level and a
         monthly seasonal): the forecasts would then carry the arbitrary diffuse variance.
         """
-        fr = self.results.filter_results
+        fr = self.results.filter_results  # type: ignore[attr-defined]
         pmax = float(np.nanmax(np.diag(np.asarray(fr.predicted_state_cov)[:, :, -1])))
         return bool(np.isfinite(pmax) and pmax < 100 * max(self.diff_sd, 1e-3) ** 2 + 1.0)
 
@@ -75,6 +115,62 @@ def _warning_text(caught: Sequence[warnings.WarningMessage]) -> tuple[str, ...]:
         if text not in out:
             out.append(text)
     return tuple(out)
+
+
+def structural_model(
+    z: np.ndarray, *, trend: TrendKind, seasonal: int | None, exog: np.ndarray | None = None
+) -> UnobservedComponents:
+    """The statsmodels model of one candidate (trend, seasonal, regressors)."""
+    spec = _UC_SPEC.get(trend, {"level": trend})
+    return UnobservedComponents(
+        np.asarray(z, dtype=float),
+        **spec,  # type: ignore[arg-type]
+        seasonal=seasonal,
+        stochastic_seasonal=False,
+        exog=exog,
+        mle_regression=exog is not None,
+    )
+
+
+def _fit_cold(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
+    """BFGS from statsmodels' default start, settled by Nelder-Mead when BFGS stops early.
+
+    The results are filtered, not smoothed (statsmodels smooths after fitting by default; nothing
+    here reads smoothed states): the model's flag is set for the fit and restored after it.
+    """
+    model.ssm.memory_no_smoothing = True
+    try:
+        return _fit_bfgs_nm(model, maxiter)
+    finally:
+        model.ssm.memory_no_smoothing = False
+
+
+def _fit_bfgs_nm(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = model.fit(disp=False, method="bfgs", maxiter=maxiter, cov_type="none")
+        confirmed = False
+        if not res.mle_retvals.get("converged", True) and maxiter > 20:
+            # Quasi-Newton line searches often stop at the optimum when a variance sits at its
+            # zero boundary ("abnormal termination", "precision loss"). A derivative-free
+            # Nelder-Mead from there settles it: if it finds no higher likelihood, the point
+            # is a maximum.
+            caught.clear()
+            nm = model.fit(
+                res.params, disp=False, method="nm", maxiter=20 * maxiter, cov_type="none"
+            )
+            if nm.llf > res.llf + 1e-6 * max(1.0, abs(res.llf)):
+                res = nm
+                confirmed = bool(nm.mle_retvals.get("converged", True))
+            else:
+                confirmed = True
+            if confirmed:
+                caught.clear()
+    messages = _warning_text(caught)
+    converged = (confirmed or bool(res.mle_retvals.get("converged", True))) and not any(
+        m.startswith("convergence") for m in messages
+    )
+    return res, converged, messages
 
 
 def fit_structural(
@@ -92,44 +188,7 @@ def fit_structural(
     recorded in ``messages``; ``converged`` is False when the optimiser says so or a convergence
     warning was raised.
     """
-    spec = _UC_SPEC.get(trend, {"level": trend})
-    model = UnobservedComponents(
-        np.asarray(z, dtype=float),
-        **spec,  # type: ignore[arg-type]
-        seasonal=seasonal,
-        stochastic_seasonal=False,
-        exog=exog,
-        mle_regression=exog is not None,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = model.fit(disp=False, method="bfgs", maxiter=maxiter)
-        confirmed = False
-        if not res.mle_retvals.get("converged", True) and maxiter > 20:
-            # Quasi-Newton line searches often stop at the optimum when a variance sits at its
-            # zero boundary ("abnormal termination", "precision loss"). A derivative-free
-            # Nelder-Mead from there settles it: if it finds no higher likelihood, the point
-            # is a maximum.
-            caught.clear()
-            nm = model.fit(res.params, disp=False, method="nm", maxiter=20 * maxiter)
-            if nm.llf > res.llf + 1e-6 * max(1.0, abs(res.llf)):
-                res = nm
-                confirmed = bool(nm.mle_retvals.get("converged", True))
-            else:
-                confirmed = True
-            if confirmed:
-                caught.clear()
-        bse = np.asarray(res.bse, dtype=float)
-        pred = res.get_prediction()
-        mean = np.asarray(pred.predicted_mean, dtype=float).copy()
-        var = np.asarray(pred.var_pred_mean, dtype=float).reshape(-1).copy()
-    messages = _warning_text(caught)
-    converged = (confirmed or bool(res.mle_retvals.get("converged", True))) and not any(
-        m.startswith("convergence") for m in messages
-    )
-    burn = int(res.loglikelihood_burn)
-    mean[:burn] = np.nan
-    var[:burn] = np.nan
+    model = structural_model(z, trend=trend, seasonal=seasonal, exog=exog)
     names = []
     for n in model.param_names:
         k = n[6:]
@@ -137,21 +196,19 @@ def fit_structural(
             names.append(f"beta.{exog_names[int(k) - 1]}")
         else:
             names.append(n)
+    res, converged, messages = _fit_cold(model, maxiter)
     zz = np.asarray(z, dtype=float)
     diff = np.diff(zz[np.isfinite(zz)])
     return StructuralFit(
         model=model,
         results=res,
-        params=np.asarray(res.params, dtype=float),
+        params=np.asarray(res.params, dtype=float),  # type: ignore[attr-defined]
         param_names=tuple(names),
-        bse=bse,
-        llf=float(res.llf),
+        llf=float(res.llf),  # type: ignore[attr-defined]
         converged=converged,
-        messages=messages,
-        pre_mean=mean,
-        pre_var=var,
+        fit_messages=messages,
         diff_sd=float(np.std(diff)) if diff.size > 1 and np.std(diff) > 0 else 1.0,
-        burn=burn,
+        burn=int(res.loglikelihood_burn),  # type: ignore[attr-defined]
     )
 
 

@@ -41,14 +41,14 @@ def effects_frame(res: CounterfactualResults, alpha: float) -> pd.DataFrame:
     else:
         s = res._level_scale
         pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
-    post_lo, post_pred, post_hi = np.nanquantile(sims, q, axis=0)
+    post_lo, post_pred, post_hi = _quantiles(sims, q)
     y_post = obs[n_pre:]
     diff = y_post[None, :] - sims
-    pw_lo, pw, pw_hi = np.nanquantile(diff, q, axis=0)
+    pw_lo, pw, pw_hi = _quantiles(diff, q)
     nan_lead = np.full(n_lead, np.nan)
-    cum = np.nanquantile(np.nancumsum(diff[:, n_lead:], axis=1), q, axis=0)
+    cum = _quantiles(np.nancumsum(diff[:, n_lead:], axis=1), q)
     cum_lo, cum_mid, cum_hi = (np.r_[nan_lead, v] for v in cum)
-    rel_lo, rel_med, rel_hi = np.nanquantile(y_post[None, :] / sims - 1, q, axis=0)
+    rel_lo, rel_med, rel_hi = _quantiles(y_post[None, :] / sims - 1, q)
     nan_pre = np.full(n_pre, np.nan)
     frame = pd.DataFrame(
         {
@@ -74,3 +74,16 @@ def effects_frame(res: CounterfactualResults, alpha: float) -> pd.DataFrame:
     )
     frame.index.name = "period"
     return frame
+
+
+def _quantiles(a: np.ndarray, q: list[float]) -> np.ndarray:
+    """``np.nanquantile(a, q, axis=0)``: the columns without a missing value by ``np.quantile``
+    (the same numbers; nanquantile sorts column by column in Python, 0.3 s a frame of 40,000
+    paths on a loaded machine)."""
+    missing = np.isnan(a).any(axis=0)
+    if not missing.any():
+        return np.quantile(a, q, axis=0)
+    out = np.empty((len(q), a.shape[1]))
+    out[:, ~missing] = np.quantile(a[:, ~missing], q, axis=0)
+    out[:, missing] = np.nanquantile(a[:, missing], q, axis=0)
+    return out

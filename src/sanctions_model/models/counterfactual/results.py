@@ -263,9 +263,23 @@ class CounterfactualResults(ResultsDisplayMixin):
         to their Monte Carlo errors (:func:`~sanctions_model.models.mc_error.rounded_summary`),
         so a rerun with another seed prints the same figures. Sentences, reports and
         ``results.json`` use it; :meth:`effect_summary` keeps the raw draws' figures."""
-        draws = self.effect_draws(which, scale)
-        lowest = -1.0 if self._check_scale(scale) == "relative" else None
-        return rounded_summary(draws, self._groups, alpha=self.config.alpha, lowest=lowest)
+        scale = self._check_scale(scale)
+
+        def make() -> RoundedSummary:
+            draws = self.effect_draws(which, scale)
+            lowest = -1.0 if scale == "relative" else None
+            return rounded_summary(draws, self._groups, alpha=self.config.alpha, lowest=lowest)
+
+        return self._once(("headline", which, scale), make)
+
+    def _once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """A figure derived from the draws, computed on first use and kept: the result is
+        read-only, and notebook 02 asks for the same headline a dozen times (sentence, tables,
+        report, results.json)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     @property
     def lead_index(self) -> pd.PeriodIndex:
@@ -401,7 +415,8 @@ class CounterfactualResults(ResultsDisplayMixin):
         """Pointwise frame over the whole sample (see :attr:`effects`) at level ``alpha``."""
         from .frame import effects_frame
 
-        return effects_frame(self, self.config.alpha if alpha is None else _validate_alpha(alpha))
+        a = self.config.alpha if alpha is None else _validate_alpha(alpha)
+        return self._once(("effects_frame", a), lambda: effects_frame(self, a)).copy()
 
     def _projected_sims(self) -> np.ndarray:
         """Counterfactual paths over the anticipation months and the post-period, side by side."""
