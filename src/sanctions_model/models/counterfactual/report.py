@@ -143,21 +143,28 @@ def price_basis_table(
 
 
 def price_basis_results(nominal: CounterfactualResults | None) -> dict[str, Any] | None:
-    """The nominal robustness row for ``results.json`` (effect, lower, upper, p_value, ...)."""
+    """The nominal robustness row for ``results.json``: the headline fields of
+    :meth:`~CounterfactualResults.to_results` (effect, lower, upper, p_value, its flags, units, the
+    model, the sentence) for the same procedure in current prices."""
     if nominal is None:
         return None
-    s = nominal.headline()
-    return {
-        "effect": s.estimate,
-        "lower": s.lower,
-        "upper": s.upper,
-        "p_value": s.p_value,
-        "p_is_upper_bound": s.p_bound,
-        "units": nominal.config.units,
-        "model_chosen": nominal.model_chosen,
-        "model_used": nominal.model_used,
-        "sentence": nominal.sentence(),
-    }
+    full = nominal.to_results()
+    return {k: full[k] for k in NOMINAL_KEYS}
+
+
+#: The fields of the nominal row (a subset of the headline's ``to_results``).
+NOMINAL_KEYS = (
+    "effect",
+    "lower",
+    "upper",
+    "p_value",
+    "p_is_upper_bound",
+    "p_at_alpha",
+    "units",
+    "model_chosen",
+    "model_used",
+    "sentence",
+)
 
 
 def series_results(cf: CounterfactualResults) -> dict[str, Any]:
