@@ -74,6 +74,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         ):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     items[:] = longest_first(items)
+    if os.environ.get("PYTEST_XDIST_WORKER") and getattr(config.option, "loadgroup", False):
+        _group_suffixes(items)
+
+
+def _group_suffixes(items: list[pytest.Item]) -> None:
+    """What pytest-xdist's worker means to do for ``--dist loadgroup``: ``@group`` at the end of
+    each grouped test's node id, which the scheduler splits on. xdist 3.8 writes it to
+    ``item._nodeid``, which pytest 9 no longer reads (a node id is ``item._id``): without this,
+    no group reached the scheduler, and a test reading the default sweep on the other worker sat
+    waiting on its lock for the whole build."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None or not isinstance(getattr(item, "_id", None), NodeId):
+            continue
+        name = _group(item)
+        if not item.nodeid.endswith("@" + name):
+            item._id = NodeId.parse(f"{item.nodeid}@{name}")
 
 
 def _group(item: pytest.Item) -> str:

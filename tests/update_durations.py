@@ -26,7 +26,8 @@ def parse(texts: list[str]) -> dict[str, float]:
         one: dict[str, float] = {}
         for line in text.splitlines():
             if m := LINE.match(line):
-                one[m[3]] = one.get(m[3], 0.0) + float(m[1])
+                nodeid = re.sub(r"@[^\]@]+$", "", m[3])  # the xdist group, if any
+                one[nodeid] = one.get(nodeid, 0.0) + float(m[1])
         for k, v in one.items():
             seconds[k] = max(v, seconds.get(k, 0.0))
     return {k: round(v, 1) for k, v in sorted(seconds.items()) if v >= 1.0}
