@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-from tests.runner.conftest import NOTEBOOKS, kernel, notebooks, write_sweep  # noqa: F401
+from tests.runner.conftest import (  # noqa: F401
+    NOTEBOOKS,
+    kernel,
+    notebooks,
+    ordinary_kernels,
+    write_sweep,
+)

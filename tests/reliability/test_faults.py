@@ -27,7 +27,7 @@ import pytest
 from sanctions_model.runner.cli import main
 from sanctions_model.runner.records import read_record
 
-from .conftest import NOTEBOOKS, write_sweep
+from .conftest import NOTEBOOKS, ordinary_kernels, write_sweep
 
 CLI = [sys.executable, "-m", "sanctions_model.runner.cli"]
 
@@ -53,7 +53,9 @@ def _index_matches_records(stamp: Path) -> list[str]:
     return sorted(rows.values())
 
 
-def _read_only(directory: Path, cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _read_only(
+    directory: Path, cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run ``cmd`` with ``directory`` bind-mounted read-only (a real EROFS, even for root)."""
     # cd again after mounting: a cwd taken before the mount still points past it
     script = (
@@ -61,7 +63,7 @@ def _read_only(directory: Path, cmd: list[str], cwd: Path) -> subprocess.Complet
     )
     return subprocess.run(
         ["unshare", "--mount", "sh", "-c", script, str(directory), *cmd],
-        cwd=cwd, capture_output=True, text=True, timeout=180,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
 
 
@@ -88,12 +90,13 @@ def work(tmp_path):
 @pytest.mark.slow
 def test_read_only_output_keeps_previous_outputs_and_leaves_nothing(work, kernel):
     sweep = [*CLI, "sweep", "s.yaml", "--output-root", "out", "--quiet"]
-    first = subprocess.run(sweep, cwd=work, capture_output=True, text=True, timeout=180)
+    env = ordinary_kernels()  # what is tested is the output directory's handling
+    first = subprocess.run(sweep, cwd=work, env=env, capture_output=True, text=True, timeout=180)
     assert first.returncode == 0, first.stderr
     out = work / "out"
     before = _tree(out)
     assert sum(k.endswith("report.html") for k in before) == 2
-    again = _read_only(out, [*sweep, "--force", "--lock-timeout", "2"], work)
+    again = _read_only(out, [*sweep, "--force", "--lock-timeout", "2"], work, env)
     assert again.returncode == 2, (again.returncode, again.stderr)
     assert again.stderr.startswith("error: ") and "Traceback" not in again.stderr
     assert "is not writable" in again.stderr and "read-only file system" in again.stderr
@@ -192,17 +195,22 @@ def test_two_sweeps_at_once_one_exits_3_one_waits_and_index_stays_consistent(tmp
         "--workers",
         "2",
     ]
-    first = subprocess.Popen([*CLI, *args], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    env = ordinary_kernels()  # what is tested is the lock
+    first = subprocess.Popen(
+        [*CLI, *args], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
     info = tmp_path / "out" / "s" / ".lock.info"
     deadline = time.monotonic() + 60
     while not info.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert info.exists()
-    now = subprocess.run([*CLI, *args, "--lock-timeout", "0"], capture_output=True, text=True)
+    now = subprocess.run(
+        [*CLI, *args, "--lock-timeout", "0"], env=env, capture_output=True, text=True
+    )
     assert now.returncode == 3
     assert "another sweep is writing" in now.stderr and f"pid {first.pid}" in now.stderr
     waiter = subprocess.run(
-        [*CLI, *args, "--lock-timeout", "120", "--force"], capture_output=True, text=True
+        [*CLI, *args, "--lock-timeout", "120", "--force"], env=env, capture_output=True, text=True
     )
     assert first.wait(timeout=120) == 0, first.stderr.read()
     assert waiter.returncode == 0, waiter.stderr

@@ -7,6 +7,7 @@ sleeps past a timeout, ``dies`` kills its kernel, ``hostile`` echoes string para
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,18 @@ def notebooks(tmp_path: Path) -> Path:
     target = tmp_path / "nb"
     shutil.copytree(NOTEBOOKS, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return target
+
+
+def ordinary_kernels(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) with ordinary kernels instead of forked ones.
+
+    For a command-line sweep of the tiny notebooks whose test is about something other than how
+    kernels start (messages, locks, the cache): a kernel template imports the whole stack once
+    per pool worker, 2-3 s of CPU that the fixture notebooks, which import almost nothing, never
+    use. The forked path keeps its own tests (test_forkserver.py) and the tests of stopping,
+    killing and limits keep the default.
+    """
+    return {**(os.environ if env is None else env), "SANCTIONS_MODEL_FORK_KERNELS": "0"}
 
 
 def write_sweep(path: Path, text: str) -> Path:

@@ -19,7 +19,7 @@ import pytest
 import sanctions_model.runner.sweep as sweep_module
 from sanctions_model.cli import main
 
-from .conftest import NOTEBOOKS, write_sweep
+from .conftest import NOTEBOOKS, ordinary_kernels, write_sweep
 
 STAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z ")
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def _cli(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
     return subprocess.run(
         [sys.executable, "-m", "sanctions_model.cli", *args],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=ordinary_kernels({**os.environ, **(env or {})}),  # what is tested is the CLI's
         capture_output=True,
         text=True,
         timeout=600,
