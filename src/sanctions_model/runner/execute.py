@@ -522,6 +522,18 @@ def _machine_paths(staging: Path, run_dir: Path, spec: RunSpec) -> dict[str, str
         os.getcwd(): "<project>",
         str(Path.home()): "~",
     }
+    # The package's own source and every PYTHONPATH entry, when no path above covers them (a
+    # checkout imported through PYTHONPATH from outside the project): a notebook's traceback
+    # shows the package's files.
+    extra = {str(Path(__file__).resolve().parents[1]): "<sanctions_model>"}
+    extra |= {
+        str(Path(p).resolve()): "<pythonpath>"
+        for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if p and Path(p).is_absolute()
+    }
+    for path, label in extra.items():
+        if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in paths if len(k) > 1):
+            paths[path] = label
     return dict(
         sorted(((k, v) for k, v in paths.items() if len(k) > 1), key=lambda kv: -len(kv[0]))
     )
