@@ -12,6 +12,7 @@ Run names from hostile parameters are covered by ``tests/runner/test_sweep.py::t
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -116,6 +117,9 @@ def test_kernel_environment_strips_credential_names():
 ALLOWED = {
     # ast.literal_eval reads literals only (parameter defaults, injected parameters)
     ("*", r"\bast\.literal_eval\("),
+    # the one-off run's report worker: pickles over an anonymous pipe made before the fork,
+    # between the command and its own child (no file, no socket, nothing from outside)
+    ("sanctions_model/runner/report_worker.py", r"\bpickle\b"),
 }
 FORBIDDEN = [
     (r"(?<![\w.])eval\(", "eval("),
@@ -136,7 +140,8 @@ def test_no_eval_exec_pickle_on_user_data():
     for path in sources:
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             code = line.split("#", 1)[0]
-            for allowed in (a for _, a in ALLOWED):
+            rel = path.relative_to(SRC).as_posix()
+            for allowed in (a for f, a in ALLOWED if fnmatch.fnmatch(rel, f)):
                 code = re.sub(allowed, "", code)
             for pattern, what in FORBIDDEN:
                 if re.search(pattern, code):
