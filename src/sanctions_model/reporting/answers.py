@@ -414,14 +414,11 @@ def _q1(records: Sequence[Any], link_prefix: str) -> Answer:
         rank = _num(r.results.get("sc_rank"))
         if p is not None:
             where = f"rank {int(rank)} of {int(n) + 1}; " if rank and n else ""
+            alpha = run_alpha(r)
             lines.append(
                 "Synthetic control, placebo test over all post-war years (post/pre fit ratio): "
-                f"{where}{fmt.pvalue(p)}, "
-                + (
-                    f"distinguishable from zero{_at(run_alpha(r))}."
-                    if p < run_alpha(r)
-                    else f"not distinguishable from zero{_at(run_alpha(r))}."
-                )
+                f"{where}{fmt.pvalue(p)}, {'' if p < alpha else 'not '}distinguishable from "
+                f"zero{_at(alpha)}."
             )
     for r in synthetic[:1]:
         lines.append(_donor_sentence(r.results))

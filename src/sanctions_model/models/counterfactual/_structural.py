@@ -132,20 +132,21 @@ def structural_model(
     )
 
 
-def _fit_cold(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
+def _fit(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
     """BFGS from statsmodels' default start, settled by Nelder-Mead when BFGS stops early.
 
     The results are filtered, not smoothed (statsmodels smooths after fitting by default; nothing
     here reads smoothed states): the model's flag is set for the fit and restored after it.
     """
+    smoothing = model.ssm.memory_no_smoothing
     model.ssm.memory_no_smoothing = True
     try:
-        return _fit_bfgs_nm(model, maxiter)
+        return _optimise(model, maxiter)
     finally:
-        model.ssm.memory_no_smoothing = False
+        model.ssm.memory_no_smoothing = smoothing
 
 
-def _fit_bfgs_nm(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
+def _optimise(model: UnobservedComponents, maxiter: int) -> tuple[object, bool, tuple[str, ...]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = model.fit(disp=False, method="bfgs", maxiter=maxiter, cov_type="none")
@@ -196,7 +197,7 @@ def fit_structural(
             names.append(f"beta.{exog_names[int(k) - 1]}")
         else:
             names.append(n)
-    res, converged, messages = _fit_cold(model, maxiter)
+    res, converged, messages = _fit(model, maxiter)
     zz = np.asarray(z, dtype=float)
     diff = np.diff(zz[np.isfinite(zz)])
     return StructuralFit(
