@@ -161,7 +161,9 @@ def test_the_shipped_eur_flow_under_hicp_and_in_current_prices():
     hicp = prices.price_index("hicp_ea").reindex(y.index)
     real_row, nominal_row = table.iloc[0], table.iloc[1]
     assert nominal_row["estimate"] - real_row["estimate"] == pytest.approx(_log_change(hicp))
-    assert table.attrs == {"currency": "EUR", "base": 2021, "spread": 0.0}
+    # a bare number says no level: the table does not name one
+    assert table.attrs == {"currency": "EUR", "base": 2021, "spread": 0.0, "alpha": None}
+    assert "interval" in sensitivity_table(table).columns
 
 
 @pytest.mark.parametrize(

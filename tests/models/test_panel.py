@@ -240,6 +240,10 @@ def test_notebook_03_tables_and_sentences_from_the_package():
          "n_placebos": [50, 50], "compared_with": ["Russia in 2014-21", "the partners"]},
         index=["russia_2022_vs_2014_21", "partners_2022"],
     )  # fmt: skip
+    assert "interval" in gravity_table(frame, analytic=False)  # no level recorded: none named
+    frame.attrs["alpha"] = 0.1
+    assert "90% interval" in gravity_table(frame, analytic=False)  # the frame's own level
+    frame.attrs["alpha"] = 0.05
     ri = gravity_table(frame, analytic=False)
     ru, partners = "Russia, 2022-23 against 2014-21", "the five partners as a group, 2022-23"
     assert list(ri.index) == [ru, partners]  # rows in words, not dummy names

@@ -222,6 +222,7 @@ def deflator_sensitivity(
         raise ParameterError(f"indices: {sorted(clash)} also name shipped deflators")
 
     rows: list[dict[str, Any]] = []
+    levels: list[float | None] = []
 
     def add(basis: str, name: str | None, label: str, series: pd.Series | None, note: str = ""):
         est = lo = hi = p = np.nan
@@ -231,6 +232,7 @@ def deflator_sensitivity(
             est, lo, hi, p = _summary(result)
             if hasattr(result, "headline") and callable(result.headline):
                 bound = bool(getattr(result.headline(), "p_bound", False))
+            levels.append(_alpha(result))
         rows.append(
             {"price_basis": basis, "deflator": name, "label": label,
              "default": name == prices.DEFAULT_DEFLATOR[cur], "estimate": est, "lower": lo,
@@ -268,8 +270,32 @@ def deflator_sensitivity(
         "currency": cur,
         "base": base,
         "spread": float(est.max() - est.min()) if len(est) else np.nan,
+        "alpha": _shared_alpha(levels),
     }
     return frame
+
+
+def _alpha(result: Any) -> float | None:
+    """The ``alpha`` of an estimator's interval (its headline's, its own or its mapping's);
+    None when it does not say."""
+    if hasattr(result, "headline") and callable(result.headline):
+        result = result.headline()
+    value = result.get("alpha") if isinstance(result, Mapping) else getattr(result, "alpha", None)
+    return float(value) if isinstance(value, (int, float)) and 0 < value < 1 else None
+
+
+def _shared_alpha(levels: Sequence[float | None]) -> float | None:
+    """The one ``alpha`` every row's interval was computed at; None when they differ or none
+    says (the table then does not name a level)."""
+    known = {a for a in levels if a is not None}
+    return known.pop() if len(known) == 1 and None not in levels else None
+
+
+def interval_header(frame: pd.DataFrame) -> str:
+    """The interval column's name: ``"90% interval"`` at the rows' own level, ``"interval"``
+    when the frame does not record one (never a 95% the run did not use)."""
+    alpha = frame.attrs.get("alpha")
+    return f"{fmt.level(alpha)} interval" if alpha is not None else "interval"
 
 
 def counterfactual_headline(
@@ -308,7 +334,7 @@ def sensitivity_table(frame: pd.DataFrame) -> pd.DataFrame:
         return fmt.pct(v) if np.isfinite(v) else fmt.MISSING
 
     out["effect"] = [cell(v) for v in frame["estimate"]]
-    out["95% interval"] = [
+    out[interval_header(frame)] = [
         f"{cell(lo)} to {cell(hi)}" if np.isfinite(lo) and np.isfinite(hi) else fmt.MISSING
         for lo, hi in zip(frame["lower"], frame["upper"], strict=True)
     ]

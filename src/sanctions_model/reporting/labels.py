@@ -44,8 +44,8 @@ GROUPS = ("Russia", "Hubs", "Member states", "Imports", "Allies", "Other")
 _KEYS: dict[str, tuple[str, str]] = {
     "effect": ("change against the counterfactual, average month", "%"),
     "average_effect": ("change against the counterfactual, average month", "%"),
-    "lower": ("lower end of the 95% interval", "%"),
-    "upper": ("upper end of the 95% interval", "%"),
+    "lower": ("lower end of the interval (95% unless the run's alpha says otherwise)", "%"),
+    "upper": ("upper end of the interval (95% unless the run's alpha says otherwise)", "%"),
     "p_value": ("p-value", "p-value"),
     "raw_ratio_2023_2021": ("EU27 exports to Russia, 2023 over 2021 (raw)", "ratio"),
     "raw_change": ("EU27 exports to Russia, raw change 2021 to 2023", "%"),

@@ -68,7 +68,10 @@ class GravityRandomization(ResultsDisplayMixin):
                 "percent_upper": 100 * np.expm1(hi),
                 "compared_with": self.compared_with.get(name, ""),
             }  # fmt: skip
-        return pd.DataFrame.from_dict(rows, orient="index")
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        levels = {r.alpha if alpha is None else float(alpha) for r in self.results.values()}
+        out.attrs["alpha"] = levels.pop() if len(levels) == 1 else None
+        return out
 
     def pvalue_text(self, name: str) -> str:
         """The p-value as printed: to its Monte Carlo error when the placebos are sampled."""

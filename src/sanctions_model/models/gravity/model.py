@@ -286,6 +286,7 @@ class GravityResults(ResultsDisplayMixin):
         labels = dict(self.config.compared_with)
         if labels:
             out["compared_with"] = [labels.get(i, "") for i in out.index]
+        out.attrs["alpha"] = self.config.alpha if alpha is None else float(alpha)
         return out
 
     def summary(self) -> Summary:

@@ -89,6 +89,11 @@ class ExposureResults:
     def family(self) -> str:
         return f"exposure DiD, exports to each re-routing partner ({len(self.partners)} partners)"
 
+    @property
+    def interval_column(self) -> str:
+        """The interval column's name at the design's level (``"95% interval"``)."""
+        return f"{fmt.level(self.alpha)} interval"
+
     def _ends(self, res: DidResults) -> tuple[float, float, str]:
         lo, hi, se_lo, se_hi = self._intervals[self._key(res)]
         s = self.spread
@@ -104,7 +109,7 @@ class ExposureResults:
         return {
             "per unit of exposure (log points)": fmt.number(res.estimate, 3),
             f"most vs least exposed (spread {self.spread:.2f})": _pct(self.spread, res.estimate),
-            "95% interval": text,
+            self.interval_column: text,
             "p": mc_pvalue(res.pvalue, self.n_draws),
         }
 
@@ -164,6 +169,7 @@ class ExposureResults:
         t = self.table()
         r_ru, r_pa = t.iloc[0], t.iloc[1]
         col = f"most vs least exposed (spread {self.spread:.2f})"
+        col_i = self.interval_column
         est = self.to_russia.estimate
         both_zero = all(
             claim(self._intervals[k][0], self._intervals[k][1], None, self.alpha) == "includes zero"
@@ -176,10 +182,10 @@ class ExposureResults:
         return (
             f"Member states with the most exposure to Russia ({self.exposure.max():.2f}) against "
             f"the least ({self.exposure.min():.2f}): exports to Russia {point}{size} "
-            f"{'lower' if est < 0 else 'higher'} (95% interval {r_ru['95% interval']}; "
+            f"{'lower' if est < 0 else 'higher'} ({col_i} {r_ru[col_i]}; "
             f"{r_ru['p']}); exports to the {_count(len(self.partners))} partners "
             f"{'point estimate ' if pa_zero else ''}{r_pa[col]} "
-            f"(95% interval {r_pa['95% interval']}; {r_pa['p']}); wild cluster bootstrap over "
+            f"({col_i} {r_pa[col_i]}; {r_pa['p']}); wild cluster bootstrap over "
             f"{len(self.exposure)} member states. "
             + ("Both intervals include zero: these data cannot tell whether more exposed member "
                "states cut more or re-routed more." if both_zero
@@ -195,7 +201,7 @@ class ExposureResults:
         by_partner = self.partner_frame().to_dict(orient="index")
         for code, item in by_partner.items():
             row = partners.loc[code]
-            item |= {"interval_text": row["95% interval"], "p_text": row["p"],
+            item |= {"interval_text": row[self.interval_column], "p_text": row["p"],
                      "p_bh_text": row["p Benjamini-Hochberg"],
                      "p_romano_wolf_text": row["p Romano-Wolf"]}  # fmt: skip
         return {
@@ -204,14 +210,14 @@ class ExposureResults:
             "did_exposure_ru_lower": ru[0],
             "did_exposure_ru_upper": ru[1],
             "did_exposure_ru_p": self.to_russia.pvalue,
-            "did_exposure_ru_interval_text": t.iloc[0]["95% interval"],
+            "did_exposure_ru_interval_text": t.iloc[0][self.interval_column],
             "did_exposure_ru_p_text": t.iloc[0]["p"],
             "did_exposure_ru_inference": self.to_russia.inference,
             "did_exposure": self.to_partners.estimate,
             "did_exposure_lower": together[0],
             "did_exposure_upper": together[1],
             "did_exposure_p": self.to_partners.pvalue,
-            "did_exposure_interval_text": t.iloc[1]["95% interval"],
+            "did_exposure_interval_text": t.iloc[1][self.interval_column],
             "did_exposure_p_text": t.iloc[1]["p"],
             "did_exposure_inference": self.to_partners.inference,
             "did_exposure_sentence": self.sentence(),
