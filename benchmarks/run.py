@@ -103,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cases",
         default=",".join(DEFAULT_CASES),
-        help=(f"comma-separated subset of {','.join(CASES)} (default: all but 'fixes', whose "
-              "candidates were measured at no gain)"),  # fmt: skip
+        help=(
+            f"comma-separated subset of {','.join(CASES)} (default: all but 'fixes', whose "
+            "candidates were measured at no gain)"
+        ),  # fmt: skip
     )
     parser.add_argument("--repeats", type=int, help="repeats of the light cases (5; quick 3)")
     parser.add_argument(
