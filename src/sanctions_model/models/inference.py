@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from ._results import ResultsDisplayMixin, Summary, validate_alpha
 
@@ -231,7 +232,7 @@ class RandomizationResults(ResultsDisplayMixin):
                 "Placebo units": self.n_placebos,
                 "Rank (1 = most extreme)": f"{self.rank} of {self.n_placebos + 1}",
                 "p-value": self.pvalue,
-                f"{100 * (1 - self.alpha):.0f}% interval": f"{lo:.4f} to {hi:.4f}",
+                f"{fmt.level(self.alpha)} interval": f"{lo:.4f} to {hi:.4f}",
                 "Inference": self.inference,
             },
             notes=list(self.caveats),

@@ -84,7 +84,7 @@ class PlaceboResults(ResultsDisplayMixin):
         facts: dict[str, Any] = {
             "Procedure": self.model,
             "Pseudo-dates": len(self.frame),
-            "Interval level": f"{1 - self.alpha:.0%}",
+            "Interval level": f"{fmt.level(self.alpha)}",
         }
         if not self.skipped:
             facts["False-positive rate"] = fmt.pct(self.false_positive_rate, signed=False)
@@ -116,7 +116,7 @@ class PlaceboResults(ResultsDisplayMixin):
         shown = fmt.pct(self.bias) if self.scale == "relative" else fmt.number(self.bias)
         return (
             f"At {n} pseudo-dates in the pre-period, where the true effect is zero, {k} of the "
-            f"{1 - self.alpha:.0%} intervals exclude zero (false-positive rate "
+            f"{fmt.level(self.alpha)} intervals exclude zero (false-positive rate "
             f"{fmt.pct(self.false_positive_rate, signed=False)}); the mean placebo effect "
             f"(bias) is {shown}. At each pseudo-date the whole procedure was rerun on the months "
             "before it only (model choice, model averaging and parameters)."

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sanctions_model.reporting import format as fmt
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -24,7 +26,7 @@ def counterfactual_panels(
 
     from sanctions_model.reporting.plots import money_axis
 
-    level = f"{1 - alpha:.0%}"
+    level = fmt.level(alpha)
     x = frame.index.to_timestamp()
     fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
     ax = axes[0]

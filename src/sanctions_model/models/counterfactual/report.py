@@ -119,7 +119,7 @@ def _energy_measures_after(end: pd.Period, months: int) -> list[tuple[str, str]]
 
 def _row(cf: CounterfactualResults) -> dict[str, Any]:
     s = cf.headline()
-    level = f"{1 - cf.config.alpha:.0%}"
+    level = f"{fmt.level(cf.config.alpha)}"
     p = f"< {s.p_value:g}" if s.p_bound else fmt.p_cell(s.p_value)
     return {
         "average effect": cf._show(s.estimate),

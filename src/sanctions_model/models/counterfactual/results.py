@@ -515,7 +515,7 @@ class CounterfactualResults(ResultsDisplayMixin):
             "Inference": self.inference,
         }
         tables = [
-            (f"Effects ({cfg.units}; {1 - cfg.alpha:.0%} intervals; rounded to their Monte Carlo "
+            (f"Effects ({cfg.units}; {fmt.level(cfg.alpha)} intervals; rounded to their Monte Carlo "
              "errors)", self.table()),
             (_text.params_title(self), pd.DataFrame({"estimate": self.params,
                                                           "std err": self.bse})),

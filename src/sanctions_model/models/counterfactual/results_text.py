@@ -98,7 +98,7 @@ def report(
     """Levels, the headline sentence, the anticipation months, what the model is and what the
     estimate includes, and (``caveats=True``) the caveats, in one paragraph."""
     cfg = res.config
-    level = f"{1 - cfg.alpha:.0%}"
+    level = f"{fmt.level(cfg.alpha)}"
     y = res._y_post()
     totals = rounded_summary(np.nanmean(res._sims, axis=1), res._groups, alpha=cfg.alpha)
     lo, mid, hi = totals.lower, totals.estimate, totals.upper

@@ -100,7 +100,7 @@ class GravityRandomization(ResultsDisplayMixin):
         )  # fmt: skip
         if not self.sampled:
             return text
-        level = f"{100 * (1 - r.alpha):.0f}% interval "
+        level = f"{fmt.level(r.alpha)} interval "
         text = text.replace(level + fmt.pct_interval(np.expm1(lo), np.expm1(hi)),
                             level + self.interval_text(name))  # fmt: skip
         return text.replace(fmt.pvalue(r.pvalue, n_draws=r.n_placebos, units="placebos"),

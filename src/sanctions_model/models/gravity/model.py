@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from .._results import ResultsDisplayMixin, Summary
 from .._results import validate_alpha as _validate_alpha
@@ -292,7 +293,7 @@ class GravityResults(ResultsDisplayMixin):
     def summary(self) -> Summary:
         """Printable summary (also used by ``repr`` and the notebook display)."""
         cfg = self.config
-        level = int(round(100 * (1 - cfg.alpha)))
+        level = fmt.level(cfg.alpha)
         se_note = (
             f"clustered by {cfg.cluster} ({self.n_clusters} clusters, G/(G-1) correction)"
             if cfg.cluster
@@ -310,7 +311,7 @@ class GravityResults(ResultsDisplayMixin):
                 "Converged": str(self.converged),
                 "p-values and intervals": self.inference,
             },
-            tables=[(f"Coefficients ({level}% intervals)", self.to_frame())],
+            tables=[(f"Coefficients ({level} intervals)", self.to_frame())],
             notes=[
                 f"Standard errors {se_note}.",
                 "percent = 100 * (exp(estimate) - 1): the effect on the level of trade.",

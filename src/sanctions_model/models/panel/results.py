@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from .._results import ResultsDisplayMixin, Summary, validate_alpha
 from ..inference import RandomizationResults, WildBootstrapResults
@@ -252,7 +253,7 @@ class EventStudyResults(ResultsDisplayMixin):
         est, ref = c[~c["reference"]], c[c["reference"]]
         fig, ax = plt.subplots(figsize=(8, 4))
         ax.axhline(0, color="0.5", linewidth=0.8)
-        level = f"{100 * (1 - self.config.alpha):.0f}%"
+        level = fmt.level(self.config.alpha)
         ax.errorbar(est.index, est["estimate"], fmt="o", capsize=3,
                     yerr=[est["estimate"] - est["lower"], est["upper"] - est["estimate"]],
                     label=f"{level} interval ({self.config.inference})")  # fmt: skip
@@ -314,7 +315,7 @@ class EventStudyResults(ResultsDisplayMixin):
         ax.axvline(-0.5, color="tab:red", linestyle="--", linewidth=1, label=f"{self.config.event}")
         ax.fill_between(
             est["relative_time"], est["lower"], est["upper"], color="tab:blue", alpha=0.2,
-            label=f"{int(round(100 * (1 - self.config.alpha)))}% interval ({self.config.inference})",
+            label=f"{fmt.level(self.config.alpha)} interval ({self.config.inference})",
         )  # fmt: skip
         ax.plot(est["relative_time"], est["estimate"], "o-", color="tab:blue", label="estimate")
         ref = c[c["reference"]]

@@ -34,6 +34,7 @@ from scipy.optimize import nnls
 from sanctions_model.data import countries
 from sanctions_model.data.donors import MIN_DONOR_EXPORTS
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from .._results import ResultsDisplayMixin, Summary, validate_alpha
 from .model import _design
@@ -114,7 +115,7 @@ class SyntheticDidResults(ResultsDisplayMixin):
             },
             tables=[
                 (
-                    f"Effect ({100 * (1 - self.alpha):.0f}% inverted-placebo interval)",
+                    f"Effect ({fmt.level(self.alpha)} inverted-placebo interval)",
                     self.effects_table,
                 ),
                 ("Unit weights", w.to_frame("weight")),
@@ -186,7 +187,7 @@ def fit_synthetic_did(
     n = pool.size
     caveats = [f"Only {int(pre.sum())} annual pre-period points for the unit and time weights."]
     if n + 1 < 1 / alpha:
-        caveats.append(f"With {n} placebos no {100 * (1 - alpha):.0f}% interval can be reported.")
+        caveats.append(f"With {n} placebos no {fmt.level(alpha)} interval can be reported.")
     if not len(pool):  # pragma: no cover - _design refuses fewer than 2 donors
         raise ParameterError("no donors")
     return SyntheticDidResults(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sanctions_model.data import countries
+from sanctions_model.reporting import format as fmt
 
 from .._results import ResultsDisplayMixin, Summary, validate_alpha
 
@@ -210,8 +211,6 @@ class SyntheticControlResults(ResultsDisplayMixin):
         p-value is below ``alpha``; the smallest attainable adjusted p is said when it is above
         ``alpha`` (few placebos and several tests).
         """
-        from sanctions_model.reporting import format as fmt
-
         tests = self.primary_tests(method)
         eff = self.effects()
         signs = np.sign(eff["gap"].to_numpy())
@@ -282,7 +281,7 @@ class SyntheticControlResults(ResultsDisplayMixin):
         }
         tables = [
             (
-                f"Effect per post year ({100 * (1 - self.alpha):.0f}% inverted-placebo interval)",
+                f"Effect per post year ({fmt.level(self.alpha)} inverted-placebo interval)",
                 eff,
             ),
             ("Donor weights", self.weights_table()),
