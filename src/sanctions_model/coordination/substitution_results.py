@@ -148,8 +148,10 @@ class Substitution(SummaryDisplayMixin):
         positive)."""
         return self.excess / self.shortfall if self.identified else float("nan")
 
-    @property
+    @cached_property
     def p_value(self) -> float:
+        """Two-sided p-value of a zero excess (:func:`~sanctions_model.models.draws.summarize_draws`;
+        computed once, the draws being read-only)."""
         from sanctions_model.models.draws import summarize_draws
 
         return summarize_draws(self.excess_draws, alpha=self.alpha).p_value
