@@ -128,11 +128,9 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
     if frame["subject_id"].duplicated().any():
         dup = frame.loc[frame["subject_id"].duplicated(), "subject_id"].iloc[0]
         raise ParameterError(f"{what}: subject_id {dup!r} appears more than once")
-    rows = []
-    n = len(frame)
-    # columns read once as lists (a column lookup per row cost more than the names themselves)
+    rows = []  # columns read once as lists (a lookup per row cost more than the names)
     aliases = frame["aliases"].tolist() if "aliases" in frame.columns else None
-    stypes = frame["subject_type"].tolist() if "subject_type" in frame.columns else [None] * n
+    stypes = frame["subject_type"].tolist() if "subject_type" in frame else [None] * len(frame)
     for i, (sid, name) in enumerate(zip(frame["subject_id"], frame["name"], strict=True)):
         names = [name] + list(_as_tuple(aliases[i])) if aliases is not None else [name]
         seen: set[str] = set()

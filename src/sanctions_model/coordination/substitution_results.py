@@ -188,6 +188,10 @@ class Substitution(SummaryDisplayMixin):
         changed with it (tried, not kept).
         NaN for an unbounded end or an estimate that is not identified.
         """
+        return self._interval_mc_se
+
+    @cached_property
+    def _interval_mc_se(self) -> tuple[float, float]:
         from scipy import stats
 
         if not self.identified:
