@@ -310,3 +310,65 @@ def test_positional_rows_keep_the_panel_values():
     again = joint_trend_draws(panel.sort_index(), pre=("2012", "2021"), post=("2022", "2023"),
                               n_draws=200)  # fmt: skip
     assert np.array_equal(d.draws, again.draws)
+
+
+# --------------------------------------------------------------------------------------------
+# scorecard sentences
+
+
+def _sentences_plain(card: Any) -> dict[str, str]:
+    """AllyScorecard.sentences as it was: a .loc per ally and column."""
+    from sanctions_model.coordination.digits import p_adjusted_text
+    from sanctions_model.coordination.scorecard import _label_text
+
+    out, t = {}, card.table
+    for a, e in card.substitution.estimates.items():
+        if a in t.index and bool(t.loc[a].get("too_small", False)):
+            continue
+        fam = t.loc[a, "p_family"] if a in t.index else None
+        padj = t.loc[a, "p_adjusted"] if a in t.index else np.nan
+        if fam == "allies" and pd.notna(padj):
+            n = int((t["p_family"] == "allies").sum())
+            adj = p_adjusted_text(padj, float(t.loc[a, "p_value"]), card.n_draws)
+            adj = adj[4:] if adj.startswith("p = ") else adj
+            extra = (
+                f"{adj} after Benjamini-Hochberg adjustment across the "
+                f"{n} member states and non-EU allies"
+            )
+            text = e.sentence(extra)
+            if padj < card.alpha:
+                text = text.replace(
+                    "The interval excludes zero.",
+                    "The interval excludes zero, also after the adjustment.",
+                )
+            else:
+                text = text.replace(
+                    "The interval excludes zero.",
+                    "The unadjusted interval excludes zero, but after the adjustment the "
+                    f"excess is not distinguishable from zero at the {card.alpha:.0%} level.",
+                )
+        else:
+            text = e.sentence(
+                "a single test: the aggregate is a sum of the member states and is kept out "
+                "of their adjustment family"
+                if fam == "aggregate"
+                else None
+            )
+        out[a] = _label_text(text, a)
+    return out
+
+
+def test_scorecard_sentences_match_the_plain_form():
+    """On the packaged IMF files (a small number of draws): the sentences, and the cached
+    Monte Carlo errors of the ends equal to a fresh computation."""
+    import dataclasses
+
+    from sanctions_model.coordination.scorecard import ally_scorecard
+
+    card = ally_scorecard(2021, 2023, lists=False, timing=False, n_draws=200, seed=3)
+    fast = card.sentences()
+    assert fast == _sentences_plain(card) and len(fast) > 10
+    for e in card.substitution.estimates.values():
+        fresh = dataclasses.replace(e)  # no cached values
+        assert np.array_equal(e.conf_int_mc_se(), fresh._interval_mc_se, equal_nan=True)
+        assert e.p_value == fresh.p_value
