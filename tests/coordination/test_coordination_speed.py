@@ -241,6 +241,31 @@ def _synthetic_names(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["subject_id", "name", "aliases", "subject_type"])
 
 
+def _transliterate_plain(text: str) -> str:
+    out = []
+    for ch in text:
+        low = ch.lower()
+        out.append(names._CYRILLIC.get(low, ch) if low in names._CYRILLIC else ch)
+    return "".join(out)
+
+
+def _tokens_plain(name: str, drop_legal_forms: bool) -> list[str]:
+    """names.name_tokens as it was: uncached, every name through NFKD."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", _transliterate_plain(name))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.translate({ord(c): None for c in names._APOSTROPHES})
+    text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
+    raw = [t for t in names._SPLIT.split(text) if t]
+    if drop_legal_forms:
+        stripped = [t for t in names._SPLIT.split(names._PHRASE_RE.sub(" ", " ".join(raw))) if t]
+        raw = stripped or raw
+        kept = [t for t in raw if t not in names.LEGAL_FORMS]
+        raw = kept or raw
+    return sorted(names._skeleton.__wrapped__(t) for t in raw)
+
+
 def _prepare_plain(frame: pd.DataFrame, cfg: Any) -> pd.DataFrame:
     """designations._prepare as it was: a column lookup per row, uncached name keys."""
     rows = []
@@ -254,7 +279,7 @@ def _prepare_plain(frame: pd.DataFrame, cfg: Any) -> pd.DataFrame:
         for raw in raw_names:
             if not isinstance(raw, str):
                 continue
-            key = " ".join(names._tokens.__wrapped__(raw, cfg.drop_legal_forms))
+            key = " ".join(_tokens_plain(raw, cfg.drop_legal_forms))
             if key and key not in seen:
                 seen.add(key)
                 rows.append((sid, key, raw, stype.iat[i] if stype is not None else None))
@@ -273,6 +298,9 @@ def test_cached_name_keys_and_prepared_rows_match_the_plain_form():
     pd.testing.assert_frame_equal(
         designations._prepare(no_type, cfg, "list"), _prepare_plain(no_type, cfg)
     )
+    for text in ("Ivanov Ivan", "Müller GmbH", "Сбербанк", "Łukasz Ørsted", "ÅB\u0301 x", ""):
+        assert names.transliterate_cyrillic(text) == _transliterate_plain(text)
+        assert names.name_tokens(text) == _tokens_plain(text, True)
     # the cached tokens are not shared with callers
     toks = names.name_tokens("Dmitry Kiselyov")
     toks.append("x")

@@ -92,6 +92,8 @@ _VOWELS = "aeiou"
 
 def transliterate_cyrillic(text: str) -> str:
     """Transliterate Cyrillic letters to Latin (lower case); other characters pass through."""
+    if text.isascii():  # ASCII letters lower to ASCII, never a key of the table
+        return text
     out = []
     for ch in text:
         low = ch.lower()
@@ -153,8 +155,11 @@ def name_tokens(name: str, *, drop_legal_forms: bool = True) -> list[str]:
 @lru_cache(maxsize=_CACHE)
 def _tokens(name: str, drop_legal_forms: bool) -> tuple[str, ...]:
     text = transliterate_cyrillic(name)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # NFKD leaves ASCII as it is, and it has no combining marks
+        text = text.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.translate({ord(c): None for c in _APOSTROPHES})
     text = text.replace("ß", "ss").replace("ø", "o").replace("æ", "ae").replace("ł", "l")
     raw = [t for t in _SPLIT.split(text) if t]
