@@ -26,14 +26,16 @@ from sanctions_model.simulate.coordination import simulate_chp_panel
 # randomization inference (chp)
 
 
-def _chp_matrix(effect: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Synthetic CHP panel -> (cells x goods) matrix of log changes and the treated goods."""
+def _chp_matrix(effect: float, seed: int, missing: float = 0.7) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic CHP panel -> (cells x goods) matrix of log changes and the treated goods, with
+    a share ``missing`` of the cells knocked out (the real CN8 matrix misses 83% of them)."""
     trade, codes = simulate_chp_panel(effect=effect, seed=seed, n_control=30)
     panel = chp.chp_panel(trade, codes)
     post = chp._resolve_post(panel, ("2022-03", None))
     d = chp._deltas(panel, list(chp.CHP_HUBS), ("2020-01", "2022-02"), post)
     x, goods, _ = chp._matrix(d)
     treated = np.isin(goods, list(panel.loc[panel["tier"] == "1", "hs6"]))
+    x = np.where(np.random.default_rng(seed + 100).random(x.shape) < missing, np.nan, x)
     return x, treated
 
 
@@ -77,18 +79,22 @@ def _ri_plain(x: np.ndarray, treated: np.ndarray, n_perm: int, alpha: float, rng
 @pytest.mark.parametrize("effect, seed", [(0.0, 3), (0.5, 1)])
 def test_block_statistics_match_the_label_matrix_form(effect, seed):
     x, treated = _chp_matrix(effect, seed)
+    assert 0.6 < np.isnan(x).mean() < 0.8
     rng = np.random.default_rng(seed)
     n_perm, n_g, k = 2000, x.shape[1], int(treated.sum())
     pick = np.argpartition(rng.random((n_perm, n_g)), k - 1, axis=1)[:, :k]
     labels = np.zeros((n_perm, n_g), dtype=bool)
     np.put_along_axis(labels, pick, True, axis=1)
-    # blocks smaller than the draws, and a last block that is not full
-    fast = chp._stat_picks(x, pick, chunk=300)
-    np.testing.assert_allclose(fast, chp._stat(x, labels), rtol=0, atol=1e-12)
-    assert np.array_equal(chp._stat_picks(x, pick), fast)  # the block size changes nothing
-    # 0/1 outcomes (the treatment indicator): integer sums, so exactly equal
     tmat = np.where(np.isnan(x), np.nan, np.broadcast_to(treated.astype(float), x.shape))
-    assert np.array_equal(chp._stat_picks(tmat, pick), chp._stat(tmat, labels), equal_nan=True)
+    # blocks smaller than the draws, and a last block that is not full
+    fast_x, fast_t = chp._stat_picks(np.stack([x, tmat]), pick, chunk=300)
+    np.testing.assert_allclose(fast_x, chp._stat(x, labels), rtol=0, atol=1e-12)
+    # 0/1 outcomes (the treatment indicator): integer sums, so exactly equal
+    assert np.array_equal(fast_t, chp._stat(tmat, labels), equal_nan=True)
+    # the block size and the other outcome change nothing
+    assert np.array_equal(chp._stat_picks(x[None], pick)[0], fast_x)
+    with pytest.raises(ValueError, match="same missing cells"):
+        chp._stat_picks(np.stack([x, np.nan_to_num(x)]), pick)
 
 
 def test_exceedance_counts_match_the_broadcast_form():

@@ -304,32 +304,43 @@ def _inside_ends(inside: np.ndarray, grid: np.ndarray) -> tuple[float, float]:
     return (-np.inf if inside[0] else lo), (np.inf if inside[-1] else hi)
 
 
-def _stat_picks(x: np.ndarray, pick: np.ndarray, chunk: int = 512) -> np.ndarray:
-    """:func:`_stat` for the labels that are True at ``pick`` (P, k), without (P, G) matrices.
+def _stat_picks(xs: np.ndarray, pick: np.ndarray, chunk: int = 512) -> np.ndarray:
+    """:func:`_stat` of each outcome ``xs[i]`` (C, G) for the labels that are True at ``pick``
+    (P, k), without (P, G) matrices; the outcomes share one pattern of missing cells.
 
     The treated sums gather ``k`` columns and the control sums are the cell totals less them,
-    in blocks of ``chunk`` reassignments that stay in cache. Equal to :func:`_stat` up to
-    rounding (its matrix products sum in another order); exactly equal for 0/1 outcomes.
+    in blocks of ``chunk`` reassignments that stay in cache; the counts of goods are shared by
+    the outcomes. Equal to :func:`_stat` up to rounding (its matrix products sum in another
+    order); exactly equal for 0/1 outcomes. Returns (len(xs), P).
     """
-    ok = ~np.isnan(x)
-    xz = np.where(ok, x, 0.0)
+    ok = ~np.isnan(xs[0])
+    if any(not np.array_equal(np.isnan(x), ~ok) for x in xs[1:]):
+        raise ValueError("the outcomes must have the same missing cells")
+    xz = [np.where(ok, x, 0.0) for x in xs]
     okf = ok.astype(float)
-    tot_s, tot_n = xz.sum(axis=1)[:, None], okf.sum(axis=1)[:, None]
+    tot_s, tot_n = [z.sum(axis=1)[:, None] for z in xz], okf.sum(axis=1)[:, None]
     pick = np.sort(pick, axis=1)
-    out = np.empty(len(pick))
+    out = np.empty((len(xs), len(pick)))
+
+    def gather(m: np.ndarray, pk: np.ndarray) -> np.ndarray:
+        # np.take keeps (C, chunk) C-ordered, so the sum over cells runs in _stat's order
+        g = np.take(m, pk[:, 0], axis=1)
+        for j in range(1, pk.shape[1]):
+            g += np.take(m, pk[:, j], axis=1)
+        return g
+
     with np.errstate(invalid="ignore", divide="ignore"):
         for lo in range(0, len(pick), chunk):
             pk = pick[lo : lo + chunk]
-            # np.take keeps (C, chunk) C-ordered, so the sum over cells runs in _stat's order
-            s_t, n_t = np.take(xz, pk[:, 0], axis=1), np.take(okf, pk[:, 0], axis=1)
-            for j in range(1, pick.shape[1]):
-                s_t += np.take(xz, pk[:, j], axis=1)
-                n_t += np.take(okf, pk[:, j], axis=1)
+            n_t = gather(okf, pk)
             n_c = tot_n - n_t
-            per_cell = s_t / n_t - (tot_s - s_t) / n_c
-            valid = (n_t > 0) & (n_c > 0)
-            per_cell[~valid] = 0.0
-            out[lo : lo + chunk] = per_cell.sum(axis=0) / valid.sum(axis=0)
+            invalid = ~((n_t > 0) & (n_c > 0))
+            count = (~invalid).sum(axis=0)
+            for i, z in enumerate(xz):
+                s_t = gather(z, pk)
+                per_cell = s_t / n_t - (tot_s[i] - s_t) / n_c
+                per_cell[invalid] = 0.0
+                out[i, lo : lo + chunk] = per_cell.sum(axis=0) / count
     return out
 
 
@@ -356,9 +367,9 @@ def _ri(x: np.ndarray, treated: np.ndarray, n_perm: int, alpha: float, rng: Any)
     k = int(treated.sum())
     pick = np.argpartition(rng.random((n_perm, n_g)), k - 1, axis=1)[:, :k]  # k goods at random
     est = float(_stat(x, treated[None])[0])
-    a = _stat_picks(x, pick)  # statistic of the outcomes under each permutation
     tmat = np.where(np.isnan(x), np.nan, np.broadcast_to(treated.astype(float), x.shape))
-    b = _stat_picks(tmat, pick)  # statistic of the treatment indicator under each permutation
+    # statistic of the outcomes (a) and of the treatment indicator (b) under each permutation
+    a, b = _stat_picks(np.stack([x, tmat]), pick)
     keep = np.isfinite(a) & np.isfinite(b)
     a, b = a[keep], b[keep]
     n = len(a)
