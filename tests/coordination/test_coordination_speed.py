@@ -97,6 +97,22 @@ def test_block_statistics_match_the_label_matrix_form(effect, seed):
         chp._stat_picks(np.stack([x, np.nan_to_num(x)]), pick)
 
 
+def test_block_statistics_with_many_treated_goods():
+    """All CHP tiers treat 17-18 goods: more picks per reassignment than tier 1's four."""
+    x, _ = _chp_matrix(0.0, 5)
+    rng = np.random.default_rng(5)
+    n_perm, n_g, k = 700, x.shape[1], 12
+    pick = np.argpartition(rng.random((n_perm, n_g)), k - 1, axis=1)[:, :k]
+    labels = np.zeros((n_perm, n_g), dtype=bool)
+    np.put_along_axis(labels, pick, True, axis=1)
+    treated = labels[0]
+    tmat = np.where(np.isnan(x), np.nan, np.broadcast_to(treated.astype(float), x.shape))
+    fast_x, fast_t = chp._stat_picks(np.stack([x, tmat]), pick, chunk=256)
+    np.testing.assert_allclose(fast_x, chp._stat(x, labels), rtol=0, atol=1e-12)
+    assert np.array_equal(fast_t, chp._stat(tmat, labels), equal_nan=True)
+    assert fast_t[0] == 1.0  # the first reassignment is the treated set itself
+
+
 def test_exceedance_counts_match_the_broadcast_form():
     rng = np.random.default_rng(7)
     a, b = rng.normal(0, 0.3, 5000), rng.uniform(0, 1, 5000)

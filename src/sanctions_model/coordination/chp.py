@@ -308,39 +308,41 @@ def _stat_picks(xs: np.ndarray, pick: np.ndarray, chunk: int = 512) -> np.ndarra
     """:func:`_stat` of each outcome ``xs[i]`` (C, G) for the labels that are True at ``pick``
     (P, k), without (P, G) matrices; the outcomes share one pattern of missing cells.
 
-    The treated sums gather ``k`` columns and the control sums are the cell totals less them,
-    in blocks of ``chunk`` reassignments that stay in cache; the counts of goods are shared by
-    the outcomes. Equal to :func:`_stat` up to rounding (its matrix products sum in another
-    order); exactly equal for 0/1 outcomes. Returns (len(xs), P).
+    The treated sums add ``k`` rows of the goods-major outcomes and the control sums are the
+    cell totals less them, in blocks of ``chunk`` reassignments that stay in cache; the counts
+    of goods are shared by the outcomes. Equal to :func:`_stat` up to rounding (its matrix
+    products sum in another order); exactly equal for 0/1 outcomes. Returns (len(xs), P).
     """
     ok = ~np.isnan(xs[0])
     if any(not np.array_equal(np.isnan(x), ~ok) for x in xs[1:]):
         raise ValueError("the outcomes must have the same missing cells")
     xz = [np.where(ok, x, 0.0) for x in xs]
-    okf = ok.astype(float)
-    tot_s, tot_n = [z.sum(axis=1)[:, None] for z in xz], okf.sum(axis=1)[:, None]
+    tot_s, tot_n = [z.sum(axis=1) for z in xz], ok.sum(axis=1).astype(float)
+    rows_n = np.ascontiguousarray(ok.T, dtype=float)  # (G, C): one good's cells per row
+    rows_s = [np.ascontiguousarray(z.T) for z in xz]
     pick = np.sort(pick, axis=1)
     out = np.empty((len(xs), len(pick)))
 
-    def gather(m: np.ndarray, pk: np.ndarray) -> np.ndarray:
-        # np.take keeps (C, chunk) C-ordered, so the sum over cells runs in _stat's order
-        g = np.take(m, pk[:, 0], axis=1)
+    def gather(m: np.ndarray, pk: np.ndarray) -> np.ndarray:  # (chunk, C): sums over picks
+        g = m[pk[:, 0]]
         for j in range(1, pk.shape[1]):
-            g += np.take(m, pk[:, j], axis=1)
+            g += m[pk[:, j]]
         return g
 
     with np.errstate(invalid="ignore", divide="ignore"):
         for lo in range(0, len(pick), chunk):
             pk = pick[lo : lo + chunk]
-            n_t = gather(okf, pk)
+            n_t = gather(rows_n, pk)
             n_c = tot_n - n_t
             invalid = ~((n_t > 0) & (n_c > 0))
-            count = (~invalid).sum(axis=0)
-            for i, z in enumerate(xz):
-                s_t = gather(z, pk)
+            count = (~invalid).sum(axis=1)
+            for i, m in enumerate(rows_s):
+                s_t = gather(m, pk)
                 per_cell = s_t / n_t - (tot_s[i] - s_t) / n_c
                 per_cell[invalid] = 0.0
-                out[i, lo : lo + chunk] = per_cell.sum(axis=0) / count
+                # summed over cells one cell after another (a C-ordered (C, chunk) block
+                # reduced on axis 0), the order of _stat's mean, not pairwise along a row
+                out[i, lo : lo + chunk] = np.ascontiguousarray(per_cell.T).sum(axis=0) / count
     return out
 
 
