@@ -16,7 +16,7 @@ import pytest
 
 from sanctions_model.coordination import chp, designations, names
 from sanctions_model.coordination.gap_ranks import _rank_scores
-from sanctions_model.coordination.substitution import _small_sum, joint_trend_draws
+from sanctions_model.coordination.substitution import _trend_errors, joint_trend_draws
 from sanctions_model.coordination.substitution_results import _BRACKET, _fieller
 from sanctions_model.errors import ParameterError
 from sanctions_model.models.draws import percentile_interval, tail_rank
@@ -335,15 +335,16 @@ def test_cached_name_keys_and_prepared_rows_match_the_plain_form():
 # substitution draws
 
 
-def test_small_sums_are_the_einsums_they_replace():
-    rng = np.random.default_rng(5)
+@pytest.mark.parametrize("n_post", [1, 2, 22])
+def test_trend_errors_are_the_einsums_they_replace(n_post):
+    rng = np.random.default_rng(n_post)
     lxs, z_b = rng.standard_normal((6, 2, 2)), rng.standard_normal((300, 2, 6))
+    lxs[:, 0, 1] = 0.0  # lower triangular, as Cholesky factors are
     lxs[2, 1] = 0.0  # a level-only series: its drift slot is zero
-    db = _small_sum(lxs.transpose(1, 2, 0)[None], z_b[:, None])
-    assert np.array_equal(db, np.einsum("sij,djs->dis", lxs, z_b))
-    x_posts = rng.standard_normal((6, 4, 2))
-    fit = _small_sum(x_posts.transpose(1, 2, 0)[None], db[:, None])
-    assert np.array_equal(fit, np.einsum("stk,dks->dts", x_posts, db))
+    x_posts = rng.standard_normal((6, n_post, 2))
+    x_posts[2, :, 1] = 0.0
+    db = np.einsum("sij,djs->dis", lxs, z_b)
+    assert np.array_equal(_trend_errors(lxs, x_posts, z_b), np.einsum("stk,dks->dts", x_posts, db))
 
 
 def test_positional_rows_keep_the_panel_values():

@@ -187,13 +187,25 @@ def _shrunk_correlation(
     return corr / np.outer(d, d), rho, w
 
 
-def _small_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``(a * b).sum(axis=-2)`` over a short axis (the two trend parameters), one product at a
-    time: the einsum it replaces, in its order of operations, without its slow strided loop."""
-    out = a[..., 0, :] * b[..., 0, :]
-    for j in range(1, a.shape[-2]):
-        out = out + a[..., j, :] * b[..., j, :]
-    return out
+def _trend_errors(lxs: np.ndarray, x_posts: np.ndarray, z_b: np.ndarray) -> np.ndarray:
+    """``einsum("stk,dks->dts", x_posts, einsum("sij,djs->dis", lxs, z_b))``: the forecast
+    errors from the coefficient errors, (n_draws, n_post, n_series).
+
+    The same products, summed over the two trend parameters in einsum's order, with the draws
+    on the last (long) axis: einsum's loops over the short series axis cost more than the sums.
+    """
+    k = lxs.shape[1]
+    z = np.ascontiguousarray(z_b.transpose(1, 2, 0))  # (k, S, D)
+    db = []  # coefficient errors, Cov = corr (x) (X_s'X_s)^-1; each (S, D)
+    for i in range(k):
+        acc = lxs[:, i, 0, None] * z[0]
+        for j in range(1, k):
+            acc = acc + lxs[:, i, j, None] * z[j]
+        db.append(acc)
+    fit = x_posts[:, :, 0, None] * db[0][:, None, :]  # (S, T, D)
+    for j in range(1, k):
+        fit = fit + x_posts[:, :, j, None] * db[j][:, None, :]
+    return fit.transpose(2, 1, 0)
 
 
 def joint_trend_draws(
@@ -322,13 +334,9 @@ def joint_trend_draws(
     # exp() of a t draw has no mean, and the point estimate is a ratio of means
     inflate = stats.t.ppf(0.975, dfs) / stats.norm.ppf(0.975)
     z_b = rng.standard_normal((n_draws, k, n_series)) @ chol.T  # correlated across series
-    # coefficient errors, Cov = corr (x) (X_s'X_s)^-1: einsum("sij,djs->dis", lxs, z_b)
-    db = _small_sum(lxs.transpose(1, 2, 0)[None], z_b[:, None])
     z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
     scale = inflate * sigma
-    # einsum("stk,dks->dts", x_posts, db)
-    fit = _small_sum(x_posts.transpose(1, 2, 0)[None], db[:, None])
-    log_draws = mean_post[None] + (fit + z_u) * scale
+    log_draws = mean_post[None] + (_trend_errors(lxs, x_posts, z_b) + z_u) * scale
     # the exact mean of the draws' distribution (lognormal): point estimates that do not move
     # with the seed. Var log = scale^2 (x' (X'X)^-1 x + 1), with (X'X)^-1 = L L'.
     lev = np.einsum("stk,skm->stm", x_posts, lxs)
@@ -338,7 +346,7 @@ def joint_trend_draws(
         index=post_idx,
         columns=pd.Index(keep),
         observed=post_v[:, [col_pos[c] for c in keep]],
-        draws=np.exp(log_draws),
+        draws=np.ascontiguousarray(np.exp(log_draws)),
         expected=np.exp(mean_post + 0.5 * var),
         rho=rho,
         shrinkage=w,
