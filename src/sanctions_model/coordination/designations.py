@@ -128,11 +128,11 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
     if frame["subject_id"].duplicated().any():
         dup = frame.loc[frame["subject_id"].duplicated(), "subject_id"].iloc[0]
         raise ParameterError(f"{what}: subject_id {dup!r} appears more than once")
-    rows = []
-    has_alias = "aliases" in frame.columns
-    stype = frame["subject_type"] if "subject_type" in frame.columns else None
+    rows = []  # columns read once as lists (a lookup per row cost more than the names)
+    aliases = frame["aliases"].tolist() if "aliases" in frame.columns else None
+    stypes = frame["subject_type"].tolist() if "subject_type" in frame else [None] * len(frame)
     for i, (sid, name) in enumerate(zip(frame["subject_id"], frame["name"], strict=True)):
-        names = [name] + list(_as_tuple(frame["aliases"].iat[i])) if has_alias else [name]
+        names = [name] + list(_as_tuple(aliases[i])) if aliases is not None else [name]
         seen: set[str] = set()
         for raw in names:
             if not isinstance(raw, str):
@@ -140,7 +140,7 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
             key = normalize_name(raw, drop_legal_forms=cfg.drop_legal_forms)
             if key and key not in seen:
                 seen.add(key)
-                rows.append((sid, key, raw, stype.iat[i] if stype is not None else None))
+                rows.append((sid, key, raw, stypes[i]))
     return pd.DataFrame(rows, columns=["subject_id", "key", "raw", "subject_type"])
 
 

@@ -59,23 +59,28 @@ LABELS: dict[str, str] = {
 
 
 def _rank_scores(x: np.ndarray) -> np.ndarray:
-    """Rank scores along the last axis: (average rank - 1) / (n - 1), higher value = higher score."""
+    """Rank scores along the last axis: (average rank - 1) / (n - 1), higher value = higher score.
+
+    Ties share the mean of their positions, ``(first + last) / 2``: equal values (NaNs among
+    themselves, as :func:`numpy.unique` groups them) are one run in the sorted order.
+    """
     n = x.shape[-1]
     if n == 1:
         return np.full(x.shape, 0.5)
-    order = np.argsort(np.argsort(x, axis=-1, kind="stable"), axis=-1).astype(float)
-    # average ranks for ties: mean position of equal values
-    out = np.empty_like(order)
-    flat_x = x.reshape(-1, n)
-    flat_o = order.reshape(-1, n)
-    flat = out.reshape(-1, n)
-    for i in range(flat_x.shape[0]):
-        row = flat_x[i]
-        _, inv = np.unique(row, return_inverse=True)
-        sums = np.bincount(inv, weights=flat_o[i])
-        counts = np.bincount(inv)
-        flat[i] = (sums / counts)[inv]
-    return out / (n - 1)
+    flat = x.reshape(-1, n)
+    idx = np.argsort(flat, axis=-1, kind="stable")
+    s = np.take_along_axis(flat, idx, axis=-1)
+    same = s[:, 1:] == s[:, :-1]
+    if np.issubdtype(s.dtype, np.floating):
+        same |= np.isnan(s[:, 1:]) & np.isnan(s[:, :-1])
+    pos = np.arange(n)
+    edge = np.ones((len(s), 1), dtype=bool)
+    first = np.maximum.accumulate(np.where(np.hstack([edge, ~same]), pos, 0), axis=-1)
+    last = np.minimum.accumulate(np.where(np.hstack([~same, edge]), pos, n)[:, ::-1], axis=-1)
+    avg = (first + last[:, ::-1]) / 2
+    out = np.empty(flat.shape)
+    np.put_along_axis(out, idx, avg, axis=-1)
+    return out.reshape(x.shape) / (n - 1)
 
 
 def _composite_ranks(values: np.ndarray) -> np.ndarray:

@@ -267,15 +267,19 @@ class AllyScorecard(SummaryDisplayMixin):
             return {}
         out = {}
         t = self.table
+        # the table's columns read once (a .loc per ally and column cost more than the text)
+        rows = set(t.index)
+        small = t["too_small"].to_dict() if "too_small" in t.columns else {}
+        fams, padjs, ps = (t[c].to_dict() for c in ("p_family", "p_adjusted", "p_value"))
+        n = int((t["p_family"] == "allies").sum())
         for a, e in self.substitution.estimates.items():
-            if a in t.index and bool(t.loc[a].get("too_small", False)):
+            if a in rows and bool(small.get(a, False)):
                 continue
-            fam = t.loc[a, "p_family"] if a in t.index else None
-            padj = t.loc[a, "p_adjusted"] if a in t.index else np.nan
+            fam = fams[a] if a in rows else None
+            padj = padjs[a] if a in rows else np.nan
             if fam == "allies" and pd.notna(padj):
-                n = int((t["p_family"] == "allies").sum())
                 # one rounding path with the table and results.json: up, on the draws' grid
-                adj = p_adjusted_text(padj, float(t.loc[a, "p_value"]), self.n_draws)
+                adj = p_adjusted_text(padj, float(ps[a]), self.n_draws)
                 adj = adj[4:] if adj.startswith("p = ") else adj
                 extra = (
                     f"{adj} after Benjamini-Hochberg adjustment across the "

@@ -187,6 +187,27 @@ def _shrunk_correlation(
     return corr / np.outer(d, d), rho, w
 
 
+def _trend_errors(lxs: np.ndarray, x_posts: np.ndarray, z_b: np.ndarray) -> np.ndarray:
+    """``einsum("stk,dks->dts", x_posts, einsum("sij,djs->dis", lxs, z_b))``: the forecast
+    errors from the coefficient errors, (n_draws, n_post, n_series).
+
+    The same products, summed over the two trend parameters in einsum's order, with the draws
+    on the last (long) axis: einsum's loops over the short series axis cost more than the sums.
+    """
+    k = lxs.shape[1]
+    z = np.ascontiguousarray(z_b.transpose(1, 2, 0))  # (k, S, D)
+    db = []  # coefficient errors, Cov = corr (x) (X_s'X_s)^-1; each (S, D)
+    for i in range(k):
+        acc = lxs[:, i, 0, None] * z[0]
+        for j in range(1, k):
+            acc = acc + lxs[:, i, j, None] * z[j]
+        db.append(acc)
+    fit = x_posts[:, :, 0, None] * db[0][:, None, :]  # (S, T, D)
+    for j in range(1, k):
+        fit = fit + x_posts[:, :, j, None] * db[j][:, None, :]
+    return fit.transpose(2, 1, 0)
+
+
 def joint_trend_draws(
     panel: pd.DataFrame,
     *,
@@ -248,7 +269,11 @@ def joint_trend_draws(
     pre_idx = pd.period_range(p0, p1, freq=freq)
     post_idx = pd.period_range(w0, w1, freq=freq)
     values = panel.reindex(pre_idx.append(post_idx)).astype(float)
-    pre_v = values.loc[pre_idx]
+    # positional from here: the rows are pre_idx then post_idx (pandas lookups cost more than
+    # the fits)
+    arr = values.to_numpy()
+    pre_v, post_v = arr[: len(pre_idx)], arr[len(pre_idx) :]
+    col_pos = {c: j for j, c in enumerate(values.columns)}
     dropped = {pd.Period(x, freq=freq) for x in exclude}
     left_out = np.array([p in dropped for p in pre_idx], dtype=bool)
     if left_out[-1]:
@@ -258,7 +283,7 @@ def joint_trend_draws(
     fit_rows: dict[Any, np.ndarray] = {}
     skipped_rows = []
     for c in values.columns:
-        v = pre_v[c].to_numpy()
+        v = pre_v[:, col_pos[c]]
         ok = (np.isfinite(v) & (v > 0)) | left_out
         first = len(ok) - int(np.argmin(ok[::-1])) if not ok.all() else 0
         rows = np.arange(first, len(ok))
@@ -292,7 +317,7 @@ def joint_trend_draws(
         kj = n_par[c]
         x = np.column_stack([np.ones(len(t)), t - tbar])[:, :kj]
         xtx_inv = np.linalg.inv(x.T @ x)
-        y = np.log(pre_v[c].to_numpy()[rows])
+        y = np.log(pre_v[rows, col_pos[c]])
         b = xtx_inv @ x.T @ y
         e = y - x @ b
         sigma[j] = np.sqrt((e**2).sum() / dfs[j])
@@ -309,10 +334,9 @@ def joint_trend_draws(
     # exp() of a t draw has no mean, and the point estimate is a ratio of means
     inflate = stats.t.ppf(0.975, dfs) / stats.norm.ppf(0.975)
     z_b = rng.standard_normal((n_draws, k, n_series)) @ chol.T  # correlated across series
-    db = np.einsum("sij,djs->dis", lxs, z_b)  # coefficient errors, Cov = corr (x) (X_s'X_s)^-1
     z_u = rng.standard_normal((n_draws, n_post, n_series)) @ chol.T
     scale = inflate * sigma
-    log_draws = mean_post[None] + (np.einsum("stk,dks->dts", x_posts, db) + z_u) * scale
+    log_draws = mean_post[None] + (_trend_errors(lxs, x_posts, z_b) + z_u) * scale
     # the exact mean of the draws' distribution (lognormal): point estimates that do not move
     # with the seed. Var log = scale^2 (x' (X'X)^-1 x + 1), with (X'X)^-1 = L L'.
     lev = np.einsum("stk,skm->stm", x_posts, lxs)
@@ -321,8 +345,8 @@ def joint_trend_draws(
     return JointTrendDraws(
         index=post_idx,
         columns=pd.Index(keep),
-        observed=values.loc[post_idx, keep].to_numpy(),
-        draws=np.exp(log_draws),
+        observed=post_v[:, [col_pos[c] for c in keep]],
+        draws=np.ascontiguousarray(np.exp(log_draws)),
         expected=np.exp(mean_post + 0.5 * var),
         rho=rho,
         shrinkage=w,

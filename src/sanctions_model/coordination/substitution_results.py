@@ -33,10 +33,16 @@ def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
     of zero that its sign at ``theta = 0`` fixes, and the end returned is the bisection bound
     that lies inside the set, so rounding cannot move an end across zero.
     """
-    from sanctions_model.models.draws import percentile_interval
+    from sanctions_model.models.draws import percentile_interval, tail_rank
 
     ok = np.isfinite(e) & np.isfinite(s)
     e, s = e[ok], s[ok]
+    alpha = validate_alpha(alpha)
+    # every theta searched lies in [-_BRACKET, _BRACKET]; when no draw of E - theta S can
+    # overflow there, an end's side of zero is a count of draws (tail_rank), not a partial sort
+    big = float(np.abs(e).max(initial=0.0) + _BRACKET * np.abs(s).max(initial=0.0))
+    counted = len(e) >= 20 and big < 1e300
+    k = tail_rank(len(e), alpha)
 
     def f(theta: float, which: int) -> float:
         return percentile_interval(e - theta * s, alpha)[which]
@@ -45,6 +51,9 @@ def _fieller(e: np.ndarray, s: np.ndarray, alpha: float) -> tuple[float, float]:
         # f decreases in theta when S > 0. The set is f_lower <= 0 (theta at or above the lower
         # end) and f_upper >= 0 (theta at or below the upper end).
         def inside(theta: float) -> bool:
+            if counted:  # the k-th smallest draw <= 0, or the k-th largest >= 0
+                d = e - theta * s
+                return bool(np.count_nonzero(d <= 0 if which == 0 else d >= 0) >= k)
             v = f(theta, which)
             return v <= 0 if which == 0 else v >= 0
 
@@ -139,8 +148,10 @@ class Substitution(SummaryDisplayMixin):
         positive)."""
         return self.excess / self.shortfall if self.identified else float("nan")
 
-    @property
+    @cached_property
     def p_value(self) -> float:
+        """Two-sided p-value of a zero excess (:func:`~sanctions_model.models.draws.summarize_draws`;
+        computed once, the draws being read-only)."""
         from sanctions_model.models.draws import summarize_draws
 
         return summarize_draws(self.excess_draws, alpha=self.alpha).p_value
@@ -177,6 +188,10 @@ class Substitution(SummaryDisplayMixin):
         changed with it (tried, not kept).
         NaN for an unbounded end or an estimate that is not identified.
         """
+        return self._interval_mc_se
+
+    @cached_property
+    def _interval_mc_se(self) -> tuple[float, float]:
         from scipy import stats
 
         if not self.identified:

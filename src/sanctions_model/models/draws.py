@@ -16,7 +16,7 @@ import numpy as np
 from sanctions_model._results import validate_alpha
 from sanctions_model.errors import ParameterError
 
-__all__ = ["DrawSummary", "percentile_interval", "summarize_draws"]
+__all__ = ["DrawSummary", "percentile_interval", "summarize_draws", "tail_rank"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,23 @@ class DrawSummary:
         return self.p_value <= 1.0 / (self.n_draws + 1) + 1e-12
 
 
+def tail_rank(n: int, alpha: float) -> int:
+    """The order statistic ``k`` that ends the ``1 - alpha`` interval of ``n`` draws on each side.
+
+    The lower end is the ``k``-th smallest draw and the upper end the ``k``-th largest, so the
+    lower end is at or below a value ``v`` exactly when at least ``k`` draws are ``<= v`` (and the
+    upper end at or above ``v`` when at least ``k`` draws are ``>= v``): a count, no sort.
+    """
+    # np.quantile(..., method="inverted_cdf") at alpha/2 is the order statistic k = ceil(n alpha/2)
+    return max(int(np.ceil(n * alpha / 2 - 1e-9)), 1)
+
+
 def _ends(d: np.ndarray, alpha: float) -> tuple[float, float]:
     # Order-statistic quantiles, taken from each tail: the lower bound is above ``null`` exactly
     # when fewer than alpha/2 of the draws lie at or below it, which is p < alpha (and likewise
     # for the upper bound); interpolated quantiles can disagree with the p-value by one draw.
-    # np.quantile(..., method="inverted_cdf") at alpha/2 is the order statistic k = ceil(n alpha/2)
     n = d.size
-    k = max(int(np.ceil(n * alpha / 2 - 1e-9)), 1)
+    k = tail_rank(n, alpha)
     part = np.partition(d, (k - 1, n - k))
     return float(part[k - 1]), float(part[n - k])
 
