@@ -359,3 +359,25 @@ def test_figure_csv_names_each_interval_level():
         ("02_sanction_effect-DE", "-0.55"): "0.9",
         ("02_sanction_effect-IT", "-0.6"): "0.95",
     }
+
+
+def test_no_level_is_printed_by_rounding_one_minus_alpha():
+    """``f"{1 - alpha:.0%}"`` printed a 97.5% interval (alpha=0.025) as "98%" and
+    ``int(round(100 * (1 - alpha)))`` likewise: every level goes through ``fmt.level``. The scan
+    fails on a new use of either form in the package."""
+    import re
+    from pathlib import Path
+
+    import sanctions_model
+
+    forms = re.compile(r"\{1 - [\w.]*alpha\w*:\.0%\}|round\(100 \* \(1 - [\w.]*alpha|"
+                       r"\{100 \* \(1 - [\w.]*alpha\w*\):\.0f\}")  # fmt: skip
+    src = Path(sanctions_model.__file__).parent
+    found = [
+        f"{path.relative_to(src)}:{i}"
+        for path in sorted(src.rglob("*.py"))
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forms.search(line)
+    ]
+    assert found == []
+    assert fmt.level(0.025) == "97.5%"

@@ -101,3 +101,16 @@ def test_ties_share_first_place_and_shares_sum_to_one():
     assert f.loc["A", "gap rank (all components) [95% interval]"].startswith("1 (tied)")
     assert any("no adoption lag is censored" in c for c in g.caveats)
     assert any("ties on the composite" in c for c in g.caveats)
+
+
+def test_the_rank_table_and_caveat_name_the_runs_level():
+    """At alpha=0.1 the rank intervals are 90% intervals: the headers and the caveat say so (they
+    said 95% whatever the alpha); 0.025 prints 97.5%, not a rounded 98%."""
+    g = gap_ranks(_card({a: 0.5 for a in "ABCD"}), allies=list("ABCD"), alpha=0.1)
+    shown = g.formatted()
+    assert "gap rank (all components) [90% interval]" in shown.columns
+    assert not any("95%" in c for c in shown.columns)
+    assert any("in 90% of draws" in c for c in g.caveats)
+    assert (
+        "97.5% rank intervals" in gap_ranks(_card({}), allies=list("ABCD"), alpha=0.025).summary()
+    )

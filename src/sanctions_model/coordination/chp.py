@@ -225,7 +225,7 @@ class ChpDiD(SummaryDisplayMixin):
         return pd.DataFrame(
             {
                 "CHP vs other banned goods": [fmt.pct(v) for v in s["relative"]],
-                f"{1 - self.alpha:.0%} interval": [
+                f"{fmt.level(self.alpha)} interval": [
                     f"{lo} to {hi}" for lo, hi in zip(s["lower_text"], s["upper_text"], strict=True)
                 ],
                 "p (randomization)": list(s["p_text"]),

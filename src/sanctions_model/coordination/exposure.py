@@ -20,6 +20,7 @@ from sanctions_model.coordination.rerouting import (
     _export_panel,
 )
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -123,7 +124,7 @@ class ExposureEventStudy(SummaryDisplayMixin):
         ax.set_xlabel("periods relative to the event")
         ax.set_ylabel("effect of exposure on log exports to partners")
         ax.set_title(
-            f"Pre-war exposure to Russia and exports to the partners ({1 - self.alpha:.0%} CI)"
+            f"Pre-war exposure to Russia and exports to the partners ({fmt.level(self.alpha)} CI)"
         )
         return ax
 

@@ -44,6 +44,7 @@ import pandas as pd
 from sanctions_model._results import validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 __all__ = ["GapRanks", "gap_ranks", "INDEX_ALLIES", "INDEX_COMPONENTS"]
 
@@ -141,10 +142,11 @@ class GapRanks(SummaryDisplayMixin):
                 out[LABELS[c]] = [_days(v, k) for v, k in zip(t[c], cens, strict=True)]
             else:
                 out[LABELS.get(c, c)] = [fmt.ratio(v) for v in t[c]]
-        out["gap rank (all components) [95% interval]"] = [rk(r, "full") for _, r in t.iterrows()]
+        level = f"[{fmt.level(self.alpha)} interval]"
+        out[f"gap rank (all components) {level}"] = [rk(r, "full") for _, r in t.iterrows()]
         out["share of draws ranked first"] = [share(v) for v in t["p_first"]]
         common = ", ".join(LABELS.get(c, c) for c in self.common)
-        out[f"gap rank ({common}) [95% interval]"] = [rk(r, "common") for _, r in t.iterrows()]
+        out[f"gap rank ({common}) {level}"] = [rk(r, "common") for _, r in t.iterrows()]
         out["missing components"] = [
             "" if not m else ", ".join(LABELS.get(c, c) for c in m.removeprefix("no ").split(", "))
             for m in t["not_ranked"]
@@ -163,7 +165,7 @@ class GapRanks(SummaryDisplayMixin):
             "the scorecard's adjusted p-values) and a substitution measure with a known downward "
             f"bias (Armenia's missing year). Read them as '{label} ranks between "
             f"{rt.loc[top, 'rank_full_lower']} and {rt.loc[top, 'rank_full_upper']} in "
-            f"{1 - self.alpha:.0%} of draws', not as a league table. 'Share of draws ranked "
+            f"{fmt.level(self.alpha)} of draws', not as a league table. 'Share of draws ranked "
             "first': the share of draws in which the ally's gap ranks first (a tie for first "
             "shared), to the nearest 5%."
         )
@@ -171,7 +173,7 @@ class GapRanks(SummaryDisplayMixin):
     def summary(self) -> str:
         t = self.table.sort_values(["rank_full", "rank_common"], na_position="last")
         lines = [
-            f"Coordination-gap ranks (1 = largest gap; {1 - self.alpha:.0%} rank intervals) on "
+            f"Coordination-gap ranks (1 = largest gap; {fmt.level(self.alpha)} rank intervals) on "
             f"{', '.join(self.components)}; common ranking on {', '.join(self.common) or '-'}",
             "",
         ]
@@ -343,7 +345,8 @@ def gap_ranks(
         caveats.append(
             "the ranks order substitution point estimates that are mostly not distinguishable "
             "from zero and that are biased (hub coverage, see the scorecard): read a rank "
-            "interval as 'ranks between a and b in 95% of draws', not as a league table"
+            f"interval as 'ranks between a and b in {fmt.level(alpha)} of draws', not as a league "
+            "table"
         )
     caveats.append(
         "only the substitution estimates carry draws; the direct ratios (IMF estimates) and "
@@ -365,7 +368,7 @@ def gap_ranks(
     )
     inference = (
         f"ranks recomputed on {nd} draws of the substitution estimates; "
-        f"{1 - alpha:.0%} rank intervals are the draw quantiles"
+        f"{fmt.level(alpha)} rank intervals are the draw quantiles"
     )
     return GapRanks(
         table=out.sort_values(["rank_full", "rank_common"], na_position="last"),

@@ -34,6 +34,7 @@ import pandas as pd
 from sanctions_model.coordination._display import SummaryDisplayMixin, require_columns
 from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -107,7 +108,7 @@ class RestrictedGoodsDiD(SummaryDisplayMixin):
         ax.axvline(self.pooled["estimate"], color="C3", lw=1, ls="--", label="pooled")
         ax.set_yticks(y, f.index)
         ax.set_xlabel("DiD, log points: restricted goods minus all goods, post minus pre")
-        ax.set_title(f"Restricted goods to {', '.join(self.partners)} ({1 - self.alpha:.0%} CI)")
+        ax.set_title(f"Restricted goods to {', '.join(self.partners)} ({fmt.level(self.alpha)} CI)")
         ax.legend(frameon=False, fontsize=8)
         return ax
 

@@ -57,6 +57,7 @@ from sanctions_model.coordination._display import SummaryDisplayMixin, require_c
 from sanctions_model.coordination.substitution_results import _fieller
 from sanctions_model.coordination.units import in_currency_units
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -391,7 +392,7 @@ class ReroutingResults(SummaryDisplayMixin):
         f = self.to_frame()
         lines = [
             f"Re-routing of exports to {self.target} via {', '.join(self.partners)}, "
-            f"window {self.window[0]}..{self.window[1]}, {1 - self.alpha:.0%} intervals; "
+            f"window {self.window[0]}..{self.window[1]}, {fmt.level(self.alpha)} intervals; "
             f"{len(f)} reporters ({len(self.skipped)} series skipped); amounts in {self.units}",
             "",
         ]
@@ -445,7 +446,7 @@ class ReroutingResults(SummaryDisplayMixin):
             ax.set_xlabel(f"excess exports to partners, millions ({self.units})")
         ax.set_title(
             f"Re-routing via {', '.join(self.partners)} ({self.window[0]}..{self.window[1]}, "
-            f"{1 - self.alpha:.0%} intervals)"
+            f"{fmt.level(self.alpha)} intervals)"
         )
         return ax
 

@@ -44,7 +44,7 @@ class Robustness(SummaryDisplayMixin):
                 f"{'EU27' if self.ally == 'EU27_2020' else self.ally} substitution": [
                     fmt.ratio(e.ratio) for e in self.estimates.values()
                 ],
-                f"{1 - self.alpha:.0%} interval": [
+                f"{fmt.level(self.alpha)} interval": [
                     e.interval_text() for e in self.estimates.values()
                 ],
                 "p (two-sided, unadjusted)": [e.p_short() for e in self.estimates.values()],

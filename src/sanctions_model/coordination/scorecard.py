@@ -75,6 +75,7 @@ from sanctions_model.coordination.scorecard_inputs import (
 )
 from sanctions_model.data.countries import EU27
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 __all__ = [
     "ALLIES",
@@ -149,7 +150,7 @@ class AllyScorecard(SummaryDisplayMixin):
             small = t["too_small"] if "too_small" in t else pd.Series(False, index=t.index)
             se_lo = t.get("substitution_lower_mc_se", pd.Series(0.0, index=t.index))
             se_hi = t.get("substitution_upper_mc_se", pd.Series(0.0, index=t.index))
-            out["substitution (hubs' records) [95% interval]"] = [
+            out[f"substitution (hubs' records) [{fmt.level(self.alpha)} interval]"] = [
                 "too small to estimate"
                 if sm
                 else f"{_ratio2(r)} [{ratio_text(lo, a)}, {ratio_text(hi, b)}]"
@@ -234,7 +235,7 @@ class AllyScorecard(SummaryDisplayMixin):
         ax.set_xlabel(f"ratio (hubs' excess imports per unit of Russia's shortfall; {units})")
         ax.set_title(
             f"Hubs' excess per dollar of lost direct trade, {self.base_year + 1}-{self.year}, "
-            f"{1 - self.alpha:.0%} intervals",
+            f"{fmt.level(self.alpha)} intervals",
             fontsize=10,
         )
         ax.figure.tight_layout()
@@ -295,7 +296,7 @@ class AllyScorecard(SummaryDisplayMixin):
                     text = text.replace(
                         "The interval excludes zero.",
                         "The unadjusted interval excludes zero, but after the adjustment the "
-                        f"excess is not distinguishable from zero at the {self.alpha:.0%} level.",
+                        f"excess is not distinguishable from zero at the {100 * self.alpha:g}% level.",
                     )
             else:
                 text = e.sentence(
@@ -312,7 +313,7 @@ class AllyScorecard(SummaryDisplayMixin):
 
         lines = [
             f"Ally scorecard, {self.year} against {self.base_year} "
-            f"({len(self.table)} allies; {1 - self.alpha:.0%} intervals)",
+            f"({len(self.table)} allies; {fmt.level(self.alpha)} intervals)",
             "",
         ]
         for a, r in self.table.iterrows():

@@ -105,7 +105,7 @@ class SideComparison(SummaryDisplayMixin):
         for key, e in self.estimates.items():
             rows[_LABELS.get(key, key)] = {
                 "substitution": fmt.ratio(e.ratio),
-                f"{1 - self.alpha:.0%} interval": e.interval_text(),
+                f"{fmt.level(self.alpha)} interval": e.interval_text(),
                 "p (two-sided, unadjusted)": e.p_short(),
                 f"shortfall, {self.units}": fmt.money(self.shortfall(key), self.units.split()[0]),
                 f"excess in the hubs, {self.units}": fmt.money(
@@ -144,7 +144,7 @@ class SideComparison(SummaryDisplayMixin):
 
         hub, eu = self.estimates["hub side"], self.estimates["EU side"]
         like = self.estimates["EU side, scorecard coverage"]
-        level = f"{1 - self.alpha:.0%}"
+        level = f"{fmt.level(self.alpha)}"
         cur = self.units.split()[0]
         text = (
             f"On the hubs' own records the EU27 ratio is {fmt.ratio(hub.ratio)} ({level} interval "
@@ -216,7 +216,7 @@ class SideComparison(SummaryDisplayMixin):
             f"euro of lost exports to Russia (point estimates), {than} ({fmt.ratio(hub)} on the "
             f"hubs' records, {fmt.ratio(eu)} on the EU's). CHP goods to the hubs {grew} grow "
             f"detectably {faster} than other banned goods (point estimate "
-            f"{fmt.pct(np.expm1(did_hubs['estimate']))}, {1 - self.alpha:.0%} interval "
+            f"{fmt.pct(np.expm1(did_hubs['estimate']))}, {fmt.level(self.alpha)} interval "
             f"{interval}). "
             f"This is {verdict} the EBRD's finding of much higher substitution for specific "
             "products (which concerns individual HS products, not CHP tiers as a group). "

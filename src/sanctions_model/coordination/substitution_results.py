@@ -17,6 +17,7 @@ import pandas as pd
 
 from sanctions_model._results import validate_alpha
 from sanctions_model.coordination._display import SummaryDisplayMixin
+from sanctions_model.reporting import format as fmt
 
 __all__ = ["Substitution", "SubstitutionResults"]
 
@@ -264,7 +265,7 @@ class Substitution(SummaryDisplayMixin):
         )
         if not np.isfinite(self.ratio):
             return f"{subject}: not estimated (no usable interval or p-value)."
-        evidence = f"{1 - self.alpha:.0%} interval {self.interval_text()}; {self.p_text()}"
+        evidence = f"{fmt.level(self.alpha)} interval {self.interval_text()}; {self.p_text()}"
         evidence += f"; {extra}" if extra else ""
         head = f"{subject}: {fmt.ratio(self.ratio)} ({evidence})."
         what = claim(lo if np.isfinite(lo) else -1e300, hi if np.isfinite(hi) else 1e300,
@@ -323,7 +324,7 @@ class SubstitutionResults(SummaryDisplayMixin):
         return pd.DataFrame(rows).set_index("ally")
 
     def summary(self) -> str:
-        lines = [f"Substitution per ally ({1 - self.alpha:.0%} intervals)", ""]
+        lines = [f"Substitution per ally ({fmt.level(self.alpha)} intervals)", ""]
         lines += [e.sentence() for e in self.estimates.values()]
         lines += ["", f"Inference: {self.inference}"]
         lines += [f"Caveat: {c}" for c in self.caveats]
