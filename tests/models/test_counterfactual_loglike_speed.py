@@ -2,7 +2,8 @@
 
 On seeded synthetic series (labelled synthetic; no real data): the leaner log-likelihood call of
 :class:`LeanUnobservedComponents` against statsmodels' own ``UnobservedComponents`` (values,
-complex-step scores, whole fits), and the batched Kalman filter and path simulation (blocks of
+complex-step scores, whole fits), the backtest's scores of all forecast origins at once against
+origin by origin, and the batched Kalman filter and path simulation (blocks of
 draws, reused work arrays) against the textbook one-expression-per-step versions they replace.
 """
 
@@ -12,15 +13,18 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from sanctions_model.models.counterfactual import _batched, _likelihood
 from sanctions_model.models.counterfactual._structural import (
     _UC_SPEC,
     TRENDS,
+    dynamic_forecasts,
     fit_structural,
     structural_model,
 )
+from sanctions_model.models.counterfactual.backtest import _scores, crps_normal
 
 
 def _synthetic(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -203,3 +207,25 @@ def test_batched_filter_and_paths_equal_the_textbook_steps_bit_for_bit(
     have = _batched.simulate_forward(want_a, want_p, mats, intercept, 7, np.random.default_rng(6))
     np.testing.assert_array_equal(have, want)
     assert np.isfinite(have).all() and have.std() > 0
+
+
+def test_backtest_scores_of_all_origins_at_once_equal_origin_by_origin():
+    z, _ = _synthetic(n=44, seed=7)
+    z[30] = np.nan  # a missing month inside the scored window
+    fit = fit_structural(z, trend="local linear trend", seasonal=12)
+    origins = range(22, z.size)
+    forecasts = dynamic_forecasts(fit, origins, 12)
+    crps, logs, cover = [], [], []
+    for o, (mean, var) in zip(origins, forecasts, strict=True):  # the previous loop
+        obs = z[o : o + mean.size]
+        ok = np.isfinite(obs) & np.isfinite(mean) & (var > 0)
+        sd = np.sqrt(var[ok])
+        crps.append(crps_normal(obs[ok], mean[ok], sd))
+        logs.append(-stats.norm.logpdf(obs[ok], mean[ok], sd))
+        cover.append(np.abs(obs[ok] - mean[ok]) <= 1.959964 * sd)
+    have = _scores(z, origins, forecasts)
+    for got, want in zip(have, (crps, logs, cover), strict=True):
+        np.testing.assert_array_equal(got, np.concatenate(want))
+    n_missing = sum(o <= 30 < o + 12 for o in origins)  # month 30 is forecast from 9 origins
+    assert have[0].size == sum(min(12, z.size - o) for o in origins) - n_missing
+    assert have[0].mean() == np.concatenate(crps).mean() and 0.5 < have[2].mean() <= 1.0
