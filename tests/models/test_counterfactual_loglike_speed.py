@@ -76,6 +76,8 @@ def test_lean_loglike_equals_statsmodels_value_by_value_and_fit_by_fit(
         step = p + 1e-20j * (np.arange(p.size) == i % p.size)
         want = ref.loglike(step, transformed=False, complex_step=True)
         assert lean.loglike(step, transformed=False, complex_step=True) == want
+        matrices = [getattr(lean.ssm, "_" + name) for name in _likelihood._MATRICES]
+        assert _likelihood._prefix(lean.ssm.endog, matrices) == lean.ssm.prefix == "z"
         np.testing.assert_array_equal(
             lean.score(p, transformed=False), ref.score(p, transformed=False)
         )

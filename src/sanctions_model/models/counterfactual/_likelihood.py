@@ -39,6 +39,7 @@ __all__ = ["LeanUnobservedComponents"]
 _FLAGS = frozenset(("transformed", "includes_fixed", "complex_step"))
 #: what ``KalmanFilter.loglike`` asks the filter to keep (only the per-period likelihood)
 _CONSERVE = MEMORY_CONSERVE ^ MEMORY_NO_LIKELIHOOD
+_FLOAT, _COMPLEX = np.dtype(np.float64), np.dtype(np.complex128)
 _COMPLEX_INVERSION = INVERT_UNIVARIATE | SOLVE_LU  # as ``MLEModel.loglike`` for complex steps
 _MATRICES = ("design", "obs_intercept", "obs_cov", "transition", "state_intercept", "selection",
              "state_cov")  # fmt: skip
@@ -87,7 +88,8 @@ def _bound_filter_loglike(
     None when statsmodels would (re)build something first."""
     if ssm.endog is None or ssm.filter_method & FILTER_CONCENTRATED:
         return None
-    prefix = ssm.prefix
+    sources = [getattr(ssm, "_" + name) for name in _MATRICES]
+    prefix = _prefix(ssm.endog, sources) or ssm.prefix
     kfilter = ssm._kalman_filters.get(prefix)
     statespace = ssm._statespaces.get(prefix)
     arrays = ssm._representations.get(prefix)
@@ -96,10 +98,10 @@ def _bound_filter_loglike(
     burn = ssm.loglikelihood_burn
     if kfilter.conserve_memory != _CONSERVE or kfilter.loglikelihood_burn != burn:
         return None
-    sources = [getattr(ssm, "_" + name) for name in _MATRICES]
     targets = [arrays[name] for name in _MATRICES]
-    if any(dst.shape != src.shape for dst, src in zip(targets, sources, strict=True)):
-        return None  # statsmodels would replace the typed array (and maybe the statespace)
+    for dst, src in zip(targets, sources, strict=True):
+        if dst.shape != src.shape:
+            return None  # statsmodels would replace the typed array (and maybe the statespace)
     seen = checked.get(prefix)
     if (
         seen is None
@@ -125,4 +127,18 @@ def _bound_filter_loglike(
     kfilter.tolerance = ssm.tolerance
     ssm._initialize_state(prefix=prefix, complex_step=complex_step)
     kfilter()
-    return np.sum(kfilter.loglikelihood[burn:])
+    return np.add.reduce(np.asarray(kfilter.loglikelihood)[burn:])  # what np.sum runs
+
+
+def _prefix(endog: np.ndarray, matrices: list[np.ndarray]) -> str | None:
+    """``ssm.prefix`` (scipy's ``find_best_blas_type``) for float64 data and float64 or
+    complex128 matrices, the only kinds a fit makes; None for anything else."""
+    if endog.dtype != _FLOAT:
+        return None
+    prefix = "d"
+    for m in matrices:
+        if m.dtype == _COMPLEX:
+            prefix = "z"
+        elif m.dtype != _FLOAT:
+            return None
+    return prefix
