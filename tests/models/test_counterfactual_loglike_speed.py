@@ -209,6 +209,12 @@ def test_batched_filter_and_paths_equal_the_textbook_steps_bit_for_bit(
     have = _batched.simulate_forward(want_a, want_p, mats, intercept, 7, np.random.default_rng(6))
     np.testing.assert_array_equal(have, want)
     assert np.isfinite(have).all() and have.std() > 0
+    shifted = {**mats, "state_intercept": rng.normal(0.0, 0.01, mats["state_intercept"].shape)}
+    want = _textbook_simulation(want_a, want_p, shifted, intercept, 7, np.random.default_rng(8))
+    have = _batched.simulate_forward(
+        want_a, want_p, shifted, intercept, 7, np.random.default_rng(8)
+    )
+    np.testing.assert_array_equal(have, want)  # a state intercept (none in these models) too
 
 
 def test_backtest_scores_of_all_origins_at_once_equal_origin_by_origin():

@@ -202,13 +202,16 @@ def simulate_forward(
     state = a[:, :, None] + sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps))
     obs_noise = rng.standard_normal((horizon, n_draws, reps))
     state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
-    out = np.empty((n_draws, reps, horizon))
+    out = np.empty((horizon, n_draws, reps))  # month by month contiguous; (D, reps, H) at the end
     nxt, eta = np.empty_like(state), np.empty_like(state)
+    shift = c[:, :, None] if np.any(c) else None  # adding a zero intercept changes no number
     for t in range(horizon):
-        out[:, :, t] = (np.einsum("di,dir->dr", zrow, state) + intercept[:, t, None]
-                        + hsd[:, None] * obs_noise[t])  # fmt: skip
+        out[t] = (np.einsum("di,dir->dr", zrow, state) + intercept[:, t, None]
+                  + hsd[:, None] * obs_noise[t])  # fmt: skip
         # state <- T state + c + R Q^(1/2) noise, into reused arrays (the same arithmetic)
-        np.add(np.matmul(tmat, state, out=nxt), c[:, :, None], out=nxt)
+        np.matmul(tmat, state, out=nxt)
+        if shift is not None:
+            np.add(nxt, shift, out=nxt)
         np.add(nxt, np.matmul(qroot, state_noise[t], out=eta), out=nxt)
         state, nxt = nxt, state
-    return out
+    return np.ascontiguousarray(np.moveaxis(out, 0, 2))
