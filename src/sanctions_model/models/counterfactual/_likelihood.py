@@ -19,7 +19,7 @@ log-likelihood, its complex-step scores and the optimiser's path are identical
 on seeded synthetic series).
 
 It relies on statsmodels' private state-space attributes (``_kalman_filters``, ``_statespaces``,
-``_representations``), as of statsmodels 0.14-0.15; the test fails if a release changes them.
+``_representations``) as in statsmodels 0.15; the test fails if a release changes them.
 """
 
 from __future__ import annotations
@@ -108,13 +108,15 @@ def _bound_filter_loglike(
         or seen[0] is not statespace
         or any(a is not b for a, b in zip(seen[1], targets, strict=True))
     ):
-        # statsmodels rebuilds the Cython statespace when a time dimension changes; checked
-        # once per statespace object and set of typed arrays (memoryview shapes are slow)
-        if statespace.obs.shape[1] != ssm.endog.shape[1] or any(
-            getattr(statespace, name).shape[: src.ndim] != src.shape
-            for name, src in zip(_MATRICES, sources, strict=True)
-        ):
+        # the Cython statespace must read the typed arrays written below (statsmodels rebuilds
+        # it when a time dimension changes); checked once per statespace object and set of
+        # typed arrays (memoryviews are slow to inspect)
+        if statespace.obs.shape[1] != ssm.endog.shape[1]:
             return None
+        for name, dst in zip(_MATRICES, targets, strict=True):
+            view = np.asarray(getattr(statespace, name))
+            if view.shape != dst.shape or _address(view) != _address(dst):
+                return None
         checked[prefix] = (statespace, targets)
     for dst, src in zip(targets, sources, strict=True):
         np.copyto(dst, src, casting="unsafe")  # = astype(dtype), then existing[:] = new
@@ -128,6 +130,10 @@ def _bound_filter_loglike(
     ssm._initialize_state(prefix=prefix, complex_step=complex_step)
     kfilter()
     return np.add.reduce(np.asarray(kfilter.loglikelihood)[burn:])  # what np.sum runs
+
+
+def _address(a: np.ndarray) -> int:
+    return int(a.__array_interface__["data"][0])
 
 
 def _prefix(endog: np.ndarray, matrices: list[np.ndarray]) -> str | None:
