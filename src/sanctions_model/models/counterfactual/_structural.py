@@ -20,6 +20,8 @@ from statsmodels.tools.numdiff import approx_hess3
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
+from ._likelihood import LeanUnobservedComponents
+
 TrendKind = Literal[
     "local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"
 ]
@@ -120,9 +122,13 @@ def _warning_text(caught: Sequence[warnings.WarningMessage]) -> tuple[str, ...]:
 def structural_model(
     z: np.ndarray, *, trend: TrendKind, seasonal: int | None, exog: np.ndarray | None = None
 ) -> UnobservedComponents:
-    """The statsmodels model of one candidate (trend, seasonal, regressors)."""
+    """The statsmodels model of one candidate (trend, seasonal, regressors).
+
+    statsmodels' ``UnobservedComponents`` with a leaner log-likelihood call (the same values;
+    :mod:`._likelihood`).
+    """
     spec = _UC_SPEC.get(trend, {"level": trend})
-    return UnobservedComponents(
+    return LeanUnobservedComponents(
         np.asarray(z, dtype=float),
         **spec,  # type: ignore[arg-type]
         seasonal=seasonal,

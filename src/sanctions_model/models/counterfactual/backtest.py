@@ -95,6 +95,26 @@ class ModelChoiceResults(ResultsDisplayMixin):
         )
 
 
+def _scores(
+    y: np.ndarray, origins: range, forecasts: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CRPS, log score and 95% coverage of every (origin, horizon) forecast, origin by origin.
+
+    The forecasts of all origins are scored in one call (element by element, the numbers are
+    those of one call per origin; scipy's per-call overhead was 5% of a default estimate).
+    """
+    obs, mean, var = [], [], []
+    for o, (m, v) in zip(origins, forecasts, strict=True):
+        ob = y[o : o + m.size]
+        ok = np.isfinite(ob) & np.isfinite(m) & (v > 0)
+        obs.append(ob[ok])
+        mean.append(m[ok])
+        var.append(v[ok])
+    ob, m = np.concatenate(obs), np.concatenate(mean)
+    sd = np.sqrt(np.concatenate(var))
+    return crps_normal(ob, m, sd), -stats.norm.logpdf(ob, m, sd), np.abs(ob - m) <= 1.959964 * sd
+
+
 def compare_models(
     z: pd.Series | np.ndarray,
     *,
@@ -146,15 +166,7 @@ def compare_models(
     for trend, seasonal in cands:
         fit = fit_structural(y, trend=trend, seasonal=seasonal, exog=exog, exog_names=exog_names)
         fits[model_label(trend, seasonal)] = fit
-        crps, logs, cover = [], [], []
-        for o, (mean, var) in zip(origins, dynamic_forecasts(fit, origins, horizon), strict=True):
-            obs = y[o : o + mean.size]
-            ok = np.isfinite(obs) & np.isfinite(mean) & (var > 0)
-            sd = np.sqrt(var[ok])
-            crps.append(crps_normal(obs[ok], mean[ok], sd))
-            logs.append(-stats.norm.logpdf(obs[ok], mean[ok], sd))
-            cover.append(np.abs(obs[ok] - mean[ok]) <= 1.959964 * sd)
-        c, lg, cv = (np.concatenate(x) for x in (crps, logs, cover))
+        c, lg, cv = _scores(y, origins, dynamic_forecasts(fit, origins, horizon))
         if not fit.identified:  # diffuse states left: no usable forecasts
             c = lg = cv = np.array([])
         rows.append(
