@@ -47,7 +47,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from statsmodels.regression.linear_model import burg
+
+from .burg import burg, burg_sigma2
 
 if TYPE_CHECKING:
     from .design import _Regression
@@ -156,8 +157,8 @@ def _select_order(resid: np.ndarray, max_order: int, criterion: str = "aic") -> 
     n = resid.size
     penalty = 2.0 if criterion == "aic" else np.log(n)
     best, best_ic = 1, np.inf
-    for p in range(1, max_order + 1):
-        _, sigma2 = burg(resid, order=p, demean=True)
+    # Burg's fit of order p is the first p steps of the fit of order max_order
+    for p, sigma2 in enumerate(burg_sigma2(resid, max_order, demean=True), start=1):
         ic = n * np.log(sigma2) + penalty * p
         if ic < best_ic - 1e-9:
             best, best_ic = p, ic
@@ -231,10 +232,9 @@ def fit_ar_sieve(
                 paths = residualize(paths)
             elif q_design is not None:
                 paths = paths - q_design @ (q_design.T @ paths)
-            sums = [
-                np.sum(burg(paths[:, i], order=order, demean=True)[0]) for i in range(n_bias_sims)
-            ]
-            return float(np.mean(sums))
+            # every path at once, each fitted exactly as statsmodels' burg fits it alone
+            ar, _ = burg(paths, order=order, demean=True)
+            return float(np.mean(ar.sum(axis=0)))
 
         delta = _solve_bias(mean_estimate, observed, max_persistence, bias_iterations)
         phi = _shift(phi0, delta)

@@ -1,0 +1,68 @@
+"""The break tests' fast paths give the numbers of the slow ones they replace.
+
+Every series here is synthetic, from seeded code: AR(1) paths (coefficient 0.9, a level of 3) and
+random walks, the kind of residuals the AR sieve's bias correction fits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from statsmodels.regression.linear_model import burg as sm_burg
+from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
+
+from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
+
+
+def _synthetic_paths(n: int, m: int, seed: int) -> np.ndarray:
+    """Synthetic: ``m`` seeded AR(1) paths of ``n`` months (coefficient 0.9, mean 3), the last
+    column a random walk."""
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal((n, m))
+    x = np.zeros_like(e)
+    x[0] = e[0]
+    for t in range(1, n):
+        x[t] = e[t] + 0.9 * x[t - 1]
+    x[:, -1] = np.cumsum(e[:, -1])
+    return x + 3.0
+
+
+@pytest.mark.parametrize("n", [25, 68, 81])
+@pytest.mark.parametrize("demean", [True, False])
+@pytest.mark.parametrize("order", range(1, 9))
+def test_burg_equals_statsmodels_column_by_column(n, demean, order):
+    x = _synthetic_paths(n, 12, seed=100 * n + order)
+    ar, sigma2 = burg(x, order=order, demean=demean)
+    assert ar.shape == (order, 12) and sigma2.shape == (12,)
+    for i in range(x.shape[1]):
+        ar_i, sigma2_i = sm_burg(x[:, i], order=order, demean=demean)
+        np.testing.assert_allclose(ar[:, i], ar_i, rtol=0, atol=1e-12)
+        assert abs(sigma2[i] - sigma2_i) <= 1e-12 * sigma2_i
+        # the sieve compares the persistence (sum of the coefficients) across trials: equal
+        # float for float, so the bias correction's root search takes the same steps
+        assert ar[:, i].sum() == np.sum(ar_i)
+        assert np.array_equal(ar[:, i], ar_i) and sigma2[i] == sigma2_i
+
+
+def test_burg_one_series_and_the_order_selection_variances():
+    x = _synthetic_paths(68, 2, seed=7)[:, 0]
+    ar, sigma2 = burg(x, order=3)
+    ar_sm, sigma2_sm = sm_burg(x, order=3)
+    assert ar.shape == (3,) and np.array_equal(ar, ar_sm) and sigma2 == sigma2_sm
+    # one recursion to order 8 gives each order's residual variance as a fit of that order
+    s2 = burg_sigma2(x, 8)
+    assert s2.shape == (8,)
+    assert all(s2[p - 1] == sm_burg(x, order=p)[1] for p in range(1, 9))
+    assert burg_sigma2(x, 0).size == 0
+    pacf, s2_all = pacf_burg(x, 8)
+    ref = sm_pacf_burg(x, 8)
+    assert np.array_equal(pacf, ref.pacf) and np.array_equal(s2_all, ref.sigma2)
+
+
+def test_burg_bad_input_names_the_problem():
+    with pytest.raises(ValueError, match="order must be at least 1"):
+        burg(np.ones(20), order=0)
+    with pytest.raises(ValueError, match="order 9 needs at least 10 months, got 9"):
+        burg(np.arange(9.0), order=9)
+    with pytest.raises(ValueError, match="1-d or 2-d"):
+        burg(np.ones((3, 3, 3)), order=1)
