@@ -11,7 +11,9 @@ import pytest
 from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
 
+from sanctions_model.models.breaks import design
 from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
+from sanctions_model.models.breaks.hac import NeweyWestStats
 
 
 def _synthetic_paths(n: int, m: int, seed: int) -> np.ndarray:
@@ -66,3 +68,56 @@ def test_burg_bad_input_names_the_problem():
         burg(np.arange(9.0), order=9)
     with pytest.raises(ValueError, match="1-d or 2-d"):
         burg(np.ones((3, 3, 3)), order=1)
+
+
+# -- Newey-West statistics as matrix products (models/breaks/hac.py) ---------------------------
+
+
+def _loop_stats(reg, r, lags, split):
+    """The month-by-month loop the matrix products replace."""
+    loop = design._Regression(reg.x, reg.cols, reg.locs)
+    loop._nw_stats = lambda *args: None
+    return loop.hac_stats(r, lags, split=split)
+
+
+@pytest.mark.parametrize("q", [1, 2])
+@pytest.mark.parametrize("split", [True, False])
+@pytest.mark.parametrize("lags", [0, 1, 3, 5])
+def test_newey_west_products_equal_the_month_by_month_loop(q, split, lags):
+    """Synthetic: a trend-and-season design, 300 seeded error paths (AR(1) 0.6 plus a random
+    walk) and one series with a level break of -0.9 at month 38 (where the statistic is large and
+    the unrestricted residuals are a small part of the restricted ones)."""
+    rng = np.random.default_rng(10 * q + lags)
+    n = 70
+    t = np.arange(n)
+    x = np.column_stack(
+        [np.ones(n), t / 12.0] + [(t % 12 == m).astype(float) for m in range(1, 12)]
+    )
+    reg = design._Regression(x, list(range(q)), np.arange(10, 61))
+    e = (
+        _synthetic_paths(n, 300, seed=lags) * 0.05
+        + np.cumsum(rng.standard_normal((n, 300)), 0) * 0.02
+    )
+    e[:, 0] = 0.05 * rng.standard_normal(n) - 0.9 * (t >= 38)
+    r = reg.resid(e)
+    fast = reg.hac_stats(r, lags, split=split)
+    slow = _loop_stats(reg, r, lags, split)
+    assert fast.shape == slow.shape == (51, 300)
+    np.testing.assert_allclose(fast, slow, rtol=1e-11, atol=0)
+    assert fast[:, 0].max() > 50 and int(np.argmax(fast[:, 0])) == 28  # the planted break
+    assert np.array_equal(fast.argmax(axis=0), slow.argmax(axis=0))
+    # one column alone gives its statistics in a batch (the bootstrap's blocks change nothing)
+    np.testing.assert_allclose(reg.hac_stats(r[:, 7], lags, split=split)[:, 0], fast[:, 7],
+                               rtol=1e-12, atol=0)  # fmt: skip
+
+
+def test_newey_west_products_are_used_where_they_apply():
+    n = 40
+    x = np.column_stack([np.ones(n), np.arange(n) / 12.0, np.arange(n) % 2.0])
+    assert design._Regression(x, [0, 1], np.arange(6, 34))._nw_stats(3, True, False) is not None
+    # prewhitened scores, three break regressors, a candidate month inside the first lags: loop
+    assert design._Regression(x, [0, 1], np.arange(6, 34))._nw_stats(3, True, True) is None
+    assert design._Regression(x, [0, 1, 2], np.arange(6, 34))._nw_stats(3, True, False) is None
+    assert design._Regression(x, [0], np.arange(2, 34))._nw_stats(3, True, False) is None
+    with pytest.raises(ValueError, match="candidate month 2 < 3 lags"):
+        NeweyWestStats([np.ones((n, 1))] * 2, np.array([2, 3]), 3, True)

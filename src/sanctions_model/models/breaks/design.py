@@ -11,6 +11,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from .._results import as_period_index
+from .hac import NeweyWestStats
 from .impulses import ImpulseMonths, Impulses, impulse_columns, resolve_impulses
 
 BreakIn = Literal["level", "level+trend", "all"]
@@ -108,6 +109,7 @@ class _Regression:
             zt = z - self.qx @ (self.qx.T @ z)
             qz, _ = np.linalg.qr(zt)
             self._qz.append(qz)
+        self._nw_cache: dict[tuple[int, bool], NeweyWestStats] = {}
 
     def resid(self, e: np.ndarray) -> np.ndarray:
         return e - self.qx @ (self.qx.T @ e)
@@ -149,6 +151,9 @@ class _Regression:
                 ],
                 axis=1,
             )
+        fast = self._nw_stats(lags, split, prewhiten)
+        if fast is not None:
+            return fast(r)
         w = 1 - np.arange(1, lags + 1) / (lags + 1)
         out = np.empty((len(self.locs), r.shape[1]))
         for i, qz in enumerate(self._qz):
@@ -171,6 +176,17 @@ class _Regression:
                 omega = omega / (1 - rho) ** 2
             out[i] = _quad_form(a, omega) / self.q
         return out
+
+    def _nw_stats(self, lags: int, split: bool, prewhiten: bool) -> NeweyWestStats | None:
+        """The statistics as matrix products (:mod:`.hac`), built once per (lags, split); None
+        where the month-by-month loop stays: prewhitened scores, more than two break regressors
+        (the constants grow as q^4), or a candidate month within ``lags`` of the start."""
+        if prewhiten or self.q > 2 or (split and lags > 0 and int(self.locs.min()) < lags):
+            return None
+        key = (int(lags), bool(split))
+        if key not in self._nw_cache:
+            self._nw_cache[key] = NeweyWestStats(self._qz, self.locs, *key)
+        return self._nw_cache[key]
 
     def unrestricted_resid(self, resid: np.ndarray, i: int) -> np.ndarray:
         qz = self._qz[i]
