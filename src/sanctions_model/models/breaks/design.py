@@ -31,6 +31,9 @@ PREWHITEN_MAX = 0.95
 #: (9,999 bootstrap columns at once: 0.86 s CPU for a level QLR and 2.2 s for level and trend on
 #: a loaded two-core machine; in blocks of 1,024, 0.22 s and 0.89 s).
 HAC_BLOCK = 1024
+#: Largest matrix product (multiply-adds) OpenBLAS keeps on one thread (its
+#: ``GEMM_MULTITHREAD_THRESHOLD`` of 4 times 65,536).
+BLAS_ONE_THREAD = 4 * 65536
 
 
 def _prepare(
@@ -112,7 +115,7 @@ class _Regression:
         self._nw_cache: dict[tuple[int, bool], NeweyWestStats] = {}
 
     def resid(self, e: np.ndarray) -> np.ndarray:
-        return e - self.qx @ (self.qx.T @ e)
+        return _project_out(self.qx, e)
 
     def f_stats(self, resid: np.ndarray) -> np.ndarray:
         """F statistic at every candidate month (rows) for each residual column."""
@@ -198,13 +201,31 @@ class _Regression:
         stat = self.f_stats(r) if stats_of is None else stats_of(r)
         best = np.argmax(stat, axis=0)
         out = np.empty_like(r)
-        for j in range(r.shape[1]):
-            out[:, j] = self.unrestricted_resid(r[:, j], int(best[j]))
+        for i in np.unique(best):  # the columns that peak at one month, together
+            cols = np.flatnonzero(best == i)
+            out[:, cols] = _project_out(self._qz[int(i)], r[:, cols])
         return out
 
     def unrestricted_design(self, i: int) -> np.ndarray:
         t = np.arange(self.n)
         return np.column_stack([self.x, self.x[:, self.cols] * (t >= self.locs[i])[:, None]])
+
+
+def _project_out(q: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """``e - q q' e`` for orthonormal ``q``, in blocks of columns small enough that OpenBLAS runs
+    each product on one thread (at most 64^3 multiply-adds): on a busy two-core machine the
+    threads' waiting cost more CPU than the arithmetic (9,999 columns: 10 ms against 1.7 ms),
+    and a column's residuals then do not depend on the thread count."""
+    if e.ndim == 1 or e.shape[1] <= 1:
+        return e - q @ (q.T @ e)
+    block = max(1, BLAS_ONE_THREAD // (q.shape[0] * q.shape[1]))
+    if e.shape[1] <= block:
+        return e - q @ (q.T @ e)
+    out = np.empty_like(e)
+    for k in range(0, e.shape[1], block):
+        part = e[:, k : k + block]
+        out[:, k : k + block] = part - q @ (q.T @ part)
+    return out
 
 
 def _ar1(u: np.ndarray) -> np.ndarray:
