@@ -11,7 +11,7 @@ import pytest
 from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
 
-from sanctions_model.models.breaks import design
+from sanctions_model.models.breaks import design, impulses
 from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
 from sanctions_model.models.breaks.hac import NeweyWestStats
 
@@ -121,3 +121,40 @@ def test_newey_west_products_are_used_where_they_apply():
     assert design._Regression(x, [0], np.arange(2, 34))._nw_stats(3, True, False) is None
     with pytest.raises(ValueError, match="candidate month 2 < 3 lags"):
         NeweyWestStats([np.ones((n, 1))] * 2, np.array([2, 3]), 3, True)
+
+
+# -- stacked constructions equal the per-month loops they replace -------------------------------
+
+
+def test_break_regressors_built_in_one_stack_equal_one_qr_per_month():
+    """Synthetic design: constant, trend, month dummies and one seeded regressor."""
+    n = 68
+    t = np.arange(n)
+    x = np.column_stack(
+        [np.ones(n), t / 12.0]
+        + [(t % 12 == m).astype(float) for m in range(1, 12)]
+        + [np.random.default_rng(0).standard_normal(n)]
+    )
+    for cols in ([0], [0, 1], list(range(13))):
+        reg = design._Regression(x, cols, np.arange(10, 58))
+        for loc, qz in zip(reg.locs, reg._qz, strict=True):
+            z = x[:, cols] * (t >= loc)[:, None]
+            want, _ = np.linalg.qr(z - reg.qx @ (reg.qx.T @ z))
+            assert np.array_equal(qz, want) and qz.strides == want.strides
+
+
+def _local_mad_loop(d: np.ndarray) -> np.ndarray:
+    h = impulses.OUTLIER_WINDOW // 2
+    out = np.empty(d.size)
+    for t in range(d.size):
+        w = d[max(0, t - h) : t + h + 1]
+        out[t] = 1.4826 * np.median(np.abs(w - np.median(w)))
+    return out
+
+
+@pytest.mark.parametrize("m", [1, 5, 24, 25, 26, 67, 83])
+def test_local_mad_in_one_pass_equals_the_window_loop(m):
+    """Synthetic month-on-month changes (seeded normal draws; a rounded copy has ties)."""
+    d = np.random.default_rng(m).standard_normal(m) * 0.1
+    for v in (d, np.round(d, 1)):
+        assert np.array_equal(impulses._local_mad(v), _local_mad_loop(v))

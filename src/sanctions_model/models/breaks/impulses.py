@@ -156,9 +156,14 @@ def _local_mad(d: np.ndarray) -> np.ndarray:
     m = d.size
     h = OUTLIER_WINDOW // 2
     out = np.empty(m)
-    for t in range(m):
+    edge = [t for t in range(m) if t < h or t + h + 1 > m]  # windows cut by an end
+    for t in edge:
         w = d[max(0, t - h) : t + h + 1]
         out[t] = 1.4826 * np.median(np.abs(w - np.median(w)))
+    if m >= 2 * h + 1:  # the full windows at once (row medians: the same floats)
+        w = np.lib.stride_tricks.sliding_window_view(d, 2 * h + 1)
+        med = np.median(w, axis=1, keepdims=True)
+        out[h : m - h] = 1.4826 * np.median(np.abs(w - med), axis=1)
     return out
 
 
