@@ -12,6 +12,7 @@ from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
 
 from sanctions_model.models.breaks import design, impulses
+from sanctions_model.models.breaks.bootstrap import _ar_filter
 from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
 from sanctions_model.models.breaks.hac import NeweyWestStats
 
@@ -158,3 +159,24 @@ def test_local_mad_in_one_pass_equals_the_window_loop(m):
     d = np.random.default_rng(m).standard_normal(m) * 0.1
     for v in (d, np.round(d, 1)):
         assert np.array_equal(impulses._local_mad(v), _local_mad_loop(v))
+
+
+def _ar_loop(eps: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """The AR recursion as ArSieve.simulate wrote it before."""
+    out = np.zeros(eps.shape)
+    for t in range(eps.shape[0]):
+        acc = eps[t].copy()
+        for j in range(1, min(phi.size, t) + 1):
+            acc += phi[j - 1] * out[t - j]
+        out[t] = acc
+    return out
+
+
+@pytest.mark.parametrize(
+    "phi", [[0.95], [1.0], [-0.5], [0.6, 0.2], [0.7, -0.07, 0.11, 0.0, 0.26], [0.08] * 11]
+)
+@pytest.mark.parametrize("m", [1, 200])
+def test_ar_filter_equals_the_loop_bit_for_bit(phi, m):
+    """Synthetic innovations (seeded normal draws), 168 months as the sieve simulates them."""
+    eps = np.random.default_rng(m + len(phi)).standard_normal((168, m)) * 0.05
+    assert np.array_equal(_ar_filter(eps, np.array(phi)), _ar_loop(eps, np.array(phi)))

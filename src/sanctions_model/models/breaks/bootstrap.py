@@ -93,13 +93,7 @@ class ArSieve:
         eps = rng.choice(self.innovations, size=(total, n_draws), replace=True)
         if p == 0:
             return eps[burn:]
-        out = np.zeros((total, n_draws))
-        for t in range(total):
-            acc = eps[t].copy()
-            for j in range(1, min(p, t) + 1):
-                acc += self.phi[j - 1] * out[t - j]
-            out[t] = acc
-        return out[burn:]
+        return _ar_filter(eps, self.phi)[burn:]
 
     def simulate_wild(
         self, n: int, n_draws: int, rng: np.random.Generator, burn: int = 100
@@ -122,14 +116,7 @@ class ArSieve:
         eps = np.vstack([start, e[:, None] * signs])
         if p == 0:
             return eps[burn:]
-        total = eps.shape[0]
-        out = np.zeros((total, n_draws))
-        for t in range(total):
-            acc = eps[t].copy()
-            for j in range(1, min(p, t) + 1):
-                acc += self.phi[j - 1] * out[t - j]
-            out[t] = acc
-        return out[burn:]
+        return _ar_filter(eps, self.phi)[burn:]
 
     @property
     def persistence(self) -> float:
@@ -147,6 +134,31 @@ class ArSieve:
             f"AR-sieve bootstrap (AR({self.order}) by {self.criterion}, bias-corrected "
             f"coefficients {coefs})"
         )
+
+
+def _ar_filter(eps: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """``out[t] = eps[t] + phi[0] out[t-1] + ... + phi[p-1] out[t-p]`` down each column (zero
+    before the first month), added left to right.
+
+    An AR(1) goes through :func:`scipy.signal.lfilter`, whose recursion for one lag does the same
+    two roundings (``phi * out[t-1]``, then the sum), so its paths are the loop's bit for bit; with
+    more lags lfilter would add the lags in another order, and the loop stays (without the copy
+    and the temporary arrays it made at every month; summing a month's products with
+    ``np.add.accumulate``, also exact, was slower)."""
+    if phi.size == 1:
+        from scipy.signal import lfilter
+
+        return lfilter([1.0], [1.0, -float(phi[0])], eps, axis=0)
+    p = phi.size
+    out = np.empty_like(eps)
+    tmp = np.empty(eps.shape[1:])
+    for t in range(eps.shape[0]):
+        row = out[t]
+        row[...] = eps[t]
+        for j in range(1, min(p, t) + 1):
+            np.multiply(phi[j - 1], out[t - j], out=tmp)
+            row += tmp
+    return out
 
 
 def _select_order(resid: np.ndarray, max_order: int, criterion: str = "aic") -> int:
