@@ -42,6 +42,8 @@ Choices, each measured on seeded simulations (``tests/models/test_breaks_varianc
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -335,9 +337,55 @@ def _sieve_draws(
     The sieve's own simulations and the pre-test's draws use fixed streams (the sieve is a
     function of the data); only the bootstrap draws follow ``seed``.
     """
-    sieve = _fit(resid_null, reg.resid)
-    where = "the residuals without a break"
-    if fit == "auto":
+    sieve, where = _fitted_sieve(reg, resid_null, fit, pretest_reps)
+    if alternative is not None:
+        resid_alt, alt_words = alternative
+        sieve = _with_innovations(sieve, resid_alt)
+        where += f"; innovations from {alt_words}"
+    rng = np.random.default_rng(seed + 1)
+    errors = sieve.simulate_wild(reg.n, n_reps, rng)
+    how = (
+        f"wild {sieve.describe()} fitted to {where}; innovations kept in their months with random "
+        f"signs, so a change in variance is part of the null; {n_reps} replications"
+    )
+    return reg.resid(errors), how, sieve.persistence
+
+
+#: Sieves already fitted, by a digest of the data, the design and the settings: the Chow, QLR
+#: and CUSUM tests of one series (notebook 02 runs five) fit the same sieve to the same null
+#: residuals. Fitting is deterministic (fixed streams), so a stored sieve is the one a new fit
+#: would give, bit for bit.
+_SIEVE_CACHE: OrderedDict[bytes, tuple[ArSieve, str]] = OrderedDict()
+_SIEVE_CACHE_SIZE = 32
+
+
+def _fitted_sieve(
+    reg: _Regression, resid_null: np.ndarray, fit: SieveFit, pretest_reps: int
+) -> tuple[ArSieve, str]:
+    """The sieve of :func:`_sieve_draws` before its innovations are swapped, and words for what it
+    was fitted to (computed once per series, design and settings)."""
+    if fit not in ("null", "auto"):
+        raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
+    from . import design
+
+    settings = (
+        fit, pretest_reps, SIEVE_MAX_ORDER, SIEVE_CRITERION, MAX_PERSISTENCE, SIEVE_SEED,
+        PRETEST_ALPHA, design.HAC_SPLIT, design.PREWHITEN, design.PREWHITEN_MAX,
+    )  # fmt: skip
+    h = hashlib.blake2b(repr(settings).encode(), digest_size=20)
+    for a in (reg.x, resid_null):
+        a = np.ascontiguousarray(a, dtype=float)
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    key = h.digest()
+    hit = _SIEVE_CACHE.get(key)
+    if hit is not None:
+        _SIEVE_CACHE.move_to_end(key)
+        return hit
+    if fit == "null":
+        sieve, where = _fit(resid_null, reg.resid), "the residuals without a break"
+    else:
+        sieve, where = _fitted_sieve(reg, resid_null, "null", pretest_reps)
         lev, stats = _level_search(reg)
         level_stats = stats(resid_null)[:, 0]
         i = int(np.argmax(level_stats))
@@ -360,19 +408,12 @@ def _sieve_draws(
                 " (the level sup-Wald test, bootstrapped from it, finds no level break at "
                 f"{PRETEST_ALPHA:.0%})"
             )
-    elif fit != "null":
-        raise ValueError(f"fit must be 'null' or 'auto', got {fit!r}")
-    if alternative is not None:
-        resid_alt, alt_words = alternative
-        sieve = _with_innovations(sieve, resid_alt)
-        where += f"; innovations from {alt_words}"
-    rng = np.random.default_rng(seed + 1)
-    errors = sieve.simulate_wild(reg.n, n_reps, rng)
-    how = (
-        f"wild {sieve.describe()} fitted to {where}; innovations kept in their months with random "
-        f"signs, so a change in variance is part of the null; {n_reps} replications"
-    )
-    return reg.resid(errors), how, sieve.persistence
+    for a in (sieve.phi, sieve.innovations):
+        a.setflags(write=False)  # shared by later calls
+    _SIEVE_CACHE[key] = (sieve, where)
+    while len(_SIEVE_CACHE) > _SIEVE_CACHE_SIZE:
+        _SIEVE_CACHE.popitem(last=False)
+    return sieve, where
 
 
 def _with_innovations(sieve: ArSieve, resid: np.ndarray) -> ArSieve:
