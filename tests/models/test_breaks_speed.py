@@ -11,10 +11,26 @@ import pytest
 from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
 
-from sanctions_model.models.breaks import design, impulses
+from sanctions_model.models import (
+    SeriesCalibration,
+    chow_test,
+    cusum_test,
+    qlr_test,
+    simulate_trade_series,
+)
+from sanctions_model.models.breaks import bootstrap, design, impulses
 from sanctions_model.models.breaks.bootstrap import _ar_filter
 from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
 from sanctions_model.models.breaks.hac import NeweyWestStats
+
+#: AR(1) errors of 0.6 with drift and seasonality, as in ``test_breaks.py``.
+AR06 = SeriesCalibration(
+    level=20.0,
+    slope=0.003,
+    seasonal=tuple(0.1 * np.sin(2 * np.pi * np.arange(12) / 12)),
+    ar=0.6,
+    sigma=0.08,
+)
 
 
 def _synthetic_paths(n: int, m: int, seed: int) -> np.ndarray:
@@ -182,3 +198,42 @@ def test_ar_filter_equals_the_loop_bit_for_bit(phi, m):
     """Synthetic innovations (seeded normal draws), 168 months as the sieve simulates them."""
     eps = np.random.default_rng(m + len(phi)).standard_normal((168, m)) * 0.05
     assert np.array_equal(_ar_filter(eps, np.array(phi)), _ar_loop(eps, np.array(phi)))
+
+
+# -- the fitted sieve is stored and reused ------------------------------------------------------
+
+
+def test_a_stored_sieve_gives_the_figures_of_a_fresh_fit(monkeypatch):
+    """Synthetic series (seeded, AR(1) 0.6 errors, a -0.3 level break at 2022-03): the tests
+    of one series share the null sieve, and reusing it changes no figure."""
+    y = simulate_trade_series(seed=901, calibration=AR06, effect=-0.3).y
+
+    def figures():
+        tests = (
+            chow_test(y, "2022-03", n_reps=99),
+            qlr_test(y, n_reps=99),
+            qlr_test(y, n_reps=99, break_in="level+trend"),
+            cusum_test(y, n_reps=99),
+        )
+        return [(t.statistic, t.p_value, t.break_date, t.inference) for t in tests]
+
+    bootstrap._SIEVE_CACHE.clear()
+    fresh = []
+    for one in range(4):  # each test alone, from an empty store
+        bootstrap._SIEVE_CACHE.clear()
+        fresh.append(figures()[one])
+    bootstrap._SIEVE_CACHE.clear()
+    assert figures() == fresh  # one store shared by the four
+    # the level QLR fits the null sieve; Chow, the level-and-trend QLR and CUSUM the "auto" one,
+    # which starts from the null sieve: two fits for four tests
+    assert len(bootstrap._SIEVE_CACHE) == 2
+    stored = list(bootstrap._SIEVE_CACHE.values())
+    assert all(not s.phi.flags.writeable and not s.innovations.flags.writeable for s, _ in stored)
+    # another setting is another key
+    monkeypatch.setattr(bootstrap, "SIEVE_SEED", bootstrap.SIEVE_SEED + 1)
+    chow_test(y, "2022-03", n_reps=99)
+    assert len(bootstrap._SIEVE_CACHE) == 4
+    with pytest.raises(ValueError, match="fit must be 'null' or 'auto', got 'x'"):
+        bootstrap._fitted_sieve(
+            design._Regression(np.ones((30, 1)), [0], [10]), np.zeros(30), "x", 9
+        )
