@@ -7,6 +7,7 @@ random walks, the kind of residuals the AR sieve's bias correction fits.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
@@ -237,3 +238,15 @@ def test_a_stored_sieve_gives_the_figures_of_a_fresh_fit(monkeypatch):
         bootstrap._fitted_sieve(
             design._Regression(np.ones((30, 1)), [0], [10]), np.zeros(30), "x", 9
         )
+
+
+@pytest.mark.parametrize(("seasonal", "trend"), [(True, True), (False, True), (True, False)])
+def test_design_without_a_frame_equals_the_frame_route(seasonal, trend):
+    """Synthetic series (seeded simulator): the design built from numpy columns has the values,
+    names and memory order of the one built through a DataFrame (the exog route)."""
+    y = simulate_trade_series(seed=5).y.iloc[3:50]
+    ys, x, names = design._prepare(y, None, True, seasonal, trend)
+    empty = pd.DataFrame(index=ys.index)
+    _, x_frame, names_frame = design._prepare(y, empty, True, seasonal, trend)
+    assert names == names_frame and np.array_equal(x, x_frame)
+    assert x.strides == x_frame.strides

@@ -52,10 +52,16 @@ def _prepare(
     if trend:
         cols["trend"] = np.arange(len(y)) / 12.0
     if seasonal:
+        month = np.asarray(y.index.month)  # once: each PeriodIndex.month call costs ~0.1 ms
         for m in range(2, 13):
-            col = (y.index.month == m).astype(float)
+            col = (month == m).astype(float)
             if col.any():
                 cols[f"month_{m:02d}"] = col
+    if exog is None:  # the columns as the frame below would give them (Fortran order)
+        x = np.empty((len(y), len(cols)), order="F")
+        for j, col in enumerate(cols.values()):
+            x[:, j] = col
+        return y, x, list(cols)
     x = pd.DataFrame(cols, index=y.index)
     if exog is not None:
         ex = exog.copy()
