@@ -192,9 +192,10 @@ def _ar_loop(eps: np.ndarray, phi: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    "phi", [[0.95], [1.0], [-0.5], [0.6, 0.2], [0.7, -0.07, 0.11, 0.0, 0.26], [0.08] * 11]
+    "phi",
+    [[0.95], [1.0], [-0.5], [0.6, 0.2], [0.7, -0.07, 0.11, 0.0, 0.26], [0.08] * 11, [0.07] * 12],
 )
-@pytest.mark.parametrize("m", [1, 200, 600])
+@pytest.mark.parametrize("m", [1, 2, 200, 600])
 def test_ar_filter_equals_the_loop_bit_for_bit(phi, m):
     """Synthetic innovations (seeded normal draws), 168 months as the sieve simulates them."""
     eps = np.random.default_rng(m + len(phi)).standard_normal((168, m)) * 0.05
