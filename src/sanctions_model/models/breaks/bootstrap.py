@@ -43,6 +43,7 @@ Choices, each measured on seeded simulations (``tests/models/test_breaks_varianc
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -375,6 +376,7 @@ def _sieve_draws(
 #: would give, bit for bit.
 _SIEVE_CACHE: OrderedDict[bytes, tuple[ArSieve, str]] = OrderedDict()
 _SIEVE_CACHE_SIZE = 32
+_SIEVE_CACHE_LOCK = threading.Lock()  # a threaded executor may run break tests side by side
 
 
 def _fitted_sieve(
@@ -396,10 +398,11 @@ def _fitted_sieve(
         h.update(repr(a.shape).encode())
         h.update(a.tobytes())
     key = h.digest()
-    hit = _SIEVE_CACHE.get(key)
-    if hit is not None:
-        _SIEVE_CACHE.move_to_end(key)
-        return hit
+    with _SIEVE_CACHE_LOCK:
+        hit = _SIEVE_CACHE.get(key)
+        if hit is not None:
+            _SIEVE_CACHE.move_to_end(key)
+            return hit
     if fit == "null":
         sieve, where = _fit(resid_null, reg.resid), "the residuals without a break"
     else:
@@ -428,9 +431,10 @@ def _fitted_sieve(
             )
     for a in (sieve.phi, sieve.innovations):
         a.setflags(write=False)  # shared by later calls
-    _SIEVE_CACHE[key] = (sieve, where)
-    while len(_SIEVE_CACHE) > _SIEVE_CACHE_SIZE:
-        _SIEVE_CACHE.popitem(last=False)
+    with _SIEVE_CACHE_LOCK:
+        _SIEVE_CACHE[key] = (sieve, where)
+        while len(_SIEVE_CACHE) > _SIEVE_CACHE_SIZE:
+            _SIEVE_CACHE.popitem(last=False)
     return sieve, where
 
 
