@@ -62,14 +62,12 @@ def _prepare(
         for j, col in enumerate(cols.values()):
             x[:, j] = col
         return y, x, list(cols)
-    x = pd.DataFrame(cols, index=y.index)
-    if exog is not None:
-        ex = exog.copy()
-        ex.index = as_period_index(ex.index)
-        ex = ex.reindex(y.index)
-        if ex.isna().any().any():
-            raise ParameterError("exog must cover every month of y")
-        x = pd.concat([x, ex], axis=1)
+    ex = exog.copy()
+    ex.index = as_period_index(ex.index)
+    ex = ex.reindex(y.index)
+    if ex.isna().any().any():
+        raise ParameterError("exog must cover every month of y")
+    x = pd.concat([pd.DataFrame(cols, index=y.index), ex], axis=1)
     return y, x.to_numpy(dtype=float), list(x.columns)
 
 
@@ -189,7 +187,9 @@ class _Regression:
         """The statistics as matrix products (:mod:`.hac`), built once per (lags, split); None
         where the month-by-month loop stays: prewhitened scores, more than two break regressors
         (the constants grow as q^4), or a candidate month within ``lags`` of the start."""
-        if prewhiten or self.q > 2 or (split and lags > 0 and int(self.locs.min()) < lags):
+        if prewhiten or self.q > 2 or self.locs.size == 0:
+            return None
+        if split and lags > 0 and int(self.locs.min()) < lags:
             return None
         key = (int(lags), bool(split))
         if key not in self._nw_cache:
