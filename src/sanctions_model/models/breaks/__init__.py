@@ -72,10 +72,12 @@ close to a random walk).
 Modules
 -------
 ``chow``, ``qlr``, ``cusum`` (one test each), ``design`` (the regression they share),
-``bootstrap`` (the wild AR sieve), ``impulses`` (the one-month dummies), ``results`` (:class:`BreakTestResult`) and ``report`` (the
-four tests notebook 02 runs, :func:`~sanctions_model.models.breaks.report.run_break_tests`). The
-old paths ``sanctions_model.models.sieve`` and ``sanctions_model.models.break_report`` still
-import.
+``hac`` (its Newey-West statistics at every candidate month as a few matrix products),
+``bootstrap`` (the wild AR sieve), ``burg`` (Burg's estimator over many paths at once, equal to
+statsmodels' bit for bit), ``impulses`` (the one-month dummies), ``results``
+(:class:`BreakTestResult`) and ``report`` (the four tests notebook 02 runs,
+:func:`~sanctions_model.models.breaks.report.run_break_tests`). The old paths
+``sanctions_model.models.sieve`` and ``sanctions_model.models.break_report`` still import.
 """
 
 from __future__ import annotations

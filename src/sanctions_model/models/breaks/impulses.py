@@ -153,13 +153,32 @@ def detect_outliers(
 
 
 def _local_mad(d: np.ndarray) -> np.ndarray:
+    """1.4826 x the median absolute deviation of ``d`` in a centred window of
+    :data:`OUTLIER_WINDOW` months (shorter at the ends), for every month at once: each window is
+    sorted (missing places padded with +inf, which sort last) and its median taken as
+    :func:`numpy.median` takes it (the middle value, or the mean of the two middle values), so
+    the figures are those of ``np.median`` window by window, bit for bit."""
     m = d.size
     h = OUTLIER_WINDOW // 2
-    out = np.empty(m)
-    for t in range(m):
-        w = d[max(0, t - h) : t + h + 1]
-        out[t] = 1.4826 * np.median(np.abs(w - np.median(w)))
-    return out
+    if m == 0 or not np.all(np.isfinite(d)):  # the plain loop keeps np.median's NaN rule
+        out = np.empty(m)
+        for t in range(m):
+            w = d[max(0, t - h) : t + h + 1]
+            out[t] = 1.4826 * np.median(np.abs(w - np.median(w)))
+        return out
+    padded = np.concatenate([np.full(h, np.inf), d, np.full(h, np.inf)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1)
+    size = np.minimum(np.arange(m), h) + 1 + np.minimum(m - 1 - np.arange(m), h)
+    med = _sorted_median(np.sort(windows, axis=1), size)
+    return 1.4826 * _sorted_median(np.sort(np.abs(windows - med[:, None]), axis=1), size)
+
+
+def _sorted_median(rows: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Median of the first ``size[i]`` values of each sorted row, as ``np.median`` computes it."""
+    idx = np.arange(rows.shape[0])
+    hi = rows[idx, size // 2]
+    lo = rows[idx, np.maximum(size // 2 - 1, 0)]
+    return np.where(size % 2 == 1, hi, (lo + hi) / 2)
 
 
 def resolve_impulses(ys: pd.Series, x: np.ndarray, impulses: Impulses) -> ImpulseMonths:
