@@ -11,7 +11,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 
 from .._results import as_period_index
-from .hac import NeweyWestStats
+from .hac import NeweyWestStats, _quad_form
 from .impulses import ImpulseMonths, Impulses, impulse_columns, resolve_impulses
 
 BreakIn = Literal["level", "level+trend", "all"]
@@ -247,23 +247,6 @@ def _split_nw(lags: int, where: str, *, prewhiten: bool = False) -> str:
         f"a Newey-West covariance ({lags} lags) split at {where} (the errors' variance may "
         f"differ before and after it){pw}"
     )
-
-
-def _quad_form(a: np.ndarray, omega: np.ndarray) -> np.ndarray:
-    """``a[:, b] @ inv(omega[:, :, b]) @ a[:, b]`` for every column ``b`` (closed form for q <= 2)."""
-    q = a.shape[0]
-    tiny = 1e-300
-    if q == 1:
-        return a[0] ** 2 / np.maximum(omega[0, 0], tiny)
-    if q == 2:
-        det = omega[0, 0] * omega[1, 1] - omega[0, 1] * omega[1, 0]
-        num = (
-            a[0] ** 2 * omega[1, 1]
-            - a[0] * a[1] * (omega[0, 1] + omega[1, 0])
-            + a[1] ** 2 * omega[0, 0]
-        )
-        return num / np.maximum(det, tiny)
-    return np.array([a[:, b] @ np.linalg.solve(omega[:, :, b], a[:, b]) for b in range(a.shape[1])])
 
 
 def _hac_wald(y: np.ndarray, xu: np.ndarray, cols_u: list[int], maxlags: int) -> float:

@@ -108,8 +108,6 @@ class NeweyWestStats:
         return self._stats(r)
 
     def _stats(self, r: np.ndarray) -> np.ndarray:
-        from .design import _quad_form
-
         n_loc, n_pairs, q, n = self._n_loc, self._n_pairs, self.q, self.n
         b = r.shape[1]
         # month by month, as the loop did: a column's coefficients (the numerator, and a
@@ -133,3 +131,20 @@ class NeweyWestStats:
             full[pl[p], pk[p]] = omega[:, p]
         stat = _quad_form(a.transpose(1, 0, 2).reshape(q, n_loc * b), full.reshape(q, q, -1))
         return stat.reshape(n_loc, b) / q
+
+
+def _quad_form(a: np.ndarray, omega: np.ndarray) -> np.ndarray:
+    """``a[:, b] @ inv(omega[:, :, b]) @ a[:, b]`` for every column ``b`` (closed form for q <= 2)."""
+    q = a.shape[0]
+    tiny = 1e-300
+    if q == 1:
+        return a[0] ** 2 / np.maximum(omega[0, 0], tiny)
+    if q == 2:
+        det = omega[0, 0] * omega[1, 1] - omega[0, 1] * omega[1, 0]
+        num = (
+            a[0] ** 2 * omega[1, 1]
+            - a[0] * a[1] * (omega[0, 1] + omega[1, 0])
+            + a[1] ** 2 * omega[0, 0]
+        )
+        return num / np.maximum(det, tiny)
+    return np.array([a[:, b] @ np.linalg.solve(omega[:, :, b], a[:, b]) for b in range(a.shape[1])])
