@@ -37,3 +37,25 @@ def test_a_typed_figure_in_the_block_is_caught(tmp_path):
     assert block.main(["--check", "--readme", str(tampered)]) == 1
     assert block.main(["--readme", str(tampered)]) == 0  # rewritten from the JSON
     assert block.main(["--check", "--readme", str(tampered)]) == 0
+
+
+def test_the_naive_loop_passes_every_sweep_parameter_as_the_notebook_expects():
+    """The naive loop gave papermill ``-p controls "['fred:POILBREUSDM']"`` (text) and
+    ``-p product 27`` (an int): notebook 02 refused them and two of its 15 runs stopped early, so
+    the baseline skipped their computation. papermill's own parser reads back what the sweep
+    passes."""
+    import sys
+
+    import yaml
+    from papermill.cli import _resolve_type
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from suite.sweep import naive_parameter
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    for name, value in [("controls", ["fred:POILBREUSDM"]), ("product", "27"), ("product", None),
+                        ("pre_start", "2020-01"), ("n_sims", 200), ("real", False)]:  # fmt: skip
+        flag, *rest = naive_parameter(name, value)
+        read = yaml.safe_load(rest[0])[name] if flag == "-y" else _resolve_type(rest[1])
+        assert read == value and type(read) is type(value), (name, value, flag, rest)

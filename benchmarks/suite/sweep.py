@@ -74,6 +74,24 @@ def sweep_cmd(sweep_file: Path, output_root: Path, workers: int) -> list[str]:
     ]
 
 
+def naive_parameter(name: str, value: object) -> list[str]:
+    """papermill's arguments for one parameter, as a user would write them: ``-p`` for a scalar
+    (papermill reads ints, floats, booleans and None from the text), ``-y`` with YAML for a list
+    or mapping. (``-p controls "['fred:POILBREUSDM']"`` passes the text, the notebook refuses it
+    and the run stops early: until 2026-12-06 two of the naive loop's 15 runs did, so the loop
+    skipped their computation.)"""
+    import yaml
+    from papermill.cli import _resolve_type
+
+    text = "None" if value is None else str(value)
+    # a list or mapping, or a string papermill would read as a number ("27", an HS chapter)
+    if isinstance(value, (list, tuple, dict)) or (
+        isinstance(value, str) and _resolve_type(text) != value
+    ):
+        return ["-y", yaml.safe_dump({name: value}, default_flow_style=True).strip()]
+    return ["-p", name, text]
+
+
 def naive_loop(
     runs: Sequence[PlannedRun], out_root: Path, env: dict[str, str] | None = None
 ) -> float:
@@ -84,10 +102,9 @@ def naive_loop(
         run_dir.mkdir(parents=True)
         args = [str(BIN / "papermill"), "-k", KERNEL, r.notebook, "out.ipynb"]
         for k, v in r.parameters.items():
-            args += ["-p", k, str(v)]
-        # The kernel's cwd is the run directory: results.json lands there. A failing notebook
-        # still costs its time (papermill saves it, nbconvert exports it), as in a shell loop.
-        run_cmd(args, cwd=run_dir, env=env, ok=(0, 1))
+            args += naive_parameter(k, v)
+        # The kernel's cwd is the run directory: results.json lands there.
+        run_cmd(args, cwd=run_dir, env=env)
         run_cmd(
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "out.ipynb"],
             cwd=run_dir,
