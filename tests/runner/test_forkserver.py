@@ -238,7 +238,10 @@ def test_forked_and_ordinary_kernels_give_the_same_results_json(default_site, tm
     latest = default_site / "latest"
     # notebook 02's shortest run of the sweep (EU27 imports from Russia, the spreadsheet, Brent as
     # control: estimator, controls and deflators all go through the kernel)
-    picks = [next(latest.glob("01_data_overview-*")), next(latest.glob("02_sanction_effect-None-*"))]
+    picks = [
+        next(latest.glob("01_data_overview-*")),
+        next(latest.glob("02_sanction_effect-None-*")),
+    ]
     for run in picks:
         record = json.loads((run / "run.json").read_text())
         spec = RunSpec(
