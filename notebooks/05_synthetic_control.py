@@ -258,7 +258,7 @@ if monthly_counterfactual:
     monthly = data.load_trade("eurostat_comext", reporter="EU27_2020", partner=partner, flow="export", start="2019-01")
     y_nominal = monthly.set_index("period")["value"].sort_index()
     y = prices.deflate(y_nominal, "EUR", deflator=deflator) if real else y_nominal
-    cf = models.estimate_counterfactual(y, "2022-03", log=True, n_sims=n_sims)
+    cf = models.estimate_counterfactual(y, "2022-03", log=True, n_sims=n_sims, alpha=alpha)
     cf_window = f"2022-03 to {pd.Period(y.index.max(), freq='M')}"
 
 # %%

@@ -23,6 +23,7 @@ from sanctions_model.models.synthetic.report import (
     sdid_text,
     specification_text,
 )
+from sanctions_model.reporting import format as fmt
 
 data = pytest.importorskip("sanctions_model.data")
 
@@ -126,11 +127,14 @@ def test_monthly_counterfactual_is_this_notebooks_own_fit_with_its_path_count(fi
                               flow="export", start="2019-01")  # fmt: skip
     y = monthly.set_index("period")["value"].sort_index()
     cf = estimate_counterfactual(y, "2022-03", trend="local level", seasonal=12, n_sims=200,
-                                 n_param_draws=20)  # fmt: skip
+                                 n_param_draws=20, alpha=0.1)  # fmt: skip
     text = comparison_text(res, pd.DataFrame({"change": [-0.57]}), -0.57, real=False, cf=cf,
                            cf_last_month=y.index.max(), n_sims=200)  # fmt: skip
     block = text.split("\n\n")[-1]
     assert block.startswith("A monthly counterfactual fitted in this notebook")
+    # the interval is the fit's own (the notebook's alpha), and says so
+    lo, hi = cf.conf_int().loc["average"]
+    assert f"(90% interval {fmt.pct_interval(lo, hi)};" in block
     assert "200 simulated paths" in block
     assert "not notebook 02's published figure" in block
     assert "of notebook 02 (" not in text and "notebook 02 gives" not in text

@@ -296,14 +296,14 @@ def comparison_text(
             "of the sanctions' effect. " + base_month
         )
     if cf is not None:
-        ci = cf.conf_int(0.05).loc["average"]
+        ci = cf.conf_int().loc["average"]  # at the fit's own alpha (the notebook's)
         n_paths = cf.to_results().get("n_draws") or n_sims
         text.append(
             f"A monthly counterfactual fitted in this notebook (EU27 exports"
             f"{', 2021 prices' if real else ''}, intervention 2022-03, model chosen by backtest "
             f"as in notebook 02, {n_paths} simulated paths) gives "
             f"{fmt.pct(cf.average_effect)} on average from {fmt.month('2022-03')} to "
-            f"{fmt.month(cf_last_month)} (95% interval "
+            f"{fmt.month(cf_last_month)} ({fmt.level(cf.config.alpha)} interval "
             f"{fmt.pct_interval(ci['lower'], ci['upper'])}; a longer window than the synthetic "
             f"control's {res.post_years[0]}-{res.post_years[-1]}). It is this notebook's own "
             "fit, not notebook 02's published figure (its own report gives that, from its own "
