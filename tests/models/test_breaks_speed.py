@@ -13,7 +13,6 @@ from statsmodels.regression.linear_model import burg as sm_burg
 from statsmodels.tsa.stattools import pacf_burg as sm_pacf_burg
 
 from sanctions_model.models import (
-    SeriesCalibration,
     chow_test,
     cusum_test,
     qlr_test,
@@ -23,15 +22,7 @@ from sanctions_model.models.breaks import bootstrap, design, impulses
 from sanctions_model.models.breaks.bootstrap import _ar_filter
 from sanctions_model.models.breaks.burg import burg, burg_sigma2, pacf_burg
 from sanctions_model.models.breaks.hac import NeweyWestStats
-
-#: AR(1) errors of 0.6 with drift and seasonality, as in ``test_breaks.py``.
-AR06 = SeriesCalibration(
-    level=20.0,
-    slope=0.003,
-    seasonal=tuple(0.1 * np.sin(2 * np.pi * np.arange(12) / 12)),
-    ar=0.6,
-    sigma=0.08,
-)
+from tests.models.test_breaks import AR06  # AR(1) errors of 0.6, drift, seasonality
 
 
 def _synthetic_paths(n: int, m: int, seed: int) -> np.ndarray:

@@ -26,19 +26,7 @@ from sanctions_model.models.counterfactual._structural import (
     structural_model,
 )
 from sanctions_model.models.counterfactual.backtest import _scores, crps_normal
-
-
-def _synthetic(n: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A synthetic log flow (drift, a monthly pattern, AR(1) noise, a missing month) and a
-    synthetic control."""
-    rng = np.random.default_rng(seed)
-    x = np.cumsum(rng.standard_normal(n)) * 0.05
-    ar = np.zeros(n)
-    for t in range(1, n):
-        ar[t] = 0.6 * ar[t - 1] + 0.05 * rng.standard_normal()
-    z = 10 + 0.004 * np.arange(n) + 0.1 * np.sin(np.arange(n) * np.pi / 6) + ar + 0.5 * x
-    z[9] = np.nan
-    return z, x[:, None]
+from tests.models.test_counterfactual_fitspeed import _synthetic_series as _synthetic
 
 
 def _pair(trend, seasonal, exog, z):
