@@ -52,6 +52,13 @@ class LeanUnobservedComponents(UnobservedComponents):
     #: per BLAS prefix, the Cython statespace and typed arrays found bound together
     _bound_checked: dict[str, tuple[object, list[np.ndarray]]] | None = None
 
+    def __getstate__(self):
+        """statsmodels' state without the stored check: a pickled or copied model gets new
+        typed arrays and a statespace that may not read them, so the copy checks again."""
+        state = dict(super().__getstate__())
+        state.pop("_bound_checked", None)
+        return state
+
     def loglike(self, params, *args, **kwargs):  # type: ignore[override]
         if args:  # the optimiser passes its flags as one dict; extra keys are ignored there too
             if len(args) != 1 or not isinstance(args[0], dict) or kwargs:
