@@ -77,7 +77,8 @@ prices = coordination.price_config(real, deflator, base=base_year)
 # Direct ratio = Russia's imports from the ally in `year` over `base_year` (IMF estimates, CIF).
 # Hubs = the hubs' imports from the ally in `year`; Armenia publishes no 2023 annual figures in this
 # source (its monthly series ends in January 2023), so it is left out of the 2023 hub totals and its
-# excess is counted for 2022 only (see the caveats). Substitution with its 95% interval
+# excess is counted for 2022 only (see the caveats). Substitution with its interval (95% unless
+# `alpha` says otherwise; the table names the level)
 # (Fieller-type, from joint draws of trend-with-drift counterfactuals fitted without 2020; a point
 # estimate that is a ratio of exact expected values, in real USD unless `real = False`). Interval
 # ends and p-values are printed at the digits their draws support (one decimal, or p-values on a
@@ -186,7 +187,8 @@ display(Markdown(
 # ## Coordination-gap ranks with rank intervals
 #
 # Components (higher = larger gap): the direct ratio, the substitution ratio and the adoption lag.
-# Ranks are recomputed on every draw of the substitution estimates; the interval is the 95% range
+# Ranks are recomputed on every draw of the substitution estimates; the interval is the range (95%
+# unless `alpha` says otherwise)
 # of an ally's rank. An ally without all three components is not ranked on the composite; it is
 # ranked only on the components every ally has. A kind of measure not adopted counts at its
 # censoring bound (shown as ">="): a lower bound, not a last place.

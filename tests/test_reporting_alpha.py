@@ -371,7 +371,8 @@ def test_no_level_is_printed_by_rounding_one_minus_alpha():
     import sanctions_model
 
     forms = re.compile(r"\{1 - [\w.]*alpha\w*:\.0%\}|round\(100 \* \(1 - [\w.]*alpha|"
-                       r"\{100 \* \(1 - [\w.]*alpha\w*\):\.0f\}")  # fmt: skip
+                       r"\{100 \* \(1 - [\w.]*alpha\w*\):\.0f\}|"
+                       r"int\(\(1 - [\w.]*alpha\w*\) \* 100\)")  # fmt: skip
     src = Path(sanctions_model.__file__).parent
     found = [
         f"{path.relative_to(src)}:{i}"

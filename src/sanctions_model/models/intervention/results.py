@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from sanctions_model.errors import ParameterError
+from sanctions_model.reporting import format as fmt
 
 from .._results import ResultsDisplayMixin, Summary
 from .events import Event
@@ -181,7 +182,7 @@ class InterventionResults(ResultsDisplayMixin):
             cols += ["relative", "relative_lower", "relative_upper"]
         arma = self._params[[n for n in self._params.index if n.startswith(("ar.", "ma."))]]
         tables = [
-            (f"Event effects ({int((1 - self.alpha) * 100)}% intervals"
+            (f"Event effects ({fmt.level(self.alpha)} intervals"
              + ("; relative = exp(coef) - 1)" if self.log else ")"), self.effects_frame()[cols]),
         ]  # fmt: skip
         if len(arma):
