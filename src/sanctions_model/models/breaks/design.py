@@ -25,6 +25,10 @@ HAC_SPLIT = True
 PREWHITEN = False
 #: Largest AR(1) coefficient used to prewhiten (recolouring divides by (1 - rho)^2).
 PREWHITEN_MAX = 0.95
+#: Below this share of a column's sum of squares left unexplained by a break at some month, the
+#: column's statistics are computed month by month (:meth:`_Regression.hac_stats`).
+UNSTABLE_SHARE = 1e-4
+
 #: Residual columns per block in :meth:`_Regression.hac_stats`. Each column's statistic is
 #: computed alone, so blocks change nothing but speed: a block's arrays stay in the CPU cache
 #: across the candidate months and its matrix products stay under OpenBLAS's threading threshold
@@ -158,8 +162,24 @@ class _Regression:
                 axis=1,
             )
         fast = self._nw_stats(lags, split, prewhiten)
-        if fast is not None:
-            return fast(r)
+        if fast is None:
+            return self._hac_loop(r, lags, split, prewhiten)
+        out = fast(r)
+        # The products expand u'u as r'r - 2 r'c + c'c, which loses digits where a break explains
+        # nearly all of a column (u'u < 1e-4 r'r at some month: a near-perfect fit): those
+        # columns are computed month by month instead (review; real series never come near).
+        rr = np.einsum("tb,tb->b", r, r)
+        explained = np.max(
+            [np.einsum("ib,ib->b", a, a) for a in (qz.T @ r for qz in self._qz)], axis=0
+        )
+        close = rr - explained < UNSTABLE_SHARE * rr
+        if close.any():
+            out[:, close] = self._hac_loop(r[:, close], lags, split, prewhiten)
+        return out
+
+    def _hac_loop(self, r: np.ndarray, lags: int, split: bool, prewhiten: bool) -> np.ndarray:
+        """:meth:`hac_stats` month by month (prewhitened scores, q > 2, and the columns the
+        matrix products would lose digits on)."""
         w = 1 - np.arange(1, lags + 1) / (lags + 1)
         out = np.empty((len(self.locs), r.shape[1]))
         for i, qz in enumerate(self._qz):
