@@ -114,3 +114,21 @@ def test_the_rank_table_and_caveat_name_the_runs_level():
     assert (
         "97.5% rank intervals" in gap_ranks(_card({}), allies=list("ABCD"), alpha=0.025).summary()
     )
+
+
+def test_substitution_draws_are_read_only_copies():
+    """The p-value, interval and Monte Carlo errors are computed once from the draws, so the draws
+    cannot be changed underneath them: the caller's array is copied and the copy is read-only."""
+    s = np.random.default_rng(0).normal(100.0, 5.0, 500)
+    sub = Substitution(
+        ally="A", shortfall_draws=s, excess_draws=0.2 * s, hub_excess_draws={"UZ": 0.2 * s},
+        periods=(pd.Period("2022", "Y"), pd.Period("2023", "Y")), alpha=0.05, currency="USD",
+        inference="test",
+    )  # fmt: skip
+    p = sub.p_value
+    with pytest.raises(ValueError, match="read-only"):
+        sub.excess_draws[0] = -1e9
+    with pytest.raises(ValueError, match="read-only"):
+        sub.hub_excess_draws["UZ"][0] = -1e9
+    s[:] = -s  # the caller's own array stays theirs
+    assert sub.p_value == p and sub.shortfall_draws[0] > 0

@@ -116,6 +116,19 @@ class Substitution(SummaryDisplayMixin):
     excess_expected: Mapping[str, float] | None = None
     units: str = ""
 
+    def __post_init__(self) -> None:
+        # the interval, p-value and Monte Carlo errors are computed once from the draws: the
+        # draws are held as read-only copies, so no caller can change them underneath (review)
+        def frozen(a: np.ndarray) -> np.ndarray:
+            a = np.array(a, dtype=float, copy=True)
+            a.setflags(write=False)
+            return a
+
+        object.__setattr__(self, "shortfall_draws", frozen(self.shortfall_draws))
+        object.__setattr__(self, "excess_draws", frozen(self.excess_draws))
+        hubs = {k: frozen(v) for k, v in self.hub_excess_draws.items()}
+        object.__setattr__(self, "hub_excess_draws", hubs)
+
     @property
     def p_shortfall(self) -> float:
         return float(np.mean(self.shortfall_draws > 0))
