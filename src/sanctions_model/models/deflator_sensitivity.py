@@ -281,7 +281,8 @@ def _alpha(result: Any) -> float | None:
     if hasattr(result, "headline") and callable(result.headline):
         result = result.headline()
     value = result.get("alpha") if isinstance(result, Mapping) else getattr(result, "alpha", None)
-    return float(value) if isinstance(value, (int, float)) and 0 < value < 1 else None
+    number = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+    return float(value) if number and 0 < value < 1 else None
 
 
 def _shared_alpha(levels: Sequence[float | None]) -> float | None:

@@ -391,6 +391,7 @@ def _fitted_sieve(
     settings = (
         fit, pretest_reps, SIEVE_MAX_ORDER, SIEVE_CRITERION, MAX_PERSISTENCE, SIEVE_SEED,
         PRETEST_ALPHA, design.HAC_SPLIT, design.PREWHITEN, design.PREWHITEN_MAX,
+        design.HAC_BLOCK, design.UNSTABLE_SHARE, design.NeweyWestStats.CHUNK,
     )  # fmt: skip
     h = hashlib.blake2b(repr(settings).encode(), digest_size=20)
     for a in (reg.x, resid_null):

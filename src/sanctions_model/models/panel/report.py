@@ -237,7 +237,7 @@ def partners_paragraph(grav_partners, expo, *, span: str, base: str, alpha: floa
     excl = expo.excluding_zero()
     return (
         f"Gravity, the five partners as a group against random groups of five donors: "
-        f"{pct_cell(gp.estimate)} in {span} against {base} ({interval_column(alpha)} "
+        f"{pct_cell(gp.estimate)} in {span} against {base} ({interval_column(gp.alpha)} "
         f"{grav_partners.interval_text('partners_2022')}; "
         f"{grav_partners.pvalue_text('partners_2022')}). "
         + ("The interval excludes zero, if only just: a rise at destination level consistent "
