@@ -382,3 +382,12 @@ def test_no_level_is_printed_by_rounding_one_minus_alpha():
     ]
     assert found == []
     assert fmt.level(0.025) == "97.5%"
+
+
+def test_one_shared_level_names_a_table_column_and_anything_else_names_none():
+    assert fmt.shared_alpha([0.1, 0.1]) == 0.1
+    assert fmt.shared_alpha([0.1, 0.05]) is None
+    assert fmt.shared_alpha([0.1, None]) is None and fmt.shared_alpha([]) is None
+    assert fmt.interval_label(0.1) == "90% interval"
+    assert fmt.interval_label(0.025) == "97.5% interval"
+    assert fmt.interval_label(None) == "interval"

@@ -270,7 +270,7 @@ def deflator_sensitivity(
         "currency": cur,
         "base": base,
         "spread": float(est.max() - est.min()) if len(est) else np.nan,
-        "alpha": _shared_alpha(levels),
+        "alpha": fmt.shared_alpha(levels),
     }
     return frame
 
@@ -283,20 +283,6 @@ def _alpha(result: Any) -> float | None:
     value = result.get("alpha") if isinstance(result, Mapping) else getattr(result, "alpha", None)
     number = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
     return float(value) if number and 0 < value < 1 else None
-
-
-def _shared_alpha(levels: Sequence[float | None]) -> float | None:
-    """The one ``alpha`` every row's interval was computed at; None when they differ or none
-    says (the table then does not name a level)."""
-    known = {a for a in levels if a is not None}
-    return known.pop() if len(known) == 1 and None not in levels else None
-
-
-def interval_header(frame: pd.DataFrame) -> str:
-    """The interval column's name: ``"90% interval"`` at the rows' own level, ``"interval"``
-    when the frame does not record one (never a 95% the run did not use)."""
-    alpha = frame.attrs.get("alpha")
-    return f"{fmt.level(alpha)} interval" if alpha is not None else "interval"
 
 
 def counterfactual_headline(
@@ -335,7 +321,7 @@ def sensitivity_table(frame: pd.DataFrame) -> pd.DataFrame:
         return fmt.pct(v) if np.isfinite(v) else fmt.MISSING
 
     out["effect"] = [cell(v) for v in frame["estimate"]]
-    out[interval_header(frame)] = [
+    out[fmt.interval_label(frame.attrs.get("alpha"))] = [
         f"{cell(lo)} to {cell(hi)}" if np.isfinite(lo) and np.isfinite(hi) else fmt.MISSING
         for lo, hi in zip(frame["lower"], frame["upper"], strict=True)
     ]

@@ -129,6 +129,21 @@ def level(alpha: Any) -> str:
     return f"{round(100 * (1 - float(alpha)), 6):g}%"
 
 
+def shared_alpha(alphas: Any) -> float | None:
+    """The one ``alpha`` all of ``alphas`` share; None when they differ, when there are none, or
+    when one is unknown (None)."""
+    levels = [None if a is None else float(a) for a in alphas]
+    known = set(levels)
+    return known.pop() if len(known) == 1 and None not in known else None
+
+
+def interval_label(alpha: Any) -> str:
+    """A table's interval column at its rows' level: ``"90% interval"``; ``"interval"`` when the
+    level is not one (``alpha`` None: rows at different levels, or unrecorded), never a 95% the
+    rows did not use."""
+    return "interval" if alpha is None else f"{level(alpha)} interval"
+
+
 def pct_interval(lower: Any, upper: Any, *, digits: int = 2) -> str:
     """``-68% to -37%``."""
     return f"{pct(lower, digits=digits)} to {pct(upper, digits=digits)}"

@@ -100,8 +100,6 @@ def anticipation_caveat(frame: pd.DataFrame) -> str | None:
     """A sentence when another window's estimate lies outside the headline's interval or on the
     other side of the significance line; None when every window tells the headline's story (a
     fixed gap in percentage points would fire on every wide interval of a flow that doubled)."""
-    from ..deflator_sensitivity import interval_header
-
     head = frame.loc[frame["default"]].iloc[0]
     if not np.isfinite(head["estimate"]):
         return None
@@ -114,7 +112,7 @@ def anticipation_caveat(frame: pd.DataFrame) -> str | None:
         if outside or _significant(row) != _significant(head):
             p = fmt.pvalue(row["p_value"], upper_bound=bool(row["p_bound"]))
             apart.append(
-                f"with {row['label']} it is {show(row['estimate'])} ({interval_header(frame)} "
+                f"with {row['label']} it is {show(row['estimate'])} ({fmt.interval_label(frame.attrs.get('alpha'))} "
                 f"{show(row['lower'])} to {show(row['upper'])}; {p})"
             )
     if not apart:

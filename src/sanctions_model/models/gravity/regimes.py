@@ -78,12 +78,13 @@ def regime_dummies(annual: pd.DataFrame, partners: Sequence[str], event_year: in
 def with_partners_row(grav_ri, grav_partners, group_draws: int) -> pd.DataFrame:
     """The design-based table: Russia's dummies against the donors, then the partners' group
     dummy with its interval and p-value rounded to their Monte Carlo error."""
-    from sanctions_model.models.panel.report import gravity_table, interval_column
+    from sanctions_model.models.panel.report import gravity_table
+    from sanctions_model.reporting import format as fmt
 
     frame = grav_partners.to_frame()
     partners_row = gravity_table(frame, analytic=False).assign(
         **{
-            interval_column(frame.attrs.get("alpha")): [
+            fmt.interval_label(frame.attrs.get("alpha")): [
                 grav_partners.interval_text("partners_2022")
             ],
             "p": [grav_partners.pvalue_text("partners_2022")],

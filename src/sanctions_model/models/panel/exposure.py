@@ -92,7 +92,7 @@ class ExposureResults:
     @property
     def interval_column(self) -> str:
         """The interval column's name at the design's level (``"95% interval"``)."""
-        return f"{fmt.level(self.alpha)} interval"
+        return fmt.interval_label(self.alpha)
 
     def _ends(self, res: DidResults) -> tuple[float, float, str]:
         lo, hi, se_lo, se_hi = self._intervals[self._key(res)]

@@ -38,17 +38,6 @@ def lp(value: float) -> str:
     return fmt.number(value, 3) if np.isfinite(value) else fmt.MISSING
 
 
-def interval_column(alpha: float | None) -> str:
-    """The interval column's name at the level the intervals were computed at (``"90%
-    interval"``); ``"interval"`` when the rows do not share one level."""
-    return f"{fmt.level(alpha)} interval" if alpha is not None else "interval"
-
-
-def _shared(alphas) -> float | None:
-    levels = {float(a) for a in alphas}
-    return levels.pop() if len(levels) == 1 else None
-
-
 def _p_placebos(p: float, n: int) -> str:
     return fmt.pvalue(p, n_draws=n, exact=True, units="placebos")
 
@@ -77,7 +66,7 @@ def did_sentence(did, *, event_year: int, last_year: int, annual_start: int, n_d
 def did_table(rows: dict[str, tuple[object, int]]) -> pd.DataFrame:
     """Label -> (DiD result with randomization inference, number of donors)."""
     out = {}
-    column = interval_column(_shared(d.config.alpha for d, _ in rows.values()))
+    column = fmt.interval_label(fmt.shared_alpha(d.config.alpha for d, _ in rows.values()))
     for label, (d, n_donors) in rows.items():
         lo, hi = d.conf_int().iloc[0]
         n = d.randomization.n_placebos
@@ -106,7 +95,7 @@ def event_study_table(es, es_2021, adj: pd.DataFrame) -> pd.DataFrame:
     tab = es.annual_frame().query("~reference")
     return pd.DataFrame({
         "estimate (log points)": tab["estimate"].map(lp), "effect": tab["estimate"].map(pct_cell),
-        interval_column(es.config.alpha): [f"{pct_cell(a)} to {pct_cell(b)}"
+        fmt.interval_label(es.config.alpha): [f"{pct_cell(a)} to {pct_cell(b)}"
                                            for a, b in zip(tab["lower"], tab["upper"], strict=True)],
         "p (randomization)": tab["pvalue"].map(fmt.p_cell),
         "p adjusted (war years)": [fmt.p_cell(adj["p_adjusted"].get(y)) if y in adj.index
@@ -191,7 +180,7 @@ def gravity_table(frame: pd.DataFrame, *, analytic: bool, inference: str = "") -
     frame = frame.set_axis(out.index)
     out["estimate (log points)"] = frame["estimate"].map(lp)
     out["effect"] = frame["estimate"].map(pct_cell)
-    out[interval_column(frame.attrs.get("alpha"))] = [
+    out[fmt.interval_label(frame.attrs.get("alpha"))] = [
         f"{pct_cell(a)} to {pct_cell(b)}" if np.isfinite(a) else fmt.MISSING
         for a, b in zip(frame["lower"], frame["upper"], strict=True)
     ]
@@ -237,7 +226,7 @@ def partners_paragraph(grav_partners, expo, *, span: str, base: str, alpha: floa
     excl = expo.excluding_zero()
     return (
         f"Gravity, the five partners as a group against random groups of five donors: "
-        f"{pct_cell(gp.estimate)} in {span} against {base} ({interval_column(gp.alpha)} "
+        f"{pct_cell(gp.estimate)} in {span} against {base} ({fmt.interval_label(gp.alpha)} "
         f"{grav_partners.interval_text('partners_2022')}; "
         f"{grav_partners.pvalue_text('partners_2022')}). "
         + ("The interval excludes zero, if only just: a rise at destination level consistent "
@@ -281,7 +270,7 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
     table = pd.DataFrame(
         {
             "estimate (log points per unit)": es_m["estimate"].map(lp),
-            interval_column(es.config.alpha): [
+            fmt.interval_label(es.config.alpha): [
                 _side_of_zero(a, b) for a, b in zip(es_m["lower"], es_m["upper"], strict=True)
             ],
             "p": [mc_pvalue(v, draws) for v in es_m["pvalue"]],
@@ -294,7 +283,7 @@ def exposure_event_study(es, *, event: str, leads: int, draws: int, alpha: float
     n_raw = int((es_m.loc[lags, "pvalue"] < alpha).sum())
     n_adj = int((adj["p_adjusted"] < alpha).sum())
     note = (
-        f"{interval_column(es.config.alpha)}: its side of zero (the ends are in the figure; with "
+        f"{fmt.interval_label(es.config.alpha)}: its side of zero (the ends are in the figure; with "
         f"{draws:,} wild bootstrap draws they move from seed to seed). "
         f"p adjusted: {adj['method'].iloc[0]} over the {len(lags)} post months. "
         f"{n_raw} months have unadjusted p < {alpha:g}; {n_adj} survive the adjustment "
