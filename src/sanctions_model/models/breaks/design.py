@@ -164,14 +164,11 @@ class _Regression:
         fast = self._nw_stats(lags, split, prewhiten)
         if fast is None:
             return self._hac_loop(r, lags, split, prewhiten)
-        out = fast(r)
+        out, explained = fast.with_explained(r)
         # The products expand u'u as r'r - 2 r'c + c'c, which loses digits where a break explains
         # nearly all of a column (u'u < 1e-4 r'r at some month: a near-perfect fit): those
         # columns are computed month by month instead (review; real series never come near).
         rr = np.einsum("tb,tb->b", r, r)
-        explained = np.max(
-            [np.einsum("ib,ib->b", a, a) for a in (qz.T @ r for qz in self._qz)], axis=0
-        )
         close = rr - explained < UNSTABLE_SHARE * rr
         if close.any():
             out[:, close] = self._hac_loop(r[:, close], lags, split, prewhiten)

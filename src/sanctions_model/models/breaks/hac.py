@@ -101,13 +101,17 @@ class NeweyWestStats:
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
         """Statistic / q at every candidate month (rows) for each column of ``r`` (``n x B``)."""
-        if r.shape[1] > self.CHUNK:
-            return np.concatenate(
-                [self(r[:, k : k + self.CHUNK]) for k in range(0, r.shape[1], self.CHUNK)], axis=1
-            )
-        return self._stats(r)
+        return self.with_explained(r)[0]
 
-    def _stats(self, r: np.ndarray) -> np.ndarray:
+    def with_explained(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The statistics, and per column the largest sum of squares a break explains at any
+        candidate month (``max_i a_i'a_i``; ``r'r`` minus it is the smallest ``u'u``)."""
+        parts = [self._stats(r[:, k : k + self.CHUNK]) for k in range(0, r.shape[1], self.CHUNK)]
+        if not parts:
+            return np.empty((self._n_loc, 0)), np.empty(0)
+        return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts])
+
+    def _stats(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n_loc, n_pairs, q, n = self._n_loc, self._n_pairs, self.q, self.n
         b = r.shape[1]
         # month by month, as the loop did: a column's coefficients (the numerator, and a
@@ -130,7 +134,7 @@ class NeweyWestStats:
             full[pk[p], pl[p]] = omega[:, p]
             full[pl[p], pk[p]] = omega[:, p]
         stat = _quad_form(a.transpose(1, 0, 2).reshape(q, n_loc * b), full.reshape(q, q, -1))
-        return stat.reshape(n_loc, b) / q
+        return stat.reshape(n_loc, b) / q, (a * a).sum(axis=1).max(axis=0)
 
 
 def _quad_form(a: np.ndarray, omega: np.ndarray) -> np.ndarray:
