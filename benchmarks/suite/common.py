@@ -208,18 +208,7 @@ def run_cmd(
 
     An exit status in ``ok`` other than 0 is accepted and noted in :data:`FAILURES`.
     """
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd or ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    elapsed = time.perf_counter() - t0
-    _check(args, proc.returncode, proc.stdout, ok)
-    return elapsed
+    return run_sampled(args, cwd=cwd, env=env, ok=ok, sample=False)[0]
 
 
 def _check(args: Sequence[str], code: int, out: str, ok: Sequence[int]) -> None:
@@ -295,8 +284,9 @@ def run_sampled(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     ok: Sequence[int] = (0,),
-) -> tuple[float, TreeSampler]:
-    """Like :func:`run_cmd`, sampling the process tree's memory while it runs."""
+    sample: bool = True,
+) -> tuple[float, TreeSampler | None]:
+    """Like :func:`run_cmd`, sampling the process tree's memory while it runs (``sample``)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [str(a) for a in args],
@@ -306,8 +296,11 @@ def run_sampled(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    with TreeSampler(proc.pid) as sampler:
-        out, _ = proc.communicate()
+    if not sample:
+        out, sampler = proc.communicate()[0], None
+    else:
+        with TreeSampler(proc.pid) as sampler:
+            out, _ = proc.communicate()
     elapsed = time.perf_counter() - t0
     _check(args, proc.returncode, out, ok)
     return elapsed, sampler
