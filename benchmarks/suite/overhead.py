@@ -24,48 +24,23 @@ from suite.sweep import sweep_cmd
 # -- case 3: per-run overhead --------------------------------------------------------------------
 
 
+def trivial_run(out: Path, env: dict[str, str] | None = None) -> float:
+    """Seconds of ``sanctions-model run`` on the trivial notebook into ``out``."""
+    return run_cmd(
+        [str(BIN / "sanctions-model"), "run", str(TRIVIAL_NB), "--output-dir", str(out)], env=env
+    )
+
+
 def bench_overhead(args: argparse.Namespace, cases: set[str], work: Path) -> list[Row]:
     repeats = args.repeats
     run, script, naive, fixed, ordinary = [], [], [], [], []
     for rep in range(repeats):
         log(f"overhead {rep + 1}/{repeats}: trivial notebook via `sanctions-model run` vs script")
         script.append(run_cmd([sys.executable, str(TRIVIAL_PY)]))
-        run.append(
-            run_cmd(
-                [
-                    str(BIN / "sanctions-model"),
-                    "run",
-                    str(TRIVIAL_NB),
-                    "--output-dir",
-                    str(work / f"trivial-{rep}"),
-                ]
-            )
-        )
-        ordinary.append(
-            run_cmd(
-                [
-                    str(BIN / "sanctions-model"),
-                    "run",
-                    str(TRIVIAL_NB),
-                    "--output-dir",
-                    str(work / f"trivial-ordinary-{rep}"),
-                ],
-                env=ordinary_env(),
-            )
-        )
+        run.append(trivial_run(work / f"trivial-{rep}"))
+        ordinary.append(trivial_run(work / f"trivial-ordinary-{rep}", ordinary_env()))
         if "fixes" in cases:
-            fixed.append(
-                run_cmd(
-                    [
-                        str(BIN / "sanctions-model"),
-                        "run",
-                        str(TRIVIAL_NB),
-                        "--output-dir",
-                        str(work / f"trivial-fixed-{rep}"),
-                    ],
-                    env=candidate_env(),
-                )
-            )
+            fixed.append(trivial_run(work / f"trivial-fixed-{rep}", candidate_env()))
         if rep < (1 if args.quick else 2):
             d = work / f"trivial-naive-{rep}"
             d.mkdir()
