@@ -366,7 +366,6 @@ def test_no_level_is_printed_by_rounding_one_minus_alpha():
     ``int(round(100 * (1 - alpha)))`` likewise: every level goes through ``fmt.level``. The scan
     fails on a new use of either form in the package."""
     import re
-    from pathlib import Path
 
     import sanctions_model
 
