@@ -284,15 +284,26 @@ def kind_of(name: str) -> str:
     return str(record.get("table") or record["kind"])  # a user file: the table it holds
 
 
-@functools.cache
-def _load_cached(name: str, root: str) -> pd.DataFrame:
-    dataset = get(name)
-    paths = dataset.paths(Path(root))
+def _stamp(name: str, root: Path) -> tuple[tuple[str, int, int], ...]:
+    """The dataset's files as they are now: path, modification time (ns) and size of each."""
+    out = []
+    for path in get(name).paths(root):
+        info = path.stat()
+        out.append((str(path.resolve()), info.st_mtime_ns, info.st_size))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=128)
+def _load_cached(name: str, root: str, stamp: tuple[tuple[str, int, int], ...]) -> pd.DataFrame:
+    """The parsed table of ``name``, memoised on its files' paths, times and sizes: a file
+    added, removed or rewritten since (a long-lived JupyterLab kernel while someone updates
+    ``data/``) is read and verified again rather than served stale."""
+    paths = [Path(p) for p, _, _ in stamp]
     hashes = [manifest.verify(p, Path(root)) for p in paths]
     key = tables.table_key(name, hashes)
     frame = tables.read(name, key)
     if frame is None:
-        frame = tables.normalize(dataset.reader(paths))
+        frame = tables.normalize(get(name).reader(paths))
         tables.write(name, key, frame)
     return frame
 
@@ -311,7 +322,8 @@ def load(name: str) -> pd.DataFrame:
         if frame is None:
             get(name)
         return frame
-    frame = _load_cached(name, str(manifest.data_dir())).copy()
+    root = manifest.data_dir().resolve()  # a relative SANCTIONS_MODEL_DATA_DIR: from this cwd
+    frame = _load_cached(name, str(root), _stamp(name, root)).copy()
     if read_log.recording():  # inside a run: the runner's cache needs what this run read
         read_log.record_read(name, "embedded", DATASETS[name].checksums())
     return frame
