@@ -196,19 +196,29 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def run_local(
-    specs: Sequence[RunSpec], *, workers: int | None = None, on_result: OnResult
+    specs: Sequence[RunSpec],
+    *,
+    workers: int | None = None,
+    on_result: OnResult,
+    on_idle: Callable[[], None] | None = None,
 ) -> list[RunRecord]:
-    """Run ``specs`` in a process pool of ``workers`` (default: the CPU count)."""
+    """Run ``specs`` in a process pool of ``workers`` (default: the CPU count).
+
+    ``on_idle`` is called (in this thread) after each run that finishes while fewer runs remain
+    than workers, i.e. when a worker has nothing left to start (see :mod:`.tail`)."""
     workers = max(1, min(workers or default_workers(), len(specs) or 1))
     pending = list(specs)
     breaks: dict[str, int] = {}
     records: list[RunRecord] = []
     reported: set[str] = set()
+    total = len(specs)
 
     def finish(record: RunRecord) -> None:
         reported.add(record.name)
         records.append(record)
         on_result(record)
+        if on_idle is not None and 0 < total - len(reported) < workers:
+            on_idle()
 
     while pending:
         ctx = _context()

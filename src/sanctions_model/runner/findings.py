@@ -20,7 +20,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -72,6 +72,36 @@ def _chart_svg(section: Section, title: str, salt: str, cache_dir: Path | None =
     rows = [e for e in rows if e.scale == rows[0].scale]
     spec = spec_of(rows, title=title, reference=section.reference, salt=salt)
     return chart_svg(spec, cache_dir)
+
+
+def chart_salts(sections: Sequence[Section]) -> list[str]:
+    """Each section's chart salt (it seeds the SVG's element ids): the section's key and how many
+    sections of that key come before it. Unique on a page, and the same whether or not other
+    sections are there: a chart drawn while a sweep's last runs still ran (a page of the runs
+    finished so far, :func:`draw_charts`) is the chart of the final page."""
+    seen: dict[str, int] = {}
+    salts = []
+    for section in sections:
+        n = seen.get(section.key, 0)
+        seen[section.key] = n + 1
+        salts.append(f"{section.key}-{n}")
+    return salts
+
+
+def draw_charts(
+    records: Sequence[RunRecord], chart_dir: Path, stop: Callable[[], bool] | None = None
+) -> int:
+    """Draw into ``chart_dir`` the charts that a findings page of ``records`` shows (those not
+    there already), until ``stop()`` says to; how many were drawn or found. What the page's
+    build then reads back."""
+    sections = build_sections(records, link_prefix="")
+    count = 0
+    for section, salt in zip(sections, chart_salts(sections), strict=True):
+        if stop is not None and stop():
+            break
+        if section.estimates and _chart_svg(section, section.title, salt, chart_dir):
+            count += 1
+    return count
 
 
 def _estimate_rows(section: Section, *, data_href: str = "") -> str:
@@ -476,12 +506,13 @@ def _build_body(
     ]
     if not sections:
         parts.append("<p>No run of this sweep recorded headline figures.</p>")
+    salts = chart_salts(sections)
     for i, section in enumerate(sections):
         parts.append(f'<section id="{section.key}-{i}"><h3>{html.escape(section.title)}</h3>')
         if section.intro:
             parts.append(f"<p>{html.escape(section.intro)}</p>")
         if section.estimates:
-            svg = _chart_svg(section, section.title, f"{section.key}-{i}", chart_dir)
+            svg = _chart_svg(section, section.title, salts[i], chart_dir)
             if svg:
                 parts.append(
                     f'<figure class="chart">{svg}<figcaption>{html.escape(section.title)}'

@@ -74,6 +74,7 @@ from sanctions_model.runner.sweepfile import (
     notebook_label,
     sanitize,
 )
+from sanctions_model.runner.tail import TailWarmer
 
 CONFIRM_ABOVE = 200
 
@@ -193,6 +194,7 @@ def run_sweep(
             raise Interrupted(signum)
 
         executor_error: Exception | None = None
+        tail = TailWarmer(stamp_dir)  # the pages' work begun while the last runs execute
         try:
             for sig in previous:
                 signal.signal(sig, handler)
@@ -206,7 +208,12 @@ def run_sweep(
                         on_result=on_result,
                     )
                 else:
-                    run_local(to_run, workers=workers or config.workers, on_result=on_result)
+                    run_local(
+                        to_run,
+                        workers=workers or config.workers,
+                        on_result=on_result,
+                        on_idle=tail.poke,
+                    )
         except Interrupted as stop:
             result.interrupted = stop.signum
             from sanctions_model.runner.executors import interrupted_record
@@ -221,6 +228,7 @@ def run_sweep(
             for sig, old in previous.items():
                 signal.signal(sig, old)
             progress.close()
+            tail.finish()
         why = _executor_problem(executor, scheduler, executor_error)
         if executor_error is not None and all(r.status == "cached" for r in result.records):
             # nothing was executed: publish nothing, move no link, keep the site as it was
