@@ -113,6 +113,21 @@ def _kernel_argv(kernel_name: str) -> list[str] | None:
     return None
 
 
+def _kernel_command(kernel_name: str) -> list[str] | None:
+    """The kernel's command as jupyter_client would start it; None if there is no such kernel."""
+    argv = _kernel_argv(kernel_name)
+    if argv is None:
+        try:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+        except Exception:  # no such kernel: the run reports it
+            return None
+    if argv and argv[0] in ("python", "python3", f"python{sys.version_info[0]}"):
+        argv[0] = sys.executable  # as jupyter_client does
+    return argv
+
+
 def _prestart_kernel(kernel_name: str) -> None:
     """Start the kernel template now (see forkserver.py): it imports while this process imports
     papermill and nbconvert and checks the parameters. Nothing happens where kernels do not fork.
@@ -122,19 +137,31 @@ def _prestart_kernel(kernel_name: str) -> None:
 
     if not forkserver.fork_enabled():
         return
-    argv = _kernel_argv(kernel_name)
+    argv = _kernel_command(kernel_name)
     if argv is None:
-        try:
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
-        except Exception:  # no such kernel: the run reports it
-            return
-    if argv and argv[0] in ("python", "python3", f"python{sys.version_info[0]}"):
-        argv[0] = sys.executable  # as jupyter_client does
+        return
     from sanctions_model.runner.kernel_env import kernel_environment
 
     forkserver.prestart(argv, kernel_environment(os.environ), profile="kernel")
+
+
+def share_templates(kernel_names: Sequence[str]) -> list[Any]:
+    """A sweep's kernel templates, one per kernel its runs use, started now and shared with the
+    pool's workers (:func:`sanctions_model.runner.forkserver.share`); stop them with
+    ``forkserver.unshare``. Empty where kernels do not fork."""
+    from sanctions_model.runner import forkserver
+
+    if not forkserver.fork_enabled():
+        return []
+    from sanctions_model.runner.kernel_env import kernel_environment
+
+    started = []
+    for name in dict.fromkeys(kernel_names):
+        argv = _kernel_command(name)
+        server = forkserver.share(argv, kernel_environment(os.environ)) if argv else None
+        if server is not None:
+            started.append(server)
+    return started
 
 
 def prestart_for(argv: Sequence[str]) -> None:

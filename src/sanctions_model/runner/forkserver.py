@@ -68,6 +68,10 @@ from typing import Any
 
 FORK_ENV = "SANCTIONS_MODEL_FORK_KERNELS"
 _DEBUG_ENV = "SANCTIONS_MODEL_FORK_DEBUG"  # the template's and kernels' stderr shown
+#: Templates a process shares with the processes it starts (:func:`share`): JSON, key digest ->
+#: socket address and owner pid. Not a ``SANCTIONS_MODEL_*`` name: kernels never see it (see
+#: kernel_env.py) and it is not part of a run's cache key.
+SHARED_ENV = "SM_SHARED_KERNEL_TEMPLATES"
 
 
 #: Thread counts the template loads its libraries with (no BLAS thread pool before the fork).
@@ -301,22 +305,151 @@ class ForkServer:
             os.rmdir(self._dir)
 
 
+class SharedTemplate(ForkServer):
+    """A template that another process started and shares (a sweep, for its pool's workers; see
+    :func:`share`): used over its socket, never stopped from here. Its owner's lifeline still
+    holds it, and each kernel still goes with the connection (the worker) that asked for it."""
+
+    def __init__(self, address: str, owner: int, pid: int) -> None:  # no process of its own
+        self.owner = owner
+        self.pid = pid  # the template's
+        self.profile = "stack"
+        self.address = address
+        self.process = None  # type: ignore[assignment]
+        self._failed = False
+
+    def alive(self) -> bool:
+        # the socket's folder exists from before the template starts until it is stopped
+        folder = os.path.dirname(self.address)
+        return (
+            not self._failed
+            and _pid_alive(self.owner)
+            and _pid_alive(self.pid)
+            and os.path.isdir(folder)
+        )
+
+    def _connect(self) -> socket.socket:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while True:
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                conn.connect(self.address)
+                return conn
+            except FileNotFoundError:  # not listening yet (it has just started), or stopped
+                conn.close()
+                if self.alive() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+            except OSError:  # refused: nobody listens on the socket any more
+                conn.close()
+            self._failed = True
+            raise OSError("the shared kernel template is gone")
+
+    def close(self) -> None:
+        self._failed = True  # not this process's to stop
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _key_digest(key: tuple) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:32]
+
+
+def _shared(key: tuple) -> SharedTemplate | None:
+    """The template a parent process shares for ``key`` (:data:`SHARED_ENV`), if it is alive."""
+    if key in _NOT_SHARED:
+        return None
+    try:
+        entry = json.loads(os.environ.get(SHARED_ENV) or "{}").get(_key_digest(key))
+        shared = SharedTemplate(str(entry["address"]), int(entry["owner"]), int(entry["pid"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if shared.owner == os.getpid() or not shared.alive():
+        return None
+    return shared
+
+
 _SERVERS: dict[tuple, ForkServer] = {}
 _LOCK = threading.Lock()
 _BROKEN: set[tuple] = set()
+_NOT_SHARED: set[tuple] = set()  # keys whose shared template failed here: this process's own
 
 
 def server_for(python: Sequence[str], env: Mapping[str, str], profile: str = "stack") -> ForkServer:
-    """This process's template for ``python`` and ``env`` (started on first use, with
-    ``profile``; an existing template serves whatever its profile)."""
+    """This process's template for ``python`` and ``env``: one a parent shares (:func:`share`),
+    else its own, started on first use with ``profile`` (an existing template serves whatever its
+    profile)."""
     key = _template_key(python, env)
     with _LOCK:
         server = _SERVERS.get(key)
         if server is None or not server.alive():
             if server is not None and server.owner == os.getpid():
                 server.close()
-            server = _SERVERS[key] = ForkServer(python, env, profile)
+            if isinstance(server, SharedTemplate):
+                _NOT_SHARED.add(key)
+            server = _shared(key) or ForkServer(python, env, profile)
+            _SERVERS[key] = server
         return server
+
+
+def share(kernel_cmd: Sequence[str], env: Mapping[str, str]) -> ForkServer | None:
+    """Start this process's template for ``kernel_cmd`` (profile ``stack``) now, and let the
+    processes it starts later use it (:data:`SHARED_ENV`, read by :func:`server_for`).
+
+    A sweep calls it before its pool starts: one template imports the stack for all workers,
+    beginning while the sweep plans and the pool starts, where each worker used to start and
+    import its own once the pool was up. The template started (stop it with :func:`unshare`),
+    or None where kernels do not fork or a parent already shares one."""
+    split = split_command(kernel_cmd)
+    if split is None or not fork_enabled():
+        return None
+    try:
+        server = server_for(split[0], env, "stack")
+    except OSError:
+        return None
+    if isinstance(server, SharedTemplate):
+        return None  # a parent shares one with this process: its children see it too
+    key = _template_key(split[0], env)
+    try:
+        entries = json.loads(os.environ.get(SHARED_ENV) or "{}")
+        entries = entries if isinstance(entries, dict) else {}
+    except ValueError:
+        entries = {}
+    entries[_key_digest(key)] = {
+        "address": server.address,
+        "owner": os.getpid(),
+        "pid": server.process.pid,
+    }
+    os.environ[SHARED_ENV] = json.dumps(entries)
+    return server
+
+
+def unshare(server: ForkServer) -> None:
+    """Stop a template :func:`share` started (its live kernels go with it) and stop sharing it."""
+    with _LOCK:
+        for key, known in list(_SERVERS.items()):
+            if known is server:
+                del _SERVERS[key]
+    try:
+        entries = json.loads(os.environ.get(SHARED_ENV) or "{}")
+        entries = {k: v for k, v in entries.items() if v.get("address") != server.address}
+    except (ValueError, AttributeError):
+        entries = {}
+    if entries:
+        os.environ[SHARED_ENV] = json.dumps(entries)
+    else:
+        os.environ.pop(SHARED_ENV, None)
+    server.close()
 
 
 def prestart(kernel_cmd: Sequence[str], env: Mapping[str, str], profile: str = "stack") -> None:
@@ -328,9 +461,13 @@ def prestart(kernel_cmd: Sequence[str], env: Mapping[str, str], profile: str = "
 
 
 def template_pids() -> set[int]:
-    """The pids of this process's live templates."""
+    """The pids of this process's live templates (not those shared with it)."""
     with _LOCK:
-        return {s.process.pid for s in _SERVERS.values() if s.alive()}
+        return {
+            s.process.pid
+            for s in _SERVERS.values()
+            if not isinstance(s, SharedTemplate) and s.alive()
+        }
 
 
 def close_all() -> None:
@@ -367,6 +504,8 @@ def launch(
         except OSError:
             with _LOCK:
                 _SERVERS.pop(key, None)
+                if isinstance(server, SharedTemplate):
+                    _NOT_SHARED.add(key)  # the second attempt starts this process's own
             server.close()
             if attempt:
                 _BROKEN.add(key)  # ordinary kernels from now on, without waiting again
@@ -375,6 +514,10 @@ def launch(
 
 
 __all__ = [
+    "SHARED_ENV",
+    "SharedTemplate",
+    "share",
+    "unshare",
     "FORK_ENV",
     "ForkServer",
     "ForkedKernel",

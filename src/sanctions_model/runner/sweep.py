@@ -116,6 +116,17 @@ class SweepResult:
 # -- running -------------------------------------------------------------------------------------
 
 
+def _share_templates(specs: list) -> list:
+    """One kernel template for the whole pool (see :func:`.forkserver.share`), for the kernels of
+    the runs that fork theirs (a run's ``fork_kernel`` False starts an ordinary kernel)."""
+    from sanctions_model.runner.cli import share_templates
+
+    try:
+        return share_templates([s.kernel_name for s in specs if s.fork_kernel is not False])
+    except Exception:  # a head start only: the workers start their own templates as before
+        return []
+
+
 def run_sweep(
     path: str | Path,
     *,
@@ -208,12 +219,19 @@ def run_sweep(
                         on_result=on_result,
                     )
                 else:
-                    run_local(
-                        to_run,
-                        workers=workers or config.workers,
-                        on_result=on_result,
-                        on_idle=tail.poke,
-                    )
+                    templates = _share_templates(to_run)
+                    try:
+                        run_local(
+                            to_run,
+                            workers=workers or config.workers,
+                            on_result=on_result,
+                            on_idle=tail.poke,
+                        )
+                    finally:
+                        from sanctions_model.runner import forkserver
+
+                        for server in templates:
+                            forkserver.unshare(server)
         except Interrupted as stop:
             result.interrupted = stop.signum
             from sanctions_model.runner.executors import interrupted_record
