@@ -1,0 +1,121 @@
+"""The faster forms of notebook 02's simulation and summaries give the same numbers as the
+straightforward forms they replaced (kept here as references), on seeded synthetic draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sanctions_model.errors import ParameterError
+from sanctions_model.models import draws as draws_mod
+from sanctions_model.models import mc_error
+
+
+# ---------------------------------------------------------------- references: the old forms
+def _summary_reference(draws: np.ndarray, alpha: float, null: float = 0.0) -> tuple:
+    """summarize_draws as it was: two partial sorts (the tails, then np.median), np.mean shares."""
+    d = np.asarray(draws, dtype=float).ravel()
+    d = d[np.isfinite(d)]
+    if d.size < 20:
+        raise ParameterError("too few")
+    n = d.size
+    k = draws_mod.tail_rank(n, alpha)
+    part = np.partition(d, (k - 1, n - k))
+    below, above = np.mean(d <= null), np.mean(d >= null)
+    p = min(1.0, max(2 * min(below, above), 1.0 / (n + 1)))
+    return float(np.median(d)), float(part[k - 1]), float(part[n - k]), float(p), n
+
+
+def _mc_se_reference(draws: np.ndarray, groups: np.ndarray, stat) -> float:
+    """mc_se as it was: np.unique of the labels and one boolean mask per label."""
+    labels = np.unique(groups)
+    if labels.size < 2:
+        return float("nan")
+
+    def one(g):
+        try:
+            return stat(draws[groups == g])
+        except ParameterError:
+            return float("nan")
+
+    vals = np.array([one(g) for g in labels], dtype=float)
+    vals = vals[np.isfinite(vals)]
+    if vals.size < 2:
+        return float("nan")
+    return float(np.std(vals, ddof=1) / np.sqrt(vals.size))
+
+
+def _seeded_draws(rng: np.random.Generator, n: int, case: int) -> np.ndarray:
+    x = rng.standard_normal(n) * rng.choice([1e-3, 1.0, 1e6]) + rng.choice([0.0, 0.1, -2.0])
+    if case % 3 == 0:
+        x = np.round(x, 1)  # ties, and draws exactly at the null
+    if case % 5 == 0:
+        x[rng.integers(0, n, 5)] = np.nan
+    if case % 7 == 0:
+        x[rng.integers(0, n, 3)] = np.inf
+    return x
+
+
+def _same(a: float, b: float) -> bool:
+    return (a == b and np.signbit(a) == np.signbit(b)) or (np.isnan(a) and np.isnan(b))
+
+
+# ---------------------------------------------------------------- draws.summarize_draws
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1, 0.2])
+def test_summarize_draws_one_partial_sort_gives_the_same_figures(alpha):
+    """The median and both tails from one np.partition, the shares as exact counts: every
+    figure equal to the old form's, bit for bit, over odd and even sizes, ties and non-finite
+    draws."""
+    rng = np.random.default_rng(20261206)
+    for case in range(300):
+        x = _seeded_draws(rng, int(rng.integers(20, 3000)), case)
+        s = draws_mod.summarize_draws(x, alpha=alpha)
+        want = _summary_reference(x, alpha)
+        got = (s.estimate, s.lower, s.upper, s.p_value, s.n_draws)
+        assert all(_same(a, b) for a, b in zip(got, want, strict=True)), case
+        assert draws_mod.percentile_interval(x, alpha) == want[1:3]
+
+
+def test_summarize_draws_still_refuses_too_few_finite_draws():
+    with pytest.raises(ParameterError, match="at least 20 finite draws"):
+        draws_mod.summarize_draws(np.r_[np.arange(19.0), np.nan, np.inf])
+
+
+# ---------------------------------------------------------------- mc_error
+def test_mc_se_from_one_stable_sort_matches_the_masks():
+    """Blocks cut from one stable sort hold the draws of ``draws[groups == g]`` in their order:
+    the same errors for order-sensitive statistics too (a first draw, a mean)."""
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(30, 2000))
+        x = rng.standard_normal(n)
+        groups = rng.integers(0, int(rng.integers(1, 12)), n) * 3 - 5  # any integer labels
+        for stat in (lambda v: float(v[0]), lambda v: float(v.mean()), np.median):
+            assert _same(mc_error.mc_se(x, groups, stat), _mc_se_reference(x, groups, stat))
+
+
+@pytest.mark.parametrize("lowest", [None, -1.0])
+def test_rounded_summary_matches_four_separate_mc_se_calls(lowest):
+    """rounded_summary summarises each block once for its four Monte Carlo errors; they equal
+    the four mc_se calls (one summary per block and figure) it made before, and so do the
+    rounded figures, including blocks too small to summarise and non-finite draws."""
+    from sanctions_model.models.counterfactual._structural import path_groups
+
+    rng = np.random.default_rng(11)
+    for case in range(40):
+        n_draws = int(rng.choice([30, 50, 400]))  # 30 x 1: blocks too small
+        n = n_draws * int(rng.choice([1, 10]))
+        groups = path_groups(n, n_draws, 10)
+        x = np.exp(rng.normal(0.3 * (case % 3 - 1), 0.5, n)) - 1.0
+        if case % 4 == 0:
+            x[rng.integers(0, n, 4)] = np.nan
+        got = mc_error.rounded_summary(x, groups, alpha=0.05, lowest=lowest)
+        ok = np.isfinite(x)
+        for name in ("estimate", "lower", "upper", "p_value"):
+            want = _mc_se_reference(
+                x[ok],
+                groups[ok],
+                lambda v, name=name: float(getattr(draws_mod.summarize_draws(v, alpha=0.05), name)),
+            )
+            assert _same(got.se[name], want), (case, name)
+        assert list(got.se) == ["estimate", "lower", "upper", "p_value"]
