@@ -119,3 +119,86 @@ def test_rounded_summary_matches_four_separate_mc_se_calls(lowest):
             )
             assert _same(got.se[name], want), (case, name)
         assert list(got.se) == ["estimate", "lower", "upper", "p_value"]
+
+
+# ---------------------------------------------------------------- _batched.simulate_forward
+def _forward_reference(a, p, mats, intercept, reps, rng):
+    """simulate_forward as it was: np.einsum and np.matmul over the stacked matrices each month."""
+    from sanctions_model.models.counterfactual import _batched
+
+    n_draws, m = a.shape
+    horizon = intercept.shape[1]
+    zrow, tmat = mats["design"][:, 0, :], mats["transition"]
+    c = mats["state_intercept"]
+    c = c[..., 0] if c.ndim == 3 else c
+    qroot = mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"])
+    hsd = np.sqrt(np.maximum(mats["obs_cov"][:, 0, 0], 0.0))
+    state = a[:, :, None] + _batched.sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps))
+    obs_noise = rng.standard_normal((horizon, n_draws, reps))
+    state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
+    out = np.empty((n_draws, reps, horizon))
+    for t in range(horizon):
+        out[:, :, t] = (np.einsum("di,dir->dr", zrow, state) + intercept[:, t, None]
+                        + hsd[:, None] * obs_noise[t])  # fmt: skip
+        state = tmat @ state + c[:, :, None] + qroot @ state_noise[t]
+    return out
+
+
+def _system_draws(trend, seasonal, n_draws=300, seed=3):
+    from sanctions_model.models.counterfactual import _batched
+    from sanctions_model.models.counterfactual._structural import fit_structural
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    z = 5 + 0.01 * np.arange(n) + 0.1 * np.sin(np.arange(n) * np.pi / 6)
+    z = z + np.cumsum(0.03 * rng.standard_normal(n))  # synthetic, seeded
+    fit = fit_structural(z, trend=trend, seasonal=seasonal)
+    thetas = fit.params * np.exp(0.3 * rng.standard_normal((n_draws, fit.params.size)))
+    for i, name in enumerate(fit.param_names):
+        if name.startswith("ar."):
+            thetas[:, i] = rng.uniform(-0.9, 0.9, n_draws)
+    system = _batched.affine_system(fit.model, fit.params, np.random.default_rng(0))
+    mats = system.at(thetas)
+    a, p = _batched.batched_filter(z, mats, *_batched.initial_state(fit.model, mats))
+    return mats, a, p, rng
+
+
+@pytest.mark.parametrize("seasonal", [None, 12])
+@pytest.mark.parametrize(
+    "trend", ["local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"]
+)
+def test_simulate_forward_on_the_nonzero_entries_equals_the_matrix_products(trend, seasonal):
+    """Paths from the sparse row sums equal those from np.matmul / np.einsum bit for bit, for
+    every trend the counterfactual fits, with 10 paths per draw (the notebook's), 2, and 1 (the
+    products' own path), and with a state intercept."""
+    from sanctions_model.models.counterfactual import _batched
+
+    mats, a, p, rng = _system_draws(trend, seasonal)
+    plan = _batched._SparseSteps.of(
+        mats["design"][:, 0, :],
+        mats["transition"],
+        mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"]),
+    )
+    assert plan is not None  # these models take the sparse path
+    intercept = np.outer(rng.normal(size=a.shape[0]), np.linspace(0.0, 0.3, 15))
+    shifted = {**mats, "state_intercept": rng.normal(0.0, 0.01, mats["state_intercept"].shape)}
+    for reps, m in ((10, mats), (2, mats), (1, mats), (10, shifted)):
+        want = _forward_reference(a, p, m, intercept, reps, np.random.default_rng(reps))
+        have = _batched.simulate_forward(a, p, m, intercept, reps, np.random.default_rng(reps))
+        assert have.tobytes() == want.tobytes(), reps  # bit for bit, signed zeros included
+
+
+def test_sparse_steps_decline_matrices_outside_the_pattern():
+    """A design entry other than 0/+-1, a second inexact product in a transition row, or two
+    noise terms in one draw's row: no sparse plan (simulate_forward keeps the products)."""
+    from sanctions_model.models.counterfactual import _batched
+
+    mats, *_ = _system_draws("level, drift + AR(1)", 12, n_draws=20)
+    z, t = mats["design"][:, 0, :], mats["transition"]
+    q = mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"])
+    assert _batched._SparseSteps.of(z, t, q) is not None
+    assert _batched._SparseSteps.of(z * 0.5, t, q) is None
+    t2 = t.copy()
+    t2[:, 0, 1] = 0.3  # the level row already starts with an exact 1: a second, inexact term
+    assert _batched._SparseSteps.of(z, t2, q) is None
+    assert _batched._SparseSteps.of(z, t, q + 0.1) is None
