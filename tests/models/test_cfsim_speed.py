@@ -170,11 +170,11 @@ def _system_draws(trend, seasonal, n_draws=300, seed=3):
 def test_simulate_forward_on_the_nonzero_entries_equals_the_matrix_products(trend, seasonal):
     """Paths from the sparse row sums equal those from np.matmul / np.einsum bit for bit, for
     every trend the counterfactual fits, with 10 paths per draw (the notebook's), 2, and 1 (the
-    products' own path), and with a state intercept."""
-    from sanctions_model.models.counterfactual import _batched
+    products' own path), and with a state intercept; the inputs are left as they were."""
+    from sanctions_model.models.counterfactual import _batched, _sparse
 
     mats, a, p, rng = _system_draws(trend, seasonal)
-    plan = _batched._SparseSteps.of(
+    plan = _sparse.ForwardPlan.of(
         mats["design"][:, 0, :],
         mats["transition"],
         mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"]),
@@ -182,23 +182,45 @@ def test_simulate_forward_on_the_nonzero_entries_equals_the_matrix_products(tren
     assert plan is not None  # these models take the sparse path
     intercept = np.outer(rng.normal(size=a.shape[0]), np.linspace(0.0, 0.3, 15))
     shifted = {**mats, "state_intercept": rng.normal(0.0, 0.01, mats["state_intercept"].shape)}
+    a_in, p_in = a.copy(), p.copy()
     for reps, m in ((10, mats), (2, mats), (1, mats), (10, shifted)):
         want = _forward_reference(a, p, m, intercept, reps, np.random.default_rng(reps))
         have = _batched.simulate_forward(a, p, m, intercept, reps, np.random.default_rng(reps))
         assert have.tobytes() == want.tobytes(), reps  # bit for bit, signed zeros included
+    assert a.tobytes() == a_in.tobytes() and p.tobytes() == p_in.tobytes()
+    assert a.shape[0] > _batched.CHECK_DRAWS  # the checked head and the rest
+
+
+def test_forward_plan_leaves_the_state_it_starts_from():
+    """The sparse loop swaps two state buffers: it must copy the caller's state first (with one
+    state, the state-major view of it is already contiguous)."""
+    from sanctions_model.models.counterfactual import _batched, _sparse
+
+    mats, a, p, rng = _system_draws("local level", None, n_draws=20)
+    zrow, tmat = mats["design"][:, 0, :], mats["transition"]
+    qroot = mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"])
+    state = rng.standard_normal((20, 1, 5))
+    before = state.copy()
+    out = np.empty((6, 20, 5))
+    zero = np.zeros((20, 1))
+    _sparse.ForwardPlan.of(zrow, tmat, qroot).run(
+        state, zero, np.zeros((20, 6)), np.ones(20), rng.standard_normal((6, 20, 5)),
+        rng.standard_normal((6, 20, 1, 5)), out,
+    )  # fmt: skip
+    assert state.tobytes() == before.tobytes()
 
 
 def test_sparse_steps_decline_matrices_outside_the_pattern():
     """A design entry other than 0/+-1, a second inexact product in a transition row, or two
     noise terms in one draw's row: no sparse plan (simulate_forward keeps the products)."""
-    from sanctions_model.models.counterfactual import _batched
+    from sanctions_model.models.counterfactual import _batched, _sparse
 
     mats, *_ = _system_draws("level, drift + AR(1)", 12, n_draws=20)
     z, t = mats["design"][:, 0, :], mats["transition"]
     q = mats["selection"] @ _batched.sqrt_psd_stack(mats["state_cov"])
-    assert _batched._SparseSteps.of(z, t, q) is not None
-    assert _batched._SparseSteps.of(z * 0.5, t, q) is None
+    assert _sparse.ForwardPlan.of(z, t, q) is not None
+    assert _sparse.ForwardPlan.of(z * 0.5, t, q) is None
     t2 = t.copy()
     t2[:, 0, 1] = 0.3  # the level row already starts with an exact 1: a second, inexact term
-    assert _batched._SparseSteps.of(z, t2, q) is None
-    assert _batched._SparseSteps.of(z, t, q + 0.1) is None
+    assert _sparse.ForwardPlan.of(z, t2, q) is None
+    assert _sparse.ForwardPlan.of(z, t, q + 0.1) is None

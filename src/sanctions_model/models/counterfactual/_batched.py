@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _sparse
+
 _MATRICES = ("design", "obs_intercept", "obs_cov", "transition", "state_intercept", "selection",
              "state_cov")  # fmt: skip
 
@@ -145,6 +147,15 @@ def batched_filter(
     return a_out, p_out
 
 
+#: draws on which the sparse products of :func:`simulate_forward` (:mod:`._sparse`) are checked
+#: against the matrix products, bit for bit, before they replace them for all draws
+CHECK_DRAWS = 8
+
+
+def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
+    return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
 def _filter_block(
     y: np.ndarray, mats: dict[str, np.ndarray], a0: np.ndarray, p0: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -203,13 +214,41 @@ def simulate_forward(
     obs_noise = rng.standard_normal((horizon, n_draws, reps))
     state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
     out = np.empty((horizon, n_draws, reps))  # month by month contiguous; (D, reps, H) at the end
-    plan = _SparseSteps.of(zrow, tmat, qroot) if reps > 1 else None
-    if plan is not None:
-        plan.run(state, c, intercept, hsd, obs_noise, state_noise, out)
-        return np.ascontiguousarray(np.moveaxis(out, 0, 2))
+    # reps of 1: einsum sums the design's products over the contiguous axis, in another order
+    plan = _sparse.ForwardPlan.of(zrow, tmat, qroot) if reps > 1 else None
+    if plan is not None:  # the products from the non-zero entries, where they agree
+        head = slice(0, min(n_draws, CHECK_DRAWS))
+        check = _sparse.ForwardPlan.of(zrow[head], tmat[head], qroot[head])
+        args = (state[head], c[head], intercept[head], hsd[head], obs_noise[:, head],
+                state_noise[:, head], out[:, head])  # fmt: skip
+        _forward_products(zrow[head], tmat[head], qroot[head], *args)
+        want = out[:, head].copy()
+        if check is not None:
+            check.run(*args)
+            if _same_bits(out[:, head], want):
+                plan.run(state, c, intercept, hsd, obs_noise, state_noise, out)
+                return np.ascontiguousarray(np.moveaxis(out, 0, 2))
+    _forward_products(zrow, tmat, qroot, state, c, intercept, hsd, obs_noise, state_noise, out)
+    return np.ascontiguousarray(np.moveaxis(out, 0, 2))
+
+
+def _forward_products(
+    zrow: np.ndarray,
+    tmat: np.ndarray,
+    qroot: np.ndarray,
+    state: np.ndarray,
+    c: np.ndarray,
+    intercept: np.ndarray,
+    hsd: np.ndarray,
+    obs_noise: np.ndarray,
+    state_noise: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """The loop of :func:`simulate_forward` with matrix products, into ``out`` (H, D, reps)."""
+    state = np.array(state)
     nxt, eta = np.empty_like(state), np.empty_like(state)
     shift = c[:, :, None] if np.any(c) else None  # adding a zero intercept changes no number
-    for t in range(horizon):
+    for t in range(out.shape[0]):
         out[t] = (np.einsum("di,dir->dr", zrow, state) + intercept[:, t, None]
                   + hsd[:, None] * obs_noise[t])  # fmt: skip
         # state <- T state + c + R Q^(1/2) noise, into reused arrays (the same arithmetic)
@@ -218,141 +257,3 @@ def simulate_forward(
             np.add(nxt, shift, out=nxt)
         np.add(nxt, np.matmul(qroot, state_noise[t], out=eta), out=nxt)
         state, nxt = nxt, state
-    return np.ascontiguousarray(np.moveaxis(out, 0, 2))
-
-
-@dataclass(frozen=True)
-class _SparseSteps:
-    """The products of :func:`simulate_forward` from the matrices' non-zero entries only.
-
-    The design, transition and ``R Q^(1/2)`` of these models are mostly zeros: the design and the
-    transition hold 0 and +-1 but for the AR coefficient, and ``R Q^(1/2)`` one non-zero entry
-    per row. ``np.matmul`` (BLAS) and ``np.einsum`` over a stack of small matrices sum the
-    products of each row one column after the other from a zero; products with 0 and +-1 are
-    exact, so the same sums over the non-zero columns, in the same order, give the same numbers
-    bit for bit (a zero's sign included: every first term gets ``+ 0.0``, as a sum from a zero
-    does) in a fraction of the time. :meth:`of` returns None for matrices outside that pattern
-    (the caller keeps the products), and ``reps`` of 1 keep them too (``einsum`` then sums the
-    design's products in another order).
-    """
-
-    z_terms: tuple[tuple[int, float], ...]  # (state, +-1) of the design row, in column order
-    t_ops: tuple[tuple[str, int, int, int, object], ...]  # see :meth:`_transition`
-    q_rows: tuple[tuple[int, tuple[int, ...]], ...]  # (state, noise columns) of R Q^(1/2)
-    qroot: np.ndarray
-
-    @classmethod
-    def of(cls, zrow: np.ndarray, tmat: np.ndarray, qroot: np.ndarray) -> _SparseSteps | None:
-        m = tmat.shape[1]
-        z_terms = []
-        for k in range(m):
-            col = zrow[:, k]
-            if not np.any(col):
-                continue
-            if not (np.all(col == 1.0) or np.all(col == -1.0)):
-                return None
-            z_terms.append((k, float(col[0])))
-        rows = []
-        for i in range(m):
-            ks = [k for k in range(m) if np.any(tmat[:, i, k])]
-            terms: list[tuple[int, object]] = []
-            for n, k in enumerate(ks):
-                col = tmat[:, i, k]
-                if np.all(col == 1.0) or np.all(col == -1.0):
-                    terms.append((k, float(col[0])))
-                elif n == 0:  # the first product may be inexact: rounded once, as by BLAS
-                    terms.append((k, np.ascontiguousarray(col)[:, None]))
-                else:
-                    return None
-            rows.append(terms)
-        q_rows = []
-        for i in range(m):
-            nonzero = qroot[:, i, :] != 0
-            if np.any(nonzero.sum(axis=1) > 1):
-                return None  # two inexact products in one sum: their rounding is BLAS's
-            js = tuple(int(j) for j in np.flatnonzero(nonzero.any(axis=0)))
-            if js:
-                q_rows.append((i, js))
-        return cls(tuple(z_terms), cls._ops(rows), tuple(q_rows), qroot)
-
-    @staticmethod
-    def _ops(rows: list[list[tuple[int, object]]]) -> tuple[tuple[str, int, int, int, object], ...]:
-        """Row operations of ``T state``: runs of rows copied from consecutive states
-        (``"copy"``, rows ``i0:i1`` from ``k0``), and rows summed term by term (``"sum"``)."""
-        ops: list[tuple[str, int, int, int, object]] = []
-        for i, terms in enumerate(rows):
-            single = len(terms) == 1 and isinstance(terms[0][1], float) and terms[0][1] == 1.0
-            if single:
-                k = terms[0][0]
-                last = ops[-1] if ops else None
-                if last and last[0] == "copy" and last[2] == i and last[3] + (i - last[1]) == k:
-                    ops[-1] = ("copy", last[1], i + 1, last[3], None)
-                else:
-                    ops.append(("copy", i, i + 1, k, None))
-            else:
-                ops.append(("sum", i, i + 1, -1, tuple(terms)))
-        return tuple(ops)
-
-    def run(
-        self,
-        state: np.ndarray,
-        c: np.ndarray,
-        intercept: np.ndarray,
-        hsd: np.ndarray,
-        obs_noise: np.ndarray,
-        state_noise: np.ndarray,
-        out: np.ndarray,
-    ) -> None:
-        """The loop of :func:`simulate_forward` into ``out`` (H, D, reps), with the state held
-        state-major (m, D, reps) so that each row operation runs over contiguous draws."""
-        s = np.ascontiguousarray(np.moveaxis(state, 1, 0))
-        nxt = np.empty_like(s)
-        zs = np.empty(s.shape[1:])
-        shift = np.ascontiguousarray(c.T)[:, :, None] if np.any(c) else None
-        for t in range(out.shape[0]):
-            self._design(s, zs)
-            out[t] = zs + intercept[:, t, None] + hsd[:, None] * obs_noise[t]
-            self._transition(s, nxt)
-            if shift is not None:
-                np.add(nxt, shift, out=nxt)
-            noise = state_noise[t]
-            for i, js in self.q_rows:
-                eta = self.qroot[:, i, js[0], None] * noise[:, js[0]]
-                for j in js[1:]:
-                    eta += self.qroot[:, i, j, None] * noise[:, j]
-                np.add(nxt[i], eta, out=nxt[i])
-            s, nxt = nxt, s
-
-    def _design(self, s: np.ndarray, zs: np.ndarray) -> None:
-        if not self.z_terms:
-            zs.fill(0.0)
-            return
-        (k, sign), *rest = self.z_terms
-        _first(s[k], sign, zs)
-        for k, sign in rest:
-            (np.add if sign > 0 else np.subtract)(zs, s[k], out=zs)
-
-    def _transition(self, s: np.ndarray, nxt: np.ndarray) -> None:
-        for kind, i0, i1, k0, terms in self.t_ops:
-            if kind == "copy":
-                np.add(s[k0 : k0 + i1 - i0], 0.0, out=nxt[i0:i1])
-                continue
-            row = nxt[i0]
-            if not terms:
-                row.fill(0.0)
-                continue
-            (k, coef), *rest = terms
-            _first(s[k], coef, row)
-            for k, sign in rest:
-                (np.add if sign > 0 else np.subtract)(row, s[k], out=row)
-
-
-def _first(x: np.ndarray, coef: object, out: np.ndarray) -> None:
-    """``0.0 + coef * x`` into ``out``: the first term of a sum that starts from zero."""
-    if isinstance(coef, float) and coef == 1.0:
-        np.add(x, 0.0, out=out)
-    elif isinstance(coef, float) and coef == -1.0:
-        np.subtract(0.0, x, out=out)
-    else:
-        np.multiply(coef, x, out=out)
-        np.add(out, 0.0, out=out)

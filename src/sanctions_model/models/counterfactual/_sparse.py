@@ -1,0 +1,180 @@
+"""The path simulation's matrix products from the non-zero entries only.
+
+The design and transition matrices of the counterfactual's models hold 0 and +-1 but for the AR
+coefficient (a single entry in its row), and ``R Q^(1/2)`` one non-zero entry per row and draw.
+``np.matmul`` (BLAS) over a stack of small matrices, and ``np.einsum`` where it reduces over an
+outer axis, sum the products of a row one column after the other, starting from zero. Products
+with 0 and +-1 are exact, and the first product of a sum is rounded once whatever comes before
+it, so the same sums over the non-zero columns, in the same order, give the same numbers bit for
+bit; a zero's sign included, because every first term gets ``+ 0.0`` as a sum from zero does.
+With the draws on the last axis each such sum is one vectorised operation over all draws,
+instead of a BLAS call per draw.
+
+That the products sum in this order is how NumPy and OpenBLAS compute them here, not a promise
+they make: :mod:`._batched` therefore checks each call's result on its first draws against the
+products themselves and keeps the products when the two differ in a single bit.
+
+The Kalman filter keeps its matrix products: the same row sums over its (m, m) covariances, with
+the draws on the last axis, took longer than BLAS (the seasonal row is eleven passes over the
+covariance, and the column sums run over strided memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+#: a row operation of ``T x``: ``("copy", i0, i1, k0, None)`` sets rows ``i0:i1`` to rows
+#: ``k0:k0 + i1 - i0``; ``("sum", i, i + 1, -1, terms)`` sums ``coef * x[k]`` over ``terms``
+Op = tuple[str, int, int, int, object]
+
+
+def design_terms(zrow: np.ndarray) -> tuple[tuple[int, float], ...] | None:
+    """The design row's non-zero columns and their signs, when each is +-1 in every draw."""
+    terms = []
+    for k in range(zrow.shape[1]):
+        col = zrow[:, k]
+        if not np.any(col):
+            continue
+        if not (np.all(col == 1.0) or np.all(col == -1.0)):
+            return None
+        terms.append((k, float(col[0])))
+    return tuple(terms)
+
+
+def transition_ops(tmat: np.ndarray) -> tuple[Op, ...] | None:
+    """Row operations giving ``T x`` (see :data:`Op`), or None when a row has an inexact product
+    after its first term (its rounding would then be BLAS's, with FMA or without)."""
+    m = tmat.shape[1]
+    ops: list[Op] = []
+    for i in range(m):
+        terms: list[tuple[int, object]] = []
+        for k in range(m):
+            col = tmat[:, i, k]
+            if not np.any(col):
+                continue
+            if np.all(col == 1.0) or np.all(col == -1.0):
+                terms.append((k, float(col[0])))
+            elif not terms:  # the first product may be inexact: rounded once, as by BLAS
+                terms.append((k, np.ascontiguousarray(col)))
+            else:
+                return None
+        if len(terms) == 1 and isinstance(terms[0][1], float) and terms[0][1] == 1.0:
+            k = terms[0][0]
+            last = ops[-1] if ops else None
+            if last and last[0] == "copy" and last[2] == i and last[3] + i - last[1] == k:
+                ops[-1] = ("copy", last[1], i + 1, last[3], None)  # a run of shifted rows
+            else:
+                ops.append(("copy", i, i + 1, k, None))
+        else:
+            ops.append(("sum", i, i + 1, -1, tuple(terms)))
+    return tuple(ops)
+
+
+def _first(x: np.ndarray, coef: object, out: np.ndarray, expand: Callable) -> None:
+    """``0.0 + coef * x`` into ``out``: the first term of a sum that starts from zero."""
+    if isinstance(coef, float) and coef == 1.0:
+        np.add(x, 0.0, out=out)
+    elif isinstance(coef, float) and coef == -1.0:
+        np.subtract(0.0, x, out=out)
+    else:
+        np.multiply(expand(coef), x, out=out)
+        np.add(out, 0.0, out=out)
+
+
+def _take(x: np.ndarray, axis: int, lo: int, hi: int | None = None) -> np.ndarray:
+    index = slice(lo, hi) if hi is not None else lo
+    return x[index] if axis == 0 else x[:, index]
+
+
+def sum_terms(
+    terms: tuple[tuple[int, object], ...],
+    x: np.ndarray,
+    out: np.ndarray,
+    axis: int = 0,
+    expand: Callable = lambda c: c,
+) -> None:
+    """``sum(coef * x[k])`` over ``terms`` (along ``axis``), in their order, from zero."""
+    if not terms:
+        out.fill(0.0)
+        return
+    (k, coef), *rest = terms
+    _first(_take(x, axis, k), coef, out, expand)
+    for k, sign in rest:
+        (np.add if sign > 0 else np.subtract)(out, _take(x, axis, k), out=out)
+
+
+def apply_ops(
+    ops: tuple[Op, ...],
+    x: np.ndarray,
+    out: np.ndarray,
+    axis: int = 0,
+    expand: Callable = lambda c: c,
+) -> None:
+    """``T x`` (``axis=0``: rows of ``x``) or ``x T'`` (``axis=1``: columns) into ``out``."""
+    for kind, i0, i1, k0, terms in ops:
+        if kind == "copy":
+            np.add(_take(x, axis, k0, k0 + i1 - i0), 0.0, out=_take(out, axis, i0, i1))
+        else:
+            sum_terms(terms, x, _take(out, axis, i0), axis, expand)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ForwardPlan:
+    """The loop of :func:`._batched.simulate_forward` on the non-zero entries."""
+
+    z_terms: tuple[tuple[int, float], ...]
+    t_ops: tuple[Op, ...]
+    q_rows: tuple[tuple[int, tuple[int, ...]], ...]  # (state, noise columns) of R Q^(1/2)
+    qroot: np.ndarray
+
+    @classmethod
+    def of(cls, zrow: np.ndarray, tmat: np.ndarray, qroot: np.ndarray) -> ForwardPlan | None:
+        z_terms, t_ops = design_terms(zrow), transition_ops(tmat)
+        if z_terms is None or t_ops is None:
+            return None
+        q_rows = []
+        for i in range(tmat.shape[1]):
+            nonzero = qroot[:, i, :] != 0
+            if np.any(nonzero.sum(axis=1) > 1):
+                return None  # two inexact products in one sum: their rounding is BLAS's
+            js = tuple(int(j) for j in np.flatnonzero(nonzero.any(axis=0)))
+            if js:
+                q_rows.append((i, js))
+        return cls(z_terms, t_ops, tuple(q_rows), qroot)
+
+    def run(
+        self,
+        state: np.ndarray,
+        c: np.ndarray,
+        intercept: np.ndarray,
+        hsd: np.ndarray,
+        obs_noise: np.ndarray,
+        state_noise: np.ndarray,
+        out: np.ndarray,
+    ) -> None:
+        """Paths into ``out`` (H, D, reps) from ``state`` (D, m, reps), the state held
+        state-major (m, D, reps) so that each row operation runs over contiguous draws."""
+        s = np.moveaxis(state, 1, 0).copy(order="C")  # a copy: the loop writes into it
+        nxt = np.empty_like(s)
+        zs = np.empty(s.shape[1:])
+        shift = np.ascontiguousarray(c.T)[:, :, None] if np.any(c) else None
+
+        def per_draw(coef: np.ndarray) -> np.ndarray:
+            return coef[:, None]
+
+        for t in range(out.shape[0]):
+            sum_terms(self.z_terms, s, zs)
+            out[t] = zs + intercept[:, t, None] + hsd[:, None] * obs_noise[t]
+            apply_ops(self.t_ops, s, nxt, 0, per_draw)
+            if shift is not None:
+                np.add(nxt, shift, out=nxt)
+            noise = state_noise[t]
+            for i, js in self.q_rows:  # one non-zero product per draw: the sum is that product
+                eta = self.qroot[:, i, js[0], None] * noise[:, js[0]]
+                for j in js[1:]:
+                    eta += self.qroot[:, i, j, None] * noise[:, j]
+                np.add(nxt[i], eta, out=nxt[i])
+            s, nxt = nxt, s
