@@ -224,3 +224,52 @@ def test_sparse_steps_decline_matrices_outside_the_pattern():
     t2[:, 0, 1] = 0.3  # the level row already starts with an exact 1: a second, inexact term
     assert _sparse.ForwardPlan.of(z, t2, q) is None
     assert _sparse.ForwardPlan.of(z, t, q + 0.1) is None
+
+
+# ---------------------------------------------------------------- frame._path_quantiles
+def _quantiles_reference(a: np.ndarray, q: list[float]) -> np.ndarray:
+    return np.nanquantile(a, q, axis=0)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1, 0.01, 0.3])
+def test_effect_quantiles_from_the_paths_order_statistics_equal_np_quantile(alpha, monkeypatch):
+    """The pointwise and relative effects' quantiles, read from the paths' order statistics
+    taken from the other end, equal np.quantile of the effects bit for bit; months with a
+    missing or non-positive observation, a missing or non-positive path, go the old way."""
+    import warnings
+
+    from sanctions_model.models.counterfactual import frame
+    from sanctions_model.models.counterfactual.frame import _path_quantiles, _quantiles
+
+    widths = []
+
+    def counted(a, q):
+        widths.append(a.shape[1])
+        return _quantiles(a, q)
+
+    rng = np.random.default_rng(5)
+    q = [alpha / 2, 0.5, 1 - alpha / 2]
+    for n in (40_000, 401, 20, 2):
+        sims = np.exp(rng.normal(3.0, 0.4, (n, 9)))
+        sims[:, 1] = np.round(sims[:, 1])  # ties
+        y = np.exp(rng.normal(3.0, 0.4, 9))
+        y[2] = np.nan  # a missing month
+        y[3] = -1.0  # a non-positive observation
+        sims[0, 4] = np.nan  # a missing path
+        sims[1, 5] = -sims[1, 5]  # a non-positive path
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN months
+            widths.clear()
+            monkeypatch.setattr(frame, "_quantiles", counted)
+            got = _path_quantiles(sims, y, q)
+            monkeypatch.undo()
+            assert max(widths) < 9  # the partial sort served the months it can (no fallback)
+            want = (
+                _quantiles(sims, q),
+                _quantiles(y[None, :] - sims, q),
+                _quantiles(y[None, :] / sims - 1, q),
+            )
+            plain = [_quantiles_reference(a, q) for a in (sims, y - sims, y / sims - 1)]
+        for g, w, r in zip(got, want, plain, strict=True):
+            assert g.tobytes() == w.tobytes(), n
+            np.testing.assert_array_equal(g, r)
