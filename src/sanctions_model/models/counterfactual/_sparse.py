@@ -33,32 +33,30 @@ Op = tuple[str, int, int, int, object]
 
 def design_terms(zrow: np.ndarray) -> tuple[tuple[int, float], ...] | None:
     """The design row's non-zero columns and their signs, when each is +-1 in every draw."""
-    terms = []
-    for k in range(zrow.shape[1]):
-        col = zrow[:, k]
-        if not np.any(col):
-            continue
-        if not (np.all(col == 1.0) or np.all(col == -1.0)):
-            return None
-        terms.append((k, float(col[0])))
-    return tuple(terms)
+    nonzero, one, minus = _pattern(zrow)
+    if np.any(nonzero & ~(one | minus)):
+        return None
+    return tuple((int(k), 1.0 if one[k] else -1.0) for k in np.flatnonzero(nonzero))
+
+
+def _pattern(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over the draws (axis 0): any non-zero, all equal to 1, all equal to -1."""
+    return (x != 0).any(axis=0), (x == 1.0).all(axis=0), (x == -1.0).all(axis=0)
 
 
 def transition_ops(tmat: np.ndarray) -> tuple[Op, ...] | None:
     """Row operations giving ``T x`` (see :data:`Op`), or None when a row has an inexact product
     after its first term (its rounding would then be BLAS's, with FMA or without)."""
     m = tmat.shape[1]
+    nonzero, one, minus = _pattern(tmat)
     ops: list[Op] = []
     for i in range(m):
         terms: list[tuple[int, object]] = []
-        for k in range(m):
-            col = tmat[:, i, k]
-            if not np.any(col):
-                continue
-            if np.all(col == 1.0) or np.all(col == -1.0):
-                terms.append((k, float(col[0])))
+        for k in np.flatnonzero(nonzero[i]).tolist():
+            if one[i, k] or minus[i, k]:
+                terms.append((k, 1.0 if one[i, k] else -1.0))
             elif not terms:  # the first product may be inexact: rounded once, as by BLAS
-                terms.append((k, np.ascontiguousarray(col)))
+                terms.append((k, np.ascontiguousarray(tmat[:, i, k])))
             else:
                 return None
         if len(terms) == 1 and isinstance(terms[0][1], float) and terms[0][1] == 1.0:
@@ -135,14 +133,12 @@ class ForwardPlan:
         z_terms, t_ops = design_terms(zrow), transition_ops(tmat)
         if z_terms is None or t_ops is None:
             return None
-        q_rows = []
-        for i in range(tmat.shape[1]):
-            nonzero = qroot[:, i, :] != 0
-            if np.any(nonzero.sum(axis=1) > 1):
-                return None  # two inexact products in one sum: their rounding is BLAS's
-            js = tuple(int(j) for j in np.flatnonzero(nonzero.any(axis=0)))
-            if js:
-                q_rows.append((i, js))
+        nonzero = qroot != 0
+        if np.any(nonzero.sum(axis=2) > 1):
+            return None  # two inexact products in one sum: their rounding is BLAS's
+        used = nonzero.any(axis=0)  # (m, q)
+        q_rows = [(i, tuple(np.flatnonzero(used[i]).tolist())) for i in range(tmat.shape[1])]
+        q_rows = [(i, js) for i, js in q_rows if js]
         return cls(z_terms, t_ops, tuple(q_rows), qroot)
 
     def run(
