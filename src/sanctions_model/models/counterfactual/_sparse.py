@@ -154,23 +154,72 @@ class ForwardPlan:
         """Paths into ``out`` (H, D, reps) from ``state`` (D, m, reps), the state held
         state-major (m, D, reps) so that each row operation runs over contiguous draws."""
         s = np.moveaxis(state, 1, 0).copy(order="C")  # a copy: the loop writes into it
+        if not np.any(c):
+            self._run_rows(s, intercept, hsd, obs_noise, state_noise, out)
+            return
         nxt = np.empty_like(s)
         zs = np.empty(s.shape[1:])
-        shift = np.ascontiguousarray(c.T)[:, :, None] if np.any(c) else None
-
-        def per_draw(coef: np.ndarray) -> np.ndarray:
-            return coef[:, None]
-
+        shift = np.ascontiguousarray(c.T)[:, :, None]
         for t in range(out.shape[0]):
             sum_terms(self.z_terms, s, zs)
             out[t] = zs + intercept[:, t, None] + hsd[:, None] * obs_noise[t]
-            apply_ops(self.t_ops, s, nxt, 0, per_draw)
-            if shift is not None:
-                np.add(nxt, shift, out=nxt)
-            noise = state_noise[t]
-            for i, js in self.q_rows:  # one non-zero product per draw: the sum is that product
-                eta = self.qroot[:, i, js[0], None] * noise[:, js[0]]
-                for j in js[1:]:
-                    eta += self.qroot[:, i, j, None] * noise[:, j]
-                np.add(nxt[i], eta, out=nxt[i])
+            apply_ops(self.t_ops, s, nxt, 0, _per_draw)
+            np.add(nxt, shift, out=nxt)
+            for i, _ in self.q_rows:
+                np.add(nxt[i], self._eta(state_noise[t], i), out=nxt[i])
             s, nxt = nxt, s
+
+    def _eta(self, noise: np.ndarray, i: int) -> np.ndarray:
+        """Row ``i`` of ``R Q^(1/2) noise``: one non-zero product per draw, so their sum is it."""
+        js = dict(self.q_rows)[i]
+        eta = self.qroot[:, i, js[0], None] * noise[:, js[0]]
+        for j in js[1:]:
+            eta += self.qroot[:, i, j, None] * noise[:, j]
+        return eta
+
+    def _run_rows(
+        self,
+        s: np.ndarray,
+        intercept: np.ndarray,
+        hsd: np.ndarray,
+        obs_noise: np.ndarray,
+        state_noise: np.ndarray,
+        out: np.ndarray,
+    ) -> None:
+        """:meth:`run` without a state intercept, the state a list of rows: a row the transition
+        only moves (a seasonal lag, a fixed drift) is last month's array itself, not a copy.
+
+        A copy's ``+ 0.0`` only turns ``-0.0`` into ``0.0``; after the one ``+ 0.0`` below no
+        state is ``-0.0`` (sums from zero, and sums of non-negative-zero terms, never are), and
+        the first month's products see the start's ``-0.0`` only through sums from zero."""
+        np.add(s, 0.0, out=s)
+        rows = list(s)  # (D, reps) each
+        free: list[np.ndarray] = []
+        zs = np.empty(s.shape[1:])
+        for t in range(out.shape[0]):
+            sum_terms(self.z_terms, rows, zs)  # type: ignore[arg-type]
+            out[t] = zs + intercept[:, t, None] + hsd[:, None] * obs_noise[t]
+            new: list[np.ndarray] = list(rows)
+            for kind, i0, i1, k0, terms in self.t_ops:
+                if kind == "copy":
+                    new[i0:i1] = rows[k0 : k0 + i1 - i0]
+                else:
+                    row = free.pop() if free else np.empty_like(zs)
+                    sum_terms(terms, rows, row, 0, _per_draw)  # type: ignore[arg-type]
+                    new[i0] = row
+            old = {id(r) for r in rows}
+            for i, _ in self.q_rows:
+                eta = self._eta(state_noise[t], i)
+                if id(new[i]) in old:  # last month's row (maybe moved to two rows): a new array
+                    row = free.pop() if free else np.empty_like(zs)
+                    new[i] = np.add(new[i], eta, out=row)
+                else:
+                    np.add(new[i], eta, out=new[i])
+            live = {id(r) for r in new}
+            done = {id(r): r for r in rows if id(r) not in live}
+            free.extend(done.values())
+            rows = new
+
+
+def _per_draw(coef: np.ndarray) -> np.ndarray:
+    return coef[:, None]
