@@ -273,3 +273,33 @@ def test_effect_quantiles_from_the_paths_order_statistics_equal_np_quantile(alph
         for g, w, r in zip(got, want, plain, strict=True):
             assert g.tobytes() == w.tobytes(), n
             np.testing.assert_array_equal(g, r)
+
+
+# ---------------------------------------------------------------- _structural._transform_rows
+@pytest.mark.parametrize("with_exog", [False, True])
+@pytest.mark.parametrize(
+    "trend", ["local level", "local linear trend", "random walk with drift", "level, drift + AR(1)"]
+)
+def test_parameter_draws_transformed_at_once_equal_transform_params_row_by_row(trend, with_exog):
+    """The constrained parameter draws of simulate_paths, all rows at once, equal
+    model.transform_params row by row bit for bit (and only the checked rows go through it)."""
+    from sanctions_model.models.counterfactual._structural import _transform_rows, fit_structural
+
+    rng = np.random.default_rng(8)
+    n = 40
+    z = 5 + 0.01 * np.arange(n) + np.cumsum(0.03 * rng.standard_normal(n))  # synthetic, seeded
+    x = rng.standard_normal((n, 1)) if with_exog else None
+    fit = fit_structural(z, trend=trend, seasonal=12, exog=x)
+    model = fit.model
+    phi = np.asarray(model.untransform_params(fit.params))
+    phis = phi + rng.standard_normal((3000, phi.size)) * rng.choice([1e-3, 1.0, 30.0], (3000, 1))
+    want = np.array([np.asarray(model.transform_params(p), dtype=float) for p in phis])
+    calls = []
+    method = model.transform_params
+    model.transform_params = lambda p: calls.append(1) or method(p)  # counts, same values
+    try:
+        got = _transform_rows(model, phis)
+    finally:
+        del model.transform_params
+    assert got.tobytes() == want.tobytes()
+    assert len(calls) == 8  # the checked rows only: the rest at once
