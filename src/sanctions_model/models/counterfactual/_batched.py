@@ -15,7 +15,9 @@ diffuse except for a one-dimensional stationary AR block. A model outside that (
 fails) returns ``None`` and the caller keeps statsmodels' per-draw filter. The filter is the
 conventional one statsmodels runs for these models (``filter_method`` 1, with the covariance made
 symmetric after each step, ``stability_method`` 1); the tests compare its final state with
-statsmodels' to 1e-7.
+statsmodels' to 1e-7. The simulation forms its products from the matrices' non-zero entries
+(:mod:`._sparse`: the same sums in the same order, bit for bit, checked on each call's first
+draws against the products themselves).
 """
 
 from __future__ import annotations
@@ -147,15 +149,6 @@ def batched_filter(
     return a_out, p_out
 
 
-#: draws on which the sparse products of :func:`simulate_forward` (:mod:`._sparse`) are checked
-#: against the matrix products, bit for bit, before they replace them for all draws
-CHECK_DRAWS = 8
-
-
-def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
-    return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
-
-
 def _filter_block(
     y: np.ndarray, mats: dict[str, np.ndarray], a0: np.ndarray, p0: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -191,6 +184,15 @@ def sqrt_psd_stack(cov: np.ndarray) -> np.ndarray:
     """A square root of each symmetric positive semi-definite matrix (negative eigenvalues to 0)."""
     vals, vecs = np.linalg.eigh(0.5 * (cov + np.swapaxes(cov, -1, -2)))
     return vecs * np.sqrt(np.clip(vals, 0.0, None))[..., None, :]
+
+
+#: draws on which the sparse products of :func:`simulate_forward` (:mod:`._sparse`) are checked
+#: against the matrix products, bit for bit, before they replace them for all draws
+CHECK_DRAWS = 8
+
+
+def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
+    return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
 
 
 def simulate_forward(
