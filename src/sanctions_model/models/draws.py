@@ -58,6 +58,31 @@ def _ends(d: np.ndarray, alpha: float) -> tuple[float, float]:
     return float(part[k - 1]), float(part[n - k])
 
 
+def _finite(draws: np.ndarray) -> np.ndarray:
+    d = np.asarray(draws, dtype=float).ravel()
+    finite = np.isfinite(d)
+    return d if finite.all() else d[finite]  # no copy when nothing is left out
+
+
+def _ends_and_median(d: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    """:func:`_ends` and ``np.median(d)`` from one partial sort (the same values: an order
+    statistic does not depend on the other positions asked for, and the median of an even
+    number of draws is ``np.mean`` of the middle two, as ``np.median`` takes it).
+
+    Only the sign of a zero can depend on the partition (``-0.0`` and ``0.0`` tie): when a
+    figure comes out zero, the two partial sorts of before are repeated, so that it is the
+    same zero, bit for bit."""
+    n = d.size
+    k = tail_rank(n, alpha)
+    half = n // 2
+    middle = (half - 1, half) if n % 2 == 0 else (half,)
+    part = np.partition(d, sorted({k - 1, n - k, *middle}))
+    out = float(part[k - 1]), float(part[n - k]), float(np.mean(part[middle[0] : half + 1]))
+    if 0.0 in out or 0.0 in part[list(middle)]:
+        return (*_ends(d, alpha), float(np.median(d)))
+    return out
+
+
 def percentile_interval(draws: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
     """The equal-tailed ``1 - alpha`` interval of :func:`summarize_draws`, without the rest.
 
@@ -65,8 +90,7 @@ def percentile_interval(draws: np.ndarray, alpha: float = 0.05) -> tuple[float, 
     sets of draws (a Fieller-type search): no median, one partial sort.
     """
     alpha = validate_alpha(alpha)
-    d = np.asarray(draws, dtype=float).ravel()
-    d = d[np.isfinite(d)]
+    d = _finite(draws)
     if d.size < 20:
         raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
     return _ends(d, alpha)
@@ -75,16 +99,16 @@ def percentile_interval(draws: np.ndarray, alpha: float = 0.05) -> tuple[float, 
 def summarize_draws(draws: np.ndarray, *, alpha: float = 0.05, null: float = 0.0) -> DrawSummary:
     """Median, equal-tailed ``1 - alpha`` percentile interval and two-sided p-value of ``draws``."""
     alpha = validate_alpha(alpha)
-    d = np.asarray(draws, dtype=float).ravel()
-    d = d[np.isfinite(d)]
+    d = _finite(draws)
     if d.size < 20:
         raise ParameterError(f"need at least 20 finite draws to summarise, got {d.size}")
-    lower, upper = _ends(d, alpha)
-    below = np.mean(d <= null)
-    above = np.mean(d >= null)
+    lower, upper, median = _ends_and_median(d, alpha)
+    # shares as np.mean of the comparisons gives them: an exact count over n
+    below = np.count_nonzero(d <= null) / d.size
+    above = np.count_nonzero(d >= null) / d.size
     p = min(1.0, max(2 * min(below, above), 1.0 / (d.size + 1)))
     return DrawSummary(
-        estimate=float(np.median(d)),
+        estimate=median,
         lower=float(lower),
         upper=float(upper),
         p_value=float(p),

@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -87,23 +86,56 @@ def round_to(value: float, step: float) -> float:
     return round(round(value / step) * step, digits)
 
 
+def _blocks(draws: np.ndarray, groups: np.ndarray) -> list[np.ndarray]:
+    """``draws[groups == g]`` for each label ``g`` in sorted order (one stable sort, not a mask
+    per label: the same draws in the same order)."""
+    groups = np.asarray(groups).ravel()
+    order = np.argsort(groups, kind="stable")
+    labels = groups[order]
+    cuts = [0, *(np.flatnonzero(labels[1:] != labels[:-1]) + 1).tolist(), labels.size]
+    ordered = np.asarray(draws)[order]
+    return [ordered[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
+
+
+def _batch_se(vals: list[float]) -> float:
+    """The spread of the block figures over ``sqrt`` of their number (non-finite ones left out)."""
+    v = np.array(vals, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size < 2:
+        return float("nan")
+    return float(np.std(v, ddof=1) / np.sqrt(v.size))  # the blocks that gave a value
+
+
 def mc_se(draws: np.ndarray, groups: np.ndarray, stat: Callable[[np.ndarray], float]) -> float:
     """Batch-means Monte Carlo standard error of ``stat(draws)`` over the ``groups`` labels."""
-    labels = np.unique(groups)
-    if labels.size < 2:
+    blocks = _blocks(draws, groups)
+    if len(blocks) < 2:
         return float("nan")
 
-    def one(g: Any) -> float:
+    def one(block: np.ndarray) -> float:
         try:
-            return stat(draws[groups == g])
+            return stat(block)
         except ParameterError:  # a block too small for the statistic (few paths): left out
             return float("nan")
 
-    vals = np.array([one(g) for g in labels], dtype=float)
-    vals = vals[np.isfinite(vals)]
-    if vals.size < 2:
-        return float("nan")
-    return float(np.std(vals, ddof=1) / np.sqrt(vals.size))  # the blocks that gave a value
+    return _batch_se([one(b) for b in blocks])
+
+
+def _summary_ses(draws: np.ndarray, groups: np.ndarray, alpha: float) -> dict[str, float]:
+    """:func:`mc_se` of the estimate, the bounds and the p-value of :func:`summarize_draws`, from
+    one summary per block (the four figures of a block come from the same summary)."""
+    names = ("estimate", "lower", "upper", "p_value")
+    blocks = _blocks(draws, groups)
+    if len(blocks) < 2:
+        return dict.fromkeys(names, float("nan"))
+    sums: list[DrawSummary | None] = []
+    for block in blocks:
+        try:
+            sums.append(summarize_draws(block, alpha=alpha))
+        except ParameterError:  # a block too small for the statistic (few paths): left out
+            sums.append(None)
+    nan = float("nan")
+    return {n: _batch_se([nan if s is None else float(getattr(s, n)) for s in sums]) for n in names}
 
 
 @dataclass(frozen=True)
@@ -175,14 +207,9 @@ def rounded_summary(
     steps: dict[str, float] = {}
     values = {"estimate": raw.estimate, "lower": raw.lower, "upper": raw.upper}
     if groups is not None:
-        g = np.asarray(groups)[ok]
-        x = d[ok]
-
-        def part(name: str) -> Callable[[np.ndarray], float]:
-            return lambda v: float(getattr(summarize_draws(v, alpha=alpha), name))
-
-        for name in ("estimate", "lower", "upper", "p_value"):
-            se[name] = mc_se(x, g, part(name))
+        g = np.asarray(groups)
+        # no copies when every draw is finite
+        se.update(_summary_ses(d, g, alpha) if ok.all() else _summary_ses(d[ok], g[ok], alpha))
     out = {}
     width = raw.upper - raw.lower
     for name, v in values.items():

@@ -15,7 +15,9 @@ diffuse except for a one-dimensional stationary AR block. A model outside that (
 fails) returns ``None`` and the caller keeps statsmodels' per-draw filter. The filter is the
 conventional one statsmodels runs for these models (``filter_method`` 1, with the covariance made
 symmetric after each step, ``stability_method`` 1); the tests compare its final state with
-statsmodels' to 1e-7.
+statsmodels' to 1e-7. The simulation forms its products from the matrices' non-zero entries
+(:mod:`._sparse`: the same sums in the same order, bit for bit, checked on each call's first
+draws against the products themselves).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import _sparse
 
 _MATRICES = ("design", "obs_intercept", "obs_cov", "transition", "state_intercept", "selection",
              "state_cov")  # fmt: skip
@@ -182,6 +186,15 @@ def sqrt_psd_stack(cov: np.ndarray) -> np.ndarray:
     return vecs * np.sqrt(np.clip(vals, 0.0, None))[..., None, :]
 
 
+#: draws on which the sparse products of :func:`simulate_forward` (:mod:`._sparse`) are checked
+#: against the matrix products, bit for bit, before they replace them for all draws
+CHECK_DRAWS = 8
+
+
+def _same_bits(x: np.ndarray, y: np.ndarray) -> bool:
+    return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+
+
 def simulate_forward(
     a: np.ndarray,
     p: np.ndarray,
@@ -203,9 +216,41 @@ def simulate_forward(
     obs_noise = rng.standard_normal((horizon, n_draws, reps))
     state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
     out = np.empty((horizon, n_draws, reps))  # month by month contiguous; (D, reps, H) at the end
+    # reps of 1: einsum sums the design's products over the contiguous axis, in another order
+    plan = _sparse.ForwardPlan.of(zrow, tmat, qroot) if reps > 1 else None
+    if plan is not None:  # the products from the non-zero entries, where they agree
+        head = slice(0, min(n_draws, CHECK_DRAWS))
+        check = _sparse.ForwardPlan.of(zrow[head], tmat[head], qroot[head])
+        args = (state[head], c[head], intercept[head], hsd[head], obs_noise[:, head],
+                state_noise[:, head], out[:, head])  # fmt: skip
+        _forward_products(zrow[head], tmat[head], qroot[head], *args)
+        want = out[:, head].copy()
+        if check is not None:
+            check.run(*args)
+            if _same_bits(out[:, head], want):
+                plan.run(state, c, intercept, hsd, obs_noise, state_noise, out)
+                return np.ascontiguousarray(np.moveaxis(out, 0, 2))
+    _forward_products(zrow, tmat, qroot, state, c, intercept, hsd, obs_noise, state_noise, out)
+    return np.ascontiguousarray(np.moveaxis(out, 0, 2))
+
+
+def _forward_products(
+    zrow: np.ndarray,
+    tmat: np.ndarray,
+    qroot: np.ndarray,
+    state: np.ndarray,
+    c: np.ndarray,
+    intercept: np.ndarray,
+    hsd: np.ndarray,
+    obs_noise: np.ndarray,
+    state_noise: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """The loop of :func:`simulate_forward` with matrix products, into ``out`` (H, D, reps)."""
+    state = np.array(state)
     nxt, eta = np.empty_like(state), np.empty_like(state)
     shift = c[:, :, None] if np.any(c) else None  # adding a zero intercept changes no number
-    for t in range(horizon):
+    for t in range(out.shape[0]):
         out[t] = (np.einsum("di,dir->dr", zrow, state) + intercept[:, t, None]
                   + hsd[:, None] * obs_noise[t])  # fmt: skip
         # state <- T state + c + R Q^(1/2) noise, into reused arrays (the same arithmetic)
@@ -214,4 +259,3 @@ def simulate_forward(
             np.add(nxt, shift, out=nxt)
         np.add(nxt, np.matmul(qroot, state_noise[t], out=eta), out=nxt)
         state, nxt = nxt, state
-    return np.ascontiguousarray(np.moveaxis(out, 0, 2))

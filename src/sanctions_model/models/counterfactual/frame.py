@@ -41,14 +41,14 @@ def effects_frame(res: CounterfactualResults, alpha: float) -> pd.DataFrame:
     else:
         s = res._level_scale
         pre_pred, pre_lo, pre_hi = m * s, (m - zcrit * sd) * s, (m + zcrit * sd) * s
-    post_lo, post_pred, post_hi = _quantiles(sims, q)
     y_post = obs[n_pre:]
+    (post_lo, post_pred, post_hi), (pw_lo, pw, pw_hi), (rel_lo, rel_med, rel_hi) = _path_quantiles(
+        sims, y_post, q
+    )
     diff = y_post[None, :] - sims
-    pw_lo, pw, pw_hi = _quantiles(diff, q)
     nan_lead = np.full(n_lead, np.nan)
     cum = _quantiles(np.nancumsum(diff[:, n_lead:], axis=1), q)
     cum_lo, cum_mid, cum_hi = (np.r_[nan_lead, v] for v in cum)
-    rel_lo, rel_med, rel_hi = _quantiles(y_post[None, :] / sims - 1, q)
     nan_pre = np.full(n_pre, np.nan)
     frame = pd.DataFrame(
         {
@@ -87,4 +87,66 @@ def _quantiles(a: np.ndarray, q: list[float]) -> np.ndarray:
     out = np.empty((len(q), a.shape[1]))
     out[:, ~missing] = np.quantile(np.ascontiguousarray(a[:, ~missing].T), q, axis=1)
     out[:, missing] = np.nanquantile(a[:, missing], q, axis=0)
+    return out
+
+
+def _path_quantiles(
+    sims: np.ndarray, y: np.ndarray, q: list[float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_quantiles`` of ``sims``, of ``y - sims`` and of ``y / sims - 1``, from one partial sort.
+
+    ``y - s`` falls as ``s`` rises, and so does ``y / s - 1`` for ``y > 0`` and ``s > 0``; a
+    rounded result keeps that order, so the sorted effects are the sorted paths taken from the
+    other end, each through the same arithmetic, and ``np.quantile``'s interpolation between
+    two of them gives the same numbers. Months outside that (a missing or non-positive value,
+    a non-finite path) go through ``_quantiles`` as before; and the first month is checked
+    against ``np.quantile`` bit for bit, the whole frame going the old way if it differs.
+    """
+    n = sims.shape[0]
+    paths = np.isfinite(sims).all(axis=0)
+    fine = paths & np.isfinite(y)
+    positive = fine & (y > 0) & (sims > 0).all(axis=0)
+    if n < 2 or not fine.any():
+        return _quantiles(sims, q), _quantiles(y - sims, q), _quantiles(y / sims - 1, q)
+    virtual = (n - 1) * np.asarray(q, dtype=float)  # np.quantile's "linear" method
+    lo = np.floor(virtual).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    gamma = virtual - lo
+    part = np.ascontiguousarray(sims.T)
+    part.partition(np.unique(np.concatenate([[0, n - 1], lo, hi, n - 1 - lo, n - 1 - hi])), axis=1)
+    ys = y[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fast = (
+            _lerp(part[:, lo], part[:, hi], gamma).T,
+            _lerp(ys - part[:, n - 1 - lo], ys - part[:, n - 1 - hi], gamma).T,
+            _lerp(ys / part[:, n - 1 - lo] - 1, ys / part[:, n - 1 - hi] - 1, gamma).T,
+        )
+    first = int(np.flatnonzero(positive)[0]) if positive.any() else int(np.flatnonzero(fine)[0])
+    col = sims[:, first : first + 1]
+    want = [_quantiles(col, q), _quantiles(y[first] - col, q)]
+    if positive[first]:
+        want.append(_quantiles(y[first] / col - 1, q))
+    if any(
+        w.tobytes() != f[:, first : first + 1].tobytes()
+        for w, f in zip(want, fast[: len(want)], strict=True)
+    ):
+        return _quantiles(sims, q), _quantiles(y - sims, q), _quantiles(y / sims - 1, q)
+    out = []
+    for values, ok, make in (
+        (fast[0], paths, lambda: sims),
+        (fast[1], fine, lambda: y - sims),
+        (fast[2], positive, lambda: y / sims - 1),
+    ):
+        if not ok.all():  # computed over every month, as before (the same warnings)
+            rest = ~ok
+            values[:, rest] = _quantiles(make()[:, rest], q)
+        out.append(values)
+    return out[0], out[1], out[2]
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``np.quantile``'s interpolation between neighbouring order statistics (its formula)."""
+    diff = b - a
+    out = np.add(a, diff * t)
+    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
     return out
