@@ -129,3 +129,81 @@ def test_bootstrap_results_same_as_plain_form():
         assert res.conf_int_mc_error(alpha) == ref.conf_int_mc_error(alpha)
     lo, hi = res.conf_int()
     assert lo < res.estimate < hi
+
+
+# ---------------------------------------------------------------------------- Romano-Wolf
+def _old_romano_wolf(frames, event: str, reps: int, seed: int):
+    """``exposure._romano_wolf`` before the speed-up: a second fit of each regression."""
+    import warnings
+
+    import pandas as pd
+    import pyfixest as pf
+
+    models = []
+    for sub in frames.values():
+        d = sub.assign(
+            y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
+            cl=pd.factorize(sub["reporter"])[0], t=pd.factorize(sub["period"])[0],
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models.append(pf.feols("y ~ x | cl + t", data=d, vcov={"CRV1": "cl"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rw = pf.rwolf(models, param="x", reps=reps, seed=seed + 1)
+    return models, np.asarray(rw.loc["RW Pr(>|t|)"], dtype=float)
+
+
+def test_romano_wolf_on_the_did_fits_same_as_refitting(monkeypatch):
+    """Synthetic monthly panel (27 member states, Russia and five partners, seeded), some rows
+    missing: the Romano-Wolf p-values, and every bootstrapped t behind them, are the same bits
+    whether rwolf runs on the DiD's own fits or on a second fit of each regression."""
+    import warnings
+
+    from sanctions_model.models.panel import exposure as ex
+    from sanctions_model.runner.wildboot import install
+    from sanctions_model.simulate.monthly import simulate_trade_panel
+
+    install()  # wildboottest's numba function compiled once, not per call (same arithmetic)
+
+    sim = simulate_trade_panel(seed=3, intensity=True, n_periods=40, start="2020-07")
+    panel = sim.data[["reporter", "partner", "flow", "period", "value"]]
+    panel = panel.drop(index=panel.sample(frac=0.05, random_state=1).index)  # unbalanced
+    partners = ["AM", "GE", "KZ", "KG", "UZ"]
+    captured, orig = {}, ex._romano_wolf
+
+    def keep(fits, reps, seed):
+        captured.update(fits)
+        return orig(fits, reps, seed)
+
+    monkeypatch.setattr(ex, "_romano_wolf", keep)
+    res = ex.fit_exposure_design(
+        panel, partners=partners, event="2022-03", exposure_base="2021", draws=999, rw_reps=199,
+        seed=2,
+    )  # fmt: skip
+    expo = panel[panel["value"] > 0].merge(res.exposure.reset_index(), on="reporter")
+    frames = {p: expo[expo["partner"] == p].assign(treated=1) for p in partners}
+    models, old_p = _old_romano_wolf(frames, "2022-03", 199, 2)
+    assert np.array_equal(res.romano_wolf.to_numpy(), old_p)
+    assert list(res.romano_wolf.index) == partners
+    for p, old in zip(partners, models, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_old = old.wildboottest(param="x", reps=199, return_bootstrapped_t_stats=True, seed=3)
+            t_new = captured[p].wildboottest(
+                param="__did", reps=199, return_bootstrapped_t_stats=True, seed=3
+            )
+        assert np.array_equal(t_old[1], t_new[1]), p
+        assert float(t_old[0]["t value"]) == float(t_new[0]["t value"]), p
+    assert (old_p > 0).all() and (old_p <= 1).all()
+
+
+def test_did_and_fit_has_the_defaults_of_estimate_did():
+    import inspect
+
+    from sanctions_model.models.panel import model
+
+    a = inspect.signature(model.estimate_did).parameters
+    b = inspect.signature(model._did_and_fit).parameters
+    assert list(a) == list(b)
+    assert [(p.default, p.kind) for p in a.values()] == [(p.default, p.kind) for p in b.values()]
