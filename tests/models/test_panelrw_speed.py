@@ -207,3 +207,43 @@ def test_did_and_fit_has_the_defaults_of_estimate_did():
     b = inspect.signature(model._did_and_fit).parameters
     assert list(a) == list(b)
     assert [(p.default, p.kind) for p in a.values()] == [(p.default, p.kind) for p in b.values()]
+
+
+def test_compiled_count_same_as_numpy_count_on_edge_cases():
+    """The compiled pass and the numpy pass count the same draws: negative, zero and NaN sums
+    of squares, zero numerators (0/0), infinite ratios, ties at the threshold."""
+    kernel = inf._exceed_kernel()
+    if kernel is None:
+        pytest.skip("numba not installed: the numpy pass is the only one")
+    rng = np.random.default_rng(11)
+    n = 4001
+    aa, ab, bb = rng.normal(size=n) ** 2, rng.normal(size=n), rng.normal(size=n) ** 2
+    ve, vs = rng.normal(size=n), rng.normal(size=n)
+    aa[:5] = [-1.0, 0.0, np.nan, 0.0, 1e-300]
+    ab[:5] = 0.0
+    bb[:5] = [0.0, 0.0, 0.0, -0.0, 0.0]
+    ve[:5] = [1.0, 0.0, 1.0, 2.0, 0.0]
+    vs[:5] = 0.0
+    curve = object.__new__(inf._WcrCurve)
+    curve.aa, curve.ab, curve.bb, curve.ve, curve.vs, curve.small = aa, ab, bb, ve, vs, 27 / 26
+    for d in (0.0, -0.0, 1e-12, -0.7, 3.0, 1e8):
+        for thr in (0.0, 0.5, 1.3, np.inf):
+            want = curve._exceed(d, thr)
+            got = kernel(aa, ab, bb, ve, vs, 2 * d, d * d, d, curve.small, thr)
+            assert got == want, (d, thr)
+    # a threshold equal to one draw's |t*| exactly: counted by both (>=)
+    d = 0.4
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ss = np.maximum(aa + ab * (2 * d) + bb * (d * d), 0) * curve.small
+        t_star = np.abs((ve + vs * d) / np.sqrt(ss))
+    thr = float(t_star[100])
+    assert kernel(aa, ab, bb, ve, vs, 2 * d, d * d, d, curve.small, thr) == curve._exceed(d, thr)
+
+
+def test_numpy_pass_when_numba_is_missing(monkeypatch):
+    y, x, codes = _synthetic(5)
+    with_kernel = inf.wild_cluster_bootstrap(y, x, codes, reps=999, seed=1)
+    monkeypatch.setattr(inf, "_KERNEL", [None])
+    without = inf.wild_cluster_bootstrap(y, x, codes, reps=999, seed=1)
+    assert without.pvalue == with_kernel.pvalue
+    assert without.conf_int() == with_kernel.conf_int()

@@ -447,9 +447,9 @@ class _WcrCurve:
     precision of the direct computation at any distance from the estimate (the draw of all
     ones has ``B = 0`` exactly, and its ``t*`` equals ``t``).
 
-    Both steps write into buffers allocated once (same operations in the same order as the plain
-    expressions, so the same bits: ``tests/models/test_panelrw_speed.py``); the chunks are small
-    enough to stay in cache.
+    The coefficients are built in cache-sized blocks of preallocated buffers, and a p-value counts
+    the draws in one compiled pass (:func:`_exceed_loop`): the same operations in the same order as
+    the plain numpy expressions, so the same bits (``tests/models/test_panelrw_speed.py``).
     """
 
     _CHUNK = 1024  # draws per block of the quadratic's coefficients
@@ -478,12 +478,26 @@ class _WcrCurve:
             self.aa[sl] = np.einsum("ij,ij->i", a, a)
             self.ab[sl] = np.einsum("ij,ij->i", a, bm)
             self.bb[sl] = np.einsum("ij,ij->i", bm, bm)
-        self._num, self._den = np.empty(n), np.empty(n)
-        self._hit = np.empty(n, dtype=bool)
 
     def pvalue(self, beta0: float) -> float:
         d = self.b - beta0
         t = d / self.se
+        # ties (the draw of all ones gives t* = t exactly) count at a relative tolerance, so
+        # rounding in the sums cannot decide them at any scale of the data
+        thr = abs(t) * (1 - 1e-9)
+        count = _exceed_kernel()
+        if count is None:
+            hits = self._exceed(d, thr)
+        else:
+            args = (self.aa, self.ab, self.bb, self.ve, self.vs)
+            hits = int(count(*args, 2 * d, d * d, d, self.small, thr))
+        return hits / self.aa.size  # as np.mean of the hits: an exact count / n
+
+    def _exceed(self, d: float, thr: float) -> int:
+        """How many draws have ``|t*| >= thr``, in numpy (buffers allocated once per curve)."""
+        if not hasattr(self, "_num"):
+            n = self.aa.size
+            self._num, self._den, self._hit = np.empty(n), np.empty(n), np.empty(n, dtype=bool)
         num, den, hit = self._num, self._den, self._hit
         # ss = max(aa + 2 d ab + d^2 bb, 0);  t* = (ve + d vs) / sqrt(small ss)
         np.add(self.aa, np.multiply(self.ab, 2 * d, out=den), out=den)
@@ -493,10 +507,40 @@ class _WcrCurve:
         np.add(self.ve, np.multiply(self.vs, d, out=num), out=num)
         with np.errstate(divide="ignore", invalid="ignore"):
             np.divide(num, den, out=num)
-        # ties (the draw of all ones gives t* = t exactly) count at a relative tolerance, so
-        # rounding in the sums cannot decide them at any scale of the data
-        np.greater_equal(np.abs(num, out=num), abs(t) * (1 - 1e-9), out=hit)
-        return int(np.count_nonzero(hit)) / hit.size  # as np.mean: an exact count / n
+        np.greater_equal(np.abs(num, out=num), thr, out=hit)
+        return int(np.count_nonzero(hit))
+
+
+def _exceed_loop(aa, ab, bb, ve, vs, d2, dd, d, small, thr):
+    """:meth:`_WcrCurve._exceed` one draw at a time: the same IEEE operations in the same order
+    (no fused multiply-add without numba's ``fastmath``; ``error_model="numpy"`` divides by zero
+    to inf/nan as numpy does), in one pass instead of a dozen over the draws."""
+    n = 0
+    for i in range(aa.size):
+        ss = aa[i] + ab[i] * d2
+        ss = ss + bb[i] * dd
+        if ss < 0.0:  # np.maximum(ss, 0): a NaN stays NaN
+            ss = 0.0
+        q = (ve[i] + vs[i] * d) / math.sqrt(ss * small)
+        if abs(q) >= thr:
+            n += 1
+    return n
+
+
+_KERNEL: list = []
+
+
+def _exceed_kernel() -> Callable[..., int] | None:
+    """:func:`_exceed_loop` compiled by numba on first use and cached on disk (the runner points
+    ``NUMBA_CACHE_DIR`` under the project's cache); None without numba (numpy then)."""
+    if not _KERNEL:
+        try:
+            from numba import njit
+        except ImportError:  # numba comes with pyfixest; without it, the numpy path
+            _KERNEL.append(None)
+        else:
+            _KERNEL.append(njit(cache=True, error_model="numpy", nogil=True)(_exceed_loop))
+    return _KERNEL[0]
 
 
 def wild_cluster_bootstrap(
