@@ -468,3 +468,19 @@ def test_chp_panel_names_the_first_bad_code():
     trade.loc[trade.index[[5, 9]], "product"] = ["12AB", "99"]
     with pytest.raises(ParameterError, match="product '12AB' is not a CN code"):
         chp.chp_panel(trade, codes)
+
+
+def test_p_shortfall_computed_once_is_the_share_of_positive_draws():
+    from sanctions_model.coordination.substitution_results import Substitution
+
+    rng = np.random.default_rng(4)
+    s, e = rng.normal(1.0, 1.0, 5000), rng.normal(0.3, 1.0, 5000)
+    sub = Substitution(
+        ally="XX", shortfall_draws=s, excess_draws=e, hub_excess_draws={"AM": e},
+        periods=(pd.Period("2022", "Y"), pd.Period("2023", "Y")), alpha=0.05, currency="USD",
+        inference="synthetic draws",
+    )  # fmt: skip
+    assert sub.p_shortfall == float(np.mean(s > 0)) == sub.p_shortfall
+    assert sub.identified == (float(np.mean(s > 0)) >= 0.975)
+    with pytest.raises(ValueError):  # the draws it was computed from cannot change
+        sub.shortfall_draws[0] = -1.0
