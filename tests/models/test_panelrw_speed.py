@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+from sanctions_model.models import _wcr_kernel
 from sanctions_model.models import inference as inf
 
 
@@ -212,7 +213,7 @@ def test_did_and_fit_has_the_defaults_of_estimate_did():
 def test_compiled_count_same_as_numpy_count_on_edge_cases():
     """The compiled pass and the numpy pass count the same draws: negative, zero and NaN sums
     of squares, zero numerators (0/0), infinite ratios, ties at the threshold."""
-    kernel = inf._exceed_kernel()
+    kernel = _wcr_kernel.exceed_kernel()
     if kernel is None:
         pytest.skip("numba not installed: the numpy pass is the only one")
     rng = np.random.default_rng(11)
@@ -243,7 +244,7 @@ def test_compiled_count_same_as_numpy_count_on_edge_cases():
 def test_numpy_pass_when_numba_is_missing(monkeypatch):
     y, x, codes = _synthetic(5)
     with_kernel = inf.wild_cluster_bootstrap(y, x, codes, reps=999, seed=1)
-    monkeypatch.setattr(inf, "_KERNEL", [None])
+    monkeypatch.setattr(_wcr_kernel, "_KERNEL", [None])
     without = inf.wild_cluster_bootstrap(y, x, codes, reps=999, seed=1)
     assert without.pvalue == with_kernel.pvalue
     assert without.conf_int() == with_kernel.conf_int()

@@ -40,6 +40,7 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 
 from ._results import ResultsDisplayMixin, Summary, validate_alpha
+from ._wcr_kernel import exceed_kernel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -448,7 +449,7 @@ class _WcrCurve:
     ones has ``B = 0`` exactly, and its ``t*`` equals ``t``).
 
     The coefficients are built in cache-sized blocks of preallocated buffers, and a p-value counts
-    the draws in one compiled pass (:func:`_exceed_loop`): the same operations in the same order as
+    the draws in one compiled pass (:mod:`._wcr_kernel`): the same operations in the same order as
     the plain numpy expressions, so the same bits (``tests/models/test_panelrw_speed.py``).
     """
 
@@ -485,7 +486,7 @@ class _WcrCurve:
         # ties (the draw of all ones gives t* = t exactly) count at a relative tolerance, so
         # rounding in the sums cannot decide them at any scale of the data
         thr = abs(t) * (1 - 1e-9)
-        count = _exceed_kernel()
+        count = exceed_kernel()
         if count is None:
             hits = self._exceed(d, thr)
         else:
@@ -509,38 +510,6 @@ class _WcrCurve:
             np.divide(num, den, out=num)
         np.greater_equal(np.abs(num, out=num), thr, out=hit)
         return int(np.count_nonzero(hit))
-
-
-def _exceed_loop(aa, ab, bb, ve, vs, d2, dd, d, small, thr):
-    """:meth:`_WcrCurve._exceed` one draw at a time: the same IEEE operations in the same order
-    (no fused multiply-add without numba's ``fastmath``; ``error_model="numpy"`` divides by zero
-    to inf/nan as numpy does), in one pass instead of a dozen over the draws."""
-    n = 0
-    for i in range(aa.size):
-        ss = aa[i] + ab[i] * d2
-        ss = ss + bb[i] * dd
-        if ss < 0.0:  # np.maximum(ss, 0): a NaN stays NaN
-            ss = 0.0
-        q = (ve[i] + vs[i] * d) / math.sqrt(ss * small)
-        if abs(q) >= thr:
-            n += 1
-    return n
-
-
-_KERNEL: list = []
-
-
-def _exceed_kernel() -> Callable[..., int] | None:
-    """:func:`_exceed_loop` compiled by numba on first use and cached on disk (the runner points
-    ``NUMBA_CACHE_DIR`` under the project's cache); None without numba (numpy then)."""
-    if not _KERNEL:
-        try:
-            from numba import njit
-        except ImportError:  # numba comes with pyfixest; without it, the numpy path
-            _KERNEL.append(None)
-        else:
-            _KERNEL.append(njit(cache=True, error_model="numpy", nogil=True)(_exceed_loop))
-    return _KERNEL[0]
 
 
 def wild_cluster_bootstrap(
