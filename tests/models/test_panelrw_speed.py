@@ -3,7 +3,8 @@
 Each reference below is the code as it was before the speed-up (kept here as a test helper), run
 on seeded synthetic data (labelled synthetic; no real data). Equality is exact (``==`` /
 ``array_equal``), not approximate: the new paths do the same floating-point operations in the same
-order, only without temporaries, repeated draws or repeated curves.
+order, only without temporaries, repeated draws, repeated curves or a second fit of the same
+regression (Romano-Wolf), and with the p-value's count compiled (``models/_wcr_kernel.py``).
 """
 
 from __future__ import annotations
