@@ -423,3 +423,64 @@ def test_scorecard_sentences_match_the_plain_form():
         fresh = dataclasses.replace(e)  # no cached values
         assert np.array_equal(e.conf_int_mc_se(), fresh._interval_mc_se, equal_nan=True)
         assert e.p_value == fresh.p_value
+
+
+# --------------------------------------------------------------------------------------------
+# the CHP panel (string work per distinct CN code)
+
+
+def _chp_panel_plain(trade: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """chp.chp_panel as it was: the string work on every row."""
+    from sanctions_model.coordination.units import in_currency_units
+
+    t = in_currency_units(trade, "CN8 trade")
+    t = t[t["value"].fillna(0) > 0]
+    if "flow" in t.columns:
+        t = t[t["flow"] == "export"]
+    prod = t["product"].astype(str).str.replace(r"\D", "", regex=True)
+    t = t.assign(hs6=prod.str[:6])
+    out = t.groupby(["reporter", "partner", "hs6", "period"], as_index=False, observed=True)[
+        "value"
+    ].sum()
+    tiers = codes.assign(hs6=codes["hs6"].astype(str).str.zfill(6)).set_index("hs6")["tier"]
+    out["chp"] = out["hs6"].isin(tiers.index)
+    out["tier"] = out["hs6"].map(tiers.astype(str))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_chp_panel_matches_the_per_row_form(seed):
+    trade, codes = simulate_chp_panel(effect=0.4, seed=seed, n_control=30)
+    # dotted codes (as Eurostat writes some) and a missing value: the same cleaning either way
+    trade = trade.assign(product=trade["product"].astype(str))
+    trade.loc[trade.index[::7], "product"] = (
+        trade["product"].iloc[::7].str.replace(r"^(\d{4})", r"\1.", regex=True)
+    )
+    trade.loc[trade.index[3], "value"] = np.nan
+    got, want = chp.chp_panel(trade, codes), _chp_panel_plain(trade, codes)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["chp"].any() and got["tier"].notna().any() and got["tier"].isna().any()
+
+
+def test_chp_panel_names_the_first_bad_code():
+    trade, codes = simulate_chp_panel(effect=0.0, seed=3, n_control=30)
+    trade = trade.assign(product=trade["product"].astype(str))
+    trade.loc[trade.index[[5, 9]], "product"] = ["12AB", "99"]
+    with pytest.raises(ParameterError, match="product '12AB' is not a CN code"):
+        chp.chp_panel(trade, codes)
+
+
+def test_p_shortfall_computed_once_is_the_share_of_positive_draws():
+    from sanctions_model.coordination.substitution_results import Substitution
+
+    rng = np.random.default_rng(4)
+    s, e = rng.normal(1.0, 1.0, 5000), rng.normal(0.3, 1.0, 5000)
+    sub = Substitution(
+        ally="XX", shortfall_draws=s, excess_draws=e, hub_excess_draws={"AM": e},
+        periods=(pd.Period("2022", "Y"), pd.Period("2023", "Y")), alpha=0.05, currency="USD",
+        inference="synthetic draws",
+    )  # fmt: skip
+    assert sub.p_shortfall == float(np.mean(s > 0)) == sub.p_shortfall
+    assert sub.identified == (float(np.mean(s > 0)) >= 0.975)
+    with pytest.raises(ValueError):  # the draws it was computed from cannot change
+        sub.shortfall_draws[0] = -1.0

@@ -131,7 +131,8 @@ def _prepare(frame: pd.DataFrame, cfg: MatchConfig, what: str) -> pd.DataFrame:
     rows = []  # columns read once as lists (a lookup per row cost more than the names)
     aliases = frame["aliases"].tolist() if "aliases" in frame.columns else None
     stypes = frame["subject_type"].tolist() if "subject_type" in frame else [None] * len(frame)
-    for i, (sid, name) in enumerate(zip(frame["subject_id"], frame["name"], strict=True)):
+    ids, nms = frame["subject_id"].tolist(), frame["name"].tolist()
+    for i, (sid, name) in enumerate(zip(ids, nms, strict=True)):
         names = [name] + list(_as_tuple(aliases[i])) if aliases is not None else [name]
         seen: set[str] = set()
         for raw in names:
@@ -149,16 +150,15 @@ def _is_individual_or_unknown(stype: object) -> bool:
 
 
 def _subject_attrs(frame: pd.DataFrame) -> tuple[dict, dict]:
-    dob = {}
-    ids = {}
+    dob, ids, sid = {}, {}, frame["subject_id"].tolist()  # lists: no per-row Series access
     if "dob" in frame.columns:
-        dob = {s: _norm_dates(v) for s, v in zip(frame["subject_id"], frame["dob"], strict=True)}
+        dob = {s: _norm_dates(v) for s, v in zip(sid, frame["dob"].tolist(), strict=True)}
     if "identifiers" in frame.columns:
         ids = {
             s: frozenset(
                 k for k in (_NON_ALNUM.sub("", x.upper()) for x in _as_tuple(v)) if len(k) >= 4
             )
-            for s, v in zip(frame["subject_id"], frame["identifiers"], strict=True)
+            for s, v in zip(sid, frame["identifiers"].tolist(), strict=True)
         }
     return dob, ids
 
@@ -167,7 +167,7 @@ def _block_keys(
     names: pd.DataFrame, freq: Mapping[str, int], cfg: MatchConfig, cap: int
 ) -> pd.DataFrame:
     rows = []
-    for idx, key in zip(names.index, names["key"], strict=True):
+    for idx, key in zip(names.index.tolist(), names["key"].tolist(), strict=True):
         prefs = sorted({t[: cfg.prefix] for t in key.split()}, key=lambda p: (freq[p], p))
         # the rarest key always; further keys only while they stay small blocks
         for k, p in enumerate(prefs[: cfg.block_keys]):
@@ -178,7 +178,7 @@ def _block_keys(
 
 def _candidates(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.DataFrame:
     freq: dict[str, int] = {}
-    for key in itertools.chain(left["key"], right["key"]):
+    for key in itertools.chain(left["key"].tolist(), right["key"].tolist()):
         for p in {t[: cfg.prefix] for t in key.split()}:
             freq[p] = freq.get(p, 0) + 1
     cap = max(cfg.max_block, 1)
@@ -291,7 +291,9 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
         keys_l, keys_r = nl["key"].to_numpy(), nr["key"].to_numpy()
         ids_sl, ids_sr = nl["subject_id"].to_numpy(), nr["subject_id"].to_numpy()
         raw_l, raw_r = nl["raw"].to_numpy(), nr["raw"].to_numpy()
-        subset = np.array([_is_individual_or_unknown(t) for t in nl["subject_type"]], dtype=bool)
+        subset = np.array(
+            [_is_individual_or_unknown(t) for t in nl["subject_type"].tolist()], dtype=bool
+        )
         for a, b in zip(rows_l, rows_r, strict=True):
             sc = name_similarity(keys_l[a], keys_r[b], subset_ok=bool(subset[a]))
             if sc >= cfg.threshold:
@@ -306,7 +308,7 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
     m = m.drop_duplicates(["left_id", "right_id"]).drop(columns="_prio")
 
     dm = []
-    for s, r in zip(m["left_id"], m["right_id"], strict=True):
+    for s, r in zip(m["left_id"].tolist(), m["right_id"].tolist(), strict=True):
         a, b = dob_l.get(s, frozenset()), dob_r.get(r, frozenset())
         dm.append(_dates_agree(a, b) if (cfg.use_dob and a and b) else pd.NA)
     m["dob_match"] = pd.array(dm, dtype="boolean")
@@ -318,7 +320,9 @@ def _match(left: pd.DataFrame, right: pd.DataFrame, cfg: MatchConfig) -> pd.Data
         used_l: set = set()
         used_r: set = set()
         keep_idx = []
-        for idx, s, r in zip(m.index, m["left_id"], m["right_id"], strict=True):
+        for idx, s, r in zip(
+            m.index.tolist(), m["left_id"].tolist(), m["right_id"].tolist(), strict=True
+        ):
             if s in used_l or r in used_r:
                 continue
             used_l.add(s)
@@ -418,7 +422,7 @@ class ListOverlap(SummaryDisplayMixin):
         """Per jurisdiction: subjects, clusters, clusters listed elsewhere, listed only here, and
         ``coverage``: the share of all clusters (listed by anyone) that the jurisdiction lists."""
         total = self.subjects["cluster"].nunique()
-        n_j = self.subjects.groupby("cluster")["jurisdiction"].nunique()
+        n_j = self.subjects.groupby("cluster")["jurisdiction"].nunique().to_dict()
         rows = []
         for j, g in self.subjects.groupby("jurisdiction"):
             cl = set(g["cluster"])
@@ -588,7 +592,10 @@ def compare_lists(
     subjects = pd.concat(subj, ignore_index=True)
 
     uf = _UnionFind()
-    for j, sid in zip(subjects["jurisdiction"], subjects["subject_id"], strict=True):
+    pairs = list(
+        zip(subjects["jurisdiction"].tolist(), subjects["subject_id"].tolist(), strict=True)
+    )
+    for j, sid in pairs:
         uf.find((j, str(sid)))
     mlist = []
     for a, b in itertools.combinations(sorted(frames), 2):
@@ -596,13 +603,10 @@ def compare_lists(
         m.insert(0, "jurisdiction_right", b)
         m.insert(0, "jurisdiction_left", a)
         mlist.append(m)
-        for s, r in zip(m["left_id"], m["right_id"], strict=True):
+        for s, r in zip(m["left_id"].tolist(), m["right_id"].tolist(), strict=True):
             uf.union((a, str(s)), (b, str(r)))
     matches = pd.concat(mlist, ignore_index=True)
-    roots = [
-        uf.find((j, str(s)))
-        for j, s in zip(subjects["jurisdiction"], subjects["subject_id"], strict=True)
-    ]
+    roots = [uf.find((j, str(s))) for j, s in pairs]
     codes = {r: i for i, r in enumerate(dict.fromkeys(roots))}
     subjects["cluster"] = [codes[r] for r in roots]
     return ListOverlap(subjects=subjects, matches=matches, config=cfg)

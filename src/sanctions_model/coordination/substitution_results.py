@@ -129,8 +129,10 @@ class Substitution(SummaryDisplayMixin):
         hubs = {k: frozen(v) for k, v in self.hub_excess_draws.items()}
         object.__setattr__(self, "hub_excess_draws", hubs)
 
-    @property
+    @cached_property
     def p_shortfall(self) -> float:
+        """Share of draws with a positive shortfall (computed once: the draws are read-only;
+        the tables and sentences ask for it thousands of times)."""
         return float(np.mean(self.shortfall_draws > 0))
 
     @property

@@ -40,6 +40,7 @@ from sanctions_model.errors import ParameterError
 from sanctions_model.reporting import format as fmt
 
 from ._results import ResultsDisplayMixin, Summary, validate_alpha
+from ._wcr_kernel import exceed_kernel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -355,6 +356,7 @@ class WildBootstrapResults:
     _x: np.ndarray = field(repr=False)
     _codes: np.ndarray = field(repr=False)
     _v: np.ndarray = field(repr=False)
+    _built: _WcrCurve | None = field(default=None, repr=False)  # the curve the p-value came from
 
     @property
     def inference(self) -> str:
@@ -365,6 +367,8 @@ class WildBootstrapResults:
 
     @cached_property
     def _curve(self) -> _WcrCurve:
+        if self._built is not None:  # the same sums and draws: not built twice
+            return self._built
         sxy = np.bincount(self._codes, weights=self._x * self._y, minlength=self.n_clusters)
         sxx = np.bincount(self._codes, weights=self._x * self._x, minlength=self.n_clusters)
         return _WcrCurve(sxy, sxx, self._v)
@@ -443,7 +447,13 @@ class _WcrCurve:
     a draws x clusters product (test inversion evaluates about 200). The centred form keeps the
     precision of the direct computation at any distance from the estimate (the draw of all
     ones has ``B = 0`` exactly, and its ``t*`` equals ``t``).
+
+    The coefficients are built in cache-sized blocks of preallocated buffers, and a p-value counts
+    the draws in one compiled pass (:mod:`._wcr_kernel`): the same operations in the same order as
+    the plain numpy expressions, so the same bits (``tests/models/test_panelrw_speed.py``).
     """
+
+    _CHUNK = 1024  # draws per block of the quadratic's coefficients
 
     def __init__(self, sxy: np.ndarray, sxx: np.ndarray, v: np.ndarray) -> None:
         g = sxy.size
@@ -453,13 +463,19 @@ class _WcrCurve:
         self.small = g / (g - 1)
         self.se = math.sqrt(self.small * float(e @ e)) / self.total
         self.ve, self.vs = v @ e, v @ sxx
-        self.aa = np.empty(v.shape[0])
-        self.ab = np.empty(v.shape[0])
-        self.bb = np.empty(v.shape[0])
-        for lo in range(0, v.shape[0], 8192):  # bounded memory for many draws
-            sl = slice(lo, lo + 8192)
-            a = v[sl] * e - (self.ve[sl] / self.total)[:, None] * sxx
-            bm = v[sl] * sxx - (self.vs[sl] / self.total)[:, None] * sxx
+        n = v.shape[0]
+        self.aa, self.ab, self.bb = np.empty(n), np.empty(n), np.empty(n)
+        rows = min(self._CHUNK, n)
+        a_buf, b_buf, t_buf = np.empty((rows, g)), np.empty((rows, g)), np.empty((rows, g))
+        for lo in range(0, n, rows):
+            sl = slice(lo, lo + rows)
+            m = min(rows, n - lo)
+            a, bm, t = a_buf[:m], b_buf[:m], t_buf[:m]
+            # a = v * e - (ve / total) * sxx;  bm = v * sxx - (vs / total) * sxx
+            np.multiply(v[sl], e, out=a)
+            np.subtract(a, np.multiply.outer(self.ve[sl] / self.total, sxx, out=t), out=a)
+            np.multiply(v[sl], sxx, out=bm)
+            np.subtract(bm, np.multiply.outer(self.vs[sl] / self.total, sxx, out=t), out=bm)
             self.aa[sl] = np.einsum("ij,ij->i", a, a)
             self.ab[sl] = np.einsum("ij,ij->i", a, bm)
             self.bb[sl] = np.einsum("ij,ij->i", bm, bm)
@@ -467,12 +483,33 @@ class _WcrCurve:
     def pvalue(self, beta0: float) -> float:
         d = self.b - beta0
         t = d / self.se
-        ss = np.maximum(self.aa + 2 * d * self.ab + d * d * self.bb, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_star = (self.ve + d * self.vs) / np.sqrt(self.small * ss)
         # ties (the draw of all ones gives t* = t exactly) count at a relative tolerance, so
         # rounding in the sums cannot decide them at any scale of the data
-        return float(np.mean(np.abs(t_star) >= abs(t) * (1 - 1e-9)))
+        thr = abs(t) * (1 - 1e-9)
+        count = exceed_kernel()
+        if count is None:
+            hits = self._exceed(d, thr)
+        else:
+            args = (self.aa, self.ab, self.bb, self.ve, self.vs)
+            hits = int(count(*args, 2 * d, d * d, d, self.small, thr))
+        return hits / self.aa.size  # as np.mean of the hits: an exact count / n
+
+    def _exceed(self, d: float, thr: float) -> int:
+        """How many draws have ``|t*| >= thr``, in numpy (buffers allocated once per curve)."""
+        if not hasattr(self, "_num"):
+            n = self.aa.size
+            self._num, self._den, self._hit = np.empty(n), np.empty(n), np.empty(n, dtype=bool)
+        num, den, hit = self._num, self._den, self._hit
+        # ss = max(aa + 2 d ab + d^2 bb, 0);  t* = (ve + d vs) / sqrt(small ss)
+        np.add(self.aa, np.multiply(self.ab, 2 * d, out=den), out=den)
+        np.add(den, np.multiply(self.bb, d * d, out=num), out=den)
+        np.maximum(den, 0.0, out=den)
+        np.sqrt(np.multiply(den, self.small, out=den), out=den)
+        np.add(self.ve, np.multiply(self.vs, d, out=num), out=num)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(num, den, out=num)
+        np.greater_equal(np.abs(num, out=num), thr, out=hit)
+        return int(np.count_nonzero(hit))
 
 
 def wild_cluster_bootstrap(
@@ -518,16 +555,37 @@ def wild_cluster_bootstrap(
         raise ParameterError("the regressor has no variation left after the fixed effects")
     if weights == "auto":
         weights = "webb" if informative < FEW_CLUSTERS else "rademacher"
-    rng = np.random.default_rng(seed)
-    if weights == "webb":
-        v = _WEBB[rng.integers(0, 6, size=(reps, g))]
-    elif weights == "rademacher":
-        v = rng.choice(np.array([-1.0, 1.0]), size=(reps, g))
-    else:
+    if weights not in ("webb", "rademacher"):
         raise ParameterError(f"weights must be 'auto', 'rademacher' or 'webb', got {weights!r}")
+    v = _draws(weights, int(reps), g, seed)
     curve = _WcrCurve(sxy, sxx, v)
     p, b, se = curve.pvalue(0.0), curve.b, curve.se
     return WildBootstrapResults(
         estimate=b, se=se, pvalue=p, n_clusters=g, reps=int(reps), weights=weights,
-        alpha=alpha, cluster=cluster, _y=y, _x=x, _codes=codes, _v=v,
+        alpha=alpha, cluster=cluster, _y=y, _x=x, _codes=codes, _v=v, _built=curve,
     )  # fmt: skip
+
+
+_DRAWS: dict[tuple, np.ndarray] = {}
+
+
+def _draws(weights: str, reps: int, g: int, seed: int) -> np.ndarray:
+    """The bootstrap weights (draws x clusters) of ``seed``: drawn once, then shared read-only.
+
+    Every test of a design draws the same weights (same seed, draws and clusters): notebook 03
+    draws 99,999 x 27 for each of its seven exposure DiDs. The generator calls are those of a
+    fresh ``default_rng(seed)``, so the weights are the same values as drawing them again.
+    """
+    key = (weights, reps, g, seed)
+    v = _DRAWS.get(key)
+    if v is None:
+        rng = np.random.default_rng(seed)
+        if weights == "webb":
+            v = _WEBB[rng.integers(0, 6, size=(reps, g))]
+        else:
+            v = rng.choice(np.array([-1.0, 1.0]), size=(reps, g))
+        v.flags.writeable = False
+        if len(_DRAWS) >= 4:  # a few designs' worth (99,999 x 27 is 22 MB)
+            _DRAWS.pop(next(iter(_DRAWS)))
+        _DRAWS[key] = v
+    return v

@@ -19,7 +19,7 @@ import pandas as pd
 from sanctions_model.errors import ParameterError
 from sanctions_model.models.mc_digits import mc_pct_interval, mc_pvalue
 from sanctions_model.models.multiple import adjust_pvalues
-from sanctions_model.models.panel.model import estimate_did
+from sanctions_model.models.panel.model import _did_and_fit, estimate_did
 from sanctions_model.models.panel.results import DidResults
 from sanctions_model.reporting import format as fmt
 from sanctions_model.reporting.text import claim
@@ -226,22 +226,22 @@ class ExposureResults:
         }
 
 
-def _romano_wolf(frames: dict[str, pd.DataFrame], event: str, reps: int, seed: int) -> pd.Series:
+def _romano_wolf(fits: dict[str, object], reps: int, seed: int) -> pd.Series:
+    """pyfixest's ``rwolf`` over the partners' exposure DiDs, on the fits of
+    :func:`estimate_did` (``__y ~ __did | pair + period``, CRV1 by reporter).
+
+    The wild bootstrap reads only each fit's design with the fixed effects as dummies and its
+    cluster codes. For one partner, ``pair`` and the cluster are the reporter and ``period``
+    the month, coded in order of first appearance: the same matrices, to the bit, as a
+    separate ``feols("y ~ x | cl + t")`` on ``pd.factorize`` codes (what this step fitted
+    before; ``tests/models/test_panelrw_speed.py``), without fitting each regression twice.
+    """
     import pyfixest as pf
 
-    models = []
-    for sub in frames.values():
-        d = sub.assign(
-            y=np.log(sub["value"]), x=sub["exposure"] * (sub["period"] >= pd.Period(event, "M")),
-            cl=pd.factorize(sub["reporter"])[0], t=pd.factorize(sub["period"])[0],
-        )  # fmt: skip
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            models.append(pf.feols("y ~ x | cl + t", data=d, vcov={"CRV1": "cl"}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rw = pf.rwolf(models, param="x", reps=reps, seed=seed + 1)
-    return pd.Series(np.asarray(rw.loc["RW Pr(>|t|)"], dtype=float), index=list(frames))
+        rw = pf.rwolf(list(fits.values()), param="__did", reps=reps, seed=seed + 1)
+    return pd.Series(np.asarray(rw.loc["RW Pr(>|t|)"], dtype=float), index=list(fits))
 
 
 def fit_exposure_design(
@@ -272,10 +272,11 @@ def fit_exposure_design(
     together = estimate_did(to_partners, treated="treated", fixed_effects="pair+partner^period",
                             **kw)  # fmt: skip
     frames = {p: to_partners[to_partners["partner"] == p] for p in partners}
-    by_partner = {p: estimate_did(f, treated="treated", fixed_effects="pair+period", **kw)
-                  for p, f in frames.items()}  # fmt: skip
+    fitted = {p: _did_and_fit(f, treated="treated", fixed_effects="pair+period", **kw)
+              for p, f in frames.items()}  # fmt: skip
+    by_partner = {p: res for p, (res, _) in fitted.items()}
     return ExposureResults(
         exposure=exposure, to_russia=to_russia, to_partners=together, by_partner=by_partner,
-        romano_wolf=_romano_wolf(frames, event, rw_reps, seed), rw_reps=rw_reps, alpha=alpha,
-        n_draws=draws, partners=tuple(partners),
+        romano_wolf=_romano_wolf({p: fit for p, (_, fit) in fitted.items()}, rw_reps, seed),
+        rw_reps=rw_reps, alpha=alpha, n_draws=draws, partners=tuple(partners),
     )  # fmt: skip

@@ -532,6 +532,22 @@ def estimate_did(
         With randomization inference, :attr:`DidResults.randomization` holds the placebo
         distribution and the treated unit's rank.
     """
+    return _did_and_fit(**locals())[0]
+
+
+def _did_and_fit(
+    data: pd.DataFrame, *, outcome: Outcome = "log_value", treated: Any = "treated",
+    event: Any = "2022-03", fixed_effects: str | Sequence[str] = "pair+reporter^period",
+    cluster: str | None = None, intensity: str | None = None, alpha: float = 0.05,
+    inference: Inference = "auto", controls: str | Sequence[str] = "donors",
+    statistic: Literal["studentized", "coefficient"] = "studentized", reps: int = 9999,
+    seed: int = 0, reporter: str = "reporter", partner: str = "partner", period: str = "period",
+    value: str = "value",
+) -> tuple[DidResults, Any]:  # fmt: skip
+    """:func:`estimate_did` and its pyfixest fit (None under randomization inference, which
+    partials out instead), so that a caller bootstrapping the same regression again
+    (Romano-Wolf) does not fit it twice. Same defaults as :func:`estimate_did`
+    (``tests/models/test_panelrw_speed.py`` holds them equal)."""
     alpha = _validate_alpha(alpha)
     event_p = to_period(event)
     prep, frame, design, y_name, fe_terms = _resolve(
@@ -555,9 +571,9 @@ def estimate_did(
             raise ParameterError("the treatment term is collinear with the fixed effects")
         b0 = float(xt @ yt) / sxx
         hc0 = float(np.sum((xt * (yt - b0 * xt)) ** 2)) / sxx**2
-        b, vc, nobs, n_cl = np.array([b0]), np.array([[hc0]]), len(frame), None
+        b, vc, nobs, n_cl, fit = np.array([b0]), np.array([[hc0]]), len(frame), None, None
     else:
-        b, vc, nobs, n_cl, _ = _fit(frame, ["__did"], prep.fe_names, clustered)
+        b, vc, nobs, n_cl, fit = _fit(frame, ["__did"], prep.fe_names, clustered)
     ri, boot = None, None
     if design.inference == "randomization":
         s_t, placebo = _did_scales(frame, post, prep.fe_names, design, reps, seed)
@@ -590,7 +606,7 @@ def estimate_did(
         intensity=intensity, bin_endpoints=True, alpha=alpha, inference=design.inference,
         statistic=statistic, controls=_controls_of(design),
     )  # fmt: skip
-    return DidResults(
+    result = DidResults(
         config=config,
         estimate=float(b[0]),
         se=float(np.sqrt(vc[0, 0])),
@@ -604,3 +620,4 @@ def estimate_did(
         randomization=ri,
         bootstrap=boot,
     )
+    return result, fit
