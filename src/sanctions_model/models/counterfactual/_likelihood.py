@@ -67,16 +67,27 @@ class LeanUnobservedComponents(UnobservedComponents):
 
     #: per BLAS prefix, the Cython statespace and typed arrays found bound together
     _bound_checked: dict[str, tuple[object, list[np.ndarray]]] | None = None
-    #: where each parameter goes in the system matrices (see :class:`_ScorePlan`); False: none
-    _score_plan: _ScorePlan | bool | None = None
+    #: where each parameter goes in the system matrices (see :class:`_Layout`); False: none
+    _layout: _Layout | bool | None = None
 
     def __getstate__(self):
         """statsmodels' state without the stored check: a pickled or copied model gets new
         typed arrays and a statespace that may not read them, so the copy checks again."""
         state = dict(super().__getstate__())
         state.pop("_bound_checked", None)
-        state.pop("_score_plan", None)
+        state.pop("_layout", None)
         return state
+
+    def update(self, params, transformed=True, includes_fixed=False, complex_step=False):
+        """statsmodels' ``update`` with the matrices set directly (the same arrays, values and
+        dtypes as its ``ssm[name, index] = value``; see :meth:`_Layout.set_matrices`)."""
+        layout = _Layout.of(self)
+        if layout is None or self._has_fixed_params:
+            return super().update(params, transformed, includes_fixed, complex_step)
+        params = self.handle_params(params, transformed=transformed, includes_fixed=includes_fixed)
+        if not layout.set_matrices(self, params):
+            return super().update(params, True, True, complex_step)
+        return None
 
     def score(self, params, *args, **kwargs):  # type: ignore[override]
         value = complex_step_score(self, params, args, kwargs)
@@ -199,7 +210,7 @@ def complex_step_score(model, params, args: tuple, kwargs: dict) -> np.ndarray |
         or model.ssm._complex_endog
     ):
         return None
-    plan = _ScorePlan.of(model)
+    plan = _Layout.of(model)
     x = np.array(params, ndmin=1)  # handle_params
     if plan is None or x.dtype != _FLOAT or x.shape != (plan.k_params,):
         return None
@@ -256,7 +267,7 @@ def _transform_jacobian(model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
     return (grad.T if n == 1 else grad.squeeze().T), f0
 
 
-class _ScorePlan:
+class _Layout:
     """Where ``UnobservedComponents.update`` writes each parameter, for the models fitted here
     (irregular, trend and AR variances, one AR coefficient, regression coefficients fitted by
     maximum likelihood); :meth:`of` gives None for any other model."""
@@ -272,8 +283,8 @@ class _ScorePlan:
         self.k_params = self.irregular + self.k_state_cov + self.ar_order + self.k_exog
 
     @classmethod
-    def of(cls, model) -> _ScorePlan | None:
-        plan = model.__dict__.get("_score_plan")
+    def of(cls, model) -> _Layout | None:
+        plan = model.__dict__.get("_layout")
         if plan is None:
             supported = (
                 not model.cycle
@@ -284,8 +295,51 @@ class _ScorePlan:
             plan = cls(model) if supported else False
             if plan and plan.k_params != model.k_params:
                 plan = False
-            model._score_plan = plan
+            model._layout = plan
         return plan or None
+
+    def set_matrices(self, model, params: np.ndarray) -> bool:
+        """``UnobservedComponents.update`` after ``handle_params``, without the checks of
+        ``Representation.__setitem__`` and ``MatrixWrapper.__set__`` (the shapes do not change):
+        a matrix of another dtype is replaced by ``matrix.real.astype(dtype)``, the entries set,
+        the result stored as ``np.asarray(matrix, order="F")``. False, with nothing changed,
+        for anything else (other dtypes or shapes, time-varying matrices)."""
+        ssm = model.ssm
+        dtype = params.dtype
+        if dtype not in (_FLOAT, _COMPLEX) or params.shape != (self.k_params,):
+            return False
+        names = [n for n, used in self._entries if used]
+        if any(getattr(ssm, "_" + n).shape[-1] != 1 for n in names if n != "obs_intercept"):
+            return False
+        offset = 0
+        if self.irregular:
+            _set_entries(ssm, "obs_cov", (0, 0, 0), params[offset], dtype)
+            offset += 1
+        if self.k_state_cov > 0:
+            variances = params[offset : offset + self.k_state_cov]
+            if self.repeats is not None:
+                variances = np.repeat(variances, self.repeats)
+            _set_entries(ssm, "state_cov", self.state_cov_index, variances, dtype)
+            offset += self.k_state_cov
+        if self.ar_order:
+            ar = params[offset : offset + self.ar_order]
+            _set_entries(ssm, "transition", self.ar_index, ar, dtype)
+            offset += self.ar_order
+        if self.k_exog:
+            value = np.dot(model.exog, params[offset : offset + self.k_exog])[None, :]
+            value = np.asarray(value, order="F")  # ssm["obs_intercept"] = value
+            ssm._obs_intercept = value
+            ssm.shapes["obs_intercept"] = value.shape
+        return True
+
+    @property
+    def _entries(self) -> tuple[tuple[str, bool], ...]:
+        return (
+            ("obs_cov", self.irregular),
+            ("state_cov", self.k_state_cov > 0),
+            ("transition", bool(self.ar_order)),
+            ("obs_intercept", bool(self.k_exog)),
+        )
 
     def write(self, model, arrays: dict[str, np.ndarray], params: np.ndarray) -> None:
         """``model.update(params)`` into the filter's arrays (the parameters' entries only)."""
@@ -308,6 +362,16 @@ class _ScorePlan:
             )[None, :]
 
 
+def _set_entries(ssm, name: str, index: tuple, value, dtype: np.dtype) -> None:
+    """``ssm[name, *index] = value`` for a time-invariant matrix (``Representation.__setitem__``
+    then ``MatrixWrapper.__set__``, which only check the shape and store the array)."""
+    matrix = getattr(ssm, "_" + name)
+    if matrix.dtype != dtype:
+        matrix = matrix.real.astype(dtype)
+    matrix[index] = value
+    setattr(ssm, "_" + name, np.asarray(matrix, order="F"))
+
+
 class _ComplexSteps:
     """The complex-step log-likelihoods of one score, on statsmodels' built complex filter.
 
@@ -317,13 +381,13 @@ class _ComplexSteps:
     with the options ``loglike`` sets for a complex step.
     """
 
-    def __init__(self, model, plan: _ScorePlan, kfilter, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, model, plan: _Layout, kfilter, arrays: dict[str, np.ndarray]) -> None:
         self.model, self.plan, self.kfilter, self.arrays = model, plan, kfilter, arrays
         self.statespace = model.ssm._statespaces["z"]
         self.burn = model.ssm.loglikelihood_burn
 
     @classmethod
-    def bind(cls, model, plan: _ScorePlan) -> _ComplexSteps | None:
+    def bind(cls, model, plan: _Layout) -> _ComplexSteps | None:
         ssm = model.ssm
         if ssm.endog is None or ssm.filter_method & FILTER_CONCENTRATED:
             return None
