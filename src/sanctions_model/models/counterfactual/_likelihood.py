@@ -1,33 +1,42 @@
-"""statsmodels' structural model with a leaner log-likelihood call (the same numbers, bit for bit).
+"""statsmodels' structural model with a leaner log-likelihood, score and update (the same
+numbers, bit for bit).
 
-A maximum-likelihood fit of the counterfactual's models evaluates the log-likelihood about 125
+A maximum-likelihood fit of the counterfactual's models evaluates the log-likelihood about 150
 times (BFGS steps, and one complex-step filter run per parameter for each score). Each call of
-statsmodels' ``MLEModel.loglike`` runs the Kalman filter in Cython (50-170 us for these models)
-and around it about as much again of per-call Python: the arguments parsed, every system matrix
-copied twice into the typed arrays the filter reads (``astype`` then a slice assignment), the
-filter's settings re-checked and reset.
+statsmodels' ``MLEModel.loglike`` runs the Kalman filter in Cython (30-170 us for these models)
+and around it about as much again of per-call Python: the arguments parsed, the parameters
+transformed, every system matrix set through ``Representation.__setitem__`` and copied twice into
+the typed arrays the filter reads (``astype`` then a slice assignment), the filter's settings
+re-checked and reset.
 
 :class:`LeanUnobservedComponents` keeps statsmodels' parameter handling (``handle_params``,
-``update``), its state initialisation and its Cython filter, and does the rest directly: the
-matrices copied once into the arrays the existing filter is bound to, the filter's settings as
-statsmodels sets them for ``loglike``, the sum over the same periods. Whenever the filter or its
-arrays are not already set up as statsmodels would leave them (the first call, changed shapes,
-other filter options, a concentrated scale, fixed parameters, any extra argument), the call goes
-to statsmodels' own ``loglike``. The filter sees the same numbers in the same order, so the
-log-likelihood, its complex-step scores and the optimiser's path are identical
-(``tests/models/test_counterfactual_loglike_speed.py`` checks it value by value and fit by fit
-on seeded synthetic series).
+``transform_params``), its state initialisation and its Cython filter, and does the rest
+directly:
 
-Each score of the optimiser (statsmodels' ``MLEModel.score`` with complex steps: the Jacobian of
-the parameter transform by forward differences, then ``loglike(x + i*h_k*e_k).imag / h_k`` for
-each parameter k) is computed by :func:`complex_step_score` with the same steps and the same
-arithmetic: the transform's Jacobian from two transform calls (it is diagonal for these models:
-each parameter is transformed on its own), and the k filter runs with only the parameters' entries
-of the system matrices written into the filter's arrays between runs (every other entry copied
-once per score, as each ``loglike`` would copy it); the model's matrices are then updated to the
-last step, as statsmodels leaves them. Models outside that (fixed parameters, a cycle, AR order
-above one, regressors in the state, any option of ``score`` other than the optimiser's) get
-statsmodels' own ``score``.
+- ``loglike``: the matrices copied once into the arrays the existing filter is bound to, the
+  filter's settings as statsmodels sets them for ``loglike``, the sum over the same periods.
+  Whenever the filter or its arrays are not already set up as statsmodels would leave them (the
+  first call, changed shapes, other filter options, a concentrated scale, fixed parameters, any
+  extra argument), the call goes to statsmodels' own ``loglike``.
+- ``update``: the parameters written into the system matrices as statsmodels'
+  ``UnobservedComponents.update`` writes them (a matrix of another dtype replaced by
+  ``matrix.real.astype(dtype)``, the entries set, the array stored in Fortran order), without the
+  shape checks of ``Representation.__setitem__`` (the shapes never change).
+- ``score`` (the optimiser's: the Jacobian of the parameter transform by forward differences,
+  then ``loglike(x + i*h_k*e_k).imag / h_k`` for each parameter k, as statsmodels'
+  ``MLEModel.score`` -> ``_score_complex_step`` -> ``approx_fprime_cs``): the same steps and the
+  same arithmetic, with the transform's Jacobian from two transform calls (it is diagonal for
+  these models: each parameter is transformed on its own) and the k filter runs with only the
+  parameters' entries of the system matrices written into the filter's arrays between runs
+  (every other entry copied once per score, as each ``loglike`` would copy it); the model's
+  matrices are then set to the last step, as statsmodels leaves them.
+
+Models outside that layout (fixed parameters, a cycle, AR order above one, regressors in the
+state) and any option other than the optimiser's get statsmodels' own methods. The filter sees
+the same numbers in the same order, so the log-likelihood, its complex-step scores and the
+optimiser's path are identical (``tests/models/test_counterfactual_loglike_speed.py`` and
+``tests/models/test_counterfactual_score_speed.py`` check it value by value, matrix by matrix and
+fit by fit on seeded synthetic series).
 
 It relies on statsmodels' private state-space attributes (``_kalman_filters``, ``_statespaces``,
 ``_representations``) as in statsmodels 0.15; the test fails if a release changes them.
@@ -63,7 +72,8 @@ _MATRICES = ("design", "obs_intercept", "obs_cov", "transition", "state_intercep
 
 class LeanUnobservedComponents(UnobservedComponents):
     """:class:`~statsmodels.tsa.statespace.structural.UnobservedComponents` with a leaner
-    ``loglike`` (same value; see the module docstring). Everything else is statsmodels'."""
+    ``loglike``, ``score`` and ``update`` (same values; see the module docstring). Everything
+    else is statsmodels'."""
 
     #: per BLAS prefix, the Cython statespace and typed arrays found bound together
     _bound_checked: dict[str, tuple[object, list[np.ndarray]]] | None = None
@@ -71,8 +81,8 @@ class LeanUnobservedComponents(UnobservedComponents):
     _layout: _Layout | bool | None = None
 
     def __getstate__(self):
-        """statsmodels' state without the stored check: a pickled or copied model gets new
-        typed arrays and a statespace that may not read them, so the copy checks again."""
+        """statsmodels' state without the stored check and layout: a pickled or copied model gets
+        new typed arrays and a statespace that may not read them, so the copy checks again."""
         state = dict(super().__getstate__())
         state.pop("_bound_checked", None)
         state.pop("_layout", None)
