@@ -181,7 +181,6 @@ def test_a_copied_model_scores_as_statsmodels_copy():
             np.testing.assert_array_equal(lean2.score(q, _OPTIMISER), ref2.score(q, _OPTIMISER))
 
 
-@pytest.mark.slow  # 3 x 32 fits with Nelder-Mead fallbacks: ~6 s on a quiet machine
 @pytest.mark.parametrize(("n", "seed"), [(20, 1), (30, 2), (36, 4)])
 def test_fits_equal_statsmodels_fit_by_fit(n, seed):
     """Every candidate of the model choice, fitted as the counterfactual fits it (BFGS, then
