@@ -201,6 +201,9 @@ def _engine_class() -> type:
         ):  # noqa: ANN206
             from papermill.engines import logger
 
+            from sanctions_model.runner.saves import throttle_saves
+
+            throttle_saves(nb_man)  # written at start and end, not after every cell (saves.py)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             client = _client_class()(
                 nb_man,
