@@ -13,6 +13,9 @@ one and import it; nothing this module imports imports them back.
 from __future__ import annotations
 
 import functools
+import glob
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,11 +288,23 @@ def kind_of(name: str) -> str:
 
 
 def _stamp(name: str, root: Path) -> tuple[tuple[str, int, int], ...]:
-    """The dataset's files as they are now: path, modification time (ns) and size of each."""
-    out = []
-    for path in get(name).paths(root):
-        info = path.stat()
-        out.append((str(path.resolve()), info.st_mtime_ns, info.st_size))
+    """The dataset's files as they are now, in :meth:`Dataset.paths`' order: path, modification
+    time (ns) and size of each. With ``glob`` and ``os.stat`` on strings (a few ms for the
+    ~500 monthly files of the trade data; pathlib took 0.14 s)."""
+    out: list[tuple[str, int, int]] = []
+    for pattern in get(name).files:
+        found = []
+        for path in glob.glob(os.path.join(str(root), pattern), include_hidden=True):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append((path, info.st_mtime_ns, info.st_size))
+        found.sort(key=lambda entry: Path(entry[0]))  # as Dataset.paths sorts
+        out += found
+    if not out:
+        get(name).paths(root)  # raises the error naming the patterns and the folder
     return tuple(out)
 
 
