@@ -61,3 +61,28 @@ def ordinary_kernels(env: dict[str, str] | None = None) -> dict[str, str]:
 def write_sweep(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def code_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:
+    """A notebook of ``cells`` (code) on the ``sanctions-model`` kernel, written to ``path``;
+    ``parameters``: a first cell tagged ``parameters``."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    if parameters is not None:
+        first = nbformat.v4.new_code_cell(parameters)
+        first.metadata["tags"] = ["parameters"]
+        nb.cells.insert(0, first)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "language": "python", "display_name": "sm"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2] != "Z"

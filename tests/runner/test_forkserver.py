@@ -15,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from sanctions_model.runner import forkserver
 from sanctions_model.runner.execute import RunSpec, execute_run
+
+from .conftest import code_notebook, pid_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,34 +49,14 @@ with open("results.json", "w") as f:
 """
 
 
-def _notebook(path: Path, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {
-        "name": "sanctions-model",
-        "language": "python",
-        "display_name": "sm",
-    }
-    nbformat.write(nb, str(path))
-    return path
-
-
 def _probe_notebook(tmp_path: Path) -> Path:
     first = "import sys\nPANDAS_BEFORE = 'pandas' in sys.modules"
-    return _notebook(tmp_path / "probe.ipynb", first, PROBE)
+    return code_notebook(tmp_path / "probe.ipynb", first, PROBE)
 
 
 def _run(notebook: Path, run_dir: Path, **kw):
     spec = RunSpec(name=run_dir.name, notebook=str(notebook), run_dir=str(run_dir), retries=0, **kw)
     return execute_run(spec)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2] != "Z"
 
 
 pytestmark = pytest.mark.skipif(
@@ -115,7 +96,7 @@ def test_forked_kernels_start_clean_and_keep_the_run_settings(tmp_path, kernel, 
     assert Path(one["cwd"]) == Path(one["run_dir"]) and one["token"]
     assert one["secret"] is None  # credentials stay out of forked kernels too
     assert one["mpl_backend"].lower() == "agg"  # this test's MPLBACKEND, not the template's own
-    assert not _alive(one["pid"]) and not _alive(two["pid"])  # ended with their runs
+    assert not pid_alive(one["pid"]) and not pid_alive(two["pid"])  # ended with their runs
 
 
 @pytest.mark.slow
@@ -159,19 +140,19 @@ def test_a_timeout_kills_the_forked_kernel_and_its_children(tmp_path, kernel):
         "child = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
         "json.dump({'kernel': os.getpid(), 'child': child.pid}, open('results.json', 'w'))"
     )
-    notebook = _notebook(tmp_path / "sleeps.ipynb", start, "import time\ntime.sleep(120)")
+    notebook = code_notebook(tmp_path / "sleeps.ipynb", start, "import time\ntime.sleep(120)")
     t0 = time.monotonic()
     record = _run(notebook, tmp_path / "timeout", fork_kernel=True, timeout=3)
     assert record.status == "timeout" and record.error["cell_index"] == 1
     assert time.monotonic() - t0 < 60
     pids = record.results
-    assert not _alive(pids["kernel"]) and not _alive(pids["child"])
+    assert not pid_alive(pids["kernel"]) and not pid_alive(pids["child"])
 
 
 @pytest.mark.slow
 def test_memory_limit_holds_in_a_forked_kernel(tmp_path, kernel):
     cell = "import numpy as np\nx = np.ones(3 * 2**30 // 8)"  # 3 GB under a 2 GB limit
-    notebook = _notebook(tmp_path / "big.ipynb", cell)
+    notebook = code_notebook(tmp_path / "big.ipynb", cell)
     record = _run(notebook, tmp_path / "big", fork_kernel=True, memory_limit=2 * 2**30)
     assert record.status == "failed"
     assert "memory limit of 2 GB" in record.error["evalue"]
@@ -203,16 +184,16 @@ def test_a_runner_that_dies_takes_its_forked_kernel_and_template_with_it(tmp_pat
     )
     try:
         info = json.loads(proc.stdout.readline())
-        assert _alive(info["kernel"]) and all(_alive(p) for p in info["templates"])
+        assert pid_alive(info["kernel"]) and all(pid_alive(p) for p in info["templates"])
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and (
-            _alive(info["kernel"]) or any(_alive(p) for p in info["templates"])
+            pid_alive(info["kernel"]) or any(pid_alive(p) for p in info["templates"])
         ):
             time.sleep(0.1)
-        assert not _alive(info["kernel"])
-        assert not any(_alive(p) for p in info["templates"])
+        assert not pid_alive(info["kernel"])
+        assert not any(pid_alive(p) for p in info["templates"])
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -228,7 +209,7 @@ def test_the_template_imports_without_threads(tmp_path):
         assert status["frozen"] > 100_000  # the stack's objects, out of the kernels' collections
     finally:
         server.close()
-    assert not _alive(server.process.pid)
+    assert not pid_alive(server.process.pid)
 
 
 @pytest.mark.slow
@@ -274,12 +255,12 @@ def test_a_closed_connection_ends_its_kernel_and_the_template_stays_idle(tmp_pat
         kernel = server.launch(
             ["-f", conn_file], env=env, cwd=str(tmp_path), memory_limit=None, quiet_stderr=True
         )
-        assert _alive(kernel.pid)
+        assert pid_alive(kernel.pid)
         kernel._conn.close()  # the runner's side goes away, the runner itself does not
         deadline = time.monotonic() + 20
-        while _alive(kernel.pid) and time.monotonic() < deadline:
+        while pid_alive(kernel.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _alive(kernel.pid)
+        assert not pid_alive(kernel.pid)
         before = _cpu_ticks(server.process.pid)
         time.sleep(1.0)
         assert _cpu_ticks(server.process.pid) - before < 20  # < 0.2 s of CPU: not spinning

@@ -17,17 +17,7 @@ import pytest
 from sanctions_model.runner import saves
 from sanctions_model.runner.execute import RunSpec, execute_run
 
-
-def _notebook(path: Path, cells: list[str]) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    nb.metadata["kernelspec"] = {
-        "name": "sanctions-model",
-        "language": "python",
-        "display_name": "sm",
-    }
-    nbformat.write(nb, str(path))
-    return path
+from .conftest import code_notebook
 
 
 def _count_writes(monkeypatch) -> list[str]:
@@ -53,7 +43,7 @@ def _run(notebook: Path, run_dir: Path, **kw):
 def test_quick_cells_are_written_at_start_and_end_with_every_output(tmp_path, kernel, monkeypatch):
     writes = _count_writes(monkeypatch)
     cells = [f"print({i} * {i})" for i in range(20)]
-    record = _run(_notebook(tmp_path / "quick.ipynb", cells), tmp_path / "quick")
+    record = _run(code_notebook(tmp_path / "quick.ipynb", *cells), tmp_path / "quick")
     assert record.status == "ok", record.error
     assert len(writes) <= 3  # start and end (papermill wrote 2 x 20 + 2 before)
     nb = nbformat.read(str(tmp_path / "quick" / "notebook.ipynb"), as_version=4)
@@ -67,7 +57,7 @@ def test_slow_cells_are_still_written_as_they_go(tmp_path, kernel, monkeypatch):
     monkeypatch.setattr(saves, "SAVE_EVERY", 0.2)
     writes = _count_writes(monkeypatch)
     cells = ["import time", *["time.sleep(0.3)"] * 4]
-    record = _run(_notebook(tmp_path / "slow.ipynb", cells), tmp_path / "slow")
+    record = _run(code_notebook(tmp_path / "slow.ipynb", *cells), tmp_path / "slow")
     assert record.status == "ok", record.error
     assert len(writes) >= 2 + 4  # start, end, and at least one per slow cell
 
@@ -76,7 +66,7 @@ def test_slow_cells_are_still_written_as_they_go(tmp_path, kernel, monkeypatch):
 def test_a_failing_cell_is_named_from_the_written_notebook(tmp_path, kernel, monkeypatch):
     writes = _count_writes(monkeypatch)
     cells = ["x = 1", "y = 2", "raise ValueError('planted')", "z = 3"]
-    record = _run(_notebook(tmp_path / "bad.ipynb", cells), tmp_path / "bad")
+    record = _run(code_notebook(tmp_path / "bad.ipynb", *cells), tmp_path / "bad")
     assert record.status == "failed"
     assert record.error["ename"] == "ValueError" and record.error["cell_index"] == 2
     assert len(writes) <= 4
@@ -89,6 +79,6 @@ def test_a_failing_cell_is_named_from_the_written_notebook(tmp_path, kernel, mon
 @pytest.mark.slow
 def test_a_timed_out_cell_is_named_from_the_written_notebook(tmp_path, kernel):
     cells = ["x = 1", "import time\ntime.sleep(30)", "z = 3"]
-    record = _run(_notebook(tmp_path / "slow.ipynb", cells), tmp_path / "t", timeout=2)
+    record = _run(code_notebook(tmp_path / "slow.ipynb", *cells), tmp_path / "t", timeout=2)
     assert record.status == "timeout"
     assert record.error["cell_index"] == 1

@@ -15,14 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from sanctions_model.runner import forkserver
 from sanctions_model.runner.kernel_env import kernel_environment
 from sanctions_model.runner.sweep import run_sweep
 
-from .conftest import write_sweep
+from .conftest import code_notebook, pid_alive, write_sweep
 
 pytestmark = pytest.mark.skipif(
     not forkserver.fork_enabled(True), reason="forked kernels need Linux"
@@ -44,27 +43,8 @@ def _own_templates():
     os.environ.pop(forkserver.SHARED_ENV, None)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2] != "Z"
-
-
 def _probe(tmp_path: Path) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("n = 0")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(PROBE)]
-    nb.metadata["kernelspec"] = {
-        "name": "sanctions-model",
-        "language": "python",
-        "display_name": "sm",
-    }
-    path = tmp_path / "probe.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    return code_notebook(tmp_path / "probe.ipynb", PROBE, parameters="n = 0")
 
 
 @pytest.mark.slow
@@ -81,9 +61,9 @@ def test_a_sweeps_workers_fork_from_one_template_that_ends_with_the_sweep(tmp_pa
     assert template != os.getpid()
     assert not any(r.results["sees_shared"] for r in result.records)
     deadline = time.monotonic() + 10
-    while _alive(template) and time.monotonic() < deadline:
+    while pid_alive(template) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(template)  # stopped when the sweep ended
+    assert not pid_alive(template)  # stopped when the sweep ended
     assert forkserver.SHARED_ENV not in os.environ
     assert forkserver.template_pids() == set()
 

@@ -62,7 +62,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,17 +225,10 @@ class ForkServer:
         return self.owner == os.getpid() and self.process.poll() is None
 
     def _connect(self) -> socket.socket:
-        deadline = time.monotonic() + _START_TIMEOUT
-        while True:
-            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                conn.connect(self.address)
-                return conn
-            except (FileNotFoundError, ConnectionRefusedError):
-                conn.close()
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise OSError("the kernel template did not start") from None
-                time.sleep(0.01)
+        conn = _connect(self.address, lambda: self.process.poll() is None, refused_retries=True)
+        if conn is None:
+            raise OSError("the kernel template did not start")
+        return conn
 
     def launch(
         self,
@@ -329,24 +322,40 @@ class SharedTemplate(ForkServer):
         )
 
     def _connect(self) -> socket.socket:
-        deadline = time.monotonic() + _START_TIMEOUT
-        while True:
-            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                conn.connect(self.address)
-                return conn
-            except FileNotFoundError:  # not listening yet (it has just started), or stopped
-                conn.close()
-                if self.alive() and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                    continue
-            except OSError:  # refused: nobody listens on the socket any more
-                conn.close()
+        # refused: the socket is there but nobody listens any more (the template died)
+        conn = _connect(self.address, self.alive, refused_retries=False)
+        if conn is None:
             self._failed = True
             raise OSError("the shared kernel template is gone")
+        return conn
 
     def close(self) -> None:
         self._failed = True  # not this process's to stop
+
+
+def _connect(
+    address: str, alive: Callable[[], bool], *, refused_retries: bool
+) -> socket.socket | None:
+    """A connection to a template's socket, retried while it may still come (the template is
+    ``alive()`` and starting: no socket file yet, or, with ``refused_retries``, not listening
+    yet) for at most ``_START_TIMEOUT`` seconds; None when it will not."""
+    deadline = time.monotonic() + _START_TIMEOUT
+    retry: tuple[type[OSError], ...] = (FileNotFoundError,)
+    if refused_retries:
+        retry += (ConnectionRefusedError,)
+    while True:
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(address)
+            return conn
+        except retry:
+            conn.close()
+            if not alive() or time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+        except OSError:
+            conn.close()
+            return None
 
 
 def _pid_alive(pid: int) -> bool:
