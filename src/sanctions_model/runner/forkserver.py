@@ -36,8 +36,10 @@ A template for sweeps imports the whole stack before its first fork (a request w
 fork a kernel that would import the same modules while the template does: on two cores that
 doubles the work); a one-off ``sanctions-model run`` starts its template at once with only
 ipykernel to import (profile ``kernel``), which overlaps with the runner's own imports of
-papermill and nbconvert. A client keeps its
-connection open for the kernel's life: the template reports the kernel's exit status on it and,
+papermill and nbconvert. A sweep on the local executor starts one template before its pool and
+shares it with the workers (:func:`share`, :class:`SharedTemplate`: they find its socket in
+:data:`SHARED_ENV`); a worker that finds none, or whose shared template is gone, starts its own.
+A client keeps its connection open for the kernel's life: the template reports the kernel's exit status on it and,
 if the client goes away (the runner died), kills the kernel and every process carrying its run
 token. The template exits when the process that started it does (its stdin reaches EOF) and takes
 its live kernels with it; a kernel whose template is gone exits too (ipykernel's parent poller).
