@@ -51,7 +51,7 @@ def ordinary_kernels(env: dict[str, str] | None = None) -> dict[str, str]:
 
     For a command-line sweep of the tiny notebooks whose test is about something other than how
     kernels start (messages, locks, the cache): a kernel template imports the whole stack once
-    per pool worker, 2-3 s of CPU that the fixture notebooks, which import almost nothing, never
+    per sweep, 2-3 s of CPU that the fixture notebooks, which import almost nothing, never
     use. The forked path keeps its own tests (test_forkserver.py) and the tests of stopping,
     killing and limits keep the default.
     """
