@@ -64,7 +64,7 @@ def test_an_executor_that_breaks_after_some_runs_publishes_a_failed_sweep(
     ``latest-ok`` stays where it was."""
     from sanctions_model.runner import executors
 
-    def half(specs, *, workers=None, on_result):
+    def half(specs, *, workers=None, on_result, **_):
         on_result(executors.interrupted_record(specs[0], "ValueError", "a cell raised"))
         raise OSError("the pool's workers could not be started")
 
@@ -86,7 +86,7 @@ def test_an_executor_that_breaks_after_some_runs_publishes_a_failed_sweep(
 def test_a_local_executor_that_cannot_start_publishes_nothing(tmp_path, monkeypatch, capsys):
     from sanctions_model.runner import executors
 
-    def broken(specs, *, workers=None, on_result):
+    def broken(specs, *, workers=None, on_result, **_):
         raise OSError(24, "Too many open files")
 
     monkeypatch.setattr(executors, "run_local", broken)

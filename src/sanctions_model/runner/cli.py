@@ -98,70 +98,22 @@ def _read_params_file(path: str) -> dict[str, Any]:
     return data
 
 
-def _kernel_argv(kernel_name: str) -> list[str] | None:
-    """The kernel's command from its ``kernel.json``, found where jupyter_client looks (the
-    Jupyter data path), without importing jupyter_client (0.2-0.5 s); None if not found there."""
-    from jupyter_core.paths import jupyter_path
-
-    for folder in jupyter_path("kernels"):
-        spec = Path(folder) / kernel_name.lower() / "kernel.json"
-        try:
-            argv = json.loads(spec.read_text(encoding="utf-8")).get("argv")
-        except (OSError, ValueError, AttributeError):
-            continue
-        return [str(a) for a in argv] if isinstance(argv, list) else None
-    return None
-
-
-def _kernel_command(kernel_name: str) -> list[str] | None:
-    """The kernel's command as jupyter_client would start it; None if there is no such kernel."""
-    argv = _kernel_argv(kernel_name)
-    if argv is None:
-        try:
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            argv = list(KernelSpecManager().get_kernel_spec(kernel_name).argv)
-        except Exception:  # no such kernel: the run reports it
-            return None
-    if argv and argv[0] in ("python", "python3", f"python{sys.version_info[0]}"):
-        argv[0] = sys.executable  # as jupyter_client does
-    return argv
-
-
 def _prestart_kernel(kernel_name: str) -> None:
     """Start the kernel template now (see forkserver.py): it imports while this process imports
     papermill and nbconvert and checks the parameters. Nothing happens where kernels do not fork.
     Only a head start: the run itself looks the kernel up with jupyter_client, and a template
     started for another command is not used."""
     from sanctions_model.runner import forkserver
+    from sanctions_model.runner.kernelspec import kernel_command
 
     if not forkserver.fork_enabled():
         return
-    argv = _kernel_command(kernel_name)
+    argv = kernel_command(kernel_name)
     if argv is None:
         return
     from sanctions_model.runner.kernel_env import kernel_environment
 
     forkserver.prestart(argv, kernel_environment(os.environ), profile="kernel")
-
-
-def share_templates(kernel_names: Sequence[str]) -> list[Any]:
-    """A sweep's kernel templates, one per kernel its runs use, started now and shared with the
-    pool's workers (:func:`sanctions_model.runner.forkserver.share`); stop them with
-    ``forkserver.unshare``. Empty where kernels do not fork."""
-    from sanctions_model.runner import forkserver
-
-    if not forkserver.fork_enabled():
-        return []
-    from sanctions_model.runner.kernel_env import kernel_environment
-
-    started = []
-    for name in dict.fromkeys(kernel_names):
-        argv = _kernel_command(name)
-        server = forkserver.share(argv, kernel_environment(os.environ)) if argv else None
-        if server is not None:
-            started.append(server)
-    return started
 
 
 def prestart_for(argv: Sequence[str]) -> None:

@@ -48,6 +48,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sanctions_model.runner.execute import RunSpec, execute_run
+from sanctions_model.runner.forkserver import SHARED_ENV
 from sanctions_model.runner.records import RunRecord
 
 OnResult = Callable[[RunRecord], None]
@@ -153,9 +154,18 @@ def die_with_parent(sweep_pid: int) -> None:
         _die()
 
 
-def _worker_init(stop: object | None = None, sweep_pid: int | None = None) -> None:
+def _worker_init(
+    stop: object | None = None, sweep_pid: int | None = None, shared: str | None = None
+) -> None:
     global _STOP, _SWEEP_PID
     from sanctions_model.runner import execute
+
+    # the sweep's shared kernel templates (forkserver.share), as the sweep has them now: the
+    # multiprocessing fork server this worker comes from may have started before they existed
+    if shared:
+        os.environ[SHARED_ENV] = shared
+    else:
+        os.environ.pop(SHARED_ENV, None)
 
     _STOP, _SWEEP_PID = stop, sweep_pid
     execute.EXCLUSIVE_PROCESS = True  # one run at a time: its descendants are all the run's
@@ -227,7 +237,7 @@ def run_local(
             max_workers=workers,
             mp_context=ctx,
             initializer=_worker_init,
-            initargs=(stop, os.getpid()),
+            initargs=(stop, os.getpid(), os.environ.get(SHARED_ENV)),
         )
         futures = {pool.submit(_run_in_worker, spec): spec for spec in pending}
         pending = []

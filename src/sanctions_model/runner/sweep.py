@@ -119,7 +119,7 @@ class SweepResult:
 def _share_templates(specs: list) -> list:
     """One kernel template for the whole pool (see :func:`.forkserver.share`), for the kernels of
     the runs that fork theirs (a run's ``fork_kernel`` False starts an ordinary kernel)."""
-    from sanctions_model.runner.cli import share_templates
+    from sanctions_model.runner.kernelspec import share_templates
 
     try:
         return share_templates([s.kernel_name for s in specs if s.fork_kernel is not False])
