@@ -104,11 +104,20 @@ def test_tail_warmer_draws_in_a_thread_and_stops_when_asked(sweep_copy, monkeypa
     assert len(drawn) <= 1
 
 
-def test_tail_warmer_swallows_errors(tmp_path):
-    warmer = tail.TailWarmer(tmp_path / "no such sweep")
-    warmer.poke()
+def test_tail_warmer_swallows_errors(tmp_path, monkeypatch):
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(args)
+        raise RuntimeError("a record could not be read")
+
+    monkeypatch.setattr("sanctions_model.runner.index.collect_records", broken)
+    warmer = tail.TailWarmer(tmp_path)
+    warmer._work()  # in this thread: an error escaping it would fail the test
+    assert calls and warmer.passes == 0
+    warmer.poke()  # and in its own thread, finished without a pass
     warmer.finish()
-    assert warmer.passes == 0
+    assert len(calls) == 2 and warmer.passes == 0
 
 
 @pytest.mark.slow

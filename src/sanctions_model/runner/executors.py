@@ -49,6 +49,7 @@ from pathlib import Path
 
 from sanctions_model.runner.execute import RunSpec, execute_run
 from sanctions_model.runner.forkserver import SHARED_ENV
+from sanctions_model.runner.processes import pid_alive
 from sanctions_model.runner.records import RunRecord
 
 OnResult = Callable[[RunRecord], None]
@@ -116,30 +117,20 @@ def _on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _check_sweep_alive() -> None:
     """Before publishing: a run of a sweep that is gone (``kill -9``) must not be published."""
-    if _SWEEP_PID is not None and not _alive(_SWEEP_PID):
+    if _SWEEP_PID is not None and not pid_alive(_SWEEP_PID):
         _die()
 
 
 def _watch(pid: int) -> None:
     while True:
         time.sleep(WATCH_INTERVAL)
-        if not _alive(pid):
+        if not pid_alive(pid):
             _die()
 
 
@@ -150,7 +141,7 @@ def die_with_parent(sweep_pid: int) -> None:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     threading.Thread(target=_watch, args=(sweep_pid,), daemon=True, name="sweep-watch").start()
-    if not _alive(sweep_pid):  # died before the watch started
+    if not pid_alive(sweep_pid):  # died before the watch started
         _die()
 
 

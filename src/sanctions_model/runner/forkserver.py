@@ -68,6 +68,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sanctions_model.runner.processes import pid_alive
+
 FORK_ENV = "SANCTIONS_MODEL_FORK_KERNELS"
 _DEBUG_ENV = "SANCTIONS_MODEL_FORK_DEBUG"  # the template's and kernels' stderr shown
 #: Templates a process shares with the processes it starts (:func:`share`): JSON, key digest ->
@@ -318,8 +320,8 @@ class SharedTemplate(ForkServer):
         folder = os.path.dirname(self.address)
         return (
             not self._failed
-            and _pid_alive(self.owner)
-            and _pid_alive(self.pid)
+            and pid_alive(self.owner)
+            and pid_alive(self.pid)
             and os.path.isdir(folder)
         )
 
@@ -358,16 +360,6 @@ def _connect(
         except OSError:
             conn.close()
             return None
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _key_digest(key: tuple) -> str:

@@ -35,6 +35,17 @@ _PROC = Path("/proc")
 _MAX_PASSES = 50
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (a signal 0 reaches it; EPERM: someone else's, alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def _parents() -> dict[int, int]:
     """pid -> parent pid of every live process (empty where /proc is missing)."""
     table: dict[int, int] = {}

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from sanctions_model.errors import SanctionsModelError
 from sanctions_model.runner.outcome import timestamp_dirs
+from sanctions_model.runner.processes import pid_alive
 from sanctions_model.runner.records import RECORD_NAME, read_record
 
 #: Room kept below PATH_MAX for what goes inside a run folder (staging suffixes, file names).
@@ -164,16 +165,6 @@ def staging_dir(parent: Path, name: str, kind: str = "staging") -> Path:
     )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # EPERM: someone else's live process
-        return True
-    return True
-
-
 def remove_tree(path: Path) -> None:
     """Remove ``path``: a link (or file) is unlinked, never followed; a folder removed in full."""
     with contextlib.suppress(FileNotFoundError):
@@ -195,7 +186,7 @@ def clean_stale_staging(directory: str | os.PathLike[str]) -> list[str]:
     for entry in entries:
         match = _STAGING.match(entry.name)
         if match is not None:
-            stale = int(match["pid"]) != os.getpid() and not _alive(int(match["pid"]))
+            stale = int(match["pid"]) != os.getpid() and not pid_alive(int(match["pid"]))
         elif _LEGACY.match(entry.name):
             try:
                 stale = now - entry.lstat().st_mtime > LEGACY_MAX_AGE
