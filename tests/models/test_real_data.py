@@ -38,13 +38,13 @@ def kyrgyzstan() -> pd.Series:
 
 
 def test_eu_exports_to_russia_far_below_counterfactual(russia):
-    res = estimate_counterfactual(russia, "2022-03", seed=0, n_sims=500, n_param_draws=50)
+    # 4,000 paths on 400 parameter draws: with 50 draws, one seed in three put the average's
+    # upper end above zero (Monte Carlo noise; 40,000 paths give -0.19, p = 0.02)
+    res = estimate_counterfactual(russia, "2022-03", seed=0, n_sims=4000, n_param_draws=400)
     ci = res.conf_int()
     assert res.average_effect < -0.4
-    assert ci.loc["average", "upper"] < 0
-    assert ci.loc["cumulative", "upper"] < 0
-    # 0.012 from 500 paths since the level with drift and AR(1) is always pooled (wider, as the
-    # size simulations require; 0.002 before)
+    assert ci.loc["average", "upper"] < -0.1
+    assert ci.loc["cumulative", "upper"] < -0.1
     assert res.p_value < 0.05
 
 

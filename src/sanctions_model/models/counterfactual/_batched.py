@@ -181,9 +181,12 @@ def _filter_block(
 
 
 def sqrt_psd_stack(cov: np.ndarray) -> np.ndarray:
-    """A square root of each symmetric positive semi-definite matrix (negative eigenvalues to 0)."""
+    """The symmetric square root ``V sqrt(L) V'`` of each symmetric positive semi-definite matrix
+    (negative eigenvalues to 0): independent of the eigenvectors' signs and of the basis within a
+    repeated eigenvalue, which follow rounding (see :func:`._structural.sqrt_psd`)."""
     vals, vecs = np.linalg.eigh(0.5 * (cov + np.swapaxes(cov, -1, -2)))
-    return vecs * np.sqrt(np.clip(vals, 0.0, None))[..., None, :]
+    root = vecs * np.sqrt(np.clip(vals, 0.0, None))[..., None, :]
+    return root @ np.swapaxes(vecs, -1, -2)
 
 
 #: draws on which the sparse products of :func:`simulate_forward` (:mod:`._sparse`) are checked

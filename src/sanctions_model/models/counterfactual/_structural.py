@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from statsmodels.tools.numdiff import approx_hess3
+from statsmodels.tools.numdiff import approx_hess3, approx_hess_cs
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
@@ -259,13 +259,29 @@ def _unconstrained_cov(model: UnobservedComponents, params: np.ndarray, scale: f
     its zero boundary) would get an infinite spread; the information is floored at
     ``1 / scale**2`` so that no parameter is more uncertain than ``scale``, the standard deviation
     of the first differences of the fitted series.
+
+    The Hessian is taken by complex steps (statsmodels' ``approx_hess_cs``, as its own state-space
+    models do): one of the two derivatives is exact to rounding. Second differences of the real
+    log-likelihood (``approx_hess3``, used before 2026-12-06) lose most of their digits to the
+    filter's rounding on these nearly flat likelihoods: on the real EU27 -> UZ series, two optima
+    the optimiser reached with one and with two BLAS threads (parameters 1e-4 apart, log-likelihood
+    equal to 1e-8) gave information eigenvalues of (9.6, 95, 911, 2124) and (-26, -1.4, 665, 2113),
+    and printed interval ends of +200% and +150%; the complex-step Hessian gives (8.8, 16.3, 732,
+    2039) at both. Where a complex step is not finite, the real second differences are used.
     """
     phi = np.asarray(model.untransform_params(params), dtype=float)
 
-    def loglike(p: np.ndarray) -> float:
-        return float(model.loglike(p, transformed=False))
+    def loglike_cs(p: np.ndarray) -> complex:
+        return model.loglike(p, transformed=False, complex_step=True)
 
-    hess = approx_hess3(phi, loglike)
+    with np.errstate(all="ignore"):
+        hess = np.real(approx_hess_cs(phi, loglike_cs))
+    if not np.all(np.isfinite(hess)):
+
+        def loglike(p: np.ndarray) -> float:
+            return float(model.loglike(p, transformed=False))
+
+        hess = approx_hess3(phi, loglike)
     info = -(hess + hess.T) / 2
     vals, vecs = np.linalg.eigh(info)
     vals = np.maximum(np.nan_to_num(vals, nan=0.0), 1.0 / scale**2)
@@ -273,9 +289,19 @@ def _unconstrained_cov(model: UnobservedComponents, params: np.ndarray, scale: f
 
 
 def sqrt_psd(cov: np.ndarray) -> np.ndarray:
-    """A square root of a symmetric positive semi-definite matrix (negative eigenvalues to 0)."""
+    """The symmetric square root ``V sqrt(L) V'`` of a symmetric positive semi-definite matrix
+    (negative eigenvalues to 0).
+
+    Unlike ``V sqrt(L)``, it does not depend on the signs LAPACK gives the eigenvectors, nor on
+    the basis it picks within a repeated eigenvalue: those follow rounding (the thread count, the
+    machine), and with them which parameter draw a normal vector maps to. With ``V sqrt(L)`` two
+    BLAS thread counts gave different draws for a third of notebook 02's paths (same
+    distribution, other Monte Carlo noise) and moved printed interval ends; the symmetric root is
+    a continuous function of the matrix, so a rounding-level change of the matrix moves each draw
+    by a rounding-level amount.
+    """
     vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
-    return vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
 
 
 def _group_sizes(n: int, n_groups: int) -> np.ndarray:
