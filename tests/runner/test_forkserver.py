@@ -207,6 +207,8 @@ def test_the_template_imports_without_threads(tmp_path):
         assert status["preloaded"] and status["threads"] == 1, status
         assert "pandas" in status["modules"] and "pyfixest" in status["modules"]
         assert status["frozen"] > 100_000  # the stack's objects, out of the kernels' collections
+        # the compiled kernels are ready before the first fork, and compiling started no thread
+        assert "sanctions_model.models._wcr_kernel" in status["warmed"], status
     finally:
         server.close()
     assert not pid_alive(server.process.pid)

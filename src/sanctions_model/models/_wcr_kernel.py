@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-__all__ = ["exceed_kernel"]
+__all__ = ["exceed_kernel", "warm"]
 
 
 def _exceed_loop(aa, ab, bb, ve, vs, d2, dd, d, small, thr):
@@ -48,3 +48,15 @@ def exceed_kernel() -> Callable[..., int] | None:
                 kernel = njit(error_model="numpy", nogil=True)(_exceed_loop)
             _KERNEL.append(kernel)
     return _KERNEL[0]
+
+
+def warm() -> None:
+    """Compile (or load from the disk cache) the signature :meth:`_WcrCurve.pvalue` uses:
+    float64 arrays and float64 scalars (called by a sweep's kernel template,
+    :mod:`sanctions_model.runner.warmup`)."""
+    kernel = exceed_kernel()
+    if kernel is not None:
+        import numpy as np
+
+        one = np.ones(1)
+        kernel(one, one, one, one, one, 2.0, 1.0, 1.0, 1.0, 1.0)

@@ -98,6 +98,7 @@ class _Template:
         self.conns: dict[socket.socket, int] = {}
         self.done = False
         self.preloaded = False
+        self.warmed: list[str] = []
 
     # the loop
     def poll(self, timeout: float | None) -> None:
@@ -183,6 +184,7 @@ class _Template:
             ],
             "modules": [name for name in PRELOAD if name in sys.modules],
             "frozen": gc.get_freeze_count(),
+            "warmed": self.warmed,  # modules whose compiled kernels are ready (runner.warmup)
         }
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps(status).encode() + b"\n")
@@ -377,6 +379,11 @@ def _preload(template: _Template, modules: Sequence[str]) -> None:
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    if "sanctions_model.models" in modules:  # a sweep's template: the compiled kernels too
+        with contextlib.suppress(Exception):
+            from sanctions_model.runner.warmup import warm
+
+            template.warmed = warm()
     # The preloaded objects go to the permanent generation: a kernel's collections never traverse
     # them (less work per full collection, and no copy-on-write of their pages by the collector).
     gc.freeze()
