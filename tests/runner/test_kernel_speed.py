@@ -88,7 +88,8 @@ def test_numba_cache_dir_follows_the_table_cache(monkeypatch, tmp_path):
 
 @pytest.mark.slow
 def test_kernels_install_the_hook_and_leave_no_name(tmp_path, kernel):
-    """The start-up line runs in a run's kernel: the hook is there, the namespace is clean."""
+    """The start-up line runs in a run's kernel: the hook is there, the namespace is clean, and
+    the kernel keeps no IPython history."""
     from sanctions_model.runner.cli import main
 
     nb = nbformat.v4.new_notebook()
@@ -99,6 +100,7 @@ def test_kernels_install_the_hook_and_leave_no_name(tmp_path, kernel):
             "hooks = [type(f).__name__ for f in sys.meta_path]\n"
             "names = sorted(k for k in globals() if not k.startswith('_'))\n"
             "json.dump({'hooks': hooks, 'names': names, 'numba': os.environ.get('NUMBA_CACHE_DIR'),"
+            " 'history': get_ipython().history_manager.enabled,"
             " 'wildboottest': 'wildboottest' in sys.modules}, open('results.json', 'w'))"
         )
     ]
@@ -110,4 +112,5 @@ def test_kernels_install_the_hook_and_leave_no_name(tmp_path, kernel):
     assert set(results["names"]) <= ipython | {"json", "os", "sys", "hooks"}, results["names"]
     assert results["numba"] == str(numba_cache_dir())
     assert not results["wildboottest"]  # nothing imported before a notebook asks for it
+    assert results["history"] is False  # a run's cells stay out of the IPython history database
     assert "install()" in KERNEL_STARTUP

@@ -188,7 +188,13 @@ class RunKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         if any("ipykernel" in part for part in kernel_cmd):  # an IPython kernel
-            kernel_cmd = [*kernel_cmd, f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"]
+            # no IPython history: a run's cells do not belong in the user's history database,
+            # and its saving thread took ~2% of a sweep kernel's CPU (sqlite writes, locks)
+            kernel_cmd = [
+                *kernel_cmd,
+                f"--IPKernelApp.exec_lines={KERNEL_STARTUP}",
+                "--HistoryManager.enabled=False",
+            ]
         if not (forkserver.fork_enabled(self.fork) and self._launch_forked(kernel_cmd, kw)):
             await super()._async_launch_kernel(limited_command(kernel_cmd, self.memory_limit), **kw)
         process = getattr(self.provisioner, "process", None)
