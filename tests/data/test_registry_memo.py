@@ -78,3 +78,28 @@ def test_a_file_rewritten_with_other_bytes_fails_its_checksum_after_a_load(data_
     path.write_bytes(path.read_bytes().replace(b"\n", b"\n\n", 1))  # same name, other bytes
     with pytest.raises(manifest.ChecksumError, match="POILBREUSDM"):
         registry.load(DATASET)  # not the memo's stale table
+
+
+def test_inside_a_run_each_file_is_verified_once_and_recorded_each_load(
+    data_copy, monkeypatch, tmp_path
+):
+    """The checksums a run records (``datasets.json``) come from the same memo: two loads in a
+    run resolve and verify each file once, and record what ``Dataset.checksums`` gives."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    monkeypatch.setenv("SANCTIONS_MODEL_RUN_DIR", str(run_dir))
+    verified: list[str] = []
+    real = manifest.verify
+
+    def counting(path, root=None):
+        verified.append(str(path))
+        return real(path, root)
+
+    monkeypatch.setattr(manifest, "verify", counting)
+    registry.load(DATASET)
+    registry.load(DATASET)
+    assert len(verified) == 1
+    from sanctions_model.data import read_log
+
+    recorded = read_log.read_reads(run_dir)[DATASET]["files"]
+    assert recorded == registry.DATASETS[DATASET].checksums(data_copy)
