@@ -38,81 +38,124 @@ def pattern(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ptr, idx
 
 
+#: draws moved together through the loops: each operation runs over a block's draws (and paths)
+#: in the innermost loop, which the compiler vectorises; the block's work arrays stay in L1
+BLOCK = 8
+
+
 def _filter_loop(y, z, z_idx, tmat, t_ptr, t_idx, c, rqr, h, d, a0, p0, a_out, p_out):
-    """:func:`._batched._filter_block` one draw at a time: the predicted state mean ``a_out[i]``
-    and covariance ``p_out[i]`` after the last month. ``z`` (D, m) is the design row, ``z_idx``
-    its non-zero columns; ``tmat`` (D, m, m) with its row pattern ``t_ptr``/``t_idx``; ``c``
-    (D, m) the state intercept; ``rqr`` (D, m, m) ``R Q R'``; ``h`` (D,) the observation
-    variance; ``d`` (D, T) the observation intercept; NaN in ``y``: prediction only."""
+    """:func:`._batched._filter_block` for blocks of :data:`BLOCK` draws: the predicted state
+    mean ``a_out[i]`` and covariance ``p_out[i]`` after the last month. ``z`` (D, m) is the
+    design row, ``z_idx`` its non-zero columns; ``tmat`` (D, m, m) with its row pattern
+    ``t_ptr``/``t_idx``; ``c`` (D, m) the state intercept; ``rqr`` (D, m, m) ``R Q R'``; ``h``
+    (D,) the observation variance; ``d`` (D, T) the observation intercept; NaN in ``y``:
+    prediction only. ``T P T'`` is formed as ``(T P) T'`` on its upper triangle and mirrored (the
+    numpy form averages the two triangles of the full product: the same to rounding)."""
     n_draws, m = a0.shape
     n_months = y.shape[0]
     nz = z_idx.shape[0]
-    a = np.empty(m)
-    an = np.empty(m)
-    p = np.empty((m, m))
-    tp = np.empty((m, m))
-    work = np.empty((m, m))
-    pz = np.empty(m)
-    for i in range(n_draws):
-        for r in range(m):
-            a[r] = a0[i, r]
-            for s in range(m):
-                p[r, s] = p0[i, r, s]
+    nt = t_idx.shape[0]
+    B = BLOCK
+    a = np.empty((m, B))
+    an = np.empty((m, B))
+    p = np.empty((m, m, B))
+    u = np.empty((m, m, B))
+    rq = np.empty((m, m, B))
+    tv = np.empty((nt, B))
+    zv = np.empty((nz, B))
+    cv = np.empty((m, B))
+    hv = np.empty(B)
+    dv = np.empty((n_months, B))
+    pz = np.empty((m, B))
+    f = np.empty(B)
+    v = np.empty(B)
+    kv = np.empty(B)
+    for i0 in range(0, n_draws, B):
+        nb = min(B, n_draws - i0)
+        for b in range(B):  # a short last block repeats its last draw
+            i = i0 + min(b, nb - 1)
+            hv[b] = h[i]
+            for t in range(n_months):
+                dv[t, b] = d[i, t]
+            for jj in range(nz):
+                zv[jj, b] = z[i, z_idx[jj]]
+            for r in range(m):
+                a[r, b] = a0[i, r]
+                cv[r, b] = c[i, r]
+                for kk in range(t_ptr[r], t_ptr[r + 1]):
+                    tv[kk, b] = tmat[i, r, t_idx[kk]]
+                for s in range(m):
+                    p[r, s, b] = p0[i, r, s]
+                    rq[r, s, b] = rqr[i, r, s]
         for t in range(n_months):
             yt = y[t]
             if math.isfinite(yt):
                 for r in range(m):  # pz = P z
-                    acc = 0.0
+                    for b in range(B):
+                        pz[r, b] = 0.0
                     for jj in range(nz):
                         j = z_idx[jj]
-                        acc += p[r, j] * z[i, j]
-                    pz[r] = acc
-                f = 0.0
-                za = 0.0
+                        for b in range(B):
+                            pz[r, b] += p[r, j, b] * zv[jj, b]
+                for b in range(B):
+                    f[b] = 0.0
+                    v[b] = 0.0
                 for jj in range(nz):
                     j = z_idx[jj]
-                    f += z[i, j] * pz[j]
-                    za += z[i, j] * a[j]
-                f = f + h[i]
-                v = yt - za - d[i, t]
+                    for b in range(B):
+                        f[b] += zv[jj, b] * pz[j, b]
+                        v[b] += zv[jj, b] * a[j, b]
+                for b in range(B):
+                    f[b] = f[b] + hv[b]
+                    v[b] = yt - v[b] - dv[t, b]
                 for r in range(m):  # a + k v, P - k pz' with k = pz / f
-                    k = pz[r] / f
-                    a[r] = a[r] + k * v
+                    for b in range(B):
+                        kv[b] = pz[r, b] / f[b]
+                        a[r, b] = a[r, b] + kv[b] * v[b]
                     for s in range(m):
-                        p[r, s] = p[r, s] - k * pz[s]
-            for r in range(m):  # a <- T a + c; tp = T P
-                acc = 0.0
-                for kk in range(t_ptr[r], t_ptr[r + 1]):
-                    acc += tmat[i, r, t_idx[kk]] * a[t_idx[kk]]
-                an[r] = acc + c[i, r]
+                        for b in range(B):
+                            p[r, s, b] = p[r, s, b] - kv[b] * pz[s, b]
+            for r in range(m):  # a <- T a + c; u = T P
+                for b in range(B):
+                    an[r, b] = 0.0
                 for s in range(m):
-                    tp[r, s] = 0.0
+                    for b in range(B):
+                        u[r, s, b] = 0.0
                 for kk in range(t_ptr[r], t_ptr[r + 1]):
-                    coef = tmat[i, r, t_idx[kk]]
+                    k = t_idx[kk]
+                    for b in range(B):
+                        an[r, b] += tv[kk, b] * a[k, b]
                     for s in range(m):
-                        tp[r, s] += coef * p[t_idx[kk], s]
+                        for b in range(B):
+                            u[r, s, b] += tv[kk, b] * p[k, s, b]
             for r in range(m):
-                a[r] = an[r]
-            for s in range(m):  # work = (T P) T' + R Q R'
-                for r in range(m):
-                    acc = 0.0
+                for b in range(B):
+                    a[r, b] = an[r, b] + cv[r, b]
+            for r in range(m):  # P = u T' + R Q R', upper triangle, mirrored
+                for s in range(r, m):
+                    for b in range(B):
+                        an[0, b] = 0.0
                     for kk in range(t_ptr[s], t_ptr[s + 1]):
-                        acc += tp[r, t_idx[kk]] * tmat[i, s, t_idx[kk]]
-                    work[r, s] = acc + rqr[i, r, s]
-            for r in range(m):  # symmetric, as the numpy form makes it
+                        k = t_idx[kk]
+                        for b in range(B):
+                            an[0, b] += u[r, k, b] * tv[kk, b]
+                    for b in range(B):
+                        w = an[0, b] + rq[r, s, b]
+                        p[r, s, b] = w
+                        p[s, r, b] = w
+        for b in range(nb):
+            for r in range(m):
+                a_out[i0 + b, r] = a[r, b]
                 for s in range(m):
-                    p[r, s] = 0.5 * (work[r, s] + work[s, r])
-        for r in range(m):
-            a_out[i, r] = a[r]
-            for s in range(m):
-                p_out[i, r, s] = p[r, s]
+                    p_out[i0 + b, r, s] = p[r, s, b]
 
 
 def _forward_loop(
     a, proot, z0, z, z_idx, tmat, t_ptr, t_idx, c, shift, qroot, q_ptr, q_idx, intercept, hsd,
     obs_noise, state_noise, out,
 ):  # fmt: skip
-    """:func:`._batched.simulate_forward` one draw at a time: paths into ``out`` (D, reps, H).
+    """:func:`._batched.simulate_forward` for blocks of :data:`BLOCK` draws, their paths
+    together: paths into ``out`` (D, reps, H).
 
     The start ``a + P^(1/2) z0`` (``proot`` (D, m, m), ``z0`` (D, m, reps)); then each month the
     observation ``z s + intercept + sqrt(h) e`` and the state ``T s (+ c) + R Q^(1/2) eta``
@@ -121,42 +164,79 @@ def _forward_loop(
     n_draws, m, reps = z0.shape
     horizon = out.shape[2]
     nz = z_idx.shape[0]
-    s = np.empty((m, reps))
-    sn = np.empty((m, reps))
-    for i in range(n_draws):
-        for r in range(m):
-            for k in range(reps):
-                acc = 0.0
+    nt = t_idx.shape[0]
+    nq = q_idx.shape[0]
+    n = BLOCK * reps  # lanes: path k of the block's draw b at b * reps + k
+    s = np.empty((m, n))
+    sn = np.empty((m, n))
+    tv = np.empty((nt, n))
+    zv = np.empty((nz, n))
+    qv = np.empty((nq, n))
+    cv = np.empty((m, n))
+    lvl = np.empty((horizon, n))
+    sd = np.empty(n)
+    eta = np.empty(n)
+    obs = np.empty(n)
+    for i0 in range(0, n_draws, BLOCK):
+        nb = min(BLOCK, n_draws - i0)
+        for b in range(BLOCK):  # a short last block repeats its last draw's first path
+            i = i0 + min(b, nb - 1)
+            for r in range(m):
+                for k in range(reps):
+                    s[r, b * reps + k] = 0.0
                 for j in range(m):
-                    acc += proot[i, r, j] * z0[i, j, k]
-                s[r, k] = a[i, r] + acc
-        for t in range(horizon):
-            lvl = intercept[i, t]
-            sd = hsd[i]
+                    coef = proot[i, r, j]
+                    for k in range(reps):
+                        s[r, b * reps + k] += coef * z0[i, j, k]
+                for k in range(reps):
+                    s[r, b * reps + k] = a[i, r] + s[r, b * reps + k]
             for k in range(reps):
-                acc = 0.0
+                x = b * reps + k
+                sd[x] = hsd[i]
+                for t in range(horizon):
+                    lvl[t, x] = intercept[i, t]
                 for jj in range(nz):
-                    acc += z[i, z_idx[jj]] * s[z_idx[jj], k]
-                out[i, k, t] = acc + lvl + sd * obs_noise[t, i, k]
-            for r in range(m):
+                    zv[jj, x] = z[i, z_idx[jj]]
+                for r in range(m):
+                    cv[r, x] = c[i, r]
+                    for kk in range(t_ptr[r], t_ptr[r + 1]):
+                        tv[kk, x] = tmat[i, r, t_idx[kk]]
+                    for jj in range(q_ptr[r], q_ptr[r + 1]):
+                        qv[jj, x] = qroot[i, r, q_idx[jj]]
+        for t in range(horizon):
+            for x in range(n):
+                obs[x] = 0.0
+            for jj in range(nz):
+                j = z_idx[jj]
+                for x in range(n):
+                    obs[x] += zv[jj, x] * s[j, x]
+            for b in range(nb):
                 for k in range(reps):
-                    sn[r, k] = 0.0
+                    x = b * reps + k
+                    e = obs_noise[t, i0 + b, k]
+                    out[i0 + b, k, t] = obs[x] + lvl[t, x] + sd[x] * e
+            for r in range(m):
+                for x in range(n):
+                    sn[r, x] = 0.0
                 for kk in range(t_ptr[r], t_ptr[r + 1]):
-                    coef = tmat[i, r, t_idx[kk]]
-                    for k in range(reps):
-                        sn[r, k] += coef * s[t_idx[kk], k]
+                    k = t_idx[kk]
+                    for x in range(n):
+                        sn[r, x] += tv[kk, x] * s[k, x]
                 if shift:
-                    for k in range(reps):
-                        sn[r, k] += c[i, r]
+                    for x in range(n):
+                        sn[r, x] += cv[r, x]
                 if q_ptr[r + 1] > q_ptr[r]:
-                    for k in range(reps):
-                        eta = 0.0
-                        for jj in range(q_ptr[r], q_ptr[r + 1]):
-                            eta += qroot[i, r, q_idx[jj]] * state_noise[t, i, q_idx[jj], k]
-                        sn[r, k] += eta
-            for r in range(m):
-                for k in range(reps):
-                    s[r, k] = sn[r, k]
+                    for x in range(n):
+                        eta[x] = 0.0
+                    for jj in range(q_ptr[r], q_ptr[r + 1]):
+                        j = q_idx[jj]
+                        for b in range(nb):
+                            for k in range(reps):
+                                x = b * reps + k
+                                eta[x] += qv[jj, x] * state_noise[t, i0 + b, j, k]
+                    for x in range(n):
+                        sn[r, x] += eta[x]
+            s, sn = sn, s
 
 
 class Kernels(NamedTuple):
