@@ -309,12 +309,11 @@ def _forward_compiled(
     qroot = _c(mats["selection"] @ sqrt_psd_stack(mats["state_cov"]))  # (D, m, q)
     q_ptr, q_idx = _simkernel.pattern(qroot)
     hsd = _c(np.sqrt(np.maximum(mats["obs_cov"][:, 0, 0], 0.0)))
-    proot = _c(sqrt_psd_stack(p))
-    z0 = rng.standard_normal((n_draws, m, reps))
+    state = _c(a[:, :, None] + sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps)))
     obs_noise = rng.standard_normal((horizon, n_draws, reps))
     state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
     out = np.empty((n_draws, reps, horizon))
-    kern.forward(_c(a), proot, z0, zrow, z_idx, tmat, t_ptr, t_idx, c, bool(np.any(c)), qroot,
+    kern.forward(state, zrow, z_idx, tmat, t_ptr, t_idx, c, bool(np.any(c)), qroot,
                  q_ptr, q_idx, _c(intercept), hsd, obs_noise, state_noise, out)  # fmt: skip
     return out
 

@@ -151,17 +151,17 @@ def _filter_loop(y, z, z_idx, tmat, t_ptr, t_idx, c, rqr, h, d, a0, p0, a_out, p
 
 
 def _forward_loop(
-    a, proot, z0, z, z_idx, tmat, t_ptr, t_idx, c, shift, qroot, q_ptr, q_idx, intercept, hsd,
+    state, z, z_idx, tmat, t_ptr, t_idx, c, shift, qroot, q_ptr, q_idx, intercept, hsd,
     obs_noise, state_noise, out,
 ):  # fmt: skip
     """:func:`._batched.simulate_forward` for blocks of :data:`BLOCK` draws, their paths
     together: paths into ``out`` (D, reps, H).
 
-    The start ``a + P^(1/2) z0`` (``proot`` (D, m, m), ``z0`` (D, m, reps)); then each month the
+    From the start ``state`` (D, m, reps; ``a + P^(1/2) z0``, formed by the caller), each month the
     observation ``z s + intercept + sqrt(h) e`` and the state ``T s (+ c) + R Q^(1/2) eta``
     (``shift``: whether ``c`` is added at all, as the numpy form adds it only when non-zero),
     from ``obs_noise`` (H, D, reps) and ``state_noise`` (H, D, q, reps)."""
-    n_draws, m, reps = z0.shape
+    n_draws, m, reps = state.shape
     horizon = out.shape[2]
     nz = z_idx.shape[0]
     nt = t_idx.shape[0]
@@ -183,13 +183,7 @@ def _forward_loop(
             i = i0 + min(b, nb - 1)
             for r in range(m):
                 for k in range(reps):
-                    s[r, b * reps + k] = 0.0
-                for j in range(m):
-                    coef = proot[i, r, j]
-                    for k in range(reps):
-                        s[r, b * reps + k] += coef * z0[i, j, k]
-                for k in range(reps):
-                    s[r, b * reps + k] = a[i, r] + s[r, b * reps + k]
+                    s[r, b * reps + k] = state[i, r, k]
             for k in range(reps):
                 x = b * reps + k
                 sd[x] = hsd[i]
@@ -236,7 +230,9 @@ def _forward_loop(
                                 eta[x] += qv[jj, x] * state_noise[t, i0 + b, j, k]
                     for x in range(n):
                         sn[r, x] += eta[x]
-            s, sn = sn, s
+            for r in range(m):
+                for x in range(n):
+                    s[r, x] = sn[r, x]
 
 
 class Kernels(NamedTuple):
