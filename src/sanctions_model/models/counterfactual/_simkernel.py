@@ -49,8 +49,9 @@ def _filter_loop(y, z, z_idx, tmat, t_ptr, t_idx, c, rqr, h, d, a0, p0, a_out, p
     design row, ``z_idx`` its non-zero columns; ``tmat`` (D, m, m) with its row pattern
     ``t_ptr``/``t_idx``; ``c`` (D, m) the state intercept; ``rqr`` (D, m, m) ``R Q R'``; ``h``
     (D,) the observation variance; ``d`` (D, T) the observation intercept; NaN in ``y``:
-    prediction only. ``T P T'`` is formed as ``(T P) T'`` on its upper triangle and mirrored (the
-    numpy form averages the two triangles of the full product: the same to rounding)."""
+    prediction only. Each sum runs over the non-zero columns in ascending order from zero, as
+    BLAS and einsum sum these small products; ``T P T'`` is made symmetric as the numpy form
+    makes it (the mean of the two triangles)."""
     n_draws, m = a0.shape
     n_months = y.shape[0]
     nz = z_idx.shape[0]
@@ -131,8 +132,8 @@ def _filter_loop(y, z, z_idx, tmat, t_ptr, t_idx, c, rqr, h, d, a0, p0, a_out, p
             for r in range(m):
                 for b in range(B):
                     a[r, b] = an[r, b] + cv[r, b]
-            for r in range(m):  # P = u T' + R Q R', upper triangle, mirrored
-                for s in range(r, m):
+            for r in range(m):  # work = u T' + R Q R' (into p: u holds T P)
+                for s in range(m):
                     for b in range(B):
                         an[0, b] = 0.0
                     for kk in range(t_ptr[s], t_ptr[s + 1]):
@@ -140,7 +141,11 @@ def _filter_loop(y, z, z_idx, tmat, t_ptr, t_idx, c, rqr, h, d, a0, p0, a_out, p
                         for b in range(B):
                             an[0, b] += u[r, k, b] * tv[kk, b]
                     for b in range(B):
-                        w = an[0, b] + rq[r, s, b]
+                        p[r, s, b] = an[0, b] + rq[r, s, b]
+            for r in range(m):  # symmetric: the two triangles' mean, as the numpy form
+                for s in range(r, m):
+                    for b in range(B):
+                        w = 0.5 * (p[r, s, b] + p[s, r, b])
                         p[r, s, b] = w
                         p[s, r, b] = w
         for b in range(nb):
