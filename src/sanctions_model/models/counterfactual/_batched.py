@@ -194,8 +194,10 @@ def _filter_block(
 
 
 def _c(x: np.ndarray) -> np.ndarray:
-    """Contiguous float64: the one array layout the compiled loops are compiled for."""
-    return np.ascontiguousarray(x, dtype=float)
+    """Contiguous, writable float64: the one array type the compiled loops are compiled for (a
+    read-only array is another type to numba: another compilation)."""
+    x = np.ascontiguousarray(x, dtype=float)
+    return x if x.flags.writeable else x.copy()
 
 
 def _common(mats: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
