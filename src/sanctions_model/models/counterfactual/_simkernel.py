@@ -1,14 +1,20 @@
-"""The counterfactual's Kalman filter and path simulation as compiled loops, one draw at a time.
+"""The counterfactual's Kalman filter and path simulation as compiled loops over blocks of draws.
 
 :func:`~._structural.simulate_paths` filters every parameter draw over the fitting window and
 simulates paths forward from its filtered state (:mod:`._batched`). The numpy forms there move all
-draws together, one month at a time, as stacks of small matrices; the loops here take one draw at
-a time through all months, in registers and the core's cache, and use only the non-zero entries
-of the design, the transition and ``R Q^(1/2)`` (their pattern over all draws: a seasonal row has
-eleven of fourteen columns, every other row one or two). They do the same model arithmetic as
-the numpy forms with the same random numbers (drawn in numpy by the caller, same calls, same
-sizes, same order, and passed in); the sums run in another order than BLAS's, so the results
-agree to rounding, not bit for bit (the tests hold them to 1e-9 relative on the paths).
+draws together, one month at a time, through stacks of small matrices (a BLAS call per draw and
+product, and full passes over the stack between them); the loops here take a block of draws
+through all months with its work arrays in the core's cache, the draws (and their paths) in the
+innermost loop, and use only the non-zero entries of the design, the transition and
+``R Q^(1/2)`` (their pattern over all draws: a seasonal row has eleven of fourteen columns,
+every other row one or two).
+
+The same model arithmetic, the same random numbers (drawn in numpy by the caller: same calls,
+sizes and order, passed in). Each sum runs over its non-zero terms in ascending order from zero,
+as BLAS and NumPy sum these small products, so the filtered covariances and the paths came out
+bit for bit equal to the numpy forms' in the tests but where einsum reorders a sum (the state
+mean's ``T a``, the design's sum with one path per draw): there they agree to rounding (paths
+within 1e-14 relative; the tests hold them to 1e-9).
 
 Compiled by numba on first use and cached on disk (``cache=True``; no writable cache folder:
 compiled in each process); :func:`warm` compiles (or loads) every signature a notebook run uses,
