@@ -19,9 +19,10 @@ statsmodels' to 1e-7. The simulation forms its products from the matrices' non-z
 (:mod:`._sparse`: the same sums in the same order, bit for bit, checked on each call's first
 draws against the products themselves).
 
-Both loops run compiled where numba is available (:mod:`._simkernel`: one draw at a time through
-all months, the same arithmetic to rounding, the same random numbers); the numpy forms here stay
-as the reference the tests compare with and as the fallback (``compiled=False``, or no numba).
+Both loops run compiled where numba is available (:mod:`._simkernel`: a block of draws at a time
+through all months, the same arithmetic to rounding, the same random numbers; filter 5x, path
+loop 1.4x the numpy forms); the numpy forms here stay as the reference the tests compare with
+and as the fallback (``compiled=False``, or no numba).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def _forward_loop(
     obs = np.empty(n)
     for i0 in range(0, n_draws, BLOCK):
         nb = min(BLOCK, n_draws - i0)
-        for b in range(BLOCK):  # a short last block repeats its last draw's first path
+        for b in range(BLOCK):  # a short last block repeats its last draw (not written out)
             i = i0 + min(b, nb - 1)
             for r in range(m):
                 for k in range(reps):
