@@ -170,7 +170,10 @@ def _system_draws(trend, seasonal, n_draws=300, seed=3):
 def test_simulate_forward_on_the_nonzero_entries_equals_the_matrix_products(trend, seasonal):
     """Paths from the sparse row sums equal those from np.matmul / np.einsum bit for bit, for
     every trend the counterfactual fits, with 10 paths per draw (the notebook's), 2, and 1 (the
-    products' own path), and with a state intercept; the inputs are left as they were."""
+    products' own path), and with a state intercept; the inputs are left as they were. This is
+    the numpy form (``compiled=False``), kept as the reference and fallback; the compiled loop
+    of ._simkernel is held to it in test_counterfactual_simkernel.py (to 1e-9 relative; it gives
+    the same numbers to rounding here too, checked below)."""
     from sanctions_model.models.counterfactual import _batched, _sparse
 
     mats, a, p, rng = _system_draws(trend, seasonal)
@@ -185,8 +188,12 @@ def test_simulate_forward_on_the_nonzero_entries_equals_the_matrix_products(tren
     a_in, p_in = a.copy(), p.copy()
     for reps, m in ((10, mats), (2, mats), (1, mats), (10, shifted)):
         want = _forward_reference(a, p, m, intercept, reps, np.random.default_rng(reps))
-        have = _batched.simulate_forward(a, p, m, intercept, reps, np.random.default_rng(reps))
+        have = _batched.simulate_forward(a, p, m, intercept, reps, np.random.default_rng(reps),
+                                         compiled=False)  # fmt: skip
         assert have.tobytes() == want.tobytes(), reps  # bit for bit, signed zeros included
+        fast = _batched.simulate_forward(a, p, m, intercept, reps, np.random.default_rng(reps))
+        scale = np.max(np.abs(want))  # compiled where numba is: the same numbers to rounding
+        np.testing.assert_allclose(fast, want, rtol=0, atol=1e-12 * scale)
     assert a.tobytes() == a_in.tobytes() and p.tobytes() == p_in.tobytes()
     assert a.shape[0] > _batched.CHECK_DRAWS  # the checked head and the rest
 

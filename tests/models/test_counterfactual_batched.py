@@ -39,10 +39,12 @@ def _draws(fit, n: int, seed: int) -> np.ndarray:
     return np.array([model.transform_params(p) for p in phis])
 
 
+@pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("trend", TRENDS)
 @pytest.mark.parametrize("seasonal", [None, 12])
 @pytest.mark.parametrize("with_exog", [False, True])
-def test_batched_filter_matches_statsmodels_draw_by_draw(trend, seasonal, with_exog):
+def test_batched_filter_matches_statsmodels_draw_by_draw(trend, seasonal, with_exog, compiled):
+    """Both forms, the compiled loop (where numba is) and the numpy one."""
     z, x = _series()
     n = z.size
     fit = fit_structural(z, trend=trend, seasonal=seasonal, exog=x[:n] if with_exog else None)
@@ -50,7 +52,9 @@ def test_batched_filter_matches_statsmodels_draw_by_draw(trend, seasonal, with_e
     system = _batched.affine_system(fit.model, fit.params, np.random.default_rng(0))
     assert system is not None
     mats = system.at(thetas)
-    a, p = _batched.batched_filter(z, mats, *_batched.initial_state(fit.model, mats))
+    a, p = _batched.batched_filter(
+        z, mats, *_batched.initial_state(fit.model, mats), compiled=compiled
+    )
     for d, theta in enumerate(thetas):
         fr = fit.model.filter(theta, return_ssm=True, cov_type="none")
         want_a = np.asarray(fr.predicted_state[:, -1])
