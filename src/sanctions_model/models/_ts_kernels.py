@@ -221,12 +221,14 @@ def _ar_filter_loop(eps, phi):
     p = phi.size
     out = np.empty((n, width))
     for t in range(n):
-        kk = min(p, t)
+        row = out[t]
         for c in range(width):
-            s = eps[t, c]
-            for j in range(1, kk + 1):
-                s = s + phi[j - 1] * out[t - j, c]
-            out[t, c] = s
+            row[c] = eps[t, c]
+        for j in range(1, min(p, t) + 1):  # lag by lag along the row (contiguous: vectorised)
+            f = phi[j - 1]
+            prev = out[t - j]
+            for c in range(width):
+                row[c] = row[c] + f * prev[c]
     return out
 
 

@@ -117,7 +117,9 @@ class ArSieve:
         head = e[: max(1, min(12, e.size))]
         start = rng.choice(head, size=(burn + p, n_draws), replace=True)
         signs = rng.choice(np.array([-1.0, 1.0]), size=(n - p, n_draws))
-        eps = np.vstack([start, e[:, None] * signs])
+        eps = np.empty((burn + n, n_draws))  # np.vstack([start, e[:, None] * signs]), one copy
+        eps[: burn + p] = start
+        np.multiply(e[:, None], signs, out=eps[burn + p :])
         if p == 0:
             return eps[burn:]
         return _ar_filter(eps, self.phi)[burn:]
