@@ -5,11 +5,13 @@
   innovations of ``[z, x]``, log determinant, the GLS normal equations and residual sum of
   squares) in one compiled call instead of statsmodels' ``arma_acovf``, scipy's
   ``solve_toeplitz`` and a Python recursion (the ARMA fit calls it about 130 times per order).
-  The same quantities as the numpy/scipy path up to the order of the roundings (1e-12 relative
-  on the notebook-02 series; ``tests/models/test_ts_kernels.py``).
+  The same quantities as the numpy/scipy path up to the order of the roundings (log-likelihoods
+  within 6e-12 relative on the notebook-02 series; ``tests/models/test_ts_kernels.py``); 0.43
+  -> 0.07 CPU-s of ``fit_intervention`` per notebook-02 run.
 * :func:`ar_filter_kernel`: the AR recursion of the sieve bootstrap's paths, the same IEEE
   operations in the same order as :func:`sanctions_model.models.breaks.bootstrap._ar_filter`
-  (bit for bit: no fused multiply-add without numba's ``fastmath``).
+  (bit for bit: no fused multiply-add without numba's ``fastmath``): 2.3 against 5.4 ms for
+  9,999 AR(2) paths of 168 months.
 
 Each kernel is compiled by numba on first use and cached on disk (the runner points
 ``NUMBA_CACHE_DIR`` under the project's cache); without numba the callers keep their numpy path.
