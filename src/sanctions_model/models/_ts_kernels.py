@@ -22,6 +22,7 @@ from a warmed process pay no compilation.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -236,10 +237,18 @@ def _ar_filter_loop(eps, phi):
 
 _KERNELS: dict[str, Callable | None] = {}
 _HELPERS = (_arma_acovf_loop, _small_solve, _innovations_loop)
+_LOCK = threading.Lock()
 
 
 def _compile(name: str, func: Callable) -> Callable | None:
     """``func`` compiled by numba (cached on disk), or None without numba."""
+    if name in _KERNELS:
+        return _KERNELS[name]
+    with _LOCK:  # the break tests' bootstrap runs in threads
+        return _compile_locked(name, func)
+
+
+def _compile_locked(name: str, func: Callable) -> Callable | None:
     if name not in _KERNELS:
         try:
             from numba import njit
