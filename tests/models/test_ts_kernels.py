@@ -9,6 +9,8 @@ intervention fit's optimiser and Hessian visit.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +187,30 @@ def test_fit_on_the_real_series_matches_the_reference():
     assert new.order == old.order
     pd.testing.assert_series_equal(new._params, old._params, rtol=1e-4)
     assert abs(new._llf - old._llf) <= 1e-9 * abs(old._llf)
+
+
+def test_break_tests_equal_with_and_without_the_filter_kernel(monkeypatch):
+    """The sieve bootstrap's figures are the same floats on the compiled and the numpy filter
+    (synthetic: seeded AR(0.6) series with drift, seasonality and a -0.7 step)."""
+    from sanctions_model.models import cusum_test, qlr_test, simulate_trade_series
+    from tests.models.test_breaks import AR06
+
+    y = simulate_trade_series(seed=11, calibration=AR06, effect=-0.7).y
+
+    def figures():
+        # a fresh sieve cache: the bias correction's simulations run on each filter too
+        monkeypatch.setattr(bootstrap, "_SIEVE_CACHE", OrderedDict())
+        q = qlr_test(y, n_reps=299, seed=2, break_in="level+trend")
+        c = cusum_test(y, n_reps=299, seed=2)
+        return (
+            q.statistic,
+            q.p_value,
+            q.critical_values,
+            c.statistic,
+            c.p_value,
+            c.critical_values,
+        )
+
+    compiled = figures()
+    monkeypatch.setattr(bootstrap, "ar_filter_kernel", lambda: None)
+    assert figures() == compiled
