@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._ts_kernels import ar_filter_kernel
 from .burg import burg, burg_sigma2
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ class ArSieve:
         head = e[: max(1, min(12, e.size))]
         start = rng.choice(head, size=(burn + p, n_draws), replace=True)
         signs = rng.choice(np.array([-1.0, 1.0]), size=(n - p, n_draws))
-        eps = np.vstack([start, e[:, None] * signs])
+        eps = np.empty((burn + n, n_draws))  # np.vstack([start, e[:, None] * signs]), one copy
+        eps[: burn + p] = start
+        np.multiply(e[:, None], signs, out=eps[burn + p :])
         if p == 0:
             return eps[burn:]
         return _ar_filter(eps, self.phi)[burn:]
@@ -140,6 +143,16 @@ class ArSieve:
 
 
 def _ar_filter(eps: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """:func:`_ar_filter_reference` in one compiled pass over the months and paths
+    (:func:`~sanctions_model.models._ts_kernels.ar_filter_kernel`: the same IEEE operations in the
+    same order, bit for bit; ``tests/models/test_ts_kernels.py``); without numba, the reference."""
+    kernel = ar_filter_kernel()
+    if kernel is None or eps.ndim != 2:
+        return _ar_filter_reference(eps, phi)
+    return kernel(np.ascontiguousarray(eps, dtype=float), np.ascontiguousarray(phi, dtype=float))
+
+
+def _ar_filter_reference(eps: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """``out[t] = eps[t] + phi[0] out[t-1] + ... + phi[p-1] out[t-p]`` down each column (zero
     before the first month), added left to right, as the per-lag loop it replaces did (the
     paths, and every figure drawn from them, are the same bit for bit; ``test_breaks_speed``):

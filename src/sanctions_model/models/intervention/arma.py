@@ -10,8 +10,10 @@ import numpy as np
 from scipy.linalg import solve_toeplitz
 from scipy.optimize import minimize
 from statsmodels.tools.numdiff import approx_hess3
-from statsmodels.tsa.arima_process import arma_acovf
+from statsmodels.tsa.arima_process import NONSTATIONARY_ERROR, arma_acovf
 from statsmodels.tsa.statespace.tools import constrain_stationary_univariate
+
+from .._ts_kernels import BAD_ACOVF, OK, SINGULAR, gls_kernel, resid_innovations_kernel
 
 __all__ = []
 
@@ -62,6 +64,17 @@ def _innovations(acov: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return e, v
 
 
+def _resid_innovations(r: np.ndarray, phi: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Innovations of the residual ``r`` under ARMA(phi, theta): compiled, or the reference."""
+    kernel = resid_innovations_kernel()
+    if kernel is None:
+        g = arma_acovf(np.r_[1.0, -phi], np.r_[1.0, theta], nobs=r.size)
+        return _innovations(g, r[:, None])[0][:, 0]
+    return kernel(
+        np.ascontiguousarray(phi, dtype=float), np.ascontiguousarray(theta, dtype=float), r
+    )
+
+
 def _logdet_toeplitz(acov: np.ndarray) -> float:
     """log det of the Toeplitz matrix of ``acov`` by the Durbin-Levinson recursion.
 
@@ -86,7 +99,7 @@ def _logdet_toeplitz(acov: np.ndarray) -> float:
     return float(total)
 
 
-def _gls(z: np.ndarray, x: np.ndarray, phi: np.ndarray, theta: np.ndarray):
+def _gls_reference(z: np.ndarray, x: np.ndarray, phi: np.ndarray, theta: np.ndarray):
     """Exact Gaussian GLS of ``z`` on ``x`` with ARMA(phi, theta) errors, scale profiled out.
 
     ``Gamma^{-1} [z, x]`` comes from scipy's Levinson solver for Toeplitz systems and the log
@@ -94,7 +107,7 @@ def _gls(z: np.ndarray, x: np.ndarray, phi: np.ndarray, theta: np.ndarray):
     Cholesky of a 136 x 136 matrix took 0.1 s on a loaded two-core machine).
 
     Returns the profile log-likelihood, the GLS coefficients, the weighted sum of squared
-    residuals and ``x' Gamma^{-1} x``.
+    residuals and ``x' Gamma^{-1} x``. The reference of the compiled path of :func:`_gls`.
     """
     n = z.size
     g = arma_acovf(np.r_[1.0, -phi], np.r_[1.0, theta], nobs=n)
@@ -109,6 +122,62 @@ def _gls(z: np.ndarray, x: np.ndarray, phi: np.ndarray, theta: np.ndarray):
     s2 = ssr / n
     llf = -0.5 * n * (np.log(2 * np.pi * s2) + 1) - 0.5 * _logdet_toeplitz(g)
     return llf, beta, ssr, xtgx
+
+
+def _gls(z: np.ndarray, x: np.ndarray, phi: np.ndarray, theta: np.ndarray):
+    """:func:`_gls_reference` in one compiled call (:func:`~sanctions_model.models._ts_kernels.
+    gls_kernel`: the ARMA autocovariances, the Durbin-Levinson innovations of ``[z, x]`` and their
+    variances ``D``, ``x' Gamma^{-1} x = e_x' D^{-1} e_x`` and the same least-squares solve), equal
+    up to the order of the roundings (log-likelihoods within 6e-12 relative on the notebook-02
+    series); the same exceptions as the reference (``ValueError`` for a non-stationary AR part,
+    ``LinAlgError`` otherwise). Without numba, the reference.
+
+    BFGS on finite-difference gradients follows the roundings of the likelihood: where it is flat
+    the estimates move more than the roundings (EU27 exports to KG, an ARMA(2,1) whose MA root
+    sits on the unit circle: the step by 1e-2 relative, as much as a one-ulp rescaling of the
+    series moves it on the reference path); 4e-8 to 8e-6 on the other notebook-02 series."""
+    kernel = gls_kernel()
+    if kernel is None:
+        return _gls_reference(z, x, phi, theta)
+    phi = np.ascontiguousarray(phi, dtype=float)
+    theta = np.ascontiguousarray(theta, dtype=float)
+    _check_stationary(phi)
+    rcond = np.finfo(float).eps * max(x.shape)  # numpy's lstsq default (rcond=None)
+    status, llf, beta, ssr, xtgx = kernel(
+        phi,
+        theta,
+        np.ascontiguousarray(z, dtype=float),
+        np.ascontiguousarray(x, dtype=float),
+        rcond,
+    )
+    if status == OK:
+        return llf, beta, ssr, xtgx
+    if status == SINGULAR:
+        raise ValueError(_NONSTATIONARY)
+    if status == BAD_ACOVF:
+        raise np.linalg.LinAlgError("invalid ARMA autocovariances")
+    raise np.linalg.LinAlgError("non-positive weighted sum of squares or autocovariances")
+
+
+_NONSTATIONARY = NONSTATIONARY_ERROR
+
+
+def _check_stationary(phi: np.ndarray) -> None:
+    """statsmodels' check in ``arma_acovf`` (a root of the AR polynomial on or outside the unit
+    circle: ValueError), by its own ``np.roots`` only near the boundary: AR(1) and AR(2) inside
+    the stationarity triangle by more than 1e-6 pass without it."""
+    p = phi.size
+    if p == 0:
+        return
+    margin = 1e-6
+    if p == 1 and abs(phi[0]) < 1 - margin:
+        return
+    if p == 2 and (
+        abs(phi[1]) < 1 - margin and phi[0] + phi[1] < 1 - margin and phi[1] - phi[0] < 1 - margin
+    ):
+        return
+    if np.max(np.abs(np.roots(np.r_[1.0, -phi]))) >= 1:
+        raise ValueError(_NONSTATIONARY)
 
 
 def _fit_one(z: np.ndarray, x: np.ndarray, order: tuple[int, int]) -> _ArmaFit:
@@ -157,9 +226,7 @@ def _fit_one(z: np.ndarray, x: np.ndarray, order: tuple[int, int]) -> _ArmaFit:
             except np.linalg.LinAlgError:
                 pass
     # one-step-ahead predictions: observed minus the innovations of the regression residual
-    g = arma_acovf(np.r_[1.0, -phi], np.r_[1.0, theta], nobs=n)
-    innov, _ = _innovations(g, (z - x @ beta)[:, None])
-    fitted = z - innov[:, 0]
+    fitted = z - _resid_innovations(z - x @ beta, phi, theta)
     n_par = k + p + q + 1
     return _ArmaFit(
         order=(p, q),
