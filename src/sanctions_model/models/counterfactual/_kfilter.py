@@ -14,11 +14,12 @@ with their constant and variance; stationary 1x1 blocks, the AR(1) state, by the
 transformation statsmodels' Lyapunov solver applies), missing observations (NaN: no update, a
 zero log-likelihood), the univariate inversion (``1 / F``; statsmodels switches to its univariate
 filter when ``F < 1e-12``: status 1 here, and the caller goes to statsmodels), the forced symmetry
-of the predicted covariance, and the per-period log-likelihoods ``-0.5 (log 2 pi + log F) - 0.5
-v^2 / F`` (complex log and squares without conjugation for complex steps). statsmodels freezes
-the covariances once ``sum((P_t - P_{t+1})^2) < tolerance`` on a time-invariant model with no
-missing value at t or t-1: that check is made here the same way, and when it would trigger the
-status is 2 and the caller goes to statsmodels (its steady-state path is not copied).
+of the predicted covariance, the per-period log-likelihoods ``-0.5 (log 2 pi + log F) - 0.5 v^2 /
+F`` (complex log and squares without conjugation for complex steps), and statsmodels' steady
+state: once ``sum((P_t - P_{t+1})^2) < tolerance`` on a time-invariant model with no missing
+value at t or t-1, F, log F and the predicted covariance stay frozen (only the state mean is
+updated; a short local level settles within a few dozen months) until a missing month, where
+statsmodels filters in full again from the covariance it kept.
 
 Each period's value is a sum in another order than the BLAS calls of statsmodels: results agree
 to rounding (``tests/models/test_counterfactual_kfilter.py``: log-likelihoods and complex-step
@@ -36,7 +37,7 @@ import numpy as np
 
 __all__ = ["OK", "System", "kernel", "loglike_steps", "warm"]
 
-OK, SINGULAR, CONVERGED = 0, 1, 2
+OK, SINGULAR = 0, 1
 _LOG_2PI = math.log(2 * math.pi)
 
 
@@ -48,7 +49,7 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
     intercept ``c`` and selection ``R`` are shared. ``diffuse[i]``: the approximate diffuse
     variance of state i (0 if none); ``stationary``: the states initialised as stationary 1x1
     blocks. ``tolerance`` < 0 skips the steady-state check (a time-varying model). Returns 0,
-    or the status (1 singular forecast variance, 2 steady state) of the first run that stopped.
+    or 1 when a run stopped at a singular forecast variance (3: ``symmetrize`` off).
 
     The state covariance is symmetric (statsmodels forces it after each prediction; without
     ``symmetrize`` the run stops with status 3), so ``P Z'`` is a sum of P's rows, and every
@@ -119,9 +120,41 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
             q = -2.0 * ((RQR[j, j] / (phi + 1.0)) / (phi + 1.0))
             P[j, j] = q / (b + b)
         missing_before = False
+        converged = False
+        settled = 0
+        Fc = h
+        det = zero
         for t in range(n):
             yt = y[t]
             missing = math.isnan(yt)
+            if converged and missing:  # statsmodels leaves its steady state at a missing month
+                converged = False
+                if settled:  # it starts from the covariance it kept (P_t of the check)
+                    for i in range(m):
+                        for k in range(m):
+                            P[i, k] = Pn[i, k]
+            if converged:  # statsmodels' steady state: F, log F, P and P Z' frozen
+                settled += 1
+                if settled == 2:
+                    for k in range(m):
+                        pz[k] = w[k]
+                f = d[s, t if nd > 1 else 0]
+                for q in range(nz):
+                    f += Z[zi[q]] * a[zi[q]]
+                v = yt - f
+                v_scaled = (1.0 / Fc) * v
+                for i in range(m):
+                    a[i] = a[i] + pz[i] * v_scaled
+                out[s, t] = -0.5 * (_LOG_2PI + det) - 0.5 * (v * v_scaled)
+                missing_before = False
+                for i in range(m):
+                    acc = c[i]
+                    for p in range(ptr[i], ptr[i + 1]):
+                        acc += vals[p] * a[cols[p]]
+                    af[i] = acc
+                for i in range(m):
+                    a[i] = af[i]
+                continue
             if missing:
                 out[s, t] = 0.0
             else:
@@ -145,7 +178,9 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
                 for i in range(m):  # the filtered state, and the gain's w = P Z' / F
                     a[i] = a[i] + pz[i] * v_scaled
                     w[i] = pz[i] * scalar
-                out[s, t] = -0.5 * (_LOG_2PI + np.log(F)) - 0.5 * (v * v_scaled)
+                Fc = F
+                det = np.log(F)
+                out[s, t] = -0.5 * (_LOG_2PI + det) - 0.5 * (v * v_scaled)
             for i in range(m):  # a = T a + c; T w, T pz; G = T P
                 acc = c[i]
                 tw = zero
@@ -185,10 +220,22 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
             for i in range(m):
                 for k in range(i + 1, m):
                     Pn[k, i] = Pn[i, k]
+            P, Pn = Pn, P
             if tolerance >= 0 and t >= 1 and not missing and not missing_before:
                 if abs(ss) < tolerance:
-                    return CONVERGED
-            P, Pn = Pn, P
+                    # statsmodels keeps this F and log F, and as predicted covariance the one
+                    # this period started from (its ``predicted_state_cov[..., t]``): the gain
+                    # uses P_{t+1} Z' at t + 1, then P_t Z'
+                    converged = True
+                    settled = 0
+                    for k in range(m):
+                        pz[k] = zero
+                        w[k] = zero
+                    for q in range(nz):
+                        zj = Z[zi[q]]
+                        for k in range(m):
+                            pz[k] += P[zi[q], k] * zj
+                            w[k] += Pn[zi[q], k] * zj
             missing_before = missing
     return OK
 
