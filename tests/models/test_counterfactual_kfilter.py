@@ -1,15 +1,22 @@
 """The compiled Kalman filter of the counterfactual's fits against statsmodels' (issue 23).
 
 :mod:`sanctions_model.models.counterfactual._kfilter` sums in another order than statsmodels'
-BLAS calls, so values agree to rounding, not bit for bit: log-likelihoods (real and complex
-step) and the optimiser's complex-step scores within 1e-8 relative (measured: at most 4e-9 for
-the log-likelihood, on a random walk with drift and a seasonal whose 13 states start at variance
-1e6; 1e-11 or less elsewhere; scores 1e-14), against statsmodels' own ``UnobservedComponents``,
-on seeded synthetic series (labelled synthetic) for every trend x seasonal x regressor x
-missing-month combination, and on the real series of the eleven notebook-02 runs (the embedded
-data). Where statsmodels takes another path (singular forecast variance, steady state, another
-initialisation) the compiled filter gives way and the value is statsmodels' bit for bit. Whole
-fits against the lean path on statsmodels' filter: log-likelihoods within 1e-8 relative.
+BLAS calls, so values agree to rounding, not bit for bit. How close rounding leaves them depends
+on the model: the approximate diffuse start (variance 1e6 on up to 13 states, a level near 22 on
+the log scale of the real series) loses digits to cancellation in both filters. Measured against
+statsmodels' own ``UnobservedComponents``: log-likelihoods and complex-step scores within 1e-10
+relative for most models, at most 4e-8 on the seeded synthetic series and 3e-7 on the real
+series (a random walk with drift and a seasonal on EU27 exports to Russia, where statsmodels
+itself is 3.3e-7 from an 80-bit evaluation of the same filter, and the compiled one 1.1e-7). The
+tests hold them to 1e-6 relative and check, in 80-bit arithmetic, that the compiled filter is no
+further from the exact value than statsmodels is.
+
+Cases: every trend x seasonal x regressor x missing-month combination on seeded synthetic series
+(labelled synthetic), the real series of the eleven notebook-02 runs (the embedded data), the
+steady state statsmodels switches to (also through missing months), and where statsmodels takes
+another path (singular forecast variance, another initialisation) the compiled filter gives way
+and the value is statsmodels' bit for bit. Whole fits against the lean path on statsmodels'
+filter: log-likelihoods within 1e-8 relative.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from sanctions_model.models.counterfactual._structural import (
 
 pytestmark = pytest.mark.skipif(_kfilter.kernel() is None, reason="numba is not installed")
 
-RTOL = 1e-8
+RTOL = 1e-6  # rounding in the approximate diffuse start (see the module docstring)
 #: the flags ``MLEModel.fit`` passes to ``loglike`` and ``score``
 _OPTIMISER = {"transformed": False, "includes_fixed": False, "score_method": "approx",
               "approx_complex_step": True}  # fmt: skip
@@ -125,20 +132,12 @@ def test_compiled_filter_equals_statsmodels_on_synthetic_series(
     _check_model(z, trend, seasonal, x, compiled)
 
 
-def test_compiled_filter_is_as_close_to_extended_precision_as_statsmodels():
-    """The largest difference (4e-9 relative, a random walk with drift and a seasonal: 13 states
-    at variance 1e6, whose updates cancel) is rounding: in 80-bit arithmetic (the plain-Python
-    loop on long doubles) the compiled value and statsmodels' are as far from it."""
-    rng = np.random.default_rng(0)
-    n = 100
-    z = np.cumsum(rng.normal(size=n)) * 0.1 + rng.normal(size=n) * 0.2 + np.sin(np.arange(n))
-    lean = structural_model(z, trend="random walk with drift", seasonal=12)
-    ref = _reference(z, "random walk with drift", 12, None)
-    p = np.asarray(lean.start_params) * 1.3 + 0.01
-    have, want = lean.loglike(p), ref.loglike(p)
-    system = _kfilter.System.of(lean.ssm, lean.ssm.inversion_method)
-    ssm, ld = lean.ssm, np.longdouble
-    out = np.empty((1, n), ld)
+def _extended(model) -> float:
+    """The log-likelihood at the model's current matrices in 80-bit arithmetic (the plain-Python
+    loop on long doubles)."""
+    ssm, ld = model.ssm, np.longdouble
+    system = _kfilter.System.of(ssm, ssm.inversion_method)
+    out = np.empty((1, len(system.y)), ld)
     status = _kfilter._filter_loop(
         system.y.astype(ld), system.Z.astype(ld), np.asarray(ssm._obs_intercept, ld),
         np.asarray(ssm._obs_cov[0, 0], ld), np.asarray(ssm._transition[:, :, 0], ld)[None],
@@ -146,10 +145,37 @@ def test_compiled_filter_is_as_close_to_extended_precision_as_statsmodels():
         system.diffuse.astype(ld), system.stationary, True, -1.0, out,
     )  # fmt: skip
     assert status == _kfilter.OK
-    exact = float(out[0, system.burn :].sum())
-    assert abs(want - have) > 1e-10 * abs(want)  # the case does differ
-    assert abs(have - exact) < 3 * abs(want - exact)
-    assert abs(have - exact) < 1e-8 * abs(exact)
+    return float(out[0, system.burn :].sum())
+
+
+def test_compiled_filter_is_as_close_to_extended_precision_as_statsmodels():
+    """The largest differences from statsmodels are rounding: in 80-bit arithmetic the compiled
+    value is no further from the exact one than statsmodels' (a synthetic series, and the real
+    series with the largest difference: a random walk with drift and a seasonal on EU27 exports
+    to Russia, 2019-2021)."""
+    from sanctions_model import models
+
+    rng = np.random.default_rng(0)
+    n = 100
+    synthetic = np.cumsum(rng.normal(size=n)) * 0.1 + rng.normal(size=n) * 0.2
+    synthetic = synthetic + np.sin(np.arange(n))
+    y = models.load_flow("eurostat_comext", "EU27_2020", "RU", "export", start="2019-01",
+                         real=True).loc[:"2021-12"]  # fmt: skip
+    real = np.log(y.to_numpy(dtype=float))
+    for z in (synthetic, real):
+        errors = []  # relative to the 80-bit value: compiled, statsmodels
+        for trend in ("random walk with drift", "local linear trend"):
+            lean = structural_model(z, trend=trend, seasonal=12)
+            ref = _reference(z, trend, 12, None)
+            for p in _points(ref):
+                have = lean.loglike(p, transformed=False)
+                want = ref.loglike(p, transformed=False)
+                exact = _extended(lean)
+                errors.append((abs(have - exact) / abs(exact), abs(want - exact) / abs(exact)))
+        have_err, want_err = np.max(errors, axis=0)
+        print(f"largest relative error: compiled {have_err:.1e}, statsmodels {want_err:.1e}")
+        assert have_err <= max(2 * want_err, 1e-10)
+        assert have_err < RTOL
 
 
 def test_statsmodels_where_the_compiled_filter_stops(compiled):
@@ -183,7 +209,9 @@ def test_steady_state_as_statsmodels(compiled, missing):
         z[[250, 300, 301]] = np.nan
     ref = _reference(z, "local level", None, None)
     res = ref.filter(np.ones(2))
-    assert res.filter_results.converged and 5 < res.filter_results.period_converged < 100
+    assert res.filter_results.converged  # (again after the missing months: 301 < period)
+    assert 5 < res.filter_results.period_converged < (400 if missing else 100)
+    assert not missing or res.filter_results.period_converged > 301
     _check_model(z, "local level", None, None, compiled)
     lean = structural_model(z, trend="local level", seasonal=None)
     _assert_close(lean.loglike(np.ones(2)), ref.loglike(np.ones(2)), "loglike")
@@ -224,7 +252,7 @@ def test_compiled_filter_equals_statsmodels_on_the_notebook_series(compiled, run
 
     reporter, partner, flow, product, source, start, controls = run
     y = models.load_flow(source, reporter, partner, flow, product, start=start, real=True)
-    y = y.loc[: "2021-12"]  # the pre-period (intervention 2022-03, two months left out)
+    y = y.loc[:"2021-12"]  # the pre-period (intervention 2022-03, two months left out)
     z = np.log(y.to_numpy(dtype=float))
     x = None
     if controls:
@@ -239,14 +267,15 @@ def test_compiled_filter_equals_statsmodels_on_the_notebook_series(compiled, run
 
 
 def test_warm_compiles_the_signatures_a_fit_uses():
+    """``warm`` compiles the real and the complex filter; fits (with and without a regressor,
+    AR(1) and seasonal) then compile nothing more."""
     _kfilter.warm()
     kinds = {str(sig[3]) for sig in _kfilter.kernel().signatures}  # the obs variances' dtype
-    assert any("complex128" in k for k in kinds) and any("float64" in k for k in kinds)
-    assert len(_kfilter.kernel().signatures) == 4  # a fit adds none (checked below)
-    z, x = _synthetic(2, 40, True, True)
+    assert kinds == {"array(float64, 1d, C)", "array(complex128, 1d, C)"}
+    z, x = _synthetic(2, 48, True, True)
     fit_structural(z, trend="level, drift + AR(1)", seasonal=12, exog=x)
     fit_structural(z, trend="local level", seasonal=None)
-    assert len(_kfilter.kernel().signatures) == 4
+    assert len(_kfilter.kernel().signatures) == 2
 
 
 def test_layout_stack_writes_what_update_writes():

@@ -52,9 +52,10 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
     or 1 when a run stopped at a singular forecast variance (3: ``symmetrize`` off).
 
     The state covariance is symmetric (statsmodels forces it after each prediction; without
-    ``symmetrize`` the run stops with status 3), so ``P Z'`` is a sum of P's rows, and every
-    product runs along rows (contiguous, vectorised): ``T Pf T' = T (T Pf)'`` over the
-    transition's non-zero entries.
+    ``symmetrize`` the run stops with status 3), so ``P Z'`` is a sum of P's rows; the filtered
+    covariance ``Pf = P - (P Z' / F)(P Z')'`` is formed first (as statsmodels: the cancellation
+    of the diffuse start's 1e6 happens before the transition's sums), then ``T Pf T'`` from the
+    transition's non-zero entries, rows first (contiguous), its upper triangle mirrored.
     """
     n = y.shape[0]
     m = Z.shape[0]
@@ -66,8 +67,7 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
     P = np.zeros((m, m), dtype)
     Pn = np.zeros((m, m), dtype)
     G = np.zeros((m, m), dtype)
-    Tw = np.zeros(m, dtype)
-    Tz = np.zeros(m, dtype)
+    Pf = np.zeros((m, m), dtype)
     RQ = np.zeros((m, r), dtype)
     RQR = np.zeros((m, m), dtype)
     pz = np.zeros(m, dtype)
@@ -175,42 +175,44 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
                 v = yt - f
                 scalar = 1.0 / F
                 v_scaled = scalar * v
-                for i in range(m):  # the filtered state, and the gain's w = P Z' / F
+                for k in range(m):  # w = P (Z' / F)
+                    w[k] = zero
+                for q in range(nz):
+                    zj = Z[zi[q]] * scalar
+                    for k in range(m):
+                        w[k] += P[zi[q], k] * zj
+                for i in range(m):  # the filtered state and covariance
                     a[i] = a[i] + pz[i] * v_scaled
-                    w[i] = pz[i] * scalar
+                    wi = w[i]
+                    for k in range(m):
+                        Pf[i, k] = P[i, k] - wi * pz[k]
                 Fc = F
                 det = np.log(F)
                 out[s, t] = -0.5 * (_LOG_2PI + det) - 0.5 * (v * v_scaled)
-            for i in range(m):  # a = T a + c; T w, T pz; G = T P
+            src = P if missing else Pf
+            for i in range(m):  # a = T a + c; G = T Pf
                 acc = c[i]
-                tw = zero
-                tz = zero
                 for p in range(ptr[i], ptr[i + 1]):
                     acc += vals[p] * a[cols[p]]
-                    tw += vals[p] * w[cols[p]]
-                    tz += vals[p] * pz[cols[p]]
                 af[i] = acc
-                Tw[i] = tw
-                Tz[i] = tz
                 for k in range(m):
                     G[i, k] = zero
                 for p in range(ptr[i], ptr[i + 1]):
                     vp = vals[p]
                     cp = cols[p]
                     for k in range(m):
-                        G[i, k] += vp * P[cp, k]
+                        G[i, k] += vp * src[cp, k]
             for i in range(m):
                 a[i] = af[i]
-            # P_next = T (P - w pz') T' + R Q R' = T P T' - (T w)(T pz)' + R Q R', symmetric:
-            # the upper triangle, mirrored (statsmodels averages the two computed halves)
+            # P_next = T Pf T' + R Q R': the upper triangle, mirrored (statsmodels computes both
+            # halves and averages them)
             ss = zero
             for i in range(m):
                 for k in range(i, m):
-                    acc = RQR[i, k]
+                    acc = zero
                     for p in range(ptr[k], ptr[k + 1]):
                         acc += G[i, cols[p]] * vals[p]
-                    if not missing:
-                        acc -= Tw[i] * Tz[k]
+                    acc += RQR[i, k]
                     diff = P[i, k] - acc
                     if k == i:
                         ss += diff * diff
