@@ -31,9 +31,16 @@ compiles or loads every signature a fit uses.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 
 import numpy as np
+from statsmodels.tsa.statespace.initialization import Initialization
+from statsmodels.tsa.statespace.kalman_filter import (
+    FILTER_CONVENTIONAL,
+    INVERT_UNIVARIATE,
+    TIMING_INIT_PREDICTED,
+)
 
 __all__ = ["OK", "System", "kernel", "loglike_steps", "warm"]
 
@@ -298,15 +305,31 @@ class System:
 
     @classmethod
     def of(cls, ssm, inversion_method: int) -> System | None:
-        """Checked on every call (a few attribute reads); ``inversion_method`` is the one the
-        filter would run with."""
-        from statsmodels.tsa.statespace.kalman_filter import (
-            FILTER_CONVENTIONAL,
-            INVERT_UNIVARIATE,
-            TIMING_INIT_PREDICTED,
-        )
+        """For the representation ``ssm`` as it is now, filtered with ``inversion_method``.
 
-        if kernel() is None or ssm.endog is None or ssm.k_endog != 1:
+        Built once per representation and kept on it while the options, the shapes, the values
+        of design, selection and state intercept, and the series and initialisation objects
+        stay the same (a new ``initialize_*`` or ``bind`` replaces those objects)."""
+        if kernel() is None or ssm.endog is None:
+            return None
+        key = (
+            bool(inversion_method & INVERT_UNIVARIATE), ssm.filter_method, ssm.filter_timing,
+            ssm.stability_method, ssm.tolerance, ssm.loglikelihood_burn, ssm.k_endog,
+            ssm._obs_intercept.shape, ssm._obs_cov.shape, ssm._transition.shape,
+            ssm._state_cov.shape, ssm._design.tobytes(), ssm._selection.tobytes(),
+            ssm._state_intercept.tobytes(),
+        )  # fmt: skip
+        objects = (ssm.endog, ssm.initialization)
+        kept = ssm.__dict__.get("_kfilter_system")
+        if kept is not None and kept[0] == key and all(map(operator.is_, kept[1], objects)):
+            return kept[2]
+        system = cls._build(ssm, inversion_method)
+        ssm._kfilter_system = (key, objects, system)
+        return system
+
+    @classmethod
+    def _build(cls, ssm, inversion_method: int) -> System | None:
+        if ssm.k_endog != 1:
             return None
         if (
             ssm.filter_method != FILTER_CONVENTIONAL
@@ -378,8 +401,6 @@ def _initialisation(init, m: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Approximate diffuse variances per state and the stationary 1x1 blocks of a statsmodels
     ``Initialization`` (as ``Statespace.initialize`` walks it), or None for anything else
     (known, exact diffuse, a larger stationary block, a non-zero constant)."""
-    from statsmodels.tsa.statespace.initialization import Initialization
-
     if not isinstance(init, Initialization) or not init.initialized or init.k_states != m:
         return None
     diffuse = np.zeros(m)
