@@ -208,26 +208,37 @@ def test_batched_filter_and_paths_equal_the_textbook_steps_bit_for_bit(
     assert start is not None
     want_a, want_p = _textbook_filter(z, mats, *start)
     assert _batched.FILTER_BLOCK < len(thetas)
-    have_a, have_p = _batched.batched_filter(z, mats, *start)
+    have_a, have_p = _batched.batched_filter(z, mats, *start, compiled=False)
     np.testing.assert_array_equal(have_a, want_a)
     np.testing.assert_array_equal(have_p, want_p)
     monkeypatch.setattr(_batched, "FILTER_BLOCK", 97)  # any block size: the same numbers
-    again = _batched.batched_filter(z, mats, *start)
+    again = _batched.batched_filter(z, mats, *start, compiled=False)
     np.testing.assert_array_equal(again[0], want_a)
     np.testing.assert_array_equal(again[1], want_p)
+    # the compiled loops (models/counterfactual/_simkernel.py): covariances equal, means to rounding
+    fast_a, fast_p = _batched.batched_filter(z, mats, *start)
+    np.testing.assert_array_equal(fast_p, want_p)
+    np.testing.assert_allclose(fast_a, want_a, rtol=1e-12, atol=1e-12)
     intercept = np.outer(thetas[:, -1], np.linspace(0.0, 0.2, 14)) if with_exog else (
         np.zeros((len(thetas), 14))
     )  # fmt: skip
     want = _textbook_simulation(want_a, want_p, mats, intercept, 7, np.random.default_rng(6))
-    have = _batched.simulate_forward(want_a, want_p, mats, intercept, 7, np.random.default_rng(6))
+    have = _batched.simulate_forward(
+        want_a, want_p, mats, intercept, 7, np.random.default_rng(6), compiled=False
+    )
     np.testing.assert_array_equal(have, want)
     assert np.isfinite(have).all() and have.std() > 0
+    fast = _batched.simulate_forward(want_a, want_p, mats, intercept, 7, np.random.default_rng(6))
+    np.testing.assert_allclose(fast, want, rtol=1e-12, atol=1e-12)
     shifted = {**mats, "state_intercept": rng.normal(0.0, 0.01, mats["state_intercept"].shape)}
     want = _textbook_simulation(want_a, want_p, shifted, intercept, 7, np.random.default_rng(8))
     have = _batched.simulate_forward(
-        want_a, want_p, shifted, intercept, 7, np.random.default_rng(8)
+        want_a, want_p, shifted, intercept, 7, np.random.default_rng(8), compiled=False
     )
     np.testing.assert_array_equal(have, want)  # a state intercept (none in these models) too
+    fast = _batched.simulate_forward(want_a, want_p, shifted, intercept, 7,
+                                     np.random.default_rng(8))  # fmt: skip
+    np.testing.assert_allclose(fast, want, rtol=1e-12, atol=1e-12)
 
 
 def test_backtest_scores_of_all_origins_at_once_equal_origin_by_origin():
