@@ -27,6 +27,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._numba import compile_kernel
+
 __all__ = ["ar_filter_kernel", "gls_kernel", "resid_innovations_kernel", "warm"]
 
 #: Status codes of :func:`_gls_loop` (the caller raises the reference path's exception).
@@ -241,29 +243,19 @@ _LOCK = threading.Lock()
 
 
 def _compile(name: str, func: Callable) -> Callable | None:
-    """``func`` compiled by numba (cached on disk), or None without numba."""
-    if name in _KERNELS:
-        return _KERNELS[name]
-    with _LOCK:  # the break tests' bootstrap runs in threads
-        return _compile_locked(name, func)
-
-
-def _compile_locked(name: str, func: Callable) -> Callable | None:
+    """``func`` compiled by numba (cached on disk, :mod:`._numba`), or None without numba."""
     if name not in _KERNELS:
-        try:
-            from numba import njit
-            from numba.extending import register_jitable
-        except ImportError:  # numba comes with pyfixest; without it, the numpy paths
-            _KERNELS[name] = None
-        else:
-            if not _KERNELS:  # the helpers stay plain Python functions, callable when compiled
-                for helper in _HELPERS:
-                    register_jitable(helper)
-            try:
-                kernel = njit(cache=True, error_model="numpy", nogil=True)(func)
-            except RuntimeError:  # no writable cache folder: compiled in each process
-                kernel = njit(error_model="numpy", nogil=True)(func)
-            _KERNELS[name] = kernel
+        with _LOCK:  # the break tests' bootstrap runs in threads
+            if name not in _KERNELS:
+                if not _KERNELS:  # the helpers stay plain Python functions, callable compiled
+                    try:
+                        from numba.extending import register_jitable
+                    except ImportError:
+                        pass
+                    else:
+                        for helper in _HELPERS:
+                            register_jitable(helper)
+                _KERNELS[name] = compile_kernel(func)
     return _KERNELS[name]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ._numba import compile_kernel
+
 __all__ = ["exceed_kernel", "warm"]
 
 
@@ -34,19 +36,10 @@ _KERNEL: list = []
 
 
 def exceed_kernel() -> Callable[..., int] | None:
-    """:func:`_exceed_loop` compiled by numba on first use and cached on disk (the runner points
-    ``NUMBA_CACHE_DIR`` under the project's cache); None without numba (numpy then)."""
+    """:func:`_exceed_loop` compiled by numba on first use and cached on disk (see
+    :mod:`._numba`); None without numba (numpy then)."""
     if not _KERNEL:
-        try:
-            from numba import njit
-        except ImportError:  # numba comes with pyfixest; without it, the numpy path
-            _KERNEL.append(None)
-        else:
-            try:
-                kernel = njit(cache=True, error_model="numpy", nogil=True)(_exceed_loop)
-            except RuntimeError:  # no writable cache folder: compiled in each process
-                kernel = njit(error_model="numpy", nogil=True)(_exceed_loop)
-            _KERNEL.append(kernel)
+        _KERNEL.append(compile_kernel(_exceed_loop))
     return _KERNEL[0]
 
 

@@ -44,6 +44,8 @@ from statsmodels.tsa.statespace.kalman_filter import (
     TIMING_INIT_PREDICTED,
 )
 
+from .._numba import compile_kernel
+
 __all__ = ["OK", "System", "kernel", "loglike_steps", "warm"]
 
 OK, SINGULAR = 0, 1
@@ -254,20 +256,11 @@ def _filter_loop(y, Z, d, H, T, c, R, Q, diffuse, stationary, symmetrize, tolera
 _KERNEL: list = []
 
 
-def kernel() -> Callable[..., int]:
-    """:func:`_filter_loop` compiled by numba on first use and cached on disk; the plain-Python
-    loop without numba (correct, slow: the caller then keeps statsmodels' filter)."""
+def kernel() -> Callable[..., int] | None:
+    """:func:`_filter_loop` compiled by numba on first use and cached on disk (see
+    :mod:`.._numba`); None without numba (the caller then keeps statsmodels' filter)."""
     if not _KERNEL:
-        try:
-            from numba import njit
-        except ImportError:
-            _KERNEL.append(None)
-        else:
-            try:
-                compiled = njit(cache=True, error_model="numpy", nogil=True)(_filter_loop)
-            except RuntimeError:  # no writable cache folder: compiled in each process
-                compiled = njit(error_model="numpy", nogil=True)(_filter_loop)
-            _KERNEL.append(compiled)
+        _KERNEL.append(compile_kernel(_filter_loop))
     return _KERNEL[0]
 
 

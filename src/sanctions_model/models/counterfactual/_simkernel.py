@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._numba import compile_kernel
+
 __all__ = ["Kernels", "kernels", "pattern", "warm"]
 
 
@@ -260,20 +262,11 @@ _KERNELS: list = []
 
 
 def kernels() -> Kernels | None:
-    """The compiled loops (numba, on first use, cached on disk), or None without numba."""
+    """The compiled loops (numba, on first use, cached on disk: :mod:`.._numba`), or None
+    without numba."""
     if not _KERNELS:
-        try:
-            from numba import njit
-        except ImportError:  # the numpy forms of ._batched
-            _KERNELS.append(None)
-        else:
-            opts = dict(error_model="numpy", nogil=True)
-            try:
-                compiled = Kernels(njit(cache=True, **opts)(_filter_loop),
-                                   njit(cache=True, **opts)(_forward_loop))  # fmt: skip
-            except RuntimeError:  # no writable cache folder: compiled in each process
-                compiled = Kernels(njit(**opts)(_filter_loop), njit(**opts)(_forward_loop))
-            _KERNELS.append(compiled)
+        loops = (compile_kernel(_filter_loop), compile_kernel(_forward_loop))
+        _KERNELS.append(None if None in loops else Kernels(*loops))
     return _KERNELS[0]
 
 
