@@ -43,11 +43,15 @@ def test_rerouting_germany(exports):
     # of zero by seed), Armenia's too since the level with drift and AR(1) is always pooled, and
     # Uzbekistan's counterfactual draws have a long upper tail
     effects = res.series_effects.set_index("partner")
-    assert effects.loc["KG", "gap_lower"] > 0
     assert effects.loc["GE", "gap_lower"] < 0 < effects.loc["GE", "gap"]
     assert effects.loc["AM", "gap"] > 0
     kg = res.series_effects.set_index("partner").loc["KG"]
-    assert kg["gap_lower"] > 0 and kg["relative"] > 2  # exports to KG several times expected
+    assert kg["gap"] > 1e9 and kg["relative"] > 2  # exports to KG several times expected
+    # ... but in euros the interval reaches below zero: this small, volatile flow's counterfactual
+    # has a long upper tail in levels (lower end EUR -0.51, -1.14, -0.54 bn at seeds 1-3, -0.73 bn
+    # at 40,000 paths). It was above zero until 2026-12-06, when the parameter covariance came
+    # from real second differences, whose rounding noise understated the flat directions.
+    assert kg["gap_lower"] < 0 < kg["gap_upper"]
     ru = res.series_effects.set_index("partner").loc["RU"]
     assert ru["relative"] < -0.4
 

@@ -146,6 +146,6 @@ def test_pattern_lists_the_nonzero_columns_over_all_draws():
 
 
 def test_warm_compiles_both_loops():
-    _simkernel.warm()
+    _batched.warm()
     kern = _simkernel.kernels()
     assert len(kern.filter.signatures) >= 1 and len(kern.forward.signatures) >= 1

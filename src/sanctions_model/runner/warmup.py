@@ -21,7 +21,7 @@ MODULES = (
     "sanctions_model.models._wcr_kernel",
     "sanctions_model.models._ts_kernels",
     "sanctions_model.models.counterfactual._kfilter",
-    "sanctions_model.models.counterfactual._simkernel",
+    "sanctions_model.models.counterfactual._batched",
 )
 
 

@@ -346,3 +346,24 @@ def _forward_products(
             np.add(nxt, shift, out=nxt)
         np.add(nxt, np.matmul(qroot, state_noise[t], out=eta), out=nxt)
         state, nxt = nxt, state
+
+
+def warm() -> None:
+    """The compiled loops of :mod:`._simkernel` as :func:`batched_filter` and
+    :func:`simulate_forward` call them. Compile (or load from numba's disk cache) every signature a notebook run uses, on tiny
+    inputs, so that kernels forked afterwards pay neither."""
+    rng = np.random.default_rng(0)
+    m, n_draws, reps, horizon = 3, 2, 2, 3
+    tmat = np.broadcast_to(np.eye(m), (n_draws, m, m)).copy()
+    mats = {
+        "design": np.ones((n_draws, 1, m)),
+        "obs_intercept": np.zeros((n_draws, 1)),
+        "obs_cov": np.ones((n_draws, 1, 1)),
+        "transition": tmat,
+        "state_intercept": np.zeros((n_draws, m)),
+        "selection": tmat.copy(),
+        "state_cov": tmat.copy(),
+    }
+    y = np.array([1.0, np.nan, 2.0])
+    a, p = batched_filter(y, mats, np.zeros((n_draws, m)), tmat.copy())
+    simulate_forward(a, p, mats, np.zeros((n_draws, horizon)), reps, rng)

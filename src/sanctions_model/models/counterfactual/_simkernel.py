@@ -17,7 +17,7 @@ mean's ``T a``, the design's sum with one path per draw): there they agree to ro
 within 1e-14 relative; the tests hold them to 1e-9).
 
 Compiled by numba on first use and cached on disk (``cache=True``; no writable cache folder:
-compiled in each process); :func:`warm` compiles (or loads) every signature a notebook run uses,
+compiled in each process); :func:`._batched.warm` compiles (or loads) every signature a run uses,
 for the kernel template to call before kernels are forked. Without numba, :func:`kernels` is
 None and :mod:`._batched` keeps its numpy forms.
 """
@@ -31,7 +31,7 @@ import numpy as np
 
 from .._numba import compile_kernel
 
-__all__ = ["Kernels", "kernels", "pattern", "warm"]
+__all__ = ["Kernels", "kernels", "pattern"]
 
 
 def pattern(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,25 +268,3 @@ def kernels() -> Kernels | None:
         loops = (compile_kernel(_filter_loop), compile_kernel(_forward_loop))
         _KERNELS.append(None if None in loops else Kernels(*loops))
     return _KERNELS[0]
-
-
-def warm() -> None:
-    """Compile (or load from numba's disk cache) every signature a notebook run uses, on tiny
-    inputs, so that kernels forked afterwards pay neither."""
-    from . import _batched
-
-    rng = np.random.default_rng(0)
-    m, n_draws, reps, horizon = 3, 2, 2, 3
-    tmat = np.broadcast_to(np.eye(m), (n_draws, m, m)).copy()
-    mats = {
-        "design": np.ones((n_draws, 1, m)),
-        "obs_intercept": np.zeros((n_draws, 1)),
-        "obs_cov": np.ones((n_draws, 1, 1)),
-        "transition": tmat,
-        "state_intercept": np.zeros((n_draws, m)),
-        "selection": tmat.copy(),
-        "state_cov": tmat.copy(),
-    }
-    y = np.array([1.0, np.nan, 2.0])
-    a, p = _batched.batched_filter(y, mats, np.zeros((n_draws, m)), tmat.copy())
-    _batched.simulate_forward(a, p, mats, np.zeros((n_draws, horizon)), reps, rng)
