@@ -36,13 +36,14 @@ if "SANCTIONS_MODEL_TABLE_CACHE" not in os.environ:
     _tables = tempfile.mkdtemp(prefix="sm-tables-")
     os.environ["SANCTIONS_MODEL_TABLE_CACHE"] = _tables
     atexit.register(shutil.rmtree, _tables, ignore_errors=True)
-# numba's disk cache beside it (where the runner points its kernels, runner.wildboot's
-# numba_cache_dir): the test processes and the kernels they start compile each kernel of the
-# package once per session and load it after (a cold compile of models/_ts_kernels.py alone is
-# ~10 CPU-s); without it, test processes would cache under src/ and kernels elsewhere.
-from sanctions_model._io import beside_table_cache  # noqa: E402 - after the cache is set
-
-os.environ.setdefault("NUMBA_CACHE_DIR", str(beside_table_cache("numba", even_if_off=True)))
+# numba's disk cache for the test processes: one folder per clone, kept between sessions
+# (.pytest_cache/numba, git-ignored; numba checks each entry against its source file), so that
+# `make test-fast` loads the package's compiled kernels instead of compiling them again (a cold
+# compile of models/_ts_kernels.py alone is ~10 CPU-s). The kernels a test starts use the
+# runner's folder, beside the session's table cache (runner.wildboot.numba_cache_dir).
+os.environ.setdefault(
+    "NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".pytest_cache" / "numba")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SWEEP_GROUP = "default-sweep"
