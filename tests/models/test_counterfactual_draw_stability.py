@@ -15,14 +15,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 from statsmodels.tools.numdiff import approx_hess3
 
-from sanctions_model import models
 from sanctions_model.models.counterfactual._batched import sqrt_psd_stack
 from sanctions_model.models.counterfactual._structural import (
     _unconstrained_cov,
-    fit_structural,
     sqrt_psd,
 )
 
@@ -31,18 +28,6 @@ _ONE_THREAD = ("0x1.6d7d41cbf1490p-31", "0x1.9c4f4bbc12317p-10", "0x1.5dc4e3249d
                "0x1.2f34637404b7dp-2")  # fmt: skip
 _TWO_THREADS = ("0x1.91d2e98501d23p-44", "0x1.9c52a9968ed3ap-10", "0x1.5dc22280e71afp-6",
                 "0x1.2f2e872e93a72p-2")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def uz_fit():
-    y = models.load_flow(
-        "eurostat_comext", "EU27_2020", "UZ", "export", None, start="2019-01", end="2021-12",
-        real=True,
-    )  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fit_structural(np.log(y.to_numpy(dtype=float)), trend="level, drift + AR(1)",
-                              seasonal=12)  # fmt: skip
 
 
 def _optima():
@@ -63,13 +48,10 @@ def test_covariance_is_the_same_at_both_optima(uz_fit):
     np.testing.assert_allclose(sds[0], sds[1], rtol=2e-3)
 
 
-def test_real_second_differences_were_not(uz_fit, monkeypatch):
+def test_real_second_differences_were_not(uz_fit, statsmodels_filter):
     """The reason for the complex-step Hessian: the old one differs by far more (the test above
     can fail). The eigenvalues' signs are those of statsmodels' filter's rounding: checked on
     it (the compiled filter of ``_kfilter`` rounds otherwise)."""
-    from sanctions_model.models.counterfactual import _kfilter
-
-    monkeypatch.setattr(_kfilter, "kernel", lambda: None)
     model = uz_fit.model
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

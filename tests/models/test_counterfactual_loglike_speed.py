@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from sanctions_model.models.counterfactual import _batched, _kfilter, _likelihood
+from sanctions_model.models.counterfactual import _batched, _likelihood
 from sanctions_model.models.counterfactual._structural import (
     _UC_SPEC,
     TRENDS,
@@ -29,14 +29,8 @@ from sanctions_model.models.counterfactual._structural import (
 from sanctions_model.models.counterfactual.backtest import _scores, crps_normal
 from tests.models.test_counterfactual_fitspeed import _synthetic_series as _synthetic
 
-
-@pytest.fixture(autouse=True)
-def _statsmodels_filter(monkeypatch):
-    """The lean Python path around statsmodels' own Cython filter, checked bit for bit here:
-    the compiled filter is switched off (``_kfilter.kernel`` gives None, as without numba).
-    ``tests/models/test_counterfactual_kfilter.py`` checks the compiled filter against this
-    path and statsmodels to rounding (log-likelihoods and scores within 1e-8 relative)."""
-    monkeypatch.setattr(_kfilter, "kernel", lambda: None)
+#: the lean path around statsmodels' Cython filter, bit for bit (tests/models/conftest.py)
+pytestmark = pytest.mark.usefixtures("statsmodels_filter")
 
 
 def _pair(trend, seasonal, exog, z):

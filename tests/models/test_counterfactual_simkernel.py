@@ -12,7 +12,6 @@ import warnings
 import numpy as np
 import pytest
 
-from sanctions_model import models
 from sanctions_model.models.counterfactual import _batched, _simkernel
 from sanctions_model.models.counterfactual._structural import (
     TRENDS,
@@ -108,19 +107,6 @@ def test_one_draw_and_inputs_left_as_they_were():
     _close(paths, want)
     after = (*start, *mats.values())
     assert all(x.tobytes() == y.tobytes() for x, y in zip(before, after, strict=True))
-
-
-@pytest.fixture(scope="module")
-def uz_fit():
-    """EU27 exports to Uzbekistan (Comext, real, deflated), the model notebook 02 fits there."""
-    y = models.load_flow(
-        "eurostat_comext", "EU27_2020", "UZ", "export", None, start="2019-01", end="2021-12",
-        real=True,
-    )  # fmt: skip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fit_structural(np.log(y.to_numpy(dtype=float)), trend="level, drift + AR(1)",
-                              seasonal=12)  # fmt: skip
 
 
 def test_simulate_paths_on_real_series_equal_the_numpy_forms(uz_fit, monkeypatch):

@@ -265,17 +265,13 @@ def simulate_forward(
     kern = _simkernel.kernels() if compiled else None
     if kern is not None:
         return _forward_compiled(kern, a, p, mats, intercept, reps, rng)
-    n_draws, m = a.shape
+    n_draws = a.shape[0]
     horizon = intercept.shape[1]
     zrow = mats["design"][:, 0, :]
     tmat = mats["transition"]
     c = mats["state_intercept"]
     c = c[..., 0] if c.ndim == 3 else c
-    qroot = mats["selection"] @ sqrt_psd_stack(mats["state_cov"])  # (D, m, q)
-    hsd = np.sqrt(np.maximum(mats["obs_cov"][:, 0, 0], 0.0))
-    state = a[:, :, None] + sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps))
-    obs_noise = rng.standard_normal((horizon, n_draws, reps))
-    state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
+    qroot, hsd, state, obs_noise, state_noise = _forward_draws(a, p, mats, horizon, reps, rng)
     out = np.empty((horizon, n_draws, reps))  # month by month contiguous; (D, reps, H) at the end
     # reps of 1: einsum sums the design's products over the contiguous axis, in another order
     plan = _sparse.ForwardPlan.of(zrow, tmat, qroot) if reps > 1 else None
@@ -295,6 +291,26 @@ def simulate_forward(
     return np.ascontiguousarray(np.moveaxis(out, 0, 2))
 
 
+def _forward_draws(
+    a: np.ndarray,
+    p: np.ndarray,
+    mats: dict[str, np.ndarray],
+    horizon: int,
+    reps: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, ...]:
+    """What both forms of :func:`simulate_forward` start from, drawn once here so that they
+    draw the same numbers (calls, sizes, order): ``R Q^(1/2)`` per draw, the observation s.d.,
+    the start states from ``N(a, p)``, then the observation and state noise."""
+    n_draws, m = a.shape
+    qroot = mats["selection"] @ sqrt_psd_stack(mats["state_cov"])  # (D, m, q)
+    hsd = np.sqrt(np.maximum(mats["obs_cov"][:, 0, 0], 0.0))
+    state = a[:, :, None] + sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps))
+    obs_noise = rng.standard_normal((horizon, n_draws, reps))
+    state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
+    return qroot, hsd, state, obs_noise, state_noise
+
+
 def _forward_compiled(
     kern: _simkernel.Kernels,
     a: np.ndarray,
@@ -306,15 +322,12 @@ def _forward_compiled(
 ) -> np.ndarray:
     """:func:`simulate_forward` by :mod:`._simkernel`: the same square roots and the same draws
     from ``rng`` (calls, sizes and order as the numpy form's)."""
-    n_draws, m = a.shape
+    n_draws = a.shape[0]
     horizon = intercept.shape[1]
     zrow, z_idx, tmat, t_ptr, t_idx, c = _common(mats)
-    qroot = _c(mats["selection"] @ sqrt_psd_stack(mats["state_cov"]))  # (D, m, q)
+    qroot, hsd, state, obs_noise, state_noise = _forward_draws(a, p, mats, horizon, reps, rng)
+    qroot, hsd, state = _c(qroot), _c(hsd), _c(state)
     q_ptr, q_idx = _simkernel.pattern(qroot)
-    hsd = _c(np.sqrt(np.maximum(mats["obs_cov"][:, 0, 0], 0.0)))
-    state = _c(a[:, :, None] + sqrt_psd_stack(p) @ rng.standard_normal((n_draws, m, reps)))
-    obs_noise = rng.standard_normal((horizon, n_draws, reps))
-    state_noise = rng.standard_normal((horizon, n_draws, qroot.shape[2], reps))
     out = np.empty((n_draws, reps, horizon))
     kern.forward(state, zrow, z_idx, tmat, t_ptr, t_idx, c, bool(np.any(c)), qroot,
                  q_ptr, q_idx, _c(intercept), hsd, obs_noise, state_noise, out)  # fmt: skip
