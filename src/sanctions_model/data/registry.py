@@ -64,12 +64,10 @@ class Dataset:
         return found
 
     def checksums(self, root: Path | None = None) -> dict[str, str]:
-        """``{path relative to data/: sha256}`` of the files, each verified against the manifest."""
-        root = root or manifest.data_dir()
-        return {
-            p.resolve().relative_to(root.resolve()).as_posix(): manifest.verify(p, root)
-            for p in self.paths(root)
-        }
+        """``{path relative to data/: sha256}`` of the files, each verified against the manifest
+        (memoised on the files' paths, times and sizes, as :func:`load` records them)."""
+        root = (root or manifest.data_dir()).resolve()
+        return dict(_checksums(self.name, str(root), _stamp(self.name, root)))
 
 
 _MONTHLY = tuple(
