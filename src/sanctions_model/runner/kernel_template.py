@@ -371,15 +371,17 @@ def _reapply_imports(env: Mapping[str, str]) -> None:
             os.environ["MPLBACKEND"] = _INLINE  # as ipykernel would set it
 
 
-def _preload(template: _Template, modules: Sequence[str]) -> None:
-    """Import ``modules`` before any kernel is forked: a request waits (in the socket's queue)
-    rather than fork a kernel that would import them again while the template does."""
+def _preload(template: _Template, profile: str) -> None:
+    """Import the ``profile``'s modules before any kernel is forked: a request waits (in the
+    socket's queue) rather than fork a kernel that would import them again while the template
+    does. A sweep's template (``stack``) also readies the compiled kernels (:mod:`.warmup`); a
+    one-off run's (``kernel``) compiles nothing its notebook may not call."""
     import importlib
 
-    for name in modules:
+    for name in PROFILES[profile]:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    if "sanctions_model.models" in modules:  # a sweep's template: the compiled kernels too
+    if profile == "stack":
         with contextlib.suppress(Exception):
             from sanctions_model.runner.warmup import warm
 
@@ -395,7 +397,7 @@ def main(argv: Sequence[str]) -> None:
         del sys.path[0]  # as ipykernel_launcher does; IPython puts '' back in the kernel
     template = _Template(argv[0])
     with contextlib.suppress(KeyboardInterrupt):
-        _preload(template, PROFILES[argv[1] if len(argv) > 1 else "stack"])
+        _preload(template, argv[1] if len(argv) > 1 else "stack")
         template.serve()
     template.shutdown()
 
